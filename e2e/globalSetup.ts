@@ -1,0 +1,35 @@
+import { databaseName, dropDatabase, migrateAll, services } from '@msd/database';
+import { createLogger } from '@msd/service-kit';
+import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '@msd/stack';
+import type { TestProject } from 'vitest/node';
+
+/**
+ * Boots the stack the way `npm start` does, as seven processes over real HTTP, on its own ports
+ * (gateway 4100) and its own freshly seeded databases (`*_e2e`), so a developer's running stack
+ * and its data are never touched.
+ */
+export default async function setup(project: TestProject) {
+  const logger = createLogger('e2e');
+  await checkInfrastructure(logger);
+  const e2eDatabase = (service: (typeof services)[number]) => `${databaseName(service)}_e2e`;
+  for (const service of services) await dropDatabase(e2eDatabase(service));
+  const urls = await migrateAll({ database: e2eDatabase, log: () => {} });
+  const env = Object.fromEntries(
+    services.map((service) => [`${service.toUpperCase()}_DATABASE_URL`, urls[service]]),
+  );
+  await seedDemoData(logger, (service) => urls[service]);
+  const stack = await launchStack({
+    logger,
+    portBase: 4100,
+    env: { ...env, LOG_LEVEL: 'warn' },
+    output: prefixOutput(process.stderr),
+  });
+  project.provide('gatewayUrl', stack.gatewayUrl);
+  return () => stack.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    gatewayUrl: string;
+  }
+}

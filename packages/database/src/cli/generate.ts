@@ -1,0 +1,15 @@
+import { generateClients } from '../generateClients.ts';
+import { isServiceName, services } from '../services.ts';
+
+const requested = process.argv.slice(2);
+const unknown = requested.filter((name) => !isServiceName(name));
+if (unknown.length) {
+  console.error(`Unknown service: ${unknown.join(', ')}. Services: ${services.join(', ')}`);
+  process.exit(2);
+}
+try {
+  await generateClients(requested.length ? requested.filter(isServiceName) : services);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}

@@ -1,0 +1,28 @@
+import { applyMigrations } from './applyMigrations.ts';
+import { provisionDatabase } from './provisionDatabase.ts';
+import { databaseName, databaseUrl, migrationsDir, type ServiceName, services } from './services.ts';
+
+export interface MigrateAllOptions {
+  /** Database name per service; the default is each service's own (`product_db`, ...). */
+  database?: (service: ServiceName) => string;
+  log?: (line: string) => void;
+}
+
+/**
+ * Brings every service's database to its latest migration: creates missing roles and databases
+ * (each reachable by its own role only), then applies pending migrations. Idempotent.
+ * Returns the connection URL of each service.
+ */
+export async function migrateAll({
+  database = databaseName,
+  log = console.log,
+}: MigrateAllOptions = {}): Promise<Record<ServiceName, string>> {
+  const urls = {} as Record<ServiceName, string>;
+  for (const service of services) {
+    const provisioned = await provisionDatabase(service, database(service));
+    if (provisioned.created) log(`${provisioned.database}: created, owned by ${provisioned.role}`);
+    urls[service] = databaseUrl(service, database(service));
+    await applyMigrations(migrationsDir(service), urls[service], { log });
+  }
+  return urls;
+}

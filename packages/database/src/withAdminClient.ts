@@ -1,0 +1,13 @@
+import pg from 'pg';
+import { adminUrl } from './services.ts';
+
+/** Runs `work` on a superuser connection to the maintenance database. */
+export async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,137 @@
+import { timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
+import type { Logger } from './createLogger.ts';
+import { httpRequestDuration, metrics } from './metrics.ts';
+import { SERVICE_TOKEN_HEADER } from './serviceToken.ts';
+
+export interface ReadyReport {
+  ready: boolean;
+  checks: Record<string, string>;
+}
+
+export interface HttpServerOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Paths that serve GraphQL (and, in development, Apollo Sandbox on GET). */
+  graphqlPaths: readonly string[];
+  /** When set, GraphQL requests must carry this service credential or get 401 and no data. */
+  requiredToken?: string | undefined;
+  /** What GET /ready reports: 200 when every check passes, 503 otherwise. */
+  ready: () => Promise<ReadyReport>;
+  logger: Logger;
+  maxBodyBytes?: number;
+}
+
+/**
+ * The HTTP face shared by the gateway and every subgraph: GraphQL, GET /health (the process is up),
+ * GET /ready (its dependencies answer) and GET /metrics (Prometheus). Plain node:http, because
+ * the routing needed is four paths and a body parser, not a framework.
+ */
+export function createHttpServer<TContext extends BaseContext>(options: HttpServerOptions<TContext>): Server {
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const token = options.requiredToken ? Buffer.from(options.requiredToken) : undefined;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method === 'GET' && url.pathname === '/health') {
+      sendJson(res, 200, { status: 'ok' });
+      return '/health';
+    }
+    if (req.method === 'GET' && url.pathname === '/ready') {
+      const report = await options.ready();
+      sendJson(res, report.ready ? 200 : 503, report);
+      return '/ready';
+    }
+    if (req.method === 'GET' && url.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': metrics.contentType });
+      res.end(await metrics.metrics());
+      return '/metrics';
+    }
+    if (!options.graphqlPaths.includes(url.pathname)) {
+      sendJson(res, 404, graphqlError(`No route for ${req.method} ${url.pathname}`, 'NOT_FOUND'));
+      return 'unknown';
+    }
+    if (token && !hasToken(req, token)) {
+      sendJson(res, 401, graphqlError('Missing or invalid service credential', 'UNAUTHENTICATED'));
+      return 'graphql';
+    }
+    let body: unknown;
+    try {
+      body = await readJsonBody(req, maxBodyBytes);
+    } catch (error) {
+      const status = error instanceof BodyTooLarge ? 413 : 400;
+      sendJson(res, status, graphqlError((error as Error).message, 'BAD_REQUEST'));
+      return 'graphql';
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: url.search, body },
+      context: () => options.context(req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+    return 'graphql';
+  };
+
+  return createServer((req, res) => {
+    const end = httpRequestDuration.startTimer();
+    handle(req, res)
+      .then((route) => end({ route, status: res.statusCode }))
+      .catch((error: unknown) => {
+        options.logger.error('request failed', { error, path: req.url });
+        end({ route: 'error', status: 500 });
+        if (!res.headersSent)
+          sendJson(res, 500, graphqlError('Internal server error', 'INTERNAL_SERVER_ERROR'));
+        else res.destroy();
+      });
+  });
+}
+
+function hasToken(req: IncomingMessage, expected: Buffer): boolean {
+  const given = req.headers[SERVICE_TOKEN_HEADER];
+  if (typeof given !== 'string') return false;
+  const buffer = Buffer.from(given);
+  return buffer.length === expected.length && timingSafeEqual(buffer, expected);
+}
+
+class BodyTooLarge extends Error {}
+
+async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  if (req.method !== 'POST') return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new BodyTooLarge(`Request body exceeds ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = req.headers['content-type'] ?? '';
+  // Apollo answers a non-JSON POST itself (400, with CSRF prevention); only JSON is parsed here.
+  if (!type.includes('json')) return text;
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error('Request body is not valid JSON');
+  }
+}
+
+function graphqlError(message: string, code: string) {
+  return { errors: [{ message, extensions: { code } }] };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,44 @@
+import { serviceUnavailable } from './errors.ts';
+import { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
+import { type ServiceName, serviceUrl } from './serviceUrl.ts';
+
+export interface ServiceClient {
+  /** Runs one operation against the service's GraphQL API; any transport or GraphQL error throws. */
+  request<TData>(query: string, variables?: Record<string, unknown>): Promise<TData>;
+}
+
+/**
+ * How one service reads another: through its GraphQL API with the service credential, never through
+ * its database. Failures become SERVICE_UNAVAILABLE errors, so the caller writes nothing and the
+ * client learns which dependency failed.
+ */
+export function createServiceClient(
+  service: ServiceName,
+  options: { url?: string; timeoutMs?: number } = {},
+): ServiceClient {
+  const url = options.url ?? serviceUrl(service);
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  return {
+    async request<TData>(query: string, variables: Record<string, unknown> = {}) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken() },
+          body: JSON.stringify({ query, variables }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        throw serviceUnavailable(service, (error as Error).message);
+      }
+      const body = (await response.json().catch(() => undefined)) as
+        | { data?: TData; errors?: { message: string }[] }
+        | undefined;
+      if (!response.ok || !body?.data || body.errors?.length) {
+        const reason = body?.errors?.map((e) => e.message).join('; ') || `HTTP ${response.status}`;
+        throw serviceUnavailable(service, reason);
+      }
+      return body.data;
+    },
+  };
+}

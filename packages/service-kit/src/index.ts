@@ -1,0 +1,18 @@
+export type { GraphQLResolverMap } from '@apollo/subgraph';
+export { createEntityLoader, createGroupLoader } from './createEntityLoader.ts';
+export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
+export { createLogger, type Logger } from './createLogger.ts';
+export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
+export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
+export { badUserInput, notFound, serviceUnavailable } from './errors.ts';
+export { fetchEntities } from './fetchEntities.ts';
+export { formatError } from './formatError.ts';
+export { isUuid } from './isUuid.ts';
+export { loadTypeDefs } from './loadTypeDefs.ts';
+export { countStatement, dbStatements, httpRequestDuration, metrics } from './metrics.ts';
+export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
+export { requireText } from './requireText.ts';
+export { serve } from './serve.ts';
+export { type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
+export { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
+export { type ServiceName, servicePort, servicePorts, serviceUrl } from './serviceUrl.ts';

@@ -1,0 +1,40 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ApolloServer, BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+
+export interface ServerLifecycle {
+  /** Starts Apollo and listens; port 0 picks a free port (tests). */
+  listen(port: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Drains in-flight requests, stops Apollo, then releases what the server holds. */
+  stop(): Promise<void>;
+}
+
+/** Start and stop for an Apollo Server behind our HTTP server, shared by the gateway and the subgraphs. */
+export function serverLifecycle<TContext extends BaseContext>(
+  apollo: ApolloServer<TContext>,
+  http: Server,
+  onStop?: () => Promise<void>,
+): ServerLifecycle {
+  apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer: http }));
+  let started = false;
+  return {
+    async listen(port, host = '127.0.0.1') {
+      if (!started) {
+        await apollo.start();
+        started = true;
+      }
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => resolve());
+      });
+      const address = http.address() as AddressInfo;
+      return { url: `http://${host}:${address.port}/graphql`, port: address.port };
+    },
+    async stop() {
+      if (started) await apollo.stop();
+      else http.close();
+      await onStop?.();
+    },
+  };
+}

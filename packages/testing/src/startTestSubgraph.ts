@@ -1,0 +1,33 @@
+import type { ServiceName } from '@msd/database';
+import type { SubgraphServer } from '@msd/service-kit';
+import { createTestDatabase } from './testDatabase.ts';
+
+export interface TestSubgraph {
+  url: string;
+  databaseUrl: string;
+  server: SubgraphServer;
+  /** Stops the server and drops its database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A real subgraph on a free port with a database of its own (fresh, migrated, dropped afterwards):
+ * test files never share data, so they can run side by side.
+ */
+export async function startTestSubgraph(
+  service: ServiceName,
+  create: (options: { databaseUrl: string }) => SubgraphServer,
+): Promise<TestSubgraph> {
+  const database = await createTestDatabase(service);
+  const server = create({ databaseUrl: database.url });
+  const { url } = await server.listen(0);
+  return {
+    url,
+    databaseUrl: database.url,
+    server,
+    async stop() {
+      await server.stop();
+      await database.drop();
+    },
+  };
+}

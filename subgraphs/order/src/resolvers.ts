@@ -1,0 +1,30 @@
+import { type GraphQLResolverMap, pageArgs } from '@msd/service-kit';
+import type { OrderContext } from './context.ts';
+import { listOrders, type OrderItemRecord, type OrderRecord } from './data/orders.ts';
+import { type PlaceOrderInput, placeOrder } from './placeOrder.ts';
+
+export const resolvers: GraphQLResolverMap<OrderContext> = {
+  Query: {
+    order: (_: unknown, { id }: { id: string }, { loaders }: OrderContext) => loaders.orderById.load(id),
+    orders: (_: unknown, args: { first?: number; after?: string }, { db }: OrderContext) =>
+      listOrders(db, pageArgs(args)),
+  },
+  Mutation: {
+    placeOrder: (_: unknown, { input }: { input: PlaceOrderInput }, { db, productCatalog }: OrderContext) =>
+      placeOrder(db, productCatalog, input),
+  },
+  Order: {
+    __resolveReference: ({ id }: { id: string }, { loaders }: OrderContext) => loaders.orderById.load(id),
+    items: (order: OrderRecord, _: unknown, { loaders }: OrderContext) =>
+      loaders.itemsByOrderId.load(order.id),
+    total: async (order: OrderRecord, _: unknown, { loaders }: OrderContext) => {
+      const items = await loaders.itemsByOrderId.load(order.id);
+      return items.reduce((cents, item) => cents + item.unitPriceCents * item.quantity, 0) / 100;
+    },
+    createdAt: (order: OrderRecord) => order.createdAt.toISOString(),
+  },
+  OrderItem: {
+    product: (item: OrderItemRecord) => ({ __typename: 'Product', id: item.productId }),
+    unitPrice: (item: OrderItemRecord) => item.unitPriceCents / 100,
+  },
+};

@@ -1,0 +1,4 @@
+import { serve, servicePort } from '@msd/service-kit';
+import { createProductServer } from './server.ts';
+
+await serve(createProductServer(), servicePort('product'));

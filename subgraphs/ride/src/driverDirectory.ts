@@ -1,0 +1,16 @@
+import { createServiceClient, fetchEntities } from '@msd/service-kit';
+
+export interface DirectoryDriver {
+  id: string;
+  name: string;
+}
+
+/** The driver service, read through its GraphQL API: the ride service never opens its database. */
+export function createDriverDirectory(url?: string) {
+  const client = createServiceClient('driver', url ? { url } : {});
+  return {
+    currentDrivers: (ids: readonly string[]) => fetchEntities<DirectoryDriver>(client, 'Driver', ids, 'name'),
+  };
+}
+
+export type DriverDirectory = ReturnType<typeof createDriverDirectory>;
