@@ -10,7 +10,7 @@ import type { DocumentNode } from 'graphql';
 import { createHttpServer } from './createHttpServer.ts';
 import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
-import { type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
+import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 import { serviceToken } from './serviceToken.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -24,6 +24,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   readyChecks: Record<string, () => Promise<unknown>>;
   /** Releases what the service holds (database pools) after the HTTP server has drained. */
   onStop?: () => Promise<void>;
+  /** Started once the server listens, stopped before `onStop`. */
+  background?: readonly BackgroundProcess[];
 }
 
 export interface SubgraphServer extends ServerLifecycle {
@@ -56,7 +58,12 @@ export function createSubgraphServer<TContext extends BaseContext>(
     requiredToken: serviceToken(),
     ready: () => runChecks(options.readyChecks),
   });
-  return { name: options.name, logger, http, ...serverLifecycle(apollo, http, options.onStop) };
+  return {
+    name: options.name,
+    logger,
+    http,
+    ...serverLifecycle(apollo, http, options.onStop, options.background),
+  };
 }
 
 /** Runs named readiness checks side by side; each reports "ok" or why it failed. */

@@ -13,6 +13,6 @@ export { countStatement, dbStatements, httpRequestDuration, metrics } from './me
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
 export { requireText } from './requireText.ts';
 export { serve } from './serve.ts';
-export { type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
+export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 export { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
 export { type ServiceName, servicePort, servicePorts, serviceUrl } from './serviceUrl.ts';

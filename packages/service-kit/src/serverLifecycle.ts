@@ -3,6 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServer, BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 
+/** Work a service runs beside its HTTP server: an outbox relay, event consumers, a reconciler. */
+export interface BackgroundProcess {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface ServerLifecycle {
   /** Starts Apollo and listens; port 0 picks a free port (tests). */
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
@@ -10,11 +16,12 @@ export interface ServerLifecycle {
   stop(): Promise<void>;
 }
 
-/** Start and stop for an Apollo Server behind our HTTP server, shared by the gateway and the subgraphs. */
+/** Start and stop for an Apollo Server behind our HTTP server, and the work beside it; shared by the gateway and the subgraphs. */
 export function serverLifecycle<TContext extends BaseContext>(
   apollo: ApolloServer<TContext>,
   http: Server,
   onStop?: () => Promise<void>,
+  background: readonly BackgroundProcess[] = [],
 ): ServerLifecycle {
   apollo.addPlugin(ApolloServerPluginDrainHttpServer({ httpServer: http }));
   let started = false;
@@ -28,12 +35,15 @@ export function serverLifecycle<TContext extends BaseContext>(
         http.once('error', reject);
         http.listen(port, host, () => resolve());
       });
+      for (const task of background) await task.start();
       const address = http.address() as AddressInfo;
       return { url: `http://${host}:${address.port}/graphql`, port: address.port };
     },
     async stop() {
+      // HTTP first (no new work), then background work, then what both use (database pools).
       if (started) await apollo.stop();
       else http.close();
+      for (const task of [...background].reverse()) await task.stop();
       await onStop?.();
     },
   };

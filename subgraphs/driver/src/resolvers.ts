@@ -15,6 +15,7 @@ import {
   DuplicatePlate,
   insertDriver,
   listDrivers,
+  ratingOf,
   updateDriver,
 } from './data/drivers.ts';
 
@@ -60,8 +61,7 @@ export const resolvers: GraphQLResolverMap<DriverContext> = {
   },
   Driver: {
     __resolveReference: ({ id }: { id: string }, { loaders }: DriverContext) => loaders.driverById.load(id),
-    rating: (driver: DriverRecord) =>
-      driver.ratingCount === 0 ? 0 : Math.round((driver.ratingTotal / driver.ratingCount) * 100) / 100,
+    rating: ratingOf,
     car: (driver: DriverRecord) => ({
       make: driver.carMake,
       model: driver.carModel,

@@ -1,3 +1,4 @@
+import { appendToOutbox } from '@msd/events';
 import type { PageArgs } from '@msd/service-kit';
 import type { DriverDatabase } from './database.ts';
 import type { Driver, Prisma } from './generated/client.ts';
@@ -49,16 +50,36 @@ export function addRating(db: DriverDatabase, id: string, stars: number): Promis
   return writeDriver(db, id, { ratingTotal: { increment: stars }, ratingCount: { increment: 1 } });
 }
 
-async function writeDriver(
+/** Average stars, two decimals; 0 before the first rating. */
+export function ratingOf(driver: DriverRecord): number {
+  return driver.ratingCount === 0 ? 0 : Math.round((driver.ratingTotal / driver.ratingCount) * 100) / 100;
+}
+
+/** Every write bumps the version and announces DriverUpdated in the same transaction (outbox). */
+function writeDriver(
   db: DriverDatabase,
   id: string,
   data: Prisma.DriverUpdateManyMutationInput,
 ): Promise<DriverRecord | null> {
-  const updated = await db.driver.updateManyAndReturn({
-    where: { id },
-    data: { ...data, version: { increment: 1 } },
+  return db.$transaction(async (tx) => {
+    const [updated] = await tx.driver.updateManyAndReturn({
+      where: { id },
+      data: { ...data, version: { increment: 1 } },
+    });
+    if (!updated) return null;
+    await appendToOutbox(tx, {
+      type: 'DriverUpdated',
+      aggregateId: updated.id,
+      version: updated.version,
+      payload: {
+        driverId: updated.id,
+        name: updated.name,
+        rating: ratingOf(updated),
+        ratingCount: updated.ratingCount,
+      },
+    });
+    return updated;
   });
-  return updated[0] ?? null;
 }
 
 async function translatePlateConflict<T>(plate: string | undefined, write: () => Promise<T>): Promise<T> {

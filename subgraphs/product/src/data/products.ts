@@ -1,3 +1,4 @@
+import { appendToOutbox } from '@msd/events';
 import type { PageArgs } from '@msd/service-kit';
 import type { ProductDatabase } from './database.ts';
 import type { Product } from './generated/client.ts';
@@ -27,26 +28,58 @@ export function listProducts(db: ProductDatabase, page: PageArgs): Promise<Produ
   });
 }
 
+/** The product and its ProductCreated event commit together (transactional outbox). */
 export async function insertProduct(db: ProductDatabase, product: NewProduct): Promise<ProductRecord> {
   try {
-    return await db.product.create({ data: product });
+    return await db.$transaction(async (tx) => {
+      const created = await tx.product.create({ data: product });
+      await appendToOutbox(tx, {
+        type: 'ProductCreated',
+        aggregateId: created.id,
+        version: created.version,
+        payload: {
+          productId: created.id,
+          sku: created.sku,
+          name: created.name,
+          price: created.priceCents / 100,
+        },
+      });
+      return created;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw new DuplicateSku(product.sku);
     throw error;
   }
 }
 
-/** Applies a patch and bumps the version in one statement; `null` when there is no such product. */
-export async function updateProduct(
+/**
+ * Applies a patch and bumps the version in one statement, and writes ProductUpdated in the same
+ * transaction; `null` when there is no such product.
+ */
+export function updateProduct(
   db: ProductDatabase,
   id: string,
   patch: ProductPatch,
 ): Promise<ProductRecord | null> {
-  const updated = await db.product.updateManyAndReturn({
-    where: { id },
-    data: { ...patch, version: { increment: 1 } },
+  return db.$transaction(async (tx) => {
+    const [updated] = await tx.product.updateManyAndReturn({
+      where: { id },
+      data: { ...patch, version: { increment: 1 } },
+    });
+    if (!updated) return null;
+    await appendToOutbox(tx, {
+      type: 'ProductUpdated',
+      aggregateId: updated.id,
+      version: updated.version,
+      payload: {
+        productId: updated.id,
+        name: updated.name,
+        description: updated.description,
+        price: updated.priceCents / 100,
+      },
+    });
+    return updated;
   });
-  return updated[0] ?? null;
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import type { EventPayload, EventType } from './contracts.ts';
+
+/** The slice of a Prisma client (or transaction) the event machinery needs; every service's client fits. */
+export interface SqlTransaction {
+  $executeRaw(query: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
+/** A Prisma client that can open an interactive transaction. */
+export interface TransactionalDatabase {
+  // biome-ignore lint/suspicious/noExplicitAny: Prisma's transaction client type differs per service
+  $transaction<R>(fn: (tx: any) => Promise<R>): Promise<R>;
+}
+
+export const OUTBOX_CHANNEL = 'outbox';
+
+/**
+ * Writes an event into the service's outbox inside the caller's transaction: the change and its
+ * announcement commit together or not at all. The NOTIFY is delivered on commit and wakes the
+ * relay at once; a relay that missed it finds the row on its next poll.
+ */
+export async function appendToOutbox<T extends EventType>(
+  tx: SqlTransaction,
+  event: { type: T; aggregateId: string; version: number; payload: EventPayload<T> },
+): Promise<string> {
+  const id = randomUUID();
+  await tx.$executeRaw`
+    INSERT INTO outbox_events (id, type, aggregate_id, version, payload)
+    VALUES (${id}::uuid, ${event.type}, ${event.aggregateId}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb)`;
+  await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
+  return id;
+}

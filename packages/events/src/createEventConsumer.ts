@@ -1,0 +1,122 @@
+import type { Logger } from '@msd/service-kit';
+import { type Job, Queue, Worker } from 'bullmq';
+import { type EventEnvelope, type EventType, MalformedEvent, parseEvent } from './contracts.ts';
+import { deadLetterQueue } from './deadLetters.ts';
+import { eventRetries, eventsConsumed, eventsDeadLettered, propagationLag, queueDepth } from './metrics.ts';
+import type { EventBusOptions } from './redisConnection.ts';
+import { queueName, type Subscriber } from './subscriptions.ts';
+
+/** applied: the effect was committed; duplicate: already in the inbox; stale: an older version than the copy's. */
+export type ApplyOutcome = 'applied' | 'duplicate' | 'stale';
+
+export interface EventConsumerOptions<T extends EventType> {
+  event: T;
+  subscriber: Subscriber;
+  bus: EventBusOptions;
+  logger: Logger;
+  /**
+   * Applies the event exactly once: records it in the inbox and applies its effect in one
+   * database transaction, comparing versions so an older event changes nothing.
+   */
+  apply: (event: EventEnvelope<T>) => Promise<ApplyOutcome>;
+  concurrency?: number;
+}
+
+export interface EventConsumer {
+  queue: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Jobs waiting or delayed (retrying) in this consumer's queue. */
+  depth(): Promise<number>;
+}
+
+/**
+ * A BullMQ worker for one (event, subscriber) queue. A malformed event is parked in the dead-letter
+ * queue at once (retrying cannot fix it); an event whose effect fails is retried with backoff and
+ * parked after its last attempt. Either way the worker goes on with the next job: one bad event
+ * never blocks a queue.
+ */
+export function createEventConsumer<T extends EventType>(options: EventConsumerOptions<T>): EventConsumer {
+  const queue = queueName(options.event, options.subscriber);
+  const { logger } = options;
+  const dlq = deadLetterQueue(options.bus);
+  const counts = new Queue(queue, { connection: options.bus.connection, prefix: options.bus.prefix });
+  let worker: Worker | undefined;
+  let sampler: NodeJS.Timeout | undefined;
+
+  const park = async (job: Job, error: unknown) => {
+    const message = (error as Error).message ?? String(error);
+    await dlq.add(
+      'parked',
+      {
+        queue,
+        event: job.data,
+        error: message,
+        attempts: job.attemptsMade + 1,
+        parkedAt: new Date().toISOString(),
+      },
+      { jobId: `${queue}.${job.id}`, removeOnComplete: false },
+    );
+    eventsDeadLettered.inc({ queue });
+    logger.error('event parked in the dead-letter queue', { queue, job: job.id, error: message });
+  };
+
+  const handleJob = async (job: Job) => {
+    let event: EventEnvelope<T>;
+    try {
+      event = parseEvent(job.data, options.event);
+    } catch (error) {
+      if (error instanceof MalformedEvent) return park(job, error);
+      throw error;
+    }
+    try {
+      const outcome = await options.apply(event);
+      eventsConsumed.inc({ queue, outcome });
+      if (outcome === 'applied') {
+        propagationLag.observe(
+          { event: options.event, consumer: options.subscriber },
+          (Date.now() - Date.parse(event.occurredAt)) / 1000,
+        );
+      }
+    } catch (error) {
+      if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) return park(job, error);
+      eventRetries.inc({ queue });
+      logger.warn('event failed, will retry', { queue, job: job.id, attempt: job.attemptsMade + 1, error });
+      throw error;
+    }
+  };
+
+  const depth = async () => {
+    const c = await counts.getJobCounts('waiting', 'delayed', 'prioritized');
+    return (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+  };
+
+  return {
+    queue,
+    depth,
+    async start() {
+      worker = new Worker(queue, handleJob, {
+        connection: options.bus.connection,
+        prefix: options.bus.prefix,
+        concurrency: options.concurrency ?? 8,
+      });
+      let errors = 0;
+      worker.on('error', (error) => {
+        if (errors++ % 50 === 0) logger.warn('event worker error', { queue, error });
+      });
+      await worker.waitUntilReady();
+      sampler = setInterval(() => {
+        depth().then(
+          (n) => queueDepth.set({ queue }, n),
+          () => {},
+        );
+      }, 5_000);
+      sampler.unref();
+    },
+    async stop() {
+      clearInterval(sampler);
+      await worker?.close();
+      await Promise.all([dlq.close(), counts.close()]);
+    },
+  };
+}

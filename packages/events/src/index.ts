@@ -1,0 +1,30 @@
+export {
+  appendToOutbox,
+  OUTBOX_CHANNEL,
+  type SqlTransaction,
+  type TransactionalDatabase,
+} from './appendToOutbox.ts';
+export {
+  type EventEnvelope,
+  type EventPayload,
+  type EventType,
+  eventPayloads,
+  MalformedEvent,
+  parseEvent,
+} from './contracts.ts';
+export { type ApplyOutcome, createEventConsumer, type EventConsumer } from './createEventConsumer.ts';
+export { createOutboxRelay, type OutboxRelay } from './createOutboxRelay.ts';
+export { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
+export {
+  DEAD_LETTER_QUEUE,
+  type DeadLetter,
+  deadLetterQueue,
+  listDeadLetters,
+  replayDeadLetters,
+} from './deadLetters.ts';
+export { deliveryOptions } from './deliveryOptions.ts';
+export { type FieldCopySpec, fieldCopy } from './fieldCopy.ts';
+export { type CopyStatus, readCopyStatus } from './readCopyStatus.ts';
+export { recordInInbox } from './recordInInbox.ts';
+export { type EventBusOptions, eventBus } from './redisConnection.ts';
+export { queueName, queuesOf, type Subscriber, subscriptions } from './subscriptions.ts';

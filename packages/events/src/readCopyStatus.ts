@@ -1,0 +1,75 @@
+import type { EventConsumer } from './createEventConsumer.ts';
+import { listDeadLetters } from './deadLetters.ts';
+import type { EventBusOptions } from './redisConnection.ts';
+
+interface SqlReader {
+  $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): Promise<T>;
+}
+
+export interface CopyStatus {
+  copy: string;
+  windowSeconds: number;
+  eventsApplied: number;
+  lagP50Ms: number | null;
+  lagP99Ms: number | null;
+  queueDepth: number;
+  parkedEvents: number;
+  lastReconciliation: {
+    startedAt: string;
+    finishedAt: string | null;
+    checked: number;
+    repaired: number;
+    error: string | null;
+  } | null;
+}
+
+/**
+ * How fresh a copy is, from durable facts rather than one process's memory: lag percentiles from
+ * the inbox (every instance writes there), queue depth and parked events from Redis, and the last
+ * reconciliation run.
+ */
+export async function readCopyStatus(
+  db: SqlReader,
+  options: { copy: string; consumer: EventConsumer; bus: EventBusOptions; windowSeconds?: number },
+): Promise<CopyStatus> {
+  const windowSeconds = options.windowSeconds ?? 300;
+  const [[lag], [run], queueDepth, parked] = await Promise.all([
+    db.$queryRaw<{ applied: bigint; p50: number | null; p99: number | null }[]>`
+      SELECT count(*) AS applied,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) AS p50,
+             percentile_cont(0.99) WITHIN GROUP (ORDER BY lag_ms) AS p99
+      FROM processed_events
+      WHERE consumer = ${options.consumer.queue}
+        AND processed_at > clock_timestamp() - ${windowSeconds} * interval '1 second'`,
+    db.$queryRaw<
+      {
+        started_at: Date;
+        finished_at: Date | null;
+        checked: number;
+        repaired: number;
+        error: string | null;
+      }[]
+    >`SELECT started_at, finished_at, checked, repaired, error FROM reconciliation_runs
+      WHERE copy = ${options.copy} ORDER BY started_at DESC LIMIT 1`,
+    options.consumer.depth(),
+    listDeadLetters(options.bus, options.consumer.queue),
+  ]);
+  return {
+    copy: options.copy,
+    windowSeconds,
+    eventsApplied: Number(lag?.applied ?? 0),
+    lagP50Ms: lag?.p50 ?? null,
+    lagP99Ms: lag?.p99 ?? null,
+    queueDepth,
+    parkedEvents: parked.length,
+    lastReconciliation: run
+      ? {
+          startedAt: run.started_at.toISOString(),
+          finishedAt: run.finished_at?.toISOString() ?? null,
+          checked: run.checked,
+          repaired: run.repaired,
+          error: run.error,
+        }
+      : null,
+  };
+}
