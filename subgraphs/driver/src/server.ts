@@ -1,19 +1,26 @@
 import { databaseLifecycle, databaseUrl } from '@msd/database';
+import type { EventBusOptions } from '@msd/events';
 import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openDriverDatabase } from './data/database.ts';
+import { driverEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
-/** Builds the driver subgraph without listening: `index.ts` listens, tests pick their own port and database. */
-export function createDriverServer(options: { databaseUrl?: string } = {}) {
-  const db = openDriverDatabase(options.databaseUrl ?? databaseUrl('driver'));
+/**
+ * Builds the driver subgraph without listening: `index.ts` listens, tests pick their own port and
+ * database. With `events`, its event work (relay, consumers) runs beside it on that bus.
+ */
+export function createDriverServer(options: { databaseUrl?: string; events?: EventBusOptions } = {}) {
+  const url = options.databaseUrl ?? databaseUrl('driver');
+  const db = openDriverDatabase(url);
   return createSubgraphServer({
     name: 'driver',
     typeDefs,
     resolvers,
     context: () => createContext(db),
     ...databaseLifecycle(db),
+    background: options.events ? driverEvents({ databaseUrl: url, bus: options.events }) : [],
   });
 }

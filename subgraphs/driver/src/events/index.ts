@@ -1,0 +1,14 @@
+import { createOutboxRelay, type EventBusOptions } from '@msd/events';
+import { createLogger } from '@msd/service-kit';
+
+/** The driver service publishes (through its outbox) and consumes nothing. */
+export function driverEvents(options: { databaseUrl: string; bus: EventBusOptions }) {
+  return [
+    createOutboxRelay({
+      service: 'driver',
+      databaseUrl: options.databaseUrl,
+      bus: options.bus,
+      logger: createLogger('driver'),
+    }),
+  ];
+}
