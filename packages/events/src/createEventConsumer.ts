@@ -39,13 +39,15 @@ export interface EventConsumer {
 export function createEventConsumer<T extends EventType>(options: EventConsumerOptions<T>): EventConsumer {
   const queue = queueName(options.event, options.subscriber);
   const { logger } = options;
-  const dlq = deadLetterQueue(options.bus);
-  const counts = new Queue(queue, { connection: options.bus.connection, prefix: options.bus.prefix });
+  // Opened when first needed and closed on stop, so a stopped consumer can be started again.
+  let dlq: Queue | undefined;
+  let counts: Queue | undefined;
   let worker: Worker | undefined;
   let sampler: NodeJS.Timeout | undefined;
 
   const park = async (job: Job, error: unknown) => {
     const message = (error as Error).message ?? String(error);
+    dlq ??= deadLetterQueue(options.bus);
     await dlq.add(
       'parked',
       {
@@ -87,6 +89,7 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
   };
 
   const depth = async () => {
+    counts ??= new Queue(queue, { connection: options.bus.connection, prefix: options.bus.prefix });
     const c = await counts.getJobCounts('waiting', 'delayed', 'prioritized');
     return (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
   };
@@ -116,7 +119,9 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
     async stop() {
       clearInterval(sampler);
       await worker?.close();
-      await Promise.all([dlq.close(), counts.close()]);
+      await Promise.all([dlq?.close(), counts?.close()]);
+      dlq = undefined;
+      counts = undefined;
     },
   };
 }

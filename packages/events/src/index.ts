@@ -12,6 +12,7 @@ export {
   MalformedEvent,
   parseEvent,
 } from './contracts.ts';
+export { type CopyReplication, createCopyReplication } from './createCopyReplication.ts';
 export { type ApplyOutcome, createEventConsumer, type EventConsumer } from './createEventConsumer.ts';
 export { createOutboxRelay, type OutboxRelay } from './createOutboxRelay.ts';
 export { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
@@ -24,7 +25,7 @@ export {
 } from './deadLetters.ts';
 export { deliveryOptions } from './deliveryOptions.ts';
 export { type FieldCopySpec, fieldCopy } from './fieldCopy.ts';
-export { type CopyStatus, readCopyStatus } from './readCopyStatus.ts';
+export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';
 export { recordInInbox } from './recordInInbox.ts';
 export { type EventBusOptions, eventBus } from './redisConnection.ts';
 export { queueName, queuesOf, type Subscriber, subscriptions } from './subscriptions.ts';

@@ -1,6 +1,6 @@
-import type { EventConsumer } from './createEventConsumer.ts';
+import { serviceUnavailable } from '@msd/service-kit';
+import type { CopyReplication } from './createCopyReplication.ts';
 import { listDeadLetters } from './deadLetters.ts';
-import type { EventBusOptions } from './redisConnection.ts';
 
 interface SqlReader {
   $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): Promise<T>;
@@ -30,7 +30,7 @@ export interface CopyStatus {
  */
 export async function readCopyStatus(
   db: SqlReader,
-  options: { copy: string; consumer: EventConsumer; bus: EventBusOptions; windowSeconds?: number },
+  options: Pick<CopyReplication, 'copy' | 'consumer' | 'bus'> & { windowSeconds?: number },
 ): Promise<CopyStatus> {
   const windowSeconds = options.windowSeconds ?? 300;
   const [[lag], [run], queueDepth, parked] = await Promise.all([
@@ -72,4 +72,18 @@ export async function readCopyStatus(
         }
       : null,
   };
+}
+
+/** Runs a reconciliation of the copy now and returns its record; fails clearly where events are off. */
+export async function reconcileNow(
+  db: SqlReader,
+  replication: CopyReplication | undefined,
+): Promise<NonNullable<CopyStatus['lastReconciliation']>> {
+  if (!replication) {
+    throw serviceUnavailable('reconciliation', 'this instance runs without events (no event bus configured)');
+  }
+  await replication.reconciler.reconcile();
+  const { lastReconciliation } = await readCopyStatus(db, replication);
+  if (!lastReconciliation) throw new Error(`No reconciliation run recorded for ${replication.copy}`);
+  return lastReconciliation;
 }

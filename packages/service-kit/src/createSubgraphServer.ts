@@ -32,6 +32,8 @@ export interface SubgraphServer extends ServerLifecycle {
   name: string;
   logger: Logger;
   http: Server;
+  /** The work running beside the HTTP server (relay, consumers, reconciler). */
+  background: readonly BackgroundProcess[];
 }
 
 /**
@@ -58,11 +60,13 @@ export function createSubgraphServer<TContext extends BaseContext>(
     requiredToken: serviceToken(),
     ready: () => runChecks(options.readyChecks),
   });
+  const background = options.background ?? [];
   return {
     name: options.name,
     logger,
     http,
-    ...serverLifecycle(apollo, http, options.onStop, options.background),
+    background,
+    ...serverLifecycle(apollo, http, options.onStop, background),
   };
 }
 

@@ -24,9 +24,17 @@ export interface TestFederation {
  * With `events`, every service also runs its relay and consumers on real Redis, under a queue
  * prefix unique to this federation (removed on stop).
  */
-export async function startTestFederation(options: { events?: boolean } = {}): Promise<TestFederation> {
-  const bus = options.events ? eventBus({ prefix: `test-${randomUUID()}` }) : undefined;
+export async function startTestFederation(
+  options: { events?: boolean; redisUrl?: string; reconcileIntervalMs?: number } = {},
+): Promise<TestFederation> {
+  const bus = options.events
+    ? eventBus({
+        prefix: `test-${randomUUID()}`,
+        ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+      })
+    : undefined;
   const events = bus ? { events: bus } : {};
+  const reconcile = options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {};
   const [product, driver, inventory, shipping] = await Promise.all([
     startTestSubgraph('product', (o) => createProductServer({ ...o, ...events })),
     startTestSubgraph('driver', (o) => createDriverServer({ ...o, ...events })),
@@ -34,8 +42,12 @@ export async function startTestFederation(options: { events?: boolean } = {}): P
     startTestSubgraph('shipping', (o) => createShippingServer({ ...o, ...events })),
   ]);
   const [order, ride] = await Promise.all([
-    startTestSubgraph('order', (o) => createOrderServer({ ...o, ...events, productUrl: product.url })),
-    startTestSubgraph('ride', (o) => createRideServer({ ...o, ...events, driverUrl: driver.url })),
+    startTestSubgraph('order', (o) =>
+      createOrderServer({ ...o, ...events, ...reconcile, productUrl: product.url }),
+    ),
+    startTestSubgraph('ride', (o) =>
+      createRideServer({ ...o, ...events, ...reconcile, driverUrl: driver.url }),
+    ),
   ]);
   const subgraphs = { product, order, inventory, shipping, driver, ride };
   const gateway = createGatewayServer({

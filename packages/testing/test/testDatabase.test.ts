@@ -14,7 +14,9 @@ describe('createTestDatabase', () => {
            FROM pg_tables WHERE schemaname = 'public'`,
       );
       expect(rows[0]?.user).toBe('order_svc');
-      expect(rows[0]?.tables).toEqual(expect.arrayContaining(['_prisma_migrations', 'order_items', 'orders']));
+      expect(rows[0]?.tables).toEqual(
+        expect.arrayContaining(['_prisma_migrations', 'order_items', 'orders']),
+      );
     } finally {
       await client.end();
     }

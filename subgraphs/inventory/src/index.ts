@@ -1,4 +1,5 @@
+import { eventBus } from '@msd/events';
 import { serve, servicePort } from '@msd/service-kit';
 import { createInventoryServer } from './server.ts';
 
-await serve(createInventoryServer(), servicePort('inventory'));
+await serve(createInventoryServer({ events: eventBus() }), servicePort('inventory'));

@@ -1,11 +1,39 @@
-import type { GraphQLResolverMap } from '@msd/service-kit';
+import { badUserInput, type GraphQLResolverMap, isUuid, notFound } from '@msd/service-kit';
 import type { InventoryContext } from './context.ts';
+import { MAX_STOCK, restockProduct, StockLimitExceeded } from './data/stockLevels.ts';
+
+/** Inventory's Product: the reference, plus the quantity when a mutation has just read it. */
+interface ProductStock {
+  id: string;
+  quantity?: number;
+}
+
+const MAX_RESTOCK = 1_000_000;
 
 export const resolvers: GraphQLResolverMap<InventoryContext> = {
+  Mutation: {
+    restock: async (
+      _: unknown,
+      { productId, quantity }: { productId: string; quantity: number },
+      { db }: InventoryContext,
+    ): Promise<ProductStock> => {
+      if (quantity < 1 || quantity > MAX_RESTOCK)
+        throw badUserInput('"quantity" must be between 1 and 1,000,000', { field: 'quantity' });
+      try {
+        const restocked = isUuid(productId) ? await restockProduct(db, productId, quantity) : null;
+        if (!restocked) throw notFound(`No stock record for product "${productId}"`, { id: productId });
+        return { id: restocked.productId, quantity: restocked.quantity };
+      } catch (error) {
+        if (error instanceof StockLimitExceeded)
+          throw badUserInput(`Stock may not exceed ${MAX_STOCK} units`, { field: 'quantity' });
+        throw error;
+      }
+    },
+  },
   Product: {
     // The representation is all inventory needs; `stock` is loaded (batched) only when asked for.
     __resolveReference: ({ id }: { id: string }) => ({ id }),
-    stock: async ({ id }: { id: string }, _: unknown, { loaders }: InventoryContext) =>
-      (await loaders.stockByProductId.load(id))?.quantity ?? null,
+    stock: async ({ id, quantity }: ProductStock, _: unknown, { loaders }: InventoryContext) =>
+      quantity ?? (await loaders.stockByProductId.load(id))?.quantity ?? null,
   },
 };

@@ -3,18 +3,24 @@ import type { EventBusOptions } from '@msd/events';
 import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openInventoryDatabase } from './data/database.ts';
+import { inventoryEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
-/** Builds the inventory subgraph without listening: `index.ts` listens, tests pick their own port and database. */
+/**
+ * Builds the inventory subgraph without listening: `index.ts` listens, tests pick their own port and
+ * database. With `events`, its event work (relay, consumers) runs beside it on that bus.
+ */
 export function createInventoryServer(options: { databaseUrl?: string; events?: EventBusOptions } = {}) {
-  const db = openInventoryDatabase(options.databaseUrl ?? databaseUrl('inventory'));
+  const url = options.databaseUrl ?? databaseUrl('inventory');
+  const db = openInventoryDatabase(url);
   return createSubgraphServer({
     name: 'inventory',
     typeDefs,
     resolvers,
     context: () => createContext(db),
     ...databaseLifecycle(db),
+    background: options.events ? inventoryEvents({ databaseUrl: url, bus: options.events, db }) : [],
   });
 }

@@ -1,4 +1,5 @@
 import type { OrderDatabase } from './data/database.ts';
+import type { OrderEvents } from './events/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { ProductCatalog } from './productCatalog.ts';
 
@@ -6,9 +7,15 @@ export interface OrderContext {
   db: OrderDatabase;
   loaders: Loaders;
   productCatalog: ProductCatalog;
+  /** The event side of the service, when it runs with events. */
+  events: OrderEvents | undefined;
 }
 
 /** One context per request: loaders batch within a request and never share a cache across users. */
-export function createContext(db: OrderDatabase, productCatalog: ProductCatalog): OrderContext {
-  return { db, loaders: createLoaders(db), productCatalog };
+export function createContext(
+  db: OrderDatabase,
+  productCatalog: ProductCatalog,
+  events: OrderEvents | undefined,
+): OrderContext {
+  return { db, loaders: createLoaders(db), productCatalog, events };
 }

@@ -51,6 +51,7 @@ export async function placeOrder(
       items.push({
         productId,
         productName: product.name,
+        productVersion: product.version,
         unitPriceCents: Math.round(product.price * 100),
         quantity,
       });

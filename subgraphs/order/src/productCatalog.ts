@@ -4,6 +4,7 @@ export interface CatalogProduct {
   id: string;
   name: string;
   price: number;
+  version: number;
 }
 
 /** The product service, read through its GraphQL API: the order service never opens its database. */
@@ -11,7 +12,7 @@ export function createProductCatalog(url?: string) {
   const client = createServiceClient('product', url ? { url } : {});
   return {
     currentProducts: (ids: readonly string[]) =>
-      fetchEntities<CatalogProduct>(client, 'Product', ids, 'name price'),
+      fetchEntities<CatalogProduct>(client, 'Product', ids, 'name price version'),
   };
 }
 

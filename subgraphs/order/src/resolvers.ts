@@ -1,3 +1,4 @@
+import { readCopyStatus, reconcileNow } from '@msd/events';
 import { type GraphQLResolverMap, pageArgs } from '@msd/service-kit';
 import type { OrderContext } from './context.ts';
 import { listOrders, type OrderItemRecord, type OrderRecord } from './data/orders.ts';
@@ -5,6 +6,7 @@ import { type PlaceOrderInput, placeOrder } from './placeOrder.ts';
 
 export const resolvers: GraphQLResolverMap<OrderContext> = {
   Query: {
+    replicationStatus: () => ({ id: 'replication' }),
     order: (_: unknown, { id }: { id: string }, { loaders }: OrderContext) => loaders.orderById.load(id),
     orders: (_: unknown, args: { first?: number; after?: string }, { db }: OrderContext) =>
       listOrders(db, pageArgs(args)),
@@ -12,6 +14,13 @@ export const resolvers: GraphQLResolverMap<OrderContext> = {
   Mutation: {
     placeOrder: (_: unknown, { input }: { input: PlaceOrderInput }, { db, productCatalog }: OrderContext) =>
       placeOrder(db, productCatalog, input),
+    reconcileProductNames: (_: unknown, __: unknown, { db, events }: OrderContext) =>
+      reconcileNow(db, events?.productName),
+  },
+  ReplicationStatus: {
+    __resolveReference: ({ id }: { id: string }) => ({ id }),
+    productName: (_: unknown, __: unknown, { db, events }: OrderContext) =>
+      events ? readCopyStatus(db, events.productName) : null,
   },
   Order: {
     __resolveReference: ({ id }: { id: string }, { loaders }: OrderContext) => loaders.orderById.load(id),

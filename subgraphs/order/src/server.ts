@@ -3,20 +3,41 @@ import type { EventBusOptions } from '@msd/events';
 import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
+import { orderEvents } from './events/index.ts';
 import { createProductCatalog } from './productCatalog.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
+export interface OrderServerOptions {
+  databaseUrl?: string;
+  /** The product service's GraphQL endpoint (else `PRODUCT_URL`). */
+  productUrl?: string;
+  /** With an event bus, the relay, the consumers and the reconciliation run beside the server. */
+  events?: EventBusOptions;
+  reconcileIntervalMs?: number;
+}
+
 /** Builds the order subgraph without listening: `index.ts` listens, tests pick their own port and database. */
-export function createOrderServer(options: { databaseUrl?: string; events?: EventBusOptions; productUrl?: string } = {}) {
-  const db = openOrderDatabase(options.databaseUrl ?? databaseUrl('order'));
+export function createOrderServer(options: OrderServerOptions = {}) {
+  const url = options.databaseUrl ?? databaseUrl('order');
+  const db = openOrderDatabase(url);
   const productCatalog = createProductCatalog(options.productUrl);
+  const events = options.events
+    ? orderEvents({
+        db,
+        databaseUrl: url,
+        bus: options.events,
+        productCatalog,
+        ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+      })
+    : undefined;
   return createSubgraphServer({
     name: 'order',
     typeDefs,
     resolvers,
-    context: () => createContext(db, productCatalog),
+    context: () => createContext(db, productCatalog, events),
     ...databaseLifecycle(db),
+    background: events?.background ?? [],
   });
 }

@@ -3,13 +3,15 @@ import { createServiceClient, fetchEntities } from '@msd/service-kit';
 export interface DirectoryDriver {
   id: string;
   name: string;
+  version: number;
 }
 
 /** The driver service, read through its GraphQL API: the ride service never opens its database. */
 export function createDriverDirectory(url?: string) {
   const client = createServiceClient('driver', url ? { url } : {});
   return {
-    currentDrivers: (ids: readonly string[]) => fetchEntities<DirectoryDriver>(client, 'Driver', ids, 'name'),
+    currentDrivers: (ids: readonly string[]) =>
+      fetchEntities<DirectoryDriver>(client, 'Driver', ids, 'name version'),
   };
 }
 

@@ -1,4 +1,5 @@
+import { eventBus } from '@msd/events';
 import { serve, servicePort } from '@msd/service-kit';
 import { createRideServer } from './server.ts';
 
-await serve(createRideServer(), servicePort('ride'));
+await serve(createRideServer({ events: eventBus() }), servicePort('ride'));

@@ -23,5 +23,12 @@ export async function requestRide(
     ? (await drivers.currentDrivers([input.driverId])).get(input.driverId)
     : undefined;
   if (!driver) throw badUserInput(`Unknown driver id: ${input.driverId}`, { field: 'driverId' });
-  return insertRide(db, { riderId, driverId: driver.id, driverName: driver.name, pickup, dropoff });
+  return insertRide(db, {
+    riderId,
+    driverId: driver.id,
+    driverName: driver.name,
+    driverVersion: driver.version,
+    pickup,
+    dropoff,
+  });
 }

@@ -1,3 +1,4 @@
+import { readCopyStatus, reconcileNow } from '@msd/events';
 import { type GraphQLResolverMap, pageArgs } from '@msd/service-kit';
 import type { RideContext } from './context.ts';
 import { listRides, type RideRecord } from './data/rides.ts';
@@ -12,6 +13,13 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
   Mutation: {
     requestRide: (_: unknown, { input }: { input: RequestRideInput }, { db, driverDirectory }: RideContext) =>
       requestRide(db, driverDirectory, input),
+    reconcileDriverNames: (_: unknown, __: unknown, { db, events }: RideContext) =>
+      reconcileNow(db, events?.driverName),
+  },
+  ReplicationStatus: {
+    __resolveReference: ({ id }: { id: string }) => ({ id }),
+    driverName: (_: unknown, __: unknown, { db, events }: RideContext) =>
+      events ? readCopyStatus(db, events.driverName) : null,
   },
   Ride: {
     __resolveReference: ({ id }: { id: string }, { loaders }: RideContext) => loaders.rideById.load(id),

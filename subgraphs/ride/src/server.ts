@@ -4,19 +4,38 @@ import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openRideDatabase } from './data/database.ts';
 import { createDriverDirectory } from './driverDirectory.ts';
+import { rideEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
+export interface RideServerOptions {
+  databaseUrl?: string;
+  /** The driver service's GraphQL endpoint (else `DRIVER_URL`). */
+  driverUrl?: string;
+  /** With an event bus, the DriverUpdated consumer and the reconciliation run beside the server. */
+  events?: EventBusOptions;
+  reconcileIntervalMs?: number;
+}
+
 /** Builds the ride subgraph without listening: `index.ts` listens, tests pick their own port and database. */
-export function createRideServer(options: { databaseUrl?: string; events?: EventBusOptions; driverUrl?: string } = {}) {
+export function createRideServer(options: RideServerOptions = {}) {
   const db = openRideDatabase(options.databaseUrl ?? databaseUrl('ride'));
   const driverDirectory = createDriverDirectory(options.driverUrl);
+  const events = options.events
+    ? rideEvents({
+        db,
+        bus: options.events,
+        driverDirectory,
+        ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+      })
+    : undefined;
   return createSubgraphServer({
     name: 'ride',
     typeDefs,
     resolvers,
-    context: () => createContext(db, driverDirectory),
+    context: () => createContext(db, driverDirectory, events),
     ...databaseLifecycle(db),
+    background: events?.background ?? [],
   });
 }

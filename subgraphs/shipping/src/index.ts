@@ -1,4 +1,5 @@
+import { eventBus } from '@msd/events';
 import { serve, servicePort } from '@msd/service-kit';
 import { createShippingServer } from './server.ts';
 
-await serve(createShippingServer(), servicePort('shipping'));
+await serve(createShippingServer({ events: eventBus() }), servicePort('shipping'));

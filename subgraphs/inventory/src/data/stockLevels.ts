@@ -1,11 +1,55 @@
+import { type ApplyOutcome, type EventEnvelope, recordInInbox } from '@msd/events';
 import type { InventoryDatabase } from './database.ts';
 import type { StockLevel } from './generated/client.ts';
 
 export type StockLevelRecord = StockLevel;
+
+/** `stock_levels.quantity` is an int4: no restock may take it past this. */
+export const MAX_STOCK = 2_147_483_647;
+
+/** The restock would take the stock past `MAX_STOCK`; nothing was changed. */
+export class StockLimitExceeded extends Error {}
 
 export function findStockLevels(
   db: InventoryDatabase,
   productIds: readonly string[],
 ): Promise<StockLevelRecord[]> {
   return db.stockLevel.findMany({ where: { productId: { in: [...productIds] } } });
+}
+
+/**
+ * Adds units to a product's stock in one statement (concurrent restocks and reservations never
+ * lose an update); `null` when inventory holds no stock row for the product.
+ */
+export async function restockProduct(
+  db: InventoryDatabase,
+  productId: string,
+  quantity: number,
+): Promise<StockLevelRecord | null> {
+  const [updated] = await db.stockLevel.updateManyAndReturn({
+    where: { productId, quantity: { lte: MAX_STOCK - quantity } },
+    data: { quantity: { increment: quantity } },
+  });
+  if (updated) return updated;
+  if (await db.stockLevel.findUnique({ where: { productId } })) throw new StockLimitExceeded(productId);
+  return null;
+}
+
+/**
+ * ProductCreated: the new product gets a stock row with 0 units, once. The inbox row and the stock
+ * row commit together; a stock row that already exists (seed, replayed event) keeps its quantity.
+ */
+export function openStockLevel(
+  db: InventoryDatabase,
+  event: EventEnvelope<'ProductCreated'>,
+  consumer: string,
+): Promise<ApplyOutcome> {
+  return db.$transaction(async (tx) => {
+    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
+    await tx.stockLevel.createMany({
+      data: [{ productId: event.payload.productId, quantity: 0 }],
+      skipDuplicates: true,
+    });
+    return 'applied';
+  });
 }

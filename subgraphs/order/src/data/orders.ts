@@ -1,3 +1,4 @@
+import { type ApplyOutcome, appendToOutbox, type EventEnvelope, recordInInbox } from '@msd/events';
 import type { PageArgs } from '@msd/service-kit';
 import type { OrderDatabase } from './database.ts';
 import type { Order, OrderItem } from './generated/client.ts';
@@ -8,6 +9,8 @@ export type OrderItemRecord = OrderItem;
 export interface NewOrderItem {
   productId: string;
   productName: string;
+  /** The product version the copied name was read at. */
+  productVersion: number;
   unitPriceCents: number;
   quantity: number;
 }
@@ -34,13 +37,48 @@ export function findItemsByOrderIds(
   });
 }
 
-/** The order and its items in one transaction: an order is never visible without all its items. */
+/**
+ * The order, its items and its OrderCreated event in one transaction: an order is never visible
+ * without all its items, and never exists without the event that starts its stock reservation.
+ */
 export function insertOrder(
   db: OrderDatabase,
   customerId: string,
   items: NewOrderItem[],
 ): Promise<OrderRecord> {
-  return db.order.create({
-    data: { customerId, items: { create: items.map((item, position) => ({ ...item, position })) } },
+  return db.$transaction(async (tx) => {
+    const order = await tx.order.create({
+      data: { customerId, items: { create: items.map((item, position) => ({ ...item, position })) } },
+    });
+    await appendToOutbox(tx, {
+      type: 'OrderCreated',
+      aggregateId: order.id,
+      version: 1,
+      payload: {
+        orderId: order.id,
+        customerId,
+        items: items.map(({ productId, quantity }) => ({ productId, quantity })),
+      },
+    });
+    return order;
+  });
+}
+
+/**
+ * The outcome of the stock reservation, once (inbox): a PLACED order becomes CONFIRMED or REJECTED.
+ * An order that already moved on is left as it is.
+ */
+export function applyStockDecision(
+  db: OrderDatabase,
+  event: EventEnvelope<'StockReserved' | 'StockRejected'>,
+  consumer: string,
+): Promise<ApplyOutcome> {
+  return db.$transaction(async (tx) => {
+    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
+    const { count } = await tx.order.updateMany({
+      where: { id: event.payload.orderId, status: 'PLACED' },
+      data: { status: event.type === 'StockReserved' ? 'CONFIRMED' : 'REJECTED' },
+    });
+    return count > 0 ? 'applied' : 'stale';
   });
 }

@@ -8,6 +8,8 @@ export interface NewRide {
   riderId: string;
   driverId: string;
   driverName: string;
+  /** The driver version the copied name was read at. */
+  driverVersion: number;
   pickup: string;
   dropoff: string;
 }

@@ -1,3 +1,4 @@
+import { type ApplyOutcome, appendToOutbox, type EventEnvelope, recordInInbox } from '@msd/events';
 import type { ShippingDatabase } from './database.ts';
 import type { Shipment } from './generated/client.ts';
 
@@ -12,4 +13,54 @@ export function findShipmentsByOrderIds(
   orderIds: readonly string[],
 ): Promise<ShipmentRecord[]> {
   return db.shipment.findMany({ where: { orderId: { in: [...orderIds] } } });
+}
+
+/**
+ * OrderCreated: the order gets a PENDING shipment, and ShipmentCreated is announced, unless it
+ * already has one (a replayed event, or StockRejected arrived first and left it CANCELLED). The
+ * unique `order_id` makes concurrent deliveries create one shipment.
+ */
+export function createShipmentForOrder(
+  db: ShippingDatabase,
+  event: EventEnvelope<'OrderCreated'>,
+  consumer: string,
+): Promise<ApplyOutcome> {
+  const { orderId } = event.payload;
+  return db.$transaction(async (tx) => {
+    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
+    const [created] = await tx.shipment.createManyAndReturn({ data: [{ orderId }], skipDuplicates: true });
+    if (created) {
+      await appendToOutbox(tx, {
+        type: 'ShipmentCreated',
+        aggregateId: created.id,
+        version: 1,
+        payload: { shipmentId: created.id, orderId },
+      });
+    }
+    return 'applied';
+  });
+}
+
+/**
+ * StockRejected, the compensation: the order's PENDING shipment is cancelled (one already SHIPPED
+ * or DELIVERED stays as it is). Events from two publishers arrive in any order, so when there is
+ * no shipment yet it is created CANCELLED, and the OrderCreated that comes later finds it there.
+ */
+export function cancelShipmentForOrder(
+  db: ShippingDatabase,
+  event: EventEnvelope<'StockRejected'>,
+  consumer: string,
+): Promise<ApplyOutcome> {
+  const { orderId } = event.payload;
+  return db.$transaction(async (tx) => {
+    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
+    const { count } = await tx.shipment.createMany({
+      data: [{ orderId, status: 'CANCELLED' }],
+      skipDuplicates: true,
+    });
+    if (count === 0) {
+      await tx.shipment.updateMany({ where: { orderId, status: 'PENDING' }, data: { status: 'CANCELLED' } });
+    }
+    return 'applied';
+  });
 }

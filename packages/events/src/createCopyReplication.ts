@@ -1,0 +1,61 @@
+import type { Logger } from '@msd/service-kit';
+import type { SqlTransaction, TransactionalDatabase } from './appendToOutbox.ts';
+import type { EventEnvelope, EventType } from './contracts.ts';
+import { createEventConsumer, type EventConsumer } from './createEventConsumer.ts';
+import { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
+import type { fieldCopy } from './fieldCopy.ts';
+import type { EventBusOptions } from './redisConnection.ts';
+import { queueName, type Subscriber } from './subscriptions.ts';
+
+export interface CopyReplication {
+  /** `<service>.<field>`, e.g. `order.productName`. */
+  copy: string;
+  consumer: EventConsumer;
+  reconciler: Reconciler;
+  bus: EventBusOptions;
+}
+
+/**
+ * Everything that keeps one copied field fresh: the consumer of the owner's update event (fast
+ * path) and the scheduled reconciliation against the owner's API (safety net and backfill).
+ */
+export function createCopyReplication<T extends EventType, TOwner extends OwnerState>(options: {
+  copy: string;
+  event: T;
+  subscriber: Subscriber;
+  field: ReturnType<typeof fieldCopy>;
+  db: TransactionalDatabase & SqlTransaction;
+  bus: EventBusOptions;
+  logger: Logger;
+  /** The copied value carried by an update event. */
+  valueOf: (event: EventEnvelope<T>) => string;
+  /** The owners' current state through their API, and the copied value in it. */
+  fetchOwner: (ids: string[]) => Promise<Map<string, TOwner>>;
+  ownerValue: (owner: TOwner) => string;
+  reconcileIntervalMs?: number;
+}): CopyReplication {
+  const { copy, field, db, bus, logger } = options;
+  const queue = queueName(options.event, options.subscriber);
+  const consumer = createEventConsumer({
+    event: options.event,
+    subscriber: options.subscriber,
+    bus,
+    logger,
+    apply: (event) => field.apply(db, event, queue, options.valueOf(event)),
+  });
+  const reconciler = createReconciler({
+    copy,
+    db,
+    bus,
+    logger,
+    intervalMs: options.reconcileIntervalMs ?? Number(process.env.RECONCILE_INTERVAL_MS ?? 60_000),
+    listSourceIds: (afterId, limit) => field.listOwnerIds(db, afterId, limit),
+    fetchOwner: options.fetchOwner,
+    repair: (owners) =>
+      field.repair(
+        db,
+        owners.map((owner) => ({ ...owner, value: options.ownerValue(owner) })),
+      ),
+  });
+  return { copy, consumer, reconciler, bus };
+}

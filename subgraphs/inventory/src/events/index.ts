@@ -1,0 +1,37 @@
+import { createEventConsumer, createOutboxRelay, type EventBusOptions, queueName } from '@msd/events';
+import { createLogger } from '@msd/service-kit';
+import type { InventoryDatabase } from '../data/database.ts';
+import { reserveStockForOrder } from '../data/reserveStockForOrder.ts';
+import { openStockLevel } from '../data/stockLevels.ts';
+
+/**
+ * The inventory service opens a stock row for every ProductCreated, answers every OrderCreated
+ * with StockReserved or StockRejected (through its outbox), and relays that outbox.
+ */
+export function inventoryEvents(options: {
+  databaseUrl: string;
+  bus: EventBusOptions;
+  db: InventoryDatabase;
+}) {
+  const { db, bus } = options;
+  const logger = createLogger('inventory');
+  const productCreated = queueName('ProductCreated', 'inventory');
+  const orderCreated = queueName('OrderCreated', 'inventory');
+  return [
+    createOutboxRelay({ service: 'inventory', databaseUrl: options.databaseUrl, bus, logger }),
+    createEventConsumer({
+      event: 'ProductCreated',
+      subscriber: 'inventory',
+      bus,
+      logger,
+      apply: (event) => openStockLevel(db, event, productCreated),
+    }),
+    createEventConsumer({
+      event: 'OrderCreated',
+      subscriber: 'inventory',
+      bus,
+      logger,
+      apply: (event) => reserveStockForOrder(db, event, orderCreated),
+    }),
+  ];
+}

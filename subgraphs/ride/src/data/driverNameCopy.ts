@@ -1,0 +1,9 @@
+import { fieldCopy } from '@msd/events';
+
+/** `rides.driver_name`: a copy of the driver's name, kept fresh by DriverUpdated and reconciliation. */
+export const driverNameCopy = fieldCopy({
+  table: 'rides',
+  key: 'driver_id',
+  value: 'driver_name',
+  version: 'driver_version',
+});

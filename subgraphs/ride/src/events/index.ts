@@ -1,0 +1,33 @@
+import { type CopyReplication, createCopyReplication, type EventBusOptions } from '@msd/events';
+import { type BackgroundProcess, createLogger } from '@msd/service-kit';
+import type { RideDatabase } from '../data/database.ts';
+import { driverNameCopy } from '../data/driverNameCopy.ts';
+import type { DriverDirectory } from '../driverDirectory.ts';
+
+export interface RideEvents {
+  background: BackgroundProcess[];
+  driverName: CopyReplication;
+}
+
+/** The ride service publishes nothing; it keeps `driverName` fresh from DriverUpdated and reconciliation. */
+export function rideEvents(options: {
+  db: RideDatabase;
+  bus: EventBusOptions;
+  driverDirectory: DriverDirectory;
+  reconcileIntervalMs?: number;
+}): RideEvents {
+  const driverName = createCopyReplication({
+    copy: 'ride.driverName',
+    event: 'DriverUpdated',
+    subscriber: 'ride',
+    field: driverNameCopy,
+    db: options.db,
+    bus: options.bus,
+    logger: createLogger('ride'),
+    valueOf: (event) => event.payload.name,
+    fetchOwner: (ids) => options.driverDirectory.currentDrivers(ids),
+    ownerValue: (driver) => driver.name,
+    ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+  });
+  return { background: [driverName.consumer, driverName.reconciler], driverName };
+}

@@ -1,0 +1,32 @@
+import { createEventConsumer, createOutboxRelay, type EventBusOptions, queueName } from '@msd/events';
+import { createLogger } from '@msd/service-kit';
+import type { ShippingDatabase } from '../data/database.ts';
+import { cancelShipmentForOrder, createShipmentForOrder } from '../data/shipments.ts';
+
+/**
+ * The shipping service creates a shipment for every OrderCreated (announcing ShipmentCreated
+ * through its outbox), cancels it on StockRejected, and relays its outbox.
+ */
+export function shippingEvents(options: { databaseUrl: string; bus: EventBusOptions; db: ShippingDatabase }) {
+  const { db, bus } = options;
+  const logger = createLogger('shipping');
+  const orderCreated = queueName('OrderCreated', 'shipping');
+  const stockRejected = queueName('StockRejected', 'shipping');
+  return [
+    createOutboxRelay({ service: 'shipping', databaseUrl: options.databaseUrl, bus, logger }),
+    createEventConsumer({
+      event: 'OrderCreated',
+      subscriber: 'shipping',
+      bus,
+      logger,
+      apply: (event) => createShipmentForOrder(db, event, orderCreated),
+    }),
+    createEventConsumer({
+      event: 'StockRejected',
+      subscriber: 'shipping',
+      bus,
+      logger,
+      apply: (event) => cancelShipmentForOrder(db, event, stockRejected),
+    }),
+  ];
+}
