@@ -217,3 +217,31 @@ describe('event-driven propagation of product names to order copies', () => {
     expect(status.data!.replicationStatus.driverName).toMatchObject({ copy: 'ride.driverName' });
   });
 });
+
+describe('event-driven propagation of driver names to ride copies', () => {
+  it('renames the driver on every ride, and the ride answers it without the driver service', async () => {
+    const { data: created } = await query<{ createDriver: { id: string } }>(
+      'mutation { createDriver(input: { name: "Ana Costa", car: { make: "Kia", model: "Niro", color: "red", plate: "PROP-1" } }) { id } }',
+    );
+    const driverId = created!.createDriver.id;
+    for (const pickup of ['Airport', 'Station']) {
+      await query(
+        'mutation ($driverId: ID!, $pickup: String!) { requestRide(input: { riderId: "r", driverId: $driverId, pickup: $pickup, dropoff: "Centre" }) { id } }',
+        { driverId, pickup },
+      );
+    }
+    await query('mutation ($id: ID!) { updateDriver(id: $id, input: { name: "Ana Costa-Berg" }) { id } }', {
+      id: driverId,
+    });
+    await vi.waitFor(
+      async () => {
+        const { data } = await query<{ rides: { driverName: string; driverId: string }[] }>(
+          '{ rides { driverId driverName } }',
+        );
+        const names = data!.rides.filter((r) => r.driverId === driverId).map((r) => r.driverName);
+        expect(names).toEqual(['Ana Costa-Berg', 'Ana Costa-Berg']);
+      },
+      { timeout: 2_000 },
+    );
+  });
+});
