@@ -1,6 +1,6 @@
 import { demoQueries } from '@msd/stack';
 import { graphqlRequest } from '@msd/testing';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 
 const gatewayUrl = inject('gatewayUrl');
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
@@ -137,5 +137,38 @@ describe('bad input gets a clear GraphQL error, never a 500', () => {
     const response = await graphqlRequest('http://127.0.0.1:4101/graphql', '{ products { id name } }');
     expect(response.status).toBe(401);
     expect(response.data).toBeUndefined();
+  });
+});
+
+describe('copies follow their owner through events, across real processes', () => {
+  it('renames a product and every order copy follows; replicationStatus reports it', async () => {
+    const { data } = await query<{ orders: { items: { product: { id: string } }[] }[] }>(
+      '{ orders(first: 1) { items { product { id } } } }',
+    );
+    const productId = data!.orders[0]!.items[0]!.product.id;
+    const renamed = `Renamed ${Date.now()}`;
+    await query(
+      'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
+      {
+        id: productId,
+        name: renamed,
+      },
+    );
+    await vi.waitFor(
+      async () => {
+        const { data: after } = await query<{
+          orders: { items: { productName: string; product: { id: string } }[] }[];
+        }>('{ orders(first: 100) { items { productName product { id } } } }');
+        const copies = after!.orders.flatMap((o) => o.items).filter((i) => i.product.id === productId);
+        expect(copies.length).toBeGreaterThan(0);
+        expect(copies.every((i) => i.productName === renamed)).toBe(true);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    const status = await query<{
+      replicationStatus: { productName: { eventsApplied: number; lagP99Ms: number } };
+    }>('{ replicationStatus { productName { eventsApplied lagP99Ms } driverName { copy } } }');
+    expect(status.errors).toBeUndefined();
+    expect(status.data!.replicationStatus.productName.eventsApplied).toBeGreaterThan(0);
   });
 });

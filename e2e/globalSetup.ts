@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { databaseName, dropDatabase, migrateAll, services } from '@msd/database';
+import { eventBus } from '@msd/events';
 import { createLogger } from '@msd/service-kit';
 import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '@msd/stack';
+import { clearEventBus } from '@msd/testing';
 import type { TestProject } from 'vitest/node';
 
 /**
  * Boots the stack the way `npm start` does, as seven processes over real HTTP, on its own ports
  * (gateway 4100) and its own freshly seeded databases (`*_e2e`), so a developer's running stack
- * and its data are never touched.
+ * and its data are never touched; its events travel under a queue prefix of their own.
  */
 export default async function setup(project: TestProject) {
   const logger = createLogger('e2e');
@@ -18,14 +21,18 @@ export default async function setup(project: TestProject) {
     services.map((service) => [`${service.toUpperCase()}_DATABASE_URL`, urls[service]]),
   );
   await seedDemoData(logger, (service) => urls[service]);
+  const bus = eventBus({ prefix: `e2e-${randomUUID()}` });
   const stack = await launchStack({
     logger,
     portBase: 4100,
-    env: { ...env, LOG_LEVEL: 'warn' },
+    env: { ...env, EVENTS_PREFIX: bus.prefix, LOG_LEVEL: 'warn' },
     output: prefixOutput(process.stderr),
   });
   project.provide('gatewayUrl', stack.gatewayUrl);
-  return () => stack.stop();
+  return async () => {
+    await stack.stop();
+    await clearEventBus(bus);
+  };
 }
 
 declare module 'vitest' {
