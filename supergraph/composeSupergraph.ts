@@ -16,6 +16,13 @@ export const subgraphs = [
   schemaFile: new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url),
 }));
 
+// The coordinator is a subgraph of the gateway package (the "gateway approach" to consistency).
+subgraphs.push({
+  name: 'coordinator',
+  url: 'http://127.0.0.1:4007/graphql',
+  schemaFile: new URL('../gateway/coordinator.graphql', import.meta.url),
+});
+
 export const supergraphFile = new URL('./supergraph.graphql', import.meta.url);
 
 /**

@@ -1,27 +1,105 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { type Logger, SERVICE_TOKEN_HEADER } from '@msd/service-kit';
+import type { EntityCache, Representation } from './cache/entityCache.ts';
+import type { SubgraphResilience } from './resilience/subgraphResilience.ts';
+
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  token: string;
+  logger: Logger;
+  resilience: SubgraphResilience;
+  cache: EntityCache | undefined;
+}
+
+type GraphQLError = NonNullable<GatewayGraphQLResponse['errors']>[number];
 
 /**
- * The gateway's client for one subgraph. Every request carries the service credential (clients
- * never see it). When the subgraph cannot be reached, the failure is answered as GraphQL errors
- * instead of thrown: for an entity fetch, one error per representation with the path
- * `_entities.<i>`, which the gateway rewrites to the client's path (`rides.3.driver`). So only
- * the fields that service owns become null, each with an error naming the service, and the rest
- * of the answer stands.
+ * The gateway's client for one subgraph.
+ * - Every request carries the service credential (clients never see it) and goes through the
+ *   subgraph's resilience policy (time budget, retries for queries, circuit breaker).
+ * - Entity fetches of a query are served from the entity cache where possible: only the misses
+ *   are sent, and the answers are merged back in representation order.
+ * - A subgraph that cannot answer yields GraphQL errors instead of a thrown error: for an entity
+ *   fetch, one per representation with the path `_entities.<i>`, which the gateway rewrites to the
+ *   client's path (`rides.3.driver`). Only the fields that subgraph owns become null, each with an
+ *   error naming it; the rest of the answer stands.
  */
-export function createSubgraphDataSource(name: string, url: string, token: string, logger: Logger) {
+export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
+  const { name, logger, cache } = options;
   return new (class extends RemoteGraphQLDataSource {
-    override async process(options: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+    override async process(request: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
+      const representations = request.request.variables?.representations as Representation[] | undefined;
+      const cacheable =
+        cache &&
+        Array.isArray(representations) &&
+        representations.length > 0 &&
+        'incomingRequestContext' in request &&
+        request.incomingRequestContext.operation?.operation === 'query' &&
+        representations.every((rep) => cache.caches(name, rep.__typename));
+      if (!cacheable || !request.request.query) return this.fetchOrFail(request, representations);
+
+      const selection = cache.selectionOf(request.request.query);
+      const found = await cache.lookup(representations, selection);
+      const misses = found.flatMap((entry, i) => (entry.hit === undefined ? [i] : []));
+      if (misses.length === 0) return { data: { _entities: found.map((entry) => entry.hit) } };
+
+      const missed = misses.map((i) => representations[i] as Representation);
+      const response = await this.fetchOrFail(
+        {
+          ...request,
+          request: {
+            ...request.request,
+            variables: { ...request.request.variables, representations: missed },
+          },
+        },
+        missed,
+      );
+      const fetched = (response.data?._entities as unknown[] | undefined) ?? [];
+      const failed = new Set(
+        (response.errors ?? []).map((error) => error.path?.[1]).filter((i) => typeof i === 'number'),
+      );
+      await cache.store(
+        misses.flatMap((index, k) =>
+          fetched[k] != null && !failed.has(k)
+            ? [
+                {
+                  rep: representations[index] as Representation,
+                  generation: found[index]?.generation ?? '',
+                  entity: fetched[k],
+                },
+              ]
+            : [],
+        ),
+        selection,
+      );
+      const entities = found.map((entry) => entry.hit ?? null);
+      misses.forEach((index, k) => {
+        entities[index] = fetched[k] ?? null;
+      });
+      return {
+        ...response,
+        data:
+          response.data || found.some((entry) => entry.hit !== undefined)
+            ? { ...response.data, _entities: entities }
+            : null,
+        errors: response.errors?.map((error) => remapEntityPath(error, misses)),
+      };
+    }
+
+    private async fetchOrFail(
+      request: GraphQLDataSourceProcessOptions,
+      representations: Representation[] | undefined,
+    ): Promise<GatewayGraphQLResponse> {
       try {
-        return await super.process(options);
+        return await super.process(request);
       } catch (error) {
         logger.warn('subgraph request failed', { subgraph: name, error });
         const failure = {
           message: `The ${name} service is unavailable`,
           extensions: { code: 'SERVICE_UNAVAILABLE', service: name },
         };
-        const representations = options.request.variables?.representations;
         return {
           errors: Array.isArray(representations)
             ? representations.map((_, index) => ({ ...failure, path: ['_entities', index] }))
@@ -30,9 +108,17 @@ export function createSubgraphDataSource(name: string, url: string, token: strin
       }
     }
   })({
-    url,
+    url: options.url,
+    fetcher: options.resilience.fetcher as RemoteGraphQLDataSource['fetcher'],
     willSendRequest({ request }) {
-      request.http?.headers.set(SERVICE_TOKEN_HEADER, token);
+      request.http?.headers.set(SERVICE_TOKEN_HEADER, options.token);
     },
   });
+}
+
+/** An error about the k-th fetched representation is about the representation at `misses[k]`. */
+function remapEntityPath(error: GraphQLError, misses: number[]): GraphQLError {
+  const [root, index, ...rest] = error.path ?? [];
+  if (root !== '_entities' || typeof index !== 'number') return error;
+  return { ...error, path: ['_entities', misses[index] ?? index, ...rest] };
 }

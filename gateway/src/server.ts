@@ -6,7 +6,9 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
+import type { EventBusOptions } from '@msd/events';
 import {
+  type BackgroundProcess,
   createHttpServer,
   createLogger,
   formatError,
@@ -15,13 +17,27 @@ import {
   serverLifecycle,
   serviceToken,
 } from '@msd/service-kit';
+import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.ts';
+import { entityInvalidation } from './cache/entityInvalidation.ts';
 import { createSubgraphDataSource } from './createSubgraphDataSource.ts';
+import {
+  type ResilienceConfig,
+  resilienceConfig,
+  type SubgraphResilience,
+  subgraphResilience,
+} from './resilience/subgraphResilience.ts';
 
 export interface GatewayOptions {
   /** Supergraph SDL file; `SUPERGRAPH_PATH`, else the committed supergraph/supergraph.graphql. */
   supergraphPath?: string;
   /** Subgraph URLs by name, overriding the supergraph's (else `<NAME>_URL` from the environment). */
   subgraphUrls?: Record<string, string>;
+  /** The event bus: its Redis holds the entity cache, and its update events invalidate it. */
+  events?: EventBusOptions;
+  /** Entity cache settings (types and TTLs); undefined or no `events` turns the cache off. */
+  entityCache?: EntityCacheConfig | undefined;
+  /** Resilience settings per subgraph name, overriding the environment's. */
+  resilience?: Record<string, Partial<ResilienceConfig>>;
 }
 
 const defaultSupergraph = fileURLToPath(new URL('../../supergraph/supergraph.graphql', import.meta.url));
@@ -35,6 +51,15 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const supergraphPath = options.supergraphPath ?? process.env.SUPERGRAPH_PATH ?? defaultSupergraph;
   const token = serviceToken();
   const urls = new Map<string, string>();
+  const policies = new Map<string, SubgraphResilience>();
+  const cache =
+    options.events && options.entityCache
+      ? createEntityCache(options.entityCache, options.events, logger)
+      : undefined;
+  // With events, the gateway always drains its invalidation queues, cache or not, so they never pile up.
+  const background: BackgroundProcess[] = options.events
+    ? entityInvalidation(cache, options.events, logger)
+    : [];
   const gateway = new ApolloGateway({
     supergraphSdl: readFileSync(supergraphPath, 'utf8'),
     buildService({ name, url }) {
@@ -42,7 +67,12 @@ export function createGatewayServer(options: GatewayOptions = {}) {
       if (!resolved)
         throw new Error(`Subgraph "${name}" has no URL in the supergraph nor ${name.toUpperCase()}_URL`);
       urls.set(name, resolved);
-      return createSubgraphDataSource(name, resolved, token, logger);
+      const resilience = subgraphResilience(name, {
+        ...resilienceConfig(name),
+        ...options.resilience?.[name],
+      });
+      policies.set(name, resilience);
+      return createSubgraphDataSource({ name, url: resolved, token, logger, resilience, cache });
     },
   });
   const apollo = new ApolloServer({
@@ -61,13 +91,27 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     context: async () => ({}),
     graphqlPaths: ['/', '/graphql'],
     ready: () =>
-      runChecks(Object.fromEntries([...urls].map(([name, url]) => [name, () => pingSubgraph(url, token)]))),
+      runChecks(
+        Object.fromEntries(
+          [...urls].map(([name, url]) => [name, () => pingSubgraph(url, token, policies.get(name)?.state())]),
+        ),
+      ),
   });
-  return { name: 'gateway', logger, http, ...serverLifecycle(apollo, http) };
+  return {
+    name: 'gateway',
+    logger,
+    http,
+    background,
+    ...serverLifecycle(apollo, http, async () => cache?.close(), background),
+  };
 }
 
-/** A subgraph is ready when it answers a GraphQL query with the service credential, within 2 s. */
-async function pingSubgraph(url: string, token: string): Promise<void> {
+/**
+ * A subgraph is ready when it answers a GraphQL query with the service credential, within 2 s, and
+ * the gateway's circuit to it is not open.
+ */
+async function pingSubgraph(url: string, token: string, circuit = 'closed'): Promise<void> {
+  if (circuit === 'open') throw new Error('circuit open: failing fast');
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: token },
@@ -76,3 +120,6 @@ async function pingSubgraph(url: string, token: string): Promise<void> {
   });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
 }
+
+export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.ts';
+export { type ResilienceConfig, resilienceConfig } from './resilience/subgraphResilience.ts';

@@ -54,6 +54,7 @@ export function createReconciler<TOwner extends OwnerState>(options: ReconcilerO
   const queueName = `reconcile.${copy}`;
   let queue: Queue | undefined;
   let worker: Worker | undefined;
+  let keepScheduled: NodeJS.Timeout | undefined;
 
   const reconcile = async (): Promise<ReconciliationResult> => {
     const runId = crypto.randomUUID();
@@ -88,12 +89,13 @@ export function createReconciler<TOwner extends OwnerState>(options: ReconcilerO
   return {
     reconcile,
     async start() {
+      const every = options.intervalMs ?? 60_000;
       queue = new Queue(queueName, { connection: options.bus.connection, prefix: options.bus.prefix });
-      await queue.upsertJobScheduler(
-        'reconcile',
-        { every: options.intervalMs ?? 60_000 },
-        { name: 'reconcile' },
-      );
+      const schedule = () => queue?.upsertJobScheduler('reconcile', { every }, { name: 'reconcile' });
+      await schedule();
+      // Re-registered on every interval: a Redis that restarted empty has lost the schedule.
+      keepScheduled = setInterval(() => schedule()?.catch(() => {}), every);
+      keepScheduled.unref();
       worker = new Worker(queueName, () => reconcile(), {
         connection: options.bus.connection,
         prefix: options.bus.prefix,
@@ -102,6 +104,7 @@ export function createReconciler<TOwner extends OwnerState>(options: ReconcilerO
       worker.on('error', (error) => logger.warn('reconciliation worker error', { copy, error }));
     },
     async stop() {
+      clearInterval(keepScheduled);
       await worker?.close();
       await queue?.close();
     },

@@ -8,8 +8,8 @@ export type Subscriber = 'product' | 'order' | 'inventory' | 'shipping' | 'drive
  */
 export const subscriptions: Record<EventType, readonly Subscriber[]> = {
   ProductCreated: ['inventory'],
-  ProductUpdated: ['order'],
-  DriverUpdated: ['ride'],
+  ProductUpdated: ['order', 'gateway'],
+  DriverUpdated: ['ride', 'gateway'],
   OrderCreated: ['inventory', 'shipping'],
   StockReserved: ['order'],
   StockRejected: ['order', 'shipping'],

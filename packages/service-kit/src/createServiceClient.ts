@@ -29,14 +29,20 @@ export function createServiceClient(
           signal: AbortSignal.timeout(timeoutMs),
         });
       } catch (error) {
-        throw serviceUnavailable(service, (error as Error).message);
+        const timedOut = (error as Error).name === 'TimeoutError';
+        throw serviceUnavailable(
+          service,
+          timedOut ? `no answer within ${timeoutMs} ms` : (error as Error).message,
+          timedOut ? { timedOut } : {},
+        );
       }
       const body = (await response.json().catch(() => undefined)) as
-        | { data?: TData; errors?: { message: string }[] }
+        | { data?: TData; errors?: { message: string; extensions?: { code?: unknown } }[] }
         | undefined;
       if (!response.ok || !body?.data || body.errors?.length) {
         const reason = body?.errors?.map((e) => e.message).join('; ') || `HTTP ${response.status}`;
-        throw serviceUnavailable(service, reason);
+        const upstreamCode = body?.errors?.[0]?.extensions?.code;
+        throw serviceUnavailable(service, reason, typeof upstreamCode === 'string' ? { upstreamCode } : {});
       }
       return body.data;
     },

@@ -10,9 +10,26 @@ export function notFound(message: string, details: Record<string, unknown> = {})
   return new GraphQLError(message, { extensions: { code: 'NOT_FOUND', ...details } });
 }
 
-/** A service this one depends on did not answer usefully; nothing was changed. */
-export function serviceUnavailable(service: string, cause: string): GraphQLError {
+/** The change collides with another one in progress (a concurrent rename); nothing was changed. */
+export function conflict(message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'CONFLICT', ...details } });
+}
+
+/** A participant of a coordinated change refuses a step (`reason` says why); nothing was changed. */
+export function refused(message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'REFUSED', ...details } });
+}
+
+/**
+ * A service this one depends on did not answer usefully; nothing was changed. `details` carries
+ * what the caller may act on, e.g. `upstreamCode`: the code of the error the service answered with.
+ */
+export function serviceUnavailable(
+  service: string,
+  cause: string,
+  details: Record<string, unknown> = {},
+): GraphQLError {
   return new GraphQLError(`The ${service} service is unavailable: ${cause}`, {
-    extensions: { code: 'SERVICE_UNAVAILABLE', service },
+    extensions: { code: 'SERVICE_UNAVAILABLE', service, ...details },
   });
 }

@@ -4,7 +4,7 @@ export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
 export { createLogger, type Logger } from './createLogger.ts';
 export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
-export { badUserInput, notFound, serviceUnavailable } from './errors.ts';
+export { badUserInput, conflict, notFound, refused, serviceUnavailable } from './errors.ts';
 export { fetchEntities } from './fetchEntities.ts';
 export { formatError } from './formatError.ts';
 export { isUuid } from './isUuid.ts';

@@ -7,6 +7,7 @@ export const servicePorts = {
   shipping: 4004,
   driver: 4005,
   ride: 4006,
+  coordinator: 4007,
 } as const;
 
 export type ServiceName = Exclude<keyof typeof servicePorts, 'gateway'>;

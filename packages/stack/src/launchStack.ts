@@ -6,7 +6,7 @@ import { type Logger, servicePorts } from '@msd/service-kit';
 type Process = keyof typeof servicePorts;
 
 export interface StackOptions {
-  /** Port of the gateway; the services take the next six (4000 → 4001..4006). */
+  /** Port of the gateway; the services and the coordinator take the next seven (4000 → 4001..4007). */
   portBase?: number;
   /** Extra environment for every process (database URLs of a test stack, a service token, ...). */
   env?: Record<string, string>;
@@ -32,11 +32,12 @@ const entries: Record<Process, string> = {
   shipping: 'subgraphs/shipping/src/index.ts',
   driver: 'subgraphs/driver/src/index.ts',
   ride: 'subgraphs/ride/src/index.ts',
+  coordinator: 'gateway/src/coordinator/index.ts',
   gateway: 'gateway/src/index.ts',
 };
 
 /**
- * Runs the six services and the gateway as separate processes, as they run in production: each
+ * Runs the six services, the coordinator and the gateway as separate processes, as they run in production: each
  * its own Node.js process with its own port and database credentials, talking over real HTTP.
  */
 export async function launchStack(options: StackOptions): Promise<RunningStack> {

@@ -1,4 +1,5 @@
 export { clearEventBus } from './clearEventBus.ts';
+export { freePort } from './freePort.ts';
 export { type GraphQLResponse, graphqlRequest } from './graphqlRequest.ts';
 export { readCounter } from './readCounter.ts';
 export { seedOrders } from './seedOrders.ts';

@@ -17,10 +17,11 @@ export interface TestSubgraph {
 export async function startTestSubgraph(
   service: ServiceName,
   create: (options: { databaseUrl: string }) => SubgraphServer,
+  port = 0,
 ): Promise<TestSubgraph> {
   const database = await createTestDatabase(service);
   const server = create({ databaseUrl: database.url });
-  const { url } = await server.listen(0);
+  const { url } = await server.listen(port);
   return {
     url,
     databaseUrl: database.url,

@@ -5,6 +5,11 @@ import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
 import { orderEvents } from './events/index.ts';
 import { createProductCatalog } from './productCatalog.ts';
+import {
+  orderInDoubtResolver,
+  type RenameParticipantOptions,
+  renameParticipantMutations,
+} from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
@@ -16,6 +21,8 @@ export interface OrderServerOptions {
   /** With an event bus, the relay, the consumers and the reconciliation run beside the server. */
   events?: EventBusOptions;
   reconcileIntervalMs?: number;
+  /** Its part in the coordinator's STRONG renames: fault injection, the coordinator's URL. */
+  rename?: RenameParticipantOptions;
 }
 
 /** Builds the order subgraph without listening: `index.ts` listens, tests pick their own port and database. */
@@ -32,12 +39,13 @@ export function createOrderServer(options: OrderServerOptions = {}) {
         ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
       })
     : undefined;
+  const participant = renameParticipantMutations(options.rename?.faults);
   return createSubgraphServer({
     name: 'order',
     typeDefs,
-    resolvers,
+    resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant } },
     context: () => createContext(db, productCatalog, events),
     ...databaseLifecycle(db),
-    background: events?.background ?? [],
+    background: [...(events?.background ?? []), orderInDoubtResolver(db, options.rename ?? {})],
   });
 }

@@ -1,0 +1,142 @@
+import { metrics } from '@msd/service-kit';
+import {
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleAll,
+  handleWhen,
+  isBrokenCircuitError,
+  isTaskCancelledError,
+  retry,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import { Counter, Gauge } from 'prom-client';
+
+export interface ResilienceConfig {
+  /** Budget for one subgraph call, retries included: the client never waits longer on this subgraph. */
+  timeoutMs: number;
+  /** Extra attempts for queries (never for mutations), with jittered exponential backoff. */
+  retries: number;
+  /** Consecutive failures that open the circuit. */
+  breakerFailures: number;
+  /** How long an open circuit fails fast before letting one probe through (half-open). */
+  halfOpenAfterMs: number;
+}
+
+const defaults: ResilienceConfig = {
+  timeoutMs: 1_000,
+  retries: 1,
+  breakerFailures: 5,
+  halfOpenAfterMs: 5_000,
+};
+
+/** Per-subgraph settings from the environment, e.g. `SUBGRAPH_DRIVER_TIMEOUT_MS=500`, else `SUBGRAPH_TIMEOUT_MS`, else defaults. */
+export function resilienceConfig(subgraph: string, env: NodeJS.ProcessEnv = process.env): ResilienceConfig {
+  const read = (setting: string, fallback: number) => {
+    const value = env[`SUBGRAPH_${subgraph.toUpperCase()}_${setting}`] ?? env[`SUBGRAPH_${setting}`];
+    const parsed = value === undefined ? Number.NaN : Number(value);
+    return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+  };
+  return {
+    timeoutMs: read('TIMEOUT_MS', defaults.timeoutMs),
+    retries: read('RETRIES', defaults.retries),
+    breakerFailures: read('BREAKER_FAILURES', defaults.breakerFailures),
+    halfOpenAfterMs: read('HALF_OPEN_AFTER_MS', defaults.halfOpenAfterMs),
+  };
+}
+
+export const circuitStateGauge = new Gauge({
+  name: 'subgraph_circuit_state',
+  help: 'Circuit breaker per subgraph: 0 closed, 1 open, 2 half-open, 3 isolated',
+  labelNames: ['subgraph'] as const,
+  registers: [metrics],
+});
+
+const subgraphCalls = new Counter({
+  name: 'subgraph_calls_total',
+  help: 'Calls from the gateway to a subgraph, by outcome: ok, failed, timeout, or rejected (circuit open)',
+  labelNames: ['subgraph', 'outcome'] as const,
+  registers: [metrics],
+});
+
+const subgraphRetries = new Counter({
+  name: 'subgraph_retries_total',
+  help: 'Query calls to a subgraph retried after a failure',
+  labelNames: ['subgraph'] as const,
+  registers: [metrics],
+});
+
+const stateNames: Record<CircuitState, string> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * The gateway's protection around one subgraph (@apollo/gateway has none of its own): a total time
+ * budget per call, a retry with jittered backoff for queries only (a mutation is never sent twice),
+ * and a circuit breaker that opens after consecutive failures, fails fast while open, and half-opens
+ * to probe. A 5xx answer counts as a failure; the breaker is shared by every request to the subgraph.
+ */
+export function subgraphResilience(subgraph: string, config: ResilienceConfig = resilienceConfig(subgraph)) {
+  const breaker = circuitBreaker(handleAll, {
+    halfOpenAfter: config.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(config.breakerFailures),
+  });
+  circuitStateGauge.set({ subgraph }, CircuitState.Closed);
+  breaker.onStateChange((state) => circuitStateGauge.set({ subgraph }, state));
+  const budget = timeout(config.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
+  // An open circuit is not worth retrying: it answers the same until it half-opens.
+  const retrying = retry(
+    handleWhen((error) => !isBrokenCircuitError(error)),
+    {
+      maxAttempts: config.retries,
+      backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 250 }),
+    },
+  );
+  retrying.onRetry(() => subgraphRetries.inc({ subgraph }));
+  const forQueries = wrap(budget, retrying, breaker);
+  const forMutations = wrap(budget, breaker);
+
+  const fetcher: Fetcher = async (url, init) => {
+    const policy = isMutation(init.body) ? forMutations : forQueries;
+    try {
+      const response = await policy.execute(async ({ signal }) => {
+        const answer = await fetch(url, { ...init, signal });
+        if (answer.status >= 500) throw new Error(`${subgraph} answered HTTP ${answer.status}`);
+        // The body is read inside the budget too: a subgraph that stalls mid-answer is a timeout.
+        return new Response(await answer.text(), { status: answer.status, headers: answer.headers });
+      });
+      subgraphCalls.inc({ subgraph, outcome: 'ok' });
+      return response;
+    } catch (error) {
+      const outcome = isTaskCancelledError(error)
+        ? 'timeout'
+        : isBrokenCircuitError(error)
+          ? 'rejected'
+          : 'failed';
+      subgraphCalls.inc({ subgraph, outcome });
+      throw error;
+    }
+  };
+
+  return {
+    fetcher,
+    config,
+    state: () => stateNames[breaker.state],
+  };
+}
+
+export type SubgraphResilience = ReturnType<typeof subgraphResilience>;
+
+function isMutation(body: RequestInit['body']): boolean {
+  if (typeof body !== 'string') return true; // unknown: the safe assumption is "do not retry"
+  const query = (JSON.parse(body) as { query?: string }).query ?? '';
+  return /^\s*mutation\b/.test(query);
+}

@@ -1,0 +1,101 @@
+import { type BackgroundProcess, createServiceClient, type Logger } from '@msd/service-kit';
+import type { SqlTransaction } from './appendToOutbox.ts';
+import { listInDoubtRenames, type PendingRename } from './preparedRenames.ts';
+
+/** What the coordinator's log says about a transaction; UNKNOWN when it has no such row. */
+export interface RenameOutcome {
+  state: 'PREPARING' | 'COMMITTING' | 'COMMITTED' | 'ABORTING' | 'ABORTED' | 'UNKNOWN';
+  /** The product version the rename committed at, once the product service has committed it. */
+  version: number | null;
+}
+
+/** Asks the coordinator (its `renameOutcome` query, with the service credential) how a transaction ended. */
+export function renameOutcomeClient(url?: string, timeoutMs = 2_000) {
+  const client = createServiceClient('coordinator', { ...(url ? { url } : {}), timeoutMs });
+  return async (transactionId: string): Promise<RenameOutcome> => {
+    const data = await client.request<{ renameOutcome: RenameOutcome }>(
+      'query ($id: ID!) { renameOutcome(transactionId: $id) { state version } }',
+      { id: transactionId },
+    );
+    return data.renameOutcome;
+  };
+}
+
+export interface InDoubtResolver extends BackgroundProcess {
+  /** One pass now; returns how many in-doubt renames it decided. */
+  resolve(): Promise<number>;
+}
+
+/**
+ * The participant's side of recovery: a rename it prepared and never heard about again (the
+ * coordinator died, or its commit or abort was lost) is settled by asking the coordinator, never
+ * by guessing. Commit when the log says COMMITTING or COMMITTED, abort when it says ABORTING or
+ * ABORTED, and keep waiting while it says PREPARING or has no answer.
+ */
+export function createInDoubtResolver(options: {
+  participant: string;
+  db: SqlTransaction;
+  logger: Logger;
+  askOutcome: (transactionId: string) => Promise<RenameOutcome>;
+  /** Applies the committed rename; false when it cannot yet (the order service waits for the version). */
+  commit: (rename: PendingRename, outcome: RenameOutcome) => Promise<boolean>;
+  abort: (rename: PendingRename) => Promise<void>;
+  /** A prepared rename is in doubt after this long (default 3 s: well beyond a coordinator's round). */
+  afterMs?: number;
+  intervalMs?: number;
+}): InDoubtResolver {
+  const { participant, logger } = options;
+  const afterMs = options.afterMs ?? 3_000;
+  const intervalMs = options.intervalMs ?? Math.min(2_000, afterMs);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  const resolveOnce = async () => {
+    let decided = 0;
+    for (const rename of await listInDoubtRenames(options.db, afterMs)) {
+      try {
+        const outcome = await options.askOutcome(rename.transactionId);
+        if (outcome.state === 'COMMITTING' || outcome.state === 'COMMITTED') {
+          if (await options.commit(rename, outcome)) decided++;
+        } else if (outcome.state === 'ABORTING' || outcome.state === 'ABORTED') {
+          await options.abort(rename);
+          decided++;
+        } else if (outcome.state === 'UNKNOWN') {
+          logger.warn('in-doubt rename unknown to the coordinator; still waiting', {
+            participant,
+            transaction: rename.transactionId,
+          });
+        }
+      } catch (error) {
+        logger.warn('in-doubt rename: coordinator not reachable, will ask again', {
+          participant,
+          transaction: rename.transactionId,
+          error,
+        });
+      }
+    }
+    if (decided > 0) logger.info('in-doubt renames settled by the coordinator', { participant, decided });
+    return decided;
+  };
+
+  const resolve = () => {
+    running ??= resolveOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  return {
+    resolve,
+    async start() {
+      timer = setInterval(() => {
+        resolve().catch((error: unknown) => logger.warn('in-doubt resolver failed', { participant, error }));
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await running?.catch(() => {});
+    },
+  };
+}

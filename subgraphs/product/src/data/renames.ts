@@ -1,0 +1,31 @@
+import { appendToOutbox, commitRename, type PendingRename } from '@msd/events';
+import type { ProductDatabase } from './database.ts';
+
+type ProductTransaction = Parameters<Parameters<ProductDatabase['$transaction']>[0]>[0];
+
+/**
+ * Commits a prepared rename: the new name, the next version and ProductUpdated in one transaction
+ * with the participant record, exactly as `updateProduct` writes, so event consumers and the
+ * coordinator see one history of versions. Returns the version (the same one on a repeat).
+ */
+export function commitProductRename(db: ProductDatabase, transactionId: string): Promise<number> {
+  return commitRename<ProductTransaction>(db, transactionId, async (tx, rename: PendingRename) => {
+    const [updated] = await tx.product.updateManyAndReturn({
+      where: { id: rename.productId },
+      data: { name: rename.name, version: { increment: 1 } },
+    });
+    if (!updated) throw new Error(`Product ${rename.productId} vanished after it was prepared`);
+    await appendToOutbox(tx, {
+      type: 'ProductUpdated',
+      aggregateId: updated.id,
+      version: updated.version,
+      payload: {
+        productId: updated.id,
+        name: updated.name,
+        description: updated.description,
+        price: updated.priceCents / 100,
+      },
+    });
+    return updated.version;
+  });
+}
