@@ -176,3 +176,25 @@ describe('request/response through the gateway', () => {
     ]);
   });
 });
+
+describe('degraded answers with the product service down', () => {
+  it('answers orders with their local productName, product null and one error per failed path', async () => {
+    await federation.subgraphs.product.server.stop();
+    const response = await query<{
+      orders: { items: { productName: string; product: { price: number } | null }[] }[];
+    }>('{ orders(first: 3) { id items { productName product { price } } } }');
+    expect(response.status).toBe(200);
+    const items = response.data!.orders.flatMap((order) => order.items);
+    expect(items).toHaveLength(15);
+    for (const item of items)
+      expect(item).toEqual({ productName: expect.stringMatching(/^Product \d+$/), product: null });
+    expect(response.errors).toHaveLength(15);
+    for (const error of response.errors ?? []) {
+      expect(error).toMatchObject({
+        message: 'The product service is unavailable',
+        extensions: { service: 'product' },
+      });
+      expect(error.path).toEqual(['orders', expect.any(Number), 'items', expect.any(Number), 'product']);
+    }
+  });
+});

@@ -81,7 +81,7 @@ export function createEntityCache(config: EntityCacheConfig, bus: EventBusOption
     keyPrefix: `${bus.prefix}:ec:`,
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
-    commandTimeout: 200,
+    commandTimeout: 500,
     lazyConnect: true,
   });
   let warned = 0;

@@ -22,6 +22,8 @@ export interface RunningStack {
   ports: Record<Process, number>;
   /** SIGTERM to every process (each drains and exits), SIGKILL after 5 s. */
   stop(): Promise<void>;
+  /** Sends a signal to one process: benchmarks and drills pause (SIGSTOP), resume (SIGCONT) or kill a service. */
+  signal(name: Process, signal: NodeJS.Signals): void;
 }
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -34,6 +36,15 @@ const entries: Record<Process, string> = {
   ride: 'subgraphs/ride/src/index.ts',
   coordinator: 'gateway/src/coordinator/index.ts',
   gateway: 'gateway/src/index.ts',
+};
+
+/**
+ * Settings a process gets unless the environment says otherwise. The gateway's time budget for the
+ * coordinator covers a STRONG rename's own deadlines (participant timeouts, commit retries), so the
+ * client hears the coordinator's verdict (which participant failed), not a gateway timeout.
+ */
+const defaultEnv: Partial<Record<Process, Record<string, string>>> = {
+  gateway: { SUBGRAPH_COORDINATOR_TIMEOUT_MS: '15000' },
 };
 
 /**
@@ -76,7 +87,14 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     for (const name of Object.keys(entries) as Process[]) {
       const child = spawn(process.execPath, ['--import', 'tsx', entries[name]], {
         cwd: root,
-        env: { ...process.env, ...urls, ...options.env, PORT: String(ports[name]), HOST: '127.0.0.1' },
+        env: {
+          ...defaultEnv[name],
+          ...process.env,
+          ...urls,
+          ...options.env,
+          PORT: String(ports[name]),
+          HOST: '127.0.0.1',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.set(name, child);
@@ -102,7 +120,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     throw error;
   }
   options.logger.info('stack ready', { gateway: gatewayUrl });
-  return { gatewayUrl, ports, stop };
+  return { gatewayUrl, ports, stop, signal: (name, signal) => void children.get(name)?.kill(signal) };
 }
 
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
