@@ -124,6 +124,7 @@ describe('bad input gets a clear GraphQL error, never a 500', () => {
     };
     expect(ready.ready).toBe(true);
     expect(Object.keys(ready.checks).sort()).toEqual([
+      'coordinator',
       'driver',
       'inventory',
       'order',
@@ -170,5 +171,27 @@ describe('copies follow their owner through events, across real processes', () =
     }>('{ replicationStatus { productName { eventsApplied lagP99Ms } driverName { copy } } }');
     expect(status.errors).toBeUndefined();
     expect(status.data!.replicationStatus.productName.eventsApplied).toBeGreaterThan(0);
+  });
+});
+
+describe('the coordinator, across real processes', () => {
+  it('renameProduct STRONG: the product and every copy hold the name when the call returns', async () => {
+    const { data } = await query<{ orders: { items: { product: { id: string } }[] }[] }>(
+      '{ orders(first: 1, after: null) { items { product { id } } } }',
+    );
+    const productId = data!.orders[0]!.items.at(-1)!.product.id;
+    const renamed = `Strongly renamed ${Date.now()}`;
+    const response = await query<{ renameProduct: { id: string; name: string } }>(
+      'mutation ($id: ID!, $name: String!) { renameProduct(id: $id, name: $name, consistency: STRONG) { id name } }',
+      { id: productId, name: renamed },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.renameProduct).toEqual({ id: productId, name: renamed });
+    const { data: after } = await query<{
+      orders: { items: { productName: string; product: { id: string } }[] }[];
+    }>('{ orders(first: 100) { items { productName product { id } } } }');
+    const copies = after!.orders.flatMap((o) => o.items).filter((i) => i.product.id === productId);
+    expect(copies.length).toBeGreaterThan(0);
+    expect(copies.every((i) => i.productName === renamed)).toBe(true);
   });
 });

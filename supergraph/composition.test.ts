@@ -14,7 +14,9 @@ describe('supergraph', () => {
     for (const field of ['prepareRename', 'commitCopyRename', 'renameOutcome']) {
       expect(supergraph).toMatch(new RegExp(`${field}\\([^)]*\\):[^\\n]*@inaccessible`));
     }
-    expect(supergraph).toMatch(/renameProduct\(id: ID!, name: String!, consistency: Consistency! = EVENTUAL\): Product!/);
+    expect(supergraph).toMatch(
+      /renameProduct\(id: ID!, name: String!, consistency: Consistency! = EVENTUAL\): Product!/,
+    );
   });
 
   it('is committed as composed: run `npm run compose` after changing a schema.graphql', () => {

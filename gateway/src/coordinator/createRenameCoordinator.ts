@@ -66,18 +66,24 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
     process.kill(process.pid, 'SIGKILL');
   };
 
-  const abortAll = async (rename: RenameIntent) => {
-    // Best effort: a participant that misses its abort and holds a prepared intent asks the
-    // coordinator later (renameOutcome) and hears ABORTED; one that never prepared keeps a tombstone.
-    const results = await Promise.allSettled(participants.map((p) => p.abort(rename)));
-    results.forEach((result, i) => {
-      if (result.status === 'rejected')
+  /**
+   * Sends abort to every participant. Only those in `awaited` are waited for (the ones that voted
+   * yes: the client's answer must not come before their intent is dropped); one that failed or
+   * timed out at prepare is told in the background, so a dead participant does not make the error
+   * wait twice. A participant that misses its abort while holding a prepared intent asks the
+   * coordinator later and hears ABORTED; one that never prepared keeps a tombstone.
+   */
+  const abortAll = async (rename: RenameIntent, awaited: readonly Participant[] = participants) => {
+    const sent = participants.map((participant) =>
+      participant.abort(rename).catch((error: unknown) => {
         logger.warn('abort not acknowledged; the participant will ask', {
           transaction: rename.id,
-          participant: participants[i]?.name,
-          error: result.reason,
+          participant: participant.name,
+          error,
         });
-    });
+      }),
+    );
+    await Promise.all(sent.filter((_, i) => awaited.includes(participants[i] as Participant)));
   };
 
   /**
@@ -147,7 +153,10 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
         error: error instanceof Error ? error.message : 'aborted by recovery',
       });
       crashPoint('ABORTING');
-      await abortAll(rename);
+      await abortAll(
+        rename,
+        participants.filter((_, i) => votes[i]?.status === 'fulfilled'),
+      );
       await log.move(rename.id, 'ABORTING', 'ABORTED');
       crashPoint('ABORTED');
       throw prepareFailed(rename, failed?.name ?? 'coordinator', error);

@@ -2,7 +2,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Every process that owns a database: the six services and the coordinator (its transaction log). */
-export const services = ['product', 'order', 'inventory', 'shipping', 'driver', 'ride', 'coordinator'] as const;
+export const services = [
+  'product',
+  'order',
+  'inventory',
+  'shipping',
+  'driver',
+  'ride',
+  'coordinator',
+] as const;
 export type ServiceName = (typeof services)[number];
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -54,7 +54,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
   const retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
-  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 1, idleTimeoutMillis: 10_000 });
   pool.on('error', (error) => logger.warn('outbox relay: idle database connection failed', { error }));
   const queues = new Map<string, Queue>();
   let listener: pg.Client | undefined;

@@ -1,4 +1,4 @@
-import { conflict, refused as refusedError, serviceUnavailable } from '@msd/service-kit';
+import { conflict, refused as refusedError } from '@msd/service-kit';
 import type { SqlTransaction, TransactionalDatabase } from './appendToOutbox.ts';
 
 /** A participant's record of one coordinated rename, in its own `pending_renames` table. */
@@ -37,7 +37,7 @@ export async function injectRenameFault(
     return;
   }
   if (fault === 'fail-once') delete faults[phase];
-  throw serviceUnavailable(participant, `injected failure at ${phase}`, { injected: true });
+  throw refusedError(`${participant}: injected failure at ${phase}`, { reason: 'INJECTED_FAULT' });
 }
 
 /** A participant refuses: the coordinator must abort (prepare) or has asked for the impossible. */

@@ -119,7 +119,8 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       coordinator: coordinatorUrl ?? 'http://127.0.0.1:9/graphql',
     },
     ...(bus ? { events: bus, entityCache } : {}),
-    ...(options.resilience ? { resilience: options.resilience } : {}),
+    // The coordinator's calls carry their own deadlines; the gateway waits for its verdict.
+    resilience: { coordinator: { timeoutMs: 15_000 }, ...options.resilience },
   });
   const { url } = await gateway.listen(0);
   return {
