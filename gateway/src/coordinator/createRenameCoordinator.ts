@@ -38,6 +38,11 @@ export interface RenameCoordinatorOptions {
   /** How long a request keeps driving commits before it answers COMMIT_PENDING (recovery finishes). */
   commitDeadlineMs: number;
   crashAfter?: CrashPoint | undefined;
+  /**
+   * Runs once a STRONG rename is committed everywhere, before the client hears of it: the gateway's
+   * entity cache drops the product, so no read after the answer serves the old name.
+   */
+  afterCommit?: ((productId: string) => Promise<void>) | undefined;
 }
 
 interface ProductReference {
@@ -108,6 +113,11 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
         await order.commit(record, version);
         await log.move(record.id, 'COMMITTING', 'COMMITTED');
         crashPoint('COMMITTED');
+        await options.afterCommit?.(record.productId).catch((error: unknown) => {
+          logger.warn('cache invalidation after commit failed; the ProductUpdated event will do it', {
+            error,
+          });
+        });
         return { done: true };
       } catch (error) {
         if (Date.now() + delay > deadline) return { done: false, participant: current.name, error };

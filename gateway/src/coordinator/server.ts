@@ -1,5 +1,7 @@
 import { databaseLifecycle, databaseUrl } from '@msd/database';
+import type { EventBusOptions } from '@msd/events';
 import { type BackgroundProcess, createLogger, createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { createEntityCache, type EntityCacheConfig } from '../cache/entityCache.ts';
 import { type CrashPoint, crashPoints, createRenameCoordinator } from './createRenameCoordinator.ts';
 import { openCoordinatorDatabase } from './data/database.ts';
 import { renameLog } from './data/renameLog.ts';
@@ -22,6 +24,9 @@ export interface CoordinatorOptions {
   staleAfterMs?: number;
   /** Test fault: the process kills itself right after this step (else `COORDINATOR_CRASH_AFTER`). */
   crashAfter?: CrashPoint;
+  /** The event bus whose Redis holds the gateway's entity cache: committed renames drop the product there. */
+  events?: EventBusOptions;
+  entityCache?: EntityCacheConfig | undefined;
 }
 
 /**
@@ -35,6 +40,10 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
   const timeoutMs =
     options.participantTimeoutMs ?? Number(process.env.RENAME_PARTICIPANT_TIMEOUT_MS ?? 2_000);
   const crashAfter = options.crashAfter ?? parseCrashPoint(process.env.COORDINATOR_CRASH_AFTER);
+  const cache =
+    options.events && options.entityCache
+      ? createEntityCache(options.entityCache, options.events, logger)
+      : undefined;
   const coordinator = createRenameCoordinator({
     log: renameLog(db),
     participants: renameParticipants({
@@ -47,6 +56,7 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
     timeoutMs,
     commitDeadlineMs: options.commitDeadlineMs ?? Number(process.env.RENAME_COMMIT_DEADLINE_MS ?? 10_000),
     crashAfter,
+    afterCommit: cache ? (productId) => cache.invalidate('Product', productId) : undefined,
   });
   const staleAfterMs = options.staleAfterMs ?? 15_000;
   const intervalMs = options.recoveryIntervalMs ?? 5_000;
@@ -78,6 +88,10 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
     resolvers,
     context: () => ({ coordinator }),
     ...databaseLifecycle(db),
+    onStop: async () => {
+      await cache?.close();
+      await db.$disconnect();
+    },
     background: [recovery],
   });
   return { ...server, coordinator };

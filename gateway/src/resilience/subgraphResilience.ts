@@ -33,6 +33,15 @@ const defaults: ResilienceConfig = {
   halfOpenAfterMs: 5_000,
 };
 
+/**
+ * Subgraphs whose calls are long on purpose. The coordinator's STRONG rename carries its own
+ * deadlines (participant timeouts, commit retries); the gateway waits for its verdict (which
+ * participant failed) rather than cutting it short.
+ */
+const subgraphDefaults: Record<string, Partial<ResilienceConfig>> = {
+  coordinator: { timeoutMs: 15_000 },
+};
+
 /** Per-subgraph settings from the environment, e.g. `SUBGRAPH_DRIVER_TIMEOUT_MS=500`, else `SUBGRAPH_TIMEOUT_MS`, else defaults. */
 export function resilienceConfig(subgraph: string, env: NodeJS.ProcessEnv = process.env): ResilienceConfig {
   const read = (setting: string, fallback: number) => {
@@ -40,11 +49,12 @@ export function resilienceConfig(subgraph: string, env: NodeJS.ProcessEnv = proc
     const parsed = value === undefined ? Number.NaN : Number(value);
     return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
   };
+  const base = { ...defaults, ...subgraphDefaults[subgraph] };
   return {
-    timeoutMs: read('TIMEOUT_MS', defaults.timeoutMs),
-    retries: read('RETRIES', defaults.retries),
-    breakerFailures: read('BREAKER_FAILURES', defaults.breakerFailures),
-    halfOpenAfterMs: read('HALF_OPEN_AFTER_MS', defaults.halfOpenAfterMs),
+    timeoutMs: read('TIMEOUT_MS', base.timeoutMs),
+    retries: read('RETRIES', base.retries),
+    breakerFailures: read('BREAKER_FAILURES', base.breakerFailures),
+    halfOpenAfterMs: read('HALF_OPEN_AFTER_MS', base.halfOpenAfterMs),
   };
 }
 

@@ -39,15 +39,6 @@ const entries: Record<Process, string> = {
 };
 
 /**
- * Settings a process gets unless the environment says otherwise. The gateway's time budget for the
- * coordinator covers a STRONG rename's own deadlines (participant timeouts, commit retries), so the
- * client hears the coordinator's verdict (which participant failed), not a gateway timeout.
- */
-const defaultEnv: Partial<Record<Process, Record<string, string>>> = {
-  gateway: { SUBGRAPH_COORDINATOR_TIMEOUT_MS: '15000' },
-};
-
-/**
  * Runs the six services, the coordinator and the gateway as separate processes, as they run in production: each
  * its own Node.js process with its own port and database credentials, talking over real HTTP.
  */
@@ -88,7 +79,6 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
       const child = spawn(process.execPath, ['--import', 'tsx', entries[name]], {
         cwd: root,
         env: {
-          ...defaultEnv[name],
           ...process.env,
           ...urls,
           ...options.env,

@@ -96,6 +96,8 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
     ),
   ]);
   const subgraphs = { product, order, inventory, shipping, driver, ride };
+  const entityCache =
+    options.entityCache === false ? undefined : (options.entityCache ?? entityCacheConfig({}));
   const coordinator =
     coordinatorPort !== undefined
       ? await startTestSubgraph(
@@ -106,12 +108,11 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
               ...o,
               productUrl: product.url,
               orderUrl: order.url,
+              ...(bus ? { events: bus, entityCache } : {}),
             }),
           coordinatorPort,
         )
       : undefined;
-  const entityCache =
-    options.entityCache === false ? undefined : (options.entityCache ?? entityCacheConfig({}));
   const gateway = createGatewayServer({
     subgraphUrls: {
       ...Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
@@ -119,8 +120,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       coordinator: coordinatorUrl ?? 'http://127.0.0.1:9/graphql',
     },
     ...(bus ? { events: bus, entityCache } : {}),
-    // The coordinator's calls carry their own deadlines; the gateway waits for its verdict.
-    resilience: { coordinator: { timeoutMs: 15_000 }, ...options.resilience },
+    ...(options.resilience ? { resilience: options.resilience } : {}),
   });
   const { url } = await gateway.listen(0);
   return {
