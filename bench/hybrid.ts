@@ -68,7 +68,15 @@ const config = {
 };
 
 const query = '{ rides(first: 100) { driverName driver { name rating car { model } } } }';
-const body = JSON.stringify({ query });
+/**
+ * One operation name per client (`query Rides3 { rides(first: 100) … }`, the same fields). The
+ * gateway names its subgraph fetches after the client's operation and caches one field per fetch
+ * text, so each client has its own cache field per driver: the requests of a cold wave cannot fill
+ * the cache for each other, and every one of them misses.
+ */
+const bodies = Array.from({ length: config.clients }, (_, client) =>
+  JSON.stringify({ query: `query Rides${client} ${query}`, operationName: `Rides${client}` }),
+);
 const benchDatabase = (service: ServiceName) => `${service}_db_benchhybrid`;
 const cacheUrl = new URL(`http://127.0.0.1:${config.portBase}/graphql`);
 const offUrl = new URL(`http://127.0.0.1:${config.offGatewayPort}/graphql`);
@@ -143,7 +151,8 @@ interface Sent {
   problem?: string;
 }
 
-function send(url: URL, check: Check): Promise<Sent> {
+function send(url: URL, check: Check, client = 0): Promise<Sent> {
+  const body = bodies[client % bodies.length] ?? '';
   const started = performance.now();
   return new Promise((resolve) => {
     const done = (status: number, problem?: string) =>
@@ -218,7 +227,8 @@ async function closedLoop(url: URL, seconds: number, check: Check): Promise<Phas
   const deadline = start + seconds * 1000;
   await Promise.all(
     Array.from({ length: config.clients }, async (_, client) => {
-      while (performance.now() < deadline && !abortReason()) record(stats, client, await send(url, check));
+      while (performance.now() < deadline && !abortReason())
+        record(stats, client, await send(url, check, client));
     }),
   );
   stats.elapsedMs = performance.now() - start;
@@ -242,13 +252,23 @@ async function coldWaves(url: URL, seconds: number, check: Check, flush: () => P
     flushMs.push(performance.now() - flushStart);
     await Promise.all(
       Array.from({ length: config.clients }, (_, client) =>
-        send(url, check).then((sent) => record(stats, client, sent)),
+        send(url, check, client).then((sent) => record(stats, client, sent)),
       ),
     );
   }
   stats.elapsedMs = performance.now() - start;
   checkAborted();
   return { stats, flushMs: latencySummary(flushMs) };
+}
+
+/** CPU time per request, in ms, per process group (from % of one core over the phase). */
+function cpuPerRequest(cpu: ReturnType<typeof cpuBetween>, requestsPerSecond: number) {
+  return Object.fromEntries(
+    Object.entries(cpu.percentOfOneCore).map(([group, percent]) => [
+      group,
+      round((percent * 10) / Math.max(requestsPerSecond, 0.001), 2),
+    ]),
+  );
 }
 
 function summary(stats: PhaseStats) {
@@ -338,7 +358,6 @@ async function startOffGateway(bench: BenchStack, cleanup: Cleanup): Promise<Chi
   const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/src/index.ts'], {
     cwd: repoRoot,
     env: {
-      SUBGRAPH_COORDINATOR_TIMEOUT_MS: '15000', // as launchStack gives its gateway
       ...process.env,
       ...bench.serviceUrls,
       ...bench.env,
@@ -384,6 +403,13 @@ async function startOffGateway(bench: BenchStack, cleanup: Cleanup): Promise<Chi
 // ---------------------------------------------------------------------------------------------
 
 type Mode = 'warm' | 'cold' | 'off';
+type PhaseResult = ReturnType<typeof summary> & {
+  flushMs?: ReturnType<typeof latencySummary>;
+  cacheLookups?: { hit: number; miss: number } | undefined;
+  cacheHitPercent?: number | undefined;
+  cpu: ReturnType<typeof cpuBetween>;
+  cpuMsPerRequest: Record<string, number>;
+};
 const modes: Mode[] = ['warm', 'cold', 'off'];
 
 async function main() {
@@ -446,23 +472,28 @@ async function main() {
     const flush = () => redis.del(...cacheKeys);
 
     // Healthy: rounds of (warm, cold, off), the order rotated each round.
-    const rounds = [];
+    const rounds: { round: number; order: Mode[]; phases: Record<Mode, PhaseResult> }[] = [];
     for (let r = 0; r < config.rounds; r++) {
       const order = modes.map((_, i) => modes[(i + r) % modes.length] as Mode);
-      const phases: Partial<Record<Mode, unknown>> = {};
+      const phases: Partial<Record<Mode, PhaseResult>> = {};
       for (const mode of order) {
         logger.info('phase', { round: r + 1, mode, seconds: config.phaseSeconds });
-        if (mode === 'warm') await send(cacheUrl, healthy); // refill after a cold phase (not measured)
+        // Refill every client's cache fields after a cold phase (not measured).
+        if (mode === 'warm')
+          await Promise.all(Array.from({ length: config.clients }, (_, c) => send(cacheUrl, healthy, c)));
         const lookupsBefore = await cacheLookups();
         const cpuBefore = cpuSnapshot();
         let stats: PhaseStats;
         let flushMs: ReturnType<typeof latencySummary> | undefined;
-        if (mode === 'cold') ({ stats, flushMs } = await coldWaves(cacheUrl, config.phaseSeconds, healthy, flush));
+        if (mode === 'cold')
+          ({ stats, flushMs } = await coldWaves(cacheUrl, config.phaseSeconds, healthy, flush));
         else stats = await closedLoop(mode === 'warm' ? cacheUrl : offUrl, config.phaseSeconds, healthy);
         const cpu = cpuBetween(cpuBefore, cpuSnapshot());
         const lookups = difference(await cacheLookups(), lookupsBefore);
+        const figures = summary(stats);
         phases[mode] = {
-          ...summary(stats),
+          ...figures,
+          cpuMsPerRequest: cpuPerRequest(cpu, figures.requestsPerSecond),
           ...(flushMs ? { flushMs } : {}),
           cacheLookups: mode === 'off' ? undefined : lookups,
           cacheHitPercent:
@@ -470,12 +501,12 @@ async function main() {
           cpu,
         };
       }
-      rounds.push({ round: r + 1, order, phases: phases as Record<Mode, ReturnType<typeof summary>> });
+      rounds.push({ round: r + 1, order, phases: phases as Record<Mode, PhaseResult> });
     }
     // Median across rounds of each figure. Cold throughput: per client, requests / summed request time.
     const medians = Object.fromEntries(
       modes.map((mode) => {
-        const of = (pick: (s: ReturnType<typeof summary>) => number) =>
+        const of = (pick: (s: PhaseResult) => number) =>
           round(median(rounds.map((r) => pick(r.phases[mode]))));
         return [
           mode,
@@ -490,22 +521,45 @@ async function main() {
           },
         ];
       }),
-    ) as Record<Mode, { requestsPerSecond: number; wallClockRequestsPerSecond: number; p50: number; p99: number; perRound: number[] }>;
+    ) as Record<
+      Mode,
+      {
+        requestsPerSecond: number;
+        wallClockRequestsPerSecond: number;
+        p50: number;
+        p99: number;
+        perRound: number[];
+      }
+    >;
 
     // The driver service dead, through the cache-off gateway (every request needs it).
     const dead = async (label: string) => {
       logger.info('phase', { dead: label, seconds: config.deadSeconds });
-      Object.assign(degradedDetail, { answers: 0, minErrors: Infinity, maxErrors: 0, minRidesWithError: Infinity });
+      Object.assign(degradedDetail, {
+        answers: 0,
+        minErrors: Infinity,
+        maxErrors: 0,
+        minRidesWithError: Infinity,
+      });
       const callsBefore = await driverCalls(offUrl);
       const cpuBefore = cpuSnapshot();
       const stats = await closedLoop(offUrl, config.deadSeconds, degraded);
       const cpu = cpuBetween(cpuBefore, cpuSnapshot());
       const budgetMs = config.driverTimeoutMs;
+      const waited = stats.latencies.filter((l) => l >= budgetMs);
       const result = {
         ...summary(stats),
         overBudgetPlusMargin: stats.latencies.filter((l) => l > budgetMs + config.deadMarginMs).length,
+        /** Requests that waited out the driver's time budget: how many, and how long they took. */
+        waitedForTheBudget: {
+          requests: waited.length,
+          min: round(waited.length ? Math.min(...waited) : Number.NaN),
+          ...latencySummary(waited),
+        },
         driverCalls: difference(await driverCalls(offUrl), callsBefore),
-        circuitStateAtEnd: await readCounter(metricsOf(offUrl), 'subgraph_circuit_state', { subgraph: 'driver' }),
+        circuitStateAtEnd: await readCounter(metricsOf(offUrl), 'subgraph_circuit_state', {
+          subgraph: 'driver',
+        }),
         errorsPerAnswer: { min: degradedDetail.minErrors, max: degradedDetail.maxErrors },
         minRidesWithErrorPath: degradedDetail.minRidesWithError,
         cpu,
@@ -574,6 +628,15 @@ async function main() {
   }
 }
 
+/** CPU ms per request of the stack's processes, PostgreSQL and Redis (not the bench, not other work). */
+const stackMs = (perRequest: Record<string, number>) =>
+  round(
+    Object.entries(perRequest)
+      .filter(([group]) => group !== 'bench' && group !== 'other')
+      .reduce((sum, [, ms]) => sum + ms, 0),
+    2,
+  );
+
 // biome-ignore lint/suspicious/noExplicitAny: printing the results object built just above
 function printReport(r: any) {
   const e = r.environment;
@@ -581,7 +644,7 @@ function printReport(r: any) {
     `\nHybrid reads: ${r.query}\n(${e.nproc} cores ${e.cpuModel}, node ${e.node}, PostgreSQL ${e.postgres}, Redis ${e.redis}; load average before ${e.loadavgBefore.split(' ').slice(0, 3).join(' ')}, after ${e.loadavgAfter.split(' ').slice(0, 3).join(' ')})`,
   );
   console.log(
-    `data: ${r.seed.rides} rides over ${r.seed.driversOfTheRides} drivers (${r.seed.cachedEntities} cached entities); ${r.config.clients} clients, closed loop, ${r.config.rounds} rounds × (warm, cold, off) × ${r.config.phaseSeconds} s, order rotated per round\n`,
+    `data: ${r.seed.rides} rides over ${r.seed.driversOfTheRides} drivers (${r.seed.cachedEntities} cached entities); ${r.config.clients} clients, closed loop, ${r.config.rounds} round(s) × (warm, cold, off) × ${r.config.phaseSeconds} s each, order rotated per round\n`,
   );
   const rows = [];
   for (const round of r.rounds) {
@@ -607,6 +670,8 @@ function printReport(r: any) {
         p.cpu.percentOfOneCore.redis ?? '',
         p.cpu.percentOfOneCore.bench ?? '',
         p.cpu.percentOfOneCore.other ?? '',
+        p.cpuMsPerRequest[mode === 'off' ? 'gateway (cache off)' : 'gateway'] ?? '',
+        stackMs(p.cpuMsPerRequest),
         p.cpu.loadavgAtEnd.split(' ')[0],
       ]);
     }
@@ -633,6 +698,8 @@ function printReport(r: any) {
         'redis',
         'bench',
         'other',
+        'gw ms/req',
+        'stack ms/req',
         'load1',
       ],
       rows,
@@ -662,6 +729,7 @@ function printReport(r: any) {
         'p99',
         'max',
         `> ${d.budgetMs + r.config.deadMarginMs} ms`,
+        `waited ${d.budgetMs} ms: n, min–max`,
         'non-200',
         'invalid',
         'errors/answer',
@@ -680,6 +748,9 @@ function printReport(r: any) {
         x.latencyMs.p99,
         x.latencyMs.max,
         x.overBudgetPlusMargin,
+        x.waitedForTheBudget.requests
+          ? `${x.waitedForTheBudget.requests}, ${x.waitedForTheBudget.min}–${x.waitedForTheBudget.max}`
+          : '0',
         x.non200,
         x.invalid,
         `${x.errorsPerAnswer.min}–${x.errorsPerAnswer.max}`,
