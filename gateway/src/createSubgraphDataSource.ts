@@ -40,12 +40,21 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
         representations.every((rep) => cache.caches(name, rep.__typename));
       if (!cacheable || !request.request.query) return this.fetchOrFail(request, representations);
 
+      // Each distinct entity is looked up, fetched and stored once, however often the answer uses it.
+      const keys = representations.map((rep) => cache.keyOf(rep));
+      const positions = new Map<string, number[]>();
+      keys.forEach((key, i) => positions.set(key, [...(positions.get(key) ?? []), i]));
+      const distinctKeys = [...positions.keys()];
+      const distinct = distinctKeys.map(
+        (key) => representations[positions.get(key)?.[0] ?? 0] as Representation,
+      );
       const selection = cache.selectionOf(request.request.query);
-      const found = await cache.lookup(representations, selection);
-      const misses = found.flatMap((entry, i) => (entry.hit === undefined ? [i] : []));
-      if (misses.length === 0) return { data: { _entities: found.map((entry) => entry.hit) } };
+      const found = await cache.lookup(distinct, selection);
+      const entityOf = new Map(distinctKeys.map((key, j) => [key, found[j]?.hit]));
+      const misses = found.flatMap((entry, j) => (entry.hit === undefined ? [j] : []));
+      if (misses.length === 0) return { data: { _entities: keys.map((key) => entityOf.get(key)) } };
 
-      const missed = misses.map((i) => representations[i] as Representation);
+      const missed = misses.map((j) => distinct[j] as Representation);
       const response = await this.fetchOrFail(
         {
           ...request,
@@ -61,12 +70,12 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
         (response.errors ?? []).map((error) => error.path?.[1]).filter((i) => typeof i === 'number'),
       );
       await cache.store(
-        misses.flatMap((index, k) =>
+        misses.flatMap((j, k) =>
           fetched[k] != null && !failed.has(k)
             ? [
                 {
-                  rep: representations[index] as Representation,
-                  generation: found[index]?.generation ?? '',
+                  rep: distinct[j] as Representation,
+                  generation: found[j]?.generation ?? '',
                   entity: fetched[k],
                 },
               ]
@@ -74,17 +83,20 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
         ),
         selection,
       );
-      const entities = found.map((entry) => entry.hit ?? null);
-      misses.forEach((index, k) => {
-        entities[index] = fetched[k] ?? null;
-      });
+      misses.forEach((j, k) => entityOf.set(distinctKeys[j] ?? '', fetched[k] ?? null));
       return {
         ...response,
         data:
-          response.data || found.some((entry) => entry.hit !== undefined)
-            ? { ...response.data, _entities: entities }
+          response.data || misses.length < distinct.length
+            ? { ...response.data, _entities: keys.map((key) => entityOf.get(key) ?? null) }
             : null,
-        errors: response.errors?.map((error) => remapEntityPath(error, misses)),
+        // An error about the k-th fetched entity is about every position of that entity in the answer.
+        errors: response.errors?.flatMap((error) =>
+          remapEntityPath(
+            error,
+            misses.map((j) => positions.get(distinctKeys[j] ?? '') ?? []),
+          ),
+        ),
       };
     }
 
@@ -116,9 +128,12 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
   });
 }
 
-/** An error about the k-th fetched representation is about the representation at `misses[k]`. */
-function remapEntityPath(error: GraphQLError, misses: number[]): GraphQLError {
+/** An error about the k-th fetched entity becomes one error per position of that entity in the answer. */
+function remapEntityPath(error: GraphQLError, positions: number[][]): GraphQLError[] {
   const [root, index, ...rest] = error.path ?? [];
-  if (root !== '_entities' || typeof index !== 'number') return error;
-  return { ...error, path: ['_entities', misses[index] ?? index, ...rest] };
+  if (root !== '_entities' || typeof index !== 'number') return [error];
+  return (positions[index] ?? [index]).map((position) => ({
+    ...error,
+    path: ['_entities', position, ...rest],
+  }));
 }

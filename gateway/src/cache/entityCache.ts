@@ -97,6 +97,9 @@ export function createEntityCache(config: EntityCacheConfig, bus: EventBusOption
   };
 
   return {
+    /** The entity's identity: type and key fields. */
+    keyOf,
+
     caches: (subgraph: string, typename: string) => config.types[typename]?.subgraph === subgraph,
 
     /** One field per selection: the fetch's query text identifies what was selected. */

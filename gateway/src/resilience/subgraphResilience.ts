@@ -126,11 +126,9 @@ export function subgraphResilience(subgraph: string, config: ResilienceConfig = 
       subgraphCalls.inc({ subgraph, outcome: 'ok' });
       return response;
     } catch (error) {
-      const outcome = isTaskCancelledError(error)
-        ? 'timeout'
-        : isBrokenCircuitError(error)
-          ? 'rejected'
-          : 'failed';
+      // The budget aborts the fetch itself, which surfaces as the fetch's AbortError.
+      const timedOut = isTaskCancelledError(error) || (error as Error).name === 'AbortError';
+      const outcome = timedOut ? 'timeout' : isBrokenCircuitError(error) ? 'rejected' : 'failed';
       subgraphCalls.inc({ subgraph, outcome });
       throw error;
     }
