@@ -218,6 +218,11 @@ describe('graceful degradation when the driver service fails', () => {
         // The budget is the subgraph's time limit; the margin absorbs a busy test machine.
         expect(answer.ms).toBeLessThan(budgetMs + 700);
       }
+      const timeouts = await readCounter(metricsOf(federation), 'subgraph_calls_total', {
+        subgraph: 'driver',
+        outcome: 'timeout',
+      });
+      expect(timeouts).toBeGreaterThan(0);
     } finally {
       hanging.closeAllConnections();
       await new Promise((resolve) => hanging.close(resolve));

@@ -7,8 +7,8 @@ import {
   handleAll,
   handleWhen,
   isBrokenCircuitError,
-  isTaskCancelledError,
   retry,
+  TaskCancelledError,
   TimeoutStrategy,
   timeout,
   wrap,
@@ -126,8 +126,8 @@ export function subgraphResilience(subgraph: string, config: ResilienceConfig = 
       subgraphCalls.inc({ subgraph, outcome: 'ok' });
       return response;
     } catch (error) {
-      // The budget aborts the fetch itself, which surfaces as the fetch's AbortError.
-      const timedOut = isTaskCancelledError(error) || (error as Error).name === 'AbortError';
+      // instanceof, not cockatiel 4's isTaskCancelledError, which tests for the bulkhead's marker.
+      const timedOut = error instanceof TaskCancelledError;
       const outcome = timedOut ? 'timeout' : isBrokenCircuitError(error) ? 'rejected' : 'failed';
       subgraphCalls.inc({ subgraph, outcome });
       throw error;
