@@ -43,7 +43,7 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
       // Each distinct entity is looked up, fetched and stored once, however often the answer uses it.
       const keys = representations.map((rep) => cache.keyOf(rep));
       const positions = new Map<string, number[]>();
-      keys.forEach((key, i) => positions.set(key, [...(positions.get(key) ?? []), i]));
+      for (const [i, key] of keys.entries()) positions.set(key, [...(positions.get(key) ?? []), i]);
       const distinctKeys = [...positions.keys()];
       const distinct = distinctKeys.map(
         (key) => representations[positions.get(key)?.[0] ?? 0] as Representation,
@@ -83,7 +83,7 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
         ),
         selection,
       );
-      misses.forEach((j, k) => entityOf.set(distinctKeys[j] ?? '', fetched[k] ?? null));
+      for (const [k, j] of misses.entries()) entityOf.set(distinctKeys[j] ?? '', fetched[k] ?? null);
       return {
         ...response,
         data:
