@@ -1,4 +1,4 @@
-import type { RenameFaults } from '@msd/events';
+import type { RenameFaults } from '@msd/coordination';
 import { openCoordinatorDatabase } from '@msd/gateway/coordinator/database';
 import { openOrderDatabase } from '@msd/order-service/database';
 import { openProductDatabase } from '@msd/product-service/database';

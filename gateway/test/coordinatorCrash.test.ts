@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { RenameFaults } from '@msd/events';
+import type { RenameFaults } from '@msd/coordination';
 import type { createCoordinatorServer } from '@msd/gateway/coordinator';
 import { openCoordinatorDatabase } from '@msd/gateway/coordinator/database';
 import { createOrderServer } from '@msd/order-service';

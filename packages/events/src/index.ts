@@ -14,12 +14,6 @@ export {
 } from './contracts.ts';
 export { type CopyReplication, createCopyReplication } from './createCopyReplication.ts';
 export { type ApplyOutcome, createEventConsumer, type EventConsumer } from './createEventConsumer.ts';
-export {
-  createInDoubtResolver,
-  type InDoubtResolver,
-  type RenameOutcome,
-  renameOutcomeClient,
-} from './createInDoubtResolver.ts';
 export { createOutboxRelay, type OutboxRelay } from './createOutboxRelay.ts';
 export { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
 export {
@@ -31,16 +25,6 @@ export {
 } from './deadLetters.ts';
 export { deliveryOptions } from './deliveryOptions.ts';
 export { type FieldCopySpec, fieldCopy } from './fieldCopy.ts';
-export {
-  abortRename,
-  commitRename,
-  injectRenameFault,
-  listInDoubtRenames,
-  type PendingRename,
-  prepareRename,
-  type RenameFault,
-  type RenameFaults,
-} from './preparedRenames.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';
 export { recordInInbox } from './recordInInbox.ts';
 export { type EventBusOptions, eventBus } from './redisConnection.ts';

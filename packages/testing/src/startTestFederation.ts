@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { RenameFaults } from '@msd/coordination';
 import { createDriverServer } from '@msd/driver-service';
-import { type EventBusOptions, eventBus, type RenameFaults } from '@msd/events';
+import { type EventBusOptions, eventBus } from '@msd/events';
 import {
   createGatewayServer,
   type EntityCacheConfig,

@@ -5,7 +5,7 @@ import {
   prepareRename,
   type RenameFaults,
   renameOutcomeClient,
-} from '@msd/events';
+} from '@msd/coordination';
 import { badUserInput, createLogger, isUuid, requireText } from '@msd/service-kit';
 import type { OrderContext } from './context.ts';
 import type { OrderDatabase } from './data/database.ts';

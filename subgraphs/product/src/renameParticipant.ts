@@ -5,7 +5,7 @@ import {
   prepareRename,
   type RenameFaults,
   renameOutcomeClient,
-} from '@msd/events';
+} from '@msd/coordination';
 import { createLogger, isUuid, notFound, requireText } from '@msd/service-kit';
 import type { ProductContext } from './context.ts';
 import type { ProductDatabase } from './data/database.ts';

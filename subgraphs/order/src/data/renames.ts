@@ -1,4 +1,5 @@
-import { commitRename, type PendingRename, type SqlTransaction } from '@msd/events';
+import { commitRename, type PendingRename } from '@msd/coordination';
+import type { SqlTransaction } from '@msd/events';
 import type { OrderDatabase } from './database.ts';
 
 /**

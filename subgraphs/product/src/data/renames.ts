@@ -1,4 +1,5 @@
-import { appendToOutbox, commitRename, type PendingRename } from '@msd/events';
+import { commitRename, type PendingRename } from '@msd/coordination';
+import { appendToOutbox } from '@msd/events';
 import type { ProductDatabase } from './database.ts';
 
 type ProductTransaction = Parameters<Parameters<ProductDatabase['$transaction']>[0]>[0];

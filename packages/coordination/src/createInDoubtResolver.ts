@@ -1,5 +1,5 @@
+import type { SqlTransaction } from '@msd/events';
 import { type BackgroundProcess, createServiceClient, type Logger } from '@msd/service-kit';
-import type { SqlTransaction } from './appendToOutbox.ts';
 import { listInDoubtRenames, type PendingRename } from './preparedRenames.ts';
 
 /** What the coordinator's log says about a transaction; UNKNOWN when it has no such row. */

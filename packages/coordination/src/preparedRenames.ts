@@ -1,5 +1,5 @@
+import type { SqlTransaction, TransactionalDatabase } from '@msd/events';
 import { conflict, refused as refusedError } from '@msd/service-kit';
-import type { SqlTransaction, TransactionalDatabase } from './appendToOutbox.ts';
 
 /** A participant's record of one coordinated rename, in its own `pending_renames` table. */
 export interface PendingRename {

@@ -1,0 +1,16 @@
+export {
+  createInDoubtResolver,
+  type InDoubtResolver,
+  type RenameOutcome,
+  renameOutcomeClient,
+} from './createInDoubtResolver.ts';
+export {
+  abortRename,
+  commitRename,
+  injectRenameFault,
+  listInDoubtRenames,
+  type PendingRename,
+  prepareRename,
+  type RenameFault,
+  type RenameFaults,
+} from './preparedRenames.ts';
