@@ -7,7 +7,7 @@ import { clearEventBus } from '@msd/testing';
 import type { TestProject } from 'vitest/node';
 
 /**
- * Boots the stack the way `npm start` does, as seven processes over real HTTP, on its own ports
+ * Boots the stack the way `npm start` does, as eight processes over real HTTP, on its own ports
  * (gateway 4100) and its own freshly seeded databases (`*_e2e`), so a developer's running stack
  * and its data are never touched; its events travel under a queue prefix of their own.
  */
