@@ -8,10 +8,13 @@ export interface SqlTransaction {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
+/** A service's Prisma transaction client: its type is generated per service, so it is open here. */
+// biome-ignore lint/suspicious/noExplicitAny: each service's generated client has its own transaction type
+export type TransactionClient = any;
+
 /** A Prisma client that can open an interactive transaction. */
 export interface TransactionalDatabase {
-  // biome-ignore lint/suspicious/noExplicitAny: Prisma's transaction client type differs per service
-  $transaction<R>(fn: (tx: any) => Promise<R>): Promise<R>;
+  $transaction<R>(fn: (tx: TransactionClient) => Promise<R>): Promise<R>;
 }
 
 export const OUTBOX_CHANNEL = 'outbox';

@@ -5,7 +5,7 @@ import { createEventConsumer, type EventConsumer } from './createEventConsumer.t
 import { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
 import type { fieldCopy } from './fieldCopy.ts';
 import type { EventBusOptions } from './redisConnection.ts';
-import { queueName, type Subscriber } from './subscriptions.ts';
+import type { Subscriber } from './subscriptions.ts';
 
 export interface CopyReplication {
   /** `<service>.<field>`, e.g. `order.productName`. */
@@ -35,13 +35,13 @@ export function createCopyReplication<T extends EventType, TOwner extends OwnerS
   reconcileIntervalMs?: number;
 }): CopyReplication {
   const { copy, field, db, bus, logger } = options;
-  const queue = queueName(options.event, options.subscriber);
   const consumer = createEventConsumer({
     event: options.event,
     subscriber: options.subscriber,
     bus,
     logger,
-    apply: (event) => field.apply(db, event, queue, options.valueOf(event)),
+    db,
+    apply: (event, tx) => field.apply(tx, event, options.valueOf(event)),
   });
   const reconciler = createReconciler({
     copy,

@@ -1,26 +1,41 @@
 import type { Logger } from '@msd/service-kit';
 import { type Job, Queue, Worker } from 'bullmq';
+import type { TransactionalDatabase, TransactionClient } from './appendToOutbox.ts';
 import { type EventEnvelope, type EventType, MalformedEvent, parseEvent } from './contracts.ts';
 import { deadLetterQueue } from './deadLetters.ts';
 import { eventRetries, eventsConsumed, eventsDeadLettered, propagationLag, queueDepth } from './metrics.ts';
+import { recordInInbox } from './recordInInbox.ts';
 import type { EventBusOptions } from './redisConnection.ts';
 import { queueName, type Subscriber } from './subscriptions.ts';
 
 /** applied: the effect was committed; duplicate: already in the inbox; stale: an older version than the copy's. */
 export type ApplyOutcome = 'applied' | 'duplicate' | 'stale';
 
-export interface EventConsumerOptions<T extends EventType> {
+/** What an effect reports; `duplicate` is the consumer's own finding, from the inbox. */
+export type EffectOutcome = Exclude<ApplyOutcome, 'duplicate'>;
+
+export type EventConsumerOptions<T extends EventType> = {
   event: T;
   subscriber: Subscriber;
   bus: EventBusOptions;
   logger: Logger;
-  /**
-   * Applies the event exactly once: records it in the inbox and applies its effect in one
-   * database transaction, comparing versions so an older event changes nothing.
-   */
-  apply: (event: EventEnvelope<T>) => Promise<ApplyOutcome>;
   concurrency?: number;
-}
+} & (
+  | {
+      /**
+       * The consumer's own database. Each event is applied in one transaction with its inbox row
+       * (`processed_events`): a redelivered event is found there and changes nothing. The effect
+       * compares versions itself, so an older event changes nothing either (`stale`).
+       */
+      db: TransactionalDatabase;
+      apply: (event: EventEnvelope<T>, tx: TransactionClient) => Promise<EffectOutcome>;
+    }
+  | {
+      /** No database: the effect must be idempotent by nature (dropping a cache entry). */
+      db?: undefined;
+      apply: (event: EventEnvelope<T>) => Promise<EffectOutcome>;
+    }
+);
 
 export interface EventConsumer {
   queue: string;
@@ -63,6 +78,14 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
     logger.error('event parked in the dead-letter queue', { queue, job: job.id, error: message });
   };
 
+  const applyOnce = (event: EventEnvelope<T>): Promise<ApplyOutcome> => {
+    if (!options.db) return options.apply(event);
+    const { apply } = options;
+    return options.db.$transaction(async (tx) =>
+      (await recordInInbox(tx, event, queue)) ? apply(event, tx) : 'duplicate',
+    );
+  };
+
   const handleJob = async (job: Job) => {
     let event: EventEnvelope<T>;
     try {
@@ -72,7 +95,7 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
       throw error;
     }
     try {
-      const outcome = await options.apply(event);
+      const outcome = await applyOnce(event);
       eventsConsumed.inc({ queue, outcome });
       if (outcome === 'applied') {
         propagationLag.observe(

@@ -1,8 +1,7 @@
-import type { SqlTransaction, TransactionalDatabase } from './appendToOutbox.ts';
+import type { SqlTransaction } from './appendToOutbox.ts';
 import type { EventEnvelope } from './contracts.ts';
-import type { ApplyOutcome } from './createEventConsumer.ts';
+import type { EffectOutcome } from './createEventConsumer.ts';
 import type { OwnerState } from './createReconciler.ts';
-import { recordInInbox } from './recordInInbox.ts';
 
 /** Where a copied field lives in the consumer's database. Identifiers come from code, never from input. */
 export interface FieldCopySpec {
@@ -24,29 +23,21 @@ export interface FieldCopySpec {
 export function fieldCopy(spec: FieldCopySpec) {
   const { table, key, value, version } = spec;
   return {
-    /** Applies an owner's new value once (inbox) and only over older versions, in one transaction. */
-    apply(
-      db: TransactionalDatabase,
-      event: EventEnvelope,
-      consumer: string,
-      newValue: string,
-    ): Promise<ApplyOutcome> {
-      return db.$transaction(async (tx: SqlTransaction) => {
-        if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
-        const updated = await tx.$executeRawUnsafe(
-          `UPDATE ${table} SET ${value} = $1, ${version} = $2 WHERE ${key} = $3::uuid AND ${version} < $2`,
-          newValue,
-          event.version,
-          event.aggregateId,
-        );
-        if (updated > 0) return 'applied';
-        const newer = await tx.$queryRawUnsafe<unknown[]>(
-          `SELECT 1 FROM ${table} WHERE ${key} = $1::uuid AND ${version} >= $2 LIMIT 1`,
-          event.aggregateId,
-          event.version,
-        );
-        return newer.length > 0 ? 'stale' : 'applied';
-      });
+    /** Applies an owner's new value, only over older versions, inside the consumer's transaction. */
+    async apply(tx: SqlTransaction, event: EventEnvelope, newValue: string): Promise<EffectOutcome> {
+      const updated = await tx.$executeRawUnsafe(
+        `UPDATE ${table} SET ${value} = $1, ${version} = $2 WHERE ${key} = $3::uuid AND ${version} < $2`,
+        newValue,
+        event.version,
+        event.aggregateId,
+      );
+      if (updated > 0) return 'applied';
+      const newer = await tx.$queryRawUnsafe<unknown[]>(
+        `SELECT 1 FROM ${table} WHERE ${key} = $1::uuid AND ${version} >= $2 LIMIT 1`,
+        event.aggregateId,
+        event.version,
+      );
+      return newer.length > 0 ? 'stale' : 'applied';
     },
 
     /** Owner ids the copy refers to, in id order, after `afterId`: the reconciliation's batches. */

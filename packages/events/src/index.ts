@@ -3,6 +3,7 @@ export {
   OUTBOX_CHANNEL,
   type SqlTransaction,
   type TransactionalDatabase,
+  type TransactionClient,
 } from './appendToOutbox.ts';
 export {
   type EventEnvelope,
@@ -13,7 +14,12 @@ export {
   parseEvent,
 } from './contracts.ts';
 export { type CopyReplication, createCopyReplication } from './createCopyReplication.ts';
-export { type ApplyOutcome, createEventConsumer, type EventConsumer } from './createEventConsumer.ts';
+export {
+  type ApplyOutcome,
+  createEventConsumer,
+  type EffectOutcome,
+  type EventConsumer,
+} from './createEventConsumer.ts';
 export { createOutboxRelay, type OutboxRelay } from './createOutboxRelay.ts';
 export { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
 export {
@@ -26,6 +32,5 @@ export {
 export { deliveryOptions } from './deliveryOptions.ts';
 export { type FieldCopySpec, fieldCopy } from './fieldCopy.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';
-export { recordInInbox } from './recordInInbox.ts';
 export { type EventBusOptions, eventBus } from './redisConnection.ts';
 export { queueName, queuesOf, type Subscriber, subscriptions } from './subscriptions.ts';

@@ -1,5 +1,5 @@
-import { type ApplyOutcome, appendToOutbox, type EventEnvelope, recordInInbox } from '@msd/events';
-import type { InventoryDatabase } from './database.ts';
+import { appendToOutbox, type EffectOutcome, type EventEnvelope } from '@msd/events';
+import type { Prisma } from './generated/client.ts';
 
 interface Shortage {
   productId: string;
@@ -9,16 +9,15 @@ interface Shortage {
 
 /**
  * OrderCreated: reserves every item of the order or none, and announces which (StockReserved or
- * StockRejected) in the same transaction as the inbox row, so a redelivered order reserves once.
+ * StockRejected), in the consumer's transaction with the inbox row, so a redelivered order reserves once.
  * The rows are locked in product-id order, so two orders over the same products queue behind each
  * other instead of deadlocking, and each sees the quantity the other left. A product without a
  * stock row has 0 units available.
  */
-export function reserveStockForOrder(
-  db: InventoryDatabase,
+export async function reserveStockForOrder(
+  tx: Prisma.TransactionClient,
   event: EventEnvelope<'OrderCreated'>,
-  consumer: string,
-): Promise<ApplyOutcome> {
+): Promise<EffectOutcome> {
   const { orderId, items } = event.payload;
   // An order may list a product twice: it needs the sum. Ids are lowercased to match `uuid::text`.
   const requested = new Map<string, number>();
@@ -28,45 +27,42 @@ export function reserveStockForOrder(
   }
   const productIds = [...requested.keys()];
 
-  return db.$transaction(async (tx) => {
-    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
-    const rows = await tx.$queryRaw<{ product_id: string; quantity: number }[]>`
-      SELECT product_id::text, quantity FROM stock_levels
-      WHERE product_id = ANY(${productIds}::uuid[])
-      ORDER BY product_id
-      FOR UPDATE`;
-    const available = new Map(rows.map((row) => [row.product_id, row.quantity]));
-    const shortages: Shortage[] = productIds
-      .map((productId) => ({
-        productId,
-        requested: requested.get(productId) ?? 0,
-        available: available.get(productId) ?? 0,
-      }))
-      .filter((line) => line.available < line.requested);
+  const rows = await tx.$queryRaw<{ product_id: string; quantity: number }[]>`
+    SELECT product_id::text, quantity FROM stock_levels
+    WHERE product_id = ANY(${productIds}::uuid[])
+    ORDER BY product_id
+    FOR UPDATE`;
+  const available = new Map(rows.map((row) => [row.product_id, row.quantity]));
+  const shortages: Shortage[] = productIds
+    .map((productId) => ({
+      productId,
+      requested: requested.get(productId) ?? 0,
+      available: available.get(productId) ?? 0,
+    }))
+    .filter((line) => line.available < line.requested);
 
-    if (shortages.length > 0) {
-      await appendToOutbox(tx, {
-        type: 'StockRejected',
-        aggregateId: orderId,
-        version: 1,
-        payload: {
-          orderId,
-          reason: `Insufficient stock for ${shortages.length} of ${productIds.length} products`,
-          shortages,
-        },
-      });
-      return 'applied';
-    }
-    await tx.$executeRaw`
-      UPDATE stock_levels AS s SET quantity = s.quantity - r.quantity, updated_at = now()
-      FROM unnest(${productIds}::uuid[], ${productIds.map((id) => requested.get(id))}::int[]) AS r(product_id, quantity)
-      WHERE s.product_id = r.product_id`;
+  if (shortages.length > 0) {
     await appendToOutbox(tx, {
-      type: 'StockReserved',
+      type: 'StockRejected',
       aggregateId: orderId,
       version: 1,
-      payload: { orderId },
+      payload: {
+        orderId,
+        reason: `Insufficient stock for ${shortages.length} of ${productIds.length} products`,
+        shortages,
+      },
     });
     return 'applied';
+  }
+  await tx.$executeRaw`
+    UPDATE stock_levels AS s SET quantity = s.quantity - r.quantity, updated_at = now()
+    FROM unnest(${productIds}::uuid[], ${productIds.map((id) => requested.get(id))}::int[]) AS r(product_id, quantity)
+    WHERE s.product_id = r.product_id`;
+  await appendToOutbox(tx, {
+    type: 'StockReserved',
+    aggregateId: orderId,
+    version: 1,
+    payload: { orderId },
   });
+  return 'applied';
 }

@@ -1,6 +1,6 @@
-import { type ApplyOutcome, type EventEnvelope, recordInInbox } from '@msd/events';
+import type { EffectOutcome, EventEnvelope } from '@msd/events';
 import type { InventoryDatabase } from './database.ts';
-import type { StockLevel } from './generated/client.ts';
+import type { Prisma, StockLevel } from './generated/client.ts';
 
 export type StockLevelRecord = StockLevel;
 
@@ -36,20 +36,16 @@ export async function restockProduct(
 }
 
 /**
- * ProductCreated: the new product gets a stock row with 0 units, once. The inbox row and the stock
- * row commit together; a stock row that already exists (seed, replayed event) keeps its quantity.
+ * ProductCreated: the new product gets a stock row with 0 units, in the consumer's transaction
+ * with the inbox row; a stock row that already exists (seed, replayed event) keeps its quantity.
  */
-export function openStockLevel(
-  db: InventoryDatabase,
+export async function openStockLevel(
+  tx: Prisma.TransactionClient,
   event: EventEnvelope<'ProductCreated'>,
-  consumer: string,
-): Promise<ApplyOutcome> {
-  return db.$transaction(async (tx) => {
-    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
-    await tx.stockLevel.createMany({
-      data: [{ productId: event.payload.productId, quantity: 0 }],
-      skipDuplicates: true,
-    });
-    return 'applied';
+): Promise<EffectOutcome> {
+  await tx.stockLevel.createMany({
+    data: [{ productId: event.payload.productId, quantity: 0 }],
+    skipDuplicates: true,
   });
+  return 'applied';
 }

@@ -1,4 +1,4 @@
-import { createEventConsumer, createOutboxRelay, type EventBusOptions, queueName } from '@msd/events';
+import { createEventConsumer, createOutboxRelay, type EventBusOptions } from '@msd/events';
 import { createLogger } from '@msd/service-kit';
 import type { InventoryDatabase } from '../data/database.ts';
 import { reserveStockForOrder } from '../data/reserveStockForOrder.ts';
@@ -15,8 +15,6 @@ export function inventoryEvents(options: {
 }) {
   const { db, bus } = options;
   const logger = createLogger('inventory');
-  const productCreated = queueName('ProductCreated', 'inventory');
-  const orderCreated = queueName('OrderCreated', 'inventory');
   return [
     createOutboxRelay({ service: 'inventory', databaseUrl: options.databaseUrl, bus, logger }),
     createEventConsumer({
@@ -24,14 +22,16 @@ export function inventoryEvents(options: {
       subscriber: 'inventory',
       bus,
       logger,
-      apply: (event) => openStockLevel(db, event, productCreated),
+      db,
+      apply: (event, tx) => openStockLevel(tx, event),
     }),
     createEventConsumer({
       event: 'OrderCreated',
       subscriber: 'inventory',
       bus,
       logger,
-      apply: (event) => reserveStockForOrder(db, event, orderCreated),
+      db,
+      apply: (event, tx) => reserveStockForOrder(tx, event),
     }),
   ];
 }

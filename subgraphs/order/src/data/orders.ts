@@ -1,7 +1,7 @@
-import { type ApplyOutcome, appendToOutbox, type EventEnvelope, recordInInbox } from '@msd/events';
+import { appendToOutbox, type EffectOutcome, type EventEnvelope } from '@msd/events';
 import type { PageArgs } from '@msd/service-kit';
 import type { OrderDatabase } from './database.ts';
-import type { Order, OrderItem } from './generated/client.ts';
+import type { Order, OrderItem, Prisma } from './generated/client.ts';
 
 export type OrderRecord = Order;
 export type OrderItemRecord = OrderItem;
@@ -65,20 +65,16 @@ export function insertOrder(
 }
 
 /**
- * The outcome of the stock reservation, once (inbox): a PLACED order becomes CONFIRMED or REJECTED.
- * An order that already moved on is left as it is.
+ * The outcome of the stock reservation, in the consumer's transaction: a PLACED order becomes
+ * CONFIRMED or REJECTED. An order that already moved on is left as it is.
  */
-export function applyStockDecision(
-  db: OrderDatabase,
+export async function applyStockDecision(
+  tx: Prisma.TransactionClient,
   event: EventEnvelope<'StockReserved' | 'StockRejected'>,
-  consumer: string,
-): Promise<ApplyOutcome> {
-  return db.$transaction(async (tx) => {
-    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
-    const { count } = await tx.order.updateMany({
-      where: { id: event.payload.orderId, status: 'PLACED' },
-      data: { status: event.type === 'StockReserved' ? 'CONFIRMED' : 'REJECTED' },
-    });
-    return count > 0 ? 'applied' : 'stale';
+): Promise<EffectOutcome> {
+  const { count } = await tx.order.updateMany({
+    where: { id: event.payload.orderId, status: 'PLACED' },
+    data: { status: event.type === 'StockReserved' ? 'CONFIRMED' : 'REJECTED' },
   });
+  return count > 0 ? 'applied' : 'stale';
 }

@@ -4,7 +4,6 @@ import {
   createEventConsumer,
   createOutboxRelay,
   type EventBusOptions,
-  queueName,
 } from '@msd/events';
 import { type BackgroundProcess, createLogger } from '@msd/service-kit';
 import type { OrderDatabase } from '../data/database.ts';
@@ -49,7 +48,8 @@ export function orderEvents(options: {
       subscriber: 'order',
       bus,
       logger,
-      apply: (received) => applyStockDecision(db, received, queueName(event, 'order')),
+      db,
+      apply: (received, tx) => applyStockDecision(tx, received),
     }),
   );
   return {

@@ -1,6 +1,6 @@
-import { type ApplyOutcome, appendToOutbox, type EventEnvelope, recordInInbox } from '@msd/events';
+import { appendToOutbox, type EffectOutcome, type EventEnvelope } from '@msd/events';
 import type { ShippingDatabase } from './database.ts';
-import type { Shipment } from './generated/client.ts';
+import type { Prisma, Shipment } from './generated/client.ts';
 
 export type ShipmentRecord = Shipment;
 
@@ -16,29 +16,25 @@ export function findShipmentsByOrderIds(
 }
 
 /**
- * OrderCreated: the order gets a PENDING shipment, and ShipmentCreated is announced, unless it
- * already has one (a replayed event, or StockRejected arrived first and left it CANCELLED). The
- * unique `order_id` makes concurrent deliveries create one shipment.
+ * OrderCreated (in the consumer's transaction): the order gets a PENDING shipment, and
+ * ShipmentCreated is announced, unless it already has one (a replayed event, or StockRejected
+ * arrived first and left it CANCELLED). The unique `order_id` makes concurrent deliveries create one.
  */
-export function createShipmentForOrder(
-  db: ShippingDatabase,
+export async function createShipmentForOrder(
+  tx: Prisma.TransactionClient,
   event: EventEnvelope<'OrderCreated'>,
-  consumer: string,
-): Promise<ApplyOutcome> {
+): Promise<EffectOutcome> {
   const { orderId } = event.payload;
-  return db.$transaction(async (tx) => {
-    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
-    const [created] = await tx.shipment.createManyAndReturn({ data: [{ orderId }], skipDuplicates: true });
-    if (created) {
-      await appendToOutbox(tx, {
-        type: 'ShipmentCreated',
-        aggregateId: created.id,
-        version: 1,
-        payload: { shipmentId: created.id, orderId },
-      });
-    }
-    return 'applied';
-  });
+  const [created] = await tx.shipment.createManyAndReturn({ data: [{ orderId }], skipDuplicates: true });
+  if (created) {
+    await appendToOutbox(tx, {
+      type: 'ShipmentCreated',
+      aggregateId: created.id,
+      version: 1,
+      payload: { shipmentId: created.id, orderId },
+    });
+  }
+  return 'applied';
 }
 
 /**
@@ -46,21 +42,17 @@ export function createShipmentForOrder(
  * or DELIVERED stays as it is). Events from two publishers arrive in any order, so when there is
  * no shipment yet it is created CANCELLED, and the OrderCreated that comes later finds it there.
  */
-export function cancelShipmentForOrder(
-  db: ShippingDatabase,
+export async function cancelShipmentForOrder(
+  tx: Prisma.TransactionClient,
   event: EventEnvelope<'StockRejected'>,
-  consumer: string,
-): Promise<ApplyOutcome> {
+): Promise<EffectOutcome> {
   const { orderId } = event.payload;
-  return db.$transaction(async (tx) => {
-    if (!(await recordInInbox(tx, event, consumer))) return 'duplicate';
-    const { count } = await tx.shipment.createMany({
-      data: [{ orderId, status: 'CANCELLED' }],
-      skipDuplicates: true,
-    });
-    if (count === 0) {
-      await tx.shipment.updateMany({ where: { orderId, status: 'PENDING' }, data: { status: 'CANCELLED' } });
-    }
-    return 'applied';
+  const { count } = await tx.shipment.createMany({
+    data: [{ orderId, status: 'CANCELLED' }],
+    skipDuplicates: true,
   });
+  if (count === 0) {
+    await tx.shipment.updateMany({ where: { orderId, status: 'PENDING' }, data: { status: 'CANCELLED' } });
+  }
+  return 'applied';
 }

@@ -1,4 +1,4 @@
-import { createEventConsumer, createOutboxRelay, type EventBusOptions, queueName } from '@msd/events';
+import { createEventConsumer, createOutboxRelay, type EventBusOptions } from '@msd/events';
 import { createLogger } from '@msd/service-kit';
 import type { ShippingDatabase } from '../data/database.ts';
 import { cancelShipmentForOrder, createShipmentForOrder } from '../data/shipments.ts';
@@ -10,8 +10,6 @@ import { cancelShipmentForOrder, createShipmentForOrder } from '../data/shipment
 export function shippingEvents(options: { databaseUrl: string; bus: EventBusOptions; db: ShippingDatabase }) {
   const { db, bus } = options;
   const logger = createLogger('shipping');
-  const orderCreated = queueName('OrderCreated', 'shipping');
-  const stockRejected = queueName('StockRejected', 'shipping');
   return [
     createOutboxRelay({ service: 'shipping', databaseUrl: options.databaseUrl, bus, logger }),
     createEventConsumer({
@@ -19,14 +17,16 @@ export function shippingEvents(options: { databaseUrl: string; bus: EventBusOpti
       subscriber: 'shipping',
       bus,
       logger,
-      apply: (event) => createShipmentForOrder(db, event, orderCreated),
+      db,
+      apply: (event, tx) => createShipmentForOrder(tx, event),
     }),
     createEventConsumer({
       event: 'StockRejected',
       subscriber: 'shipping',
       bus,
       logger,
-      apply: (event) => cancelShipmentForOrder(db, event, stockRejected),
+      db,
+      apply: (event, tx) => cancelShipmentForOrder(tx, event),
     }),
   ];
 }
