@@ -338,13 +338,5 @@ export function writeResults(name: string, startedAt: Date, results: unknown, su
     `${name}-${startedAt.toISOString().replace(/:/g, '-').replace(/\..+/, '')}${suffix}.json`,
   );
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  // As the repository's formatter writes JSON, so `biome check` stays clean with results in the tree.
-  try {
-    execFileSync(path.join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', file], {
-      stdio: 'ignore',
-    });
-  } catch {
-    // Unformatted, still valid JSON.
-  }
   return file;
 }

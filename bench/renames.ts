@@ -13,16 +13,19 @@
  * read in SQL from the order service's database (how many copies hold the new name), polled.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { dropDatabase, migrateAll, type ServiceName, services } from '@msd/database';
-import { eventBus } from '@msd/events';
-import { createLogger } from '@msd/service-kit';
-import { checkInfrastructure, launchStack, prefixOutput, type RunningStack } from '@msd/stack';
-import { clearEventBus, graphqlRequest } from '@msd/testing';
+import type { ServiceName } from '@msd/database';
+import { graphqlRequest } from '@msd/testing';
 import pg from 'pg';
+import {
+  Cleanup,
+  logger,
+  machine,
+  percentile,
+  runBench,
+  sleep,
+  startBenchStack,
+  writeResults,
+} from './harness.ts';
 
 const quick = process.argv.includes('--quick');
 const config = {
@@ -35,8 +38,6 @@ const config = {
   convergeTimeoutMs: 60_000,
 };
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const logger = createLogger('bench');
 const benchDatabase = (service: ServiceName) => `${service}_db_bench_renames`;
 
 type Consistency = 'STRONG' | 'EVENTUAL';
@@ -48,33 +49,30 @@ interface Sample {
   staleOnReturn?: number;
 }
 
-const percentile = (values: number[], p: number) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-};
+/** The p-th percentile (0–100) of unsorted values. */
+const percentileOf = (values: number[], p: number) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    p / 100,
+  );
 const ms = (value: number) => (Number.isFinite(value) ? `${value.toFixed(1)} ms` : 'n/a');
-const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis));
 
 async function main() {
-  await checkInfrastructure(logger);
-  for (const service of services) await dropDatabase(benchDatabase(service));
-  const urls = await migrateAll({ database: benchDatabase, log: () => {} });
-  const bus = eventBus({ prefix: `bench-renames-${randomUUID()}` });
-  const orderDb = new pg.Pool({ connectionString: urls.order, max: 2 });
-  const productDb = new pg.Pool({ connectionString: urls.product, max: 2 });
-  let stack: RunningStack | undefined;
+  const startedAt = new Date();
+  const cleanup = new Cleanup();
   try {
-    stack = await launchStack({
-      logger,
+    const { stack, urls } = await startBenchStack({
+      database: benchDatabase,
+      eventsPrefix: `bench-renames-${randomUUID()}`,
       portBase: config.portBase,
-      env: {
-        ...Object.fromEntries(services.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, urls[s]])),
-        EVENTS_PREFIX: bus.prefix,
-        LOG_LEVEL: 'error',
-        RENAME_PARTICIPANT_TIMEOUT_MS: String(config.participantTimeoutMs),
-      },
-      output: prefixOutput(process.stderr),
+      env: { LOG_LEVEL: 'error', RENAME_PARTICIPANT_TIMEOUT_MS: String(config.participantTimeoutMs) },
+      cleanup,
     });
+    // Registered after the stack: cleanup runs in reverse, so the order service resumes before the stop.
+    cleanup.add('resuming the order service', () => stack.signal('order', 'SIGCONT'));
+    const orderDb = new pg.Pool({ connectionString: urls.order, max: 2 });
+    const productDb = new pg.Pool({ connectionString: urls.product, max: 2 });
+    cleanup.add('closing database pools', () => Promise.all([orderDb.end(), productDb.end()]));
     const gateway = stack.gatewayUrl;
     const orderUrl = `http://127.0.0.1:${stack.ports.order}/graphql`;
 
@@ -226,10 +224,10 @@ async function main() {
       return {
         case: key,
         n: samples.length,
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        convergeP50: converge.length ? percentile(converge, 50) : undefined,
-        convergeP99: converge.length ? percentile(converge, 99) : undefined,
+        p50: percentileOf(latencies, 50),
+        p99: percentileOf(latencies, 99),
+        convergeP50: converge.length ? percentileOf(converge, 50) : undefined,
+        convergeP99: converge.length ? percentileOf(converge, 99) : undefined,
         staleOnReturn: samples.reduce((sum, s) => sum + (s.staleOnReturn ?? 0), 0),
       };
     });
@@ -248,37 +246,17 @@ async function main() {
     for (const row of outage) console.log(JSON.stringify(row));
     console.log(`order participant rows still PREPARED 3 s after resuming: ${undecided[0].n}`);
 
-    mkdirSync(path.join(here, 'results'), { recursive: true });
-    const file = path.join(here, 'results', `renames-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          config,
-          machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
-          table,
-          outage,
-          undecidedAfterResume: undecided[0].n,
-        },
-        null,
-        2,
-      ),
-    );
-    console.log(`\nraw results: ${path.relative(process.cwd(), file)}`);
+    const file = writeResults('renames', startedAt, {
+      config,
+      machine: machine(),
+      table,
+      outage,
+      undecidedAfterResume: undecided[0].n,
+    });
+    console.log(`\nraw results: ${file}`);
   } finally {
-    if (stack) {
-      stack.signal('order', 'SIGCONT');
-      await stack.stop();
-    }
-    await Promise.all([orderDb.end(), productDb.end()]);
-    await clearEventBus(bus);
+    await cleanup.run();
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    logger.error('bench failed', { error: (error as Error).message });
-    process.exit(1);
-  },
-);
+runBench(main);
