@@ -1,6 +1,16 @@
-import type { SqlTransaction } from '@msd/events';
+import type { SqlTransaction, TransactionalDatabase } from '@msd/events';
 import { type BackgroundProcess, createServiceClient, type Logger } from '@msd/service-kit';
-import { listInDoubtRenames, type PendingRename } from './preparedRenames.ts';
+import { abortRename, listInDoubtRenames, type PendingRename, type RenameFaults } from './preparedRenames.ts';
+
+/** How a service takes part in STRONG renames (tests set faults and short timings). */
+export interface RenameParticipantOptions {
+  /** Fault injection for tests (see `RenameFaults`); read at every call. */
+  faults?: RenameFaults;
+  /** The coordinator asked about in-doubt renames (else `COORDINATOR_URL`). */
+  coordinatorUrl?: string;
+  /** A prepared rename is asked about after this long (default 3 s). */
+  inDoubtAfterMs?: number;
+}
 
 /** What the coordinator's log says about a transaction; UNKNOWN when it has no such row. */
 export interface RenameOutcome {
@@ -34,31 +44,31 @@ export interface InDoubtResolver extends BackgroundProcess {
  */
 export function createInDoubtResolver(options: {
   participant: string;
-  db: SqlTransaction;
+  db: SqlTransaction & TransactionalDatabase;
   logger: Logger;
-  askOutcome: (transactionId: string) => Promise<RenameOutcome>;
+  /** The coordinator's endpoint (else `COORDINATOR_URL`) and when a rename is in doubt. */
+  settings: RenameParticipantOptions;
   /** Applies the committed rename; false when it cannot yet (the order service waits for the version). */
   commit: (rename: PendingRename, outcome: RenameOutcome) => Promise<boolean>;
-  abort: (rename: PendingRename) => Promise<void>;
-  /** A prepared rename is in doubt after this long (default 3 s: well beyond a coordinator's round). */
-  afterMs?: number;
   intervalMs?: number;
 }): InDoubtResolver {
-  const { participant, logger } = options;
-  const afterMs = options.afterMs ?? 3_000;
+  const { participant, logger, db } = options;
+  const askOutcome = renameOutcomeClient(options.settings.coordinatorUrl);
+  // Default 3 s: well beyond a coordinator's round.
+  const afterMs = options.settings.inDoubtAfterMs ?? 3_000;
   const intervalMs = options.intervalMs ?? Math.min(2_000, afterMs);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
 
   const resolveOnce = async () => {
     let decided = 0;
-    for (const rename of await listInDoubtRenames(options.db, afterMs)) {
+    for (const rename of await listInDoubtRenames(db, afterMs)) {
       try {
-        const outcome = await options.askOutcome(rename.transactionId);
+        const outcome = await askOutcome(rename.transactionId);
         if (outcome.state === 'COMMITTING' || outcome.state === 'COMMITTED') {
           if (await options.commit(rename, outcome)) decided++;
         } else if (outcome.state === 'ABORTING' || outcome.state === 'ABORTED') {
-          await options.abort(rename);
+          await abortRename(db, rename.transactionId, rename.productId);
           decided++;
         } else if (outcome.state === 'UNKNOWN') {
           logger.warn('in-doubt rename unknown to the coordinator; still waiting', {

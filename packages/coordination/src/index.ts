@@ -2,7 +2,7 @@ export {
   createInDoubtResolver,
   type InDoubtResolver,
   type RenameOutcome,
-  renameOutcomeClient,
+  type RenameParticipantOptions,
 } from './createInDoubtResolver.ts';
 export {
   abortRename,

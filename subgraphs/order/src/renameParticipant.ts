@@ -4,21 +4,12 @@ import {
   injectRenameFault,
   prepareRename,
   type RenameFaults,
-  renameOutcomeClient,
+  type RenameParticipantOptions,
 } from '@msd/coordination';
 import { badUserInput, createLogger, isUuid, requireText } from '@msd/service-kit';
 import type { OrderContext } from './context.ts';
 import type { OrderDatabase } from './data/database.ts';
 import { commitProductNameCopies } from './data/renames.ts';
-
-export interface RenameParticipantOptions {
-  /** Fault injection for tests (see `RenameFaults`); read at every call. */
-  faults?: RenameFaults;
-  /** The coordinator asked about in-doubt renames (else `COORDINATOR_URL`). */
-  coordinatorUrl?: string;
-  /** A prepared rename is asked about after this long (default 3 s). */
-  inDoubtAfterMs?: number;
-}
 
 /**
  * The order service as a participant of the coordinator's STRONG renames, for its `productName`
@@ -68,13 +59,11 @@ export function orderInDoubtResolver(db: OrderDatabase, options: RenameParticipa
     participant: 'order',
     db,
     logger: createLogger('order'),
-    askOutcome: renameOutcomeClient(options.coordinatorUrl),
+    settings: options,
     commit: async (rename, outcome) => {
       if (outcome.version === null) return false;
       await commitProductNameCopies(db, rename.transactionId, outcome.version);
       return true;
     },
-    abort: (rename) => abortRename(db, rename.transactionId, rename.productId),
-    ...(options.inDoubtAfterMs ? { afterMs: options.inDoubtAfterMs } : {}),
   });
 }

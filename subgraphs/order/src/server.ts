@@ -1,3 +1,4 @@
+import type { RenameParticipantOptions } from '@msd/coordination';
 import { databaseLifecycle, databaseUrl } from '@msd/database';
 import type { EventBusOptions } from '@msd/events';
 import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
@@ -5,11 +6,7 @@ import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
 import { orderEvents } from './events/index.ts';
 import { createProductCatalog } from './productCatalog.ts';
-import {
-  orderInDoubtResolver,
-  type RenameParticipantOptions,
-  renameParticipantMutations,
-} from './renameParticipant.ts';
+import { orderInDoubtResolver, renameParticipantMutations } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));

@@ -4,21 +4,12 @@ import {
   injectRenameFault,
   prepareRename,
   type RenameFaults,
-  renameOutcomeClient,
+  type RenameParticipantOptions,
 } from '@msd/coordination';
 import { createLogger, isUuid, notFound, requireText } from '@msd/service-kit';
 import type { ProductContext } from './context.ts';
 import type { ProductDatabase } from './data/database.ts';
 import { commitProductRename } from './data/renames.ts';
-
-export interface RenameParticipantOptions {
-  /** Fault injection for tests (see `RenameFaults`); read at every call. */
-  faults?: RenameFaults;
-  /** The coordinator asked about in-doubt renames (else `COORDINATOR_URL`). */
-  coordinatorUrl?: string;
-  /** A prepared rename is asked about after this long (default 3 s). */
-  inDoubtAfterMs?: number;
-}
 
 /**
  * The product service as a participant of the coordinator's STRONG renames: prepare, commit and
@@ -65,12 +56,10 @@ export function productInDoubtResolver(db: ProductDatabase, options: RenameParti
     participant: 'product',
     db,
     logger: createLogger('product'),
-    askOutcome: renameOutcomeClient(options.coordinatorUrl),
+    settings: options,
     commit: async (rename) => {
       await commitProductRename(db, rename.transactionId);
       return true;
     },
-    abort: (rename) => abortRename(db, rename.transactionId, rename.productId),
-    ...(options.inDoubtAfterMs ? { afterMs: options.inDoubtAfterMs } : {}),
   });
 }

@@ -1,14 +1,11 @@
+import type { RenameParticipantOptions } from '@msd/coordination';
 import { databaseLifecycle, databaseUrl } from '@msd/database';
 import type { EventBusOptions } from '@msd/events';
 import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openProductDatabase } from './data/database.ts';
 import { productEvents } from './events/index.ts';
-import {
-  productInDoubtResolver,
-  type RenameParticipantOptions,
-  renameParticipantMutations,
-} from './renameParticipant.ts';
+import { productInDoubtResolver, renameParticipantMutations } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
