@@ -69,12 +69,11 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
   // The participants ask the coordinator about in-doubt renames, so its URL is fixed up front.
   const external = typeof options.coordinator === 'object' && 'url' in options.coordinator;
   const coordinatorPort = options.coordinator && !external ? await freePort() : undefined;
-  const coordinatorUrl =
-    typeof options.coordinator === 'object' && 'url' in options.coordinator
-      ? options.coordinator.url
-      : coordinatorPort
-        ? `http://127.0.0.1:${coordinatorPort}/graphql`
-        : undefined;
+  const coordinatorUrl = external
+    ? (options.coordinator as { url: string }).url
+    : coordinatorPort === undefined
+      ? undefined
+      : `http://127.0.0.1:${coordinatorPort}/graphql`;
   const rename = (service: 'product' | 'order') => ({
     rename: {
       ...(coordinatorUrl ? { coordinatorUrl } : {}),
