@@ -11,7 +11,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['{packages,subgraphs,gateway,supergraph}/**/*.test.ts'],
+          include: ['{packages,subgraphs,gateway,supergraph}/**/*.test.ts', 'stack/test/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/generated/**'],
         },
       },
@@ -19,8 +19,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
-          include: ['e2e/**/*.test.ts'],
-          globalSetup: ['e2e/globalSetup.ts'],
+          include: ['stack/e2e/**/*.test.ts'],
+          globalSetup: ['stack/e2e/globalSetup.ts'],
         },
       },
     ],

@@ -1,27 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
+import { sdlPath, services } from '@msd/registry';
 import { parse } from 'graphql';
 
-/** The subgraphs of the supergraph, in one place: name, SDL file, and where the gateway finds it by default. */
-export const subgraphs = [
-  { name: 'product', port: 4001 },
-  { name: 'order', port: 4002 },
-  { name: 'inventory', port: 4003 },
-  { name: 'shipping', port: 4004 },
-  { name: 'driver', port: 4005 },
-  { name: 'ride', port: 4006 },
-].map(({ name, port }) => ({
+/** The subgraphs of the supergraph: every service in the registry, with where the gateway finds it by default. */
+export const subgraphs = services.map(({ name, port }) => ({
   name,
   url: `http://127.0.0.1:${port}/graphql`,
-  schemaFile: new URL(`../subgraphs/${name}/schema.graphql`, import.meta.url),
+  schemaFile: sdlPath(name),
 }));
-
-// The coordinator is a subgraph of the gateway package (the "gateway approach" to consistency).
-subgraphs.push({
-  name: 'coordinator',
-  url: 'http://127.0.0.1:4007/graphql',
-  schemaFile: new URL('../gateway/coordinator.graphql', import.meta.url),
-});
 
 export const supergraphFile = new URL('./supergraph.graphql', import.meta.url);
 

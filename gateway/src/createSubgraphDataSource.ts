@@ -2,6 +2,7 @@ import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { type Logger, SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import type { EntityCache, Representation } from './cache/entityCache.ts';
+import { applySubgraphInvalidations } from './cache/subgraphInvalidations.ts';
 import type { SubgraphResilience } from './resilience/subgraphResilience.ts';
 
 export interface SubgraphDataSourceOptions {
@@ -21,6 +22,8 @@ type GraphQLError = NonNullable<GatewayGraphQLResponse['errors']>[number];
  *   subgraph's resilience policy (time budget, retries for queries, circuit breaker).
  * - Entity fetches of a query are served from the entity cache where possible: only the misses
  *   are sent, and the answers are merged back in representation order.
+ * - Entities a subgraph's answer says it changed are dropped from the cache before the answer
+ *   goes on (`extensions.invalidation`).
  * - A subgraph that cannot answer yields GraphQL errors instead of a thrown error: for an entity
  *   fetch, one per representation with the path `_entities.<i>`, which the gateway rewrites to the
  *   client's path (`rides.3.driver`). Only the fields that subgraph owns become null, each with an
@@ -105,7 +108,7 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
       representations: Representation[] | undefined,
     ): Promise<GatewayGraphQLResponse> {
       try {
-        return await super.process(request);
+        return await applySubgraphInvalidations(await super.process(request), cache, logger);
       } catch (error) {
         logger.warn('subgraph request failed', { subgraph: name, error });
         const failure = {

@@ -1,12 +1,14 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { listMigrations } from './listMigrations.ts';
+import type { SchemaFile } from './schemaFiles.ts';
 import { withSchemaEngine } from './withSchemaEngine.ts';
 
 export interface CreateMigrationOptions {
-  schemaPath: string;
+  /** The schema to reach: the files of a multi-file schema (`schemaFiles(service)`). */
+  schema: readonly SchemaFile[];
   migrationsDir: string;
   /** Free text; becomes the snake_case suffix of the folder name, as in `prisma migrate dev --name`. */
   name: string;
@@ -27,11 +29,11 @@ provider = "postgresql"
 
 /**
  * `prisma migrate dev --create-only` without the native engine: replays the existing migrations on
- * an in-memory PGlite shadow database, diffs that against schema.prisma and writes the difference
+ * an in-memory PGlite shadow database, diffs that against the schema and writes the difference
  * as the next migration folder. Returns null, writing nothing, when the schema has not changed.
  */
 export async function createMigration({
-  schemaPath,
+  schema,
   migrationsDir,
   name,
   log = console.log,
@@ -42,7 +44,6 @@ export async function createMigration({
   const migrations = await listMigrations(migrationsDir);
   // The engine needs the provider from the lockfile even for an empty history.
   migrations.lockfile.content ??= lockfileContent;
-  const schema = { path: path.basename(schemaPath), content: await readFile(schemaPath, 'utf8') };
   const shadow = new PGlite();
   // The adapter's own connectToShadowDb opens a PGlite that nobody closes; hand it ours instead.
   const adapter = new PrismaPGlite(shadow);
@@ -50,14 +51,16 @@ export async function createMigration({
   const diff = await withSchemaEngine(adapter, (engine) =>
     engine.diff({
       from: { tag: 'migrations', ...migrations },
-      to: { tag: 'schemaDatamodel', files: [schema] },
+      to: { tag: 'schemaDatamodel', files: schema.map(({ path, content }) => ({ path, content })) },
       script: true,
       exitCode: true,
       filters: { externalTables: [], externalEnums: [] },
     }),
   ).finally(() => shadow.close());
   if (diff.exitCode === 0 || !diff.stdout) {
-    log(`${path.relative(process.cwd(), schemaPath)}: no changes since the last migration; nothing written`);
+    log(
+      `${path.relative(process.cwd(), migrationsDir)}: the schema has not changed since the last migration; nothing written`,
+    );
     return null;
   }
   const migrationName = `${timestamp(now)}_${slug}`;

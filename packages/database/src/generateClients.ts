@@ -3,12 +3,16 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot, type ServiceName, schemaPath, services } from './services.ts';
+import { repoRoot, type ServiceName, serviceNames } from '@msd/registry';
+import { includeSharedTables } from './schemaFiles.ts';
 
 const run = promisify(execFile);
 
-/** Runs `prisma generate` for each service's schema (all of them by default), in parallel. */
-export async function generateClients(only: readonly ServiceName[] = services): Promise<void> {
+/**
+ * Runs `prisma generate` for each service's schema folder (all of them by default), in parallel,
+ * after copying in the shared tables it includes.
+ */
+export async function generateClients(only: readonly ServiceName[] = serviceNames): Promise<void> {
   const prismaCli = createRequire(import.meta.url).resolve('prisma/build/index.js');
   // No update check: installs must work offline, and the check only adds a failing request there.
   const env: NodeJS.ProcessEnv = { CHECKPOINT_DISABLE: '1', ...process.env };
@@ -20,7 +24,7 @@ export async function generateClients(only: readonly ServiceName[] = services): 
   }
   const results = await Promise.allSettled(
     only.map(async (service) => {
-      const schema = path.relative(repoRoot, schemaPath(service));
+      const schema = path.relative(repoRoot, await includeSharedTables(service));
       await run(process.execPath, [prismaCli, 'generate', '--schema', schema], { cwd: repoRoot, env }).catch(
         (error: { stdout?: string; stderr?: string; message: string }) => {
           throw new Error(

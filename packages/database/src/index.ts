@@ -2,24 +2,13 @@ export { type ApplyMigrationsOptions, applyMigrations } from './applyMigrations.
 export { type CreatedMigration, type CreateMigrationOptions, createMigration } from './createMigration.ts';
 export { createPgAdapter, type PgAdapterOptions } from './createPgAdapter.ts';
 export { databaseLifecycle } from './databaseLifecycle.ts';
+export { adminUrl, databasePassword, databaseUrl, migrationsDir } from './databaseUrl.ts';
 export { dropDatabase } from './dropDatabase.ts';
 export { generateClients } from './generateClients.ts';
 export { listMigrations } from './listMigrations.ts';
 export { type MigrateAllOptions, migrateAll } from './migrateAll.ts';
 export { openServiceDatabase } from './openServiceDatabase.ts';
 export { type ProvisionedDatabase, provisionDatabase } from './provisionDatabase.ts';
-export {
-  adminUrl,
-  databaseName,
-  databasePassword,
-  databaseUrl,
-  isServiceName,
-  migrationsDir,
-  repoRoot,
-  roleName,
-  type ServiceName,
-  schemaPath,
-  services,
-} from './services.ts';
+export { includeSharedTables, type SchemaFile, schemaFiles } from './schemaFiles.ts';
 export { withAdminClient } from './withAdminClient.ts';
 export { withSchemaEngine } from './withSchemaEngine.ts';

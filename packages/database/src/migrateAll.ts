@@ -1,6 +1,7 @@
+import { databaseName, type ServiceName, serviceNames } from '@msd/registry';
 import { applyMigrations } from './applyMigrations.ts';
+import { databaseUrl, migrationsDir } from './databaseUrl.ts';
 import { provisionDatabase } from './provisionDatabase.ts';
-import { databaseName, databaseUrl, migrationsDir, type ServiceName, services } from './services.ts';
 
 export interface MigrateAllOptions {
   /** Database name per service; the default is each service's own (`product_db`, ...). */
@@ -18,7 +19,7 @@ export async function migrateAll({
   log = console.log,
 }: MigrateAllOptions = {}): Promise<Record<ServiceName, string>> {
   const urls = {} as Record<ServiceName, string>;
-  for (const service of services) {
+  for (const service of serviceNames) {
     const provisioned = await provisionDatabase(service, database(service));
     if (provisioned.created) log(`${provisioned.database}: created, owned by ${provisioned.role}`);
     urls[service] = databaseUrl(service, database(service));

@@ -1,5 +1,6 @@
+import { databaseName, roleName, type ServiceName } from '@msd/registry';
 import pg from 'pg';
-import { databaseName, databasePassword, roleName, type ServiceName } from './services.ts';
+import { databasePassword } from './databaseUrl.ts';
 import { withAdminClient } from './withAdminClient.ts';
 
 const provisionLockKey = 7_160_001;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { adminUrl } from './services.ts';
+import { adminUrl } from './databaseUrl.ts';
 
 /** Runs `work` on a superuser connection to the maintenance database. */
 export async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {

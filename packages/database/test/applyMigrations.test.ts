@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
+import { serviceNames } from '@msd/registry';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +9,6 @@ import {
   dropDatabase,
   migrationsDir,
   provisionDatabase,
-  services,
 } from '../src/index.ts';
 
 const created: string[] = [];
@@ -16,7 +16,7 @@ afterAll(async () => {
   await Promise.all(created.map(dropDatabase));
 });
 
-describe.each(services)('applyMigrations(%s)', (service) => {
+describe.each(serviceNames)('applyMigrations(%s)', (service) => {
   it('applies every migration once and records it like prisma migrate deploy', async () => {
     const name = `${service}_test_${randomBytes(4).toString('hex')}`;
     created.push(name);

@@ -1,19 +1,19 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { serviceNames } from '@msd/registry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createMigration, migrationsDir, schemaPath } from '../src/index.ts';
+import { createMigration, migrationsDir, type SchemaFile, schemaFiles } from '../src/index.ts';
 
 const quiet = { log: () => {} };
 let dir: string;
-let schema: string;
+let schema: SchemaFile[];
 let migrations: string;
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'create-migration-'));
-  schema = path.join(dir, 'schema.prisma');
+  schema = await schemaFiles('product');
   migrations = path.join(dir, 'migrations');
-  await cp(schemaPath('product'), schema);
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -24,25 +24,40 @@ async function listing(): Promise<string[]> {
 }
 
 describe('createMigration', () => {
+  it.each(serviceNames)(
+    '%s: its schema, with the shared tables the registry includes, is exactly what its migrations build',
+    async (service) => {
+      const migrationsCopy = path.join(dir, service);
+      await cp(migrationsDir(service), migrationsCopy, { recursive: true });
+      expect(
+        await createMigration({
+          schema: await schemaFiles(service),
+          migrationsDir: migrationsCopy,
+          name: 'drift',
+          ...quiet,
+        }),
+      ).toBeNull();
+    },
+  );
+
   it('writes nothing when the schema matches the migrations', async () => {
     await cp(migrationsDir('product'), migrations, { recursive: true });
     const before = await listing();
-    expect(
-      await createMigration({ schemaPath: schema, migrationsDir: migrations, name: 'noop', ...quiet }),
-    ).toBeNull();
+    expect(await createMigration({ schema, migrationsDir: migrations, name: 'noop', ...quiet })).toBeNull();
     expect(await listing()).toEqual(before);
   });
 
   it('writes the difference as the next migration folder, and nothing more after it', async () => {
     await cp(migrationsDir('product'), migrations, { recursive: true });
-    await writeFile(
-      schema,
-      (await readFile(schema, 'utf8')).replace('model Product {', 'model Product {\n  color String?'),
-    );
+    const [own, ...shared] = schema as [SchemaFile, ...SchemaFile[]];
+    schema = [
+      { ...own, content: own.content.replace('model Product {', 'model Product {\n  color String?') },
+      ...shared,
+    ];
     const now = new Date('2031-02-03T04:05:06Z');
 
     const created = await createMigration({
-      schemaPath: schema,
+      schema,
       migrationsDir: migrations,
       name: 'Add color',
       now,
@@ -54,14 +69,12 @@ describe('createMigration', () => {
     expect(sql).toBe(created?.sql);
     expect(sql).toContain('ALTER TABLE "products" ADD COLUMN     "color" TEXT;');
     expect(sql).not.toContain('CREATE TABLE');
-    expect(
-      await createMigration({ schemaPath: schema, migrationsDir: migrations, name: 'again', ...quiet }),
-    ).toBeNull();
+    expect(await createMigration({ schema, migrationsDir: migrations, name: 'again', ...quiet })).toBeNull();
   });
 
   it('creates the first migration and the lock file from an empty history', async () => {
     const created = await createMigration({
-      schemaPath: schema,
+      schema,
       migrationsDir: migrations,
       name: 'init',
       ...quiet,
@@ -76,7 +89,7 @@ describe('createMigration', () => {
 
   it('rejects a name without letters or digits', async () => {
     await expect(
-      createMigration({ schemaPath: schema, migrationsDir: migrations, name: '--', ...quiet }),
+      createMigration({ schema, migrationsDir: migrations, name: '--', ...quiet }),
     ).rejects.toThrow(/no letters or digits/);
   });
 });

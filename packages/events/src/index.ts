@@ -5,6 +5,7 @@ export {
   type TransactionalDatabase,
   type TransactionClient,
 } from './appendToOutbox.ts';
+export { clearEventBus } from './clearEventBus.ts';
 export {
   type EventEnvelope,
   type EventPayload,

@@ -1,20 +1,28 @@
-import type { EventType } from './contracts.ts';
+import { processes } from '@msd/registry';
+import { type EventType, eventPayloads } from './contracts.ts';
 
-export type Subscriber = 'product' | 'order' | 'inventory' | 'shipping' | 'driver' | 'ride' | 'gateway';
+/** A process that consumes events: a service or the gateway, as named in the registry. */
+export type Subscriber = (typeof processes)[number]['name'];
 
 /**
- * Who receives what, declared once. Each (event, subscriber) pair is its own BullMQ queue, so a
- * slow or failing subscriber never holds back another, and each keeps its own retries and DLQ.
+ * Who receives what, read from the registry's `consumes`. Each (event, subscriber) pair is its own
+ * BullMQ queue, so a slow or failing subscriber never holds back another, and each keeps its own
+ * retries and DLQ.
  */
-export const subscriptions: Record<EventType, readonly Subscriber[]> = {
-  ProductCreated: ['inventory'],
-  ProductUpdated: ['order', 'gateway'],
-  DriverUpdated: ['ride', 'gateway'],
-  OrderCreated: ['inventory', 'shipping'],
-  StockReserved: ['order'],
-  StockRejected: ['order', 'shipping'],
-  ShipmentCreated: [],
-};
+export const subscriptions = {} as Record<EventType, readonly Subscriber[]>;
+for (const event of Object.keys(eventPayloads) as EventType[]) {
+  subscriptions[event] = processes
+    .filter((entry) => (entry.consumes as readonly string[]).includes(event))
+    .map((entry) => entry.name);
+}
+
+// A registry entry naming an event without a contract is a typo that would consume nothing.
+for (const entry of processes) {
+  for (const event of [...entry.publishes, ...entry.consumes]) {
+    if (!(event in eventPayloads))
+      throw new Error(`The registry's ${entry.name} names "${event}", which has no event contract`);
+  }
+}
 
 /** `ProductUpdated.order`: the queue through which `order` receives `ProductUpdated`. */
 export function queueName(event: EventType, subscriber: Subscriber): string {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { clearEventBus } from '@msd/testing';
+
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deadLetterQueue, eventBus } from '../src/index.ts';
+import { clearEventBus, deadLetterQueue, eventBus } from '../src/index.ts';
 
 const bus = eventBus({ prefix: `test-${randomUUID()}` });
 afterAll(() => clearEventBus(bus));

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, metrics } from '@msd/service-kit';
-import { clearEventBus, createTestDatabase, startRedisServer, type TestDatabase } from '@msd/testing';
+import { createTestDatabase, startRedisServer, type TestDatabase } from '@msd/testing';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  clearEventBus,
   createOutboxRelay,
   type EventBusOptions,
   eventBus,

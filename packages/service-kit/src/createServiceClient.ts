@@ -1,6 +1,7 @@
+import type { ServiceName } from '@msd/registry';
 import { serviceUnavailable } from './errors.ts';
 import { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
-import { type ServiceName, serviceUrl } from './serviceUrl.ts';
+import { serviceUrl } from './serviceUrl.ts';
 
 export interface ServiceClient {
   /** Runs one operation against the service's GraphQL API; any transport or GraphQL error throws. */

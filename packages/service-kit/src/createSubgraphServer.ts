@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -26,6 +26,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   onStop?: () => Promise<void>;
   /** Started once the server listens, stopped before `onStop`. */
   background?: readonly BackgroundProcess[];
+  /** Apollo Server plugins of this service (e.g. `entityInvalidationsPlugin`). */
+  plugins?: ApolloServerPlugin<TContext>[];
 }
 
 export interface SubgraphServer extends ServerLifecycle {
@@ -37,7 +39,7 @@ export interface SubgraphServer extends ServerLifecycle {
 }
 
 /**
- * Everything a subgraph shares with the five others: the federated schema, the service credential
+ * Everything a subgraph shares with the others: the federated schema, the service credential
  * check, error masking, health/readiness/metrics and graceful shutdown. A service brings its SDL,
  * its resolvers and its per-request context.
  */
@@ -50,7 +52,11 @@ export function createSubgraphServer<TContext extends BaseContext>(
     formatError: formatError(logger),
     includeStacktraceInErrorResponses: false,
     // No usage reporting to Apollo Studio here, so per-field traces would be wasted work.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(options.plugins ?? []),
+    ],
   });
   const http = createHttpServer<TContext>({
     apollo,

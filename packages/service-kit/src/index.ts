@@ -4,6 +4,11 @@ export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
 export { createLogger, type Logger } from './createLogger.ts';
 export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
+export {
+  type EntityInvalidation,
+  entityInvalidationsPlugin,
+  type InvalidationContext,
+} from './entityInvalidations.ts';
 export { badUserInput, conflict, notFound, refused, serviceUnavailable } from './errors.ts';
 export { fetchEntities } from './fetchEntities.ts';
 export { formatError } from './formatError.ts';
@@ -15,4 +20,4 @@ export { requireText } from './requireText.ts';
 export { serve } from './serve.ts';
 export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 export { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
-export { type ServiceName, servicePort, servicePorts, serviceUrl } from './serviceUrl.ts';
+export { servicePort, serviceUrl } from './serviceUrl.ts';

@@ -1,23 +1,11 @@
-/** Where each service listens by default; `<SERVICE>_URL` overrides (containers, tests, other hosts). */
-export const servicePorts = {
-  gateway: 4000,
-  product: 4001,
-  order: 4002,
-  inventory: 4003,
-  shipping: 4004,
-  driver: 4005,
-  ride: 4006,
-  coordinator: 4007,
-} as const;
+import { type ProcessName, type ServiceName, serviceEntry, urlVariable } from '@msd/registry';
 
-export type ServiceName = Exclude<keyof typeof servicePorts, 'gateway'>;
-
-/** The GraphQL endpoint of a service, e.g. `PRODUCT_URL=http://product:4001/graphql`. */
+/** The GraphQL endpoint of a service: `<SERVICE>_URL` (containers, tests, other hosts), else its registry port. */
 export function serviceUrl(service: ServiceName): string {
-  return process.env[`${service.toUpperCase()}_URL`] ?? `http://127.0.0.1:${servicePorts[service]}/graphql`;
+  return process.env[urlVariable(service)] ?? `http://127.0.0.1:${serviceEntry(service).port}/graphql`;
 }
 
-/** The port a service listens on: `PORT`, else its default. */
-export function servicePort(service: keyof typeof servicePorts): number {
-  return Number(process.env.PORT ?? servicePorts[service]);
+/** The port a process listens on: `PORT`, else its registry port. */
+export function servicePort(name: ProcessName): number {
+  return Number(process.env.PORT ?? serviceEntry(name).port);
 }

@@ -1,4 +1,4 @@
-import type { ServiceName } from '@msd/database';
+import type { ServiceName } from '@msd/registry';
 import type { SubgraphServer } from '@msd/service-kit';
 import { createTestDatabase } from './testDatabase.ts';
 

@@ -1,12 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  applyMigrations,
-  databaseUrl,
-  dropDatabase,
-  migrationsDir,
-  provisionDatabase,
-  type ServiceName,
-} from '@msd/database';
+import { applyMigrations, databaseUrl, dropDatabase, migrationsDir, provisionDatabase } from '@msd/database';
+import type { ServiceName } from '@msd/registry';
 
 export interface TestDatabase {
   /** Connection URL with the service's own role, as the service would use. */

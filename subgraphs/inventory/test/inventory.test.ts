@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  clearEventBus,
   deliveryOptions,
   type EventEnvelope,
   type EventPayload,
@@ -8,7 +9,7 @@ import {
   queueName,
   type Subscriber,
 } from '@msd/events';
-import { clearEventBus, graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testing';
+import { graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testing';
 import { type Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type InventoryDatabase, openInventoryDatabase } from '../src/data/database.ts';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  clearEventBus,
   deliveryOptions,
   type EventEnvelope,
   type EventPayload,
@@ -7,7 +8,7 @@ import {
   eventBus,
   queueName,
 } from '@msd/events';
-import { clearEventBus, graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testing';
+import { graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testing';
 import { type Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openShippingDatabase, type ShippingDatabase } from '../src/data/database.ts';

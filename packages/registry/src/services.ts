@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Tables that a library declares once (packages/<library>/prisma/<name>.prisma) and a service includes. */
+export type SharedTable = 'outbox' | 'inbox' | 'reconciliation' | 'pendingRenames';
+
+export interface ServiceEntry {
+  /** Its folders (`subgraphs/<name>/`, `prisma/<name>/`), database `<name>_db`, role `<name>_svc`. */
+  readonly name: string;
+  readonly port: number;
+  /** Events it writes to its outbox. */
+  readonly publishes: readonly string[];
+  /** Events it consumes: each (event, consumer) pair is a BullMQ queue of its own. */
+  readonly consumes: readonly string[];
+  /** Library-owned tables its Prisma schema includes. */
+  readonly sharedTables: readonly SharedTable[];
+}
+
+/**
+ * Every service of the system, in one place: provisioning, composition, URLs, event subscriptions
+ * and the launcher read this list. Adding a service is its folder, its prisma folder and an entry.
+ */
+export const services = [
+  {
+    name: 'product',
+    port: 4001,
+    publishes: ['ProductCreated', 'ProductUpdated'],
+    consumes: [],
+    sharedTables: ['outbox', 'pendingRenames'],
+  },
+  {
+    name: 'order',
+    port: 4002,
+    publishes: ['OrderCreated'],
+    consumes: ['ProductUpdated', 'StockReserved', 'StockRejected'],
+    sharedTables: ['outbox', 'inbox', 'reconciliation', 'pendingRenames'],
+  },
+  {
+    name: 'inventory',
+    port: 4003,
+    publishes: ['StockReserved', 'StockRejected'],
+    consumes: ['ProductCreated', 'OrderCreated'],
+    sharedTables: ['outbox', 'inbox'],
+  },
+  {
+    name: 'shipping',
+    port: 4004,
+    publishes: ['ShipmentCreated'],
+    consumes: ['OrderCreated', 'StockRejected'],
+    sharedTables: ['outbox', 'inbox'],
+  },
+  {
+    name: 'driver',
+    port: 4005,
+    publishes: ['DriverUpdated'],
+    consumes: [],
+    sharedTables: ['outbox'],
+  },
+  {
+    name: 'ride',
+    port: 4006,
+    publishes: [],
+    consumes: ['DriverUpdated'],
+    sharedTables: ['inbox', 'reconciliation'],
+  },
+  {
+    name: 'coordinator',
+    port: 4007,
+    publishes: [],
+    consumes: [],
+    sharedTables: [],
+  },
+] as const satisfies readonly ServiceEntry[];
+
+/**
+ * The gateway: no database and no SDL of its own; it consumes update events to drop cached
+ * entities.
+ */
+export const gateway = {
+  name: 'gateway',
+  port: 4000,
+  publishes: [],
+  consumes: ['ProductUpdated', 'DriverUpdated'],
+  sharedTables: [],
+} as const satisfies ServiceEntry;
+
+export type ServiceName = (typeof services)[number]['name'];
+/** Every process that runs: the services and the gateway. */
+export type ProcessName = ServiceName | typeof gateway.name;
+
+export const serviceNames: readonly ServiceName[] = services.map((service) => service.name);
+export const processes = [...services, gateway] as const;
+
+export function isServiceName(value: string): value is ServiceName {
+  return (serviceNames as readonly string[]).includes(value);
+}
+
+export function serviceEntry(name: ProcessName): ServiceEntry {
+  const entry = processes.find((candidate) => candidate.name === name);
+  if (!entry) throw new Error(`No service named "${name}" in the registry`);
+  return entry;
+}
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export const databaseName = (service: ServiceName) => `${service}_db`;
+export const roleName = (service: ServiceName) => `${service}_svc`;
+/** `PRODUCT_URL`: where other processes find a service's GraphQL endpoint. */
+export const urlVariable = (name: ProcessName) => `${name.toUpperCase()}_URL`;
+/** `PRODUCT_DATABASE_URL`: a service's own connection string, overriding the derived one. */
+export const databaseUrlVariable = (service: ServiceName) => `${service.toUpperCase()}_DATABASE_URL`;
+export const sdlPath = (service: ServiceName) => path.join(repoRoot, 'subgraphs', service, 'schema.graphql');
+export const prismaDir = (service: ServiceName) => path.join(repoRoot, 'prisma', service);
+/** The entry point a process starts from (TypeScript source; the launcher runs it). */
+export const entryPoint = (name: ProcessName) =>
+  path.join(repoRoot, name === 'gateway' ? 'gateway' : `subgraphs/${name}`, 'src', 'index.ts');

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { RenameFaults } from '@msd/coordination';
+import { type CoordinatorOptions, createCoordinatorServer } from '@msd/coordinator-service';
+import { createDriverServer } from '@msd/driver-service';
+import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
+import {
+  createGatewayServer,
+  type EntityCacheConfig,
+  entityCacheConfig,
+  type ResilienceConfig,
+} from '@msd/gateway';
+import { createInventoryServer } from '@msd/inventory-service';
+import { createOrderServer } from '@msd/order-service';
+import { createProductServer } from '@msd/product-service';
+import { createRideServer } from '@msd/ride-service';
+import { createShippingServer } from '@msd/shipping-service';
+import { freePort, startTestSubgraph, type TestSubgraph } from '@msd/testing';
+
+export interface TestFederation {
+  gatewayUrl: string;
+  subgraphs: Record<'product' | 'order' | 'inventory' | 'shipping' | 'driver' | 'ride', TestSubgraph>;
+  /** The coordinator, when started in-process; its URL also when it runs elsewhere. */
+  coordinator: TestSubgraph | undefined;
+  coordinatorUrl: string | undefined;
+  /** The event bus of this federation (a queue prefix of its own), when started with events. */
+  bus: EventBusOptions | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * The six subgraphs and the gateway over real HTTP on free ports, each subgraph with a fresh
+ * database of its own; the gateway runs the committed supergraph with the subgraph URLs replaced.
+ * With `events`, every service also runs its relay and consumers on real Redis, under a queue
+ * prefix unique to this federation (removed on stop).
+ */
+export interface TestFederationOptions {
+  /** Relays, consumers and the gateway's entity cache on real Redis, under a prefix of their own. */
+  events?: boolean;
+  redisUrl?: string;
+  reconcileIntervalMs?: number;
+  /** The gateway's entity cache when `events` is on: default Driver and Product from their owners for 60 s; `false` turns it off. */
+  entityCache?: EntityCacheConfig | false;
+  resilience?: Record<string, Partial<ResilienceConfig>>;
+  /**
+   * The coordinator subgraph: started in-process with a database of its own (`true` or its
+   * options), or `{ url }` of one a test runs as a process of its own (to kill it).
+   */
+  coordinator?:
+    | boolean
+    | Omit<CoordinatorOptions, 'databaseUrl' | 'productUrl' | 'orderUrl'>
+    | { url: string };
+  /** Fault injection for the product and order participants of STRONG renames (mutated by tests). */
+  renameFaults?: { product?: RenameFaults; order?: RenameFaults };
+  /** How long a participant waits before asking the coordinator about a prepared rename. */
+  inDoubtAfterMs?: number;
+}
+
+export async function startTestFederation(options: TestFederationOptions = {}): Promise<TestFederation> {
+  const bus = options.events
+    ? eventBus({
+        prefix: `test-${randomUUID()}`,
+        ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+      })
+    : undefined;
+  const events = bus ? { events: bus } : {};
+  const reconcile = options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {};
+  // The participants ask the coordinator about in-doubt renames, so its URL is fixed up front.
+  const external = typeof options.coordinator === 'object' && 'url' in options.coordinator;
+  const coordinatorPort = options.coordinator && !external ? await freePort() : undefined;
+  const coordinatorUrl = external
+    ? (options.coordinator as { url: string }).url
+    : coordinatorPort === undefined
+      ? undefined
+      : `http://127.0.0.1:${coordinatorPort}/graphql`;
+  const rename = (service: 'product' | 'order') => ({
+    rename: {
+      ...(coordinatorUrl ? { coordinatorUrl } : {}),
+      ...(options.renameFaults?.[service] ? { faults: options.renameFaults[service] } : {}),
+      ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
+    },
+  });
+  const [product, driver, inventory, shipping] = await Promise.all([
+    startTestSubgraph('product', (o) => createProductServer({ ...o, ...events, ...rename('product') })),
+    startTestSubgraph('driver', (o) => createDriverServer({ ...o, ...events })),
+    startTestSubgraph('inventory', (o) => createInventoryServer({ ...o, ...events })),
+    startTestSubgraph('shipping', (o) => createShippingServer({ ...o, ...events })),
+  ]);
+  const [order, ride] = await Promise.all([
+    startTestSubgraph('order', (o) =>
+      createOrderServer({ ...o, ...events, ...reconcile, ...rename('order'), productUrl: product.url }),
+    ),
+    startTestSubgraph('ride', (o) =>
+      createRideServer({ ...o, ...events, ...reconcile, driverUrl: driver.url }),
+    ),
+  ]);
+  const subgraphs = { product, order, inventory, shipping, driver, ride };
+  const entityCache =
+    options.entityCache === false ? undefined : (options.entityCache ?? entityCacheConfig({}));
+  const coordinator =
+    coordinatorPort !== undefined
+      ? await startTestSubgraph(
+          'coordinator',
+          (o) =>
+            createCoordinatorServer({
+              ...(typeof options.coordinator === 'object' ? options.coordinator : {}),
+              ...o,
+              productUrl: product.url,
+              orderUrl: order.url,
+            }),
+          coordinatorPort,
+        )
+      : undefined;
+  const gateway = createGatewayServer({
+    subgraphUrls: {
+      ...Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
+      // Without one, the coordinator is unreachable on purpose: never a developer's on :4007.
+      coordinator: coordinatorUrl ?? 'http://127.0.0.1:9/graphql',
+    },
+    ...(bus ? { events: bus, entityCache } : {}),
+    ...(options.resilience ? { resilience: options.resilience } : {}),
+  });
+  const { url } = await gateway.listen(0);
+  return {
+    gatewayUrl: url,
+    subgraphs,
+    coordinator,
+    coordinatorUrl,
+    bus,
+    async stop() {
+      await gateway.stop();
+      await coordinator?.stop();
+      await Promise.all(Object.values(subgraphs).map((s) => s.stop()));
+      if (bus) await clearEventBus(bus);
+    },
+  };
+}

@@ -1,0 +1,8 @@
+export { seedOrders } from './federation/seedOrders.ts';
+export { startTestFederation, type TestFederation } from './federation/startTestFederation.ts';
+export { checkInfrastructure, redisUrl } from './launcher/checkInfrastructure.ts';
+export { demoQueries } from './launcher/demoQueries.ts';
+export { launchStack, type RunningStack, type StackOptions } from './launcher/launchStack.ts';
+export { prefixOutput } from './launcher/prefixOutput.ts';
+export { type DemoData, demoData } from './seed/demoData.ts';
+export { seedDemoData } from './seed/seedDemoData.ts';

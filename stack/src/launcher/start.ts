@@ -1,0 +1,57 @@
+import { migrateAll } from '@msd/database';
+import { createLogger } from '@msd/service-kit';
+import { seedDemoData } from '../seed/seedDemoData.ts';
+import { checkInfrastructure } from './checkInfrastructure.ts';
+import { demoQueries } from './demoQueries.ts';
+import { launchStack } from './launchStack.ts';
+import { prefixOutput } from './prefixOutput.ts';
+
+const logger = createLogger('start');
+
+try {
+  await checkInfrastructure(logger);
+  await migrateAll({ log: (line) => logger.info(line) });
+  await seedDemoData(logger);
+  const stack = await launchStack({ logger, output: prefixOutput() });
+  const stop = () => {
+    logger.info('stopping every service');
+    stack.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const ids = await firstProductIds(stack.gatewayUrl);
+  const base = stack.gatewayUrl.replace(/\/graphql$/, '');
+  console.log(
+    [
+      '',
+      `  Gateway:        ${stack.gatewayUrl}`,
+      `  Apollo Sandbox: ${base}/  (open in a browser)`,
+      `  Health:         ${base}/health   Ready: ${base}/ready   Metrics: ${base}/metrics`,
+      '',
+      '  Try these in Sandbox:',
+      '',
+      indent(demoQueries.ordersWithProducts),
+      indent(demoQueries.ridesWithDrivers),
+      indent(demoQueries.placeOrder(ids)),
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+} catch (error) {
+  logger.error((error as Error).message);
+  process.exit(1);
+}
+
+async function firstProductIds(gatewayUrl: string): Promise<string[]> {
+  const response = await fetch(gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ products(first: 2) { id } }' }),
+  });
+  const body = (await response.json()) as { data?: { products: { id: string }[] } };
+  return body.data?.products.map((p) => p.id) ?? [];
+}
+
+function indent(text: string): string {
+  return `${text.replace(/^/gm, '    ')}\n`;
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import { type EventConsumer, listDeadLetters, queueName, replayDeadLetters } from '@msd/events';
+import { openOrderDatabase } from '@msd/order-service/database';
+import { openProductDatabase } from '@msd/product-service/database';
+import { graphqlRequest, readCounter } from '@msd/testing';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
+
+let federation: TestFederation;
+let orderDb: ReturnType<typeof openOrderDatabase>;
+let productDb: ReturnType<typeof openProductDatabase>;
+let productIds: string[];
+let metricsUrl: string;
+const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
+  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+
+beforeAll(async () => {
+  federation = await startTestFederation({ events: true });
+  ({ productIds } = await seedOrders(federation.gatewayUrl, { products: 10, orders: 40, itemsPerOrder: 5 }));
+  orderDb = openOrderDatabase(federation.subgraphs.order.databaseUrl);
+  productDb = openProductDatabase(federation.subgraphs.product.databaseUrl);
+  metricsUrl = federation.subgraphs.order.url.replace(/graphql$/, 'metrics');
+}, 120_000);
+afterAll(async () => {
+  await orderDb?.$disconnect();
+  await productDb?.$disconnect();
+  await federation?.stop();
+});
+
+/** The copies of one product's name in the order service, with the version each reflects. */
+const copiesOf = (productId: string) =>
+  orderDb.orderItem.findMany({ where: { productId }, select: { productName: true, productVersion: true } });
+
+const productUpdatedConsumer = () =>
+  federation.subgraphs.order.server.background.find(
+    (task): task is EventConsumer => (task as EventConsumer).queue === queueName('ProductUpdated', 'order'),
+  ) as EventConsumer;
+
+const consumed = (outcome: string) =>
+  readCounter(metricsUrl, 'events_consumed_total', { queue: 'ProductUpdated.order', outcome });
+
+function productUpdated(productId: string, version: number, name: string, id = randomUUID()) {
+  return {
+    id,
+    type: 'ProductUpdated',
+    aggregateId: productId,
+    version,
+    occurredAt: new Date().toISOString(),
+    payload: { productId, name, description: null, price: 1 },
+  };
+}
+
+describe('event-driven propagation of product names to order copies', () => {
+  it('shows a renamed product in every order copy within 1 s, equal to the owner', async () => {
+    const productId = productIds[0]!;
+    expect(await copiesOf(productId)).toHaveLength(20);
+    const started = performance.now();
+    await query('mutation ($id: ID!) { updateProduct(id: $id, input: { name: "Renamed Kettle" }) { id } }', {
+      id: productId,
+    });
+    await vi.waitFor(
+      async () =>
+        expect(new Set((await copiesOf(productId)).map((c) => c.productName))).toEqual(
+          new Set(['Renamed Kettle']),
+        ),
+      { timeout: 1_000, interval: 10 },
+    );
+    expect(performance.now() - started).toBeLessThan(1_000);
+    // Through the gateway, the owner's name (from the entity cache, invalidated by the same event) agrees too.
+    await vi.waitFor(
+      async () => {
+        const { data } = await query<{
+          orders: { items: { productName: string; product: { id: string; name: string } }[] }[];
+        }>('{ orders(first: 100) { items { productName product { id name } } } }');
+        for (const item of data!.orders.flatMap((o) => o.items))
+          expect(item.productName).toBe(item.product.name);
+      },
+      { timeout: 2_000 },
+    );
+  });
+
+  it('applies an event once and only over older versions: duplicates and reordering change nothing', async () => {
+    const productId = productIds[1]!;
+    const queue = new Queue(queueName('ProductUpdated', 'order'), federation.bus!);
+    const v3 = productUpdated(productId, 3, 'Version three');
+    const deliver = async (event: ReturnType<typeof productUpdated>, outcome: string) => {
+      const before = await consumed(outcome);
+      await queue.add('ProductUpdated', event, { jobId: randomUUID() });
+      await vi.waitFor(async () => expect(await consumed(outcome)).toBe(before + 1), { timeout: 5_000 });
+    };
+    await deliver(v3, 'applied');
+    await deliver(productUpdated(productId, 2, 'Version two'), 'stale');
+    await deliver(v3, 'duplicate');
+    await queue.close();
+    const copies = await copiesOf(productId);
+    expect(copies.every((c) => c.productName === 'Version three' && c.productVersion === 3)).toBe(true);
+    const inbox = await orderDb.$queryRaw<
+      { n: bigint }[]
+    >`SELECT count(*) AS n FROM processed_events WHERE event_id = ${v3.id}::uuid`;
+    expect(Number(inbox[0]!.n)).toBe(1);
+  });
+
+  it('converges after a consumer was stopped during 1,000 product updates: no update lost', async () => {
+    const consumer = productUpdatedConsumer();
+    await consumer.stop();
+    const targets = productIds.slice(2, 10);
+    for (let round = 0; round < 125; round++) {
+      await Promise.all(
+        targets.map((id, k) =>
+          graphqlRequest(
+            federation.subgraphs.product.url,
+            'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
+            { id, name: `P${k} round ${round}` },
+            { asService: true },
+          ),
+        ),
+      );
+    }
+    expect(await consumer.depth()).toBeGreaterThan(0);
+    await consumer.start();
+    const owners = await productDb.product.findMany({ where: { id: { in: targets } } });
+    expect(owners.every((p) => p.version === 126)).toBe(true);
+    await vi.waitFor(
+      async () => {
+        for (const owner of owners) {
+          const copies = await copiesOf(owner.id);
+          expect(
+            copies.every((c) => c.productName === owner.name && c.productVersion === owner.version),
+          ).toBe(true);
+        }
+      },
+      { timeout: 30_000, interval: 100 },
+    );
+  });
+
+  it('parks a malformed event, keeps processing the next ones, and replays a parked event once the cause is fixed', async () => {
+    const productId = productIds[2]!;
+    const queue = new Queue(queueName('ProductUpdated', 'order'), federation.bus!);
+    const malformed = { ...productUpdated(productId, 500, 'x'), payload: { productId, description: null } };
+    await queue.add('ProductUpdated', malformed, { jobId: randomUUID() });
+    await queue.add('ProductUpdated', productUpdated(productId, 501, 'After the bad one'), {
+      jobId: randomUUID(),
+    });
+    await vi.waitFor(
+      async () => expect((await copiesOf(productId))[0]?.productName).toBe('After the bad one'),
+      {
+        timeout: 5_000,
+      },
+    );
+    const parked = await listDeadLetters(federation.bus!, 'ProductUpdated.order');
+    expect(parked).toEqual([expect.objectContaining({ queue: 'ProductUpdated.order', attempts: 1 })]);
+    expect(parked[0]!.error).toMatch(/Malformed ProductUpdated payload/);
+
+    // A failure of the consumer's own database: retried with backoff, then parked; fixed, then replayed.
+    await orderDb.$executeRawUnsafe(
+      'ALTER TABLE order_items RENAME COLUMN product_name TO product_name_moved',
+    );
+    const failing = productUpdated(productId, 502, 'Applied after replay');
+    await queue.add('ProductUpdated', failing, {
+      jobId: randomUUID(),
+      attempts: 3,
+      backoff: { type: 'fixed', delay: 20 },
+    });
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await listDeadLetters(federation.bus!, 'ProductUpdated.order')).map((d) => d.event.id),
+        ).toContain(failing.id),
+      { timeout: 10_000 },
+    );
+    expect(
+      await readCounter(metricsUrl, 'event_retries_total', { queue: 'ProductUpdated.order' }),
+    ).toBeGreaterThanOrEqual(2);
+    await orderDb.$executeRawUnsafe(
+      'ALTER TABLE order_items RENAME COLUMN product_name_moved TO product_name',
+    );
+    const replayed = await replayDeadLetters(federation.bus!, failing.id);
+    expect(replayed).toHaveLength(1);
+    await vi.waitFor(
+      async () => expect((await copiesOf(productId))[0]?.productName).toBe('Applied after replay'),
+      {
+        timeout: 5_000,
+      },
+    );
+    await queue.close();
+  });
+
+  it('repairs drift injected by hand, counts the repair, and reports it in replicationStatus', async () => {
+    const productId = productIds[0]!;
+    const drifted = await orderDb.orderItem.updateMany({
+      where: { productId },
+      data: { productName: 'Drifted by hand' },
+    });
+    const { data, errors } = await query<{ reconcileProductNames: { checked: number; repaired: number } }>(
+      'mutation { reconcileProductNames { checked repaired finishedAt } }',
+    );
+    expect(errors).toBeUndefined();
+    expect(data!.reconcileProductNames).toMatchObject({ checked: 10, repaired: drifted.count });
+    const owner = await productDb.product.findUniqueOrThrow({ where: { id: productId } });
+    expect((await copiesOf(productId)).every((c) => c.productName === owner.name)).toBe(true);
+    expect(
+      await readCounter(metricsUrl, 'copy_drift_repaired_total', { copy: 'order.productName' }),
+    ).toBeGreaterThanOrEqual(drifted.count);
+
+    const status = await query<{ replicationStatus: Record<string, Record<string, unknown> | null> }>(
+      `{ replicationStatus {
+          productName { copy eventsApplied lagP50Ms lagP99Ms queueDepth parkedEvents lastReconciliation { repaired } }
+          driverName { copy eventsApplied }
+      } }`,
+    );
+    expect(status.errors).toBeUndefined();
+    const productName = status.data!.replicationStatus.productName!;
+    // The malformed event of the previous test is still parked: nothing can fix its payload.
+    expect(productName).toMatchObject({ copy: 'order.productName', queueDepth: 0, parkedEvents: 1 });
+    expect(productName.eventsApplied).toBeGreaterThan(0);
+    expect(productName.lagP99Ms).toBeGreaterThanOrEqual(productName.lagP50Ms as number);
+    expect(productName.lastReconciliation).toEqual({ repaired: drifted.count });
+    expect(status.data!.replicationStatus.driverName).toMatchObject({ copy: 'ride.driverName' });
+  });
+});
+
+describe('event-driven propagation of driver names to ride copies', () => {
+  it('renames the driver on every ride, and the ride answers it without the driver service', async () => {
+    const { data: created } = await query<{ createDriver: { id: string } }>(
+      'mutation { createDriver(input: { name: "Ana Costa", car: { make: "Kia", model: "Niro", color: "red", plate: "PROP-1" } }) { id } }',
+    );
+    const driverId = created!.createDriver.id;
+    for (const pickup of ['Airport', 'Station']) {
+      await query(
+        'mutation ($driverId: ID!, $pickup: String!) { requestRide(input: { riderId: "r", driverId: $driverId, pickup: $pickup, dropoff: "Centre" }) { id } }',
+        { driverId, pickup },
+      );
+    }
+    await query('mutation ($id: ID!) { updateDriver(id: $id, input: { name: "Ana Costa-Berg" }) { id } }', {
+      id: driverId,
+    });
+    await vi.waitFor(
+      async () => {
+        const { data } = await query<{ rides: { driverName: string; driverId: string }[] }>(
+          '{ rides { driverId driverName } }',
+        );
+        const names = data!.rides.filter((r) => r.driverId === driverId).map((r) => r.driverName);
+        expect(names).toEqual(['Ana Costa-Berg', 'Ana Costa-Berg']);
+      },
+      { timeout: 2_000 },
+    );
+  });
+});

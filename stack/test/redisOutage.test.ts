@@ -1,0 +1,64 @@
+import { openOrderDatabase } from '@msd/order-service/database';
+import { openProductDatabase } from '@msd/product-service/database';
+import { graphqlRequest, startRedisServer, type TestRedis } from '@msd/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
+
+let redis: TestRedis;
+let federation: TestFederation;
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  federation = await startTestFederation({ events: true, redisUrl: redis.url });
+}, 120_000);
+afterAll(async () => {
+  await federation?.stop().catch(() => {});
+  await redis?.destroy();
+});
+
+describe('a Redis outage', () => {
+  it('does not stop writes, and copies converge with no update lost once Redis is back', async () => {
+    const { productIds } = await seedOrders(
+      federation.gatewayUrl,
+      { products: 5, orders: 20, itemsPerOrder: 5 },
+      'Outage',
+    );
+    await redis.stop();
+    for (let round = 0; round < 40; round++) {
+      const responses = await Promise.all(
+        productIds.map((id, k) =>
+          graphqlRequest(
+            federation.gatewayUrl,
+            'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
+            {
+              id,
+              name: `Outage ${k} v${round}`,
+            },
+          ),
+        ),
+      );
+      for (const response of responses) expect(response.errors).toBeUndefined();
+    }
+    await redis.start();
+    const productDb = openProductDatabase(federation.subgraphs.product.databaseUrl);
+    const orderDb = openOrderDatabase(federation.subgraphs.order.databaseUrl);
+    try {
+      const owners = await productDb.product.findMany({ where: { id: { in: productIds } } });
+      expect(owners.map((p) => p.version)).toEqual(productIds.map(() => 41));
+      await vi.waitFor(
+        async () => {
+          for (const owner of owners) {
+            const copies = await orderDb.orderItem.findMany({ where: { productId: owner.id } });
+            expect(copies).toHaveLength(20);
+            expect(
+              copies.every((c) => c.productName === owner.name && c.productVersion === owner.version),
+            ).toBe(true);
+          }
+        },
+        { timeout: 30_000, interval: 200 },
+      );
+    } finally {
+      await Promise.all([productDb.$disconnect(), orderDb.$disconnect()]);
+    }
+  });
+});

@@ -1,0 +1,30 @@
+import type { GraphQLResolverMap, InvalidationContext } from '@msd/service-kit';
+import type { RenameCoordinator } from './createRenameCoordinator.ts';
+
+export interface CoordinatorContext extends InvalidationContext {
+  coordinator: RenameCoordinator;
+}
+
+export const resolvers: GraphQLResolverMap<CoordinatorContext> = {
+  Query: {
+    renameOutcome: (
+      _: unknown,
+      { transactionId }: { transactionId: string },
+      { coordinator }: CoordinatorContext,
+    ) => coordinator.outcome(transactionId),
+  },
+  Mutation: {
+    renameProduct: async (
+      _: unknown,
+      args: { id: string; name: string; consistency: 'STRONG' | 'EVENTUAL' },
+      { coordinator, invalidations }: CoordinatorContext,
+    ) => {
+      const product = await coordinator.renameProduct(args);
+      // Committed everywhere: no cache may serve the old name once the client has the answer.
+      // (EVENTUAL leaves that to the ProductUpdated event, as its copies.)
+      if (args.consistency === 'STRONG')
+        invalidations.push({ kind: 'entity', subgraph: 'product', type: 'Product', key: { id: product.id } });
+      return product;
+    },
+  },
+};
