@@ -5,6 +5,11 @@ export {
   type RenameParticipantOptions,
 } from './createInDoubtResolver.ts';
 export {
+  createRenameParticipant,
+  type RenameParticipant,
+  type RenameParticipantSpec,
+} from './createRenameParticipant.ts';
+export {
   abortRename,
   commitRename,
   injectRenameFault,

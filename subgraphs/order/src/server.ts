@@ -6,7 +6,7 @@ import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
 import { orderEvents } from './events/index.ts';
 import { createProductCatalog } from './productCatalog.ts';
-import { orderInDoubtResolver, renameParticipantMutations } from './renameParticipant.ts';
+import { orderRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
@@ -36,13 +36,13 @@ export function createOrderServer(options: OrderServerOptions = {}) {
         ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
       })
     : undefined;
-  const participant = renameParticipantMutations(options.rename?.faults);
+  const participant = orderRenameParticipant(db, options.rename ?? {});
   return createSubgraphServer({
     name: 'order',
     typeDefs,
-    resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant } },
+    resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
     context: () => createContext(db, productCatalog, events),
     ...databaseLifecycle(db),
-    background: [...(events?.background ?? []), orderInDoubtResolver(db, options.rename ?? {})],
+    background: [...(events?.background ?? []), participant.inDoubtResolver],
   });
 }

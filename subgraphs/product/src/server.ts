@@ -5,7 +5,7 @@ import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openProductDatabase } from './data/database.ts';
 import { productEvents } from './events/index.ts';
-import { productInDoubtResolver, renameParticipantMutations } from './renameParticipant.ts';
+import { productRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
@@ -25,16 +25,16 @@ export interface ProductServerOptions {
 export function createProductServer(options: ProductServerOptions = {}) {
   const url = options.databaseUrl ?? databaseUrl('product');
   const db = openProductDatabase(url);
-  const participant = renameParticipantMutations(options.rename?.faults);
+  const participant = productRenameParticipant(db, options.rename ?? {});
   return createSubgraphServer({
     name: 'product',
     typeDefs,
-    resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant } },
+    resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
     context: () => createContext(db),
     ...databaseLifecycle(db),
     background: [
       ...(options.events ? productEvents({ databaseUrl: url, bus: options.events }) : []),
-      productInDoubtResolver(db, options.rename ?? {}),
+      participant.inDoubtResolver,
     ],
   });
 }

@@ -52,6 +52,21 @@ export async function insertProduct(db: ProductDatabase, product: NewProduct): P
   }
 }
 
+/** The ProductUpdated event of a product as it now is: every write of a product announces it so. */
+export function productUpdated(product: ProductRecord) {
+  return {
+    type: 'ProductUpdated',
+    aggregateId: product.id,
+    version: product.version,
+    payload: {
+      productId: product.id,
+      name: product.name,
+      description: product.description,
+      price: product.priceCents / 100,
+    },
+  } as const;
+}
+
 /**
  * Applies a patch and bumps the version in one statement, and writes ProductUpdated in the same
  * transaction; `null` when there is no such product.
@@ -67,17 +82,7 @@ export function updateProduct(
       data: { ...patch, version: { increment: 1 } },
     });
     if (!updated) return null;
-    await appendToOutbox(tx, {
-      type: 'ProductUpdated',
-      aggregateId: updated.id,
-      version: updated.version,
-      payload: {
-        productId: updated.id,
-        name: updated.name,
-        description: updated.description,
-        price: updated.priceCents / 100,
-      },
-    });
+    await appendToOutbox(tx, productUpdated(updated));
     return updated;
   });
 }
