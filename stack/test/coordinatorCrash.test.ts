@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { RenameFaults } from '@msd/coordination';
 import type { createCoordinatorServer } from '@msd/coordinator-service';
 import { openCoordinatorDatabase } from '@msd/coordinator-service/database';
@@ -8,6 +7,7 @@ import { createOrderServer } from '@msd/order-service';
 import { openOrderDatabase } from '@msd/order-service/database';
 import { createProductServer } from '@msd/product-service';
 import { openProductDatabase } from '@msd/product-service/database';
+import { entryPoint, repoRoot } from '@msd/registry';
 import {
   createTestDatabase,
   freePort,
@@ -20,7 +20,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 type CrashPoint = Exclude<Parameters<typeof createCoordinatorServer>[0], undefined>['crashAfter'];
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const faults: { product: RenameFaults; order: RenameFaults } = { product: {}, order: {} };
 let product: TestSubgraph;
 let order: TestSubgraph;
@@ -75,24 +74,20 @@ afterAll(async () => {
 
 /** The coordinator as a process of its own, as it runs in production, so it can be killed for real. */
 async function startCoordinatorProcess(crashAfter?: CrashPoint) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'gateway/src/coordinator/index.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        COORDINATOR_DATABASE_URL: coordinatorDatabase.url,
-        PRODUCT_URL: product.url,
-        ORDER_URL: order.url,
-        RENAME_PARTICIPANT_TIMEOUT_MS: '1000',
-        ...(crashAfter ? { COORDINATOR_CRASH_AFTER: crashAfter } : {}),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entryPoint('coordinator')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      COORDINATOR_DATABASE_URL: coordinatorDatabase.url,
+      PRODUCT_URL: product.url,
+      ORDER_URL: order.url,
+      RENAME_PARTICIPANT_TIMEOUT_MS: '1000',
+      ...(crashAfter ? { COORDINATOR_CRASH_AFTER: crashAfter } : {}),
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   for (const stream of [child.stdout!, child.stderr!])
     createInterface({ input: stream }).on('line', (line) => output.push(line));

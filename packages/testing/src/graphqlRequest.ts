@@ -4,6 +4,7 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
   data?: TData | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
 }
 
 /**
