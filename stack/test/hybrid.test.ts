@@ -149,15 +149,24 @@ async function load(federation: TestFederation, durationMs: number, during: () =
   return answers;
 }
 
+const budgetMs = 300;
+
+/**
+ * A federation of its own with a tight driver budget and four rides: each failure scenario starts
+ * with a closed breaker, whatever another scenario did to its own.
+ */
+async function degradableFederation(driverNames: string): Promise<TestFederation> {
+  const federation = await startTestFederation({
+    resilience: { driver: { timeoutMs: budgetMs, retries: 1, breakerFailures: 3, halfOpenAfterMs: 500 } },
+  });
+  await requestRides(federation.gatewayUrl, await createDrivers(federation.gatewayUrl, 4, driverNames));
+  return federation;
+}
+
 describe('graceful degradation when the driver service fails', () => {
   let federation: TestFederation;
-  const budgetMs = 300;
-
   beforeAll(async () => {
-    federation = await startTestFederation({
-      resilience: { driver: { timeoutMs: budgetMs, retries: 1, breakerFailures: 3, halfOpenAfterMs: 500 } },
-    });
-    await requestRides(federation.gatewayUrl, await createDrivers(federation.gatewayUrl, 4, 'Degraded'));
+    federation = await degradableFederation('Degraded');
   }, 120_000);
   afterAll(() => federation?.stop());
 
@@ -208,14 +217,8 @@ describe('graceful degradation when the driver service fails', () => {
 
 describe('a driver service that hangs', () => {
   let federation: TestFederation;
-  const budgetMs = 300;
-
-  // A federation of its own: the breaker starts closed, whatever other tests did to theirs.
   beforeAll(async () => {
-    federation = await startTestFederation({
-      resilience: { driver: { timeoutMs: budgetMs, retries: 1, breakerFailures: 3, halfOpenAfterMs: 500 } },
-    });
-    await requestRides(federation.gatewayUrl, await createDrivers(federation.gatewayUrl, 4, 'Hanging'));
+    federation = await degradableFederation('Hanging');
   }, 120_000);
   afterAll(() => federation?.stop());
 
