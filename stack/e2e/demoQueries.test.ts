@@ -4,7 +4,7 @@ import { demoQueries } from '../src/index.ts';
 
 const gatewayUrl = inject('gatewayUrl');
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(gatewayUrl, text, variables);
+  graphqlRequest<T>(gatewayUrl, text, variables, { as: 'operator' });
 
 interface DemoOrder {
   id: string;

@@ -21,6 +21,12 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   ready: () => Promise<ReadyReport>;
   logger: Logger;
   maxBodyBytes?: number;
+  /** Serve GET /metrics on this server (default true; the gateway's public port in production does not). */
+  metrics?: boolean;
+  /** More GET routes (e.g. the gateway's /subgraphs report), each answered with its JSON. */
+  routes?: Record<string, () => Promise<unknown>>;
+  /** Runs first on every request (e.g. CORS); returns true when it has answered the request itself. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
@@ -34,6 +40,12 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.intercept?.(req, res)) return 'intercepted';
+    const route = req.method === 'GET' ? options.routes?.[url.pathname] : undefined;
+    if (route) {
+      sendJson(res, 200, await route());
+      return url.pathname;
+    }
     if (req.method === 'GET' && url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok' });
       return '/health';
@@ -43,7 +55,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       sendJson(res, report.ready ? 200 : 503, report);
       return '/ready';
     }
-    if (req.method === 'GET' && url.pathname === '/metrics') {
+    if (req.method === 'GET' && url.pathname === '/metrics' && options.metrics !== false) {
       res.writeHead(200, { 'content-type': metrics.contentType });
       res.end(await metrics.metrics());
       return '/metrics';
