@@ -34,6 +34,7 @@ import {
 } from './identity/createCallerVerifier.ts';
 import { readCostModel } from './limits/costModel.ts';
 import {
+  documentLimits,
   type LimitsContext,
   type OperationLimitsConfig,
   operationLimits,
@@ -159,6 +160,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     }),
     graphqlPaths: ['/', '/graphql'],
     intercept: cors(options.corsOrigins ?? corsOrigins()),
+    inspectBody: documentLimits(limits),
     // Readiness is this replica's own: the supergraph is loaded and it listens. A subgraph outage
     // degrades answers; it must not take every replica out of service.
     ready: async () => ({ ready: started, checks: { supergraph: started ? 'ok' : 'loading' } }),
@@ -172,6 +174,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     apollo,
     http,
     async () => {
+      health.close();
       await cache?.close();
       await limiterRedis?.client.quit().catch(() => limiterRedis.client.disconnect());
     },
