@@ -8,9 +8,7 @@ import {
   getIntrospectionQuery,
   getNamedType,
   type IntrospectionQuery,
-  isEnumType,
   isObjectType,
-  isScalarType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
