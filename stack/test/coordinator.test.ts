@@ -48,6 +48,7 @@ const rename = (id: string, name: string, consistency: Consistency = 'STRONG') =
     federation.gatewayUrl,
     'mutation ($id: ID!, $name: String!, $c: Consistency!) { renameProduct(id: $id, name: $name, consistency: $c) { id name version } }',
     { id, name, c: consistency },
+    { as: 'operator' },
   );
 
 /** The owner's name and version, and every copy's, straight from the two databases. */
@@ -136,7 +137,7 @@ describe('renameProduct, EVENTUAL and STRONG', () => {
       '{ renameOutcome(transactionId: "x") { state } }',
     ];
     for (const query of internal) {
-      const response = await graphqlRequest(federation.gatewayUrl, query);
+      const response = await graphqlRequest(federation.gatewayUrl, query, {}, { as: 'operator' });
       expect(response.status).toBe(400);
       expect(errorOf(response).code).toBe('GRAPHQL_VALIDATION_FAILED');
     }

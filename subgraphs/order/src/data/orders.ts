@@ -19,9 +19,13 @@ export function findOrdersByIds(db: OrderDatabase, ids: readonly string[]): Prom
   return db.order.findMany({ where: { id: { in: [...ids] } } });
 }
 
-export function listOrders(db: OrderDatabase, page: PageArgs): Promise<OrderRecord[]> {
+/** A page of orders: every customer's, or only `customerId`'s. */
+export function listOrders(db: OrderDatabase, page: PageArgs, customerId?: string): Promise<OrderRecord[]> {
   return db.order.findMany({
-    where: page.afterId ? { id: { gt: page.afterId } } : {},
+    where: {
+      ...(page.afterId ? { id: { gt: page.afterId } } : {}),
+      ...(customerId === undefined ? {} : { customerId }),
+    },
     orderBy: { id: 'asc' },
     take: page.take,
   });
