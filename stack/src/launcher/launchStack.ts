@@ -86,7 +86,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   try {
     await Promise.race([
       // The gateway's /ready is its own readiness; the stack is up once it reports every subgraph healthy.
-      waitUntilReady(`http://127.0.0.1:${ports.gateway}/subgraphs`, options.readyTimeoutMs ?? 60_000),
+      waitUntilReady(`http://127.0.0.1:${ports.gateway}/subgraphs`, options.readyTimeoutMs ?? 120_000),
       exited,
     ]);
   } catch (error) {
