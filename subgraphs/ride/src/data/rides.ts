@@ -1,5 +1,6 @@
 import type { PageArgs } from '@msd/service-kit';
 import type { RideDatabase } from './database.ts';
+import { driverNameCopy } from './driverNameCopy.ts';
 import type { Ride } from './generated/client.ts';
 
 export type RideRecord = Ride;
@@ -26,6 +27,19 @@ export function listRides(db: RideDatabase, page: PageArgs): Promise<RideRecord[
   });
 }
 
+/**
+ * Inserts a ride with the newer of the driver API's name and the newest a DriverUpdated recorded
+ * meanwhile (`driverNameCopy.newestForInsert`, same transaction): an update applied between the
+ * API read and the insert is never lost.
+ */
 export function insertRide(db: RideDatabase, ride: NewRide): Promise<RideRecord> {
-  return db.ride.create({ data: ride });
+  return db.$transaction(async (tx) => {
+    const newest = await driverNameCopy.newestForInsert(tx, [
+      { id: ride.driverId, value: ride.driverName, version: ride.driverVersion },
+    ]);
+    const source = newest.get(ride.driverId);
+    return tx.ride.create({
+      data: source ? { ...ride, driverName: source.value, driverVersion: source.version } : ride,
+    });
+  });
 }
