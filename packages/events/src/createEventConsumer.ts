@@ -29,6 +29,8 @@ export type EventConsumerOptions<T extends EventType> = {
   concurrency?: number;
   /** How often BullMQ's failed set is swept into the dead-letter queue (default 10 s). */
   rescueIntervalMs?: number;
+  /** Lock and stall settings of the worker (tests shorten them); defaults in `workerTimings`. */
+  stall?: Partial<typeof workerTimings>;
 } & (
   | {
       /**
@@ -176,6 +178,7 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
         prefix: options.bus.prefix,
         concurrency: options.concurrency ?? 8,
         ...workerTimings,
+        ...options.stall,
       });
       let errors = 0;
       worker.on('error', (error) => {

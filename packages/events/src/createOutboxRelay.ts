@@ -191,7 +191,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     outboxBacklog.set({ service }, Number(rows[0]?.backlog ?? 0));
     if (Date.now() - lastSafePoint > 2_000) {
       lastSafePoint = Date.now();
-      deadLetters ??= deadLetterQueue({ ...options.bus, connection });
+      if (!deadLetters) {
+        deadLetters = deadLetterQueue({ ...options.bus, connection });
+        deadLetters.on('error', () => {}); // surfaced by the failing count
+      }
       await watch.advanceSafePoint(fedQueues.map(queue), deadLetters);
     }
     if (Date.now() - lastCleanup > Math.min(60_000, retentionMs)) {
