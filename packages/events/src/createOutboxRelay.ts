@@ -35,6 +35,8 @@ export interface OutboxRelayOptions {
    * and are sent again, and consumers drop the duplicates.
    */
   beforeMarkPublished?: () => void | Promise<void>;
+  /** Fault injection for tests: runs after rows were claimed (locked) and before they are handed to Redis. */
+  beforePublish?: () => void | Promise<void>;
 }
 
 export interface OutboxRelay {
@@ -76,13 +78,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     options: '-c idle_in_transaction_session_timeout=15000',
   });
   pool.on('error', (error) => logger.warn('outbox relay: idle database connection failed', { error }));
+  const commandTimeoutMs = options.redisCommandTimeoutMs ?? 5_000;
   // No offline queue and a command timeout: with Redis down or hung, a call fails now instead of
   // waiting, so the batch rolls back and its row locks are released.
   const connection = {
     ...options.bus.connection,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    commandTimeout: options.redisCommandTimeoutMs ?? 5_000,
+    commandTimeout: commandTimeoutMs,
   };
   const queues = new Map<string, Queue>();
   let redis: Redis | undefined;
@@ -163,7 +166,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           [batchSize],
         );
         if (rows.length > 0) {
-          await publish(rows);
+          await options.beforePublish?.();
+          // BullMQ's multi-command adds do not all honour ioredis' commandTimeout: the batch gets a
+          // deadline of its own. Jobs that land after it are sent again later, and dropped as duplicates.
+          await withTimeout(publish(rows), commandTimeoutMs, 'Redis did not accept the batch');
           await options.beforeMarkPublished?.();
           await client.query(
             'UPDATE outbox_events SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])',
@@ -279,6 +285,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await pool.end();
     },
   };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
+  });
+  work.catch(() => {}); // a late failure after the deadline has nobody left to tell
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function sleep(ms: number, expose: (resolve: () => void) => void): Promise<void> {
