@@ -30,16 +30,24 @@ export const faultTargets: ProcessName[] = [
  */
 export async function injectFault(
   kind: FaultKind,
-  context: { stack: RunningStack; redis: TestRedis; databases: string[]; random: () => number },
+  context: {
+    stack: RunningStack;
+    redis: TestRedis;
+    databases: string[];
+    random: () => number;
+    /** Processes this fault is killing: their exit is expected. */
+    killing: Set<ProcessName>;
+  },
 ): Promise<string> {
   const { stack, redis, random } = context;
   const target = faultTargets[Math.floor(random() * faultTargets.length)] as ProcessName;
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   switch (kind) {
     case 'kill': {
+      context.killing.add(target);
       stack.signal(target, 'SIGKILL');
       await wait(random() * 2_000);
-      await stack.restart(target);
+      await stack.restart(target).finally(() => context.killing.delete(target));
       return `kill ${target}`;
     }
     case 'pause': {

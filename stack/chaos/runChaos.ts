@@ -1,6 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { dropDatabase, migrateAll } from '@msd/database';
-import { databaseName, databaseUrlVariable, type ServiceName, serviceNames } from '@msd/registry';
+import {
+  databaseName,
+  databaseUrlVariable,
+  type ProcessName,
+  type ServiceName,
+  serviceNames,
+} from '@msd/registry';
 import { createLogger } from '@msd/service-kit';
 import { startRedisServer } from '@msd/testing';
 import { launchStack } from '../src/index.ts';
@@ -28,6 +34,8 @@ export interface ChaosReport {
   faults: Record<FaultKind, number>;
   faultLog: string[];
   operations: OperationCounts;
+  /** Processes that exited without being killed by a fault (each is also a violation). */
+  crashes: number;
   /** From the end of the last fault to every invariant holding; null when they never did. */
   convergeMs: number | null;
   violations: string[];
@@ -48,6 +56,8 @@ const settings = {
   RECONCILIATION_RUNS_RETENTION_MS: '60000',
   RENAME_RETENTION_MS: '60000',
   LOG_LEVEL: 'warn',
+  // The PostgreSQL server is shared: eight processes keep to a few connections each.
+  DATABASE_POOL_MAX: '3',
 };
 
 /**
@@ -67,6 +77,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const redis = await startRedisServer({ persistence: false });
   const prefix = `chaos-${randomUUID()}`;
   let stack: Awaited<ReturnType<typeof launchStack>> | undefined;
+  // A process that dies of a fault it was not killed by is a finding: reported, then restarted as
+  // a supervisor would, so the run goes on.
+  const killing = new Set<ProcessName>();
+  const crashes: string[] = [];
   try {
     const urls = await migrateAll({ database, log: () => {} });
     const env = {
@@ -81,6 +95,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       env,
       output: options.output ?? (() => {}),
       readyTimeoutMs: 120_000,
+      onExit: (name, exit) => {
+        if (killing.has(name)) return;
+        crashes.push(`${name} exited unexpectedly (${exit.signal ?? `code ${exit.code}`})`);
+        log(`${name} exited unexpectedly; restarting it`);
+        stack
+          ?.restart(name)
+          .catch((error: Error) => crashes.push(`${name} did not restart: ${error.message}`));
+      },
     });
     const catalog = await seedCatalog(stack.gatewayUrl);
     log(
@@ -99,7 +121,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (round.length === 0) round = shuffle([...faultKinds], random);
       const kind = round.pop() as FaultKind;
       try {
-        const line = await injectFault(kind, { stack, redis, databases, random });
+        const line = await injectFault(kind, { stack, redis, databases, random, killing });
         faults[kind]++;
         faultLog.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${line}`);
         log(`fault: ${line}`);
@@ -128,10 +150,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
     };
     const convergeTimeoutMs = options.convergeTimeoutMs ?? 120_000;
-    let result = await checkInvariants(input);
+    const check = () =>
+      checkInvariants(input).catch((error: Error) => ({
+        violations: [`invariants could not be read: ${error.message}`],
+        counts: {},
+      }));
+    let result = await check();
     while (result.violations.length > 0 && Date.now() - lastFault < convergeTimeoutMs) {
       await sleep(2_000);
-      result = await checkInvariants(input);
+      result = await check();
     }
     return {
       seed,
@@ -140,7 +167,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       faultLog,
       operations: load.counts,
       convergeMs: result.violations.length === 0 ? Date.now() - lastFault : null,
-      violations: result.violations,
+      crashes: crashes.length,
+      violations: [...crashes, ...result.violations],
       counts: result.counts,
     };
   } finally {

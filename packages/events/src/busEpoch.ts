@@ -3,6 +3,7 @@ import type { Logger } from '@msd/service-kit';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { inTransaction } from './inTransaction.ts';
 import { busDataLosses, eventsRepublished } from './metrics.ts';
 
 /** The Redis key holding the bus epoch: written once by the first relay, gone when Redis loses its data. */
@@ -55,9 +56,7 @@ export function busEpochWatch(options: {
       [relay],
     );
     if (rows[0]?.bus_epoch === epoch) return 0;
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(pool, async (client) => {
       await client.query('INSERT INTO outbox_relay_state (relay) VALUES ($1) ON CONFLICT DO NOTHING', [
         relay,
       ]);
@@ -66,10 +65,7 @@ export function busEpochWatch(options: {
         [relay],
       );
       const state = locked[0];
-      if (state?.bus_epoch === epoch) {
-        await client.query('COMMIT'); // another instance of this service repaired it meanwhile
-        return 0;
-      }
+      if (state?.bus_epoch === epoch) return 0; // another instance of this service repaired it meanwhile
       // Rows published before the safe point were consumed; everything after may have been lost.
       const resent = await client.query(
         `UPDATE outbox_events SET published_at = NULL
@@ -80,7 +76,6 @@ export function busEpochWatch(options: {
         'UPDATE outbox_relay_state SET bus_epoch = $2, updated_at = clock_timestamp() WHERE relay = $1',
         [relay, epoch],
       );
-      await client.query('COMMIT');
       const count = resent.rowCount ?? 0;
       if (state?.bus_epoch) {
         busDataLosses.inc({ service: relay });
@@ -99,12 +94,7 @@ export function busEpochWatch(options: {
       }
       eventsRepublished.inc({ service: relay }, count);
       return count;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   };
 
   const advanceSafePoint = async (queues: Queue[], deadLetters: Queue) => {

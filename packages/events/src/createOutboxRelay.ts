@@ -8,6 +8,7 @@ import type { EventEnvelope, EventType } from './contracts.ts';
 import { deadLetterQueue } from './deadLetters.ts';
 import { deleteInBatches } from './deleteInBatches.ts';
 import { deliveryOptions } from './deliveryOptions.ts';
+import { inTransaction } from './inTransaction.ts';
 import { eventsPublished, outboxBacklog } from './metrics.ts';
 import type { EventBusOptions } from './redisConnection.ts';
 import { queueName, subscriptions } from './subscriptions.ts';
@@ -69,10 +70,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const retentionMs = options.retentionMs ?? Number(process.env.OUTBOX_RETENTION_MS ?? 24 * 3600 * 1000);
   const maxRetentionMs =
     options.maxRetentionMs ?? Number(process.env.OUTBOX_MAX_RETENTION_MS ?? 7 * 24 * 3600 * 1000);
-  // Two connections: the drain's transaction and everything else (LISTEN has its own client).
+  // One connection: the loop drains, then keeps house, one after the other (LISTEN has its own client).
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,
-    max: 2,
+    max: 1,
     idleTimeoutMillis: 10_000,
     // A backstop: a transaction left open (a hung call inside it) ends and releases its row locks.
     options: '-c idle_in_transaction_session_timeout=15000',
@@ -156,10 +157,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const drain = async (): Promise<number> => {
     let total = 0;
     for (;;) {
-      const client = await pool.connect();
-      let count = 0;
-      try {
-        await client.query('BEGIN');
+      const count = await inTransaction(pool, async (client) => {
         const { rows } = await client.query<OutboxRow>(
           `SELECT id, type, aggregate_id, version, payload, occurred_at FROM outbox_events
            WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -176,14 +174,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
             [rows.map((row) => row.id)],
           );
         }
-        await client.query('COMMIT');
-        count = rows.length;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw error;
-      } finally {
-        client.release();
-      }
+        return rows.length;
+      });
       total += count;
       eventsPublished.inc({ service }, count);
       if (count < batchSize) return total;

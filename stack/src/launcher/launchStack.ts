@@ -13,6 +13,8 @@ export interface StackOptions {
   logger: Logger;
   /** How long the whole stack may take to answer /ready. */
   readyTimeoutMs?: number;
+  /** Called when a process exits after the stack started, other than by `stop` or `restart`. */
+  onExit?: (name: ProcessName, exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
 }
 
 export interface RunningStack {
@@ -44,6 +46,8 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   );
   const children = new Map<ProcessName, ChildProcess>();
   let stopping = false;
+  let started = false;
+  const restarting = new Set<ChildProcess>();
 
   const stop = async () => {
     stopping = true;
@@ -85,7 +89,9 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
       createInterface({ input: stream }).on('line', (line) => options.output?.(name, line));
     }
     child.once('exit', (code, signal) => {
-      if (!stopping)
+      if (stopping || restarting.delete(child)) return;
+      if (started) options.onExit?.(name, { code, signal });
+      else
         rejectStart(new Error(`${name} exited (${signal ?? `code ${code}`}) before the stack was stopped`));
     });
   };
@@ -102,10 +108,12 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     await stop();
     throw error;
   }
+  started = true;
   options.logger.info('stack ready', { gateway: gatewayUrl });
   const restart = async (name: ProcessName, restartOptions: { readyTimeoutMs?: number } = {}) => {
     const child = children.get(name);
     if (child && child.exitCode === null && child.signalCode === null) {
+      restarting.add(child);
       const gone = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await gone;
