@@ -21,7 +21,7 @@ export const faultTargets: ProcessName[] = [
 
 /**
  * One fault, against the chaos run's own processes, Redis and databases only:
- * - kill: SIGKILL, then a restart after up to 2 s (as a supervisor would);
+ * - kill: SIGKILL, then a restart after up to 2 s (as a supervisor would), not waited for;
  * - pause: SIGSTOP for 1 to 4 s, then SIGCONT (a stalled process: GC, a noisy neighbour);
  * - redis-restart: the run's redis-server SIGKILLed and started again, without persistence (everything lost);
  * - redis-flush: FLUSHALL on the run's Redis;
@@ -35,20 +35,28 @@ export async function injectFault(
     redis: TestRedis;
     databases: string[];
     random: () => number;
-    /** Processes this fault is killing: their exit is expected. */
+    /** Processes being killed and restarted: their exit is expected, and no other fault hits them. */
     killing: Set<ProcessName>;
+    /** Restarts still under way. */
+    restarts: Promise<void>[];
   },
 ): Promise<string> {
   const { stack, redis, random } = context;
-  const target = faultTargets[Math.floor(random() * faultTargets.length)] as ProcessName;
+  const candidates = faultTargets.filter((name) => !context.killing.has(name));
+  const target = candidates[Math.floor(random() * candidates.length)] as ProcessName;
   const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   switch (kind) {
     case 'kill': {
+      // The restart runs on while the next faults come (a slow start is part of the fault).
       context.killing.add(target);
       stack.signal(target, 'SIGKILL');
-      await wait(random() * 2_000);
-      await stack.restart(target).finally(() => context.killing.delete(target));
-      return `kill ${target}`;
+      const delay = random() * 2_000;
+      context.restarts.push(
+        wait(delay)
+          .then(() => stack.restart(target, { readyTimeoutMs: 180_000 }))
+          .finally(() => context.killing.delete(target)),
+      );
+      return `kill ${target} (restart after ${Math.round(delay)} ms)`;
     }
     case 'pause': {
       const ms = 1_000 + random() * 3_000;

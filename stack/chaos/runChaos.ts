@@ -81,6 +81,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   // a supervisor would, so the run goes on.
   const killing = new Set<ProcessName>();
   const crashes: string[] = [];
+  const restarts: Promise<void>[] = [];
   try {
     const urls = await migrateAll({ database, log: () => {} });
     const env = {
@@ -121,7 +122,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       if (round.length === 0) round = shuffle([...faultKinds], random);
       const kind = round.pop() as FaultKind;
       try {
-        const line = await injectFault(kind, { stack, redis, databases, random, killing });
+        const line = await injectFault(kind, { stack, redis, databases, random, killing, restarts });
         faults[kind]++;
         faultLog.push(`${((Date.now() - started) / 1000).toFixed(1)}s ${line}`);
         log(`fault: ${line}`);
@@ -132,6 +133,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         log(`fault ${kind} failed: ${(error as Error).message}`);
       }
     }
+    for (const restart of restarts)
+      await restart.catch((error: Error) => crashes.push(`restart failed: ${error.message}`));
     const lastFault = Date.now();
     await load.stop();
     log('load stopped; waiting for the invariants');
