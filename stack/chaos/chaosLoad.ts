@@ -87,7 +87,8 @@ export function startChaosLoad(options: {
     while (running) {
       const name = next();
       const { query, variables } = operations[name](options.catalog, options.random);
-      const count = (counts[name] ??= { ok: 0, failed: 0 });
+      counts[name] ??= { ok: 0, failed: 0 };
+      const count = counts[name];
       try {
         const result = await gatewayCall(options.gatewayUrl, query, variables);
         if (result.errors?.length) count.failed++;

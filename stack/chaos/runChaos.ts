@@ -218,7 +218,7 @@ async function seedCatalog(gatewayUrl: string) {
       'mutation ($name: String!) { createDriver(input: { name: $name, car: { make: "Fiat", model: "Uno", color: "red", plate: $name } }) { id } }',
       { name: `Chaos driver ${n}` },
     );
-    driverIds.push(data.createDriver!.id);
+    if (data.createDriver) driverIds.push(data.createDriver.id);
   }
   return { productIds, driverIds };
 }
