@@ -19,7 +19,7 @@ import {
 } from '@msd/service-kit';
 import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.ts';
 import { entityInvalidation } from './cache/entityInvalidation.ts';
-import { createSubgraphDataSource } from './createSubgraphDataSource.ts';
+import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
 import {
   type ResilienceConfig,
   resilienceConfig,
@@ -52,6 +52,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const token = serviceToken();
   const urls = new Map<string, string>();
   const policies = new Map<string, SubgraphResilience>();
+  const dataSources: SubgraphDataSource[] = [];
   const cache =
     options.events && options.entityCache
       ? createEntityCache(options.entityCache, options.events, logger)
@@ -72,7 +73,9 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         ...options.resilience?.[name],
       });
       policies.set(name, resilience);
-      return createSubgraphDataSource({ name, url: resolved, token, logger, resilience, cache });
+      const dataSource = createSubgraphDataSource({ name, url: resolved, token, logger, resilience, cache });
+      dataSources.push(dataSource);
+      return dataSource;
     },
   });
   const apollo = new ApolloServer({
@@ -102,7 +105,14 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     logger,
     http,
     background,
-    ...serverLifecycle(apollo, http, async () => cache?.close(), background),
+    ...serverLifecycle(
+      apollo,
+      http,
+      async () => {
+        await Promise.all([cache?.close(), ...dataSources.map((source) => source.close())]);
+      },
+      background,
+    ),
   };
 }
 
