@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
 import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
+import { serviceToken } from '@msd/service-kit';
 import { checkInfrastructure, launchStack, prefixOutput, type RunningStack } from '../../src/index.ts';
 import { type BenchRun, logger } from './run.ts';
 
@@ -52,6 +53,8 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   const env = {
     ...Object.fromEntries(serviceNames.map((s) => [databaseUrlVariable(s), urls[s]])),
     EVENTS_PREFIX: bus.prefix,
+    // The bench calls services directly with its own credential (`serviceToken()`).
+    SERVICE_TOKEN: serviceToken(),
     ...options.env,
   };
   const stack = await launchStack({
