@@ -6,7 +6,7 @@
  * floor of the 3-hop read (one process, raw SQL, JSON.stringify).
  *
  * How: the stack on 4600–4607 (our gateway on 4600), the other gateways as processes of their own
- * on 4610–4613, databases `<service>_db_benchgw` with the demo set. Each read of
+ * on 4610–4614 (our gateway also with GATEWAY_WORKERS=2, for the 3-hop and catalog reads), databases `<service>_db_benchgw` with the demo set. Each read of
  * `gateway/readQueries.ts` is sent by `connections` closed-loop clients (autocannon) for `seconds`
  * to each gateway in turn, the gateways' order rotated per round; figures are medians across rounds.
  * CPU per request from /proc/<pid>/stat of every process: the gateway's own, and the whole stack's
@@ -69,7 +69,7 @@ interface Target {
   pid: number | undefined;
   headers?: Record<string, string>;
   /** Only these reads (the direct subgraph answers one). */
-  only?: ReadQuery['name'];
+  only?: readonly ReadQuery['name'][];
 }
 
 /** The committed supergraph for the other routers: the run's subgraph URLs, and security purposes they refuse removed. */
@@ -142,6 +142,12 @@ async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof start
   const others: Parameters<typeof startProcessBeside>[2][] = [
     { name: 'ours, cache off', entry: 'gateway/src/index.ts', port: 4610, env: { ENTITY_CACHE: 'off' } },
     {
+      name: 'ours, 2 workers',
+      entry: 'gateway/src/index.ts',
+      port: 4614,
+      env: { GATEWAY_WORKERS: '2' },
+    },
+    {
       name: 'stock @apollo/gateway',
       entry: 'stack/bench/gateway/stockApolloGateway.ts',
       port: 4611,
@@ -173,6 +179,8 @@ async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof start
         url: `http://127.0.0.1:${other.port}/graphql`,
         group: other.name,
         pid,
+        // GATEWAY_WORKERS: the two reads that load the gateway most.
+        ...(other.name === 'ours, 2 workers' ? { only: ['threeHop', 'catalog'] as const } : {}),
       });
     } catch (error) {
       logger.warn('gateway did not start; left out', { gateway: other.name, error });
@@ -199,7 +207,9 @@ async function measure(run: BenchRun) {
   });
   const { stack } = bench;
   const { targets: others, notStarted } = await startOthers(run, bench);
-  const ourPid = [...stackProcesses()].find(([, name]) => name === 'gateway')?.[0];
+  // The stack's gateway: the process named `gateway` that is not one of the gateways started beside it.
+  const beside = new Set(others.map((t) => String(t.pid)));
+  const ourPid = [...stackProcesses()].find(([pid, name]) => name === 'gateway' && !beside.has(pid))?.[0];
   const targets: Target[] = [
     { name: 'ours', url: stack.gatewayUrl, group: 'gateway', pid: ourPid ? Number(ourPid) : undefined },
     ...others,
@@ -209,7 +219,7 @@ async function measure(run: BenchRun) {
       group: undefined,
       pid: undefined,
       headers: { [SERVICE_TOKEN_HEADER]: serviceToken() },
-      only: 'oneSubgraph',
+      only: ['oneSubgraph'],
     },
   ];
   const cpu = stackCpuMeter(
@@ -217,7 +227,7 @@ async function measure(run: BenchRun) {
     { runDatabases: /_db_benchgw\b/ },
   );
   const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
-  const targetsOf = (query: ReadQuery) => targets.filter((t) => !t.only || t.only === query.name);
+  const targetsOf = (query: ReadQuery) => targets.filter((t) => !t.only || t.only.includes(query.name));
   const bodyOf = (query: ReadQuery) => JSON.stringify({ query: query.query });
   const load = (target: Target, query: ReadQuery, seconds: number) =>
     closedLoop({

@@ -118,7 +118,7 @@ function readProcStat(pid: string): { comm: string; ppid: number; ticks: number 
   }
 }
 
-/** The stack's processes (direct children of this process, named by their entry file): pid → name. */
+/** The stack's processes (children of this process, named by their entry file, and their own children): pid → name. */
 export function stackProcesses(names: Record<string, string> = {}): Map<string, string> {
   const children = new Map<string, string>();
   for (const pid of pids()) {
@@ -132,6 +132,11 @@ export function stackProcesses(names: Record<string, string> = {}): Map<string, 
     const match = /subgraphs\/(\w+)\/src\/index\.ts|(gateway)\/src\/index\.ts/.exec(cmdline);
     if (match) children.set(pid, names[pid] ?? match[1] ?? match[2] ?? 'unknown');
     else if (names[pid]) children.set(pid, names[pid]);
+  }
+  // A process's own workers (GATEWAY_WORKERS forks them with node:cluster) count as that process.
+  for (const pid of pids()) {
+    const parent = children.get(String(readProcStat(pid)?.ppid));
+    if (parent && !children.has(pid)) children.set(pid, parent);
   }
   return children;
 }
