@@ -228,13 +228,19 @@ async function measure(run: BenchRun) {
   );
   const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
   const targetsOf = (query: ReadQuery) => targets.filter((t) => !t.only || t.only.includes(query.name));
-  const bodyOf = (query: ReadQuery) => JSON.stringify({ query: query.query });
+  // One operation name per client (`query ThreeHop3 { … }`): a router may merge identical upstream
+  // requests in flight (Hive Gateway does by default), and 10 clients sending one text would measure
+  // that instead of the read. Every client's fetches differ; each client's own are sequential.
+  const bodyOf = (query: ReadQuery, client = 0) => {
+    const name = `${query.name[0]?.toUpperCase()}${query.name.slice(1)}${client}`;
+    return JSON.stringify({ query: `query ${name} ${query.query}`, operationName: name });
+  };
   const load = (target: Target, query: ReadQuery, seconds: number) =>
     closedLoop({
       url: target.url,
       connections: config.connections,
       seconds,
-      body: () => bodyOf(query),
+      body: (client) => bodyOf(query, client),
       ...(target.headers ? { headers: target.headers } : {}),
       check: query.check,
       signal: run.signal,
