@@ -14,7 +14,8 @@ export interface FloorRead {
 }
 
 export function createFloorRead(urls: { order: string; product: string; inventory: string }): FloorRead {
-  const pool = (url: string) => new pg.Pool({ connectionString: url, max: 10 });
+  // Few connections: the reads are short, and the PostgreSQL server's slots are shared.
+  const pool = (url: string) => new pg.Pool({ connectionString: url, max: 4 });
   const order = pool(urls.order);
   const product = pool(urls.product);
   const inventory = pool(urls.inventory);
