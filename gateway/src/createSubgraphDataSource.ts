@@ -1,6 +1,13 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { type Logger, SERVICE_TOKEN_HEADER } from '@msd/service-kit';
+import {
+  CALLER_SCOPES_HEADER,
+  CALLER_SUBJECT_HEADER,
+  type Caller,
+  type Logger,
+  SERVICE_TOKEN_HEADER,
+} from '@msd/service-kit';
+import type { AccessPolicy } from './access/readAccessPolicy.ts';
 import type { EntityCache, Representation } from './cache/entityCache.ts';
 import { entityKey } from './cache/entityKey.ts';
 import { applySubgraphInvalidations } from './cache/subgraphInvalidations.ts';
@@ -14,6 +21,8 @@ export interface SubgraphDataSourceOptions {
   logger: Logger;
   resilience: SubgraphResilience;
   cache: EntityCache | undefined;
+  /** Which entity types' answers depend on the caller: cached per caller, never shared. */
+  policy: Pick<AccessPolicy, 'callerDependentTypes'>;
 }
 
 type GraphQLError = NonNullable<GatewayGraphQLResponse['errors']>[number];
@@ -25,13 +34,17 @@ export interface SubgraphDataSource extends GraphQLDataSource {
 
 /**
  * The gateway's client for one subgraph.
- * - Every request carries the service credential (clients never see it) and goes through the
- *   subgraph's resilience policy (time budget, retries for queries, circuit breaker), over pooled
- *   keep-alive connections; each answer is parsed once.
+ * - Every request carries the service credential (clients never see it) and the caller the
+ *   gateway verified (subject and scopes, replacing any such header a client might have sent); it
+ *   goes through the subgraph's resilience policy (time budget, retries for queries, circuit
+ *   breaker), over pooled keep-alive connections; each answer is parsed once.
  * - An entity fetch sends each distinct entity once, however often the answer uses it (an order
  *   page names the same product in many items), and spreads the answers back over the positions.
  * - Entity fetches of a query are served from the entity cache where possible: only the misses
- *   are sent, and the answers are merged back in representation order.
+ *   are sent, and the answers are merged back in representation order. An entity type whose
+ *   answers depend on the caller (it carries access rules, so its subgraph checks ownership or
+ *   scopes) is cached under a key that includes the caller's subject and scopes: a cached entity
+ *   is only ever served to the caller whose rights fetched it.
  * - Entities a subgraph's answer says it changed are dropped from the cache before the answer
  *   goes on (`extensions.invalidation`).
  * - A subgraph that cannot answer yields GraphQL errors instead of a thrown error: for an entity
@@ -40,7 +53,7 @@ export interface SubgraphDataSource extends GraphQLDataSource {
  *   error naming it; the rest of the answer stands.
  */
 export function createSubgraphDataSource(options: SubgraphDataSourceOptions): SubgraphDataSource {
-  const { name, logger, cache, resilience } = options;
+  const { name, logger, cache, resilience, policy } = options;
   const client = createSubgraphClient(options.url);
 
   /** The headers of every call to the subgraph. */
@@ -49,6 +62,10 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Su
     for (const [header, value] of request.request.http?.headers ?? []) headers[header] = value;
     headers['content-type'] = 'application/json';
     headers[SERVICE_TOKEN_HEADER] = options.token;
+    const caller = (request.context as { caller?: Caller }).caller;
+    delete headers[CALLER_SUBJECT_HEADER];
+    if (caller?.subject) headers[CALLER_SUBJECT_HEADER] = caller.subject;
+    headers[CALLER_SCOPES_HEADER] = caller?.scopes.join(' ') ?? '';
     return headers;
   };
 
@@ -98,7 +115,14 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Su
       const { distinct, slotOf } = distinctRepresentations(representations);
       if (!cacheable && distinct.length === representations.length)
         return fetchOrFail(request, representations);
-      const selection = cacheable ? cache.selectionOf(request.request.query) : '';
+      const caller = (request.context as { caller?: Caller }).caller;
+      const perCaller = representations.some((rep) => policy.callerDependentTypes.has(rep.__typename));
+      const selection = cacheable
+        ? cache.selectionOf(
+            request.request.query,
+            perCaller ? `${caller?.subject ?? ''}|${[...(caller?.scopes ?? [])].sort().join(' ')}` : '',
+          )
+        : '';
       const found = cacheable ? await cache.lookup(distinct, selection) : undefined;
       const entities: unknown[] = found ? found.map((entry) => entry.hit) : [];
       const misses = found

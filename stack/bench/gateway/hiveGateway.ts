@@ -6,17 +6,30 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createGatewayRuntime, type GatewayPlugin } from '@graphql-hive/gateway';
 import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
 
+// Imported by name only, so that Hive's type declarations (which augment graphql's error extensions
+// and the fetch types differently from Apollo Server's) stay out of this repository's type check.
+interface HiveGateway {
+  createGatewayRuntime(config: Record<string, unknown>): ((...args: never[]) => unknown) & {
+    dispose(): unknown;
+  };
+}
+interface FetchHookPayload {
+  options: { headers?: Record<string, string> };
+  setOptions(options: unknown): void;
+}
+const hive = (await import('@graphql-hive/gateway' as string)) as HiveGateway;
+const routerRuntime = '@graphql-hive/router-runtime' as string;
+
 const token = serviceToken();
-const withServiceToken: GatewayPlugin = {
-  onFetch({ options, setOptions }) {
+const withServiceToken = {
+  onFetch({ options, setOptions }: FetchHookPayload) {
     setOptions({ ...options, headers: { ...options.headers, [SERVICE_TOKEN_HEADER]: token } });
   },
 };
 const rust = process.env.HIVE_ROUTER_RUNTIME === 'true';
-const gateway = createGatewayRuntime({
+const gateway = hive.createGatewayRuntime({
   supergraph: readFileSync(process.env.SUPERGRAPH_PATH ?? '', 'utf8'),
   plugins: () => [withServiceToken],
   logging: 'error',
@@ -24,7 +37,7 @@ const gateway = createGatewayRuntime({
     ? { unifiedGraphHandler: (await import('@graphql-hive/router-runtime')).unifiedGraphHandler }
     : {}),
 });
-const server = createServer(gateway);
+const server = createServer(gateway as unknown as Parameters<typeof createServer>[1] & object);
 server.listen(Number(process.env.PORT), '127.0.0.1', () =>
   console.log(`Hive Gateway${rust ? ' (Rust query planner)' : ''} ready on ${process.env.PORT}`),
 );

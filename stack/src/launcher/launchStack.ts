@@ -12,7 +12,7 @@ export interface StackOptions {
   /** Where each process's output goes, one prefixed line at a time. */
   output?: (name: ProcessName, line: string) => void;
   logger: Logger;
-  /** How long the whole stack may take to answer /ready. */
+  /** How long the whole stack may take to be up (the gateway ready, every subgraph healthy). */
   readyTimeoutMs?: number;
 }
 
@@ -105,7 +105,8 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}/graphql`;
   try {
     await Promise.race([
-      waitUntilReady(`http://127.0.0.1:${ports.gateway}/ready`, options.readyTimeoutMs ?? 60_000),
+      // The gateway's /ready is its own readiness; the stack is up once it reports every subgraph healthy.
+      waitUntilReady(`http://127.0.0.1:${ports.gateway}/subgraphs`, options.readyTimeoutMs ?? 120_000),
       exited,
     ]);
   } catch (error) {
@@ -127,9 +128,10 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-      last = `HTTP ${response.status}: ${await response.text()}`;
+      const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+      const body = await response.text();
+      if (response.ok && (JSON.parse(body) as { healthy?: boolean }).healthy) return;
+      last = `HTTP ${response.status}: ${body}`;
     } catch (error) {
       last = (error as Error).message;
     }

@@ -41,7 +41,7 @@ export function createOrderServer(options: OrderServerOptions = {}) {
     name: 'order',
     typeDefs,
     resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
-    context: () => createContext(db, productCatalog, events),
+    context: ({ caller }) => createContext(db, productCatalog, events, caller),
     ...databaseLifecycle(db),
     background: [...(events?.background ?? []), participant.inDoubtResolver],
   });

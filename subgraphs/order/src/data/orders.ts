@@ -23,9 +23,13 @@ export function findOrdersByIds(db: OrderDatabase, ids: readonly string[]): Prom
     FROM orders WHERE id = ANY(${[...ids]}::uuid[])`;
 }
 
-export function listOrders(db: OrderDatabase, page: PageArgs): Promise<OrderRecord[]> {
+/** A page of orders: every customer's, or only `customerId`'s. */
+export function listOrders(db: OrderDatabase, page: PageArgs, customerId?: string): Promise<OrderRecord[]> {
   return db.order.findMany({
-    where: page.afterId ? { id: { gt: page.afterId } } : {},
+    where: {
+      ...(page.afterId ? { id: { gt: page.afterId } } : {}),
+      ...(customerId === undefined ? {} : { customerId }),
+    },
     orderBy: { id: 'asc' },
     take: page.take,
   });

@@ -23,12 +23,21 @@ export function findRidesByIds(db: RideDatabase, ids: readonly string[]): Promis
     FROM rides WHERE id = ANY(${[...ids]}::uuid[])`;
 }
 
-export function listRides(db: RideDatabase, page: PageArgs): Promise<RideRecord[]> {
+/** A page of rides: every rider's, or only `riderId`'s. */
+export function listRides(db: RideDatabase, page: PageArgs, riderId?: string): Promise<RideRecord[]> {
   return db.ride.findMany({
-    where: page.afterId ? { id: { gt: page.afterId } } : {},
+    where: {
+      ...(page.afterId ? { id: { gt: page.afterId } } : {}),
+      ...(riderId === undefined ? {} : { riderId }),
+    },
     orderBy: { id: 'asc' },
     take: page.take,
   });
+}
+
+/** Whether the rider has had a ride with the driver, whatever its status. */
+export async function hasRiddenWith(db: RideDatabase, riderId: string, driverId: string): Promise<boolean> {
+  return (await db.ride.count({ where: { riderId, driverId }, take: 1 })) > 0;
 }
 
 export function insertRide(db: RideDatabase, ride: NewRide): Promise<RideRecord> {
