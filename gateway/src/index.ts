@@ -1,9 +1,12 @@
 import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
+import { createLogger, serve, servicePort } from '@msd/service-kit';
 import { entityCacheConfig } from './cache/entityCache.ts';
+import { runWorkers } from './runWorkers.ts';
 import { createGatewayServer } from './server.ts';
 
-await serve(
-  createGatewayServer({ events: eventBus(), entityCache: entityCacheConfig() }),
-  servicePort('gateway'),
+await runWorkers(createLogger('gateway'), () =>
+  serve(
+    createGatewayServer({ events: eventBus(), entityCache: entityCacheConfig() }),
+    servicePort('gateway'),
+  ),
 );

@@ -26,7 +26,7 @@ import { subgraphHealth } from './admin/subgraphHealth.ts';
 import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.ts';
 import { entityInvalidation } from './cache/entityInvalidation.ts';
 import { cors, corsOrigins } from './cors.ts';
-import { createSubgraphDataSource } from './createSubgraphDataSource.ts';
+import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
 import {
   createCallerVerifier,
   type IdentityConfig,
@@ -98,6 +98,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const verifyCaller = createCallerVerifier(options.identity ?? identityConfig());
   const token = serviceToken();
   const subgraphs = new Map<string, { url: string; circuit: () => string }>();
+  const dataSources: SubgraphDataSource[] = [];
   const cache =
     options.events && options.entityCache
       ? createEntityCache(options.entityCache, options.events, logger)
@@ -119,7 +120,17 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         ...options.resilience?.[name],
       });
       subgraphs.set(name, { url: resolved, circuit: resilience.state });
-      return createSubgraphDataSource({ name, url: resolved, token, logger, resilience, cache, policy });
+      const dataSource = createSubgraphDataSource({
+        name,
+        url: resolved,
+        token,
+        logger,
+        resilience,
+        cache,
+        policy,
+      });
+      dataSources.push(dataSource);
+      return dataSource;
     },
   });
   const health = subgraphHealth(() => subgraphs, token);
@@ -175,7 +186,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     http,
     async () => {
       health.close();
-      await cache?.close();
+      await Promise.all([cache?.close(), ...dataSources.map((source) => source.close())]);
       await limiterRedis?.client.quit().catch(() => limiterRedis.client.disconnect());
     },
     background,

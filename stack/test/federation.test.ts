@@ -81,6 +81,34 @@ describe('request/response through the gateway', () => {
     });
   });
 
+  it('sends each subgraph each distinct entity once, however many items name it', async () => {
+    const received = () =>
+      Promise.all(
+        ['product', 'inventory'].map(
+          async (service) =>
+            (await readCounter(metricsUrl, 'subgraph_entity_representations_total', {
+              service,
+              type: 'Product',
+            })) ?? 0,
+        ),
+      );
+    const before = await received();
+    const { data, errors } = await query<{
+      orders: { items: { product: { id: string; stock: number } }[] }[];
+    }>('{ orders(first: 100) { items { product { id name stock } } } }');
+    const after = await received();
+    expect(errors).toBeUndefined();
+    const products = data!.orders.flatMap((o) => o.items.map((item) => item.product));
+    expect(products).toHaveLength(500);
+    // Every position still gets its own product: the answers are spread back over the 500 items.
+    for (const product of products) {
+      const index = seeded.productIds.indexOf(product.id);
+      expect(product.stock).toBe(index * 10);
+    }
+    // 500 item references to 20 products: 20 representations to product, 20 to inventory.
+    expect(after.map((n, i) => n - before[i]!)).toEqual([20, 20]);
+  });
+
   it('joins each order item with its product, stock and the order with its shipment', async () => {
     const { data } = await query<{
       order: {

@@ -3,6 +3,7 @@ import type { EventBusOptions } from '@msd/events';
 import { type Logger, metrics } from '@msd/service-kit';
 import { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
+import { entityKey } from './entityKey.ts';
 
 export interface EntityCacheConfig {
   /**
@@ -70,7 +71,7 @@ redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 0`;
 
 /**
- * A Redis cache of entities fetched through `_entities`, one hash per entity (`ec:Driver:{"id":"…"}`)
+ * A Redis cache of entities fetched through `_entities`, one hash per entity (`ec:Driver:<id>`)
  * with one field per selection the gateway asked for. Invalidation by id is one command, whatever
  * the selections. Redis trouble never fails a request: the cache then reports misses and stores
  * nothing, and the subgraph answers.
@@ -91,9 +92,25 @@ export function createEntityCache(config: EntityCacheConfig, bus: EventBusOption
   });
   redis.connect().catch(() => {});
 
-  const keyOf = (rep: Representation) => {
-    const { __typename, ...key } = rep;
-    return `${__typename}:${JSON.stringify(key, Object.keys(key).sort())}`;
+  // Sent by hash (EVALSHA), not as script text with every call.
+  redis.defineCommand('storeEntity', { numberOfKeys: 1, lua: STORE });
+  redis.defineCommand('invalidateEntity', { numberOfKeys: 1, lua: INVALIDATE });
+  const scripts = redis as Redis & {
+    storeEntity(key: string, generation: string, field: string, value: string, ttl: number): Promise<unknown>;
+    invalidateEntity(key: string, generation: string, ttl: number): Promise<unknown>;
+  };
+  const keyOf = entityKey;
+  // One increment per type and result per lookup, not one per representation.
+  const countLookups = (reps: Representation[], hit: (i: number) => boolean) => {
+    const counts = new Map<string, number>();
+    for (const [i, rep] of reps.entries()) {
+      const label = `${rep.__typename}\0${hit(i) ? 'hit' : 'miss'}`;
+      counts.set(label, (counts.get(label) ?? 0) + 1);
+    }
+    for (const [label, count] of counts) {
+      const [type = '', result = ''] = label.split('\0');
+      lookups.inc({ type, result }, count);
+    }
   };
 
   return {
@@ -114,13 +131,14 @@ export function createEntityCache(config: EntityCacheConfig, bus: EventBusOption
         const pipeline = redis.pipeline();
         for (const rep of reps) pipeline.hmget(keyOf(rep), selection, '_gen');
         const results = (await pipeline.exec()) ?? [];
-        return reps.map((rep, i) => {
+        const found = reps.map((_, i) => {
           const [cached, generation] = (results[i]?.[1] as (string | null)[] | undefined) ?? [null, null];
-          lookups.inc({ type: rep.__typename, result: cached ? 'hit' : 'miss' });
           return { hit: cached ? JSON.parse(cached) : undefined, generation: generation ?? '' };
         });
+        countLookups(reps, (i) => found[i]?.hit !== undefined);
+        return found;
       } catch {
-        for (const rep of reps) lookups.inc({ type: rep.__typename, result: 'miss' });
+        countLookups(reps, () => false);
         return reps.map(() => ({ hit: undefined, generation: '' }));
       }
     },
@@ -129,9 +147,7 @@ export function createEntityCache(config: EntityCacheConfig, bus: EventBusOption
       try {
         await Promise.all(
           entries.map(({ rep, generation, entity }) =>
-            redis.eval(
-              STORE,
-              1,
+            scripts.storeEntity(
               keyOf(rep),
               generation,
               selection,
@@ -147,7 +163,7 @@ export function createEntityCache(config: EntityCacheConfig, bus: EventBusOption
 
     async invalidate(typename: string, id: string): Promise<void> {
       // Throws when Redis is unreachable, so the event is retried rather than lost.
-      await redis.eval(INVALIDATE, 1, keyOf({ __typename: typename, id }), crypto.randomUUID(), 24 * 3600);
+      await scripts.invalidateEntity(keyOf({ __typename: typename, id }), crypto.randomUUID(), 24 * 3600);
       invalidations.inc({ type: typename });
     },
 

@@ -14,6 +14,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { Counter, Gauge } from 'prom-client';
+import type { SubgraphAnswer } from './createSubgraphClient.ts';
 
 export interface ResilienceConfig {
   /** Budget for one subgraph call, retries included: the client never waits longer on this subgraph. */
@@ -86,8 +87,6 @@ const stateNames: Record<CircuitState, string> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-export type Fetcher = (url: string, init: RequestInit) => Promise<Response>;
-
 /**
  * The gateway's protection around one subgraph (@apollo/gateway has none of its own): a total time
  * budget per call, a retry with jittered backoff for queries only (a mutation is never sent twice),
@@ -113,18 +112,27 @@ export function subgraphResilience(subgraph: string, config: ResilienceConfig = 
   retrying.onRetry(() => subgraphRetries.inc({ subgraph }));
   const forQueries = wrap(budget, retrying, breaker);
   const forMutations = wrap(budget, breaker);
+  const ok = subgraphCalls.labels({ subgraph, outcome: 'ok' });
 
-  const fetcher: Fetcher = async (url, init) => {
-    const policy = isMutation(init.body) ? forMutations : forQueries;
+  /**
+   * Makes one call (`attempt`, aborted by `signal` when the budget runs out) under the policy;
+   * `mutation` says whether it may be retried, as the caller knows from the operation it sends.
+   * Resolves with any answer below 500; rejects on a 5xx, a timeout, a connection error or an open
+   * circuit.
+   */
+  const call = async (
+    mutation: boolean,
+    attempt: (signal: AbortSignal) => Promise<SubgraphAnswer>,
+  ): Promise<SubgraphAnswer> => {
     try {
-      const response = await policy.execute(async ({ signal }) => {
-        const answer = await fetch(url, { ...init, signal });
+      const answer = await (mutation ? forMutations : forQueries).execute(async ({ signal }) => {
+        // The body is read inside the attempt: a subgraph that stalls mid-answer is a timeout.
+        const answer = await attempt(signal);
         if (answer.status >= 500) throw new Error(`${subgraph} answered HTTP ${answer.status}`);
-        // The body is read inside the budget too: a subgraph that stalls mid-answer is a timeout.
-        return new Response(await answer.text(), { status: answer.status, headers: answer.headers });
+        return answer;
       });
-      subgraphCalls.inc({ subgraph, outcome: 'ok' });
-      return response;
+      ok.inc();
+      return answer;
     } catch (error) {
       // instanceof, not cockatiel 4's isTaskCancelledError, which tests for the bulkhead's marker.
       const timedOut = error instanceof TaskCancelledError;
@@ -135,16 +143,10 @@ export function subgraphResilience(subgraph: string, config: ResilienceConfig = 
   };
 
   return {
-    fetcher,
+    call,
     config,
     state: () => stateNames[breaker.state],
   };
 }
 
 export type SubgraphResilience = ReturnType<typeof subgraphResilience>;
-
-function isMutation(body: RequestInit['body']): boolean {
-  if (typeof body !== 'string') return true; // unknown: the safe assumption is "do not retry"
-  const query = (JSON.parse(body) as { query?: string }).query ?? '';
-  return /^\s*mutation\b/.test(query);
-}

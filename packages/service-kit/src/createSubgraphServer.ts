@@ -1,16 +1,18 @@
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
 import {
+  ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { DocumentNode } from 'graphql';
+import { type DocumentNode, visit } from 'graphql';
 import { type Caller, callerFromHeaders } from './callerHeaders.ts';
 import { createHttpServer } from './createHttpServer.ts';
 import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
+import { entityRepresentations } from './metrics.ts';
 import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 import { serviceToken } from './serviceToken.ts';
 
@@ -55,10 +57,13 @@ export function createSubgraphServer<TContext extends BaseContext>(
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError: formatError(logger),
     includeStacktraceInErrorResponses: false,
-    // No usage reporting to Apollo Studio here, so per-field traces would be wasted work.
+    // No usage reporting to Apollo Studio here, so per-field traces would be wasted work; and the
+    // cache-control plugin wraps every resolver to compute hints nobody reads, unless the SDL sets some.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      ...(usesCacheHints(options.typeDefs) ? [] : [ApolloServerPluginCacheControlDisabled()]),
+      countRepresentations(options.name),
       ...(options.plugins ?? []),
     ],
   });
@@ -77,6 +82,33 @@ export function createSubgraphServer<TContext extends BaseContext>(
     http,
     background,
     ...serverLifecycle(apollo, http, options.onStop, background),
+  };
+}
+
+/** Whether the SDL gives any type or field a cache hint (`@cacheControl`). */
+function usesCacheHints(typeDefs: DocumentNode): boolean {
+  let found = false;
+  visit(typeDefs, {
+    Directive(node) {
+      if (node.name.value === 'cacheControl') found = true;
+    },
+  });
+  return found;
+}
+
+/** Counts the entity representations of each `_entities` request (`subgraph_entity_representations_total`). */
+function countRepresentations(service: string): ApolloServerPlugin {
+  return {
+    async requestDidStart({ request }) {
+      const representations = request.variables?.representations;
+      if (!Array.isArray(representations)) return;
+      const counts = new Map<string, number>();
+      for (const rep of representations as { __typename?: unknown }[]) {
+        const type = typeof rep?.__typename === 'string' ? rep.__typename : 'unknown';
+        counts.set(type, (counts.get(type) ?? 0) + 1);
+      }
+      for (const [type, count] of counts) entityRepresentations.inc({ service, type }, count);
+    },
   };
 }
 

@@ -31,7 +31,13 @@ export { fetchEntities } from './fetchEntities.ts';
 export { formatError } from './formatError.ts';
 export { isUuid } from './isUuid.ts';
 export { loadTypeDefs } from './loadTypeDefs.ts';
-export { countStatement, dbStatements, httpRequestDuration, metrics } from './metrics.ts';
+export {
+  countStatement,
+  dbStatements,
+  entityRepresentations,
+  httpRequestDuration,
+  metrics,
+} from './metrics.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
 export { requireText } from './requireText.ts';
 export { serve } from './serve.ts';

@@ -26,3 +26,14 @@ const TABLE = /\b(?:FROM|INTO|UPDATE|JOIN)\s+(?:"[^"]+"\.)?"?([A-Za-z0-9_]+)"?/i
 export function countStatement(event: { query: string }): void {
   dbStatements.inc({ table: TABLE.exec(event.query)?.[1] ?? 'other' });
 }
+
+/**
+ * Entity representations a subgraph was asked to resolve (`_entities`), by type: with the gateway
+ * deduplicating, one per distinct entity of a fetch, however many times the answer uses it.
+ */
+export const entityRepresentations = new Counter({
+  name: 'subgraph_entity_representations_total',
+  help: 'Entity representations received in _entities fetches, by service and type',
+  labelNames: ['service', 'type'] as const,
+  registers: [metrics],
+});

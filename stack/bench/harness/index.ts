@@ -23,8 +23,10 @@ export {
   describeEnvironment,
   type Environment,
   stackCpuMeter,
+  stackProcesses,
 } from './machine.ts';
 export { type BenchOptions, benchOptions } from './options.ts';
+export { areaOf, monotonicMicros, type ProfileSummary, readProfiles, summarizeProfile } from './profile.ts';
 export { type Cell, columns, cpuColumns, publish, type ReportBlock, type Table } from './report.ts';
 export { type BenchRun, Cleanup, logger, type Polled, poll, runBench } from './run.ts';
 export { type BenchStack, startBenchStack, startProcessBeside } from './stack.ts';

@@ -118,11 +118,8 @@ function readProcStat(pid: string): { comm: string; ppid: number; ticks: number 
   }
 }
 
-/**
- * Measures the stack's processes (direct children of this process, named by their entry file),
- * this process, PostgreSQL and Redis. `names` overrides the group of given pids (a second gateway).
- */
-export function stackCpuMeter(names: Record<string, string> = {}): CpuMeter {
+/** The stack's processes (children of this process, named by their entry file, and their own children): pid → name. */
+export function stackProcesses(names: Record<string, string> = {}): Map<string, string> {
   const children = new Map<string, string>();
   for (const pid of pids()) {
     if (readProcStat(pid)?.ppid !== process.pid) continue;
@@ -134,13 +131,49 @@ export function stackCpuMeter(names: Record<string, string> = {}): CpuMeter {
     }
     const match = /subgraphs\/(\w+)\/src\/index\.ts|(gateway)\/src\/index\.ts/.exec(cmdline);
     if (match) children.set(pid, names[pid] ?? match[1] ?? match[2] ?? 'unknown');
+    else if (names[pid]) children.set(pid, names[pid]);
   }
+  // A process's own workers (GATEWAY_WORKERS forks them with node:cluster) count as that process.
+  for (const pid of pids()) {
+    const parent = children.get(String(readProcStat(pid)?.ppid));
+    if (parent && !children.has(pid)) children.set(pid, parent);
+  }
+  return children;
+}
+
+/**
+ * Measures the stack's processes (`stackProcesses`), this process, PostgreSQL and Redis. `names`
+ * names given pids (a second gateway, another router started beside the stack). With
+ * `runDatabases`, PostgreSQL backends connected to a database it matches are `postgres (run)` and
+ * every other PostgreSQL process `postgres (other)` (the server is shared); else all are
+ * `postgres (all)`.
+ */
+export function stackCpuMeter(
+  names: Record<string, string> = {},
+  options: { runDatabases?: RegExp } = {},
+): CpuMeter {
+  const children = stackProcesses(names);
+  const postgresGroups = new Map<string, string>();
+  const postgresGroup = (pid: string) => {
+    const { runDatabases } = options;
+    if (!runDatabases) return 'postgres (all)';
+    let group = postgresGroups.get(pid);
+    if (!group) {
+      let title = '';
+      try {
+        title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {}
+      group = runDatabases.test(title) ? 'postgres (run)' : 'postgres (other)';
+      postgresGroups.set(pid, group);
+    }
+    return group;
+  };
   const groupOf = (pid: string, comm: string) =>
     children.get(pid) ??
     (pid === String(process.pid)
       ? 'bench'
       : comm === 'postgres'
-        ? 'postgres (all)'
+        ? postgresGroup(pid)
         : comm === 'redis-server'
           ? 'redis'
           : undefined);

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
 import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
+import { serviceToken } from '@msd/service-kit';
 import { checkInfrastructure, launchStack, prefixOutput, type RunningStack } from '../../src/index.ts';
 import { type BenchRun, logger } from './run.ts';
 
@@ -52,6 +53,8 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   const env = {
     ...Object.fromEntries(serviceNames.map((s) => [databaseUrlVariable(s), urls[s]])),
     EVENTS_PREFIX: bus.prefix,
+    // The bench calls services directly with its own credential (`serviceToken()`).
+    SERVICE_TOKEN: serviceToken(),
     ...options.env,
   };
   const stack = await launchStack({
@@ -75,12 +78,19 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
 /**
  * Starts one more process next to the stack (a second gateway with other settings, say) from its
  * entry file under the repository root, with the stack's environment plus `env`, and waits until its
- * `/ready` answers. Stopped by the run's cleanup (SIGTERM, SIGKILL after 5 s). Returns its pid.
+ * `/ready` answers (or `isReady` says so). Stopped by the run's cleanup (SIGTERM, SIGKILL after 5 s). Returns its pid.
  */
 export async function startProcessBeside(
   run: BenchRun,
   bench: BenchStack,
-  options: { name: string; entry: string; port: number; env: Record<string, string> },
+  options: {
+    name: string;
+    entry: string;
+    port: number;
+    env: Record<string, string>;
+    /** Whether it is ready (default: `GET /ready` answers 2xx). */
+    isReady?: (port: number) => Promise<boolean>;
+  },
 ): Promise<number | undefined> {
   const output = prefixOutput(process.stderr);
   const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
@@ -116,14 +126,15 @@ export async function startProcessBeside(
   for (;;) {
     run.signal.throwIfAborted();
     if (exited()) throw new Error(`${options.name} exited (${child.signalCode ?? `code ${child.exitCode}`})`);
-    const ready = await fetch(`http://127.0.0.1:${options.port}/ready`, {
-      signal: AbortSignal.timeout(2_000),
-    }).then(
-      (response) => response.ok,
-      () => false,
-    );
+    const ready = await (options.isReady ?? answersReady)(options.port).catch(() => false);
     if (ready) return child.pid;
     if (performance.now() > deadline) throw new Error(`${options.name} did not become ready`);
     await sleep(250, undefined, { signal: run.signal });
   }
 }
+
+const answersReady = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(2_000) }).then(
+    (response) => response.ok,
+    () => false,
+  );

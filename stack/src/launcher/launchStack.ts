@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { entryPoint, gateway, type ProcessName, processes, repoRoot, urlVariable } from '@msd/registry';
 import type { Logger } from '@msd/service-kit';
@@ -17,9 +18,26 @@ export interface StackOptions {
   onExit?: (name: ProcessName, exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
 }
 
+/**
+ * How the services run unless `env` (or the launcher's own environment) says otherwise: in
+ * production mode (`NODE_ENV=production`: graphql-js skips its development-only checks, such as
+ * `instanceOf` across realms, and Apollo Server its introspection), with a service credential drawn
+ * at random for this run, never the development default. The gateway keeps the environment it was
+ * given: its development mode is what serves Sandbox and development tokens.
+ */
+function serviceDefaults(options: StackOptions): { NODE_ENV: string; SERVICE_TOKEN: string } {
+  const given = { ...process.env, ...options.env };
+  return {
+    NODE_ENV: given.NODE_ENV ?? 'production',
+    SERVICE_TOKEN: given.SERVICE_TOKEN ?? randomBytes(32).toString('base64url'),
+  };
+}
+
 export interface RunningStack {
   gatewayUrl: string;
   ports: Record<ProcessName, number>;
+  /** The service credential of this run (random unless `SERVICE_TOKEN` was given). */
+  serviceToken: string;
   /** SIGTERM to every process (each drains and exits), SIGKILL after 5 s. */
   stop(): Promise<void>;
   /** Sends a signal to one process: benchmarks and drills pause (SIGSTOP), resume (SIGCONT) or kill a service. */
@@ -45,6 +63,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     processes.map(({ name }) => [urlVariable(name), `http://127.0.0.1:${ports[name]}/graphql`]),
   );
   const children = new Map<ProcessName, ChildProcess>();
+  const defaults = serviceDefaults(options);
   let stopping = false;
   let started = false;
   const restarting = new Set<ChildProcess>();
@@ -79,6 +98,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
         ...process.env,
         ...urls,
         ...options.env,
+        ...(name === gateway.name ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN } : defaults),
         PORT: String(ports[name]),
         HOST: '127.0.0.1',
       },
@@ -125,6 +145,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   return {
     gatewayUrl,
     ports,
+    serviceToken: defaults.SERVICE_TOKEN,
     stop,
     signal: (name, signal) => void children.get(name)?.kill(signal),
     restart,

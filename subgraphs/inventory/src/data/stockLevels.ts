@@ -10,11 +10,15 @@ export const MAX_STOCK = 2_147_483_647;
 /** The restock would take the stock past `MAX_STOCK`; nothing was changed. */
 export class StockLimitExceeded extends Error {}
 
+// One statement text for any number of ids (`= ANY($1)`, not a fresh `IN ($1..$n)` per batch size),
+// so PostgreSQL can keep its plan, and only the columns the API reads.
 export function findStockLevels(
   db: InventoryDatabase,
   productIds: readonly string[],
-): Promise<StockLevelRecord[]> {
-  return db.stockLevel.findMany({ where: { productId: { in: [...productIds] } } });
+): Promise<Pick<StockLevelRecord, 'productId' | 'quantity'>[]> {
+  return db.$queryRaw`
+    SELECT product_id AS "productId", quantity
+    FROM stock_levels WHERE product_id = ANY(${[...productIds]}::uuid[])`;
 }
 
 /**

@@ -4,15 +4,22 @@ import type { Prisma, Shipment } from './generated/client.ts';
 
 export type ShipmentRecord = Shipment;
 
+// One statement text for any number of ids (`= ANY($1)`, not a fresh `IN ($1..$n)` per batch size),
+// so PostgreSQL can keep its plan.
+
 export function findShipmentsByIds(db: ShippingDatabase, ids: readonly string[]): Promise<ShipmentRecord[]> {
-  return db.shipment.findMany({ where: { id: { in: [...ids] } } });
+  return db.$queryRaw`
+    SELECT id, order_id AS "orderId", status::text AS status, created_at AS "createdAt", updated_at AS "updatedAt"
+    FROM shipments WHERE id = ANY(${[...ids]}::uuid[])`;
 }
 
 export function findShipmentsByOrderIds(
   db: ShippingDatabase,
   orderIds: readonly string[],
 ): Promise<ShipmentRecord[]> {
-  return db.shipment.findMany({ where: { orderId: { in: [...orderIds] } } });
+  return db.$queryRaw`
+    SELECT id, order_id AS "orderId", status::text AS status, created_at AS "createdAt", updated_at AS "updatedAt"
+    FROM shipments WHERE order_id = ANY(${[...orderIds]}::uuid[])`;
 }
 
 /**

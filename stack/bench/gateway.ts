@@ -1,0 +1,467 @@
+/**
+ * Gateways side by side over the same real subgraphs and supergraph, in one run: our gateway with
+ * every feature on (entity cache, resilience), our gateway with the entity cache off, stock
+ * @apollo/gateway in Apollo Server, Hive Gateway with its JavaScript planner and with its Rust query
+ * planner, and the subgraph called directly for the read that one subgraph answers alone; then the
+ * floor of the 3-hop read (one process, raw SQL, JSON.stringify).
+ *
+ * How: the stack on 4600–4607 (our gateway on 4600), the other gateways as processes of their own
+ * on 4610–4614 (our gateway also with GATEWAY_WORKERS=2, for the 3-hop and catalog reads), databases `<service>_db_benchgw` with the demo set. Each read of
+ * `gateway/readQueries.ts` is sent by `connections` closed-loop clients (autocannon) for `seconds`
+ * to each gateway in turn, the gateways' order rotated per round; figures are medians across rounds.
+ * CPU per request from /proc/<pid>/stat of every process: the gateway's own, and the whole stack's
+ * (the subgraphs, PostgreSQL backends of the run's databases, Redis, and that gateway), each net of
+ * what that process uses idle (measured with no load, once per round). Bytes: the
+ * answer's size, and the gateway process's socket I/O (/proc/<pid>/io) per request. Every answer
+ * is checked.
+ *
+ *   npm run bench:gateway              # about 5 minutes
+ *   npm run bench:gateway -- --quick   # one round of 2 s per gateway and read
+ *   npm run bench:gateway -- --help
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { repoRoot } from '@msd/registry';
+import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
+import { seedDemoData } from '../src/index.ts';
+import { createFloorRead } from './gateway/floorRead.ts';
+import { type ReadQuery, readQueries } from './gateway/readQueries.ts';
+import {
+  type BenchRun,
+  benchOptions,
+  type CpuUse,
+  closedLoop,
+  columns,
+  cpuBetween,
+  cpuMsPerRequest,
+  describeEnvironment,
+  loadFigures,
+  logger,
+  median,
+  poster,
+  publish,
+  type ReportBlock,
+  round,
+  runBench,
+  stackCpuMeter,
+  stackProcesses,
+  startBenchStack,
+  startProcessBeside,
+} from './harness/index.ts';
+
+const options = benchOptions(
+  'npm run bench:gateway -- [--quick] [--<figure> <value>]',
+  { connections: 10, rounds: 3, seconds: 3, warmUpSeconds: 2 },
+  { rounds: 1, seconds: 2, warmUpSeconds: 1 },
+);
+const { config } = options;
+const portBase = 4600;
+const subgraphGroups = ['product', 'order', 'inventory', 'shipping', 'driver', 'ride', 'coordinator'];
+
+interface Target {
+  name: string;
+  url: string;
+  /** Its CPU group (the process), or undefined when no gateway is in the path. */
+  group: string | undefined;
+  pid: number | undefined;
+  headers?: Record<string, string>;
+  /** Only these reads (the direct subgraph answers one). */
+  only?: readonly ReadQuery['name'][];
+}
+
+/** The committed supergraph for the other routers: the run's subgraph URLs, and security purposes they refuse removed. */
+function supergraphForOthers(ports: Record<string, number>): string {
+  let sdl = readFileSync(path.join(repoRoot, 'supergraph', 'supergraph.graphql'), 'utf8');
+  // Stock @apollo/gateway refuses `for: SECURITY` features it does not enforce (authenticated,
+  // requiresScopes, policy); our gateway enforces them and hands @apollo/gateway the same text.
+  sdl = sdl.replace(
+    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes|policy)\/[^"]+"[^)]*?),\s*for: SECURITY/g,
+    '$1',
+  );
+  sdl = sdl.replace(
+    /@join__graph\(name: "(\w+)", url: "[^"]+"\)/g,
+    (_, name: string) => `@join__graph(name: "${name}", url: "http://127.0.0.1:${ports[name]}/graphql")`,
+  );
+  const file = path.join(os.tmpdir(), `msd-bench-supergraph-${randomUUID()}.graphql`);
+  writeFileSync(file, sdl);
+  return file;
+}
+
+/** rchar + wchar of a process: every byte it read or wrote through syscalls, sockets included. */
+function ioBytes(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    const field = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1] ?? 0);
+    return field('rchar') + field('wchar');
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU use with the idle rate of each group taken off (never below zero). */
+const netOfIdle = (use: CpuUse, idle: Record<string, number>): CpuUse => ({
+  ...use,
+  percentOfOneCore: Object.fromEntries(
+    Object.entries(use.percentOfOneCore).map(([group, percent]) => [
+      group,
+      group === 'other' ? percent : Math.max(0, percent - (idle[group] ?? 0)),
+    ]),
+  ),
+});
+
+interface Phase {
+  round: number;
+  query: ReadQuery['name'];
+  target: string;
+  requestsPerSecond: number;
+  failed: number;
+  problems: Record<string, number>;
+  p50: number;
+  p99: number;
+  gatewayCpuMs: number | undefined;
+  stackCpuMs: number;
+  gatewayIoBytes: number | undefined;
+  cpu: CpuUse;
+  cpuMsPerRequest: Record<string, number>;
+}
+
+async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof startBenchStack>>) {
+  const supergraphPath = supergraphForOthers(bench.stack.ports);
+  run.cleanup.add('removing the supergraph copy', () => rmSync(supergraphPath, { force: true }));
+  const answersTypename = (port: number) =>
+    fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+      signal: AbortSignal.timeout(2_000),
+    }).then((response) => response.ok);
+  const others: Parameters<typeof startProcessBeside>[2][] = [
+    { name: 'ours, cache off', entry: 'gateway/src/index.ts', port: 4610, env: { ENTITY_CACHE: 'off' } },
+    {
+      name: 'ours, 2 workers',
+      entry: 'gateway/src/index.ts',
+      port: 4614,
+      env: { GATEWAY_WORKERS: '2' },
+    },
+    {
+      name: 'stock @apollo/gateway',
+      entry: 'stack/bench/gateway/stockApolloGateway.ts',
+      port: 4611,
+      env: { SUPERGRAPH_PATH: supergraphPath },
+      isReady: answersTypename,
+    },
+    {
+      name: 'Hive Gateway',
+      entry: 'stack/bench/gateway/hiveGateway.ts',
+      port: 4612,
+      env: { SUPERGRAPH_PATH: supergraphPath },
+      isReady: answersTypename,
+    },
+    {
+      name: 'Hive Gateway (Rust planner)',
+      entry: 'stack/bench/gateway/hiveGateway.ts',
+      port: 4613,
+      env: { SUPERGRAPH_PATH: supergraphPath, HIVE_ROUTER_RUNTIME: 'true' },
+      isReady: answersTypename,
+    },
+  ];
+  const targets: Target[] = [];
+  const notStarted: Record<string, string> = {};
+  for (const other of others) {
+    try {
+      const pid = await startProcessBeside(run, bench, other);
+      targets.push({
+        name: other.name,
+        url: `http://127.0.0.1:${other.port}/graphql`,
+        group: other.name,
+        pid,
+        // GATEWAY_WORKERS: the two reads that load the gateway most.
+        ...(other.name === 'ours, 2 workers' ? { only: ['threeHop', 'catalog'] as const } : {}),
+      });
+    } catch (error) {
+      logger.warn('gateway did not start; left out', { gateway: other.name, error });
+      notStarted[other.name] = (error as Error).message;
+    }
+  }
+  return { targets, notStarted };
+}
+
+async function measure(run: BenchRun) {
+  const bench = await startBenchStack(run, {
+    database: (service) => `${service}_db_benchgw`,
+    eventsPrefix: `bench-gateway-${randomUUID()}`,
+    portBase,
+    env: {
+      LOG_LEVEL: 'error',
+      RECONCILE_INTERVAL_MS: '3600000',
+      ENTITY_CACHE: 'on',
+      // On a shared machine at a load average of 10-25, an answer of the order service can take over
+      // the default 1 s budget; the breaker would then shed load and the figures would measure that.
+      SUBGRAPH_TIMEOUT_MS: '5000',
+    },
+    beforeLaunch: (urls) => seedDemoData(logger, (service) => urls[service]),
+  });
+  const { stack } = bench;
+  const { targets: others, notStarted } = await startOthers(run, bench);
+  // The stack's gateway: the process named `gateway` that is not one of the gateways started beside it.
+  const beside = new Set(others.map((t) => String(t.pid)));
+  const ourPid = [...stackProcesses()].find(([pid, name]) => name === 'gateway' && !beside.has(pid))?.[0];
+  const targets: Target[] = [
+    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', pid: ourPid ? Number(ourPid) : undefined },
+    ...others,
+    {
+      name: 'order subgraph, direct',
+      url: `http://127.0.0.1:${stack.ports.order}/graphql`,
+      group: undefined,
+      pid: undefined,
+      headers: { [SERVICE_TOKEN_HEADER]: serviceToken() },
+      only: ['oneSubgraph'],
+    },
+  ];
+  const cpu = stackCpuMeter(
+    Object.fromEntries(others.flatMap((t) => (t.pid ? [[String(t.pid), t.group ?? t.name]] : []))),
+    { runDatabases: /_db_benchgw\b/ },
+  );
+  const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
+  const targetsOf = (query: ReadQuery) => targets.filter((t) => !t.only || t.only.includes(query.name));
+  // One operation name per client (`query ThreeHop3 { … }`): a router may merge identical upstream
+  // requests in flight (Hive Gateway does by default), and 10 clients sending one text would measure
+  // that instead of the read. Every client's fetches differ; each client's own are sequential.
+  const bodyOf = (query: ReadQuery, client = 0) => {
+    const name = `${query.name[0]?.toUpperCase()}${query.name.slice(1)}${client}`;
+    return JSON.stringify({ query: `query ${name} ${query.query}`, operationName: name });
+  };
+  const load = (target: Target, query: ReadQuery, seconds: number) =>
+    closedLoop({
+      url: target.url,
+      connections: config.connections,
+      seconds,
+      body: (client) => bodyOf(query, client),
+      ...(target.headers ? { headers: target.headers } : {}),
+      check: query.check,
+      signal: run.signal,
+    });
+
+  // Each answer's size, and a first check that every gateway gives a complete answer.
+  const answerBytes: Record<string, Record<string, number>> = {};
+  for (const query of readQueries) {
+    answerBytes[query.name] = {};
+    for (const target of targetsOf(query)) {
+      const client = poster(target.url, {
+        maxSockets: 1,
+        ...(target.headers ? { headers: target.headers } : {}),
+      });
+      const answer = await client.post(bodyOf(query)).finally(() => client.close());
+      const problem = answer.status === 200 ? query.check(answer.body) : `HTTP ${answer.status}`;
+      if (problem) throw new Error(`${target.name} answers ${query.name} wrongly: ${problem}`);
+      (answerBytes[query.name] as Record<string, number>)[target.name] = Buffer.byteLength(answer.body);
+    }
+  }
+  logger.info('warm-up (not measured)', { seconds: config.warmUpSeconds });
+  for (const query of readQueries)
+    for (const target of targetsOf(query)) await load(target, query, config.warmUpSeconds);
+
+  const phases: Phase[] = [];
+  const floorPhases: { round: number; requestsPerSecond: number; cpuMs: number; cpu: CpuUse }[] = [];
+  const floor = createFloorRead(bench.urls);
+  run.cleanup.add('closing the floor pools', () => floor.close());
+  const floorAnswer = await floor.read();
+  const floorProblem = readQueries[0]?.check(floorAnswer);
+  if (floorProblem) throw new Error(`the floor's answer is wrong: ${floorProblem}`);
+
+  // The processes' own work with no request at all (relays polling, queue workers, timers), per
+  // round: subtracted from every phase, so a slower gateway is not charged more of it per request.
+  const idlePhases: { round: number; percentOfOneCore: Record<string, number> }[] = [];
+  let idle: Record<string, number> = {};
+  for (let r = 0; r < config.rounds; r++) {
+    logger.info('phase', { round: r + 1, idle: config.seconds });
+    const idleBefore = cpu.snapshot();
+    await sleep(config.seconds * 1000, undefined, { signal: run.signal });
+    idle = cpuBetween(idleBefore, cpu.snapshot()).percentOfOneCore;
+    idlePhases.push({ round: r + 1, percentOfOneCore: idle });
+    for (const query of readQueries) {
+      const list = targetsOf(query);
+      const order = list.map((_, i) => list[(i + r) % list.length] as Target);
+      for (const target of order) {
+        logger.info('phase', { round: r + 1, query: query.name, gateway: target.name });
+        const io = ioBytes(target.pid);
+        const before = cpu.snapshot();
+        const stats = await load(target, query, config.seconds);
+        const use = cpuBetween(before, cpu.snapshot());
+        const ioUsed = ioBytes(target.pid) - io;
+        const figures = loadFigures(stats);
+        const perRequest = cpuMsPerRequest(netOfIdle(use, idle), figures.requestsPerSecond);
+        const stackGroups = [
+          ...subgraphGroups,
+          'postgres (run)',
+          'redis',
+          ...(target.group ? [target.group] : []),
+        ];
+        phases.push({
+          round: r + 1,
+          query: query.name,
+          target: target.name,
+          requestsPerSecond: figures.requestsPerSecond,
+          failed: figures.failed,
+          problems: figures.problems,
+          p50: figures.latencyMs.p50,
+          p99: figures.latencyMs.p99,
+          gatewayCpuMs: target.group ? perRequest[target.group] : undefined,
+          stackCpuMs: round(
+            stackGroups.reduce((sum, group) => sum + (perRequest[group] ?? 0), 0),
+            2,
+          ),
+          gatewayIoBytes: target.pid ? round(ioUsed / Math.max(1, stats.requests), 0) : undefined,
+          cpu: use,
+          cpuMsPerRequest: perRequest,
+        });
+      }
+    }
+    // The floor: the same 3-hop answer from this process, as many at a time as the clients above.
+    logger.info('phase', { round: r + 1, query: 'threeHop', gateway: 'floor' });
+    const before = cpu.snapshot();
+    const start = performance.now();
+    let done = 0;
+    const deadline = start + config.seconds * 1000;
+    await Promise.all(
+      Array.from({ length: config.connections }, async () => {
+        while (performance.now() < deadline) {
+          await floor.read();
+          done++;
+        }
+      }),
+    );
+    const use = cpuBetween(before, cpu.snapshot());
+    const rps = done / ((performance.now() - start) / 1000);
+    const perRequest = cpuMsPerRequest(netOfIdle(use, idle), rps);
+    floorPhases.push({
+      round: r + 1,
+      requestsPerSecond: round(rps),
+      cpuMs: round((perRequest.bench ?? 0) + (perRequest['postgres (run)'] ?? 0), 2),
+      cpu: use,
+    });
+  }
+
+  // What our gateways' calls to the subgraphs came to (a timeout or an open circuit would show here).
+  const subgraphCalls = Object.fromEntries(
+    await Promise.all(
+      targets
+        .filter((t) => t.name.startsWith('ours'))
+        .map(async (t) => {
+          const response = await fetch(new URL('/metrics', t.url)).catch(() => undefined);
+          const text = response?.ok ? await response.text() : '';
+          const outcomes: Record<string, number> = response?.ok ? {} : { 'metrics unavailable': 1 };
+          for (const match of text.matchAll(
+            /^subgraph_calls_total\{subgraph="(\w+)",outcome="(\w+)"\} (\d+)/gm,
+          ))
+            outcomes[`${match[1]} ${match[2]}`] = Number(match[3]);
+          return [t.name, outcomes] as const;
+        }),
+    ),
+  );
+  const medians = readQueries.map((query) => ({
+    query: query.name,
+    targets: targetsOf(query).map((target) => {
+      const mine = phases.filter((p) => p.query === query.name && p.target === target.name);
+      const of = (pick: (p: Phase) => number | undefined) => {
+        const values = mine.map(pick).filter((v): v is number => v !== undefined);
+        return values.length ? round(median(values), 2) : undefined;
+      };
+      return {
+        target: target.name,
+        requestsPerSecond: of((p) => p.requestsPerSecond),
+        p50: of((p) => p.p50),
+        p99: of((p) => p.p99),
+        gatewayCpuMs: of((p) => p.gatewayCpuMs),
+        stackCpuMs: of((p) => p.stackCpuMs),
+        answerBytes: answerBytes[query.name]?.[target.name],
+        gatewayIoBytes: of((p) => p.gatewayIoBytes),
+        failed: mine.reduce((sum, p) => sum + p.failed, 0),
+      };
+    }),
+  }));
+  const figure = (query: string, target: string) =>
+    medians.find((m) => m.query === query)?.targets.find((t) => t.target === target);
+  const ours3 = figure('threeHop', 'ours');
+  const stock3 = figure('threeHop', 'stock @apollo/gateway');
+  const floorCpuMs = round(median(floorPhases.map((p) => p.cpuMs)), 2);
+  const ratio = (a: number | undefined, b: number | undefined) =>
+    a !== undefined && b !== undefined && b > 0 ? round(a / b, 2) : undefined;
+  const goals = {
+    threeHopThroughputOverStock: ratio(ours3?.requestsPerSecond, stock3?.requestsPerSecond),
+    threeHopGatewayCpuOverStock: ratio(ours3?.gatewayCpuMs, stock3?.gatewayCpuMs),
+    catalogThroughputOverStock: ratio(
+      figure('catalog', 'ours')?.requestsPerSecond,
+      figure('catalog', 'stock @apollo/gateway')?.requestsPerSecond,
+    ),
+    threeHopStackCpuOverFloor: ratio(ours3?.stackCpuMs, floorCpuMs),
+  };
+  const results = {
+    queries: Object.fromEntries(readQueries.map((q) => [q.name, q.query])),
+    notStarted,
+    subgraphCalls,
+    phases,
+    floorPhases,
+    idlePhases,
+    floor: { cpuMsPerRequest: floorCpuMs, answerBytes: Buffer.byteLength(floorAnswer) },
+    medians,
+    goals: {
+      ...goals,
+      threeHopThroughputMet: (goals.threeHopThroughputOverStock ?? 0) >= 1.5,
+      threeHopGatewayCpuMet: (goals.threeHopGatewayCpuOverStock ?? Number.POSITIVE_INFINITY) <= 0.7,
+      catalogMet: (goals.catalogThroughputOverStock ?? 0) >= 1,
+      floorMet: (goals.threeHopStackCpuOverFloor ?? Number.POSITIVE_INFINITY) <= 5,
+    },
+  };
+  return { environment, results };
+}
+
+type Results = Awaited<ReturnType<typeof measure>>['results'];
+
+function report(r: Results): ReportBlock[] {
+  const g = r.goals;
+  return [
+    ...Object.entries(r.notStarted).map(([name, why]) => `not measured: ${name} did not start (${why})`),
+    ...Object.entries(r.subgraphCalls).map(
+      ([name, calls]) =>
+        `${name}: subgraph calls ${
+          Object.entries(calls)
+            .filter(([outcome]) => !outcome.endsWith(' ok'))
+            .map(([outcome, n]) => `${outcome} ${n}`)
+            .join(', ') || 'all ok'
+        }`,
+    ),
+    ...r.medians.flatMap((m) => [
+      `\n${m.query}: ${r.queries[m.query]}`,
+      columns(m.targets, {
+        gateway: (t) => t.target,
+        'req/s': (t) => t.requestsPerSecond,
+        'p50 ms': (t) => t.p50,
+        'p99 ms': (t) => t.p99,
+        'gateway CPU ms/req': (t) => t.gatewayCpuMs,
+        'stack CPU ms/req': (t) => t.stackCpuMs,
+        'answer bytes': (t) => t.answerBytes,
+        'gateway I/O bytes/req': (t) => t.gatewayIoBytes,
+        failed: (t) => t.failed,
+      }),
+    ]),
+    `\nfloor of the 3-hop read (one process, raw SQL, JSON.stringify): ${r.floor.cpuMsPerRequest} ms CPU per answer of ${r.floor.answerBytes} bytes, PostgreSQL included (per round: ${r.floorPhases.map((p) => p.cpuMs).join(', ')})`,
+    '\ngoals (medians of alternating rounds, one run):',
+    `  3-hop throughput, ours / stock @apollo/gateway: ${g.threeHopThroughputOverStock} (goal >= 1.5: ${g.threeHopThroughputMet ? 'met' : 'MISSED'})`,
+    `  3-hop gateway CPU per request, ours / stock: ${g.threeHopGatewayCpuOverStock} (goal <= 0.7: ${g.threeHopGatewayCpuMet ? 'met' : 'MISSED'})`,
+    `  catalog throughput, ours / stock: ${g.catalogThroughputOverStock} (goal >= 1: ${g.catalogMet ? 'met' : 'MISSED'})`,
+    `  3-hop stack CPU per request / floor: ${g.threeHopStackCpuOverFloor} (goal <= 5: ${g.floorMet ? 'met' : 'MISSED'})`,
+  ];
+}
+
+runBench('gateway', { watchdogMs: 20 * 60_000 }, async (run) => {
+  const { environment, results } = await measure(run);
+  publish(run, options, environment, results, {
+    title: `Gateways side by side: ${config.connections} closed-loop clients, ${config.rounds} round(s) × ${config.seconds} s per gateway and read, order rotated per round; medians`,
+    blocks: report(results),
+  });
+});
