@@ -89,6 +89,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       ...settings,
       REDIS_URL: redis.url,
       EVENTS_PREFIX: prefix,
+      // The load is one operator driving everything: a per-caller budget would refuse the load itself.
+      RATE_LIMIT: 'off',
     };
     stack = await launchStack({
       logger: createLogger('chaos'),
