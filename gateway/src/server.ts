@@ -47,6 +47,12 @@ import {
   type SubgraphResilience,
   subgraphResilience,
 } from './resilience/subgraphResilience.ts';
+import {
+  type TrustedDocumentsConfig,
+  trustedDocuments,
+  trustedDocumentStore,
+  trustedDocumentsConfig,
+} from './trustedDocuments.ts';
 
 /** How a gateway is made; every setting also has an environment variable. */
 export interface GatewayOptions {
@@ -70,6 +76,8 @@ export interface GatewayOptions {
   corsOrigins?: string[];
   /** Port of the admin surface (/metrics, /subgraphs); `ADMIN_PORT`. In production the public port serves neither. */
   adminPort?: number;
+  /** Registered client operations and whether only they run (`TRUSTED_DOCUMENTS*`). */
+  trustedDocuments?: TrustedDocumentsConfig;
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
@@ -131,7 +139,9 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   if (admin) background.push(admin);
   else if (production) logger.warn('ADMIN_PORT is not set: /metrics and /subgraphs are served nowhere');
 
+  const trusted = options.trustedDocuments ?? trustedDocumentsConfig();
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
+    trustedDocuments(trusted),
     operationLimits(limits, costModel),
     ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
     production
@@ -147,6 +157,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     includeStacktraceInErrorResponses: false,
     introspection,
     hideSchemaDetailsFromClientErrors: production,
+    persistedQueries: { cache: trustedDocumentStore(trusted), ttl: null },
     plugins,
   });
   let started = false;
