@@ -11,13 +11,18 @@ const heading: Record<ChangeClass, string> = {
  * dangerous change followed by the registered operations it hits; then the invalid operations and
  * a one-line verdict. With `github`, also GitHub Actions `::error::`/`::warning::` annotations.
  */
-export function formatSchemaCheck(report: SchemaCheckReport, options: { base: string; github?: boolean }): string {
+export function formatSchemaCheck(
+  report: SchemaCheckReport,
+  options: { base: string; github?: boolean },
+): string {
   const lines = [`Schema check: the composed API schema against ${options.base}`, ''];
   const order: ChangeClass[] = ['breaking', 'dangerous', 'safe'];
   const changes = [...report.changes].sort((a, b) => order.indexOf(a.class) - order.indexOf(b.class));
   if (changes.length === 0) lines.push('  no changes to the API schema');
   // Description edits are safe and verbose: counted, not listed.
-  const descriptions = changes.filter((change) => change.class === 'safe' && change.type.includes('DESCRIPTION'));
+  const descriptions = changes.filter(
+    (change) => change.class === 'safe' && change.type.includes('DESCRIPTION'),
+  );
   for (const change of changes) {
     if (descriptions.includes(change)) continue;
     lines.push(`  ${heading[change.class]}${change.path ?? ''}: ${change.message.replace(/\s*\n\s*/g, ' ')}`);

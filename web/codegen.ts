@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 import { printSchema } from 'graphql';
 import { apiSchemaOf } from '../supergraph/apiSchemaOf.ts';
 
@@ -8,7 +8,9 @@ import { apiSchemaOf } from '../supergraph/apiSchemaOf.ts';
 // every operation is also written to persisted-documents.json (sha256 → document), the trusted
 // documents the gateway runs. __typename is added here so the sent and registered documents agree.
 const config: CodegenConfig = {
-  schema: printSchema(apiSchemaOf(readFileSync(new URL('../supergraph/supergraph.graphql', import.meta.url), 'utf8'))),
+  schema: printSchema(
+    apiSchemaOf(readFileSync(new URL('../supergraph/supergraph.graphql', import.meta.url), 'utf8')),
+  ),
   documents: ['src/**/*.tsx', 'src/**/*.ts', '!src/graphql/**'],
   ignoreNoDocuments: false,
   generates: {

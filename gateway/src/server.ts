@@ -49,8 +49,8 @@ import {
 } from './resilience/subgraphResilience.ts';
 import {
   type TrustedDocumentsConfig,
-  trustedDocuments,
   trustedDocumentStore,
+  trustedDocuments,
   trustedDocumentsConfig,
 } from './trustedDocuments.ts';
 

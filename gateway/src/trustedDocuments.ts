@@ -25,7 +25,8 @@ const defaultManifest = fileURLToPath(
  */
 export function trustedDocumentsConfig(env: NodeJS.ProcessEnv = process.env): TrustedDocumentsConfig {
   const file = env.TRUSTED_DOCUMENTS_PATH ?? defaultManifest;
-  const enforce = (env.TRUSTED_DOCUMENTS ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off')) === 'enforce';
+  const enforce =
+    (env.TRUSTED_DOCUMENTS ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off')) === 'enforce';
   if (enforce && !existsSync(file))
     throw new Error(`TRUSTED_DOCUMENTS=enforce needs the manifest at ${file} (TRUSTED_DOCUMENTS_PATH)`);
   return { manifest: existsSync(file) ? readManifest(file) : {}, enforce, bypassScope: 'operator' };

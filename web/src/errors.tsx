@@ -24,7 +24,10 @@ export function describeError(error: GraphQLFormattedError): string {
 }
 
 /** Errors of a GraphQL answer or of the request itself, as sentences. */
-export function errorSentences(error: unknown, graphqlErrors: readonly GraphQLFormattedError[] = []): string[] {
+export function errorSentences(
+  error: unknown,
+  graphqlErrors: readonly GraphQLFormattedError[] = [],
+): string[] {
   if (CombinedGraphQLErrors.is(error)) return error.errors.map(describeError);
   if (ServerError.is(error)) {
     // A refusal before execution (a limit, a bad token) comes as HTTP 4xx with GraphQL errors in the body.

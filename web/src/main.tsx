@@ -1,8 +1,8 @@
 import { ApolloProvider } from '@apollo/client/react';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createClient } from './apollo.ts';
 import { App } from './App.tsx';
+import { createClient } from './apollo.ts';
 import { loadConfig } from './config.ts';
 import { storedSession } from './session.ts';
 import './styles.css';

@@ -15,7 +15,9 @@ export interface WebClientOptions {
  * (a development token signed with the development key). Never in production: development tokens
  * exist only where the gateway trusts the development key.
  */
-export async function serveWebClient(options: WebClientOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveWebClient(
+  options: WebClientOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
   if (process.env.NODE_ENV === 'production')
     throw new Error('The development web server does not run in production: build web/ and serve web/dist');
   const server: ViteDevServer = await createServer({

@@ -1,8 +1,8 @@
 import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 import { ErrorNotice } from '../errors.tsx';
-import { graphql } from '../graphql/index.ts';
 import type { Consistency } from '../graphql/graphql.ts';
+import { graphql } from '../graphql/index.ts';
 
 const CatalogProductsQuery = graphql(`
   query CatalogProducts {
@@ -20,6 +20,34 @@ const RenameProductMutation = graphql(`
       id
       name
       version
+    }
+  }
+`);
+
+const OrderCopyQuery = graphql(`
+  query OrderCopy($id: ID!) {
+    order(id: $id) {
+      id
+      items {
+        productName
+        product {
+          id
+        }
+      }
+    }
+  }
+`);
+
+const CopyLagQuery = graphql(`
+  query CopyLag {
+    replicationStatus {
+      id
+      productName {
+        copy
+        lagP50Ms
+        lagP99Ms
+        eventsApplied
+      }
     }
   }
 `);
@@ -52,9 +80,13 @@ interface Watch {
   name: string;
   copies: Copy[];
   done: boolean;
+  /** The last failed read, in words. */
+  error?: unknown;
 }
 
-const POLL_MS = 200;
+// Each check reads only the orders found holding a copy, one small query each, to stay well inside
+// the caller's rate budget (a full scan costs thousands of units).
+const POLL_MS = 250;
 const WATCH_FOR_MS = 15_000;
 
 /**
@@ -71,10 +103,12 @@ export function Catalog() {
   const [watch, setWatch] = useState<Watch>();
   const [unchanged, setUnchanged] = useState<string>();
 
-  const selected = products.data?.products.find((product) => product.id === productId) ?? products.data?.products[0];
+  const selected =
+    products.data?.products.find((product) => product.id === productId) ?? products.data?.products[0];
 
-  const readCopies = async (id: string): Promise<{ key: string; orderId: string; name: string }[]> => {
-    const copies: { key: string; orderId: string; name: string }[] = [];
+  type Seen = { key: string; orderId: string; name: string };
+  const scanCopies = async (id: string): Promise<Seen[]> => {
+    const copies: Seen[] = [];
     let after: string | undefined;
     for (;;) {
       const { data, error } = await client.query({
@@ -83,33 +117,57 @@ export function Catalog() {
         fetchPolicy: 'network-only',
       });
       if (error || !data) throw error ?? new Error('no answer');
-      for (const order of data.orders)
-        order.items.forEach((item, index) => {
-          if (item.product?.id === id) copies.push({ key: `${order.id}/${index}`, orderId: order.id, name: item.productName });
-        });
+      for (const order of data.orders) copies.push(...copiesIn(order, id));
       if (data.orders.length < 100) return copies;
       after = data.orders.at(-1)?.id;
     }
   };
+  const copiesIn = (
+    order: { id: string; items: { productName: string; product?: { id: string } | null }[] },
+    id: string,
+  ) =>
+    order.items.flatMap((item, index) =>
+      item.product?.id === id
+        ? [{ key: `${order.id}/${index}`, orderId: order.id, name: item.productName }]
+        : [],
+    );
+  const readCopies = async (orderIds: string[], id: string): Promise<Seen[]> => {
+    const answers = await Promise.all(
+      orderIds.map((orderId) =>
+        client.query({ query: OrderCopyQuery, variables: { id: orderId }, fetchPolicy: 'network-only' }),
+      ),
+    );
+    return answers.flatMap(({ data, error }) => {
+      if (error || !data?.order) throw error ?? new Error('an order disappeared');
+      return copiesIn(data.order, id);
+    });
+  };
 
-  const watchCopies = async (next: Watch, answeredAt: number) => {
+  const watchCopies = async (next: Watch, answeredAt: number, orderIds: string[]) => {
     const deadline = answeredAt + WATCH_FOR_MS;
     let state = next;
     while (!state.done) {
-      const seen = await readCopies(state.productId).catch(() => undefined);
-      const at = Math.round(performance.now() - answeredAt);
-      if (seen) {
-        const before = new Map(state.copies.map((copy) => [copy.key, copy]));
-        const copies = seen.map((copy) => {
-          const earlier = before.get(copy.key);
-          const currentAfterMs =
-            earlier?.currentAfterMs ?? (copy.name === state.name ? at : undefined);
-          return { ...copy, ...(currentAfterMs !== undefined ? { currentAfterMs } : {}) };
-        });
-        const done = copies.every((copy) => copy.currentAfterMs !== undefined) || performance.now() > deadline;
-        state = { ...state, copies, done };
-        setWatch(state);
+      let seen: Seen[] | undefined;
+      let error: unknown;
+      try {
+        seen = await readCopies(orderIds, state.productId);
+      } catch (failure) {
+        error = failure;
       }
+      const at = Math.round(performance.now() - answeredAt);
+      const before = new Map(state.copies.map((copy) => [copy.key, copy]));
+      const copies = seen
+        ? seen.map((copy) => {
+            const currentAfterMs =
+              before.get(copy.key)?.currentAfterMs ?? (copy.name === state.name ? at : undefined);
+            return { ...copy, ...(currentAfterMs !== undefined ? { currentAfterMs } : {}) };
+          })
+        : state.copies;
+      const done =
+        (seen !== undefined && copies.every((copy) => copy.currentAfterMs !== undefined)) ||
+        performance.now() > deadline;
+      state = { ...state, copies, done, error };
+      setWatch(state);
       if (!state.done) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   };
@@ -127,18 +185,35 @@ export function Catalog() {
           event.preventDefault();
           if (!selected) return;
           setUnchanged(undefined);
-          const result = await rename({ variables: { id: selected.id, name, consistency } }).catch(() => undefined);
+          const result = await rename({ variables: { id: selected.id, name, consistency } }).catch(
+            () => undefined,
+          );
           const answeredAt = performance.now();
           if (!result?.data) {
             // A refusal must have left everything as it was: show what the owner holds now.
             const { data } = await products.refetch();
             const now = data?.products.find((product) => product.id === selected.id);
-            setUnchanged(now ? `Nothing changed: the product is still named “${now.name}” (version ${now.version}).` : undefined);
+            setUnchanged(
+              now
+                ? `Nothing changed: the product is still named “${now.name}” (version ${now.version}).`
+                : undefined,
+            );
             return;
           }
-          const next: Watch = { consistency, productId: selected.id, name: result.data.renameProduct.name, copies: [], done: false };
+          const next: Watch = {
+            consistency,
+            productId: selected.id,
+            name: result.data.renameProduct.name,
+            copies: [],
+            done: false,
+          };
           setWatch(next);
-          void watchCopies(next, answeredAt);
+          // Where the copies are; the order ids do not change while we watch.
+          const holders = await scanCopies(selected.id).catch((error: unknown) => {
+            setWatch({ ...next, done: true, error });
+            return undefined;
+          });
+          if (holders) void watchCopies(next, answeredAt, [...new Set(holders.map((copy) => copy.orderId))]);
         }}
       >
         <label>
@@ -182,6 +257,8 @@ export function Catalog() {
 }
 
 function CopyTimeline({ watch }: { watch: Watch }) {
+  const lag = useQuery(CopyLagQuery, { skip: !watch.done, fetchPolicy: 'network-only' });
+  const measured = lag.data?.replicationStatus.productName;
   const current = watch.copies.filter((copy) => copy.currentAfterMs !== undefined);
   const lags = current.map((copy) => copy.currentAfterMs as number).sort((a, b) => a - b);
   const span = Math.max(1, lags.at(-1) ?? 1);
@@ -195,6 +272,17 @@ function CopyTimeline({ watch }: { watch: Watch }) {
         {lags.length > 0 && `; last one seen after ${lags.at(-1)} ms (checked every ${POLL_MS} ms)`}
         {watch.done ? '.' : '…'}
       </p>
+      {measured && watch.consistency === 'EVENTUAL' && (
+        <p>
+          Measured by the order service (owner's commit to the copy's commit, {measured.eventsApplied} recent
+          events): p50 {measured.lagP50Ms?.toFixed(1) ?? '–'} ms, p99 {measured.lagP99Ms?.toFixed(1) ?? '–'}{' '}
+          ms.
+        </p>
+      )}
+      {watch.consistency === 'STRONG' && watch.done && current.length === watch.copies.length && (
+        <p>STRONG: every copy was committed with the product, before the rename answered.</p>
+      )}
+      <ErrorNotice error={watch.error} />
       <ol className="copy-timeline">
         {watch.copies.map((copy) => (
           <li key={copy.key}>

@@ -73,9 +73,10 @@ export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
   const [samples, setSamples] = useState<Sample[]>([]);
   const circuits = useCircuits(gatewayUrl);
 
-  const copies = [status.data?.replicationStatus.productName, status.data?.replicationStatus.driverName].filter(
-    (copy): copy is NonNullable<typeof copy> => Boolean(copy),
-  );
+  const copies = [
+    status.data?.replicationStatus.productName,
+    status.data?.replicationStatus.driverName,
+  ].filter((copy): copy is NonNullable<typeof copy> => Boolean(copy));
   const sampleKey = JSON.stringify(copies);
   // biome-ignore lint/correctness/useExhaustiveDependencies: one sample per answer, keyed by its content and time
   useEffect(() => {
@@ -139,19 +140,53 @@ export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
         </tbody>
       </table>
       <div className="actions">
-        <button type="button" onClick={() => void reconcileProducts().then(() => status.refetch()).catch(() => {})} disabled={products.loading}>
+        <button
+          type="button"
+          onClick={() =>
+            void reconcileProducts()
+              .then(() => status.refetch())
+              .catch(() => {})
+          }
+          disabled={products.loading}
+        >
           Reconcile product names now
         </button>
-        <button type="button" onClick={() => void reconcileDrivers().then(() => status.refetch()).catch(() => {})} disabled={drivers.loading}>
+        <button
+          type="button"
+          onClick={() =>
+            void reconcileDrivers()
+              .then(() => status.refetch())
+              .catch(() => {})
+          }
+          disabled={drivers.loading}
+        >
           Reconcile driver names now
         </button>
-        {products.data && <p role="status">Product names: {products.data.reconcileProductNames.repaired} repaired of {products.data.reconcileProductNames.checked}.</p>}
-        {drivers.data && <p role="status">Driver names: {drivers.data.reconcileDriverNames.repaired} repaired of {drivers.data.reconcileDriverNames.checked}.</p>}
+        {products.data && (
+          <p role="status">
+            Product names: {products.data.reconcileProductNames.repaired} repaired of{' '}
+            {products.data.reconcileProductNames.checked}.
+          </p>
+        )}
+        {drivers.data && (
+          <p role="status">
+            Driver names: {drivers.data.reconcileDriverNames.repaired} repaired of{' '}
+            {drivers.data.reconcileDriverNames.checked}.
+          </p>
+        )}
       </div>
       <ErrorNotice error={products.error ?? drivers.error} />
       <div className="charts">
-        <Chart title="Propagation lag (ms)" samples={samples} series={names.flatMap((n) => [`${n} p50`, `${n} p99`])} />
-        <Chart title="Queue depth and parked events" samples={samples} series={names.flatMap((n) => [`${n} queue`, `${n} parked`])} />
+        <Chart
+          title="Propagation lag (ms)"
+          samples={samples}
+          series={names.flatMap((n) => [`${n} p50`, `${n} p99`])}
+        />
+        <Chart
+          title="Queue depth and parked events"
+          samples={samples}
+          series={names.flatMap((n) => [`${n} queue`, `${n} parked`])}
+        />
       </div>
       <Circuits circuits={circuits} />
     </>
@@ -172,7 +207,13 @@ function Chart({ title, samples, series }: { title: string; samples: Sample[]; s
           <Tooltip />
           <Legend />
           {series.map((name, index) => (
-            <Line key={name} dataKey={name} stroke={colors[index % colors.length]} dot={false} isAnimationActive={false} />
+            <Line
+              key={name}
+              dataKey={name}
+              stroke={colors[index % colors.length]}
+              dot={false}
+              isAnimationActive={false}
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>
@@ -191,7 +232,10 @@ function useCircuits(gatewayUrl: string): CircuitReport | undefined {
     const poll = async () => {
       try {
         const response = await fetch(url);
-        if (!stopped) setReport(response.ok ? ((await response.json()) as CircuitReport) : { error: `HTTP ${response.status}` });
+        if (!stopped)
+          setReport(
+            response.ok ? ((await response.json()) as CircuitReport) : { error: `HTTP ${response.status}` },
+          );
       } catch (error) {
         if (!stopped) setReport({ error: (error as Error).message });
       }
@@ -222,7 +266,10 @@ function Circuits({ circuits }: { circuits: CircuitReport | undefined }) {
       </thead>
       <tbody>
         {Object.entries(circuits.subgraphs).map(([name, entry]) => (
-          <tr key={name} className={entry.circuit !== 'closed' || entry.status !== 'ok' ? 'stale' : undefined}>
+          <tr
+            key={name}
+            className={entry.circuit !== 'closed' || entry.status !== 'ok' ? 'stale' : undefined}
+          >
             <th scope="row">{name}</th>
             <td>{entry.circuit}</td>
             <td>{entry.status}</td>

@@ -27,13 +27,15 @@ const OrdersWithCopiesQuery = graphql(`
 
 /** Each item's copied `productName` beside the live product name: a copy that differs is stale. */
 export function Orders() {
-  const { data, error, refetch } = useQuery(OrdersWithCopiesQuery, { pollInterval: 3_000, errorPolicy: 'all' });
+  const { data, error, refetch } = useQuery(OrdersWithCopiesQuery, {
+    pollInterval: 3_000,
+    errorPolicy: 'all',
+  });
   return (
     <>
       <p>
-        <em>Copied name</em> is the order's own copy (kept fresh by ProductUpdated events);{' '}
-        <em>live name</em> is asked of the product service now. <em>Price paid</em> is a snapshot: it never
-        follows the product.
+        <em>Copied name</em> is the order's own copy (kept fresh by ProductUpdated events); <em>live name</em>{' '}
+        is asked of the product service now. <em>Price paid</em> is a snapshot: it never follows the product.
       </p>
       <ErrorNotice error={error} onRetry={() => void refetch()} />
       {data?.orders.length === 0 && <p>No orders yet.</p>}
@@ -53,11 +55,11 @@ export function Orders() {
             </tr>
           </thead>
           <tbody>
-            {order.items.map((item, index) => {
+            {order.items.map((item) => {
               const live = item.product?.name;
               const stale = live !== undefined && live !== item.productName;
               return (
-                <tr key={`${order.id}-${index}`} className={stale ? 'stale' : undefined}>
+                <tr key={`${order.id}-${item.product?.id ?? item.productName}`} className={stale ? 'stale' : undefined}>
                   <td>{item.productName}</td>
                   <td>{live ?? 'unavailable'}</td>
                   <td>{live === undefined ? 'cannot compare' : stale ? 'stale' : 'current'}</td>

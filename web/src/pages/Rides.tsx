@@ -34,7 +34,10 @@ const RidesWithDriversQuery = graphql(`
  * and a SERVICE_UNAVAILABLE error per ride, and the page says so, keeping the local fields.
  */
 export function Rides() {
-  const { data, error, refetch } = useQuery(RidesWithDriversQuery, { pollInterval: 5_000, errorPolicy: 'all' });
+  const { data, error, refetch } = useQuery(RidesWithDriversQuery, {
+    pollInterval: 5_000,
+    errorPolicy: 'all',
+  });
   const unavailable = (CombinedGraphQLErrors.is(error) ? error.errors : []).filter(
     (entry) => entry.extensions?.code === 'SERVICE_UNAVAILABLE',
   );
@@ -49,8 +52,8 @@ export function Rides() {
       {degraded && (
         <div role="status" className="degraded" data-testid="degraded">
           <p>
-            Driver details are unavailable right now: {describeError(unavailable[0] as GraphQLFormattedError)}. The rides and
-            their drivers' names below come from the ride service's own data.
+            Driver details are unavailable right now: {describeError(unavailable[0] as GraphQLFormattedError)}
+            . The rides and their drivers' names below come from the ride service's own data.
           </p>
           <button type="button" onClick={() => void refetch()}>
             Retry
@@ -79,7 +82,11 @@ export function Rides() {
                 <td>{ride.dropoff}</td>
                 <td>{ride.status}</td>
                 <td data-testid="driver-name">{ride.driverName}</td>
-                <td>{ride.driver ? `${ride.driver.rating.toFixed(1)} (${ride.driver.ratingCount})` : 'unavailable'}</td>
+                <td>
+                  {ride.driver
+                    ? `${ride.driver.rating.toFixed(1)} (${ride.driver.ratingCount})`
+                    : 'unavailable'}
+                </td>
                 <td>
                   {ride.driver
                     ? `${ride.driver.car.color} ${ride.driver.car.make} ${ride.driver.car.model}, ${ride.driver.car.plate}`

@@ -54,10 +54,12 @@ export function Shop({ session }: { session: Session }) {
   return (
     <>
       <p>
-        Stock comes live from the inventory service and refreshes every two seconds; names and prices from
-        the product service. An order copies the name and price, then inventory and shipping react to its
+        Stock comes live from the inventory service and refreshes every two seconds; names and prices from the
+        product service. An order copies the name and price, then inventory and shipping react to its
         OrderCreated event.
       </p>
+      <ErrorNotice error={placed.error} />
+      {orderId && <OrderProgress id={orderId} />}
       <ErrorNotice error={catalog.error} onRetry={() => void catalog.refetch()} />
       <table>
         <caption>Catalog</caption>
@@ -112,8 +114,6 @@ export function Shop({ session }: { session: Session }) {
           ))}
         </tbody>
       </table>
-      <ErrorNotice error={placed.error} />
-      {orderId && <OrderProgress id={orderId} />}
     </>
   );
 }
@@ -128,11 +128,15 @@ function OrderProgress({ id }: { id: string }) {
   useEffect(() => {
     if (settled) progress.stopPolling();
   }, [settled, progress]);
-  const state = order ? `${order.status}${order.shipment ? `, shipment ${order.shipment.status}` : ''}` : undefined;
+  const state = order
+    ? `${order.status}${order.shipment ? `, shipment ${order.shipment.status}` : ''}`
+    : undefined;
   useEffect(() => {
     if (!state) return;
     setSeen((list) =>
-      list.at(-1)?.state === state ? list : [...list, { state, atMs: Math.round(performance.now() - startedAt) }],
+      list.at(-1)?.state === state
+        ? list
+        : [...list, { state, atMs: Math.round(performance.now() - startedAt) }],
     );
   }, [state, startedAt]);
 

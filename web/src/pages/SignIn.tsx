@@ -2,7 +2,11 @@ import { useState } from 'react';
 import type { AppConfig } from '../config.ts';
 import { type Role, roles, type Session, signInForDevelopment } from '../session.ts';
 
-const demoSubjects: Record<Role, string> = { customer: 'customer-001', rider: 'rider-001', operator: 'operator' };
+const demoSubjects: Record<Role, string> = {
+  customer: 'customer-001',
+  rider: 'rider-001',
+  operator: 'operator',
+};
 const whatEachMay: Record<Role, string> = {
   customer: 'shops and reads its own orders',
   rider: 'requests and reads its own rides',
