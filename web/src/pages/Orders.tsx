@@ -59,7 +59,10 @@ export function Orders() {
               const live = item.product?.name;
               const stale = live !== undefined && live !== item.productName;
               return (
-                <tr key={`${order.id}-${item.product?.id ?? item.productName}`} className={stale ? 'stale' : undefined}>
+                <tr
+                  key={`${order.id}-${item.product?.id ?? item.productName}`}
+                  className={stale ? 'stale' : undefined}
+                >
                   <td>{item.productName}</td>
                   <td>{live ?? 'unavailable'}</td>
                   <td>{live === undefined ? 'cannot compare' : stale ? 'stale' : 'current'}</td>
