@@ -28,6 +28,7 @@ import {
 import { landingPage } from './landingPage.ts';
 import { readCostModel } from './limits/costModel.ts';
 import {
+  documentLimits,
   type LimitsContext,
   type OperationLimitsConfig,
   operationLimits,
@@ -163,6 +164,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     }),
     graphqlPaths: ['/', '/graphql'],
     intercept: withLandingRoutes(cors(options.corsOrigins ?? corsOrigins()), landing.routes),
+    inspectBody: documentLimits(limits),
     // Readiness is this replica's own: the supergraph is loaded and it listens. A subgraph outage
     // degrades answers; it must not take every replica out of service.
     ready: async () => ({ ready: started, checks: { supergraph: started ? 'ok' : 'loading' } }),
@@ -176,6 +178,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     apollo,
     http,
     async () => {
+      health.close();
       await cache?.close();
       await limiterRedis?.client.quit().catch(() => limiterRedis.client.disconnect());
     },

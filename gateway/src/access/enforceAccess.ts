@@ -59,6 +59,27 @@ export function enforceAccess(gateway: GatewayInterface, policy: AccessPolicy): 
       return {
         ...loaded,
         executor: async (requestContext) => {
+          // No operation of that name (or several and none named): a client error, which
+          // @apollo/gateway would throw as a 500. Apollo Server answers it 400.
+          if (!requestContext.operation) {
+            const name = requestContext.request.operationName;
+            return {
+              errors: [
+                new GraphQLError(name ? `Unknown operation named "${name}"` : 'Name the operation to run', {
+                  extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
+                }),
+              ],
+            };
+          }
+          if (requestContext.operation.operation === 'subscription') {
+            return {
+              errors: [
+                new GraphQLError('This gateway serves queries and mutations, not subscriptions', {
+                  extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+                }),
+              ],
+            };
+          }
           const caller = (requestContext.context as Partial<AccessContext>).caller;
           if (!caller) throw new Error('No verified caller in the request context');
           const decision = filterOperation(requestContext, policy, caller);

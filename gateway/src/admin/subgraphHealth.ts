@@ -1,6 +1,22 @@
 import { metrics, SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { Gauge } from 'prom-client';
 
+/** Every gateway of this process (tests run several), reported on its /metrics at scrape time. */
+const reporters = new Set<() => Promise<SubgraphHealthReport>>();
+new Gauge({
+  name: 'subgraph_up',
+  help: 'Whether the subgraph answered the gateway’s health check (1) or not (0)',
+  labelNames: ['subgraph'] as const,
+  registers: [metrics],
+  async collect() {
+    for (const report of reporters) {
+      const { subgraphs: entries } = await report();
+      for (const [name, entry] of Object.entries(entries))
+        this.set({ subgraph: name }, entry.status === 'ok' ? 1 : 0);
+    }
+  },
+});
+
 export interface SubgraphHealthReport {
   /** True when every subgraph answers and no circuit is open. */
   healthy: boolean;
@@ -47,16 +63,6 @@ export function subgraphHealth(
     if (!last || Date.now() - last.at > 1_000) last = { at: Date.now(), report: check() };
     return last.report;
   };
-  new Gauge({
-    name: 'subgraph_up',
-    help: 'Whether the subgraph answered the gateway’s health check (1) or not (0)',
-    labelNames: ['subgraph'] as const,
-    registers: [metrics],
-    async collect() {
-      const { subgraphs: entries } = await report();
-      for (const [name, entry] of Object.entries(entries))
-        this.set({ subgraph: name }, entry.status === 'ok' ? 1 : 0);
-    },
-  });
-  return { report };
+  reporters.add(report);
+  return { report, close: () => reporters.delete(report) };
 }

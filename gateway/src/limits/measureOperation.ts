@@ -73,6 +73,9 @@ export function measureOperation(
     let deepest = 0;
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
+        // Introspection (Sandbox's schema query nests `ofType` ten deep) is bounded by the schema
+        // itself and switched off in production; the limits are for the data graph.
+        if (selection.name.value.startsWith('__')) continue;
         deepest = Math.max(deepest, 1 + (selection.selectionSet ? depthOf(selection.selectionSet) : 0));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         deepest = Math.max(deepest, depthOf(selection.selectionSet));

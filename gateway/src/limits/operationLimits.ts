@@ -21,7 +21,7 @@ export interface LimitsContext {
 
 const defaults: OperationLimitsConfig = {
   maxDocumentBytes: 32 * 1024,
-  maxTokens: 3_000,
+  maxTokens: 5_000,
   maxDepth: 8,
   maxAliases: 30,
   maxRootFields: 10,
@@ -64,8 +64,9 @@ const actualCosts = new Histogram({
 });
 
 /**
- * Operation limits, checked before anything is planned or sent to a subgraph: the document's size
- * and tokens (before it is even parsed), then its depth, aliases, root fields and estimated cost.
+ * Operation limits, checked before anything is planned or sent to a subgraph (the document's size
+ * and tokens are checked before parsing, by `documentLimits`): its depth, aliases, root fields and
+ * estimated cost.
  * An operation over a limit is refused with HTTP 400 and `OPERATION_LIMIT_EXCEEDED`, naming the
  * limit (`extensions.limit`), its maximum and the operation's figure; for cost, the estimate too.
  */
@@ -76,14 +77,6 @@ export function operationLimits(
   return {
     async requestDidStart() {
       return {
-        async didResolveSource({ source }) {
-          const bytes = Buffer.byteLength(source);
-          if (bytes > config.maxDocumentBytes)
-            throw limitExceeded('documentSize', config.maxDocumentBytes, bytes);
-          const tokens = countTokens(source, config.maxTokens);
-          if (tokens > config.maxTokens)
-            throw limitExceeded('tokens', config.maxTokens, tokens, { atLeast: true });
-        },
         async didResolveOperation({ schema, document, operation, request, contextValue }) {
           if (!operation) return;
           const measures = measureOperation(
@@ -118,6 +111,34 @@ export function operationLimits(
       };
     },
   };
+}
+
+/**
+ * The limits checked on the request body, before the document is even parsed: its size in bytes
+ * and its tokens (counted by graphql-js's lexer, stopping one past the limit), for each operation of
+ * a batch and for a GET's `query` parameter alike. Returns the refusal, or undefined.
+ */
+export function documentLimits(config: Pick<OperationLimitsConfig, 'maxDocumentBytes' | 'maxTokens'>) {
+  return (body: unknown, search = '') => {
+    const queries = [
+      ...(Array.isArray(body) ? body : [body]).map((entry) => (entry as { query?: unknown } | null)?.query),
+      new URLSearchParams(search).get('query'),
+    ].filter((query): query is string => typeof query === 'string');
+    for (const source of queries) {
+      const bytes = Buffer.byteLength(source);
+      if (bytes > config.maxDocumentBytes)
+        return refusal(limitExceeded('documentSize', config.maxDocumentBytes, bytes));
+      const tokens = countTokens(source, config.maxTokens);
+      if (tokens > config.maxTokens)
+        return refusal(limitExceeded('tokens', config.maxTokens, tokens, { atLeast: true }));
+    }
+    return undefined;
+  };
+}
+
+function refusal(error: GraphQLError) {
+  const { http: _http, ...extensions } = error.extensions;
+  return { status: 400, message: error.message, extensions };
 }
 
 /** Counts the document's tokens with graphql-js's own lexer, stopping one past the limit. */
