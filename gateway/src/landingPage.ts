@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -11,19 +11,24 @@ import { developmentToken, type Role, roles } from '@msd/service-kit';
 
 const require = createRequire(import.meta.url);
 
+/** A package's folder, found from its entry point (graphiql's `exports` hide its browser build's path). */
+function packageDir(name: string): string {
+  let dir = path.dirname(require.resolve(name));
+  while (!existsSync(path.join(dir, 'package.json')) || path.basename(dir) !== name.split('/').at(-1))
+    dir = path.dirname(dir);
+  return dir;
+}
+
 /** GraphiQL 3's self-contained browser build and the React 18 it runs on, served from node_modules. */
 const graphiqlAssets: Record<string, { file: string; type: string }> = {
-  'graphiql.min.js': { file: require.resolve('graphiql/graphiql.min.js'), type: 'text/javascript' },
-  'graphiql.min.css': { file: require.resolve('graphiql/graphiql.min.css'), type: 'text/css' },
+  'graphiql.min.js': { file: path.join(packageDir('graphiql'), 'graphiql.min.js'), type: 'text/javascript' },
+  'graphiql.min.css': { file: path.join(packageDir('graphiql'), 'graphiql.min.css'), type: 'text/css' },
   'react.production.min.js': {
-    file: path.join(path.dirname(require.resolve('react/package.json')), 'umd/react.production.min.js'),
+    file: path.join(packageDir('react'), 'umd/react.production.min.js'),
     type: 'text/javascript',
   },
   'react-dom.production.min.js': {
-    file: path.join(
-      path.dirname(require.resolve('react-dom/package.json')),
-      'umd/react-dom.production.min.js',
-    ),
+    file: path.join(packageDir('react-dom'), 'umd/react-dom.production.min.js'),
     type: 'text/javascript',
   },
 };

@@ -22,6 +22,8 @@ export interface RunningStack {
   stop(): Promise<void>;
   /** Sends a signal to one process: benchmarks and drills pause (SIGSTOP), resume (SIGCONT) or kill a service. */
   signal(name: ProcessName, signal: NodeJS.Signals): void;
+  /** Each process's id, for drills run from another process (the e2e suite's test files). */
+  pids(): Partial<Record<ProcessName, number>>;
 }
 
 /**
@@ -94,7 +96,13 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     throw error;
   }
   options.logger.info('stack ready', { gateway: gatewayUrl });
-  return { gatewayUrl, ports, stop, signal: (name, signal) => void children.get(name)?.kill(signal) };
+  return {
+    gatewayUrl,
+    ports,
+    stop,
+    signal: (name, signal) => void children.get(name)?.kill(signal),
+    pids: () => Object.fromEntries([...children].map(([name, child]) => [name, child.pid])),
+  };
 }
 
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
