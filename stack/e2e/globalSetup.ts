@@ -36,6 +36,7 @@ export default async function setup(project: TestProject) {
       CORS_ORIGINS: `http://localhost:${WEB_PORT}`,
     },
     output: prefixOutput(process.stderr),
+    readyTimeoutMs: 180_000, // a shared CI machine under load starts eight processes slowly
   });
   const web = await serveWebClient({ gatewayUrl: stack.gatewayUrl, port: WEB_PORT });
   project.provide('gatewayUrl', stack.gatewayUrl);
