@@ -235,3 +235,4 @@ export { type IdentityConfig, identityConfig } from './identity/createCallerVeri
 export { type OperationLimitsConfig, operationLimitsConfig } from './limits/operationLimits.ts';
 export { type RateLimitConfig, rateLimitConfig } from './limits/rateLimit.ts';
 export { type ResilienceConfig, resilienceConfig } from './resilience/subgraphResilience.ts';
+export { readManifest, type TrustedDocumentsConfig, trustedDocumentsConfig } from './trustedDocuments.ts';

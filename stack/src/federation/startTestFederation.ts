@@ -45,7 +45,10 @@ export interface TestFederationOptions {
   entityCache?: EntityCacheConfig | false;
   resilience?: Record<string, Partial<ResilienceConfig>>;
   /** More gateway settings: operation limits, rate limits, CORS origins, the admin port. */
-  gateway?: Pick<GatewayOptions, 'limits' | 'rateLimit' | 'corsOrigins' | 'adminPort' | 'identity'>;
+  gateway?: Pick<
+    GatewayOptions,
+    'limits' | 'rateLimit' | 'corsOrigins' | 'adminPort' | 'identity' | 'trustedDocuments'
+  >;
   /**
    * The coordinator subgraph: started in-process with a database of its own (`true` or its
    * options), or `{ url }` of one a test runs as a process of its own (to kill it).
