@@ -25,7 +25,7 @@ afterAll(async () => {
 async function signIn(role: 'customer' | 'rider' | 'operator'): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(webUrl);
-  await page.getByLabel(new RegExp(`^${role}`)).check();
+  await page.getByRole('radio', { name: new RegExp(`^${role}:`) }).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
   return page;
@@ -73,7 +73,7 @@ describe('the web client in Chromium, through the real gateway', () => {
     await page.getByRole('link', { name: 'Catalog' }).click();
     const name = `Strong Kettle ${Date.now().toString(36)}`;
     await page.getByLabel('New name').fill(name);
-    await page.getByLabel('STRONG').check();
+    await page.getByRole('radio', { name: 'STRONG', exact: true }).check();
     await page.getByRole('button', { name: 'Rename' }).click();
     const summary = page.getByTestId('copies-summary');
     await expect

@@ -9,11 +9,12 @@ let kettle: string;
 let grinder: string;
 
 async function createProduct(name: string) {
-  const { data } = await query<{ createProduct: { id: string } }>(
+  const { data, errors } = await query<{ createProduct: { id: string } }>(
     'mutation ($name: String!) { createProduct(input: { sku: $name, name: $name, price: 10 }) { id } }',
     { name },
   );
-  return data!.createProduct.id;
+  if (!data) throw new Error(`createProduct failed: ${JSON.stringify(errors)}`);
+  return data.createProduct.id;
 }
 
 const stockOf = async (id: string) =>

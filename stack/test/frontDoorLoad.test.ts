@@ -13,6 +13,11 @@ beforeAll(async () => {
   federation = await startTestFederation({
     events: true,
     gateway: { rateLimit: { points: POINTS, windowSeconds: 60 } },
+    // A generous time budget: the claim is about what the limits let through, and a shared 2-core
+    // machine running the whole suite can be slow without any subgraph failing.
+    resilience: Object.fromEntries(
+      ['order', 'product', 'inventory'].map((name) => [name, { timeoutMs: 5_000 }]),
+    ),
   });
   base = federation.gatewayUrl.replace(/\/graphql$/, '');
   await seedOrders(federation.gatewayUrl, { products: 10, orders: 100, itemsPerOrder: 5 });

@@ -9,6 +9,7 @@ const inWords: Record<string, string> = {
   NOT_FOUND: 'It does not exist (any more).',
   CONFLICT: 'Someone else is changing this right now. Try again in a moment.',
   PARTICIPANT_FAILED: 'A service taking part did not answer, so nothing was changed anywhere.',
+  COMMIT_PENDING: 'The change is decided and being completed everywhere; it will show shortly.',
   SERVICE_UNAVAILABLE: 'A service is unavailable right now.',
   RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
   OPERATION_LIMIT_EXCEEDED: 'This request is too large for the gateway.',

@@ -44,7 +44,7 @@ export interface TestFederationOptions {
   /** The gateway's entity cache when `events` is on: default Driver and Product from their owners for 60 s; `false` turns it off. */
   entityCache?: EntityCacheConfig | false;
   resilience?: Record<string, Partial<ResilienceConfig>>;
-  /** More gateway settings: operation limits, rate limits, CORS origins, the admin port. */
+  /** More gateway settings: operation limits, rate limits (off unless given), CORS origins, the admin port, trusted documents. */
   gateway?: Pick<
     GatewayOptions,
     'limits' | 'rateLimit' | 'corsOrigins' | 'adminPort' | 'identity' | 'trustedDocuments'
@@ -131,6 +131,8 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
     },
     ...(bus ? { events: bus, entityCache } : {}),
     ...(options.resilience ? { resilience: options.resilience } : {}),
+    // Rate limits only where a test asks for them: other tests run thousands of operations as one operator.
+    rateLimit: false,
     ...options.gateway,
   });
   const { url } = await gateway.listen(0);
