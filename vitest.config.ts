@@ -28,6 +28,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['stack/e2e/**/*.test.ts'],
           globalSetup: ['stack/e2e/globalSetup.ts'],
+          // One stack for every file, and the browser test stops a service: files run one after another.
+          fileParallelism: false,
         },
       },
     ],

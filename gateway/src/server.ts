@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import type { EventBusOptions } from '@msd/events';
 import {
   type BackgroundProcess,
   createHttpServer,
   createLogger,
-  developmentToken,
-  type Role,
-  roles,
   serverLifecycle,
   serviceToken,
 } from '@msd/service-kit';
@@ -32,6 +25,7 @@ import {
   type IdentityConfig,
   identityConfig,
 } from './identity/createCallerVerifier.ts';
+import { landingPage } from './landingPage.ts';
 import { readCostModel } from './limits/costModel.ts';
 import {
   documentLimits,
@@ -48,6 +42,12 @@ import {
   type SubgraphResilience,
   subgraphResilience,
 } from './resilience/subgraphResilience.ts';
+import {
+  type TrustedDocumentsConfig,
+  trustedDocumentStore,
+  trustedDocuments,
+  trustedDocumentsConfig,
+} from './trustedDocuments.ts';
 
 /** How a gateway is made; every setting also has an environment variable. */
 export interface GatewayOptions {
@@ -71,6 +71,8 @@ export interface GatewayOptions {
   corsOrigins?: string[];
   /** Port of the admin surface (/metrics, /subgraphs); `ADMIN_PORT`. In production the public port serves neither. */
   adminPort?: number;
+  /** Registered client operations and whether only they run (`TRUSTED_DOCUMENTS*`). */
+  trustedDocuments?: TrustedDocumentsConfig;
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
@@ -143,12 +145,13 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   if (admin) background.push(admin);
   else if (production) logger.warn('ADMIN_PORT is not set: /metrics and /subgraphs are served nowhere');
 
+  const trusted = options.trustedDocuments ?? trustedDocumentsConfig();
+  const landing = landingPage({ production, role: process.env.SANDBOX_ROLE });
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
+    trustedDocuments(trusted),
     operationLimits(limits, costModel),
     ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
-    production
-      ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-      : sandboxWithToken(process.env.SANDBOX_ROLE as Role | undefined),
+    landing.plugin,
   ];
   const introspection = process.env.GRAPHQL_INTROSPECTION
     ? process.env.GRAPHQL_INTROSPECTION === 'on'
@@ -159,6 +162,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     includeStacktraceInErrorResponses: false,
     introspection,
     hideSchemaDetailsFromClientErrors: production,
+    persistedQueries: { cache: trustedDocumentStore(trusted), ttl: null },
     plugins,
   });
   let started = false;
@@ -170,7 +174,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
       clientAddress: clientAddress(req),
     }),
     graphqlPaths: ['/', '/graphql'],
-    intercept: cors(options.corsOrigins ?? corsOrigins()),
+    intercept: withLandingRoutes(cors(options.corsOrigins ?? corsOrigins()), landing.routes),
     inspectBody: documentLimits(limits),
     // Readiness is this replica's own: the supergraph is loaded and it listens. A subgraph outage
     // degrades answers; it must not take every replica out of service.
@@ -202,22 +206,12 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   };
 }
 
-/**
- * Apollo Sandbox, embedded, opening with a working `Authorization` header: a development token of
- * `SANDBOX_ROLE` (default operator, who may run every demo query). Development only.
- */
-function sandboxWithToken(role: Role | undefined): ApolloServerPlugin<GatewayContext> {
-  const chosen: Role = role && roles.includes(role) ? role : 'operator';
-  return {
-    async serverWillStart(service) {
-      const token = await developmentToken(chosen, undefined, { expiresIn: '7d' });
-      return ApolloServerPluginLandingPageLocalDefault({
-        embed: true,
-        footer: false,
-        headers: { Authorization: `Bearer ${token}` },
-      }).serverWillStart?.(service);
-    },
-  };
+/** CORS first (it may answer a preflight), then the landing page's own routes (/graphiql). */
+function withLandingRoutes(
+  cors: (req: IncomingMessage, res: ServerResponse) => boolean,
+  routes: ((req: IncomingMessage, res: ServerResponse) => boolean) | null,
+) {
+  return (req: IncomingMessage, res: ServerResponse) => cors(req, res) || (routes?.(req, res) ?? false);
 }
 
 /** The client's address: the socket's, or with `TRUST_PROXY=true` the last X-Forwarded-For hop (added by our proxy). */
@@ -252,3 +246,4 @@ export { type IdentityConfig, identityConfig } from './identity/createCallerVeri
 export { type OperationLimitsConfig, operationLimitsConfig } from './limits/operationLimits.ts';
 export { type RateLimitConfig, rateLimitConfig } from './limits/rateLimit.ts';
 export { type ResilienceConfig, resilienceConfig } from './resilience/subgraphResilience.ts';
+export { readManifest, type TrustedDocumentsConfig, trustedDocumentsConfig } from './trustedDocuments.ts';

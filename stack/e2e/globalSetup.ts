@@ -5,6 +5,10 @@ import { databaseName, databaseUrlVariable, type ServiceName, serviceNames } fro
 import { createLogger } from '@msd/service-kit';
 import type { TestProject } from 'vitest/node';
 import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '../src/index.ts';
+import { serveWebClient } from '../src/launcher/serveWebClient.ts';
+
+/** The web client's port in the e2e stack: next to the stack's 4100-4107. */
+const WEB_PORT = 4108;
 
 /**
  * Boots the stack the way `npm start` does, as eight processes over real HTTP, on its own ports
@@ -25,11 +29,21 @@ export default async function setup(project: TestProject) {
   const stack = await launchStack({
     logger,
     portBase: 4100,
-    env: { ...env, EVENTS_PREFIX: bus.prefix, LOG_LEVEL: 'warn' },
+    env: {
+      ...env,
+      EVENTS_PREFIX: bus.prefix,
+      LOG_LEVEL: 'warn',
+      CORS_ORIGINS: `http://localhost:${WEB_PORT}`,
+    },
     output: prefixOutput(process.stderr),
+    readyTimeoutMs: 180_000, // a shared CI machine under load starts eight processes slowly
   });
+  const web = await serveWebClient({ gatewayUrl: stack.gatewayUrl, port: WEB_PORT });
   project.provide('gatewayUrl', stack.gatewayUrl);
+  project.provide('webUrl', web.url);
+  project.provide('driverPid', stack.pids().driver ?? 0);
   return async () => {
+    await web.close();
     await stack.stop();
     await clearEventBus(bus);
   };
@@ -38,5 +52,9 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     gatewayUrl: string;
+    /** The web client, served as `npm start` serves it. */
+    webUrl: string;
+    /** The driver service's process, for the degraded-ride drill (SIGSTOP, then SIGCONT). */
+    driverPid: number;
   }
 }

@@ -44,8 +44,11 @@ export interface TestFederationOptions {
   /** The gateway's entity cache when `events` is on: default Driver and Product from their owners for 60 s; `false` turns it off. */
   entityCache?: EntityCacheConfig | false;
   resilience?: Record<string, Partial<ResilienceConfig>>;
-  /** More gateway settings: operation limits, rate limits (off unless given), CORS origins, the admin port. */
-  gateway?: Pick<GatewayOptions, 'limits' | 'rateLimit' | 'corsOrigins' | 'adminPort' | 'identity'>;
+  /** More gateway settings: operation limits, rate limits (off unless given), CORS origins, the admin port, trusted documents. */
+  gateway?: Pick<
+    GatewayOptions,
+    'limits' | 'rateLimit' | 'corsOrigins' | 'adminPort' | 'identity' | 'trustedDocuments'
+  >;
   /**
    * The coordinator subgraph: started in-process with a database of its own (`true` or its
    * options), or `{ url }` of one a test runs as a process of its own (to kill it).

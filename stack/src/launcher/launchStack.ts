@@ -48,6 +48,8 @@ export interface RunningStack {
    * systemd) does after a crash; the chaos run uses it.
    */
   restart(name: ProcessName, options?: { readyTimeoutMs?: number }): Promise<void>;
+  /** Each process's id, for drills run from another process (the e2e suite's test files). */
+  pids(): Partial<Record<ProcessName, number>>;
 }
 
 /**
@@ -149,6 +151,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     stop,
     signal: (name, signal) => void children.get(name)?.kill(signal),
     restart,
+    pids: () => Object.fromEntries([...children].map(([name, child]) => [name, child.pid])),
   };
 }
 

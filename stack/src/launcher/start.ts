@@ -5,6 +5,7 @@ import { checkInfrastructure } from './checkInfrastructure.ts';
 import { demoQueries } from './demoQueries.ts';
 import { launchStack } from './launchStack.ts';
 import { prefixOutput } from './prefixOutput.ts';
+import { serveWebClient } from './serveWebClient.ts';
 
 const logger = createLogger('start');
 
@@ -13,9 +14,10 @@ try {
   await migrateAll({ log: (line) => logger.info(line) });
   await seedDemoData(logger);
   const stack = await launchStack({ logger, output: prefixOutput() });
+  const web = await serveWebClient({ gatewayUrl: stack.gatewayUrl });
   const stop = () => {
     logger.info('stopping every service');
-    stack.stop().then(() => process.exit(0));
+    Promise.all([web.close(), stack.stop()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -29,6 +31,7 @@ try {
   console.log(
     [
       '',
+      `  Web client:     ${web.url}  (sign in as customer, rider or operator)`,
       `  Gateway:        ${stack.gatewayUrl}`,
       `  Apollo Sandbox: ${base}/  (open in a browser)`,
       `  Health:         ${base}/health   Ready: ${base}/ready   Metrics: ${base}/metrics   Subgraphs: ${base}/subgraphs`,

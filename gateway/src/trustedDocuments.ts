@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
+import { GraphQLError } from 'graphql';
+import type { AccessContext } from './access/enforceAccess.ts';
+
+export interface TrustedDocumentsConfig {
+  /** The manifest: sha256 hash → document, as the web client's build extracts it. */
+  manifest: Readonly<Record<string, string>>;
+  /** Refuse operations that are not in the manifest (except for `bypassScope`). */
+  enforce: boolean;
+  /** Callers with this scope may run any operation (an operator exploring in Sandbox). */
+  bypassScope: string;
+}
+
+const defaultManifest = fileURLToPath(
+  new URL('../../web/src/graphql/persisted-documents.json', import.meta.url),
+);
+
+/**
+ * `TRUSTED_DOCUMENTS_PATH` (default: the web client's committed web/src/graphql/persisted-documents.json)
+ * and `TRUSTED_DOCUMENTS` (`enforce` or `off`; default `enforce` in production, `off` elsewhere).
+ * Enforcing without a manifest would refuse every client, so it fails at start instead.
+ */
+export function trustedDocumentsConfig(env: NodeJS.ProcessEnv = process.env): TrustedDocumentsConfig {
+  const file = env.TRUSTED_DOCUMENTS_PATH ?? defaultManifest;
+  const enforce =
+    (env.TRUSTED_DOCUMENTS ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off')) === 'enforce';
+  if (enforce && !existsSync(file))
+    throw new Error(`TRUSTED_DOCUMENTS=enforce needs the manifest at ${file} (TRUSTED_DOCUMENTS_PATH)`);
+  return { manifest: existsSync(file) ? readManifest(file) : {}, enforce, bypassScope: 'operator' };
+}
+
+/** The manifest by bare sha256 hex (GraphQL Code Generator writes `sha256:<hex>` keys), as Apollo's protocol sends it. */
+export function readManifest(file: string): Record<string, string> {
+  const entries = Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+  return Object.fromEntries(entries.map(([hash, document]) => [hash.replace(/^sha256:/, ''), document]));
+}
+
+/**
+ * Trusted documents (persisted documents sent by hash). Apollo Server's persisted-query protocol
+ * does the lookup; this gives it a read-only store that is the manifest, so a hash resolves only to
+ * a registered document (unknown: `PERSISTED_QUERY_NOT_FOUND`) and nothing a client sends is ever
+ * registered (APQ's register-on-miss would let any caller add documents).
+ */
+export function trustedDocumentStore(config: TrustedDocumentsConfig): KeyValueCache<string> {
+  return {
+    // Apollo Server prefixes its keys (`apq:`); the manifest's keys are the bare hashes.
+    async get(key) {
+      const hash = key.slice(key.indexOf(':') + 1);
+      return Object.hasOwn(config.manifest, hash) ? config.manifest[hash] : undefined;
+    },
+    async set() {},
+    async delete() {},
+  };
+}
+
+/**
+ * When enforcing, an operation that is not a registered document (by its sha256, whether sent by
+ * hash or in full) is refused before planning with `PERSISTED_QUERY_NOT_IN_LIST` (HTTP 400),
+ * unless the caller has the bypass scope. Not enforcing (outside production), any operation runs.
+ */
+export function trustedDocuments(config: TrustedDocumentsConfig): ApolloServerPlugin<AccessContext> {
+  return {
+    async requestDidStart() {
+      if (!config.enforce) return;
+      return {
+        async didResolveOperation({ queryHash, contextValue }) {
+          if (queryHash && Object.hasOwn(config.manifest, queryHash)) return;
+          if (contextValue.caller.scopes.includes(config.bypassScope)) return;
+          throw new GraphQLError(
+            'This gateway runs registered operations only: send a persisted document by its hash',
+            { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: { status: 400 } } },
+          );
+        },
+      };
+    },
+  };
+}

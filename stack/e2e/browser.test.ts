@@ -1,0 +1,133 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// Debian's chromium (apt-get install chromium): no browser download is possible on CI machines here.
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const webUrl = inject('webUrl');
+const gatewayUrl = inject('gatewayUrl');
+const artifacts = path.join(import.meta.dirname, 'artifacts');
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(executablePath))
+    throw new Error(`No Chromium at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  mkdirSync(artifacts, { recursive: true });
+  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function signIn(role: 'customer' | 'rider' | 'operator'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(webUrl);
+  await page.getByRole('radio', { name: new RegExp(`^${role}:`) }).check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return page;
+}
+
+/** Until the gateway reports the driver service answering and its circuit closed: the files after this one need it. */
+async function driverHealthyAgain(): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(new URL('/subgraphs', gatewayUrl));
+        const report = (await response.json()) as {
+          subgraphs: Record<string, { status: string; circuit: string }>;
+        };
+        return report.subgraphs.driver;
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+    .toEqual({ status: 'ok', circuit: 'closed' });
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+
+describe('the web client in Chromium, through the real gateway', () => {
+  it('signs a customer in, places an order and shows it CONFIRMED with its shipment', async () => {
+    const page = await signIn('customer');
+    const catalog = page.getByRole('table', { name: 'Catalog' });
+    // A product with stock to spare (the seed gives some products little stock).
+    const row = catalog
+      .getByRole('row')
+      .filter({ has: page.getByTestId('stock').filter({ hasText: /^\d{2,}$/ }) })
+      .first();
+    await row.getByRole('button', { name: /^Order/ }).click();
+    await expect
+      .poll(() => page.getByTestId('order-status').innerText(), { timeout: 15_000 })
+      .toBe('CONFIRMED');
+    // Inventory and shipping react to OrderCreated independently: the shipment may come a little later.
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Your order' }).innerText(), { timeout: 15_000 })
+      .toContain('with shipment PENDING');
+    await shot(page, 'shop-order-confirmed');
+    await page.close();
+  });
+
+  it('renames a product STRONG as the operator and shows every copy current', async () => {
+    const page = await signIn('operator');
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    const name = `Strong Kettle ${Date.now().toString(36)}`;
+    await page.getByLabel('New name').fill(name);
+    await page.getByRole('radio', { name: 'STRONG', exact: true }).check();
+    await page.getByRole('button', { name: 'Rename' }).click();
+    const summary = page.getByTestId('copies-summary');
+    await expect
+      .poll(() => summary.innerText(), { timeout: 20_000 })
+      .toMatch(/^\d+ of \d+ copies current.*\.$/);
+    const [, current, total] = /^(\d+) of (\d+) copies current/.exec(await summary.innerText()) ?? [];
+    expect(Number(total)).toBeGreaterThan(0);
+    expect(current).toBe(total);
+    expect(await page.getByText('STRONG: every copy was committed with the product').count()).toBe(1);
+    await shot(page, 'catalog-strong-rename');
+    await page.close();
+  });
+
+  it('shows rides with their local driver names and says so while the driver service is down', async () => {
+    const driverPid = inject('driverPid');
+    // Stopped before the page first asks, so the gateway's entity cache holds no driver details for
+    // this selection yet; the driver service stops answering and the gateway's time budget runs out.
+    process.kill(driverPid, 'SIGSTOP');
+    const page = await signIn('rider').catch((error) => {
+      process.kill(driverPid, 'SIGCONT');
+      throw error;
+    });
+    try {
+      await page.getByTestId('degraded').waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('degraded').innerText()).toContain('Driver details are unavailable');
+      const names = await page.getByTestId('driver-name').allInnerTexts();
+      expect(names.length).toBeGreaterThan(0);
+      for (const driverName of names) expect(driverName.trim()).not.toBe('');
+      expect(await page.getByRole('table', { name: 'Your rides' }).innerText()).toContain('unavailable');
+      await shot(page, 'rides-driver-down');
+    } finally {
+      process.kill(driverPid, 'SIGCONT');
+      await page.close();
+      await driverHealthyAgain();
+    }
+  });
+
+  it('falls back to GraphiQL on the gateway when Apollo Sandbox cannot load, with a working token', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // As on a machine without internet, whether or not this one has it.
+    await page.route(/cdn\.apollographql\.com/, (route) => route.abort('internetdisconnected'));
+    await page.goto(new URL('/', gatewayUrl).toString());
+    await page.waitForURL(/\/graphiql$/, { timeout: 10_000 });
+    await page.locator('.graphiql-container').waitFor();
+    await page.locator('.graphiql-execute-button').click();
+    await expect
+      .poll(() => page.locator('.result-window').innerText(), { timeout: 10_000 })
+      .toContain('"products"');
+    await page.getByText('Headers', { exact: true }).click();
+    expect(await page.locator('.graphiql-editor-tool').innerText()).toContain('Bearer ');
+    await shot(page, 'graphiql-fallback');
+    await page.close();
+  });
+});

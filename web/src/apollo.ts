@@ -1,0 +1,28 @@
+import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
+import type { DocumentNode } from 'graphql';
+
+/**
+ * The app's Apollo Client: every operation goes to the gateway as a trusted document, by the hash
+ * that codegen recorded in persisted-documents.json, never as text (no retry with the full
+ * document: the gateway runs registered operations only). The caller's token rides on every request.
+ */
+export function createClient(gatewayUrl: string, token: () => string | undefined) {
+  const persisted = new PersistedQueryLink({
+    generateHash: (document: DocumentNode) => {
+      const hash = (document as { __meta__?: { hash?: string } }).__meta__?.hash;
+      if (!hash) throw new Error('An operation without a registered hash: run `npm run codegen -w @msd/web`');
+      return hash.replace(/^sha256:/, '');
+    },
+    retry: () => false,
+  });
+  const auth = new ApolloLink((operation, forward) => {
+    const current = token();
+    if (current) operation.setContext({ headers: { authorization: `Bearer ${current}` } });
+    return forward(operation);
+  });
+  return new ApolloClient({
+    link: ApolloLink.from([auth, persisted, new HttpLink({ uri: gatewayUrl })]),
+    cache: new InMemoryCache(),
+  });
+}

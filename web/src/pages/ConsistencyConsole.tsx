@@ -1,0 +1,285 @@
+import { useMutation, useQuery } from '@apollo/client/react';
+import { useEffect, useState } from 'react';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ErrorNotice } from '../errors.tsx';
+import { graphql } from '../graphql/index.ts';
+
+const ReplicationStatusQuery = graphql(`
+  query ReplicationStatusConsole {
+    replicationStatus {
+      id
+      productName {
+        ...CopyStatusFields
+      }
+      driverName {
+        ...CopyStatusFields
+      }
+    }
+  }
+  fragment CopyStatusFields on CopyStatus {
+    copy
+    windowSeconds
+    eventsApplied
+    lagP50Ms
+    lagP99Ms
+    queueDepth
+    parkedEvents
+    lastReconciliation {
+      startedAt
+      finishedAt
+      checked
+      repaired
+      error
+    }
+  }
+`);
+
+const ReconcileProductNamesMutation = graphql(`
+  mutation ReconcileProductNames {
+    reconcileProductNames {
+      checked
+      repaired
+      error
+    }
+  }
+`);
+
+const ReconcileDriverNamesMutation = graphql(`
+  mutation ReconcileDriverNames {
+    reconcileDriverNames {
+      checked
+      repaired
+      error
+    }
+  }
+`);
+
+interface Sample {
+  at: string;
+  [series: string]: number | string | null;
+}
+
+const POLL_MS = 2_000;
+const KEEP = 60;
+
+/**
+ * Every copy's freshness as its keeper reports it (lag percentiles, backlog, parked events, the
+ * last repair), charted as it changes; the gateway's circuit per subgraph; repairs on demand.
+ */
+export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
+  const status = useQuery(ReplicationStatusQuery, { pollInterval: POLL_MS, errorPolicy: 'all' });
+  const [reconcileProducts, products] = useMutation(ReconcileProductNamesMutation);
+  const [reconcileDrivers, drivers] = useMutation(ReconcileDriverNamesMutation);
+  const [samples, setSamples] = useState<Sample[]>([]);
+  const circuits = useCircuits(gatewayUrl);
+
+  const copies = [
+    status.data?.replicationStatus.productName,
+    status.data?.replicationStatus.driverName,
+  ].filter((copy): copy is NonNullable<typeof copy> => Boolean(copy));
+  const sampleKey = JSON.stringify(copies);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one sample per answer, keyed by its content and time
+  useEffect(() => {
+    if (copies.length === 0) return;
+    const sample: Sample = { at: new Date().toLocaleTimeString() };
+    for (const copy of copies) {
+      sample[`${copy.copy} p50`] = copy.lagP50Ms ?? null;
+      sample[`${copy.copy} p99`] = copy.lagP99Ms ?? null;
+      sample[`${copy.copy} queue`] = copy.queueDepth;
+      sample[`${copy.copy} parked`] = copy.parkedEvents;
+    }
+    setSamples((list) => [...list.slice(-(KEEP - 1)), sample]);
+  }, [sampleKey, status.data]);
+
+  const names = copies.map((copy) => copy.copy);
+  return (
+    <>
+      <ErrorNotice error={status.error} onRetry={() => void status.refetch()} />
+      <table>
+        <caption>Copies (updated every {POLL_MS / 1000} s)</caption>
+        <thead>
+          <tr>
+            <th scope="col">Copy</th>
+            <th scope="col">Events applied</th>
+            <th scope="col">Lag p50</th>
+            <th scope="col">Lag p99</th>
+            <th scope="col">Queue depth</th>
+            <th scope="col">Parked events</th>
+            <th scope="col">Last reconciliation</th>
+          </tr>
+        </thead>
+        <tbody>
+          {copies.map((copy) => (
+            <tr key={copy.copy}>
+              <th scope="row">{copy.copy}</th>
+              <td>
+                {copy.eventsApplied} <span className="muted">in {copy.windowSeconds} s</span>
+              </td>
+              <td>{ms(copy.lagP50Ms)}</td>
+              <td>{ms(copy.lagP99Ms)}</td>
+              <td>{copy.queueDepth}</td>
+              <td className={copy.parkedEvents > 0 ? 'stale' : undefined}>
+                {copy.parkedEvents}
+                {copy.parkedEvents > 0 && (
+                  <>
+                    {' '}
+                    <span className="muted">
+                      (replay: <code>npm run events:replay -- --all</code>)
+                    </span>
+                  </>
+                )}
+              </td>
+              <td>
+                {copy.lastReconciliation
+                  ? `${copy.lastReconciliation.repaired} repaired of ${copy.lastReconciliation.checked} checked` +
+                    (copy.lastReconciliation.error ? `, failed: ${copy.lastReconciliation.error}` : '')
+                  : 'none yet'}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() =>
+            void reconcileProducts()
+              .then(() => status.refetch())
+              .catch(() => {})
+          }
+          disabled={products.loading}
+        >
+          Reconcile product names now
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            void reconcileDrivers()
+              .then(() => status.refetch())
+              .catch(() => {})
+          }
+          disabled={drivers.loading}
+        >
+          Reconcile driver names now
+        </button>
+        {products.data && (
+          <p role="status">
+            Product names: {products.data.reconcileProductNames.repaired} repaired of{' '}
+            {products.data.reconcileProductNames.checked}.
+          </p>
+        )}
+        {drivers.data && (
+          <p role="status">
+            Driver names: {drivers.data.reconcileDriverNames.repaired} repaired of{' '}
+            {drivers.data.reconcileDriverNames.checked}.
+          </p>
+        )}
+      </div>
+      <ErrorNotice error={products.error ?? drivers.error} />
+      <div className="charts">
+        <Chart
+          title="Propagation lag (ms)"
+          samples={samples}
+          series={names.flatMap((n) => [`${n} p50`, `${n} p99`])}
+        />
+        <Chart
+          title="Queue depth and parked events"
+          samples={samples}
+          series={names.flatMap((n) => [`${n} queue`, `${n} parked`])}
+        />
+      </div>
+      <Circuits circuits={circuits} />
+    </>
+  );
+}
+
+const colors = ['#1b6ac9', '#c93b1b', '#2e8b57', '#8a4fbf'];
+
+function Chart({ title, samples, series }: { title: string; samples: Sample[]; series: string[] }) {
+  return (
+    <figure>
+      <figcaption>{title}</figcaption>
+      <ResponsiveContainer width="100%" height={220}>
+        <LineChart data={samples} accessibilityLayer>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="at" minTickGap={40} />
+          <YAxis allowDecimals={false} />
+          <Tooltip />
+          <Legend />
+          {series.map((name, index) => (
+            <Line
+              key={name}
+              dataKey={name}
+              stroke={colors[index % colors.length]}
+              dot={false}
+              isAnimationActive={false}
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+type CircuitReport = { subgraphs: Record<string, { status: string; circuit: string }> } | { error: string };
+
+/** The gateway's own report on its subgraphs (GET /subgraphs, served outside production). */
+function useCircuits(gatewayUrl: string): CircuitReport | undefined {
+  const [report, setReport] = useState<CircuitReport>();
+  useEffect(() => {
+    const url = new URL('/subgraphs', gatewayUrl).toString();
+    let stopped = false;
+    const poll = async () => {
+      try {
+        const response = await fetch(url);
+        if (!stopped)
+          setReport(
+            response.ok ? ((await response.json()) as CircuitReport) : { error: `HTTP ${response.status}` },
+          );
+      } catch (error) {
+        if (!stopped) setReport({ error: (error as Error).message });
+      }
+    };
+    void poll();
+    const timer = setInterval(poll, POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [gatewayUrl]);
+  return report;
+}
+
+function Circuits({ circuits }: { circuits: CircuitReport | undefined }) {
+  if (!circuits) return null;
+  if ('error' in circuits)
+    return <p role="status">The gateway's subgraph report is not available here ({circuits.error}).</p>;
+  return (
+    <table>
+      <caption>Circuits in the gateway, per subgraph</caption>
+      <thead>
+        <tr>
+          <th scope="col">Subgraph</th>
+          <th scope="col">Circuit</th>
+          <th scope="col">Health check</th>
+        </tr>
+      </thead>
+      <tbody>
+        {Object.entries(circuits.subgraphs).map(([name, entry]) => (
+          <tr
+            key={name}
+            className={entry.circuit !== 'closed' || entry.status !== 'ok' ? 'stale' : undefined}
+          >
+            <th scope="row">{name}</th>
+            <td>{entry.circuit}</td>
+            <td>{entry.status}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function ms(value: number | null | undefined): string {
+  return value === null || value === undefined ? '–' : `${value.toFixed(0)} ms`;
+}
