@@ -1,6 +1,11 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { type Logger, SERVICE_TOKEN_HEADER } from '@msd/service-kit';
+import {
+  currentRequestContext,
+  type Logger,
+  REQUEST_ID_HEADER,
+  SERVICE_TOKEN_HEADER,
+} from '@msd/service-kit';
 import type { EntityCache, Representation } from './cache/entityCache.ts';
 import { applySubgraphInvalidations } from './cache/subgraphInvalidations.ts';
 import type { SubgraphResilience } from './resilience/subgraphResilience.ts';
@@ -127,6 +132,9 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
     fetcher: options.resilience.fetcher as RemoteGraphQLDataSource['fetcher'],
     willSendRequest({ request }) {
       request.http?.headers.set(SERVICE_TOKEN_HEADER, options.token);
+      // The client's request id follows the plan into every subgraph's log lines.
+      const requestId = currentRequestContext()?.requestId;
+      if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
     },
   });
 }

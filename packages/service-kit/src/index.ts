@@ -1,7 +1,7 @@
 export type { GraphQLResolverMap } from '@apollo/subgraph';
 export { createEntityLoader, createGroupLoader } from './createEntityLoader.ts';
 export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
-export { createLogger, type Logger } from './createLogger.ts';
+export { createLogger, type Logger, logFormat } from './createLogger.ts';
 export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
 export {
@@ -16,6 +16,12 @@ export { isUuid } from './isUuid.ts';
 export { loadTypeDefs } from './loadTypeDefs.ts';
 export { countStatement, dbStatements, httpRequestDuration, metrics } from './metrics.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
+export {
+  currentRequestContext,
+  REQUEST_ID_HEADER,
+  type RequestContext,
+  withRequestContext,
+} from './requestContext.ts';
 export { requireText } from './requireText.ts';
 export { serve } from './serve.ts';
 export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
