@@ -34,7 +34,7 @@ type GraphQLError = NonNullable<GatewayGraphQLResponse['errors']>[number];
  *   client's path (`rides.3.driver`). Only the fields that subgraph owns become null, each with an
  *   error naming it; the rest of the answer stands.
  */
-export function createSubgraphDataSource(options: SubgraphDataSourceOptions) {
+export function createSubgraphDataSource(options: SubgraphDataSourceOptions): RemoteGraphQLDataSource {
   const { name, logger, cache } = options;
   return new (class extends RemoteGraphQLDataSource {
     override async process(request: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {

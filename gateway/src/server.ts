@@ -79,6 +79,8 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     gateway,
     formatError: formatError(logger),
     includeStacktraceInErrorResponses: false,
+    // serve() owns the signals: it drains within a deadline; Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     plugins: [
       process.env.NODE_ENV === 'production'
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })

@@ -4,10 +4,13 @@ import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from './createLogger.ts';
 import { httpRequestDuration, metrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, withRequestContext } from './requestContext.ts';
+import { isDraining } from './serverLifecycle.ts';
 import { SERVICE_TOKEN_HEADER } from './serviceToken.ts';
 
 export interface ReadyReport {
   ready: boolean;
+  /** Set while the process shuts down: it finishes what it has, and takes nothing new. */
+  draining?: boolean;
   checks: Record<string, string>;
 }
 
@@ -40,7 +43,9 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       return '/health';
     }
     if (req.method === 'GET' && url.pathname === '/ready') {
-      const report = await options.ready();
+      const report: ReadyReport = isDraining(server)
+        ? { ready: false, draining: true, checks: {} }
+        : await options.ready();
       sendJson(res, report.ready ? 200 : 503, report);
       return '/ready';
     }
@@ -84,7 +89,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
     return 'graphql';
   };
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const end = httpRequestDuration.startTimer();
     const requestId = incomingRequestId(req) ?? randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
@@ -98,6 +103,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
         else res.destroy();
       });
   });
+  return server;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

@@ -81,12 +81,17 @@ export function createLogger(name: string): Logger {
 }
 
 const hidden = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
+const correlation = new Set(['request_id', 'trace_id', 'span_id']);
 
 /** `message key=value ...`; an error's message inline, its stack below when the line is an error. */
 function readableLine(log: Record<string, unknown>): string {
   const fields: string[] = [];
   const stacks: string[] = [];
-  for (const [key, value] of Object.entries(log)) {
+  // The event's own fields first; correlation ids last, where the eye skips them.
+  const entries = Object.entries(log).sort(
+    ([a], [b]) => Number(correlation.has(a)) - Number(correlation.has(b)),
+  );
+  for (const [key, value] of entries) {
     if (hidden.has(key)) continue;
     if (isSerializedError(value)) {
       fields.push(`${key}=${JSON.stringify(value.message)}`);

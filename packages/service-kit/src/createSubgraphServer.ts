@@ -51,6 +51,8 @@ export function createSubgraphServer<TContext extends BaseContext>(
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError: formatError(logger),
     includeStacktraceInErrorResponses: false,
+    // serve() owns the signals: it drains within a deadline; Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     // No usage reporting to Apollo Studio here, so per-field traces would be wasted work.
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

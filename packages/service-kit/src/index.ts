@@ -13,9 +13,11 @@ export { badUserInput, conflict, notFound, refused, serviceUnavailable } from '.
 export { fetchEntities } from './fetchEntities.ts';
 export { formatError } from './formatError.ts';
 export { isUuid } from './isUuid.ts';
+export { ConfigError, loadConfig } from './loadConfig.ts';
 export { loadTypeDefs } from './loadTypeDefs.ts';
 export { countStatement, dbStatements, httpRequestDuration, metrics } from './metrics.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
+export { processConfig } from './processConfig.ts';
 export {
   currentRequestContext,
   REQUEST_ID_HEADER,
@@ -23,7 +25,8 @@ export {
   withRequestContext,
 } from './requestContext.ts';
 export { requireText } from './requireText.ts';
-export { serve } from './serve.ts';
+export { runProcess } from './runProcess.ts';
+export { type ServeOptions, serve } from './serve.ts';
 export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 export { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
 export { servicePort, serviceUrl } from './serviceUrl.ts';

@@ -1,5 +1,9 @@
 import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createDriverServer } from './server.ts';
+import { runProcess } from '@msd/service-kit';
 
-await serve(createDriverServer({ events: eventBus() }), servicePort('driver'));
+await runProcess('driver', async (config) => {
+  const { createDriverServer } = await import('./server.ts');
+  return createDriverServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

@@ -1,5 +1,9 @@
 import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createInventoryServer } from './server.ts';
+import { runProcess } from '@msd/service-kit';
 
-await serve(createInventoryServer({ events: eventBus() }), servicePort('inventory'));
+await runProcess('inventory', async (config) => {
+  const { createInventoryServer } = await import('./server.ts');
+  return createInventoryServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

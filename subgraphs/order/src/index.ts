@@ -1,5 +1,9 @@
 import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createOrderServer } from './server.ts';
+import { runProcess } from '@msd/service-kit';
 
-await serve(createOrderServer({ events: eventBus() }), servicePort('order'));
+await runProcess('order', async (config) => {
+  const { createOrderServer } = await import('./server.ts');
+  return createOrderServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

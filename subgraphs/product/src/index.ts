@@ -1,5 +1,9 @@
 import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createProductServer } from './server.ts';
+import { runProcess } from '@msd/service-kit';
 
-await serve(createProductServer({ events: eventBus() }), servicePort('product'));
+await runProcess('product', async (config) => {
+  const { createProductServer } = await import('./server.ts');
+  return createProductServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

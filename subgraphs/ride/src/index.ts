@@ -1,5 +1,7 @@
 import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createRideServer } from './server.ts';
+import { runProcess } from '@msd/service-kit';
 
-await serve(createRideServer({ events: eventBus() }), servicePort('ride'));
+await runProcess('ride', async (config) => {
+  const { createRideServer } = await import('./server.ts');
+  return createRideServer({ events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }) });
+});

@@ -1,5 +1,9 @@
 import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createShippingServer } from './server.ts';
+import { runProcess } from '@msd/service-kit';
 
-await serve(createShippingServer({ events: eventBus() }), servicePort('shipping'));
+await runProcess('shipping', async (config) => {
+  const { createShippingServer } = await import('./server.ts');
+  return createShippingServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});
