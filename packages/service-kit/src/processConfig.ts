@@ -70,7 +70,11 @@ export function processConfig<TExtra extends z.ZodRawShape = Record<never, never
             path: ['SERVICE_TOKEN'],
             message: 'is required in production (the development default is no secret)',
           });
-        if (env.NODE_ENV === 'production' && env.SERVICE_TOKEN && env.SERVICE_TOKEN.length < 16)
+        if (
+          env.NODE_ENV === 'production' &&
+          typeof env.SERVICE_TOKEN === 'string' &&
+          env.SERVICE_TOKEN.length < 16
+        )
           context.addIssue({
             code: 'custom',
             path: ['SERVICE_TOKEN'],
