@@ -12,6 +12,7 @@ import {
   createHttpServer,
   createLogger,
   formatError,
+  operationMetricsPlugin,
   runChecks,
   SERVICE_TOKEN_HEADER,
   serverLifecycle,
@@ -82,6 +83,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     // serve() owns the signals: it drains within a deadline; Apollo's own handler would race it.
     stopOnTerminationSignals: false,
     plugins: [
+      operationMetricsPlugin(),
       process.env.NODE_ENV === 'production'
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),

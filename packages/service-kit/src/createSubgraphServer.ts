@@ -10,6 +10,7 @@ import type { DocumentNode } from 'graphql';
 import { createHttpServer } from './createHttpServer.ts';
 import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
+import { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 import { serviceToken } from './serviceToken.ts';
 
@@ -57,6 +58,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      operationMetricsPlugin<TContext>(),
       ...(options.plugins ?? []),
     ],
   });

@@ -16,6 +16,7 @@ export { isUuid } from './isUuid.ts';
 export { ConfigError, loadConfig } from './loadConfig.ts';
 export { loadTypeDefs } from './loadTypeDefs.ts';
 export { countStatement, dbStatements, httpRequestDuration, metrics } from './metrics.ts';
+export { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
 export { processConfig } from './processConfig.ts';
 export {

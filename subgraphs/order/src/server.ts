@@ -5,6 +5,7 @@ import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
 import { orderEvents } from './events/index.ts';
+import { placedOrdersMetric } from './placedOrdersMetric.ts';
 import { createProductCatalog } from './productCatalog.ts';
 import { orderRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
@@ -43,6 +44,6 @@ export function createOrderServer(options: OrderServerOptions = {}) {
     resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
     context: () => createContext(db, productCatalog, events),
     ...databaseLifecycle(db),
-    background: [...(events?.background ?? []), participant.inDoubtResolver],
+    background: [...(events?.background ?? []), participant.inDoubtResolver, placedOrdersMetric(db)],
   });
 }
