@@ -1,7 +1,11 @@
-import { eventBus } from '@msd/events';
 import { serviceNames } from '@msd/registry';
-import { runProcess } from '@msd/service-kit';
+import { startTelemetry } from '@msd/telemetry';
 import { z } from 'zod';
+
+// Tracing first: what it instruments (http, ioredis, graphql, Apollo Gateway) must load after it.
+await startTelemetry('gateway');
+const { eventBus } = await import('@msd/events');
+const { runProcess } = await import('@msd/service-kit');
 
 const milliseconds = z.coerce.number().int().min(0).optional();
 const count = z.coerce.number().int().min(0).optional();

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -7,6 +7,7 @@ import { repoRoot } from '@msd/registry';
 import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { createTestDatabase, freePort, type TestDatabase } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProduction } from './support/buildProduction.ts';
 
 // The production build as the image runs it: compiled JavaScript under node, with the
 // `production` export condition, and TypeScript type stripping off, so a single .ts file on the
@@ -17,12 +18,7 @@ const bus = eventBus({ prefix: `test-${randomUUID()}` });
 let database: TestDatabase;
 
 beforeAll(async () => {
-  const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-  const build = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-  });
-  expect(build.status, build.stdout + build.stderr).toBe(0);
+  buildProduction();
   database = await createTestDatabase('product');
 }, 180_000);
 afterAll(async () => {

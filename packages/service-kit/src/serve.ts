@@ -1,3 +1,4 @@
+import { shutdownTelemetry } from '@msd/telemetry';
 import type { SubgraphServer } from './createSubgraphServer.ts';
 
 export interface ServeOptions {
@@ -37,6 +38,7 @@ export async function serve(
     try {
       await server.stop();
       server.logger.info('stopped');
+      await shutdownTelemetry();
       process.exit(0);
     } catch (error) {
       server.logger.error('shutdown failed', { error });

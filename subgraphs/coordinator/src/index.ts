@@ -1,6 +1,10 @@
-import { runProcess } from '@msd/service-kit';
+import { startTelemetry } from '@msd/telemetry';
 import { z } from 'zod';
-import { crashPoints } from './createRenameCoordinator.ts';
+
+// Tracing first: what it instruments (http, pg, graphql) must load after it.
+await startTelemetry('coordinator');
+const { runProcess } = await import('@msd/service-kit');
+const { crashPoints } = await import('./createRenameCoordinator.ts');
 
 await runProcess(
   'coordinator',

@@ -1,5 +1,9 @@
-import { eventBus } from '@msd/events';
-import { runProcess } from '@msd/service-kit';
+import { startTelemetry } from '@msd/telemetry';
+
+// Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
+await startTelemetry('order');
+const { eventBus } = await import('@msd/events');
+const { runProcess } = await import('@msd/service-kit');
 
 await runProcess('order', async (config) => {
   const { createOrderServer } = await import('./server.ts');
