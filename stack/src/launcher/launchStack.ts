@@ -52,6 +52,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     processes.map(({ name }) => [urlVariable(name), `http://127.0.0.1:${ports[name]}/graphql`]),
   );
   const children = new Map<ProcessName, ChildProcess[]>();
+  const listening: number[] = [];
   const balancers: RoundRobin[] = [];
   let stopping = false;
 
@@ -82,6 +83,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
       const replicaPorts =
         replicas === 1 ? [ports[name]] : await Promise.all(Array.from({ length: replicas }, freePort));
       if (replicas > 1) balancers.push(await roundRobin(ports[name], replicaPorts));
+      listening.push(...replicaPorts);
       const started = replicaPorts.map((port, replica) => {
         const label = replicas === 1 ? name : `${name}#${replica + 1}`;
         const args = options.built
@@ -117,8 +119,13 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}/graphql`;
   try {
+    // Every replica ready (the gateway's /ready also checks each subgraph through its round-robin).
     await Promise.race([
-      waitUntilReady(`http://127.0.0.1:${ports.gateway}/ready`, options.readyTimeoutMs ?? 60_000),
+      Promise.all(
+        listening.map((port) =>
+          waitUntilReady(`http://127.0.0.1:${port}/ready`, options.readyTimeoutMs ?? 60_000),
+        ),
+      ),
       exited,
     ]);
   } catch (error) {
