@@ -1,6 +1,13 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // One graphql-js, as in production: Node resolves `graphql` to its CommonJS build for
+    // @apollo/server and @apollo/gateway, and vite would give our sources the ESM build, whose
+    // schema types fail graphql-js's instanceof checks against the gateway's schema.
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
   test: {
     // Every test file gets its own databases and ports, so files run in parallel safely.
     pool: 'forks',

@@ -1,11 +1,15 @@
 import { type GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import {
+  CALLER_SCOPES_HEADER,
+  CALLER_SUBJECT_HEADER,
+  type Caller,
   currentRequestContext,
   type Logger,
   REQUEST_ID_HEADER,
   SERVICE_TOKEN_HEADER,
 } from '@msd/service-kit';
+import type { AccessPolicy } from './access/readAccessPolicy.ts';
 import type { EntityCache, Representation } from './cache/entityCache.ts';
 import { applySubgraphInvalidations } from './cache/subgraphInvalidations.ts';
 import type { SubgraphResilience } from './resilience/subgraphResilience.ts';
@@ -17,16 +21,23 @@ export interface SubgraphDataSourceOptions {
   logger: Logger;
   resilience: SubgraphResilience;
   cache: EntityCache | undefined;
+  /** Which entity types' answers depend on the caller: cached per caller, never shared. */
+  policy: Pick<AccessPolicy, 'callerDependentTypes'>;
 }
 
 type GraphQLError = NonNullable<GatewayGraphQLResponse['errors']>[number];
 
 /**
  * The gateway's client for one subgraph.
- * - Every request carries the service credential (clients never see it) and goes through the
+ * - Every request carries the service credential (clients never see it) and the caller the
+ *   gateway verified (subject and scopes, replacing any such header a client might have sent); it
+ *   goes through the
  *   subgraph's resilience policy (time budget, retries for queries, circuit breaker).
  * - Entity fetches of a query are served from the entity cache where possible: only the misses
- *   are sent, and the answers are merged back in representation order.
+ *   are sent, and the answers are merged back in representation order. An entity type whose
+ *   answers depend on the caller (it carries access rules, so its subgraph checks ownership or
+ *   scopes) is cached under a key that includes the caller's subject and scopes: a cached entity
+ *   is only ever served to the caller whose rights fetched it.
  * - Entities a subgraph's answer says it changed are dropped from the cache before the answer
  *   goes on (`extensions.invalidation`).
  * - A subgraph that cannot answer yields GraphQL errors instead of a thrown error: for an entity
@@ -35,7 +46,7 @@ type GraphQLError = NonNullable<GatewayGraphQLResponse['errors']>[number];
  *   error naming it; the rest of the answer stands.
  */
 export function createSubgraphDataSource(options: SubgraphDataSourceOptions): RemoteGraphQLDataSource {
-  const { name, logger, cache } = options;
+  const { name, logger, cache, policy } = options;
   return new (class extends RemoteGraphQLDataSource {
     override async process(request: GraphQLDataSourceProcessOptions): Promise<GatewayGraphQLResponse> {
       const representations = request.request.variables?.representations as Representation[] | undefined;
@@ -56,7 +67,12 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
       const distinct = distinctKeys.map(
         (key) => representations[positions.get(key)?.[0] ?? 0] as Representation,
       );
-      const selection = cache.selectionOf(request.request.query);
+      const caller = (request.context as { caller?: Caller }).caller;
+      const perCaller = representations.some((rep) => policy.callerDependentTypes.has(rep.__typename));
+      const selection = cache.selectionOf(
+        request.request.query,
+        perCaller ? `${caller?.subject ?? ''}|${[...(caller?.scopes ?? [])].sort().join(' ')}` : '',
+      );
       const found = await cache.lookup(distinct, selection);
       const entityOf = new Map(distinctKeys.map((key, j) => [key, found[j]?.hit]));
       const misses = found.flatMap((entry, j) => (entry.hit === undefined ? [j] : []));
@@ -130,11 +146,17 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Re
   })({
     url: options.url,
     fetcher: options.resilience.fetcher as RemoteGraphQLDataSource['fetcher'],
-    willSendRequest({ request }) {
-      request.http?.headers.set(SERVICE_TOKEN_HEADER, options.token);
+    willSendRequest({ request, context }) {
+      const headers = request.http?.headers;
+      if (!headers) return;
+      headers.set(SERVICE_TOKEN_HEADER, options.token);
+      const caller = (context as { caller?: Caller }).caller;
+      headers.delete(CALLER_SUBJECT_HEADER);
+      if (caller?.subject) headers.set(CALLER_SUBJECT_HEADER, caller.subject);
+      headers.set(CALLER_SCOPES_HEADER, caller?.scopes.join(' ') ?? '');
       // The client's request id follows the plan into every subgraph's log lines.
       const requestId = currentRequestContext()?.requestId;
-      if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
+      if (requestId) headers.set(REQUEST_ID_HEADER, requestId);
     },
   });
 }

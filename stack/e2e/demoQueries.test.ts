@@ -4,7 +4,7 @@ import { demoQueries } from '../src/index.ts';
 
 const gatewayUrl = inject('gatewayUrl');
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(gatewayUrl, text, variables);
+  graphqlRequest<T>(gatewayUrl, text, variables, { as: 'operator' });
 
 interface DemoOrder {
   id: string;
@@ -118,12 +118,14 @@ describe('bad input gets a clear GraphQL error, never a 500', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('embeddable-sandbox');
     expect((await fetch(`${base}/health`)).status).toBe(200);
-    const ready = (await (await fetch(`${base}/ready`)).json()) as {
-      ready: boolean;
-      checks: Record<string, string>;
+    // /ready is the gateway's own readiness; /subgraphs reports each subgraph's health and circuit.
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+    const report = (await (await fetch(`${base}/subgraphs`)).json()) as {
+      healthy: boolean;
+      subgraphs: Record<string, { status: string }>;
     };
-    expect(ready.ready).toBe(true);
-    expect(Object.keys(ready.checks).sort()).toEqual([
+    expect(report.healthy).toBe(true);
+    expect(Object.keys(report.subgraphs).sort()).toEqual([
       'coordinator',
       'driver',
       'inventory',

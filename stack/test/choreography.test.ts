@@ -4,16 +4,17 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 
 let federation: TestFederation;
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+  graphqlRequest<T>(federation.gatewayUrl, text, variables, { as: 'operator' });
 let kettle: string;
 let grinder: string;
 
 async function createProduct(name: string) {
-  const { data } = await query<{ createProduct: { id: string } }>(
+  const { data, errors } = await query<{ createProduct: { id: string } }>(
     'mutation ($name: String!) { createProduct(input: { sku: $name, name: $name, price: 10 }) { id } }',
     { name },
   );
-  return data!.createProduct.id;
+  if (!data) throw new Error(`createProduct failed: ${JSON.stringify(errors)}`);
+  return data.createProduct.id;
 }
 
 const stockOf = async (id: string) =>

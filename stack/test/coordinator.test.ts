@@ -48,6 +48,7 @@ const rename = (id: string, name: string, consistency: Consistency = 'STRONG') =
     federation.gatewayUrl,
     'mutation ($id: ID!, $name: String!, $c: Consistency!) { renameProduct(id: $id, name: $name, consistency: $c) { id name version } }',
     { id, name, c: consistency },
+    { as: 'operator' },
   );
 
 /** The owner's name and version, and every copy's, straight from the two databases. */
@@ -136,7 +137,7 @@ describe('renameProduct, EVENTUAL and STRONG', () => {
       '{ renameOutcome(transactionId: "x") { state } }',
     ];
     for (const query of internal) {
-      const response = await graphqlRequest(federation.gatewayUrl, query);
+      const response = await graphqlRequest(federation.gatewayUrl, query, {}, { as: 'operator' });
       expect(response.status).toBe(400);
       expect(errorOf(response).code).toBe('GRAPHQL_VALIDATION_FAILED');
     }
@@ -303,17 +304,19 @@ describe('randomized trials', () => {
       return seed / 2 ** 31;
     };
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-    // What each scenario must end in: a failed prepare (or one slower than the timeout) rolls back
-    // naming its participant; a commit that fails once is retried to the end; a racing EVENTUAL
-    // rename never makes a STRONG one fail.
-    const expected = {
-      none: 'committed',
-      'prepare-fail': 'rolled back',
-      'prepare-hang': 'rolled back',
-      'commit-fail-once': 'committed',
-      'race-eventual': 'committed',
+    // What each scenario may end in. An injected prepare fault always rolls back; a commit that fails
+    // once is retried to the end; a racing EVENTUAL rename never makes a STRONG one fail. Beyond the
+    // injected faults, a participant may be slower than the tight timeout on a loaded machine: that
+    // rolls back too (timedOut), before the decision, or leaves the commit pending, after it; both
+    // are correct outcomes, and what each leaves behind is checked below.
+    const allowed = {
+      none: ['committed', 'timed out', 'pending'],
+      'prepare-fail': ['rolled back', 'timed out'],
+      'prepare-hang': ['timed out'],
+      'commit-fail-once': ['committed', 'timed out', 'pending'],
+      'race-eventual': ['committed', 'timed out', 'pending'],
     } as const;
-    const trials: Record<keyof typeof expected, number> = {
+    const trials: Record<keyof typeof allowed, number> = {
       none: 0,
       'prepare-fail': 0,
       'prepare-hang': 0,
@@ -321,6 +324,7 @@ describe('randomized trials', () => {
       'race-eventual': 0,
     };
     const violations: string[] = [];
+    const outcomes = new Map<string, number>();
     const pool = productIds.slice(9, 12);
     for (let trial = 0; trial < 200; trial++) {
       const id = pick(pool);
@@ -345,19 +349,41 @@ describe('randomized trials', () => {
       ]);
       clearFaults();
       trials[scenario]++;
-      const outcome = strong.errors ? 'rolled back' : 'committed';
+      const error = errorOf(strong);
+      const outcome = !strong.errors
+        ? 'committed'
+        : error.code === 'COMMIT_PENDING'
+          ? 'pending'
+          : error.code === 'PARTICIPANT_FAILED' && error.timedOut === true
+            ? 'timed out'
+            : error.code === 'PARTICIPANT_FAILED' && error.participant === participant
+              ? 'rolled back'
+              : `failed with ${JSON.stringify(error)}`;
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
       const violation = (what: string) =>
         violations.push(`trial ${trial} (${scenario}, ${participant}): ${what}`);
-      if (outcome !== expected[scenario]) violation(`${outcome}, expected ${expected[scenario]}`);
-      if (strong.errors) {
-        const error = errorOf(strong);
-        if (error.code !== 'PARTICIPANT_FAILED' || error.participant !== participant)
-          violation(`failed with ${JSON.stringify(error)}, not PARTICIPANT_FAILED naming ${participant}`);
-        if (JSON.stringify(await snapshot(id)) !== JSON.stringify(before)) violation('half-applied');
-      } else if (scenario !== 'race-eventual') {
+      if (!(allowed[scenario] as readonly string[]).includes(outcome))
+        violation(`${outcome}, expected one of ${allowed[scenario].join(', ')}`);
+      if (outcome === 'rolled back' || outcome === 'timed out') {
+        // Nothing of the STRONG rename anywhere (a racing EVENTUAL rename may have changed the name).
         const after = await snapshot(id);
-        if (after.owner.name !== name || !consistent(after))
-          violation(`copies disagree: ${JSON.stringify(after)}`);
+        if (
+          scenario === 'race-eventual'
+            ? after.owner.name === name
+            : JSON.stringify(after) !== JSON.stringify(before)
+        )
+          violation(`half-applied: ${JSON.stringify(after)}`);
+      } else if (scenario !== 'race-eventual') {
+        // Committed, or committed and still being driven: every copy ends at the new name.
+        await vi
+          .waitFor(
+            async () => {
+              const after = await snapshot(id);
+              expect(after.owner.name === name && consistent(after)).toBe(true);
+            },
+            { timeout: 10_000, interval: 50 },
+          )
+          .catch(async () => violation(`copies disagree: ${JSON.stringify(await snapshot(id))}`));
       }
       if (scenario === 'race-eventual') {
         await vi.waitFor(async () => expect(consistent(await snapshot(id))).toBe(true), {
@@ -379,5 +405,8 @@ describe('randomized trials', () => {
     expect(violations).toEqual([]);
     // Every kind of fault was exercised, often enough to mean something.
     for (const count of Object.values(trials)) expect(count).toBeGreaterThanOrEqual(15);
+    // ...and the run was not all timeouts: renames committed, injected failures rolled back by name.
+    expect(outcomes.get('committed') ?? 0).toBeGreaterThanOrEqual(50);
+    expect(outcomes.get('rolled back') ?? 0).toBeGreaterThanOrEqual(5);
   }, 90_000);
 });

@@ -27,6 +27,8 @@ async function servedNames(productId: string) {
   const { data } = await graphqlRequest<{ orders: { items: { product: { id: string; name: string } }[] }[] }>(
     federation.gatewayUrl,
     '{ orders { items { product { id name } } } }',
+    {},
+    { as: 'operator' },
   );
   return new Set(
     data!.orders
@@ -45,6 +47,7 @@ const rename = (id: string, name: string, consistency: 'STRONG' | 'EVENTUAL') =>
       name,
       c: consistency,
     },
+    { as: 'operator' },
   );
 
 describe('renames and the gateway entity cache', () => {

@@ -58,7 +58,7 @@ beforeAll(async () => {
       order.url,
       'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
       { input: { customerId: `c${i}`, items: productIds.map((productId) => ({ productId, quantity: 1 })) } },
-      { asService: true },
+      { asService: true, as: 'customer', subject: `c${i}` },
     );
     expect(placed.errors).toBeUndefined();
   }

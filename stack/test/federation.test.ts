@@ -7,7 +7,7 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 let federation: TestFederation;
 let metricsUrl: string;
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+  graphqlRequest<T>(federation.gatewayUrl, text, variables, { as: 'operator' });
 
 interface Seeded {
   productIds: string[];

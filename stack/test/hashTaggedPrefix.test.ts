@@ -12,7 +12,7 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 const prefix = `{test-${randomUUID()}}`;
 let federation: TestFederation;
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+  graphqlRequest<T>(federation.gatewayUrl, text, variables, { as: 'operator' });
 
 beforeAll(async () => {
   federation = await startTestFederation({ events: true, eventsPrefix: prefix });

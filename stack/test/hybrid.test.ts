@@ -21,11 +21,17 @@ async function createDrivers(gatewayUrl: string, count: number, label: string) {
           car: { make: 'Kia', model: 'Niro', color: 'blue', plate: `${label}-${i}` },
         },
       },
+      { as: 'operator' },
     );
     ids.push(data!.createDriver.id);
-    await graphqlRequest(gatewayUrl, 'mutation ($id: ID!) { rateDriver(id: $id, stars: 4) { id } }', {
-      id: ids[i],
-    });
+    await graphqlRequest(
+      gatewayUrl,
+      'mutation ($id: ID!) { rateDriver(id: $id, stars: 4) { id } }',
+      {
+        id: ids[i],
+      },
+      { as: 'operator' },
+    );
   }
   return ids;
 }
@@ -36,6 +42,7 @@ async function requestRides(gatewayUrl: string, drivers: string[]) {
       gatewayUrl,
       'mutation ($driverId: ID!) { requestRide(input: { riderId: "r", driverId: $driverId, pickup: "A", dropoff: "B" }) { id } }',
       { driverId },
+      { as: 'operator' },
     );
     expect(errors).toBeUndefined();
   }
@@ -63,17 +70,32 @@ const lookups = (result: 'hit' | 'miss') =>
 
 describe('entity cache in the gateway', () => {
   it('serves repeated reads from the cache, and only the misses reach the driver service, merged in order', async () => {
-    const first = await graphqlRequest<{ rides: Ride[] }>(cached.gatewayUrl, ridesQuery);
+    const first = await graphqlRequest<{ rides: Ride[] }>(
+      cached.gatewayUrl,
+      ridesQuery,
+      {},
+      { as: 'operator' },
+    );
     expect(first.errors).toBeUndefined();
     const [hitsBefore, missesBefore] = [await lookups('hit'), await lookups('miss')];
-    const again = await graphqlRequest<{ rides: Ride[] }>(cached.gatewayUrl, ridesQuery);
+    const again = await graphqlRequest<{ rides: Ride[] }>(
+      cached.gatewayUrl,
+      ridesQuery,
+      {},
+      { as: 'operator' },
+    );
     expect(again.data).toEqual(first.data);
     expect([(await lookups('hit')) - hitsBefore, (await lookups('miss')) - missesBefore]).toEqual([2, 0]);
 
     // A third driver's ride: two hits and one miss in one fetch, each ride still with its own driver.
     await requestRides(cached.gatewayUrl, [driverIds[2]!]);
     const [hits, misses] = [await lookups('hit'), await lookups('miss')];
-    const mixed = await graphqlRequest<{ rides: Ride[] }>(cached.gatewayUrl, ridesQuery);
+    const mixed = await graphqlRequest<{ rides: Ride[] }>(
+      cached.gatewayUrl,
+      ridesQuery,
+      {},
+      { as: 'operator' },
+    );
     expect([(await lookups('hit')) - hits, (await lookups('miss')) - misses]).toEqual([2, 1]);
     for (const ride of mixed.data!.rides)
       expect(ride.driver).toMatchObject({ id: ride.driverId, name: ride.driverName });
@@ -82,9 +104,9 @@ describe('entity cache in the gateway', () => {
   it('drops a cached driver when its DriverUpdated event is processed: the next read shows the new rating', async () => {
     const driverId = driverIds[0]!;
     const ratingOf = async () =>
-      (await graphqlRequest<{ rides: Ride[] }>(cached.gatewayUrl, ridesQuery)).data!.rides.find(
-        (r) => r.driverId === driverId,
-      )!.driver!.rating;
+      (
+        await graphqlRequest<{ rides: Ride[] }>(cached.gatewayUrl, ridesQuery, {}, { as: 'operator' })
+      ).data!.rides.find((r) => r.driverId === driverId)!.driver!.rating;
     expect(await ratingOf()).toBe(4);
     const invalidations = await readCounter(metricsOf(cached), 'entity_cache_invalidations_total', {
       type: 'Driver',
@@ -93,6 +115,7 @@ describe('entity cache in the gateway', () => {
       cached.gatewayUrl,
       'mutation ($id: ID!) { rateDriver(id: $id, stars: 1) { rating } }',
       { id: driverId },
+      { as: 'operator' },
     );
     await vi.waitFor(
       async () =>
@@ -106,13 +129,13 @@ describe('entity cache in the gateway', () => {
 
   it('never serves a mutation from the cache', async () => {
     const driverId = driverIds[1]!;
-    await graphqlRequest(cached.gatewayUrl, ridesQuery); // cached now
+    await graphqlRequest(cached.gatewayUrl, ridesQuery, {}, { as: 'operator' }); // cached now
     // Change the owner behind the cache's back (no event): queries still see the cached entity...
     const db = openDriverDatabase(cached.subgraphs.driver.databaseUrl);
     await db.driver.update({ where: { id: driverId }, data: { ratingTotal: 5, ratingCount: 1 } });
     await db.$disconnect();
     const viaQuery = (
-      await graphqlRequest<{ rides: Ride[] }>(cached.gatewayUrl, ridesQuery)
+      await graphqlRequest<{ rides: Ride[] }>(cached.gatewayUrl, ridesQuery, {}, { as: 'operator' })
     ).data!.rides.find((r) => r.driverId === driverId);
     expect(viaQuery?.driver?.rating).toBe(4);
     // ...while the entity fetch of a mutation goes to the driver service.
@@ -120,6 +143,7 @@ describe('entity cache in the gateway', () => {
       cached.gatewayUrl,
       'mutation ($driverId: ID!) { requestRide(input: { riderId: "r", driverId: $driverId, pickup: "A", dropoff: "B" }) { driver { rating } } }',
       { driverId },
+      { as: 'operator' },
     );
     expect(data!.requestRide.driver?.rating).toBe(5);
   });
@@ -132,7 +156,12 @@ async function load(federation: TestFederation, durationMs: number, during: () =
   const clients = Array.from({ length: 4 }, async () => {
     while (running) {
       const started = performance.now();
-      const response = await graphqlRequest<{ rides: Ride[] }>(federation.gatewayUrl, ridesQuery);
+      const response = await graphqlRequest<{ rides: Ride[] }>(
+        federation.gatewayUrl,
+        ridesQuery,
+        {},
+        { as: 'operator' },
+      );
       answers.push({
         status: response.status,
         ms: performance.now() - started,
@@ -149,15 +178,24 @@ async function load(federation: TestFederation, durationMs: number, during: () =
   return answers;
 }
 
+const budgetMs = 300;
+
+/**
+ * A federation of its own with a tight driver budget and four rides: each failure scenario starts
+ * with a closed breaker, whatever another scenario did to its own.
+ */
+async function degradableFederation(driverNames: string): Promise<TestFederation> {
+  const federation = await startTestFederation({
+    resilience: { driver: { timeoutMs: budgetMs, retries: 1, breakerFailures: 3, halfOpenAfterMs: 500 } },
+  });
+  await requestRides(federation.gatewayUrl, await createDrivers(federation.gatewayUrl, 4, driverNames));
+  return federation;
+}
+
 describe('graceful degradation when the driver service fails', () => {
   let federation: TestFederation;
-  const budgetMs = 300;
-
   beforeAll(async () => {
-    federation = await startTestFederation({
-      resilience: { driver: { timeoutMs: budgetMs, retries: 1, breakerFailures: 3, halfOpenAfterMs: 500 } },
-    });
-    await requestRides(federation.gatewayUrl, await createDrivers(federation.gatewayUrl, 4, 'Degraded'));
+    federation = await degradableFederation('Degraded');
   }, 120_000);
   afterAll(() => federation?.stop());
 
@@ -192,7 +230,12 @@ describe('graceful degradation when the driver service fails', () => {
     try {
       await vi.waitFor(
         async () => {
-          const { data } = await graphqlRequest<{ rides: Ride[] }>(federation.gatewayUrl, ridesQuery);
+          const { data } = await graphqlRequest<{ rides: Ride[] }>(
+            federation.gatewayUrl,
+            ridesQuery,
+            {},
+            { as: 'operator' },
+          );
           expect(data!.rides.every((r) => r.driver?.name === r.driverName)).toBe(true);
         },
         { timeout: 5_000, interval: 100 },
@@ -208,14 +251,8 @@ describe('graceful degradation when the driver service fails', () => {
 
 describe('a driver service that hangs', () => {
   let federation: TestFederation;
-  const budgetMs = 300;
-
-  // A federation of its own: the breaker starts closed, whatever other tests did to theirs.
   beforeAll(async () => {
-    federation = await startTestFederation({
-      resilience: { driver: { timeoutMs: budgetMs, retries: 1, breakerFailures: 3, halfOpenAfterMs: 500 } },
-    });
-    await requestRides(federation.gatewayUrl, await createDrivers(federation.gatewayUrl, 4, 'Hanging'));
+    federation = await degradableFederation('Hanging');
   }, 120_000);
   afterAll(() => federation?.stop());
 

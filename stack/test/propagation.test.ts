@@ -13,7 +13,7 @@ let productDb: ReturnType<typeof openProductDatabase>;
 let productIds: string[];
 let metricsUrl: string;
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+  graphqlRequest<T>(federation.gatewayUrl, text, variables, { as: 'operator' });
 
 beforeAll(async () => {
   federation = await startTestFederation({ events: true });

@@ -34,6 +34,7 @@ describe('a Redis outage', () => {
               id,
               name: `Outage ${k} v${round}`,
             },
+            { as: 'operator' },
           ),
         ),
       );

@@ -116,7 +116,7 @@ describe('one trace through the synchronous and the asynchronous half', () => {
       text: string,
       variables: Record<string, unknown> = {},
       headers: Record<string, string> = {},
-    ) => graphqlRequest<T>(stack.gatewayUrl, text, variables, { headers });
+    ) => graphqlRequest<T>(stack.gatewayUrl, text, variables, { as: 'operator', headers });
     const created = await query<{ createProduct: { id: string } }>(
       'mutation { createProduct(input: { sku: "TR-1", name: "Traced Kettle", price: 20 }) { id } }',
     );

@@ -102,8 +102,12 @@ export function createEntityCache(config: EntityCacheConfig, bus: EventBusOption
 
     caches: (subgraph: string, typename: string) => config.types[typename]?.subgraph === subgraph,
 
-    /** One field per selection: the fetch's query text identifies what was selected. */
-    selectionOf: (query: string) => createHash('sha1').update(query).digest('base64url'),
+    /**
+     * One field per selection: the fetch's query text identifies what was selected, and `variant`
+     * whose answer it is (empty for an answer shared by all callers, the caller's identity otherwise).
+     */
+    selectionOf: (query: string, variant = '') =>
+      createHash('sha1').update(query).update('\0').update(variant).digest('base64url'),
 
     async lookup(reps: Representation[], selection: string): Promise<Lookup[]> {
       try {

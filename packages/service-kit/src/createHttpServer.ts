@@ -25,6 +25,20 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   ready: () => Promise<ReadyReport>;
   logger: Logger;
   maxBodyBytes?: number;
+  /** Serve GET /metrics on this server (default true; the gateway's public port in production does not). */
+  metrics?: boolean;
+  /** More GET routes (e.g. the gateway's /subgraphs report), each answered with its JSON. */
+  routes?: Record<string, () => Promise<unknown>>;
+  /**
+   * Looks at a GraphQL request's parsed body before Apollo does (e.g. document limits) and returns
+   * a GraphQL error with its HTTP status to refuse it, or undefined to let it through.
+   */
+  inspectBody?: (
+    body: unknown,
+    search: string,
+  ) => { status: number; message: string; extensions: Record<string, unknown> } | undefined;
+  /** Runs first on every request (e.g. CORS); returns true when it has answered the request itself. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /**
@@ -37,7 +51,19 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
   const token = options.requiredToken ? Buffer.from(options.requiredToken) : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      sendJson(res, 400, graphqlError('Malformed request URL', 'BAD_REQUEST'));
+      return 'unknown';
+    }
+    if (options.intercept?.(req, res)) return 'intercepted';
+    const route = req.method === 'GET' ? options.routes?.[url.pathname] : undefined;
+    if (route) {
+      sendJson(res, 200, await route());
+      return url.pathname;
+    }
     if (req.method === 'GET' && url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok' });
       return '/health';
@@ -49,7 +75,7 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       sendJson(res, report.ready ? 200 : 503, report);
       return '/ready';
     }
-    if (req.method === 'GET' && url.pathname === '/metrics') {
+    if (req.method === 'GET' && url.pathname === '/metrics' && options.metrics !== false) {
       res.writeHead(200, { 'content-type': metrics.contentType });
       res.end(await metrics.metrics());
       return '/metrics';
@@ -68,6 +94,13 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
     } catch (error) {
       const status = error instanceof BodyTooLarge ? 413 : 400;
       sendJson(res, status, graphqlError((error as Error).message, 'BAD_REQUEST'));
+      return 'graphql';
+    }
+    const refusal = options.inspectBody?.(body, url.search);
+    if (refusal) {
+      sendJson(res, refusal.status, {
+        errors: [{ message: refusal.message, extensions: refusal.extensions }],
+      });
       return 'graphql';
     }
     const headers = new HeaderMap();

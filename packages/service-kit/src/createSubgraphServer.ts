@@ -7,6 +7,7 @@ import {
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DocumentNode } from 'graphql';
+import { type Caller, callerFromHeaders } from './callerHeaders.ts';
 import { createHttpServer } from './createHttpServer.ts';
 import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
@@ -19,8 +20,11 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   typeDefs: DocumentNode;
   // biome-ignore lint/suspicious/noExplicitAny: resolver maps are typed per service
   resolvers: GraphQLResolverMap<any>;
-  /** Called once per request: this is where per-request DataLoaders are made. */
-  context: () => TContext;
+  /**
+   * Called once per request: this is where per-request DataLoaders are made. `caller` is who the
+   * gateway verified the request is for (anonymous for a service's own calls).
+   */
+  context: (request: { caller: Caller }) => TContext;
   /** Named readiness checks (database, ...): each resolves when its dependency answers. */
   readyChecks: Record<string, () => Promise<unknown>>;
   /** Releases what the service holds (database pools) after the HTTP server has drained. */
@@ -65,7 +69,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
   const http = createHttpServer<TContext>({
     apollo,
     logger,
-    context: async () => options.context(),
+    context: async (req) => options.context({ caller: callerFromHeaders(req.headers) }),
     graphqlPaths: ['/graphql'],
     requiredToken: serviceToken(),
     ready: () => runChecks(options.readyChecks),

@@ -10,6 +10,11 @@ export function notFound(message: string, details: Record<string, unknown> = {})
   return new GraphQLError(message, { extensions: { code: 'NOT_FOUND', ...details } });
 }
 
+/** The caller may not do or see this (its token lacks the scope, or the data is someone else's); nothing was changed. */
+export function forbidden(message: string, details: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', ...details } });
+}
+
 /** The change collides with another one in progress (a concurrent rename); nothing was changed. */
 export function conflict(message: string, details: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'CONFLICT', ...details } });

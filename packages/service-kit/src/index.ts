@@ -1,15 +1,32 @@
 export type { GraphQLResolverMap } from '@apollo/subgraph';
+export { actsFor } from './actsFor.ts';
+export {
+  CALLER_SCOPES_HEADER,
+  CALLER_SUBJECT_HEADER,
+  type Caller,
+  callerFromHeaders,
+} from './callerHeaders.ts';
 export { createEntityLoader, createGroupLoader } from './createEntityLoader.ts';
 export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
 export { createLogger, type Logger, logFormat } from './createLogger.ts';
 export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
 export {
+  DEVELOPMENT_AUDIENCE,
+  DEVELOPMENT_ISSUER,
+  defaultSubjects,
+  developmentKeyFile,
+  developmentKeyPair,
+  developmentToken,
+  type Role,
+  roles,
+} from './developmentToken.ts';
+export {
   type EntityInvalidation,
   entityInvalidationsPlugin,
   type InvalidationContext,
 } from './entityInvalidations.ts';
-export { badUserInput, conflict, notFound, refused, serviceUnavailable } from './errors.ts';
+export { badUserInput, conflict, forbidden, notFound, refused, serviceUnavailable } from './errors.ts';
 export { fetchEntities } from './fetchEntities.ts';
 export { formatError } from './formatError.ts';
 export { isUuid } from './isUuid.ts';

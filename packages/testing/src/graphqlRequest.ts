@@ -1,4 +1,12 @@
-import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
+import {
+  CALLER_SCOPES_HEADER,
+  CALLER_SUBJECT_HEADER,
+  defaultSubjects,
+  developmentToken,
+  type Role,
+  SERVICE_TOKEN_HEADER,
+  serviceToken,
+} from '@msd/service-kit';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
   status: number;
@@ -7,21 +15,42 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
   extensions?: Record<string, unknown>;
 }
 
+export interface RequestOptions {
+  /** Sends the service credential, as another service (or the gateway) would. */
+  asService?: boolean;
+  /**
+   * The caller: `Authorization: Bearer <development token>` of this role and `subject` (else the
+   * role's demo subject); with `asService`, the verified-caller headers the gateway would send.
+   */
+  as?: Role;
+  subject?: string;
+  headers?: Record<string, string>;
+}
+
 /**
- * A GraphQL request over real HTTP, as a client (or, with `asService`, another service) sends it.
+ * A GraphQL request over real HTTP, as a client (or, with `asService`, another service) sends it;
+ * with `as`, signed in with a development token of that role. Without it the request is anonymous.
  * Returns the HTTP status with the body so tests can assert both.
  */
 export async function graphqlRequest<TData = Record<string, unknown>>(
   url: string,
   query: string,
   variables: Record<string, unknown> = {},
-  options: { asService?: boolean; headers?: Record<string, string> } = {},
+  options: RequestOptions = {},
 ): Promise<GraphQLResponse<TData>> {
+  const subject = options.as ? (options.subject ?? defaultSubjects[options.as]) : undefined;
+  const caller =
+    options.as && options.asService
+      ? { [CALLER_SUBJECT_HEADER]: subject as string, [CALLER_SCOPES_HEADER]: options.as }
+      : options.as
+        ? { authorization: `Bearer ${await developmentToken(options.as, subject)}` }
+        : {};
   const response = await fetch(url, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       ...(options.asService ? { [SERVICE_TOKEN_HEADER]: serviceToken() } : {}),
+      ...caller,
       ...options.headers,
     },
     body: JSON.stringify({ query, variables }),

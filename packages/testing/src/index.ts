@@ -1,5 +1,5 @@
 export { freePort } from './freePort.ts';
-export { type GraphQLResponse, graphqlRequest } from './graphqlRequest.ts';
+export { type GraphQLResponse, graphqlRequest, type RequestOptions } from './graphqlRequest.ts';
 export { readCounter } from './readCounter.ts';
 export { startRedisServer, type TestRedis } from './startRedisServer.ts';
 export { startTestSubgraph, type TestSubgraph } from './startTestSubgraph.ts';

@@ -21,6 +21,7 @@ export async function seedOrders(
           price: i + 1,
         },
       },
+      { as: 'operator' },
     );
     if (!data) throw new Error(`createProduct failed: ${JSON.stringify(errors)}`);
     productIds.push(data.createProduct.id);
@@ -35,6 +36,7 @@ export async function seedOrders(
       gatewayUrl,
       'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
       { input: { customerId: `customer-${i}`, items } },
+      { as: 'operator' },
     );
     if (!data) throw new Error(`placeOrder failed: ${JSON.stringify(errors)}`);
     orderIds.push(data.placeOrder.id);

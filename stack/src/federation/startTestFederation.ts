@@ -7,6 +7,7 @@ import {
   createGatewayServer,
   type EntityCacheConfig,
   entityCacheConfig,
+  type GatewayOptions,
   type ResilienceConfig,
 } from '@msd/gateway';
 import { createInventoryServer } from '@msd/inventory-service';
@@ -18,6 +19,8 @@ import { freePort, startTestSubgraph, type TestSubgraph } from '@msd/testing';
 
 export interface TestFederation {
   gatewayUrl: string;
+  /** The gateway server itself (its admin port, its logger). */
+  gateway: ReturnType<typeof createGatewayServer>;
   subgraphs: Record<'product' | 'order' | 'inventory' | 'shipping' | 'driver' | 'ride', TestSubgraph>;
   /** The coordinator, when started in-process; its URL also when it runs elsewhere. */
   coordinator: TestSubgraph | undefined;
@@ -43,6 +46,8 @@ export interface TestFederationOptions {
   /** The gateway's entity cache when `events` is on: default Driver and Product from their owners for 60 s; `false` turns it off. */
   entityCache?: EntityCacheConfig | false;
   resilience?: Record<string, Partial<ResilienceConfig>>;
+  /** More gateway settings: operation limits, rate limits (off unless given), CORS origins, the admin port. */
+  gateway?: Pick<GatewayOptions, 'limits' | 'rateLimit' | 'corsOrigins' | 'adminPort' | 'identity'>;
   /**
    * The coordinator subgraph: started in-process with a database of its own (`true` or its
    * options), or `{ url }` of one a test runs as a process of its own (to kill it).
@@ -55,6 +60,9 @@ export interface TestFederationOptions {
   renameFaults?: { product?: RenameFaults; order?: RenameFaults };
   /** How long a participant waits before asking the coordinator about a prepared rename. */
   inDoubtAfterMs?: number;
+  /** The order flow's anti-entropy: its deadline and how often it looks (default 60 s and 15 s). */
+  reactionDeadlineMs?: number;
+  reactionRepairIntervalMs?: number;
 }
 
 export async function startTestFederation(options: TestFederationOptions = {}): Promise<TestFederation> {
@@ -81,18 +89,35 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
     },
   });
+  // The driver service asks the ride service about a rider's rides, and rides ask for drivers.
+  const ridePort = await freePort();
+  const rideUrl = `http://127.0.0.1:${ridePort}/graphql`;
   const [product, driver, inventory, shipping] = await Promise.all([
     startTestSubgraph('product', (o) => createProductServer({ ...o, ...events, ...rename('product') })),
-    startTestSubgraph('driver', (o) => createDriverServer({ ...o, ...events })),
+    startTestSubgraph('driver', (o) => createDriverServer({ ...o, ...events, rideUrl })),
     startTestSubgraph('inventory', (o) => createInventoryServer({ ...o, ...events })),
     startTestSubgraph('shipping', (o) => createShippingServer({ ...o, ...events })),
   ]);
   const [order, ride] = await Promise.all([
     startTestSubgraph('order', (o) =>
-      createOrderServer({ ...o, ...events, ...reconcile, ...rename('order'), productUrl: product.url }),
+      createOrderServer({
+        ...o,
+        ...events,
+        ...reconcile,
+        ...rename('order'),
+        productUrl: product.url,
+        inventoryUrl: inventory.url,
+        shippingUrl: shipping.url,
+        ...(options.reactionDeadlineMs ? { reactionDeadlineMs: options.reactionDeadlineMs } : {}),
+        ...(options.reactionRepairIntervalMs
+          ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
+          : {}),
+      }),
     ),
-    startTestSubgraph('ride', (o) =>
-      createRideServer({ ...o, ...events, ...reconcile, driverUrl: driver.url }),
+    startTestSubgraph(
+      'ride',
+      (o) => createRideServer({ ...o, ...events, ...reconcile, driverUrl: driver.url }),
+      ridePort,
     ),
   ]);
   const subgraphs = { product, order, inventory, shipping, driver, ride };
@@ -120,10 +145,14 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
     },
     ...(bus ? { events: bus, entityCache } : {}),
     ...(options.resilience ? { resilience: options.resilience } : {}),
+    // Rate limits only where a test asks for them: other tests run thousands of operations as one operator.
+    rateLimit: false,
+    ...options.gateway,
   });
   const { url } = await gateway.listen(0);
   return {
     gatewayUrl: url,
+    gateway,
     subgraphs,
     coordinator,
     coordinatorUrl,

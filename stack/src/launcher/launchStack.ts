@@ -22,8 +22,10 @@ export interface StackOptions {
   /** Where each process's output goes, one prefixed line at a time (`order#2` for a second replica). */
   output?: (name: string, line: string) => void;
   logger: Logger;
-  /** How long the whole stack may take to answer /ready. */
+  /** How long the whole stack may take to be up (the gateway ready, every subgraph healthy). */
   readyTimeoutMs?: number;
+  /** Called when a process exits after the stack started, other than by `stop` or `restart`. */
+  onExit?: (name: ProcessName, exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
 }
 
 export interface RunningStack {
@@ -35,6 +37,12 @@ export interface RunningStack {
   signal(name: ProcessName, signal: NodeJS.Signals): void;
   /** Sends a signal to one replica (0-based) of a process; resolves when a terminating signal has ended it. */
   signalReplica(name: ProcessName, replica: number, signal: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts one process again (its first replica), as the stack started it (same port, environment and
+   * output), after SIGKILLing it if it still runs; resolves when it answers /ready. What a supervisor
+   * (Kubernetes, systemd) does after a crash; the chaos run uses it.
+   */
+  restart(name: ProcessName, options?: { readyTimeoutMs?: number }): Promise<void>;
 }
 
 /**
@@ -52,9 +60,11 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     processes.map(({ name }) => [urlVariable(name), `http://127.0.0.1:${ports[name]}/graphql`]),
   );
   const children = new Map<ProcessName, ChildProcess[]>();
-  const listening: number[] = [];
+  const replicaPorts = new Map<ProcessName, number[]>();
   const balancers: RoundRobin[] = [];
   let stopping = false;
+  let started = false;
+  const restarting = new Set<ChildProcess>();
 
   const ended = (child: ChildProcess) =>
     new Promise<void>((resolve) => {
@@ -66,6 +76,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     await Promise.all(
       [...children.values()].flat().map((child) => {
         const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.kill('SIGCONT'); // a paused process (SIGSTOP) cannot act on SIGTERM
         child.kill('SIGTERM');
         return ended(child).then(() => clearTimeout(kill));
       }),
@@ -73,44 +84,50 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     await Promise.all(balancers.map((balancer) => balancer.close()));
   };
 
-  let reject: (error: Error) => void = () => {};
-  const exited = new Promise<never>((_, fail) => {
-    reject = fail;
+  let rejectStart: (error: Error) => void = () => {};
+  const exited = new Promise<never>((_, reject) => {
+    rejectStart = reject;
   });
   exited.catch(() => {}); // observed below while starting; afterwards the caller's output shows it
+  const spawnProcess = (name: ProcessName, replica: number) => {
+    const port = replicaPorts.get(name)?.[replica] ?? ports[name];
+    const label = replicas === 1 ? name : `${name}#${replica + 1}`;
+    const args = options.built
+      ? ['--conditions=production', entryPoint(name).replace(/\/src\/index\.ts$/, '/dist/index.js')]
+      : ['--import', 'tsx', entryPoint(name)];
+    const child = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...urls,
+        ...options.env,
+        ...options.envFor?.(name),
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const list = children.get(name) ?? [];
+    list[replica] = child;
+    children.set(name, list);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => options.output?.(label, line));
+    }
+    child.once('exit', (code, signal) => {
+      if (stopping || restarting.delete(child)) return;
+      if (started) options.onExit?.(name, { code, signal });
+      else
+        rejectStart(new Error(`${label} exited (${signal ?? `code ${code}`}) before the stack was stopped`));
+    });
+  };
   try {
     for (const { name } of processes) {
-      const replicaPorts =
-        replicas === 1 ? [ports[name]] : await Promise.all(Array.from({ length: replicas }, freePort));
-      if (replicas > 1) balancers.push(await roundRobin(ports[name], replicaPorts));
-      listening.push(...replicaPorts);
-      const started = replicaPorts.map((port, replica) => {
-        const label = replicas === 1 ? name : `${name}#${replica + 1}`;
-        const args = options.built
-          ? ['--conditions=production', entryPoint(name).replace(/\/src\/index\.ts$/, '/dist/index.js')]
-          : ['--import', 'tsx', entryPoint(name)];
-        const child = spawn(process.execPath, args, {
-          cwd: repoRoot,
-          env: {
-            ...process.env,
-            ...urls,
-            ...options.env,
-            ...options.envFor?.(name),
-            PORT: String(port),
-            HOST: '127.0.0.1',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        for (const stream of [child.stdout, child.stderr]) {
-          createInterface({ input: stream }).on('line', (line) => options.output?.(label, line));
-        }
-        child.once('exit', (code, signal) => {
-          if (!stopping)
-            reject(new Error(`${label} exited (${signal ?? `code ${code}`}) before the stack was stopped`));
-        });
-        return child;
-      });
-      children.set(name, started);
+      if (replicas > 1) {
+        const own = await Promise.all(Array.from({ length: replicas }, freePort));
+        replicaPorts.set(name, own);
+        balancers.push(await roundRobin(ports[name], own));
+      }
+      for (let replica = 0; replica < replicas; replica++) spawnProcess(name, replica);
     }
   } catch (error) {
     await stop();
@@ -118,23 +135,36 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   }
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}/graphql`;
+  const timeoutMs = options.readyTimeoutMs ?? 120_000;
   try {
-    // Every replica ready (the gateway's /ready also checks each subgraph through its round-robin).
     await Promise.race([
-      Promise.all(
-        listening.map((port) =>
-          waitUntilReady(`http://127.0.0.1:${port}/ready`, options.readyTimeoutMs ?? 60_000),
-        ),
-      ),
+      Promise.all([
+        // The gateway's /ready is its own readiness; the stack is up once it reports every subgraph healthy.
+        waitUntilReady(`http://127.0.0.1:${ports.gateway}/subgraphs`, timeoutMs),
+        // With replicas, every one of them ready (the round-robin would otherwise send work to one still starting).
+        ...[...replicaPorts.values()]
+          .flat()
+          .map((port) => waitUntilReady(`http://127.0.0.1:${port}/ready`, timeoutMs)),
+      ]),
       exited,
     ]);
   } catch (error) {
     await stop();
     throw error;
   }
-  // Deliberate kills after start are the caller's business (drills), not a failed start.
-  reject = () => {};
+  started = true;
   options.logger.info('stack ready', { gateway: gatewayUrl, replicas });
+  const restart = async (name: ProcessName, restartOptions: { readyTimeoutMs?: number } = {}) => {
+    const child = children.get(name)?.[0];
+    if (child && child.exitCode === null && child.signalCode === null) {
+      restarting.add(child);
+      child.kill('SIGKILL');
+      await ended(child);
+    }
+    spawnProcess(name, 0);
+    const port = replicaPorts.get(name)?.[0] ?? ports[name];
+    await waitUntilReady(`http://127.0.0.1:${port}/ready`, restartOptions.readyTimeoutMs ?? 60_000);
+  };
   return {
     gatewayUrl,
     ports,
@@ -148,17 +178,21 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
       child.kill(signal);
       if (signal === 'SIGKILL' || signal === 'SIGTERM') await ended(child);
     },
+    restart,
   };
 }
 
+/** Until the URL answers 200 with `healthy` (the gateway's /subgraphs) or `ready` (a /ready report) true. */
 async function waitUntilReady(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
-      last = `HTTP ${response.status}: ${await response.text()}`;
+      const response = await fetch(url, { signal: AbortSignal.timeout(3_000) });
+      const body = await response.text();
+      const report = JSON.parse(body) as { healthy?: boolean; ready?: boolean };
+      if (response.ok && (report.healthy ?? report.ready)) return;
+      last = `HTTP ${response.status}: ${body}`;
     } catch (error) {
       last = (error as Error).message;
     }

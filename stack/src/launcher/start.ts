@@ -1,5 +1,5 @@
 import { migrateAll } from '@msd/database';
-import { createLogger } from '@msd/service-kit';
+import { createLogger, defaultSubjects, developmentToken, roles } from '@msd/service-kit';
 import { seedDemoData } from '../seed/seedDemoData.ts';
 import { checkInfrastructure } from './checkInfrastructure.ts';
 import { demoQueries } from './demoQueries.ts';
@@ -21,12 +21,21 @@ try {
   process.once('SIGTERM', stop);
   const ids = await firstProductIds(stack.gatewayUrl);
   const base = stack.gatewayUrl.replace(/\/graphql$/, '');
+  const tokens = await Promise.all(
+    roles.map(
+      async (role) => `  ${role.padEnd(9)} (${defaultSubjects[role]}): ${await developmentToken(role)}`,
+    ),
+  );
   console.log(
     [
       '',
       `  Gateway:        ${stack.gatewayUrl}`,
       `  Apollo Sandbox: ${base}/  (open in a browser)`,
-      `  Health:         ${base}/health   Ready: ${base}/ready   Metrics: ${base}/metrics`,
+      `  Health:         ${base}/health   Ready: ${base}/ready   Metrics: ${base}/metrics   Subgraphs: ${base}/subgraphs`,
+      '',
+      '  Development tokens (header  Authorization: Bearer <token>; Sandbox opens with the operator one;',
+      '  `npm run token -- <role> [subject]` makes more):',
+      ...tokens,
       '',
       '  Try these in Sandbox:',
       '',

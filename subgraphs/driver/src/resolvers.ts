@@ -1,5 +1,6 @@
 import {
   badUserInput,
+  forbidden,
   type GraphQLResolverMap,
   isUuid,
   notFound,
@@ -52,9 +53,19 @@ export const resolvers: GraphQLResolverMap<DriverContext> = {
       if (Object.keys(patch).length === 0) throw badUserInput('Nothing to update: give name or car');
       return found(id, await withPlateCheck(async () => (isUuid(id) ? updateDriver(db, id, patch) : null)));
     },
-    rateDriver: async (_: unknown, { id, stars }: { id: string; stars: number }, { db }: DriverContext) => {
+    rateDriver: async (
+      _: unknown,
+      { id, stars }: { id: string; stars: number },
+      { db, caller, rideHistory }: DriverContext,
+    ) => {
       if (!Number.isInteger(stars) || stars < 1 || stars > 5) {
         throw badUserInput('"stars" must be a whole number from 1 to 5', { field: 'stars' });
+      }
+      // A rider rates the driver of one of its own rides; only the ride service knows the rides.
+      if (!caller.scopes.includes('operator')) {
+        const ridden =
+          caller.subject !== undefined && isUuid(id) && (await rideHistory.hasRiddenWith(caller.subject, id));
+        if (!ridden) throw forbidden(`Only a rider who has ridden with driver "${id}" may rate them`, { id });
       }
       return found(id, isUuid(id) ? await addRating(db, id, stars) : null);
     },

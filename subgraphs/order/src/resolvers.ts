@@ -1,19 +1,27 @@
-import { readCopyStatus, reconcileNow } from '@msd/events';
-import { type GraphQLResolverMap, pageArgs } from '@msd/service-kit';
+import { readCopyStatus, readLastRun, reconcileNow } from '@msd/events';
+import { actsFor, type Caller, type GraphQLResolverMap, pageArgs } from '@msd/service-kit';
 import type { OrderContext } from './context.ts';
+import { countUnsettledOrders } from './data/orderReactions.ts';
 import { listOrders, type OrderItemRecord, type OrderRecord } from './data/orders.ts';
 import { type PlaceOrderInput, placeOrder } from './placeOrder.ts';
 
 export const resolvers: GraphQLResolverMap<OrderContext> = {
   Query: {
     replicationStatus: () => ({ id: 'replication' }),
-    order: (_: unknown, { id }: { id: string }, { loaders }: OrderContext) => loaders.orderById.load(id),
-    orders: (_: unknown, args: { first?: number; after?: string }, { db }: OrderContext) =>
-      listOrders(db, pageArgs(args)),
+    order: async (_: unknown, { id }: { id: string }, { loaders, caller }: OrderContext) =>
+      ownOrder(await loaders.orderById.load(id), caller),
+    orders: (_: unknown, args: { first?: number; after?: string }, { db, caller }: OrderContext) =>
+      listOrders(db, pageArgs(args), caller.scopes.includes('operator') ? undefined : ownerOf(caller)),
   },
   Mutation: {
-    placeOrder: (_: unknown, { input }: { input: PlaceOrderInput }, { db, productCatalog }: OrderContext) =>
-      placeOrder(db, productCatalog, input),
+    placeOrder: (
+      _: unknown,
+      { input }: { input: PlaceOrderInput },
+      { db, productCatalog, caller }: OrderContext,
+    ) => {
+      actsFor(caller, input.customerId, `An order for customer "${input.customerId}"`);
+      return placeOrder(db, productCatalog, input);
+    },
     reconcileProductNames: (_: unknown, __: unknown, { db, events }: OrderContext) =>
       reconcileNow(db, events?.productName),
   },
@@ -21,9 +29,21 @@ export const resolvers: GraphQLResolverMap<OrderContext> = {
     __resolveReference: ({ id }: { id: string }) => ({ id }),
     productName: (_: unknown, __: unknown, { db, events }: OrderContext) =>
       events ? readCopyStatus(db, events.productName) : null,
+    orderReactions: async (_: unknown, __: unknown, { db, events }: OrderContext) => {
+      if (!events) return null;
+      const { reaction, deadlineMs } = events.orderReactions;
+      const [counts, lastRun] = await Promise.all([
+        countUnsettledOrders(db, deadlineMs),
+        readLastRun(db, reaction),
+      ]);
+      return { reaction, deadlineSeconds: deadlineMs / 1000, ...counts, lastRun };
+    },
   },
   Order: {
-    __resolveReference: ({ id }: { id: string }, { loaders }: OrderContext) => loaders.orderById.load(id),
+    // Entity fetches (`shipment { order }`) are checked like `order(id)`: the gateway may reach an
+    // order through another service's data, and ownership is this service's to decide.
+    __resolveReference: async ({ id }: { id: string }, { loaders, caller }: OrderContext) =>
+      ownOrder(await loaders.orderById.load(id), caller),
     items: (order: OrderRecord, _: unknown, { loaders }: OrderContext) =>
       loaders.itemsByOrderId.load(order.id),
     total: async (order: OrderRecord, _: unknown, { loaders }: OrderContext) => {
@@ -37,3 +57,15 @@ export const resolvers: GraphQLResolverMap<OrderContext> = {
     unitPrice: (item: OrderItemRecord) => item.unitPriceCents / 100,
   },
 };
+
+/** An order is its customer's (and an operator's) to see: anyone else gets FORBIDDEN. */
+function ownOrder(order: OrderRecord | null, caller: Caller): OrderRecord | null {
+  if (order) actsFor(caller, order.customerId, `Order "${order.id}"`);
+  return order;
+}
+
+/** The customer whose orders a non-operator caller lists: itself; an anonymous caller lists none. */
+function ownerOf(caller: Caller): string {
+  if (caller.subject === undefined) actsFor(caller, '', 'Orders');
+  return caller.subject as string;
+}

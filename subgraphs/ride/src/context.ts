@@ -1,3 +1,4 @@
+import type { Caller } from '@msd/service-kit';
 import type { RideDatabase } from './data/database.ts';
 import type { DriverDirectory } from './driverDirectory.ts';
 import type { RideEvents } from './events/index.ts';
@@ -5,6 +6,8 @@ import { createLoaders, type Loaders } from './loaders.ts';
 
 export interface RideContext {
   db: RideDatabase;
+  /** Who the gateway verified this request is for: rides are theirs to see, or an operator's. */
+  caller: Caller;
   loaders: Loaders;
   driverDirectory: DriverDirectory;
   /** The event side of the service, when it runs with events. */
@@ -16,6 +19,7 @@ export function createContext(
   db: RideDatabase,
   driverDirectory: DriverDirectory,
   events: RideEvents | undefined,
+  caller: Caller,
 ): RideContext {
-  return { db, loaders: createLoaders(db), driverDirectory, events };
+  return { db, caller, loaders: createLoaders(db), driverDirectory, events };
 }

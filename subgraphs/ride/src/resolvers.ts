@@ -1,18 +1,27 @@
 import { readCopyStatus, reconcileNow } from '@msd/events';
-import { type GraphQLResolverMap, pageArgs } from '@msd/service-kit';
+import { actsFor, type Caller, type GraphQLResolverMap, isUuid, pageArgs } from '@msd/service-kit';
 import type { RideContext } from './context.ts';
-import { listRides, type RideRecord } from './data/rides.ts';
+import { hasRiddenWith, listRides, type RideRecord } from './data/rides.ts';
 import { type RequestRideInput, requestRide } from './requestRide.ts';
 
 export const resolvers: GraphQLResolverMap<RideContext> = {
   Query: {
-    ride: (_: unknown, { id }: { id: string }, { loaders }: RideContext) => loaders.rideById.load(id),
-    rides: (_: unknown, args: { first?: number; after?: string }, { db }: RideContext) =>
-      listRides(db, pageArgs(args)),
+    ride: async (_: unknown, { id }: { id: string }, { loaders, caller }: RideContext) =>
+      ownRide(await loaders.rideById.load(id), caller),
+    rides: (_: unknown, args: { first?: number; after?: string }, { db, caller }: RideContext) =>
+      listRides(db, pageArgs(args), caller.scopes.includes('operator') ? undefined : riderOf(caller)),
+    riddenWith: (_: unknown, args: { riderId: string; driverId: string }, { db }: RideContext) =>
+      isUuid(args.driverId) ? hasRiddenWith(db, args.riderId, args.driverId) : false,
   },
   Mutation: {
-    requestRide: (_: unknown, { input }: { input: RequestRideInput }, { db, driverDirectory }: RideContext) =>
-      requestRide(db, driverDirectory, input),
+    requestRide: (
+      _: unknown,
+      { input }: { input: RequestRideInput },
+      { db, driverDirectory, caller }: RideContext,
+    ) => {
+      actsFor(caller, input.riderId, `A ride for rider "${input.riderId}"`);
+      return requestRide(db, driverDirectory, input);
+    },
     reconcileDriverNames: (_: unknown, __: unknown, { db, events }: RideContext) =>
       reconcileNow(db, events?.driverName),
   },
@@ -22,8 +31,21 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
       events ? readCopyStatus(db, events.driverName) : null,
   },
   Ride: {
-    __resolveReference: ({ id }: { id: string }, { loaders }: RideContext) => loaders.rideById.load(id),
+    __resolveReference: async ({ id }: { id: string }, { loaders, caller }: RideContext) =>
+      ownRide(await loaders.rideById.load(id), caller),
     driver: (ride: RideRecord) => ({ __typename: 'Driver', id: ride.driverId }),
     requestedAt: (ride: RideRecord) => ride.requestedAt.toISOString(),
   },
 };
+
+/** A ride is its rider's (and an operator's) to see: anyone else gets FORBIDDEN. */
+function ownRide(ride: RideRecord | null, caller: Caller): RideRecord | null {
+  if (ride) actsFor(caller, ride.riderId, `Ride "${ride.id}"`);
+  return ride;
+}
+
+/** The rider whose rides a non-operator caller lists: itself; an anonymous caller lists none. */
+function riderOf(caller: Caller): string {
+  if (caller.subject === undefined) actsFor(caller, '', 'Rides');
+  return caller.subject as string;
+}

@@ -34,7 +34,7 @@ export function createRideServer(options: RideServerOptions = {}) {
     name: 'ride',
     typeDefs,
     resolvers,
-    context: () => createContext(db, driverDirectory, events),
+    context: ({ caller }) => createContext(db, driverDirectory, events, caller),
     ...databaseLifecycle(db),
     background: events?.background ?? [],
   });

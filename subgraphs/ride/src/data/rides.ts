@@ -1,5 +1,6 @@
 import type { PageArgs } from '@msd/service-kit';
 import type { RideDatabase } from './database.ts';
+import { driverNameCopy } from './driverNameCopy.ts';
 import type { Ride } from './generated/client.ts';
 
 export type RideRecord = Ride;
@@ -18,14 +19,36 @@ export function findRidesByIds(db: RideDatabase, ids: readonly string[]): Promis
   return db.ride.findMany({ where: { id: { in: [...ids] } } });
 }
 
-export function listRides(db: RideDatabase, page: PageArgs): Promise<RideRecord[]> {
+/** A page of rides: every rider's, or only `riderId`'s. */
+export function listRides(db: RideDatabase, page: PageArgs, riderId?: string): Promise<RideRecord[]> {
   return db.ride.findMany({
-    where: page.afterId ? { id: { gt: page.afterId } } : {},
+    where: {
+      ...(page.afterId ? { id: { gt: page.afterId } } : {}),
+      ...(riderId === undefined ? {} : { riderId }),
+    },
     orderBy: { id: 'asc' },
     take: page.take,
   });
 }
 
+/** Whether the rider has had a ride with the driver, whatever its status. */
+export async function hasRiddenWith(db: RideDatabase, riderId: string, driverId: string): Promise<boolean> {
+  return (await db.ride.count({ where: { riderId, driverId }, take: 1 })) > 0;
+}
+
+/**
+ * Inserts a ride with the newer of the driver API's name and the newest a DriverUpdated recorded
+ * meanwhile (`driverNameCopy.newestForInsert`, same transaction): an update applied between the
+ * API read and the insert is never lost.
+ */
 export function insertRide(db: RideDatabase, ride: NewRide): Promise<RideRecord> {
-  return db.ride.create({ data: ride });
+  return db.$transaction(async (tx) => {
+    const newest = await driverNameCopy.newestForInsert(tx, [
+      { id: ride.driverId, value: ride.driverName, version: ride.driverVersion },
+    ]);
+    const source = newest.get(ride.driverId);
+    return tx.ride.create({
+      data: source ? { ...ride, driverName: source.value, driverVersion: source.version } : ride,
+    });
+  });
 }

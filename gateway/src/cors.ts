@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * `CORS_ORIGINS` (comma-separated, exact origins; `*` allows any): the browser origins that may
+ * call the gateway. Outside production the default is the web client's development origin,
+ * http://localhost:5173; in production none until set.
+ */
+export function corsOrigins(env: NodeJS.ProcessEnv = process.env): string[] {
+  const configured = env.CORS_ORIGINS;
+  if (configured !== undefined)
+    return configured
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean);
+  return env.NODE_ENV === 'production' ? [] : ['http://localhost:5173'];
+}
+
+const ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name';
+
+/**
+ * CORS for browser apps: an allowed origin gets `Access-Control-Allow-Origin` on every answer and a
+ * preflight (OPTIONS) answered 204 with the methods and headers (authorization, content-type) it
+ * may send; any other origin gets no CORS headers, so its browser blocks the call. Credentials
+ * (cookies) are not allowed: callers authenticate with a bearer token. Returns true when it has
+ * answered the request (a preflight).
+ */
+export function cors(origins: readonly string[]) {
+  const any = origins.includes('*');
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    const origin = req.headers.origin;
+    const allowed = typeof origin === 'string' && (any || origins.includes(origin));
+    res.setHeader('vary', 'Origin');
+    if (allowed) res.setHeader('access-control-allow-origin', any ? '*' : origin);
+    if (req.method !== 'OPTIONS' || !req.headers['access-control-request-method']) return false;
+    if (allowed) {
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
+      res.setHeader('access-control-max-age', '600');
+    }
+    res.writeHead(allowed ? 204 : 403);
+    res.end();
+    return true;
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * The machine a benchmark ran on, and the CPU it used: machine-wide from /proc/stat, per process
+ * group from /proc/<pid>/stat (utime + stime).
+ */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { EventBusOptions } from '@msd/events';
+import { repoRoot } from '@msd/registry';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { round } from './stats.ts';
+
+function command(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The 1-, 5- and 15-minute load averages. */
+export const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+export interface Environment {
+  nproc: number;
+  cpuModel: string;
+  memory: string;
+  node: string;
+  kernel: string;
+  commit: string;
+  /** Uncommitted changes in the tree that was measured (other work in progress is part of it). */
+  uncommitted: string[];
+  postgres: string;
+  redis: string;
+  loadavgBefore: string;
+  /** The process groups whose CPU is reported. */
+  stackProcesses: string[];
+}
+
+/** The machine, the tree, PostgreSQL's and Redis's versions, and the load average before the run. */
+export async function describeEnvironment(
+  databaseUrl: string,
+  bus: EventBusOptions,
+  cpu: CpuMeter,
+): Promise<Environment> {
+  const db = new pg.Client({ connectionString: databaseUrl });
+  const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
+  try {
+    await db.connect();
+    const [version, info] = await Promise.all([
+      db.query<{ server_version: string }>('SHOW server_version'),
+      redis.info('server'),
+    ]);
+    return {
+      nproc: os.availableParallelism(),
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memory: command('free', ['-h']),
+      node: process.version,
+      kernel: os.release(),
+      commit: command('git', ['rev-parse', '--short', 'HEAD']),
+      uncommitted: command('git', ['status', '--short']).split('\n').filter(Boolean),
+      postgres: version.rows[0]?.server_version ?? 'unknown',
+      redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+      loadavgBefore: loadavg(),
+      stackProcesses: cpu.groups,
+    };
+  } finally {
+    redis.disconnect();
+    await db.end().catch(() => {});
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU
+
+const clockTicks = (() => {
+  const ticks = Number(command('getconf', ['CLK_TCK']));
+  return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
+})();
+
+export interface CpuSnapshot {
+  wallMs: number;
+  busyTicks: number;
+  totalTicks: number;
+  /** pid → group and CPU ticks used so far. */
+  procs: Map<string, { group: string; ticks: number }>;
+  loadavg: string;
+}
+
+export interface CpuUse {
+  /** Busy time of the whole machine, % of all cores. */
+  machineBusyPercent: number;
+  /** Per process group, % of one core; `other` is the machine's busy time outside these groups. */
+  percentOfOneCore: Record<string, number>;
+  loadavgAtEnd: string;
+}
+
+export interface CpuMeter {
+  /** The groups measured: each stack process, `bench` (this process), `postgres (all)`, `redis`. */
+  groups: string[];
+  snapshot(): CpuSnapshot;
+}
+
+const pids = () => readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+
+function readProcStat(pid: string): { comm: string; ppid: number; ticks: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const fields = text.slice(close + 2).split(' ');
+    return { comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Measures the stack's processes (direct children of this process, named by their entry file),
+ * this process, PostgreSQL and Redis. `names` overrides the group of given pids (a second gateway).
+ */
+export function stackCpuMeter(names: Record<string, string> = {}): CpuMeter {
+  const children = new Map<string, string>();
+  for (const pid of pids()) {
+    if (readProcStat(pid)?.ppid !== process.pid) continue;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const match = /subgraphs\/(\w+)\/src\/index\.ts|(gateway)\/src\/index\.ts/.exec(cmdline);
+    if (match) children.set(pid, names[pid] ?? match[1] ?? match[2] ?? 'unknown');
+  }
+  const groupOf = (pid: string, comm: string) =>
+    children.get(pid) ??
+    (pid === String(process.pid)
+      ? 'bench'
+      : comm === 'postgres'
+        ? 'postgres (all)'
+        : comm === 'redis-server'
+          ? 'redis'
+          : undefined);
+  return {
+    groups: [...new Set(children.values())].sort(),
+    snapshot() {
+      const line = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+        .trim()
+        .split(/\s+/)
+        .slice(1)
+        .map(Number);
+      const total = line.reduce((a, b) => a + b, 0);
+      const idle = (line[3] ?? 0) + (line[4] ?? 0);
+      const procs = new Map<string, { group: string; ticks: number }>();
+      for (const pid of pids()) {
+        const stat = readProcStat(pid);
+        const group = stat && groupOf(pid, stat.comm);
+        if (stat && group) procs.set(pid, { group, ticks: stat.ticks });
+      }
+      return {
+        wallMs: performance.now(),
+        busyTicks: total - idle,
+        totalTicks: total,
+        procs,
+        loadavg: loadavg(),
+      };
+    },
+  };
+}
+
+/**
+ * CPU used between two snapshots. Per process, so connections that come and go are counted while
+ * they live; the CPU of a process that exited in between is lost. The machine is shared: `other`
+ * says how much went elsewhere.
+ */
+export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
+  const seconds = (b.wallMs - a.wallMs) / 1000;
+  const ticks: Record<string, number> = {};
+  for (const [pid, { group, ticks: used }] of b.procs) {
+    ticks[group] = (ticks[group] ?? 0) + Math.max(0, used - (a.procs.get(pid)?.ticks ?? 0));
+  }
+  const percentOfOneCore: Record<string, number> = {};
+  for (const [group, t] of Object.entries(ticks)) {
+    percentOfOneCore[group] = round(((t / clockTicks) * 100) / seconds, 0);
+  }
+  const machineBusyPercent = round(
+    ((b.busyTicks - a.busyTicks) / Math.max(1, b.totalTicks - a.totalTicks)) * 100,
+    0,
+  );
+  const counted = Object.values(percentOfOneCore).reduce((x, y) => x + y, 0);
+  percentOfOneCore.other = Math.max(0, round(machineBusyPercent * os.availableParallelism() - counted, 0));
+  return { machineBusyPercent, percentOfOneCore, loadavgAtEnd: b.loadavg };
+}
+
+/** CPU ms per request of each group, at `requestsPerSecond`. */
+export const cpuMsPerRequest = (cpu: CpuUse, requestsPerSecond: number) =>
+  Object.fromEntries(
+    Object.entries(cpu.percentOfOneCore).map(([group, percent]) => [
+      group,
+      round((percent * 10) / Math.max(requestsPerSecond, 0.001), 2),
+    ]),
+  );

@@ -1,0 +1,173 @@
+/**
+ * The bench's view of the event path product → order: the bench databases, the consumer's queue in
+ * Redis and the order service's /metrics, never a service's internals. Times come from PostgreSQL's
+ * clock, the one that stamps both ends of an event's lag.
+ */
+import { readCounter } from '@msd/testing';
+import type { Queue } from 'bullmq';
+import type pg from 'pg';
+import { type CpuMeter, type CpuSnapshot, poll, round, summarize } from '../harness/index.ts';
+
+export interface EventPathOptions {
+  productDb: pg.Pool;
+  orderDb: pg.Pool;
+  /** The consumer's queue, `ProductUpdated.order`. */
+  queue: Queue;
+  /** The order service's /metrics. */
+  orderMetricsUrl: string;
+  cpu: CpuMeter;
+  convergeTimeoutMs: number;
+  signal: AbortSignal;
+}
+
+export function eventPathProbes(options: EventPathOptions) {
+  const { productDb, orderDb, queue, orderMetricsUrl, cpu } = options;
+  const consumerQueue = queue.name;
+  const one = async <T extends pg.QueryResultRow>(db: pg.Pool, sql: string, params: unknown[] = []) => {
+    const row = (await db.query<T>(sql, params)).rows[0];
+    if (row === undefined) throw new Error(`no row from ${sql}`);
+    return row;
+  };
+  const dbNow = async () =>
+    (await one<{ now: string }>(productDb, 'SELECT clock_timestamp()::text AS now')).now;
+  const outboxBacklog = async () =>
+    (
+      await one<{ n: number }>(
+        productDb,
+        'SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL',
+      )
+    ).n;
+  const queueCounts = async () => {
+    // A paused queue's jobs are still counted as waiting.
+    const c = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active');
+    const waiting = (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0);
+    return { waiting, depth: waiting + (c.active ?? 0) };
+  };
+  const consumed = (outcome: string) =>
+    readCounter(orderMetricsUrl, 'events_consumed_total', { queue: consumerQueue, outcome });
+  /** Products whose copies do not all carry the product's current name and version. */
+  const copiesBehind = async () => {
+    const [owners, copies] = await Promise.all([
+      productDb.query<{ id: string; name: string; version: number }>(
+        'SELECT id::text, name, version FROM products',
+      ),
+      orderDb.query<{ id: string; name: string; version: number }>(
+        'SELECT DISTINCT product_id::text AS id, product_name AS name, product_version AS version FROM order_items',
+      ),
+    ]);
+    const current = new Map(owners.rows.map((row) => [row.id, row]));
+    const behind = new Set<string>();
+    for (const copy of copies.rows) {
+      const owner = current.get(copy.id);
+      if (owner?.name !== copy.name || owner.version !== copy.version) behind.add(copy.id);
+    }
+    return behind.size;
+  };
+
+  return {
+    cpu,
+    dbNow,
+    outboxBacklog,
+    queueCounts,
+    async snapshot() {
+      const cpuAt: CpuSnapshot = cpu.snapshot();
+      const [dbTime, outbox, queued, processed, applied, stale] = await Promise.all([
+        dbNow(),
+        outboxBacklog(),
+        queueCounts(),
+        one<{ n: number }>(orderDb, 'SELECT count(*)::int AS n FROM processed_events WHERE consumer = $1', [
+          consumerQueue,
+        ]),
+        consumed('applied'),
+        consumed('stale'),
+      ]);
+      return {
+        dbTime,
+        wallMs: cpuAt.wallMs,
+        outbox,
+        queue: queued.depth,
+        processed: processed.n,
+        applied,
+        stale,
+        cpu: cpuAt,
+      };
+    },
+    /** Until the outbox and queue are empty and every copy is current. */
+    async convergence() {
+      const polled = await poll(
+        async () => {
+          const [outbox, queued, behind] = await Promise.all([
+            outboxBacklog(),
+            queueCounts(),
+            copiesBehind(),
+          ]);
+          return { outbox, queue: queued.depth, behind };
+        },
+        (s) => s.outbox === 0 && s.queue === 0 && s.behind === 0,
+        { intervalMs: 100, timeoutMs: options.convergeTimeoutMs, signal: options.signal },
+      );
+      return { converged: polled.met, elapsedMs: round(polled.elapsedMs, 0), ...polled.value };
+    },
+    /** Lag of the events that occurred (outbox row written) in [from, to), from the order inbox. */
+    async lag(from: string, to: string) {
+      const { rows } = await orderDb.query<{ lag: number; at: string }>(
+        `SELECT lag_ms AS lag, processed_at::text AS at FROM processed_events
+         WHERE consumer = $1
+           AND processed_at - lag_ms * interval '1 millisecond' >= $2::timestamptz
+           AND processed_at - lag_ms * interval '1 millisecond' < $3::timestamptz
+         ORDER BY processed_at`,
+        [consumerQueue, from, to],
+      );
+      return {
+        ...summarize(rows.map((row) => Number(row.lag))),
+        firstAppliedAt: rows[0]?.at ?? null,
+        lastAppliedAt: rows.at(-1)?.at ?? null,
+      };
+    },
+    /**
+     * Where that lag is spent: in the relay (outbox row → `published_at`, stamped once Redis took the
+     * batch) and in delivery (→ the order inbox: queue wait, pickup, the consumer's transaction up to
+     * its inbox insert). The same clock again.
+     */
+    async lagBreakdown(from: string, to: string) {
+      const [outbox, inbox] = await Promise.all([
+        productDb.query<{ id: string; occurred: number; published: number | null }>(
+          `SELECT id::text, extract(epoch FROM occurred_at)::float8 * 1000 AS occurred,
+                  extract(epoch FROM published_at)::float8 * 1000 AS published
+           FROM outbox_events
+           WHERE type = 'ProductUpdated' AND occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz`,
+          [from, to],
+        ),
+        orderDb.query<{ id: string; recorded: number }>(
+          `SELECT event_id::text AS id, extract(epoch FROM processed_at)::float8 * 1000 AS recorded
+           FROM processed_events WHERE consumer = $1 AND processed_at >= $2::timestamptz - interval '1 second'`,
+          [consumerQueue, from],
+        ),
+      ]);
+      const recorded = new Map(inbox.rows.map((row) => [row.id, row.recorded]));
+      const published = outbox.rows.flatMap((row) => (row.published === null ? [] : [row]));
+      return {
+        events: outbox.rows.length,
+        relayMs: summarize(published.map((row) => (row.published ?? 0) - row.occurred)),
+        deliveryMs: summarize(
+          published.flatMap((row) => {
+            const at = recorded.get(row.id);
+            return at === undefined ? [] : [at - (row.published ?? 0)];
+          }),
+        ),
+      };
+    },
+    /** Events the consumer recorded since `from` (whenever they occurred): count, first, last, span. */
+    appliedSince: (from: string) =>
+      one<{ n: number; first: string | null; last: string | null; span: number }>(
+        orderDb,
+        `SELECT count(*)::int AS n, min(processed_at)::text AS first, max(processed_at)::text AS last,
+                coalesce(extract(epoch FROM max(processed_at) - min(processed_at)), 0)::float8 AS span
+         FROM processed_events WHERE consumer = $1 AND processed_at >= $2::timestamptz`,
+        [consumerQueue, from],
+      ),
+  };
+}
+
+export type EventPathProbes = ReturnType<typeof eventPathProbes>;
+export type Snapshot = Awaited<ReturnType<EventPathProbes['snapshot']>>;
