@@ -27,6 +27,9 @@ const sizing: Record<ProcessName, { min: number; max?: number; cpu: string; memo
   coordinator: { min: 2, cpu: '50m', memory: '160Mi' },
 };
 
+/** The gateway serves /metrics (and /subgraphs) on this port in production, never on the public one. */
+const GATEWAY_ADMIN_PORT = 9400;
+
 const labels = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'msd' });
 const secretEnv = (name: string, secret: string, key: string, optional = false): IEnvVar => ({
   name,
@@ -64,6 +67,7 @@ function deployment(name: ProcessName, port: number): IDeployment {
     ...(name === 'gateway'
       ? [
           { name: 'SUPERGRAPH_PATH', value: '/etc/msd/supergraph.graphql' },
+          { name: 'ADMIN_PORT', value: String(GATEWAY_ADMIN_PORT) },
           secretEnv('AUTH_JWKS_URL', 'msd-token-keys', 'AUTH_JWKS_URL', true),
           secretEnv('AUTH_ISSUER', 'msd-token-keys', 'AUTH_ISSUER', true),
           secretEnv('AUTH_AUDIENCE', 'msd-token-keys', 'AUTH_AUDIENCE', true),
@@ -83,7 +87,7 @@ function deployment(name: ProcessName, port: number): IDeployment {
           labels: labels(name),
           annotations: {
             'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(port),
+            'prometheus.io/port': String(name === 'gateway' ? GATEWAY_ADMIN_PORT : port),
             'prometheus.io/path': '/metrics',
           },
         },
@@ -97,7 +101,10 @@ function deployment(name: ProcessName, port: number): IDeployment {
               name,
               image: IMAGE,
               command: command(name),
-              ports: [{ name: 'http', containerPort: port }],
+              ports: [
+                { name: 'http', containerPort: port },
+                ...(name === 'gateway' ? [{ name: 'admin', containerPort: GATEWAY_ADMIN_PORT }] : []),
+              ],
               envFrom: [{ configMapRef: { name: 'msd-config' } }],
               env,
               readinessProbe: {
