@@ -4,7 +4,9 @@ import {
   CALLER_SCOPES_HEADER,
   CALLER_SUBJECT_HEADER,
   type Caller,
+  currentRequestContext,
   type Logger,
+  REQUEST_ID_HEADER,
   SERVICE_TOKEN_HEADER,
 } from '@msd/service-kit';
 import type { AccessPolicy } from './access/readAccessPolicy.ts';
@@ -66,6 +68,9 @@ export function createSubgraphDataSource(options: SubgraphDataSourceOptions): Su
     delete headers[CALLER_SUBJECT_HEADER];
     if (caller?.subject) headers[CALLER_SUBJECT_HEADER] = caller.subject;
     headers[CALLER_SCOPES_HEADER] = caller?.scopes.join(' ') ?? '';
+    // The client's request id follows the plan into every subgraph's log lines.
+    const requestId = currentRequestContext()?.requestId;
+    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
     return headers;
   };
 

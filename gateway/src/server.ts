@@ -8,6 +8,10 @@ import {
   type BackgroundProcess,
   createHttpServer,
   createLogger,
+  developmentToken,
+  operationMetricsPlugin,
+  type Role,
+  roles,
   serverLifecycle,
   serviceToken,
 } from '@msd/service-kit';
@@ -149,6 +153,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const landing = landingPage({ production, role: process.env.SANDBOX_ROLE });
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     trustedDocuments(trusted),
+    operationMetricsPlugin<GatewayContext>(),
     operationLimits(limits, costModel),
     ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
     landing.plugin,
@@ -160,6 +165,8 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     gateway: enforceAccess(gateway, policy),
     formatError: maskErrors(logger),
     includeStacktraceInErrorResponses: false,
+    // serve() owns the signals: it drains within a deadline; Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     introspection,
     hideSchemaDetailsFromClientErrors: production,
     persistedQueries: { cache: trustedDocumentStore(trusted), ttl: null },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPayload, EventType } from './contracts.ts';
+import { captureTraceContext } from './traceContext.ts';
 
 /** The slice of a Prisma client (or transaction) the event machinery needs; every service's client fits. */
 export interface SqlTransaction {
@@ -33,9 +34,11 @@ export async function appendToOutbox<T extends EventType>(
   event: { id?: string; type: T; aggregateId: string; version: number; payload: EventPayload<T> },
 ): Promise<string> {
   const id = event.id ?? randomUUID();
+  const trace = captureTraceContext();
   await tx.$executeRaw`
-    INSERT INTO outbox_events (id, type, aggregate_id, version, payload)
-    VALUES (${id}::uuid, ${event.type}, ${event.aggregateId}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb)
+    INSERT INTO outbox_events (id, type, aggregate_id, version, payload, trace_context)
+    VALUES (${id}::uuid, ${event.type}, ${event.aggregateId}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb,
+            ${trace ? JSON.stringify(trace) : null}::jsonb)
     ON CONFLICT (id) DO UPDATE SET published_at = NULL`;
   await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
   return id;

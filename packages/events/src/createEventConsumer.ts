@@ -14,6 +14,7 @@ import {
 import { recordInInbox } from './recordInInbox.ts';
 import type { EventBusOptions } from './redisConnection.ts';
 import { queueName, type Subscriber } from './subscriptions.ts';
+import { continueTrace } from './traceContext.ts';
 
 /** applied: the effect was committed; duplicate: already in the inbox; stale: an older version than the copy's. */
 export type ApplyOutcome = 'applied' | 'duplicate' | 'stale';
@@ -112,7 +113,10 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
     );
   };
 
-  const handleJob = async (job: Job) => {
+  // Each job continues the trace of the write that produced its event (if it was traced).
+  const handleJob = (job: Job) => continueTrace(job.data?.traceContext, queue, () => handleTracedJob(job));
+
+  const handleTracedJob = async (job: Job) => {
     let event: EventEnvelope<T>;
     try {
       event = parseEvent(job.data, options.event);

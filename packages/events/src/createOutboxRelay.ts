@@ -12,6 +12,7 @@ import { inTransaction } from './inTransaction.ts';
 import { eventsPublished, outboxBacklog } from './metrics.ts';
 import type { EventBusOptions } from './redisConnection.ts';
 import { queueName, subscriptions } from './subscriptions.ts';
+import { startPublishSpan, type TraceCarrier } from './traceContext.ts';
 
 export interface OutboxRelayOptions {
   service: string;
@@ -54,6 +55,7 @@ interface OutboxRow {
   version: number;
   payload: unknown;
   occurred_at: Date;
+  trace_context: TraceCarrier | null;
 }
 
 /**
@@ -134,7 +136,14 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const publish = async (rows: OutboxRow[]) => {
     const jobs = new Map<string, { name: string; data: EventEnvelope; opts: JobsOptions }[]>();
+    const spans = [];
     for (const row of rows) {
+      // The trace that wrote the row continues through this publish into the job (traceContext).
+      const traced = startPublishSpan(row.trace_context, {
+        type: row.type,
+        queues: (subscriptions[row.type] ?? []).map((subscriber) => queueName(row.type, subscriber)),
+      });
+      if (traced) spans.push(traced.span);
       const event = {
         id: row.id,
         type: row.type,
@@ -142,6 +151,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         version: row.version,
         occurredAt: row.occurred_at.toISOString(),
         payload: row.payload,
+        ...(traced ? { traceContext: traced.carrier } : {}),
       } as EventEnvelope;
       for (const subscriber of subscriptions[row.type] ?? []) {
         const name = queueName(row.type, subscriber);
@@ -151,7 +161,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         jobs.set(name, list);
       }
     }
-    await Promise.all([...jobs].map(([name, list]) => queue(name).addBulk(list)));
+    try {
+      await Promise.all([...jobs].map(([name, list]) => queue(name).addBulk(list)));
+    } finally {
+      for (const span of spans) span.end();
+    }
   };
 
   const drain = async (): Promise<number> => {
@@ -159,7 +173,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     for (;;) {
       const count = await inTransaction(pool, async (client) => {
         const { rows } = await client.query<OutboxRow>(
-          `SELECT id, type, aggregate_id, version, payload, occurred_at FROM outbox_events
+          `SELECT id, type, aggregate_id, version, payload, occurred_at, trace_context FROM outbox_events
            WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [batchSize],
         );

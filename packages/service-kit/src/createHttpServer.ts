@@ -1,12 +1,16 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from './createLogger.ts';
 import { httpRequestDuration, metrics } from './metrics.ts';
+import { REQUEST_ID_HEADER, withRequestContext } from './requestContext.ts';
+import { isDraining } from './serverLifecycle.ts';
 import { SERVICE_TOKEN_HEADER } from './serviceToken.ts';
 
 export interface ReadyReport {
   ready: boolean;
+  /** Set while the process shuts down: it finishes what it has, and takes nothing new. */
+  draining?: boolean;
   checks: Record<string, string>;
 }
 
@@ -65,7 +69,9 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       return '/health';
     }
     if (req.method === 'GET' && url.pathname === '/ready') {
-      const report = await options.ready();
+      const report: ReadyReport = isDraining(server)
+        ? { ready: false, draining: true, checks: {} }
+        : await options.ready();
       sendJson(res, report.ready ? 200 : 503, report);
       return '/ready';
     }
@@ -116,9 +122,11 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
     return 'graphql';
   };
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     const end = httpRequestDuration.startTimer();
-    handle(req, res)
+    const requestId = incomingRequestId(req) ?? randomUUID();
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    withRequestContext({ requestId }, () => handle(req, res))
       .then((route) => end({ route, status: res.statusCode }))
       .catch((error: unknown) => {
         options.logger.error('request failed', { error, path: req.url });
@@ -128,6 +136,15 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
         else res.destroy();
       });
   });
+  return server;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** A caller's request id (the gateway's, a load balancer's) is kept when it is a sane token. */
+function incomingRequestId(req: IncomingMessage): string | undefined {
+  const given = req.headers[REQUEST_ID_HEADER];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : undefined;
 }
 
 function hasToken(req: IncomingMessage, expected: Buffer): boolean {

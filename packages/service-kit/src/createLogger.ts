@@ -1,3 +1,8 @@
+import { trace } from '@opentelemetry/api';
+import { type DestinationStream, type LevelWithSilent, pino } from 'pino';
+import pretty from 'pino-pretty';
+import { currentRequestContext } from './requestContext.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -8,33 +13,109 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/**
+ * JSON lines (`LOG_FORMAT=json`, the default with `NODE_ENV=production`) for log pipelines, or one
+ * readable line per event for a terminal, where `npm start` prefixes each with the process name.
+ */
+export function logFormat(env: NodeJS.ProcessEnv = process.env): 'json' | 'pretty' {
+  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
+  return env.NODE_ENV === 'production' ? 'json' : 'pretty';
+}
+
+let root: pino.Logger | undefined;
+
+function rootLogger(): pino.Logger {
+  if (root) return root;
+  // Synchronous writes: a line logged just before `process.exit` (a failed start) is never lost.
+  const destination: DestinationStream =
+    logFormat() === 'json'
+      ? pino.destination({ dest: 1, sync: true })
+      : pretty({
+          sync: true,
+          colorize: Boolean(process.stdout.isTTY),
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,name',
+          hideObject: true,
+          messageFormat: readableLine,
+        });
+  root = pino(
+    {
+      level: (process.env.LOG_LEVEL as LevelWithSilent | undefined) ?? 'info',
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      // Correlation, on every line: the request being served and the trace span being run (a
+      // request, a relay pass, a consumed job), so a log search and a trace meet on one id.
+      mixin() {
+        const span = trace.getActiveSpan()?.spanContext();
+        const requestId = currentRequestContext()?.requestId;
+        return {
+          ...(requestId ? { request_id: requestId } : {}),
+          ...(span ? { trace_id: span.traceId, span_id: span.spanId } : {}),
+        };
+      },
+    },
+    destination,
+  );
+  return root;
+}
 
 /**
- * One line per event: `level message key=value ...`, readable in a terminal where the start
- * script prefixes each line with the service name, and parseable by any log shipper.
- * `LOG_FORMAT=json` switches to JSON lines for production log pipelines.
+ * A named logger on the process's pino instance. Fields are logged as given, except errors,
+ * wherever they sit at the top level: those become `{ type, message, stack, cause, ... }`, since
+ * `JSON.stringify(new Error())` is `{}`.
  */
 export function createLogger(name: string): Logger {
-  const threshold = rank[(process.env.LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? rank.info;
-  const json = process.env.LOG_FORMAT === 'json';
-  const write = (level: LogLevel, message: string, fields: LogFields = {}) => {
-    if (rank[level] < threshold) return;
-    const line = json
-      ? JSON.stringify({ time: new Date().toISOString(), level, name, message, ...fields })
-      : [level.padEnd(5), message, ...Object.entries(fields).map(([k, v]) => `${k}=${format(v)}`)].join(' ');
-    (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(`${line}\n`);
+  let logger: pino.Logger | undefined;
+  const write = (level: LogLevel, message: string, fields?: LogFields) => {
+    logger ??= rootLogger().child({ name });
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level](fields ? serializeErrors(fields) : {}, message);
   };
   return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
+    debug: (message, fields) => write('debug', message, fields),
+    info: (message, fields) => write('info', message, fields),
+    warn: (message, fields) => write('warn', message, fields),
+    error: (message, fields) => write('error', message, fields),
   };
 }
 
-function format(value: unknown): string {
-  if (value instanceof Error) return JSON.stringify(value.message);
-  if (typeof value === 'string') return /\s/.test(value) ? JSON.stringify(value) : value;
-  return JSON.stringify(value);
+const hidden = new Set(['level', 'time', 'pid', 'hostname', 'name', 'msg']);
+const correlation = new Set(['request_id', 'trace_id', 'span_id']);
+
+/** `message key=value ...`; an error's message inline, its stack below when the line is an error. */
+function readableLine(log: Record<string, unknown>): string {
+  const fields: string[] = [];
+  const stacks: string[] = [];
+  // The event's own fields first; correlation ids last, where the eye skips them.
+  const entries = Object.entries(log).sort(
+    ([a], [b]) => Number(correlation.has(a)) - Number(correlation.has(b)),
+  );
+  for (const [key, value] of entries) {
+    if (hidden.has(key)) continue;
+    if (isSerializedError(value)) {
+      fields.push(`${key}=${JSON.stringify(value.message)}`);
+      if ((log.level === 'error' || log.level === 50) && value.stack)
+        stacks.push(value.stack.replace(/^/gm, '    '));
+    } else {
+      const text = typeof value === 'string' && !/[\s"=]/.test(value) ? value : JSON.stringify(value);
+      fields.push(`${key}=${text}`);
+    }
+  }
+  return [[log.msg, ...fields].join(' '), ...stacks].join('\n');
+}
+
+function isSerializedError(value: unknown): value is { message: string; stack?: string } {
+  return typeof value === 'object' && value !== null && 'stack' in value && 'message' in value;
+}
+
+function serializeErrors(fields: LogFields): LogFields {
+  let copy: LogFields | undefined;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value instanceof Error) {
+      copy ??= { ...fields };
+      copy[key] = pino.stdSerializers.err(value);
+    }
+  }
+  return copy ?? fields;
 }

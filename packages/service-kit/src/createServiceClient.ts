@@ -1,11 +1,17 @@
 import type { ServiceName } from '@msd/registry';
 import { serviceUnavailable } from './errors.ts';
+import { currentRequestContext, REQUEST_ID_HEADER } from './requestContext.ts';
 import { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
 import { serviceUrl } from './serviceUrl.ts';
 
 export interface ServiceClient {
   /** Runs one operation against the service's GraphQL API; any transport or GraphQL error throws. */
   request<TData>(query: string, variables?: Record<string, unknown>): Promise<TData>;
+}
+
+function requestIdHeader(): Record<string, string> {
+  const requestId = currentRequestContext()?.requestId;
+  return requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
 }
 
 /**
@@ -25,7 +31,12 @@ export function createServiceClient(
       try {
         response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken() },
+          headers: {
+            'content-type': 'application/json',
+            [SERVICE_TOKEN_HEADER]: serviceToken(),
+            // The caller's request id follows the call, so both services' log lines share it.
+            ...requestIdHeader(),
+          },
           body: JSON.stringify({ query, variables }),
           signal: AbortSignal.timeout(timeoutMs),
         });

@@ -13,6 +13,7 @@ import { createHttpServer } from './createHttpServer.ts';
 import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
 import { entityRepresentations } from './metrics.ts';
+import { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 import { serviceToken } from './serviceToken.ts';
 
@@ -57,6 +58,8 @@ export function createSubgraphServer<TContext extends BaseContext>(
     schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
     formatError: formatError(logger),
     includeStacktraceInErrorResponses: false,
+    // serve() owns the signals: it drains within a deadline; Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     // No usage reporting to Apollo Studio here, so per-field traces would be wasted work; and the
     // cache-control plugin wraps every resolver to compute hints nobody reads, unless the SDL sets some.
     plugins: [
@@ -64,6 +67,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
       ApolloServerPluginInlineTraceDisabled(),
       ...(usesCacheHints(options.typeDefs) ? [] : [ApolloServerPluginCacheControlDisabled()]),
       countRepresentations(options.name),
+      operationMetricsPlugin<TContext>(),
       ...(options.plugins ?? []),
     ],
   });

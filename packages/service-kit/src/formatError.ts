@@ -13,11 +13,7 @@ export function formatError(logger: Logger) {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
     if (original instanceof GraphQLError || code !== 'INTERNAL_SERVER_ERROR') return formatted;
-    logger.error('unexpected error', {
-      error: original,
-      stack: (original as Error)?.stack,
-      path: formatted.path,
-    });
+    logger.error('unexpected error', { error: original, path: formatted.path });
     return { ...formatted, message: 'Internal server error' };
   };
 }

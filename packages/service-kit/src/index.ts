@@ -8,7 +8,7 @@ export {
 } from './callerHeaders.ts';
 export { createEntityLoader, createGroupLoader } from './createEntityLoader.ts';
 export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
-export { createLogger, type Logger } from './createLogger.ts';
+export { createLogger, type Logger, logFormat } from './createLogger.ts';
 export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
 export {
@@ -30,6 +30,7 @@ export { badUserInput, conflict, forbidden, notFound, refused, serviceUnavailabl
 export { fetchEntities } from './fetchEntities.ts';
 export { formatError } from './formatError.ts';
 export { isUuid } from './isUuid.ts';
+export { ConfigError, loadConfig } from './loadConfig.ts';
 export { loadTypeDefs } from './loadTypeDefs.ts';
 export {
   countStatement,
@@ -38,9 +39,18 @@ export {
   httpRequestDuration,
   metrics,
 } from './metrics.ts';
+export { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
+export { processConfig } from './processConfig.ts';
+export {
+  currentRequestContext,
+  REQUEST_ID_HEADER,
+  type RequestContext,
+  withRequestContext,
+} from './requestContext.ts';
 export { requireText } from './requireText.ts';
-export { serve } from './serve.ts';
+export { runProcess } from './runProcess.ts';
+export { type ServeOptions, serve } from './serve.ts';
 export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 export { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
 export { servicePort, serviceUrl } from './serviceUrl.ts';

@@ -1,25 +1,55 @@
+import { shutdownTelemetry } from '@msd/telemetry';
 import type { SubgraphServer } from './createSubgraphServer.ts';
 
-/** Runs a server as a process: listens, and on SIGINT/SIGTERM drains requests and closes pools. */
+export interface ServeOptions {
+  port: number;
+  host: string;
+  /** Overall budget of a graceful shutdown; past it the process exits with code 1 anyway. */
+  shutdownTimeoutMs: number;
+  /** How long the process keeps serving, /ready answering 503 "draining", before it closes. */
+  shutdownDelayMs: number;
+}
+
+/**
+ * Runs a server as a process: listens, and on SIGINT/SIGTERM drains: /ready says draining at once
+ * (load balancers stop routing), requests in flight finish, background work stops, pools close.
+ * The whole shutdown has a deadline, since an orchestrator kills a process that outstays its
+ * grace period without telling it; exiting on our own deadline at least logs what hung.
+ */
 export async function serve(
-  server: Pick<SubgraphServer, 'listen' | 'stop' | 'logger' | 'name'>,
-  port: number,
+  server: Pick<SubgraphServer, 'listen' | 'stop' | 'drain' | 'logger' | 'name'>,
+  options: ServeOptions,
 ) {
-  const { url } = await server.listen(port, process.env.HOST ?? '127.0.0.1');
-  server.logger.info(`${server.name} ready`, { url });
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    server.logger.info('shutting down', { signal });
-    server.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.logger.error('shutdown failed', { error });
-        process.exit(1);
-      },
-    );
+    server.logger.info('shutting down', { signal, deadlineMs: options.shutdownTimeoutMs });
+    setTimeout(() => {
+      server.logger.error('shutdown deadline exceeded: exiting with work unfinished', {
+        deadlineMs: options.shutdownTimeoutMs,
+      });
+      process.exit(1);
+    }, options.shutdownTimeoutMs);
+    server.drain();
+    await listening.catch(() => {});
+    if (options.shutdownDelayMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+    try {
+      await server.stop();
+      server.logger.info('stopped');
+      await shutdownTelemetry();
+      process.exit(0);
+    } catch (error) {
+      server.logger.error('shutdown failed', { error });
+      process.exit(1);
+    }
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // `on`, not `once`: signal-exit (in the dependency tree) re-raises a signal it thinks nobody else handles.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Signals are handled from the start: a stop that comes while background work starts still drains.
+  const listening = server.listen(options.port, options.host);
+  const { url } = await listening;
+  server.logger.info(`${server.name} ready`, { url });
 }

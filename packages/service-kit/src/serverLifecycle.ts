@@ -12,8 +12,17 @@ export interface BackgroundProcess {
 export interface ServerLifecycle {
   /** Starts Apollo and listens; port 0 picks a free port (tests). */
   listen(port: number, host?: string): Promise<{ url: string; port: number }>;
+  /** From now on GET /ready answers 503 `draining` (the server still serves). */
+  drain(): void;
   /** Drains in-flight requests, stops Apollo, then releases what the server holds. */
   stop(): Promise<void>;
+}
+
+const draining = new WeakSet<Server>();
+
+/** Whether the server is shutting down: its /ready says so, so no new traffic is routed to it. */
+export function isDraining(http: Server): boolean {
+  return draining.has(http);
 }
 
 /** Start and stop for an Apollo Server behind our HTTP server, and the work beside it; shared by the gateway and the subgraphs. */
@@ -39,7 +48,11 @@ export function serverLifecycle<TContext extends BaseContext>(
       const address = http.address() as AddressInfo;
       return { url: `http://${host}:${address.port}/graphql`, port: address.port };
     },
+    drain() {
+      draining.add(http);
+    },
     async stop() {
+      draining.add(http);
       // HTTP first (no new work), then background work, then what both use (database pools).
       if (started) await apollo.stop();
       else http.close();

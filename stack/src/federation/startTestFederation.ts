@@ -40,6 +40,8 @@ export interface TestFederationOptions {
   /** Relays, consumers and the gateway's entity cache on real Redis, under a prefix of their own. */
   events?: boolean;
   redisUrl?: string;
+  /** The queue prefix with `events` (default `test-<uuid>`), e.g. a Redis Cluster hash tag `{test-<uuid>}`. */
+  eventsPrefix?: string;
   reconcileIntervalMs?: number;
   /** The gateway's entity cache when `events` is on: default Driver and Product from their owners for 60 s; `false` turns it off. */
   entityCache?: EntityCacheConfig | false;
@@ -69,7 +71,7 @@ export interface TestFederationOptions {
 export async function startTestFederation(options: TestFederationOptions = {}): Promise<TestFederation> {
   const bus = options.events
     ? eventBus({
-        prefix: `test-${randomUUID()}`,
+        prefix: options.eventsPrefix ?? `test-${randomUUID()}`,
         ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
       })
     : undefined;

@@ -40,7 +40,7 @@ export interface RenameCoordinatorOptions {
   crashAfter?: CrashPoint | undefined;
 }
 
-interface ProductReference {
+export interface ProductReference {
   __typename: 'Product';
   id: string;
 }

@@ -1,4 +1,25 @@
-import { serve, servicePort } from '@msd/service-kit';
-import { createCoordinatorServer } from './server.ts';
+import { startTelemetry } from '@msd/telemetry';
+import { z } from 'zod';
 
-await serve(createCoordinatorServer(), servicePort('coordinator'));
+// Tracing first: what it instruments (http, pg, graphql) must load after it.
+await startTelemetry('coordinator');
+const { runProcess } = await import('@msd/service-kit');
+const { crashPoints } = await import('./createRenameCoordinator.ts');
+
+await runProcess(
+  'coordinator',
+  async (config) => {
+    const { createCoordinatorServer } = await import('./server.ts');
+    return createCoordinatorServer({
+      participantTimeoutMs: config.RENAME_PARTICIPANT_TIMEOUT_MS,
+      commitDeadlineMs: config.RENAME_COMMIT_DEADLINE_MS,
+      crashAfter: config.COORDINATOR_CRASH_AFTER,
+    });
+  },
+  {
+    RENAME_PARTICIPANT_TIMEOUT_MS: z.coerce.number().int().min(1).default(2_000),
+    RENAME_COMMIT_DEADLINE_MS: z.coerce.number().int().min(1).default(10_000),
+    /** Crash drills only: the process kills itself right after this step. */
+    COORDINATOR_CRASH_AFTER: z.enum(crashPoints).optional(),
+  },
+);

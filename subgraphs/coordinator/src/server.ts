@@ -7,7 +7,7 @@ import {
   entityInvalidationsPlugin,
   loadTypeDefs,
 } from '@msd/service-kit';
-import { type CrashPoint, crashPoints, createRenameCoordinator } from './createRenameCoordinator.ts';
+import { type CrashPoint, createRenameCoordinator } from './createRenameCoordinator.ts';
 import { openCoordinatorDatabase } from './data/database.ts';
 import { renameLog } from './data/renameLog.ts';
 import { renameParticipants } from './participants.ts';
@@ -20,14 +20,14 @@ export interface CoordinatorOptions {
   /** The participants' GraphQL endpoints (else `PRODUCT_URL`, `ORDER_URL`). */
   productUrl?: string;
   orderUrl?: string;
-  /** Per call to a participant (else `RENAME_PARTICIPANT_TIMEOUT_MS`, default 2 s). */
+  /** Per call to a participant (default 2 s; `RENAME_PARTICIPANT_TIMEOUT_MS` in index.ts). */
   participantTimeoutMs?: number;
-  /** How long a STRONG call drives commits before answering COMMIT_PENDING (else 10 s). */
+  /** How long a STRONG call drives commits before answering COMMIT_PENDING (default 10 s; `RENAME_COMMIT_DEADLINE_MS`). */
   commitDeadlineMs?: number;
   /** Recovery pass interval; a pass finishes transactions untouched for `staleAfterMs` (5 s / 15 s). */
   recoveryIntervalMs?: number;
   staleAfterMs?: number;
-  /** Test fault: the process kills itself right after this step (else `COORDINATOR_CRASH_AFTER`). */
+  /** Test fault: the process kills itself right after this step (`COORDINATOR_CRASH_AFTER`). */
   crashAfter?: CrashPoint;
 }
 
@@ -39,9 +39,7 @@ export interface CoordinatorOptions {
 export function createCoordinatorServer(options: CoordinatorOptions = {}) {
   const db = openCoordinatorDatabase(options.databaseUrl ?? databaseUrl('coordinator'));
   const logger = createLogger('coordinator');
-  const timeoutMs =
-    options.participantTimeoutMs ?? Number(process.env.RENAME_PARTICIPANT_TIMEOUT_MS ?? 2_000);
-  const crashAfter = options.crashAfter ?? parseCrashPoint(process.env.COORDINATOR_CRASH_AFTER);
+  const timeoutMs = options.participantTimeoutMs ?? 2_000;
   const coordinator = createRenameCoordinator({
     log: renameLog(db),
     participants: renameParticipants({
@@ -52,8 +50,8 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
     logger,
     productUrl: options.productUrl,
     timeoutMs,
-    commitDeadlineMs: options.commitDeadlineMs ?? Number(process.env.RENAME_COMMIT_DEADLINE_MS ?? 10_000),
-    crashAfter,
+    commitDeadlineMs: options.commitDeadlineMs ?? 10_000,
+    crashAfter: options.crashAfter,
   });
   const staleAfterMs = options.staleAfterMs ?? 15_000;
   const intervalMs = options.recoveryIntervalMs ?? 5_000;
@@ -103,11 +101,4 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
     plugins: [entityInvalidationsPlugin],
   });
   return { ...server, coordinator };
-}
-
-function parseCrashPoint(value: string | undefined): CrashPoint | undefined {
-  if (!value) return undefined;
-  if (!(crashPoints as readonly string[]).includes(value))
-    throw new Error(`COORDINATOR_CRASH_AFTER must be one of ${crashPoints.join(', ')}`);
-  return value as CrashPoint;
 }

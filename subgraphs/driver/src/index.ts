@@ -1,5 +1,13 @@
-import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createDriverServer } from './server.ts';
+import { startTelemetry } from '@msd/telemetry';
 
-await serve(createDriverServer({ events: eventBus() }), servicePort('driver'));
+// Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
+await startTelemetry('driver');
+const { eventBus } = await import('@msd/events');
+const { runProcess } = await import('@msd/service-kit');
+
+await runProcess('driver', async (config) => {
+  const { createDriverServer } = await import('./server.ts');
+  return createDriverServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

@@ -1,5 +1,13 @@
-import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createInventoryServer } from './server.ts';
+import { startTelemetry } from '@msd/telemetry';
 
-await serve(createInventoryServer({ events: eventBus() }), servicePort('inventory'));
+// Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
+await startTelemetry('inventory');
+const { eventBus } = await import('@msd/events');
+const { runProcess } = await import('@msd/service-kit');
+
+await runProcess('inventory', async (config) => {
+  const { createInventoryServer } = await import('./server.ts');
+  return createInventoryServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

@@ -1,5 +1,13 @@
-import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createOrderServer } from './server.ts';
+import { startTelemetry } from '@msd/telemetry';
 
-await serve(createOrderServer({ events: eventBus() }), servicePort('order'));
+// Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
+await startTelemetry('order');
+const { eventBus } = await import('@msd/events');
+const { runProcess } = await import('@msd/service-kit');
+
+await runProcess('order', async (config) => {
+  const { createOrderServer } = await import('./server.ts');
+  return createOrderServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

@@ -6,6 +6,7 @@ import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
 import { orderEvents } from './events/index.ts';
 import { createOrderReactionServices } from './orderReactionServices.ts';
+import { placedOrdersMetric } from './placedOrdersMetric.ts';
 import { createProductCatalog } from './productCatalog.ts';
 import { orderRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
@@ -57,6 +58,11 @@ export function createOrderServer(options: OrderServerOptions = {}) {
     resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
     context: ({ caller }) => createContext(db, productCatalog, events, caller),
     ...databaseLifecycle(db),
-    background: [...(events?.background ?? []), participant.inDoubtResolver, participant.retention],
+    background: [
+      ...(events?.background ?? []),
+      participant.inDoubtResolver,
+      participant.retention,
+      placedOrdersMetric(db),
+    ],
   });
 }

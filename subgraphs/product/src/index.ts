@@ -1,5 +1,13 @@
-import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createProductServer } from './server.ts';
+import { startTelemetry } from '@msd/telemetry';
 
-await serve(createProductServer({ events: eventBus() }), servicePort('product'));
+// Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
+await startTelemetry('product');
+const { eventBus } = await import('@msd/events');
+const { runProcess } = await import('@msd/service-kit');
+
+await runProcess('product', async (config) => {
+  const { createProductServer } = await import('./server.ts');
+  return createProductServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

@@ -1,5 +1,11 @@
-import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createRideServer } from './server.ts';
+import { startTelemetry } from '@msd/telemetry';
 
-await serve(createRideServer({ events: eventBus() }), servicePort('ride'));
+// Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
+await startTelemetry('ride');
+const { eventBus } = await import('@msd/events');
+const { runProcess } = await import('@msd/service-kit');
+
+await runProcess('ride', async (config) => {
+  const { createRideServer } = await import('./server.ts');
+  return createRideServer({ events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }) });
+});

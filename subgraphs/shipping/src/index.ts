@@ -1,5 +1,13 @@
-import { eventBus } from '@msd/events';
-import { serve, servicePort } from '@msd/service-kit';
-import { createShippingServer } from './server.ts';
+import { startTelemetry } from '@msd/telemetry';
 
-await serve(createShippingServer({ events: eventBus() }), servicePort('shipping'));
+// Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
+await startTelemetry('shipping');
+const { eventBus } = await import('@msd/events');
+const { runProcess } = await import('@msd/service-kit');
+
+await runProcess('shipping', async (config) => {
+  const { createShippingServer } = await import('./server.ts');
+  return createShippingServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+  });
+});

@@ -1,0 +1,31 @@
+import type { z } from 'zod';
+
+/** A configuration error: every variable at fault, one line each, named. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment with a process's schema (empty values count as unset). Throws `ConfigError` naming every bad
+ * variable; `serve` turns that into a message and exit code 1 before anything listens.
+ */
+export function loadConfig<TSchema extends z.ZodType>(
+  schema: TSchema,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<TSchema> {
+  // An empty variable counts as unset (`FOO=` in compose files and manifests means "no value").
+  const result = schema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
+  );
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const variable = issue.path.join('.') || '(environment)';
+      const given = env[variable];
+      return `${variable}: ${issue.message}${given === undefined ? ' (not set)' : ` (got ${JSON.stringify(given)})`}`;
+    }),
+  );
+}

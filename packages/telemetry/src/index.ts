@@ -1,0 +1,1 @@
+export { shutdownTelemetry, startTelemetry, tracingEnabled } from './startTelemetry.ts';

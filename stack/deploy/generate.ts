@@ -1,0 +1,26 @@
+// npm run deploy:generate: writes deploy/base's generated files from the registry.
+// With --check, changes nothing and exits 1 when a committed file is not what the registry gives.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { repoRoot } from '@msd/registry';
+import { kubernetesManifests } from './kubernetesManifests.ts';
+
+const base = path.join(repoRoot, 'deploy/base');
+const check = process.argv.includes('--check');
+const stale: string[] = [];
+for (const [file, content] of Object.entries(kubernetesManifests())) {
+  const target = path.join(base, file);
+  const current = await readFile(target, 'utf8').catch(() => undefined);
+  if (current === content) continue;
+  if (check) {
+    stale.push(file);
+    continue;
+  }
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, content);
+  console.log(`wrote deploy/base/${file}`);
+}
+if (stale.length) {
+  console.error(`Not current (run npm run deploy:generate): ${stale.join(', ')}`);
+  process.exit(1);
+}

@@ -1,0 +1,114 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { processes, repoRoot } from '@msd/registry';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kubernetesManifests } from '../deploy/kubernetesManifests.ts';
+import { type ManifestReport, validateManifests } from '../deploy/validateManifests.ts';
+
+type Container = {
+  image: string;
+  readinessProbe?: { httpGet?: { path: string } };
+  livenessProbe?: { httpGet?: { path: string } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
+  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+};
+type Manifest = {
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  spec?: {
+    minReplicas?: number;
+    scaleTargetRef?: { name: string };
+    template?: { spec: { securityContext?: { runAsNonRoot?: boolean }; containers: Container[] } };
+  };
+};
+
+const byKind = (report: ManifestReport, kind: string) =>
+  (report.documents as Manifest[]).filter((doc) => doc.kind === kind);
+
+let scratch: string | undefined;
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+describe('the Kubernetes manifests', () => {
+  it('are what the registry generates (npm run deploy:generate)', async () => {
+    for (const [file, content] of Object.entries(kubernetesManifests())) {
+      expect(await readFile(path.join(repoRoot, 'deploy/base', file), 'utf8'), file).toBe(content);
+    }
+  });
+
+  it('build with kustomize and pass the Kubernetes schemas, base and local overlay', async () => {
+    for (const kustomization of ['deploy/base', 'deploy/overlays/local']) {
+      const report = await validateManifests(kustomization);
+      expect(report.problems, kustomization).toEqual([]);
+      expect(report.objects.length).toBeGreaterThan(30);
+    }
+  });
+
+  it('run every process non-root with probes and resources, scale the stateless ones, and reference only secrets the overlay provides', async () => {
+    const local = await validateManifests('deploy/overlays/local');
+    const deployments = byKind(local, 'Deployment');
+    const secrets = new Map(
+      byKind(local, 'Secret').map((secret) => [secret.metadata.name, secret.data ?? {}]),
+    );
+    for (const { name } of processes) {
+      const deployment = deployments.find((d) => d.metadata.name === name);
+      expect(deployment, name).toBeDefined();
+      const pod = deployment!.spec!.template!.spec;
+      const [container] = pod.containers;
+      expect(pod.securityContext?.runAsNonRoot, name).toBe(true);
+      expect(container!.securityContext).toMatchObject({
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+      });
+      expect(container!.image).toBe('msd-stack:local');
+      expect(container!.readinessProbe?.httpGet?.path).toBe('/ready');
+      expect(container!.livenessProbe?.httpGet?.path).toBe('/health');
+      expect(container!.resources?.requests?.cpu && container!.resources?.limits?.memory, name).toBeTruthy();
+      for (const variable of container!.env ?? []) {
+        const ref = variable.valueFrom?.secretKeyRef;
+        if (!ref || ref.optional) continue;
+        expect(secrets.get(ref.name)?.[ref.key], `${name}: ${variable.name} from ${ref.name}`).toBeDefined();
+      }
+      expect(byKind(local, 'PodDisruptionBudget').map((pdb) => pdb.metadata.name)).toContain(name);
+    }
+    const scaled = byKind(local, 'HorizontalPodAutoscaler').map((hpa) => hpa.spec?.scaleTargetRef?.name);
+    expect(scaled.sort()).toEqual(['driver', 'gateway', 'inventory', 'order', 'product', 'ride', 'shipping']);
+    expect(byKind(local, 'Job').map((job) => job.metadata.name)).toEqual(['msd-migrate']);
+    // The gateway gets the committed supergraph, byte for byte.
+    const [supergraph] = byKind(local, 'ConfigMap').filter((map) =>
+      map.metadata.name.startsWith('msd-supergraph'),
+    );
+    expect(supergraph?.data?.['supergraph.graphql']).toBe(
+      await readFile(path.join(repoRoot, 'supergraph/supergraph.graphql'), 'utf8'),
+    );
+    const config = byKind(local, 'ConfigMap').find((map) => map.metadata.name.startsWith('msd-config'));
+    expect(config?.data?.EVENTS_PREFIX).toBe('{msd}');
+  });
+
+  it('the validator reports an object that breaks its schema', async () => {
+    scratch = await mkdtemp(path.join(tmpdir(), 'msd-kustomize-'));
+    await writeFile(path.join(scratch, 'kustomization.yaml'), 'resources: [broken.yaml]\n');
+    await writeFile(
+      path.join(scratch, 'broken.yaml'),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: broken }',
+        'spec:',
+        '  replicas: two',
+        '  selector: { matchLabels: { app: broken } }',
+        '  template:',
+        '    metadata: { labels: { app: broken } }',
+        '    spec: { containers: [{ name: c, image: i, readinessProbe: { httpGet: { path: /ready } } }] }',
+      ].join('\n'),
+    );
+    const report = await validateManifests(scratch);
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toContain('Deployment/broken');
+    expect(report.problems[0]).toMatch(/replicas must be integer|httpGet must have required property port/);
+  });
+});
