@@ -1,4 +1,5 @@
-import type { SqlTransaction, TransactionalDatabase } from '@msd/events';
+import { createRetention, type SqlTransaction, type TransactionalDatabase } from '@msd/events';
+import type { BackgroundProcess } from '@msd/service-kit';
 import { createLogger, refused, requireText } from '@msd/service-kit';
 import type { GraphQLFieldResolver } from 'graphql';
 import {
@@ -33,6 +34,11 @@ export interface RenameParticipant<Context> {
   mutations: Record<string, GraphQLFieldResolver<unknown, Context>>;
   /** Settles renames prepared here whose decision never arrived, by asking the coordinator. */
   inDoubtResolver: InDoubtResolver;
+  /**
+   * Deletes decided renames (COMMITTED, ABORTED) after `RENAME_RETENTION_MS` (default 7 days): long
+   * after any late prepare or commit could arrive, which is all an ABORTED tombstone is for.
+   */
+  retention: BackgroundProcess;
 }
 
 /**
@@ -91,5 +97,16 @@ export function createRenameParticipant<Db extends ParticipantDatabase, Context 
     commit: async (rename, outcome) =>
       (await spec.commit(db, rename.transactionId, outcome.version)) !== null,
   });
-  return { mutations, inDoubtResolver };
+  const retention = createRetention({
+    db,
+    logger: createLogger(participant),
+    rules: [
+      {
+        table: 'pending_renames',
+        where: `state <> 'PREPARED' AND decided_at < clock_timestamp() - $1 * interval '1 millisecond'`,
+        retentionMs: Number(process.env.RENAME_RETENTION_MS ?? 7 * 24 * 3600 * 1000),
+      },
+    ],
+  });
+  return { mutations, inDoubtResolver, retention };
 }

@@ -23,15 +23,20 @@ export const OUTBOX_CHANNEL = 'outbox';
  * Writes an event into the service's outbox inside the caller's transaction: the change and its
  * announcement commit together or not at all. The NOTIFY is delivered on commit and wakes the
  * relay at once; a relay that missed it finds the row on its next poll.
+ *
+ * One-off facts pass their own `id` (OrderCreated uses the order's id): appending such an event
+ * again re-sends the same event (the row becomes unpublished), so consumers' inboxes recognise it.
+ * That is how anti-entropy re-announces a fact without ever creating a second one.
  */
 export async function appendToOutbox<T extends EventType>(
   tx: SqlTransaction,
-  event: { type: T; aggregateId: string; version: number; payload: EventPayload<T> },
+  event: { id?: string; type: T; aggregateId: string; version: number; payload: EventPayload<T> },
 ): Promise<string> {
-  const id = randomUUID();
+  const id = event.id ?? randomUUID();
   await tx.$executeRaw`
     INSERT INTO outbox_events (id, type, aggregate_id, version, payload)
-    VALUES (${id}::uuid, ${event.type}, ${event.aggregateId}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb)`;
+    VALUES (${id}::uuid, ${event.type}, ${event.aggregateId}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb)
+    ON CONFLICT (id) DO UPDATE SET published_at = NULL`;
   await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
   return id;
 }

@@ -3,7 +3,14 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { TransactionalDatabase, TransactionClient } from './appendToOutbox.ts';
 import { type EventEnvelope, type EventType, MalformedEvent, parseEvent } from './contracts.ts';
 import { deadLetterQueue } from './deadLetters.ts';
-import { eventRetries, eventsConsumed, eventsDeadLettered, propagationLag, queueDepth } from './metrics.ts';
+import {
+  eventRetries,
+  eventsConsumed,
+  eventsDeadLettered,
+  eventsRescued,
+  propagationLag,
+  queueDepth,
+} from './metrics.ts';
 import { recordInInbox } from './recordInInbox.ts';
 import type { EventBusOptions } from './redisConnection.ts';
 import { queueName, type Subscriber } from './subscriptions.ts';
@@ -20,6 +27,10 @@ export type EventConsumerOptions<T extends EventType> = {
   bus: EventBusOptions;
   logger: Logger;
   concurrency?: number;
+  /** How often BullMQ's failed set is swept into the dead-letter queue (default 10 s). */
+  rescueIntervalMs?: number;
+  /** Lock and stall settings of the worker (tests shorten them); defaults in `workerTimings`. */
+  stall?: Partial<typeof workerTimings>;
 } & (
   | {
       /**
@@ -43,7 +54,20 @@ export interface EventConsumer {
   stop(): Promise<void>;
   /** Jobs waiting or delayed (retrying) in this consumer's queue. */
   depth(): Promise<number>;
+  /**
+   * Parks every job BullMQ failed without the consumer parking it (stalled more than
+   * `maxStalledCount` times, or parking itself failed) and removes it from the failed set;
+   * returns how many. Runs on start and every `rescueIntervalMs`.
+   */
+  rescueFailed(): Promise<number>;
 }
+
+/**
+ * How long a job's lock lasts and how often stalled jobs are looked for: a worker killed mid-job
+ * gives its job back within about 20 s. A job is failed after stalling 3 times (a job that kills
+ * every worker that takes it must not loop forever), and then parked by `rescueFailed`.
+ */
+const workerTimings = { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 3 };
 
 /**
  * A BullMQ worker for one (event, subscriber) queue. A malformed event is parked in the dead-letter
@@ -59,6 +83,8 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
   let counts: Queue | undefined;
   let worker: Worker | undefined;
   let sampler: NodeJS.Timeout | undefined;
+  let rescuer: NodeJS.Timeout | undefined;
+  let rescuing: Promise<number> | undefined;
 
   const park = async (job: Job, error: unknown) => {
     const message = (error as Error).message ?? String(error);
@@ -111,26 +137,66 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
     }
   };
 
-  const depth = async () => {
+  const queueClient = () => {
     counts ??= new Queue(queue, { connection: options.bus.connection, prefix: options.bus.prefix });
-    const c = await counts.getJobCounts('waiting', 'delayed', 'prioritized');
+    return counts;
+  };
+
+  const depth = async () => {
+    const c = await queueClient().getJobCounts('waiting', 'delayed', 'prioritized');
     return (c.waiting ?? 0) + (c.delayed ?? 0) + (c.prioritized ?? 0);
+  };
+
+  const rescueOnce = async () => {
+    let rescued = 0;
+    for (;;) {
+      const failed = await queueClient().getFailed(0, 99);
+      if (failed.length === 0) return rescued;
+      for (const job of failed) {
+        // Parked first, removed after: a crash in between parks it again (same entry id), never loses it.
+        await park(job, new Error(job.failedReason || 'failed without being parked'));
+        await job.remove();
+        eventsRescued.inc({ queue });
+        rescued++;
+      }
+    }
+  };
+  const rescueFailed = () => {
+    rescuing ??= rescueOnce().finally(() => {
+      rescuing = undefined;
+    });
+    return rescuing;
   };
 
   return {
     queue,
     depth,
+    rescueFailed,
     async start() {
       worker = new Worker(queue, handleJob, {
         connection: options.bus.connection,
         prefix: options.bus.prefix,
         concurrency: options.concurrency ?? 8,
+        ...workerTimings,
+        ...options.stall,
       });
       let errors = 0;
       worker.on('error', (error) => {
         if (errors++ % 50 === 0) logger.warn('event worker error', { queue, error });
       });
+      // A job that failed its last attempt without being parked (park() itself failed) is rescued now.
+      worker.on('failed', (job) => {
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) rescueFailed().catch(() => {});
+      });
       await worker.waitUntilReady();
+      const sweep = () =>
+        rescueFailed().then(
+          (n) => n > 0 && logger.warn('failed jobs parked in the dead-letter queue', { queue, jobs: n }),
+          (error: unknown) => logger.warn('sweeping failed jobs failed; will retry', { queue, error }),
+        );
+      void sweep();
+      rescuer = setInterval(sweep, options.rescueIntervalMs ?? 10_000);
+      rescuer.unref();
       sampler = setInterval(() => {
         depth().then(
           (n) => queueDepth.set({ queue }, n),
@@ -141,7 +207,9 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
     },
     async stop() {
       clearInterval(sampler);
+      clearInterval(rescuer);
       await worker?.close();
+      await rescuing?.catch(() => {});
       await Promise.all([dlq?.close(), counts?.close()]);
       dlq = undefined;
       counts = undefined;

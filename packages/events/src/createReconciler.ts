@@ -91,7 +91,14 @@ export function createReconciler<TOwner extends OwnerState>(options: ReconcilerO
     async start() {
       const every = options.intervalMs ?? 60_000;
       queue = new Queue(queueName, { connection: options.bus.connection, prefix: options.bus.prefix });
-      const schedule = () => queue?.upsertJobScheduler('reconcile', { every }, { name: 'reconcile' });
+      // Each run is a job: finished ones are removed (the run itself is recorded in reconciliation_runs),
+      // or Redis would keep about 1,440 of them per copy per day.
+      const schedule = () =>
+        queue?.upsertJobScheduler(
+          'reconcile',
+          { every },
+          { name: 'reconcile', opts: { removeOnComplete: { count: 10 }, removeOnFail: { count: 50 } } },
+        );
       await schedule();
       // Re-registered on every interval: a Redis that restarted empty has lost the schedule.
       keepScheduled = setInterval(() => schedule()?.catch(() => {}), every);

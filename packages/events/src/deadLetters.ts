@@ -23,13 +23,55 @@ export function deadLetterQueue(bus: EventBusOptions): Queue<Omit<DeadLetter, 'i
   return new Queue(DEAD_LETTER_QUEUE, { connection: bus.connection, prefix: bus.prefix });
 }
 
-export async function listDeadLetters(bus: EventBusOptions, queue?: string): Promise<DeadLetter[]> {
+const PAGE = 500;
+
+/**
+ * Parked entries, oldest first: all, or those from one queue; at most `limit` (default all) after
+ * skipping `offset` matching ones. Read 500 at a time, so a large dead-letter queue is never loaded
+ * into memory at once unless asked for whole.
+ */
+export async function listDeadLetters(
+  bus: EventBusOptions,
+  queue?: string,
+  page: { offset?: number; limit?: number } = {},
+): Promise<DeadLetter[]> {
+  const dlq = deadLetterQueue(bus);
+  const limit = page.limit ?? Number.POSITIVE_INFINITY;
+  let skip = page.offset ?? 0;
+  const found: DeadLetter[] = [];
+  try {
+    for (let start = 0; found.length < limit; start += PAGE) {
+      const jobs = await dlq.getJobs(['waiting'], start, start + PAGE - 1, true);
+      for (const job of jobs) {
+        if (queue && job.data.queue !== queue) continue;
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        if (found.length < limit) found.push({ id: job.id ?? '', ...job.data });
+      }
+      if (jobs.length < PAGE) break;
+    }
+    return found;
+  } finally {
+    await dlq.close();
+  }
+}
+
+/**
+ * How many entries were parked from `queue`: entry ids are `<queue>.<job id>`, so only the ids of
+ * the waiting list are read (1,000 per call), never the entries. What `replicationStatus` shows.
+ */
+export async function countDeadLetters(bus: EventBusOptions, queue: string): Promise<number> {
   const dlq = deadLetterQueue(bus);
   try {
-    const jobs = await dlq.getJobs(['waiting'], 0, -1, true);
-    return jobs
-      .filter((job) => !queue || job.data.queue === queue)
-      .map((job) => ({ id: job.id ?? '', ...job.data }));
+    const client = await dlq.getBackend().client;
+    let count = 0;
+    for (let start = 0; ; start += 1_000) {
+      const ids = await client.lrange(dlq.keys.wait ?? '', start, start + 999);
+      count += ids.filter((id: string) => id.startsWith(`${queue}.`)).length;
+      if (ids.length < 1_000) return count;
+    }
   } finally {
     await dlq.close();
   }
@@ -45,9 +87,17 @@ export async function replayDeadLetters(bus: EventBusOptions, filter?: string): 
   const targets = new Map<string, Queue>();
   try {
     const replayed: DeadLetter[] = [];
-    for (const job of await dlq.getJobs(['waiting'], 0, -1, true)) {
+    // The matching entries are collected page by page first: removing while paging would shift the offsets.
+    const jobs: Awaited<ReturnType<typeof dlq.getJobs>> = [];
+    for (let start = 0; ; start += PAGE) {
+      const page = await dlq.getJobs(['waiting'], start, start + PAGE - 1, true);
+      jobs.push(
+        ...page.filter((job) => !filter || [job.id, job.data.queue, job.data.event.id].includes(filter)),
+      );
+      if (page.length < PAGE) break;
+    }
+    for (const job of jobs) {
       const entry = { id: job.id ?? '', ...job.data };
-      if (filter && ![entry.id, entry.queue, entry.event.id].includes(filter)) continue;
       let target = targets.get(entry.queue);
       if (!target) {
         target = new Queue(entry.queue, { connection: bus.connection, prefix: bus.prefix });

@@ -5,6 +5,8 @@ import type { OwnerState } from './createReconciler.ts';
 
 /** Where a copied field lives in the consumer's database. Identifiers come from code, never from input. */
 export interface FieldCopySpec {
+  /** `<service>.<field>`, e.g. `order.productName`: its key in `copy_sources`. */
+  copy: string;
   table: string;
   /** Column holding the owner's id (indexed). */
   key: string;
@@ -14,31 +16,101 @@ export interface FieldCopySpec {
   version: string;
 }
 
+/** An owner's value at a version, as an event, a repair or the owner's API gave it. */
+export interface OwnerValue {
+  id: string;
+  value: string;
+  version: number;
+}
+
 /**
  * A field copied from its owner into many rows (`order_items.product_name`, `rides.driver_name`):
- * how an event updates it, and how reconciliation lists and repairs it. Every update is one
- * statement for all rows of an owner, guarded by version, so duplicated, reordered or late
- * updates can only move a copy forward.
+ * how an event updates it, how a new row takes it, and how reconciliation lists and repairs it.
+ * Every update is guarded by version, so duplicated, reordered or late updates only move a copy
+ * forward.
+ *
+ * The write-time race: a row inserted with a value read from the owner's API a moment ago must not
+ * miss an update applied in between. So every update first records the owner's newest value in
+ * `copy_sources` (one row per owner, locked by the upsert until commit), and an insert takes the
+ * newer of that and its API value through the same upsert, in its own transaction. Whichever
+ * commits first, the other sees it: the update's statement on the rows runs after the insert
+ * committed, or the insert reads the update's value.
  */
 export function fieldCopy(spec: FieldCopySpec) {
-  const { table, key, value, version } = spec;
+  const { copy, table, key, value, version } = spec;
+
+  /** Upserts the newest value per owner (ids sorted: concurrent callers lock in one order) and returns it. */
+  const newest = async (db: SqlTransaction, owners: OwnerValue[]): Promise<Map<string, OwnerValue>> => {
+    if (owners.length === 0) return new Map();
+    const sorted = [...owners].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const rows = await db.$queryRawUnsafe<{ id: string; value: string; version: number }[]>(
+      `INSERT INTO copy_sources AS s (copy, owner_id, value, version)
+       SELECT $1, o.id, o.value, o.version FROM unnest($2::uuid[], $3::text[], $4::int[]) WITH ORDINALITY AS o(id, value, version, n)
+       ORDER BY o.n
+       ON CONFLICT (copy, owner_id) DO UPDATE
+         SET value = CASE WHEN excluded.version > s.version THEN excluded.value ELSE s.value END,
+             version = GREATEST(excluded.version, s.version)
+       RETURNING owner_id::text AS id, value, version`,
+      copy,
+      sorted.map((o) => o.id),
+      sorted.map((o) => o.value),
+      sorted.map((o) => o.version),
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  };
+
+  /**
+   * Records an owner's value at a version as the newest, when it is: true when it was newer than
+   * what `copy_sources` held (the row is then locked by this transaction until it commits).
+   */
+  const recordNewer = async (tx: SqlTransaction, owner: OwnerValue): Promise<boolean> => {
+    const update = () =>
+      tx.$executeRawUnsafe(
+        `UPDATE copy_sources SET value = $3, version = $4 WHERE copy = $1 AND owner_id = $2::uuid AND version < $4`,
+        copy,
+        owner.id,
+        owner.value,
+        owner.version,
+      );
+    if ((await update()) > 0) return true;
+    const inserted = await tx.$executeRawUnsafe(
+      `INSERT INTO copy_sources (copy, owner_id, value, version) VALUES ($1, $2::uuid, $3, $4) ON CONFLICT DO NOTHING`,
+      copy,
+      owner.id,
+      owner.value,
+      owner.version,
+    );
+    // Not inserted: another transaction wrote the row in between; it may hold an older version.
+    return inserted > 0 || (await update()) > 0;
+  };
+
+  /** Applies an owner's value at a version to every row of the owner that is older. */
+  const applyValue = async (tx: SqlTransaction, owner: OwnerValue): Promise<EffectOutcome> => {
+    if (!(await recordNewer(tx, owner))) return 'stale';
+    await tx.$executeRawUnsafe(
+      `UPDATE ${table} SET ${value} = $1, ${version} = $2 WHERE ${key} = $3::uuid AND ${version} < $2`,
+      owner.value,
+      owner.version,
+      owner.id,
+    );
+    return 'applied';
+  };
+
   return {
-    /** Applies an owner's new value, only over older versions, inside the consumer's transaction. */
-    async apply(tx: SqlTransaction, event: EventEnvelope, newValue: string): Promise<EffectOutcome> {
-      const updated = await tx.$executeRawUnsafe(
-        `UPDATE ${table} SET ${value} = $1, ${version} = $2 WHERE ${key} = $3::uuid AND ${version} < $2`,
-        newValue,
-        event.version,
-        event.aggregateId,
-      );
-      if (updated > 0) return 'applied';
-      const newer = await tx.$queryRawUnsafe<unknown[]>(
-        `SELECT 1 FROM ${table} WHERE ${key} = $1::uuid AND ${version} >= $2 LIMIT 1`,
-        event.aggregateId,
-        event.version,
-      );
-      return newer.length > 0 ? 'stale' : 'applied';
+    copy,
+    /** Applies an owner's new value carried by an event, inside the consumer's transaction. */
+    apply(tx: SqlTransaction, event: EventEnvelope, newValue: string): Promise<EffectOutcome> {
+      return applyValue(tx, { id: event.aggregateId, value: newValue, version: event.version });
     },
+
+    /** Applies a value at a version from elsewhere (a STRONG rename's commit), in the caller's transaction. */
+    applyValue,
+
+    /**
+     * For rows about to be inserted in the caller's transaction: the newer of each owner's API
+     * value and the newest an update has recorded. Call it before the insert, in the same transaction.
+     */
+    newestForInsert: newest,
 
     /** Owner ids the copy refers to, in id order, after `afterId`: the reconciliation's batches. */
     async listOwnerIds(db: SqlTransaction, afterId: string | undefined, limit: number): Promise<string[]> {
@@ -51,8 +123,10 @@ export function fieldCopy(spec: FieldCopySpec) {
     },
 
     /** Sets every copy that differs from its owner and is not newer; returns the rows repaired. */
-    repair(db: SqlTransaction, owners: (OwnerState & { value: string })[]): Promise<number> {
-      if (owners.length === 0) return Promise.resolve(0);
+    async repair(db: SqlTransaction, owners: (OwnerState & { value: string })[]): Promise<number> {
+      if (owners.length === 0) return 0;
+      // Its own statement (the row locks end with it), before the rows, as every update does.
+      await newest(db, owners);
       return db.$executeRawUnsafe(
         `UPDATE ${table} AS c SET ${value} = o.value, ${version} = o.version
          FROM unnest($1::uuid[], $2::text[], $3::int[]) AS o(id, value, version)

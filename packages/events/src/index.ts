@@ -5,6 +5,7 @@ export {
   type TransactionalDatabase,
   type TransactionClient,
 } from './appendToOutbox.ts';
+export { busEpochKey } from './busEpoch.ts';
 export { clearEventBus } from './clearEventBus.ts';
 export {
   type EventEnvelope,
@@ -23,15 +24,20 @@ export {
 } from './createEventConsumer.ts';
 export { createOutboxRelay, type OutboxRelay } from './createOutboxRelay.ts';
 export { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
+export { createRetention, type RetentionRule, retentionRules } from './createRetention.ts';
 export {
+  countDeadLetters,
   DEAD_LETTER_QUEUE,
   type DeadLetter,
   deadLetterQueue,
   listDeadLetters,
   replayDeadLetters,
 } from './deadLetters.ts';
+export { deleteInBatches } from './deleteInBatches.ts';
 export { deliveryOptions } from './deliveryOptions.ts';
-export { type FieldCopySpec, fieldCopy } from './fieldCopy.ts';
+export { type FieldCopySpec, fieldCopy, type OwnerValue } from './fieldCopy.ts';
+export { reactionsRepaired } from './metrics.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';
+export { type RunRecord, readLastRun } from './readLastRun.ts';
 export { type EventBusOptions, eventBus } from './redisConnection.ts';
 export { queueName, queuesOf, type Subscriber, subscriptions } from './subscriptions.ts';

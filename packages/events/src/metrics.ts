@@ -57,3 +57,38 @@ export const driftRepaired = new Counter({
   labelNames: ['copy'] as const,
   registers: [metrics],
 });
+
+export const busDataLosses = new Counter({
+  name: 'event_bus_data_losses_total',
+  help: 'Times a relay found the event bus (Redis) had lost data: its epoch marker missing or changed',
+  labelNames: ['service'] as const,
+  registers: [metrics],
+});
+
+export const eventsRepublished = new Counter({
+  name: 'outbox_events_republished_total',
+  help: 'Published outbox rows sent again after the event bus lost data (consumers drop what they had)',
+  labelNames: ['service'] as const,
+  registers: [metrics],
+});
+
+export const eventsRescued = new Counter({
+  name: 'events_rescued_total',
+  help: "Jobs found in BullMQ's failed set (stalled too often, or parking failed) and parked, so none disappears",
+  labelNames: ['queue'] as const,
+  registers: [metrics],
+});
+
+export const reactionsRepaired = new Counter({
+  name: 'reactions_repaired_total',
+  help: 'Choreographed outcomes found incomplete past their deadline and driven on, by reaction and repair',
+  labelNames: ['reaction', 'repair'] as const,
+  registers: [metrics],
+});
+
+export const rowsPruned = new Counter({
+  name: 'retention_rows_deleted_total',
+  help: 'Rows deleted by retention, by table',
+  labelNames: ['table'] as const,
+  registers: [metrics],
+});

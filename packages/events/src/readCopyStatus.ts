@@ -1,6 +1,7 @@
 import { serviceUnavailable } from '@msd/service-kit';
 import type { CopyReplication } from './createCopyReplication.ts';
-import { listDeadLetters } from './deadLetters.ts';
+import { countDeadLetters } from './deadLetters.ts';
+import { type RunRecord, readLastRun } from './readLastRun.ts';
 
 interface SqlReader {
   $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): Promise<T>;
@@ -14,13 +15,7 @@ export interface CopyStatus {
   lagP99Ms: number | null;
   queueDepth: number;
   parkedEvents: number;
-  lastReconciliation: {
-    startedAt: string;
-    finishedAt: string | null;
-    checked: number;
-    repaired: number;
-    error: string | null;
-  } | null;
+  lastReconciliation: RunRecord | null;
 }
 
 /**
@@ -33,7 +28,7 @@ export async function readCopyStatus(
   options: Pick<CopyReplication, 'copy' | 'consumer' | 'bus'> & { windowSeconds?: number },
 ): Promise<CopyStatus> {
   const windowSeconds = options.windowSeconds ?? 300;
-  const [[lag], [run], queueDepth, parked] = await Promise.all([
+  const [[lag], lastReconciliation, queueDepth, parked] = await Promise.all([
     db.$queryRaw<{ applied: bigint; p50: number | null; p99: number | null }[]>`
       SELECT count(*) AS applied,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_ms) AS p50,
@@ -41,18 +36,9 @@ export async function readCopyStatus(
       FROM processed_events
       WHERE consumer = ${options.consumer.queue}
         AND processed_at > clock_timestamp() - ${windowSeconds} * interval '1 second'`,
-    db.$queryRaw<
-      {
-        started_at: Date;
-        finished_at: Date | null;
-        checked: number;
-        repaired: number;
-        error: string | null;
-      }[]
-    >`SELECT started_at, finished_at, checked, repaired, error FROM reconciliation_runs
-      WHERE copy = ${options.copy} ORDER BY started_at DESC LIMIT 1`,
+    readLastRun(db, options.copy),
     options.consumer.depth(),
-    listDeadLetters(options.bus, options.consumer.queue),
+    countDeadLetters(options.bus, options.consumer.queue),
   ]);
   return {
     copy: options.copy,
@@ -61,16 +47,8 @@ export async function readCopyStatus(
     lagP50Ms: lag?.p50 ?? null,
     lagP99Ms: lag?.p99 ?? null,
     queueDepth,
-    parkedEvents: parked.length,
-    lastReconciliation: run
-      ? {
-          startedAt: run.started_at.toISOString(),
-          finishedAt: run.finished_at?.toISOString() ?? null,
-          checked: run.checked,
-          repaired: run.repaired,
-          error: run.error,
-        }
-      : null,
+    parkedEvents: parked,
+    lastReconciliation,
   };
 }
 

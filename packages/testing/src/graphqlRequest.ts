@@ -39,7 +39,7 @@ export async function graphqlRequest<TData = Record<string, unknown>>(
   options: RequestOptions = {},
 ): Promise<GraphQLResponse<TData>> {
   const subject = options.as ? (options.subject ?? defaultSubjects[options.as]) : undefined;
-  const caller =
+  const caller: Record<string, string> =
     options.as && options.asService
       ? { [CALLER_SUBJECT_HEADER]: subject as string, [CALLER_SCOPES_HEADER]: options.as }
       : options.as

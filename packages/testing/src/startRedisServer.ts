@@ -13,13 +13,20 @@ export interface TestRedis {
   start(): Promise<void>;
   /** Stops it and removes its data. */
   destroy(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that hangs (accepts connections, answers nothing) and comes back. */
+  pause(): void;
+  resume(): void;
+  /** SIGKILL, then start again: without persistence, a restart that loses everything. */
+  crash(): Promise<void>;
 }
 
 /**
- * A real redis-server of the test's own, on a free port with append-only persistence: outage tests
- * stop and restart it without touching the Redis every other test uses.
+ * A real redis-server of the test's own, on a free port with append-only persistence (unless
+ * `persistence: false`): outage tests stop, pause and restart it without touching the Redis every
+ * other test uses.
  */
-export async function startRedisServer(): Promise<TestRedis> {
+export async function startRedisServer(options: { persistence?: boolean } = {}): Promise<TestRedis> {
+  const appendOnly = options.persistence === false ? 'no' : 'yes';
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'test-redis-'));
   let child: ChildProcess | undefined;
@@ -27,7 +34,7 @@ export async function startRedisServer(): Promise<TestRedis> {
   const start = async () => {
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', appendOnly, '--save', ''],
       {
         stdio: 'ignore',
       },
@@ -37,6 +44,7 @@ export async function startRedisServer(): Promise<TestRedis> {
   const stop = async () => {
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child?.once('exit', resolve));
+    child.kill('SIGCONT'); // a paused server cannot act on SIGTERM
     child.kill('SIGTERM');
     await exited;
     await waitForPort(port, false);
@@ -46,6 +54,17 @@ export async function startRedisServer(): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     start,
     stop,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+    async crash() {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child?.once('exit', resolve));
+        child.kill('SIGKILL');
+        await exited;
+      }
+      await waitForPort(port, false);
+      await start();
+    },
     async destroy() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -58,6 +58,9 @@ export interface TestFederationOptions {
   renameFaults?: { product?: RenameFaults; order?: RenameFaults };
   /** How long a participant waits before asking the coordinator about a prepared rename. */
   inDoubtAfterMs?: number;
+  /** The order flow's anti-entropy: its deadline and how often it looks (default 60 s and 15 s). */
+  reactionDeadlineMs?: number;
+  reactionRepairIntervalMs?: number;
 }
 
 export async function startTestFederation(options: TestFederationOptions = {}): Promise<TestFederation> {
@@ -95,7 +98,19 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
   ]);
   const [order, ride] = await Promise.all([
     startTestSubgraph('order', (o) =>
-      createOrderServer({ ...o, ...events, ...reconcile, ...rename('order'), productUrl: product.url }),
+      createOrderServer({
+        ...o,
+        ...events,
+        ...reconcile,
+        ...rename('order'),
+        productUrl: product.url,
+        inventoryUrl: inventory.url,
+        shippingUrl: shipping.url,
+        ...(options.reactionDeadlineMs ? { reactionDeadlineMs: options.reactionDeadlineMs } : {}),
+        ...(options.reactionRepairIntervalMs
+          ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
+          : {}),
+      }),
     ),
     startTestSubgraph(
       'ride',

@@ -14,6 +14,8 @@ export interface StackOptions {
   logger: Logger;
   /** How long the whole stack may take to be up (the gateway ready, every subgraph healthy). */
   readyTimeoutMs?: number;
+  /** Called when a process exits after the stack started, other than by `stop` or `restart`. */
+  onExit?: (name: ProcessName, exit: { code: number | null; signal: NodeJS.Signals | null }) => void;
 }
 
 /**
@@ -40,6 +42,12 @@ export interface RunningStack {
   stop(): Promise<void>;
   /** Sends a signal to one process: benchmarks and drills pause (SIGSTOP), resume (SIGCONT) or kill a service. */
   signal(name: ProcessName, signal: NodeJS.Signals): void;
+  /**
+   * Starts one process again, as the stack started it (same port, environment and output), after
+   * SIGKILLing it if it still runs; resolves when it answers /ready. What a supervisor (Kubernetes,
+   * systemd) does after a crash; the chaos run uses it.
+   */
+  restart(name: ProcessName, options?: { readyTimeoutMs?: number }): Promise<void>;
 }
 
 /**
@@ -57,6 +65,8 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   const children = new Map<ProcessName, ChildProcess>();
   const defaults = serviceDefaults(options);
   let stopping = false;
+  let started = false;
+  const restarting = new Set<ChildProcess>();
 
   const stop = async () => {
     stopping = true;
@@ -70,36 +80,42 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
               clearTimeout(kill);
               resolve();
             });
+            child.kill('SIGCONT'); // a paused process (SIGSTOP) cannot act on SIGTERM
             child.kill('SIGTERM');
           }),
       ),
     );
   };
 
+  let rejectStart: (error: Error) => void = () => {};
   const exited = new Promise<never>((_, reject) => {
-    for (const name of processes.map((entry) => entry.name)) {
-      const child = spawn(process.execPath, ['--import', 'tsx', entryPoint(name)], {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          ...urls,
-          ...options.env,
-          ...(name === gateway.name ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN } : defaults),
-          PORT: String(ports[name]),
-          HOST: '127.0.0.1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      children.set(name, child);
-      for (const stream of [child.stdout, child.stderr]) {
-        createInterface({ input: stream }).on('line', (line) => options.output?.(name, line));
-      }
-      child.once('exit', (code, signal) => {
-        if (!stopping)
-          reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before the stack was stopped`));
-      });
-    }
+    rejectStart = reject;
   });
+  const spawnProcess = (name: ProcessName) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entryPoint(name)], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...urls,
+        ...options.env,
+        ...(name === gateway.name ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN } : defaults),
+        PORT: String(ports[name]),
+        HOST: '127.0.0.1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.set(name, child);
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => options.output?.(name, line));
+    }
+    child.once('exit', (code, signal) => {
+      if (stopping || restarting.delete(child)) return;
+      if (started) options.onExit?.(name, { code, signal });
+      else
+        rejectStart(new Error(`${name} exited (${signal ?? `code ${code}`}) before the stack was stopped`));
+    });
+  };
+  for (const { name } of processes) spawnProcess(name);
   exited.catch(() => {}); // observed below while starting; afterwards the caller's output shows it
 
   const gatewayUrl = `http://127.0.0.1:${ports.gateway}/graphql`;
@@ -113,13 +129,26 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     await stop();
     throw error;
   }
+  started = true;
   options.logger.info('stack ready', { gateway: gatewayUrl });
+  const restart = async (name: ProcessName, restartOptions: { readyTimeoutMs?: number } = {}) => {
+    const child = children.get(name);
+    if (child && child.exitCode === null && child.signalCode === null) {
+      restarting.add(child);
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await gone;
+    }
+    spawnProcess(name);
+    await waitUntilReady(`http://127.0.0.1:${ports[name]}/ready`, restartOptions.readyTimeoutMs ?? 60_000);
+  };
   return {
     gatewayUrl,
     ports,
     serviceToken: defaults.SERVICE_TOKEN,
     stop,
     signal: (name, signal) => void children.get(name)?.kill(signal),
+    restart,
   };
 }
 

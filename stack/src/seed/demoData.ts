@@ -50,7 +50,8 @@ export function demoData(counts = { products: 50, drivers: 20, orders: 200, ride
   });
 
   type Status = 'PLACED' | 'CONFIRMED' | 'SHIPPED' | 'REJECTED';
-  const orders: { id: string; customerId: string; status: Status; createdAt: Date }[] = [];
+  // Seeded orders are history, consistent by construction: settled, so anti-entropy leaves them alone.
+  const orders: { id: string; customerId: string; status: Status; createdAt: Date; settledAt: Date }[] = [];
   const orderItems: {
     id: string;
     orderId: string;
@@ -61,6 +62,7 @@ export function demoData(counts = { products: 50, drivers: 20, orders: 200, ride
     quantity: number;
   }[] = [];
   const shipments: { id: string; orderId: string; status: string; createdAt: Date; updatedAt: Date }[] = [];
+  const settled = (createdAt: Date) => ({ createdAt, settledAt: createdAt });
   for (let i = 0; i < counts.orders; i++) {
     const id = nextId();
     const status = pick<Status>(['PLACED', 'CONFIRMED', 'CONFIRMED', 'SHIPPED', 'SHIPPED', 'REJECTED']);
@@ -68,7 +70,7 @@ export function demoData(counts = { products: 50, drivers: 20, orders: 200, ride
       id,
       customerId: `customer-${String(between(1, 40)).padStart(3, '0')}`,
       status,
-      createdAt: at(),
+      ...settled(at()),
     });
     const chosen = new Set<(typeof products)[number]>();
     const size = between(1, 5);

@@ -1,4 +1,5 @@
 import { databaseLifecycle, databaseUrl } from '@msd/database';
+import { createRetention } from '@msd/events';
 import {
   type BackgroundProcess,
   createLogger,
@@ -84,7 +85,21 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
     resolvers,
     context: () => ({ coordinator, invalidations: [] }),
     ...databaseLifecycle(db),
-    background: [recovery],
+    background: [
+      recovery,
+      // Decided transactions, after RENAME_RETENTION_MS (7 days): participants in doubt ask within seconds.
+      createRetention({
+        db,
+        logger,
+        rules: [
+          {
+            table: 'rename_transactions',
+            where: `state IN ('COMMITTED', 'ABORTED') AND decided_at < clock_timestamp() - $1 * interval '1 millisecond'`,
+            retentionMs: Number(process.env.RENAME_RETENTION_MS ?? 7 * 24 * 3600 * 1000),
+          },
+        ],
+      }),
+    ],
     plugins: [entityInvalidationsPlugin],
   });
   return { ...server, coordinator };

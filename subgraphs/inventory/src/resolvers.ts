@@ -1,5 +1,6 @@
 import { badUserInput, type GraphQLResolverMap, isUuid, notFound } from '@msd/service-kit';
 import type { InventoryContext } from './context.ts';
+import { findStockDecisions, resendStockDecisions } from './data/stockDecisions.ts';
 import { MAX_STOCK, restockProduct, StockLimitExceeded } from './data/stockLevels.ts';
 
 /** Inventory's Product: the reference, plus the quantity when a mutation has just read it. */
@@ -9,9 +10,22 @@ interface ProductStock {
 }
 
 const MAX_RESTOCK = 1_000_000;
+const MAX_ORDER_IDS = 500;
+
+function orderIdsOf(orderIds: string[]): string[] {
+  if (orderIds.length > MAX_ORDER_IDS)
+    throw badUserInput(`At most ${MAX_ORDER_IDS} order ids`, { field: 'orderIds' });
+  return orderIds.filter(isUuid);
+}
 
 export const resolvers: GraphQLResolverMap<InventoryContext> = {
+  Query: {
+    stockDecisions: (_: unknown, { orderIds }: { orderIds: string[] }, { db }: InventoryContext) =>
+      findStockDecisions(db, orderIdsOf(orderIds)),
+  },
   Mutation: {
+    resendStockDecisions: (_: unknown, { orderIds }: { orderIds: string[] }, { db }: InventoryContext) =>
+      db.$transaction((tx) => resendStockDecisions(tx, orderIdsOf(orderIds))),
     restock: async (
       _: unknown,
       { productId, quantity }: { productId: string; quantity: number },

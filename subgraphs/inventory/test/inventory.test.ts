@@ -54,8 +54,12 @@ const envelope = <T extends EventType>(type: T, aggregateId: string, payload: Ev
 
 /** Delivers an event to inventory as the relay would: a job in its (event, inventory) queue. */
 const deliver = (event: EventEnvelope) =>
-  queue(event.type, 'inventory').add(event.type, event, deliveryOptions) as Promise<Job>;
+  queue(event.type, 'inventory').add(event.type, event, {
+    ...deliveryOptions,
+    removeOnComplete: false,
+  }) as Promise<Job>;
 
+// Completed jobs are kept here (in production they are removed at once) so the test can see the state.
 const handled = (job: Job) => eventually(async () => expect(await job.getState()).toBe('completed'));
 
 const call = (query: string, variables?: Record<string, unknown>) =>

@@ -1,6 +1,7 @@
-import { readCopyStatus, reconcileNow } from '@msd/events';
+import { readCopyStatus, readLastRun, reconcileNow } from '@msd/events';
 import { actsFor, type Caller, type GraphQLResolverMap, pageArgs } from '@msd/service-kit';
 import type { OrderContext } from './context.ts';
+import { countUnsettledOrders } from './data/orderReactions.ts';
 import { listOrders, type OrderItemRecord, type OrderRecord } from './data/orders.ts';
 import { type PlaceOrderInput, placeOrder } from './placeOrder.ts';
 
@@ -28,6 +29,15 @@ export const resolvers: GraphQLResolverMap<OrderContext> = {
     __resolveReference: ({ id }: { id: string }) => ({ id }),
     productName: (_: unknown, __: unknown, { db, events }: OrderContext) =>
       events ? readCopyStatus(db, events.productName) : null,
+    orderReactions: async (_: unknown, __: unknown, { db, events }: OrderContext) => {
+      if (!events) return null;
+      const { reaction, deadlineMs } = events.orderReactions;
+      const [counts, lastRun] = await Promise.all([
+        countUnsettledOrders(db, deadlineMs),
+        readLastRun(db, reaction),
+      ]);
+      return { reaction, deadlineSeconds: deadlineMs / 1000, ...counts, lastRun };
+    },
   },
   Order: {
     // Entity fetches (`shipment { order }`) are checked like `order(id)`: the gateway may reach an

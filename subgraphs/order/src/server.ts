@@ -5,6 +5,7 @@ import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
 import { orderEvents } from './events/index.ts';
+import { createOrderReactionServices } from './orderReactionServices.ts';
 import { createProductCatalog } from './productCatalog.ts';
 import { orderRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
@@ -15,6 +16,11 @@ export interface OrderServerOptions {
   databaseUrl?: string;
   /** The product service's GraphQL endpoint (else `PRODUCT_URL`). */
   productUrl?: string;
+  /** Inventory's and shipping's endpoints, asked by the reactions' anti-entropy (else `INVENTORY_URL`, `SHIPPING_URL`). */
+  inventoryUrl?: string;
+  shippingUrl?: string;
+  reactionDeadlineMs?: number;
+  reactionRepairIntervalMs?: number;
   /** With an event bus, the relay, the consumers and the reconciliation run beside the server. */
   events?: EventBusOptions;
   reconcileIntervalMs?: number;
@@ -33,7 +39,15 @@ export function createOrderServer(options: OrderServerOptions = {}) {
         databaseUrl: url,
         bus: options.events,
         productCatalog,
+        reactionServices: createOrderReactionServices({
+          ...(options.inventoryUrl ? { inventoryUrl: options.inventoryUrl } : {}),
+          ...(options.shippingUrl ? { shippingUrl: options.shippingUrl } : {}),
+        }),
         ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+        ...(options.reactionDeadlineMs ? { reactionDeadlineMs: options.reactionDeadlineMs } : {}),
+        ...(options.reactionRepairIntervalMs
+          ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
+          : {}),
       })
     : undefined;
   const participant = orderRenameParticipant(db, options.rename ?? {});
@@ -43,6 +57,6 @@ export function createOrderServer(options: OrderServerOptions = {}) {
     resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
     context: ({ caller }) => createContext(db, productCatalog, events, caller),
     ...databaseLifecycle(db),
-    background: [...(events?.background ?? []), participant.inDoubtResolver],
+    background: [...(events?.background ?? []), participant.inDoubtResolver, participant.retention],
   });
 }

@@ -35,6 +35,7 @@ export function createProductServer(options: ProductServerOptions = {}) {
     background: [
       ...(options.events ? productEvents({ databaseUrl: url, bus: options.events }) : []),
       participant.inDoubtResolver,
+      participant.retention,
     ],
   });
 }

@@ -67,7 +67,10 @@ const stockRejected = (orderId: string) =>
 
 /** Delivers an event to shipping as the relay would, and waits until shipping has handled it. */
 const deliver = async (event: EventEnvelope<'OrderCreated'> | EventEnvelope<'StockRejected'>) => {
-  const job: Job = await queues[event.type].add(event.type, event, deliveryOptions);
+  const job: Job = await queues[event.type].add(event.type, event, {
+    ...deliveryOptions,
+    removeOnComplete: false,
+  });
   await eventually(async () => expect(await job.getState()).toBe('completed'));
 };
 

@@ -1,5 +1,6 @@
 import { appendToOutbox, type EffectOutcome, type EventEnvelope } from '@msd/events';
 import type { Prisma } from './generated/client.ts';
+import { resendStockDecisions } from './stockDecisions.ts';
 
 interface Shortage {
   productId: string;
@@ -13,12 +14,19 @@ interface Shortage {
  * The rows are locked in product-id order, so two orders over the same products queue behind each
  * other instead of deadlocking, and each sees the quantity the other left. A product without a
  * stock row has 0 units available.
+ *
+ * The decision is recorded once per order (`stock_decisions`, with the id of the event that
+ * announced it). An OrderCreated that comes again after its inbox row is gone, or re-sent by the
+ * order service's anti-entropy, re-announces that decision (same event id) and reserves nothing.
  */
 export async function reserveStockForOrder(
   tx: Prisma.TransactionClient,
   event: EventEnvelope<'OrderCreated'>,
 ): Promise<EffectOutcome> {
   const { orderId, items } = event.payload;
+  // The order's row lock: two deliveries of one order decide one after the other.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${orderId}))`;
+  if ((await resendStockDecisions(tx, [orderId])) > 0) return 'stale';
   // An order may list a product twice: it needs the sum. Ids are lowercased to match `uuid::text`.
   const requested = new Map<string, number>();
   for (const { productId, quantity } of items) {
@@ -42,27 +50,50 @@ export async function reserveStockForOrder(
     .filter((line) => line.available < line.requested);
 
   if (shortages.length > 0) {
-    await appendToOutbox(tx, {
+    const payload = {
+      orderId,
+      reason: `Insufficient stock for ${shortages.length} of ${productIds.length} products`,
+      shortages,
+    };
+    const eventId = await appendToOutbox(tx, {
       type: 'StockRejected',
       aggregateId: orderId,
       version: 1,
-      payload: {
-        orderId,
-        reason: `Insufficient stock for ${shortages.length} of ${productIds.length} products`,
-        shortages,
-      },
+      payload,
     });
+    await recordDecision(tx, orderId, 'REJECTED', eventId, payload, []);
     return 'applied';
   }
   await tx.$executeRaw`
     UPDATE stock_levels AS s SET quantity = s.quantity - r.quantity, updated_at = now()
     FROM unnest(${productIds}::uuid[], ${productIds.map((id) => requested.get(id))}::int[]) AS r(product_id, quantity)
     WHERE s.product_id = r.product_id`;
-  await appendToOutbox(tx, {
+  const eventId = await appendToOutbox(tx, {
     type: 'StockReserved',
     aggregateId: orderId,
     version: 1,
     payload: { orderId },
   });
+  await recordDecision(
+    tx,
+    orderId,
+    'RESERVED',
+    eventId,
+    { orderId },
+    productIds.map((productId) => ({ productId, quantity: requested.get(productId) ?? 0 })),
+  );
   return 'applied';
+}
+
+function recordDecision(
+  tx: Prisma.TransactionClient,
+  orderId: string,
+  outcome: 'RESERVED' | 'REJECTED',
+  eventId: string,
+  payload: object,
+  items: { productId: string; quantity: number }[],
+) {
+  return tx.$executeRaw`
+    INSERT INTO stock_decisions (order_id, outcome, event_id, payload, items)
+    VALUES (${orderId}::uuid, ${outcome}, ${eventId}::uuid, ${JSON.stringify(payload)}::jsonb, ${JSON.stringify(items)}::jsonb)`;
 }

@@ -1,4 +1,10 @@
-import { createEventConsumer, createOutboxRelay, type EventBusOptions } from '@msd/events';
+import {
+  createEventConsumer,
+  createOutboxRelay,
+  createRetention,
+  type EventBusOptions,
+  retentionRules,
+} from '@msd/events';
 import { createLogger } from '@msd/service-kit';
 import type { InventoryDatabase } from '../data/database.ts';
 import { reserveStockForOrder } from '../data/reserveStockForOrder.ts';
@@ -17,6 +23,7 @@ export function inventoryEvents(options: {
   const logger = createLogger('inventory');
   return [
     createOutboxRelay({ service: 'inventory', databaseUrl: options.databaseUrl, bus, logger }),
+    createRetention({ db, logger, rules: [retentionRules.inbox()] }),
     createEventConsumer({
       event: 'ProductCreated',
       subscriber: 'inventory',

@@ -2,6 +2,7 @@ import { appendToOutbox, type EffectOutcome, type EventEnvelope } from '@msd/eve
 import type { PageArgs } from '@msd/service-kit';
 import type { OrderDatabase } from './database.ts';
 import type { Order, OrderItem, Prisma } from './generated/client.ts';
+import { productNameCopy } from './productNameCopy.ts';
 
 export type OrderRecord = Order;
 export type OrderItemRecord = OrderItem;
@@ -53,6 +54,10 @@ export function findItemsByOrderIds(db: OrderDatabase, orderIds: readonly string
 /**
  * The order, its items and its OrderCreated event in one transaction: an order is never visible
  * without all its items, and never exists without the event that starts its stock reservation.
+ * Each item's name is the newer of the product API's answer and the newest a ProductUpdated or
+ * STRONG rename recorded meanwhile (`productNameCopy.newestForInsert`): none is lost in between.
+ * The event's id is the order's id: there is one OrderCreated per order, ever, and re-sending it
+ * (anti-entropy) is recognised by every inbox.
  */
 export function insertOrder(
   db: OrderDatabase,
@@ -60,10 +65,19 @@ export function insertOrder(
   items: NewOrderItem[],
 ): Promise<OrderRecord> {
   return db.$transaction(async (tx) => {
+    const newest = await productNameCopy.newestForInsert(
+      tx,
+      items.map((item) => ({ id: item.productId, value: item.productName, version: item.productVersion })),
+    );
+    const current = items.map((item) => {
+      const source = newest.get(item.productId);
+      return source ? { ...item, productName: source.value, productVersion: source.version } : item;
+    });
     const order = await tx.order.create({
-      data: { customerId, items: { create: items.map((item, position) => ({ ...item, position })) } },
+      data: { customerId, items: { create: current.map((item, position) => ({ ...item, position })) } },
     });
     await appendToOutbox(tx, {
+      id: order.id,
       type: 'OrderCreated',
       aggregateId: order.id,
       version: 1,

@@ -1,10 +1,11 @@
 import { commitRename, type PendingRename } from '@msd/coordination';
 import type { SqlTransaction } from '@msd/events';
 import type { OrderDatabase } from './database.ts';
+import { productNameCopy } from './productNameCopy.ts';
 
 /**
  * Commits a prepared rename of a product's copies at the version the product service committed,
- * with the same guard as the ProductUpdated consumer (`product_version < version`): a newer event
+ * through the same `productNameCopy.applyValue` as the ProductUpdated consumer (version-guarded, recorded in `copy_sources`): a newer event
  * that got here first is never overwritten, and the event of this very version, arriving later, is
  * stale. Returns the version.
  */
@@ -14,13 +15,7 @@ export function commitProductNameCopies(
   version: number,
 ): Promise<number> {
   return commitRename(db, transactionId, async (tx: SqlTransaction, rename: PendingRename) => {
-    await tx.$executeRawUnsafe(
-      `UPDATE order_items SET product_name = $1, product_version = $2
-       WHERE product_id = $3::uuid AND product_version < $2`,
-      rename.name,
-      version,
-      rename.productId,
-    );
+    await productNameCopy.applyValue(tx, { id: rename.productId, value: rename.name, version });
     return version;
   });
 }

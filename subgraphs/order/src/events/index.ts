@@ -3,17 +3,25 @@ import {
   createCopyReplication,
   createEventConsumer,
   createOutboxRelay,
+  createReconciler,
+  createRetention,
   type EventBusOptions,
+  type Reconciler,
+  retentionRules,
 } from '@msd/events';
 import { type BackgroundProcess, createLogger } from '@msd/service-kit';
 import type { OrderDatabase } from '../data/database.ts';
+import { driveOrderReactions, listOverdueOrders, readOrderReactions } from '../data/orderReactions.ts';
 import { applyStockDecision } from '../data/orders.ts';
 import { productNameCopy } from '../data/productNameCopy.ts';
+import type { OrderReactionServices } from '../orderReactionServices.ts';
 import type { ProductCatalog } from '../productCatalog.ts';
 
 export interface OrderEvents {
   background: BackgroundProcess[];
   productName: CopyReplication;
+  /** Anti-entropy for the order flow: overdue orders driven to CONFIRMED or REJECTED, with their shipment. */
+  orderReactions: { reaction: string; deadlineMs: number; repair: Reconciler };
 }
 
 /**
@@ -25,7 +33,12 @@ export function orderEvents(options: {
   databaseUrl: string;
   bus: EventBusOptions;
   productCatalog: ProductCatalog;
+  reactionServices: OrderReactionServices;
   reconcileIntervalMs?: number;
+  /** An order whose reactions are not complete after this long is driven on (else `REACTION_DEADLINE_MS`, 60 s). */
+  reactionDeadlineMs?: number;
+  /** How often overdue orders are looked for (else `REACTION_REPAIR_INTERVAL_MS`, 15 s). */
+  reactionRepairIntervalMs?: number;
 }): OrderEvents {
   const { db, bus } = options;
   const logger = createLogger('order');
@@ -52,13 +65,35 @@ export function orderEvents(options: {
       apply: (received, tx) => applyStockDecision(tx, received),
     }),
   );
+  const deadlineMs = options.reactionDeadlineMs ?? Number(process.env.REACTION_DEADLINE_MS ?? 60_000);
+  // The copy reconciler's machinery (batches, one run at a time across instances, runs recorded):
+  // the "owner" of an order's reactions is what inventory and shipping say about it.
+  const reactionRepair = createReconciler({
+    copy: 'order.reactions',
+    db,
+    bus,
+    logger,
+    batchSize: 100,
+    intervalMs: options.reactionRepairIntervalMs ?? Number(process.env.REACTION_REPAIR_INTERVAL_MS ?? 15_000),
+    listSourceIds: (afterId, limit) => listOverdueOrders(db, deadlineMs, afterId, limit),
+    fetchOwner: (ids) => readOrderReactions(options.reactionServices, ids),
+    repair: (states) => driveOrderReactions(db, options.reactionServices, states, logger),
+  });
+  const retention = createRetention({
+    db,
+    logger,
+    rules: [retentionRules.inbox(), retentionRules.reconciliationRuns()],
+  });
   return {
     background: [
       createOutboxRelay({ service: 'order', databaseUrl: options.databaseUrl, bus, logger }),
       productName.consumer,
       ...stockDecisions,
       productName.reconciler,
+      reactionRepair,
+      retention,
     ],
     productName,
+    orderReactions: { reaction: 'order.reactions', deadlineMs, repair: reactionRepair },
   };
 }

@@ -1,5 +1,6 @@
 import type { PageArgs } from '@msd/service-kit';
 import type { RideDatabase } from './database.ts';
+import { driverNameCopy } from './driverNameCopy.ts';
 import type { Ride } from './generated/client.ts';
 
 export type RideRecord = Ride;
@@ -40,6 +41,19 @@ export async function hasRiddenWith(db: RideDatabase, riderId: string, driverId:
   return (await db.ride.count({ where: { riderId, driverId }, take: 1 })) > 0;
 }
 
+/**
+ * Inserts a ride with the newer of the driver API's name and the newest a DriverUpdated recorded
+ * meanwhile (`driverNameCopy.newestForInsert`, same transaction): an update applied between the
+ * API read and the insert is never lost.
+ */
 export function insertRide(db: RideDatabase, ride: NewRide): Promise<RideRecord> {
-  return db.ride.create({ data: ride });
+  return db.$transaction(async (tx) => {
+    const newest = await driverNameCopy.newestForInsert(tx, [
+      { id: ride.driverId, value: ride.driverName, version: ride.driverVersion },
+    ]);
+    const source = newest.get(ride.driverId);
+    return tx.ride.create({
+      data: source ? { ...ride, driverName: source.value, driverVersion: source.version } : ride,
+    });
+  });
 }

@@ -1,4 +1,10 @@
-import { type CopyReplication, createCopyReplication, type EventBusOptions } from '@msd/events';
+import {
+  type CopyReplication,
+  createCopyReplication,
+  createRetention,
+  type EventBusOptions,
+  retentionRules,
+} from '@msd/events';
 import { type BackgroundProcess, createLogger } from '@msd/service-kit';
 import type { RideDatabase } from '../data/database.ts';
 import { driverNameCopy } from '../data/driverNameCopy.ts';
@@ -16,6 +22,7 @@ export function rideEvents(options: {
   driverDirectory: DriverDirectory;
   reconcileIntervalMs?: number;
 }): RideEvents {
+  const logger = createLogger('ride');
   const driverName = createCopyReplication({
     copy: 'ride.driverName',
     event: 'DriverUpdated',
@@ -23,11 +30,16 @@ export function rideEvents(options: {
     field: driverNameCopy,
     db: options.db,
     bus: options.bus,
-    logger: createLogger('ride'),
+    logger,
     valueOf: (event) => event.payload.name,
     fetchOwner: (ids) => options.driverDirectory.currentDrivers(ids),
     ownerValue: (driver) => driver.name,
     ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
   });
-  return { background: [driverName.consumer, driverName.reconciler], driverName };
+  const retention = createRetention({
+    db: options.db,
+    logger,
+    rules: [retentionRules.inbox(), retentionRules.reconciliationRuns()],
+  });
+  return { background: [driverName.consumer, driverName.reconciler, retention], driverName };
 }

@@ -1,4 +1,10 @@
-import { createEventConsumer, createOutboxRelay, type EventBusOptions } from '@msd/events';
+import {
+  createEventConsumer,
+  createOutboxRelay,
+  createRetention,
+  type EventBusOptions,
+  retentionRules,
+} from '@msd/events';
 import { createLogger } from '@msd/service-kit';
 import type { ShippingDatabase } from '../data/database.ts';
 import { cancelShipmentForOrder, createShipmentForOrder } from '../data/shipments.ts';
@@ -12,6 +18,7 @@ export function shippingEvents(options: { databaseUrl: string; bus: EventBusOpti
   const logger = createLogger('shipping');
   return [
     createOutboxRelay({ service: 'shipping', databaseUrl: options.databaseUrl, bus, logger }),
+    createRetention({ db, logger, rules: [retentionRules.inbox()] }),
     createEventConsumer({
       event: 'OrderCreated',
       subscriber: 'shipping',

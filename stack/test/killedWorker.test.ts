@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { clearEventBus, deliveryOptions, eventBus, listDeadLetters, queueName } from '@msd/events';
+import { createTestDatabase, type TestDatabase } from '@msd/testing';
+import { Queue } from 'bullmq';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// No job disappears: a worker SIGKILLed in the middle of jobs, again and again, leaves every event
+// applied exactly once or parked in the dead-letter queue, and nothing in BullMQ's failed set.
+const EVENTS = 300;
+const KILLS = 6;
+const worker = fileURLToPath(new URL('./fixtures/effectWorker.ts', import.meta.url));
+const bus = eventBus({ prefix: `test-${randomUUID()}` });
+let database: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  database = await createTestDatabase('order');
+  pool = new pg.Pool({ connectionString: database.url });
+  // The effect is not idempotent on its own: a second application would be a second row.
+  await pool.query('CREATE TABLE effects (event_id uuid NOT NULL)');
+}, 120_000);
+afterAll(async () => {
+  await pool?.end();
+  await database?.drop();
+  await clearEventBus(bus);
+});
+
+function startWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', worker], {
+    env: { ...process.env, DATABASE_URL: database.url, EVENTS_PREFIX: bus.prefix, LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (data: Buffer) => data.toString().includes('ready') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a consumer killed mid-job, repeatedly', () => {
+  it('applies every event once or parks it; none is lost, none applied twice', {
+    timeout: 120_000,
+  }, async () => {
+    const queue = new Queue(queueName('ProductUpdated', 'order'), bus);
+    const ids = Array.from({ length: EVENTS }, () => randomUUID());
+    await queue.addBulk(
+      ids.map((id, n) => ({
+        name: 'ProductUpdated',
+        data: {
+          id,
+          type: 'ProductUpdated',
+          aggregateId: randomUUID(),
+          version: n + 2,
+          occurredAt: new Date().toISOString(),
+          payload: { productId: randomUUID(), name: `P${n}`, description: null, price: 1 },
+        },
+        opts: { ...deliveryOptions, jobId: id },
+      })),
+    );
+    let kills = 0;
+    for (; kills < KILLS; kills++) {
+      const child = await startWorker();
+      await sleep(300 + Math.random() * 400);
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const last = await startWorker();
+    try {
+      // Done when BullMQ holds nothing more for the queue: every job completed or parked.
+      for (let waited = 0; ; waited += 250) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        if (Object.values(counts).every((n) => n === 0)) break;
+        if (waited > 60_000) throw new Error(`queue not drained: ${JSON.stringify(counts)}`);
+        await sleep(250);
+      }
+    } finally {
+      last.kill('SIGTERM');
+    }
+    const effects = await pool.query<{ event_id: string; n: string }>(
+      'SELECT event_id::text, count(*) AS n FROM effects GROUP BY event_id',
+    );
+    const inbox = await pool.query<{ event_id: string }>(
+      `SELECT event_id::text FROM processed_events WHERE consumer = 'ProductUpdated.order'`,
+    );
+    const parked = new Set(
+      (await listDeadLetters(bus, 'ProductUpdated.order')).map((entry) => String(entry.event.id)),
+    );
+    const applied = new Map(effects.rows.map((row) => [row.event_id, Number(row.n)]));
+    expect([...applied.values()].filter((n) => n > 1)).toEqual([]); // never twice
+    expect(new Set(inbox.rows.map((r) => r.event_id))).toEqual(new Set(applied.keys())); // effect ⇔ inbox
+    const lost = ids.filter((id) => !applied.has(id) && !parked.has(id));
+    expect(lost).toEqual([]);
+    expect(kills).toBe(KILLS);
+    console.info(`killed ${KILLS} times: ${applied.size} applied once, ${parked.size} parked of ${EVENTS}`);
+    await queue.close();
+  });
+});

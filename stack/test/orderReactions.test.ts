@@ -1,0 +1,166 @@
+import type { EventConsumer } from '@msd/events';
+import { openInventoryDatabase } from '@msd/inventory-service/database';
+import { graphqlRequest, readCounter } from '@msd/testing';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startTestFederation, type TestFederation } from '../src/index.ts';
+
+// Anti-entropy for reactions: one queue at a time loses its job (obliterated: what a partial broker
+// loss, a failover or an operator does), and the order flow still converges without a person.
+let federation: TestFederation;
+let productId: string;
+const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
+  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+
+const consumer = (service: 'order' | 'inventory' | 'shipping', queue: string) =>
+  federation.subgraphs[service].server.background.find(
+    (task): task is EventConsumer => (task as EventConsumer).queue === queue,
+  ) as EventConsumer;
+
+const order = async (id: string) =>
+  (
+    await query<{ order: { status: string; shipment: { status: string } | null } }>(
+      'query ($id: ID!) { order(id: $id) { status shipment { status } } }',
+      { id },
+    )
+  ).data!.order;
+
+const stock = async () =>
+  (
+    await query<{ product: { stock: number | null } }>('query ($id: ID!) { product(id: $id) { stock } }', {
+      id: productId,
+    })
+  ).data!.product.stock;
+
+async function placeOrder(quantity: number) {
+  const { data, errors } = await query<{ placeOrder: { id: string } }>(
+    'mutation ($id: ID!, $q: Int!) { placeOrder(input: { customerId: "c-ae", items: [{ productId: $id, quantity: $q }] }) { id } }',
+    { id: productId, q: quantity },
+  );
+  expect(errors).toBeUndefined();
+  return data!.placeOrder.id;
+}
+
+/** Stops one consumer, runs `during`, then drops every job of its queue (the loss) and starts it again. */
+async function loseJobsOf(
+  service: 'order' | 'inventory' | 'shipping',
+  queue: string,
+  during: () => Promise<void>,
+) {
+  const paused = consumer(service, queue);
+  await paused.stop();
+  await during();
+  await vi.waitFor(async () => expect(await paused.depth()).toBeGreaterThan(0), { timeout: 10_000 });
+  const doomed = new Queue(queue, federation.bus!);
+  await doomed.obliterate({ force: true });
+  await doomed.close();
+  await paused.start();
+}
+
+beforeAll(async () => {
+  federation = await startTestFederation({
+    events: true,
+    reactionDeadlineMs: 1_000,
+    reactionRepairIntervalMs: 500,
+  });
+  const created = await query<{ createProduct: { id: string } }>(
+    'mutation { createProduct(input: { sku: "ae-1", name: "AE Kettle", price: 10 }) { id } }',
+  );
+  if (!created.data) throw new Error(JSON.stringify(created.errors));
+  productId = created.data.createProduct.id;
+  await vi.waitFor(async () => expect(await stock()).toBe(0), { timeout: 10_000 });
+  await query('mutation ($id: ID!) { restock(productId: $id, quantity: 10) { stock } }', { id: productId });
+}, 120_000);
+afterAll(() => federation?.stop());
+
+describe('anti-entropy for the order flow', () => {
+  it('confirms an order whose StockReserved was lost, by asking inventory', async () => {
+    let id = '';
+    await loseJobsOf('order', 'StockReserved.order', async () => {
+      id = await placeOrder(2);
+    });
+    await vi.waitFor(
+      async () => expect(await order(id)).toEqual({ status: 'CONFIRMED', shipment: { status: 'PENDING' } }),
+      {
+        timeout: 15_000,
+        interval: 200,
+      },
+    );
+    expect(await stock()).toBe(8);
+  });
+
+  it('opens the shipment of a confirmed order whose OrderCreated never reached shipping, and reserves once', async () => {
+    let id = '';
+    await loseJobsOf('shipping', 'OrderCreated.shipping', async () => {
+      id = await placeOrder(1);
+      await vi.waitFor(async () => expect((await order(id)).status).toBe('CONFIRMED'), { timeout: 10_000 });
+    });
+    await vi.waitFor(async () => expect((await order(id)).shipment).toEqual({ status: 'PENDING' }), {
+      timeout: 15_000,
+      interval: 200,
+    });
+    expect(await stock()).toBe(7); // OrderCreated was sent again; inventory's inbox dropped it
+  });
+
+  it('cancels the shipment of a rejected order whose StockRejected never reached shipping', async () => {
+    let id = '';
+    await loseJobsOf('shipping', 'StockRejected.shipping', async () => {
+      id = await placeOrder(50);
+      await vi.waitFor(
+        async () => expect(await order(id)).toEqual({ status: 'REJECTED', shipment: { status: 'PENDING' } }),
+        {
+          timeout: 10_000,
+        },
+      );
+    });
+    await vi.waitFor(async () => expect((await order(id)).shipment).toEqual({ status: 'CANCELLED' }), {
+      timeout: 15_000,
+      interval: 200,
+    });
+    expect(await stock()).toBe(7);
+  });
+
+  it('drives an order that inventory never heard of: OrderCreated is sent again, and stock decided once', async () => {
+    let id = '';
+    await loseJobsOf('inventory', 'OrderCreated.inventory', async () => {
+      id = await placeOrder(3);
+    });
+    await vi.waitFor(
+      async () => expect(await order(id)).toEqual({ status: 'CONFIRMED', shipment: { status: 'PENDING' } }),
+      {
+        timeout: 15_000,
+        interval: 200,
+      },
+    );
+    expect(await stock()).toBe(4);
+    const inventoryDb = openInventoryDatabase(federation.subgraphs.inventory.databaseUrl);
+    try {
+      expect(await inventoryDb.stockDecision.count()).toBe(4);
+    } finally {
+      await inventoryDb.$disconnect();
+    }
+  });
+
+  it('shows the repairs in replicationStatus and on /metrics, and settles every order', async () => {
+    await vi.waitFor(
+      async () => {
+        const { data } = await query<{
+          replicationStatus: {
+            orderReactions: { pending: number; overdue: number; lastRun: { checked: number } | null };
+          };
+        }>(
+          '{ replicationStatus { orderReactions { reaction deadlineSeconds pending overdue lastRun { checked repaired } } } }',
+        );
+        expect(data!.replicationStatus.orderReactions).toMatchObject({ pending: 0, overdue: 0 });
+      },
+      { timeout: 10_000, interval: 200 },
+    );
+    const metrics = federation.subgraphs.order.url.replace(/graphql$/, 'metrics');
+    // At least once each: a pass may send again while the previous repair is still on its way.
+    const repaired = (repair: string) =>
+      readCounter(metrics, 'reactions_repaired_total', { reaction: 'order', repair });
+    expect(await repaired('stock-decision-applied')).toBeGreaterThanOrEqual(1);
+    expect(await repaired('order-created-resent')).toBeGreaterThanOrEqual(1);
+    expect(await repaired('stock-decision-resent')).toBeGreaterThanOrEqual(1);
+  });
+});
