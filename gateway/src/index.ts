@@ -21,32 +21,32 @@ const resilience = (prefix: string): Record<never, never> => ({
 // `GATEWAY_WORKERS` > 1: this process forks that many gateways sharing the port (runWorkers.ts).
 await runWorkers(createLogger('gateway'), () =>
   runProcess(
-  'gateway',
-  async (config) => {
-    const { createGatewayServer, entityCacheConfig } = await import('./server.ts');
-    return createGatewayServer({
-      events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
-      entityCache: entityCacheConfig(),
-      ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
-    });
-  },
-  {
-    SUPERGRAPH_PATH: z.string().min(1).optional(),
-    ENTITY_CACHE: z.enum(['on', 'off']).optional(),
-    GATEWAY_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1)]).optional(),
-    ENTITY_CACHE_TYPES: z
-      .string()
-      .regex(/^\s*\w+:\w+\s*(,\s*\w+:\w+\s*)*$/, 'Type:subgraph pairs, comma-separated')
-      .optional(),
-    ENTITY_CACHE_TTL: count,
-    ENTITY_CACHE_TTL_DRIVER: count,
-    ENTITY_CACHE_TTL_PRODUCT: count,
-    // Per-subgraph time budget, retries and breaker (`SUBGRAPH_TIMEOUT_MS`, `SUBGRAPH_DRIVER_TIMEOUT_MS`, ...).
-    ...resilience('SUBGRAPH_'),
-    ...(Object.assign(
-      {},
-      ...serviceNames.map((name) => resilience(`SUBGRAPH_${name.toUpperCase()}_`)),
-    ) as Record<never, never>),
-  },
-),
+    'gateway',
+    async (config) => {
+      const { createGatewayServer, entityCacheConfig } = await import('./server.ts');
+      return createGatewayServer({
+        events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+        entityCache: entityCacheConfig(),
+        ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
+      });
+    },
+    {
+      SUPERGRAPH_PATH: z.string().min(1).optional(),
+      ENTITY_CACHE: z.enum(['on', 'off']).optional(),
+      GATEWAY_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1)]).optional(),
+      ENTITY_CACHE_TYPES: z
+        .string()
+        .regex(/^\s*\w+:\w+\s*(,\s*\w+:\w+\s*)*$/, 'Type:subgraph pairs, comma-separated')
+        .optional(),
+      ENTITY_CACHE_TTL: count,
+      ENTITY_CACHE_TTL_DRIVER: count,
+      ENTITY_CACHE_TTL_PRODUCT: count,
+      // Per-subgraph time budget, retries and breaker (`SUBGRAPH_TIMEOUT_MS`, `SUBGRAPH_DRIVER_TIMEOUT_MS`, ...).
+      ...resilience('SUBGRAPH_'),
+      ...(Object.assign(
+        {},
+        ...serviceNames.map((name) => resilience(`SUBGRAPH_${name.toUpperCase()}_`)),
+      ) as Record<never, never>),
+    },
+  ),
 );

@@ -34,7 +34,10 @@ const gateway = hive.createGatewayRuntime({
   plugins: () => [withServiceToken],
   logging: 'error',
   ...(rust
-    ? { unifiedGraphHandler: (await import('@graphql-hive/router-runtime')).unifiedGraphHandler }
+    ? {
+        unifiedGraphHandler: ((await import(routerRuntime)) as { unifiedGraphHandler: unknown })
+          .unifiedGraphHandler,
+      }
     : {}),
 });
 const server = createServer(gateway as unknown as Parameters<typeof createServer>[1] & object);
