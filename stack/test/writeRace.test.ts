@@ -15,7 +15,7 @@ let federation: TestFederation;
 let orderDb: ReturnType<typeof openOrderDatabase>;
 let rideDb: ReturnType<typeof openRideDatabase>;
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+  graphqlRequest<T>(federation.gatewayUrl, text, variables, { as: 'operator' });
 
 beforeAll(async () => {
   federation = await startTestFederation({ events: true });
