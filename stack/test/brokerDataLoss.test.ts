@@ -9,7 +9,7 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 let redis: TestRedis;
 let federation: TestFederation;
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+  graphqlRequest<T>(federation.gatewayUrl, text, variables, { as: 'operator' });
 
 const consumersOf = (service: 'inventory' | 'shipping') =>
   federation.subgraphs[service].server.background.filter(

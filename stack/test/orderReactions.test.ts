@@ -10,7 +10,7 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 let federation: TestFederation;
 let productId: string;
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
-  graphqlRequest<T>(federation.gatewayUrl, text, variables);
+  graphqlRequest<T>(federation.gatewayUrl, text, variables, { as: 'operator' });
 
 const consumer = (service: 'order' | 'inventory' | 'shipping', queue: string) =>
   federation.subgraphs[service].server.background.find(
