@@ -3,7 +3,7 @@ import type { EventBusOptions } from '@msd/events';
 import { type Logger, metrics } from '@msd/service-kit';
 import { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
-import { entityKey } from './entityKey.ts';
+import { entityKey, type Representation } from './entityKey.ts';
 
 export interface EntityCacheConfig {
   /**
@@ -47,7 +47,7 @@ const invalidations = new Counter({
   registers: [metrics],
 });
 
-export type Representation = { __typename: string } & Record<string, unknown>;
+export type { Representation } from './entityKey.ts';
 
 export interface Lookup {
   hit: unknown;

@@ -1,4 +1,5 @@
-import type { Representation } from './entityCache.ts';
+/** An entity as the query plan sends it to a subgraph: its type and key fields. */
+export type Representation = { __typename: string } & Record<string, unknown>;
 
 /**
  * An entity's identity within a fetch and in the cache: its type and key fields. Every key in this
