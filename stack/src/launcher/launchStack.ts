@@ -36,11 +36,13 @@ export interface StackOptions {
  * at random for this run, never the development default. The gateway keeps the environment it was
  * given: its development mode is what serves Sandbox and development tokens.
  */
-function serviceDefaults(options: StackOptions): { NODE_ENV: string; SERVICE_TOKEN: string } {
+function serviceDefaults(options: StackOptions): Record<'NODE_ENV' | 'SERVICE_TOKEN' | 'LOG_FORMAT', string> {
   const given = { ...process.env, ...options.env };
   return {
     NODE_ENV: given.NODE_ENV ?? 'production',
     SERVICE_TOKEN: given.SERVICE_TOKEN ?? randomBytes(32).toString('base64url'),
+    // Production mode would make the logs JSON; the launcher's prefixed output is for people.
+    LOG_FORMAT: given.LOG_FORMAT ?? 'pretty',
   };
 }
 
