@@ -2,6 +2,7 @@ import { appendToOutbox, reactionsRepaired } from '@msd/events';
 import type { Logger } from '@msd/service-kit';
 import type { OrderReactionServices } from '../orderReactionServices.ts';
 import type { OrderDatabase } from './database.ts';
+import { orderCreated } from './orders.ts';
 
 /** Unsettled orders placed more than `deadlineMs` ago, in id order after `afterId`: the anti-entropy's batches. */
 export async function listOverdueOrders(
@@ -120,17 +121,7 @@ async function resendOrderCreatedEvent(db: OrderDatabase, orderId: string): Prom
       include: { items: { orderBy: { position: 'asc' } } },
     });
     if (!order) return;
-    await appendToOutbox(tx, {
-      id: order.id,
-      type: 'OrderCreated',
-      aggregateId: order.id,
-      version: 1,
-      payload: {
-        orderId: order.id,
-        customerId: order.customerId,
-        items: order.items.map(({ productId, quantity }) => ({ productId, quantity })),
-      },
-    });
+    await appendToOutbox(tx, orderCreated(order.id, order.customerId, order.items));
   });
 }
 

@@ -76,17 +76,7 @@ export function insertOrder(
     const order = await tx.order.create({
       data: { customerId, items: { create: current.map((item, position) => ({ ...item, position })) } },
     });
-    await appendToOutbox(tx, {
-      id: order.id,
-      type: 'OrderCreated',
-      aggregateId: order.id,
-      version: 1,
-      payload: {
-        orderId: order.id,
-        customerId,
-        items: items.map(({ productId, quantity }) => ({ productId, quantity })),
-      },
-    });
+    await appendToOutbox(tx, orderCreated(order.id, customerId, items));
     return order;
   });
 }
@@ -104,4 +94,26 @@ export async function applyStockDecision(
     data: { status: event.type === 'StockReserved' ? 'CONFIRMED' : 'REJECTED' },
   });
   return count > 0 ? 'applied' : 'stale';
+}
+
+/**
+ * The OrderCreated event of an order. Its id is the order's, so a re-sent event (anti-entropy) is
+ * the same event, and every subscriber's inbox recognises it.
+ */
+export function orderCreated(
+  orderId: string,
+  customerId: string,
+  items: readonly { productId: string; quantity: number }[],
+) {
+  return {
+    id: orderId,
+    type: 'OrderCreated',
+    aggregateId: orderId,
+    version: 1,
+    payload: {
+      orderId,
+      customerId,
+      items: items.map(({ productId, quantity }) => ({ productId, quantity })),
+    },
+  } as const;
 }
