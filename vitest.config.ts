@@ -18,7 +18,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['{packages,subgraphs,gateway,supergraph}/**/*.test.ts', 'stack/test/**/*.test.ts'],
+          include: [
+            '{packages,subgraphs,gateway,supergraph}/**/*.test.ts',
+            'stack/test/**/*.test.ts',
+            'stack/bench/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**', '**/generated/**'],
         },
       },

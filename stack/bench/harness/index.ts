@@ -1,3 +1,4 @@
+export { renderChartSvg, writeChartSvg } from './chart.ts';
 export {
   type Answer,
   busyRequestsPerSecond,
