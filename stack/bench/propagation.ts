@@ -261,9 +261,12 @@ async function warmUp(run: BenchRun, gatewayUrl: string): Promise<void> {
     const polled = await poll(
       () =>
         Promise.all([
-          graphqlRequest(gatewayUrl, '{ products(first: 1) { id name } orders(first: 1) { id } }').catch(
-            () => undefined,
-          ),
+          graphqlRequest(
+            gatewayUrl,
+            '{ products(first: 1) { id name } orders(first: 1) { id } }',
+            {},
+            { as: 'operator' },
+          ).catch(() => undefined),
           graphqlRequest(
             productUrl,
             'mutation ($id: ID!) { updateProduct(id: $id, input: { name: "warm-up" }) { id } }',

@@ -96,6 +96,7 @@ async function measure(run: BenchRun) {
       gateway,
       'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
       { input: { sku: `REFS-${references}`, name: `Referenced ${references} times`, price: 10 } },
+      { as: 'operator' },
     );
     if (!data) throw new Error('createProduct failed');
     products.set(references, data.createProduct.id);
@@ -155,6 +156,7 @@ async function measure(run: BenchRun) {
       gateway,
       'mutation ($id: ID!, $name: String!, $c: Consistency!) { renameProduct(id: $id, name: $name, consistency: $c) { id version } }',
       { id, name, c: consistency },
+      { as: 'operator' },
     );
     const returnedAt = performance.now();
     return { response, latencyMs: returnedAt - started, returnedAt };

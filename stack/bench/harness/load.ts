@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import { setTimeout as sleep, setImmediate as yieldToIo } from 'node:timers/promises';
+import { developmentToken } from '@msd/service-kit';
 import autocannon from 'autocannon';
 import { round, type Summary, summarize } from './stats.ts';
 
@@ -86,6 +87,18 @@ export function loadFigures(stats: LoadStats): LoadFigures {
   };
 }
 
+let operatorToken: Promise<string> | undefined;
+/**
+ * Every request of a benchmark carries an operator's development token: the front door lets the
+ * operator run each read and write the benchmarks send (orders of every customer, renames), and the
+ * bench stack's gateway runs in development mode, trusting the development key. A subgraph called
+ * directly ignores the header.
+ */
+const operatorAuthorization = () =>
+  (operatorToken ??= developmentToken('operator', 'bench-operator', { expiresIn: '24h' }).then(
+    (token) => `Bearer ${token}`,
+  ));
+
 // ---------------------------------------------------------------------------------------------
 // Closed loop: autocannon
 
@@ -142,6 +155,7 @@ export function combineLoads(loads: readonly ClosedLoopStats[], elapsedMs: numbe
 export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopStats> {
   const stats: ClosedLoopStats = { ...newStats(), perConnection: [] };
   const target = new URL(options.url);
+  const authorization = await operatorAuthorization();
   const start = performance.now();
   let lastAnswer = start;
   await new Promise<void>((resolve, reject) => {
@@ -162,7 +176,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoop
             {
               method: 'POST',
               path: `${target.pathname}${target.search}`,
-              headers: { 'content-type': 'application/json', ...options.headers },
+              headers: { 'content-type': 'application/json', authorization, ...options.headers },
               setupRequest: (request) => ({ ...request, body: options.body(connection) }),
               // Called with the answer just before the client's 'response' event.
               onResponse: (status, body) => {
@@ -221,8 +235,9 @@ export function poster(
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
-    post: (body) =>
-      new Promise((resolve, reject) => {
+    post: async (body) => {
+      const authorization = await operatorAuthorization();
+      return new Promise((resolve, reject) => {
         const request = http.request(
           url,
           {
@@ -231,6 +246,7 @@ export function poster(
             headers: {
               'content-type': 'application/json',
               'content-length': Buffer.byteLength(body),
+              authorization,
               ...options.headers,
             },
           },
@@ -248,7 +264,8 @@ export function poster(
         );
         request.on('error', reject);
         request.end(body);
-      }),
+      });
+    },
     close: () => agent.destroy(),
   };
 }
