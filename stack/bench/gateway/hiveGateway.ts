@@ -2,11 +2,11 @@
  * The other competitor: Hive Gateway (`createGatewayRuntime`, its default configuration) over the
  * supergraph file at `SUPERGRAPH_PATH`, on Node's HTTP server; with `HIVE_ROUTER_RUNTIME=true`, its
  * Rust query planner and executor (@graphql-hive/router-runtime). The only addition is the service
- * credential on every subgraph request. Run by `npm run bench:gateway` as a process on `PORT`.
+ * credential and the benchmark's caller on every subgraph request (`competitorSubgraphHeaders`). Run by `npm run bench:gateway` as a process on `PORT`.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
+import { competitorSubgraphHeaders } from './competitorSubgraphHeaders.ts';
 
 // Imported by name only, so that Hive's type declarations (which augment graphql's error extensions
 // and the fetch types differently from Apollo Server's) stay out of this repository's type check.
@@ -22,16 +22,16 @@ interface FetchHookPayload {
 const hive = (await import('@graphql-hive/gateway' as string)) as HiveGateway;
 const routerRuntime = '@graphql-hive/router-runtime' as string;
 
-const token = serviceToken();
-const withServiceToken = {
+const subgraphHeaders = competitorSubgraphHeaders();
+const withSubgraphHeaders = {
   onFetch({ options, setOptions }: FetchHookPayload) {
-    setOptions({ ...options, headers: { ...options.headers, [SERVICE_TOKEN_HEADER]: token } });
+    setOptions({ ...options, headers: { ...options.headers, ...subgraphHeaders } });
   },
 };
 const rust = process.env.HIVE_ROUTER_RUNTIME === 'true';
 const gateway = hive.createGatewayRuntime({
   supergraph: readFileSync(process.env.SUPERGRAPH_PATH ?? '', 'utf8'),
-  plugins: () => [withServiceToken],
+  plugins: () => [withSubgraphHeaders],
   logging: 'error',
   ...(rust
     ? {

@@ -1,22 +1,24 @@
 /**
  * The competitor: stock @apollo/gateway inside Apollo Server, as its documentation sets it up
  * (`startStandaloneServer`), over the supergraph file at `SUPERGRAPH_PATH`. The only addition is the
- * service credential on every subgraph request, without which the subgraphs answer 401. Run by
- * `npm run bench:gateway` as a process of its own on `PORT`.
+ * service credential and the benchmark's caller on every subgraph request (`competitorSubgraphHeaders`).
+ * Run by `npm run bench:gateway` as a process of its own on `PORT`.
  */
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
+import { competitorSubgraphHeaders } from './competitorSubgraphHeaders.ts';
 
-const token = serviceToken();
+const headers = Object.entries(competitorSubgraphHeaders());
 const gateway = new ApolloGateway({
   supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH ?? '', 'utf8'),
   buildService: ({ url }) =>
     new RemoteGraphQLDataSource({
       url,
-      willSendRequest: ({ request }) => void request.http?.headers.set(SERVICE_TOKEN_HEADER, token),
+      willSendRequest: ({ request }) => {
+        for (const [name, value] of headers) request.http?.headers.set(name, value);
+      },
     }),
 });
 const server = new ApolloServer({ gateway });
