@@ -25,8 +25,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '@msd/registry';
-import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
 import { seedDemoData } from '../src/index.ts';
+import { benchSubgraphHeaders } from './gateway/benchSubgraphHeaders.ts';
 import { createFloorRead } from './gateway/floorRead.ts';
 import { type ReadQuery, readQueries } from './gateway/readQueries.ts';
 import {
@@ -218,7 +218,7 @@ async function measure(run: BenchRun) {
       url: `http://127.0.0.1:${stack.ports.order}/graphql`,
       group: undefined,
       pid: undefined,
-      headers: { [SERVICE_TOKEN_HEADER]: serviceToken() },
+      headers: benchSubgraphHeaders(),
       only: ['oneSubgraph'],
     },
   ];

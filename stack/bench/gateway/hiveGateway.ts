@@ -2,11 +2,11 @@
  * The other competitor: Hive Gateway (`createGatewayRuntime`, its default configuration) over the
  * supergraph file at `SUPERGRAPH_PATH`, on Node's HTTP server; with `HIVE_ROUTER_RUNTIME=true`, its
  * Rust query planner and executor (@graphql-hive/router-runtime). The only addition is the service
- * credential and the benchmark's caller on every subgraph request (`competitorSubgraphHeaders`). Run by `npm run bench:gateway` as a process on `PORT`.
+ * credential and the benchmark's caller on every subgraph request (`benchSubgraphHeaders`). Run by `npm run bench:gateway` as a process on `PORT`.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { competitorSubgraphHeaders } from './competitorSubgraphHeaders.ts';
+import { benchSubgraphHeaders } from './benchSubgraphHeaders.ts';
 
 // Imported by name only, so that Hive's type declarations (which augment graphql's error extensions
 // and the fetch types differently from Apollo Server's) stay out of this repository's type check.
@@ -22,7 +22,7 @@ interface FetchHookPayload {
 const hive = (await import('@graphql-hive/gateway' as string)) as HiveGateway;
 const routerRuntime = '@graphql-hive/router-runtime' as string;
 
-const subgraphHeaders = competitorSubgraphHeaders();
+const subgraphHeaders = benchSubgraphHeaders();
 const withSubgraphHeaders = {
   onFetch({ options, setOptions }: FetchHookPayload) {
     setOptions({ ...options, headers: { ...options.headers, ...subgraphHeaders } });

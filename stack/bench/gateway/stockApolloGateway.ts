@@ -1,16 +1,16 @@
 /**
  * The competitor: stock @apollo/gateway inside Apollo Server, as its documentation sets it up
  * (`startStandaloneServer`), over the supergraph file at `SUPERGRAPH_PATH`. The only addition is the
- * service credential and the benchmark's caller on every subgraph request (`competitorSubgraphHeaders`).
+ * service credential and the benchmark's caller on every subgraph request (`benchSubgraphHeaders`).
  * Run by `npm run bench:gateway` as a process of its own on `PORT`.
  */
 import { readFileSync } from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { competitorSubgraphHeaders } from './competitorSubgraphHeaders.ts';
+import { benchSubgraphHeaders } from './benchSubgraphHeaders.ts';
 
-const headers = Object.entries(competitorSubgraphHeaders());
+const headers = Object.entries(benchSubgraphHeaders());
 const gateway = new ApolloGateway({
   supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH ?? '', 'utf8'),
   buildService: ({ url }) =>
