@@ -6,11 +6,10 @@ import {
 } from '@msd/service-kit';
 
 /**
- * What every subgraph request of the benchmark carries that our gateway would add itself (the other
- * gateways and the direct calls send it): the service credential, without which
- * the subgraphs answer 401, and the benchmark's caller (the operator), which our gateway forwards
- * after verifying its token and the others, verifying nothing, are given as a constant, so that the
- * subgraphs do the same work (ownership checks included) behind every gateway.
+ * What our gateway adds to every subgraph request, for the other gateways and the direct calls to
+ * send as well: the service credential (without it the subgraphs answer 401) and the benchmark's
+ * caller, the operator. Ours forwards the caller it verified; the others verify nothing and send it
+ * as a constant, so the subgraphs do the same work (ownership checks included) behind every gateway.
  */
 export const benchSubgraphHeaders = (): Record<string, string> => ({
   [SERVICE_TOKEN_HEADER]: serviceToken(),
