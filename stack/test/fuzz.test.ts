@@ -233,5 +233,5 @@ describe('fuzzing the gateway over HTTP', () => {
     console.log('fuzz statuses', Object.fromEntries(statuses), `heap growth ${growthMb.toFixed(1)} MiB`);
     expect(growthMb).toBeLessThan(200);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(RUNS / 100);
-  }, 600_000);
+  }, Math.max(600_000, RUNS * 100)); // 20,000 runs on a loaded 2-core machine take a while
 });
