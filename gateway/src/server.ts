@@ -8,10 +8,7 @@ import {
   type BackgroundProcess,
   createHttpServer,
   createLogger,
-  developmentToken,
   operationMetricsPlugin,
-  type Role,
-  roles,
   serverLifecycle,
   serviceToken,
 } from '@msd/service-kit';

@@ -4,7 +4,7 @@ import { getOperationAST, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAccessPolicy } from '../src/access/readAccessPolicy.ts';
 import { readCostModel } from '../src/limits/costModel.ts';
-import { measureOperation } from '../src/limits/measureOperation.ts';
+import { actualCost, measureOperation } from '../src/limits/measureOperation.ts';
 import { operationLimitsConfig } from '../src/limits/operationLimits.ts';
 
 const supergraph = readFileSync(new URL('../../supergraph/supergraph.graphql', import.meta.url), 'utf8');
@@ -63,5 +63,44 @@ describe('measureOperation', () => {
     const measured = measure(query);
     expect(measured.depth).toBe(2);
     expect(measured.cost).toBe(1);
+  });
+});
+
+describe('actualCost', () => {
+  const costOf = (query: string, data: Record<string, unknown>) => {
+    const document = parse(query);
+    return actualCost(schema, document, getOperationAST(document)!, data, model, limits);
+  };
+  const order = (items: number, shipment = true) => ({
+    id: 'o',
+    items: Array.from({ length: items }, () => ({ quantity: 1, product: { name: 'p' } })),
+    shipment: shipment ? { status: 'PENDING' } : null,
+  });
+
+  it('counts the objects that came back with their weights, lists as long as they are', () => {
+    const query = '{ orders(first: 100) { id items { quantity product { name } } shipment { status } } }';
+    // Each order 1, each item 1 and its product 1, a shipment 1; leaves cost nothing.
+    expect(costOf(query, { orders: [order(3), order(1, false)] })).toBe(1 + 3 * 2 + 1 + (1 + 1 * 2));
+    expect(costOf(query, { orders: [] })).toBe(0);
+    expect(costOf(query, { orders: [null, order(0, false)] })).toBe(1);
+  });
+
+  it('follows aliases, fragments and inline fragments, and mutation weights', () => {
+    const query =
+      '{ a: orders { ...O } b: orders { ... on Order { items { product { id } } } } } fragment O on Order { shipment { status } }';
+    const data = { a: [order(0)], b: [order(2, false)] };
+    expect(costOf(query, data)).toBe(1 + 1 + (1 + 2 * 2));
+    expect(
+      costOf('mutation { renameProduct(id: "x", name: "y") { id } }', { renameProduct: { id: 'x' } }),
+    ).toBe(50);
+  });
+
+  it('gives the same answer the second time, from its memoized walk of the same document', () => {
+    const document = parse('{ orders { items { product { name } } } }');
+    const operation = getOperationAST(document)!;
+    const cost = (data: Record<string, unknown>) =>
+      actualCost(schema, document, operation, data, model, limits);
+    expect(cost({ orders: [order(2)] })).toBe(1 + 2 * 2);
+    expect(cost({ orders: [order(5), order(1)] })).toBe(2 + 6 * 2);
   });
 });

@@ -5,6 +5,7 @@ import {
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLNamedType,
+  type GraphQLObjectType,
   type GraphQLSchema,
   getNamedType,
   isCompositeType,
@@ -175,6 +176,20 @@ export function measureOperation(
   };
 }
 
+/** One composite field of a selection on one object type: where its value is, and what it weighs. */
+interface CostStep {
+  key: string;
+  weight: number;
+  selectionSet: SelectionSetNode;
+  type: GraphQLCompositeType;
+}
+/**
+ * The composite fields of a selection set on a concrete type, fragments flattened, per cost model:
+ * Apollo Server keeps one parsed document per operation text, so its selection sets are worked out
+ * once and every later answer is walked with property reads only (leaves weigh nothing and are skipped).
+ */
+const stepsByModel = new WeakMap<CostModel, WeakMap<SelectionSetNode, Map<string, CostStep[]>>>();
+
 /**
  * The cost the answer actually had: the same weights, with the lists as long as they came back.
  * Measured on executed operations for the histogram that shows how close estimates are.
@@ -189,50 +204,79 @@ export function actualCost(
 ): number {
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (!root || !data) return 0;
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((d) => [d.name.value, d]),
-  );
+  const fragmentNamed = (name: string) =>
+    document.definitions.find(
+      (d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name,
+    );
+  let byType = stepsByModel.get(model);
+  if (byType === undefined) {
+    byType = new WeakMap();
+    stepsByModel.set(model, byType);
+  }
+  const stepsBySelection = byType;
+
+  const collect = (set: SelectionSetNode, concrete: GraphQLObjectType, steps: CostStep[]) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const definition = concrete.getFields()[selection.name.value];
+        if (!definition || !selection.selectionSet) continue;
+        const named = getNamedType(definition.type);
+        if (!isCompositeType(named)) continue;
+        const weight =
+          model.weights.get(`${concrete.name}.${selection.name.value}`) ??
+          model.weights.get(named.name) ??
+          (concrete === root && operation.operation === 'mutation' ? options.mutationWeight : 1);
+        steps.push({
+          key: selection.alias?.value ?? selection.name.value,
+          weight,
+          selectionSet: selection.selectionSet,
+          type: named,
+        });
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (!selection.typeCondition || selection.typeCondition.name.value === concrete.name)
+          collect(selection.selectionSet, concrete, steps);
+      } else {
+        const fragment = fragmentNamed(selection.name.value);
+        if (fragment && fragment.typeCondition.name.value === concrete.name)
+          collect(fragment.selectionSet, concrete, steps);
+      }
+    }
+    return steps;
+  };
+  const stepsFor = (selectionSet: SelectionSetNode, concrete: GraphQLObjectType): CostStep[] => {
+    let perType = stepsBySelection.get(selectionSet);
+    if (perType === undefined) {
+      perType = new Map();
+      stepsBySelection.set(selectionSet, perType);
+    }
+    let steps = perType.get(concrete.name);
+    if (steps === undefined) {
+      steps = collect(selectionSet, concrete, []);
+      perType.set(concrete.name, steps);
+    }
+    return steps;
+  };
+
   const objectCost = (value: unknown, selectionSet: SelectionSetNode, type: GraphQLNamedType): number => {
     if (value == null || typeof value !== 'object') return 0;
-    if (Array.isArray(value))
-      return value.reduce((sum: number, item) => sum + objectCost(item, selectionSet, type), 0);
-    const concrete =
-      typeof (value as { __typename?: unknown }).__typename === 'string'
-        ? (schema.getType((value as { __typename: string }).__typename) ?? type)
-        : type;
+    if (Array.isArray(value)) {
+      let sum = 0;
+      for (const item of value) sum += objectCost(item, selectionSet, type);
+      return sum;
+    }
+    const typename = (value as { __typename?: unknown }).__typename;
+    const concrete = typeof typename === 'string' ? (schema.getType(typename) ?? type) : type;
     if (!isObjectType(concrete)) return 0;
     let total = 0;
-    const walk = (set: SelectionSetNode) => {
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) {
-          const definition = concrete.getFields()[selection.name.value];
-          if (!definition) continue;
-          const named = getNamedType(definition.type);
-          const coordinate = `${concrete.name}.${selection.name.value}`;
-          const child = (value as Record<string, unknown>)[selection.alias?.value ?? selection.name.value];
-          const weight =
-            model.weights.get(coordinate) ??
-            model.weights.get(named.name) ??
-            (concrete === root && operation.operation === 'mutation'
-              ? options.mutationWeight
-              : isCompositeType(named)
-                ? 1
-                : 0);
-          if (!isCompositeType(named) || !selection.selectionSet) continue;
-          const count = Array.isArray(child) ? child.filter((c) => c != null).length : child == null ? 0 : 1;
-          total += count * weight + objectCost(child, selection.selectionSet, named);
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          if (!selection.typeCondition || selection.typeCondition.name.value === concrete.name)
-            walk(selection.selectionSet);
-        } else {
-          const fragment = fragments.get(selection.name.value);
-          if (fragment && fragment.typeCondition.name.value === concrete.name) walk(fragment.selectionSet);
-        }
+    for (const step of stepsFor(selectionSet, concrete)) {
+      const child = (value as Record<string, unknown>)[step.key];
+      let count = child == null ? 0 : 1;
+      if (Array.isArray(child)) {
+        count = 0;
+        for (const item of child) if (item != null) count++;
       }
-    };
-    walk(selectionSet);
+      total += count * step.weight + objectCost(child, step.selectionSet, step.type);
+    }
     return total;
   };
   return objectCost(data, operation.selectionSet, root);
