@@ -22,8 +22,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { queueName } from '@msd/events';
+import { serviceNames } from '@msd/registry';
 import { developmentToken } from '@msd/service-kit';
-import { graphqlRequest, readCounter } from '@msd/testing';
+import { counterIn, graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -51,7 +52,13 @@ import {
 import { eventPathProbes } from './propagation/eventPathProbes.ts';
 import { answerKinds, orderItemsRead, renamed } from './tradeoffs/answerKinds.ts';
 import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
-import { trafficBetween, trafficSnapshot } from './tradeoffs/serviceTraffic.ts';
+import {
+  type Scrape,
+  scrapeAfter,
+  scrapeBefore,
+  scrapeMetrics,
+  trafficBetween,
+} from './tradeoffs/serviceTraffic.ts';
 import { writeTradeoffsCharts } from './tradeoffs/tradeoffsCharts.ts';
 import { writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
 import type {
@@ -193,28 +200,28 @@ async function measure(run: BenchRun) {
   });
   const headers = { authorization: `Bearer ${await developmentToken('operator')}` };
 
-  // Every process whose /metrics counts calls and events: the services, the coordinator, both gateways.
-  const allPorts: Record<string, number> = { ...stack.ports, 'gateway (cache off)': offGatewayPort };
-  const portsWithout = (down: string | undefined) =>
-    Object.fromEntries(Object.entries(allPorts).filter(([name]) => name !== down));
-  const cacheLookups = async () => {
-    const lookups = (result: 'hit' | 'miss') =>
-      readCounter(`${new URL('/metrics', cacheUrl)}`, 'entity_cache_lookups_total', {
-        type: 'Product',
-        result,
-      });
-    return { hit: await lookups('hit'), miss: await lookups('miss') };
-  };
-  const callsFromGateways = async (subgraph: string) => {
-    let sent = 0;
-    let rejected = 0;
-    for (const url of [cacheUrl, offUrl]) {
-      const metrics = `${new URL('/metrics', url)}`;
-      for (const outcome of ['ok', 'failed', 'timeout'])
-        sent += await readCounter(metrics, 'subgraph_calls_total', { subgraph, outcome });
-      rejected += await readCounter(metrics, 'subgraph_calls_total', { subgraph, outcome: 'rejected' });
-    }
-    return { sent, rejected };
+  // Calls are counted at the services (the coordinator included); events at every process.
+  const gatewayPorts = { gateway: portBase, 'gateway (cache off)': offGatewayPort };
+  const servicePorts = (down: string | undefined) =>
+    Object.fromEntries(serviceNames.filter((name) => name !== down).map((name) => [name, stack.ports[name]]));
+  const cacheLookups = (s: Scrape) => ({
+    hit: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', {
+      type: 'Product',
+      result: 'hit',
+    }),
+    miss: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', {
+      type: 'Product',
+      result: 'miss',
+    }),
+  });
+  /** Calls both gateways sent to `subgraph` (ok, failed, timed out), and those the open circuit refused to send. */
+  const callsFromGateways = (s: Scrape, subgraph: string) => {
+    const count = (outcome: string) =>
+      Object.values(s.gateways).reduce(
+        (n, text) => n + counterIn(text, 'subgraph_calls_total', { subgraph, outcome }),
+        0,
+      );
+    return { sent: count('ok') + count('failed') + count('timeout'), rejected: count('rejected') };
   };
 
   // The products renamed: those with the most order-item copies, one per rename client.
@@ -296,11 +303,9 @@ async function measure(run: BenchRun) {
   ): Promise<PhaseResult> => {
     logger.info('phase', { scenario, situation, round: roundNo, seconds });
     const load = loads[scenario];
-    const live = portsWithout(down);
+    const live = servicePorts(down);
     const eventual = scenario === 'rename.eventual';
-    const trafficBefore = await trafficSnapshot(live);
-    const lookupsBefore = scenario === 'read.cache' ? await cacheLookups() : undefined;
-    const toDownBefore = down ? await callsFromGateways(down) : undefined;
+    const before = await scrapeBefore(live, gatewayPorts);
     const dbFrom = await probes.dbNow();
     const cpuBefore = cpu.snapshot();
     const stats = await drive(load, seconds);
@@ -308,13 +313,12 @@ async function measure(run: BenchRun) {
     // EVENTUAL's work goes on after its answer: its CPU is counted until every copy is current.
     const converged = eventual && !down ? await probes.convergence() : undefined;
     const cpuAfter = cpu.snapshot();
-    const traffic = trafficBetween(trafficBefore, await trafficSnapshot(live));
+    const after = await scrapeAfter(live, gatewayPorts);
+    const traffic = trafficBetween(before, after);
     const cpuSeconds = (cpuAfter.wallMs - cpuBefore.wallMs) / 1000;
     const cpuUse = cpuBetween(cpuBefore, cpuAfter);
     const perRequest = cpuMsPerRequest(cpuUse, stats.requests / cpuSeconds);
     const requests = Math.max(1, stats.requests);
-    const lookups = lookupsBefore && (await cacheLookups());
-    const toDownAfter = down ? await callsFromGateways(down) : undefined;
     const result: PhaseResult = {
       scenario,
       situation,
@@ -333,16 +337,15 @@ async function measure(run: BenchRun) {
       callsPerRequest: round(traffic.calls / requests, 2),
       eventsPerRequest: round(traffic.events / requests, 2),
     };
-    if (lookups && lookupsBefore) {
-      const hit = lookups.hit - lookupsBefore.hit;
-      const miss = lookups.miss - lookupsBefore.miss;
-      result.cacheHitPercent = round((100 * hit) / Math.max(1, hit + miss));
+    if (scenario === 'read.cache') {
+      const [from, to] = [cacheLookups(before), cacheLookups(after)];
+      const hit = to.hit - from.hit;
+      result.cacheHitPercent = round((100 * hit) / Math.max(1, hit + to.miss - from.miss));
     }
-    if (toDownBefore && toDownAfter)
-      result.callsToDown = {
-        sent: toDownAfter.sent - toDownBefore.sent,
-        rejected: toDownAfter.rejected - toDownBefore.rejected,
-      };
+    if (down) {
+      const [from, to] = [callsFromGateways(before, down), callsFromGateways(after, down)];
+      result.callsToDown = { sent: to.sent - from.sent, rejected: to.rejected - from.rejected };
+    }
     if (eventual && !down) {
       result.lagMs = await probes.lag(dbFrom, dbTo);
       const { relayMs, deliveryMs } = await probes.lagBreakdown(dbFrom, dbTo);
@@ -455,10 +458,12 @@ async function measure(run: BenchRun) {
   for (const down of ['product', 'order'] as const) {
     const situation: Situation = `${down} down`;
     await fillCache();
-    const lookups = await cacheLookups();
+    const filled = await scrapeMetrics({ gateway: portBase });
     await fillCache();
-    const refill = await cacheLookups();
-    if (refill.miss !== lookups.miss) throw new Error('the entity cache is not warm before the outage');
+    const refilled = await scrapeMetrics({ gateway: portBase });
+    const misses = (texts: Record<string, string>) => cacheLookups({ services: {}, gateways: texts }).miss;
+    if (misses(refilled) !== misses(filled))
+      throw new Error('the entity cache is not warm before the outage');
     logger.info('pausing', { service: down });
     stack.signal(down, 'SIGSTOP');
     const pausedAt = performance.now();

@@ -26,6 +26,8 @@ const ms = (value: number | undefined) => (value === undefined || !Number.isFini
 
 /** How fresh the name a caller gets, or the copies a rename leaves, are: measured where it can be. */
 function freshness(r: TradeoffsResults, scenario: Scenario, phase?: PhaseResult): string {
+  if (phase && phase.answers.complete + phase.answers.degraded === 0) return '–';
+  if (phase && phase.answers.complete === 0) return 'no name: the field is null, with an error at its path';
   const lag = r.propagation.healthy.lagMs;
   switch (scenario) {
     case 'read.sync':
