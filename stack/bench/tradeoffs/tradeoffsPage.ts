@@ -167,9 +167,10 @@ ${chart('tradeoffs-availability')}
 **Consistency.** A STRONG rename leaves every copy current when it returns (${r.strongOnReturn.staleCopies} stale copies found
 in ${r.strongOnReturn.renames} renames checked one by one); an EVENTUAL rename returns before its copies follow them
 ${lag.lagMs.p50} ms later at p50 and ${lag.lagMs.p99} ms at p99 (${lag.events} events; relay p50 ${lag.relayMs.p50} ms,
-delivery p50 ${lag.deliveryMs.p50} ms). With the order service paused for ${r.propagation.orderDown.pausedMs} ms, EVENTUAL's copies
-were ${r.propagation.orderDown.lagMs.p50} ms (p50) to ${r.propagation.orderDown.lagMs.max} ms (max) stale and converged
-${r.propagation.orderDown.convergedAfterResumeMs} ms after it resumed: a copy is as stale as its holder is late.
+delivery p50 ${lag.deliveryMs.p50} ms). EVENTUAL renames made while the order service was paused (the last
+phase of its ${r.propagation.orderDown.pausedMs} ms pause) were accepted, and their copies were ${r.propagation.orderDown.lagMs.p50} ms (p50) to
+${r.propagation.orderDown.lagMs.max} ms (max) stale, converging ${r.propagation.orderDown.convergedAfterResumeMs} ms after it resumed: a copy is as stale as
+its holder is late.
 The synchronous read always shows the owner's current name; the local copy and the cache show it
 once the event has arrived.
 
