@@ -7,12 +7,12 @@ import { repoRoot } from '@msd/registry';
 import type { TopLevelSpec } from 'vega-lite';
 import { writeChartSvg } from '../harness/index.ts';
 import { resultsDir } from '../harness/report.ts';
-import { scenarios, type TradeoffsResults } from './tradeoffsResults.ts';
+import { type Scenario, scenarioShortNames, type TradeoffsResults } from './tradeoffsResults.ts';
 import { cpuGroups, otherStackMs } from './tradeoffsTable.ts';
 
 const width = 520;
-const label = (scenario: keyof typeof scenarios) => scenarios[scenario];
-const order = Object.values(scenarios);
+const label = (scenario: Scenario) => scenarioShortNames[scenario];
+const order = Object.values(scenarioShortNames);
 
 /** Every chart's specification, by file name (without `.svg`). */
 export function tradeoffsChartSpecs(r: TradeoffsResults): Record<string, TopLevelSpec> {
@@ -82,7 +82,7 @@ export function tradeoffsChartSpecs(r: TradeoffsResults): Record<string, TopLeve
       mark: 'bar',
       width,
       encoding: {
-        row: { field: 'situation', type: 'nominal', title: null },
+        row: { field: 'situation', type: 'nominal', title: null, sort: ['product down', 'order down'] },
         y: way,
         x: {
           field: 'percent',

@@ -22,7 +22,10 @@ describe('the trade-offs table', () => {
   it('has every scenario healthy (its medians), then every outage phase', () => {
     const table = tradeoffsTable(r);
     expect(table.rows).toHaveLength(Object.keys(scenarios).length + outages.length);
-    expect(outages.map((p) => p.situation)).toEqual([...Array(5).fill('product down'), ...Array(5).fill('order down')]);
+    expect(outages.map((p) => p.situation)).toEqual([
+      ...Array(5).fill('product down'),
+      ...Array(5).fill('order down'),
+    ]);
     const column = (name: string) => table.headers.indexOf(name);
     for (const [i, m] of r.medians.entries()) {
       const row = table.rows[i] ?? [];
@@ -33,13 +36,16 @@ describe('the trade-offs table', () => {
       expect(row[column('calls/req')]).toBe(m.callsPerRequest);
     }
     const last = table.rows.at(-1) ?? [];
-    expect(last[column('answers')]).toBe(answersText(outages.at(-1)?.answers ?? { complete: 0, degraded: 0, refused: 0 }));
+    expect(last[column('answers')]).toBe(
+      answersText(outages.at(-1)?.answers ?? { complete: 0, degraded: 0, refused: 0 }),
+    );
   });
 
   it('says what callers got, in shares of the answers', () => {
     expect(answersText({ complete: 3, degraded: 1, refused: 0 })).toBe('complete 75 %, degraded 25 %');
     expect(answersText({ complete: 0, degraded: 0, refused: 7 })).toBe('refused 100 %');
     expect(answersText({ complete: 0, degraded: 0, refused: 0 })).toBe('no answer');
+    expect(answersText({ complete: 503, degraded: 0, refused: 3 })).toBe('complete 99.4 %, refused 0.6 %');
   });
 
   it('renders as markdown, a line per row, pipes in cells escaped', () => {
@@ -69,7 +75,9 @@ describe('the trade-offs charts', () => {
 describe('the trade-offs page', () => {
   it('holds the table, links each chart and the raw results, and lists the runs', () => {
     const docs = path.resolve(resultsDir, '../../../docs');
-    const charts = Object.keys(tradeoffsChartSpecs(r)).map((name) => path.join(docs, 'images', `${name}.svg`));
+    const charts = Object.keys(tradeoffsChartSpecs(r)).map((name) =>
+      path.join(docs, 'images', `${name}.svg`),
+    );
     const run = {
       startedAt: published.startedAt,
       finishedAt: published.finishedAt,
@@ -78,7 +86,14 @@ describe('the trade-offs page', () => {
       uncommittedFiles: 0,
       loadavgBefore: '1.00 1.00 1.00',
       loadavgAfter: '2.00 2.00 2.00',
-      headline: { syncReadRps: 1, copyReadRps: 2, cacheReadRps: 3, strongP50Ms: 4, eventualP50Ms: 5, lagP50Ms: 6 },
+      headline: {
+        syncReadRps: 1,
+        copyReadRps: 2,
+        cacheReadRps: 3,
+        strongP50Ms: 4,
+        eventualP50Ms: 5,
+        lagP50Ms: 6,
+      },
     };
     const page = tradeoffsPage(published, [run], charts, resultsFile, docs);
     expect(page).toContain(markdownTable(tradeoffsTable(r)));

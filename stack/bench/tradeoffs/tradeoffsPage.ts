@@ -83,6 +83,26 @@ export function recordRun(
   return runs;
 }
 
+/** Healthy phases with answers other than complete: said, with the latency that explains them. */
+function refusedWhileHealthy(r: TradeoffsResults): string {
+  const phases = r.phases.filter((p) => p.situation === 'healthy' && p.answers.complete < p.requests);
+  if (phases.length === 0) return '';
+  return ` Not every healthy answer was complete: ${phases
+    .map(
+      (p) =>
+        `${p.requests - p.answers.complete} of ${p.requests} in round ${p.round} of "${p.scenario}" (${Object.keys(p.problems).join(', ')}; that phase's max latency ${p.latencyMs.max} ms)`,
+    )
+    .join(
+      '; ',
+    )}. The gateway gives each subgraph call a 1 s budget; on a loaded machine a slow answer runs over it.`;
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+const idlePercent = (r: TradeoffsResults) =>
+  Object.entries(r.idleCpu.percentOfOneCore)
+    .filter(([group]) => !['bench', 'other', 'postgres (other)'].includes(group))
+    .reduce((sum, [, percent]) => sum + percent, 0);
+
 const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 
 /** The page's text for a run and the runs before it. */
@@ -177,7 +197,8 @@ once the event has arrived.
 **Latency.** The synchronous call costs the read a hop: p50 ${sync.p50} ms against ${copy.p50} ms from the
 local copy and ${cache.p50} ms through the warm cache (p99 ${sync.p99} / ${copy.p99} / ${cache.p99} ms), at the
 same ${config.connections} clients. STRONG renames take ${strong.p50} ms at p50 (p99 ${strong.p99}) against EVENTUAL's ${eventual.p50} ms
-(p99 ${eventual.p99}), ${times(strong.p50, eventual.p50)}.
+(p99 ${eventual.p99}), ${times(strong.p50, eventual.p50)}, with ${config.renameConnections} clients renaming at once; one at a time, STRONG took
+${r.strongOnReturn.latencyMs.p50} ms at p50 (p99 ${r.strongOnReturn.latencyMs.p99}).${refusedWhileHealthy(r)}
 
 **Throughput and resources.** Requests/s: synchronous ${sync.requestsPerSecond}, local copy ${copy.requestsPerSecond}
 (${times(copy.requestsPerSecond, sync.requestsPerSecond)}), warm cache ${cache.requestsPerSecond} (${times(cache.requestsPerSecond, sync.requestsPerSecond)}).
@@ -195,18 +216,14 @@ EVENTUAL ${got('order down', 'rename.eventual')}; the reads, which start at the 
 ${got('order down', 'read.copy')}. After each resume, complete answers came back within
 ${Object.entries(r.recoveredAfterResumeMs)
   .map(([situation, ms]) => `${ms} ms (${situation})`)
-  .join(', ')} (the gateway's circuit half-opens after 5 s).
+  .join(', ')}.
 
 ## CPU per request by process (ms, healthy medians)
 
 ${markdownTable(cpuTable(r))}
 
-Idle, the stack used ${Object.entries(r.idleCpu.percentOfOneCore)
-    .filter(([group]) => !['bench', 'other', 'postgres (other)'].includes(group))
-    .reduce(
-      (sum, [, percent]) => sum + percent,
-      0,
-    )} % of one core (relays, schedules, pools); it is not subtracted above.
+Idle, the stack used ${idlePercent(r)} % of one core (relays, schedules, pools, on a shared machine); it is not
+subtracted above: at the synchronous read's ${sync.requestsPerSecond} requests/s it would be ${round2((idlePercent(r) * 10) / sync.requestsPerSecond)} ms of each request's figure.
 
 ## Calls each service received per request (healthy)
 
@@ -242,7 +259,8 @@ cache TTL one hour (only events invalidate); reconciliation off during the run.
 2. ${config.rounds} round(s): the three reads for ${config.phaseSeconds} s each from ${config.connections} closed-loop clients
    (autocannon), then the two renames for ${config.phaseSeconds} s each from ${config.renameConnections} clients, each renaming one of
    the ${r.renamedProducts.length} products with the most copies (${r.renamedProducts.map((p) => p.copies).join(', ')} copies); the order rotated per round.
-   Every answer checked. EVENTUAL's CPU counted until every copy was current.
+   Every answer checked. EVENTUAL's CPU counted until every copy was current (the bench's probe of
+   that, one SQL comparison every 100 ms, is in PostgreSQL's share).
 3. ${config.strongChecks} STRONG renames one at a time, each followed by a SQL count of the copies not holding the new name.
 4. The product service paused, then the order service: one ${config.outageSeconds} s phase of each read and rename, then
    resumed; the time until both gateways answer completely again.

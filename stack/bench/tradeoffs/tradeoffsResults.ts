@@ -19,6 +19,15 @@ export const scenarios = {
 } as const;
 export type Scenario = keyof typeof scenarios;
 
+/** The same, short enough for a chart's axis. */
+export const scenarioShortNames: Record<Scenario, string> = {
+  'read.sync': 'read: synchronous call',
+  'read.copy': 'read: local copy',
+  'read.cache': 'read: warm cache',
+  'rename.strong': 'rename STRONG',
+  'rename.eventual': 'rename EVENTUAL',
+};
+
 /** Healthy, or one service paused (SIGSTOP: it accepts connections and never answers). */
 export type Situation = 'healthy' | 'product down' | 'order down';
 

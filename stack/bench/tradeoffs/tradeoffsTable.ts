@@ -18,7 +18,10 @@ export function answersText(answers: Record<AnswerKind, number>): string {
   if (total === 0) return 'no answer';
   return (Object.entries(answers) as [AnswerKind, number][])
     .filter(([, n]) => n > 0)
-    .map(([kind, n]) => `${kind} ${Math.round((100 * n) / total)} %`)
+    .map(([kind, n]) => {
+      const share = (100 * n) / total;
+      return `${kind} ${share < 1 || (share > 99 && share < 100) ? share.toFixed(1) : Math.round(share)} %`;
+    })
     .join(', ');
 }
 
