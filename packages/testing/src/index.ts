@@ -1,3 +1,4 @@
+export { counterIn } from './counterIn.ts';
 export { freePort } from './freePort.ts';
 export { type GraphQLResponse, graphqlRequest, type RequestOptions } from './graphqlRequest.ts';
 export { readCounter } from './readCounter.ts';

@@ -1,0 +1,548 @@
+/**
+ * The trade-offs, measured in one run on the same data: an order item's product name read through
+ * a synchronous call (order → product), from the order's local copy, and through the gateway's warm
+ * entity cache; renames STRONG (two-phase commit) against EVENTUAL (write + event); all of them again
+ * with the owner (product) and the copy holder (order) paused; the propagation lag of the copies; the
+ * storage the copies take. For each: latency p50/p99, throughput, CPU per request across every
+ * process, calls between services and events per request (counted at the receiving services).
+ *
+ * How: the stack on 4700–4707 (gateway with the entity cache on, Product cached, TTL 1 h) and a
+ * second gateway on 4708 with `ENTITY_CACHE=off`, databases `<service>_db_benchtradeoffs` holding the
+ * demo set, everything signed in as the operator. Reads: `connections` closed-loop clients for
+ * `phaseSeconds` per read and round, the order rotated per round; renames: `renameConnections`
+ * clients, each renaming a product of its own, STRONG and EVENTUAL phases alternating; EVENTUAL's CPU
+ * counted until every copy converged. Figures are medians across rounds. Then each of product and
+ * order paused (SIGSTOP) for one `outageSeconds` phase per read and rename. Writes
+ * `results/tradeoffs.json`, `docs/tradeoffs.md` and its charts (`docs/images/tradeoffs-*.svg`).
+ *
+ *   npm run bench                     # about 5 minutes
+ *   npm run bench -- --quick          # about a minute, to check the script itself
+ *   npm run bench -- --help           # every figure that can be set
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { queueName } from '@msd/events';
+import { serviceNames } from '@msd/registry';
+import { developmentToken } from '@msd/service-kit';
+import { counterIn, graphqlRequest } from '@msd/testing';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { demoData, seedDemoData } from '../src/index.ts';
+import {
+  type BenchRun,
+  benchOptions,
+  type Check,
+  closedLoop,
+  cpuBetween,
+  cpuMsPerRequest,
+  describeEnvironment,
+  logger,
+  median,
+  poll,
+  publish,
+  round,
+  runBench,
+  type Summary,
+  stackCpuMeter,
+  startBenchStack,
+  startProcessBeside,
+  summarize,
+} from './harness/index.ts';
+import { eventPathProbes } from './propagation/eventPathProbes.ts';
+import { answerKinds, orderItemsRead, renamed } from './tradeoffs/answerKinds.ts';
+import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
+import {
+  type Scrape,
+  scrapeAfter,
+  scrapeBefore,
+  scrapeMetrics,
+  trafficBetween,
+} from './tradeoffs/serviceTraffic.ts';
+import { writeTradeoffsCharts } from './tradeoffs/tradeoffsCharts.ts';
+import { writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
+import type {
+  PhaseResult,
+  Scenario,
+  ScenarioMedians,
+  Situation,
+  TradeoffsResults,
+} from './tradeoffs/tradeoffsResults.ts';
+import { tradeoffsReport } from './tradeoffs/tradeoffsTable.ts';
+
+const options = benchOptions(
+  'npm run bench -- [--quick] [--<figure> <value>]',
+  {
+    connections: 8,
+    renameConnections: 4,
+    rounds: 3,
+    phaseSeconds: 8,
+    /** Unmeasured load on each read and rename first, so JIT compilation and pool growth are not in the figures. */
+    warmUpSeconds: 3,
+    outageSeconds: 6,
+    /** STRONG renames one at a time after the rounds, each checked on return. */
+    strongChecks: 20,
+    participantTimeoutMs: 2_000,
+  },
+  { rounds: 1, phaseSeconds: 2, warmUpSeconds: 1, outageSeconds: 3, strongChecks: 5 },
+);
+const { config } = options;
+const portBase = 4700;
+const offGatewayPort = 4708;
+const orders = 100;
+const convergeTimeoutMs = 60_000;
+
+const cacheUrl = `http://127.0.0.1:${portBase}/graphql`;
+const offUrl = `http://127.0.0.1:${offGatewayPort}/graphql`;
+const queries = {
+  sync: `query SyncRead { orders(first: ${orders}) { id items { quantity product { name } } } }`,
+  copy: `query CopyRead { orders(first: ${orders}) { id items { quantity productName } } }`,
+  rename:
+    'mutation Rename($id: ID!, $name: String!, $consistency: Consistency!) { renameProduct(id: $id, name: $name, consistency: $consistency) { id version } }',
+};
+const bodies = {
+  sync: JSON.stringify({ query: queries.sync, operationName: 'SyncRead' }),
+  copy: JSON.stringify({ query: queries.copy, operationName: 'CopyRead' }),
+};
+const checks: Record<'sync' | 'copy', Check> = {
+  sync: orderItemsRead(orders, 'product'),
+  copy: orderItemsRead(orders, 'productName'),
+};
+
+/** The load of a scenario: where it goes, with what, checked how, by how many clients. */
+interface Load {
+  url: string;
+  body: (connection: number) => string;
+  check: Check;
+  connections: number;
+}
+
+/** Medians across the healthy EVENTUAL rounds of each round's lag, relay and delivery percentiles. */
+function propagationMedians(phases: readonly PhaseResult[]) {
+  const rounds = phases.filter((p) => p.scenario === 'rename.eventual' && p.situation === 'healthy');
+  const of = (pick: (p: PhaseResult) => Summary | undefined) => ({
+    p50: round(median(rounds.map((p) => pick(p)?.p50 ?? Number.NaN))),
+    p99: round(median(rounds.map((p) => pick(p)?.p99 ?? Number.NaN))),
+  });
+  return {
+    events: rounds.reduce((n, p) => n + (p.lagMs?.n ?? 0), 0),
+    lagMs: of((p) => p.lagMs),
+    relayMs: of((p) => p.relayMs),
+    deliveryMs: of((p) => p.deliveryMs),
+  };
+}
+
+/** CPU ms per request of the stack: its processes, the run's PostgreSQL backends and Redis. */
+const stackMs = (perRequest: Record<string, number>) =>
+  round(
+    Object.entries(perRequest)
+      .filter(([group]) => !['bench', 'other', 'postgres (other)'].includes(group))
+      .reduce((sum, [, ms]) => sum + ms, 0),
+    2,
+  );
+
+async function measure(run: BenchRun) {
+  const demo = demoData();
+  const bench = await startBenchStack(run, {
+    database: (service) => `${service}_db_benchtradeoffs`,
+    eventsPrefix: `bench-tradeoffs-${randomUUID()}`,
+    portBase,
+    env: {
+      LOG_LEVEL: 'error',
+      // Reconciliation would compare every copy each minute; kept out of the measurement.
+      RECONCILE_INTERVAL_MS: '3600000',
+      ENTITY_CACHE: 'on',
+      ENTITY_CACHE_TYPES: 'Product:product,Driver:driver',
+      // Entries live through the run: only ProductUpdated events invalidate them.
+      ENTITY_CACHE_TTL: '3600',
+      // One operator drives the whole load: a per-caller budget would refuse the load itself.
+      RATE_LIMIT: 'off',
+      RENAME_PARTICIPANT_TIMEOUT_MS: String(config.participantTimeoutMs),
+    },
+    beforeLaunch: (urls) => seedDemoData(logger, (service) => urls[service]),
+  });
+  const { stack, urls, bus } = bench;
+  // Registered after the stack: cleanup runs in reverse, so a paused service resumes before the stop.
+  run.cleanup.add('resuming paused services', () => {
+    stack.signal('product', 'SIGCONT');
+    stack.signal('order', 'SIGCONT');
+  });
+  const offPid = await startProcessBeside(run, bench, {
+    name: 'gw-off',
+    entry: 'gateway/src/index.ts',
+    port: offGatewayPort,
+    env: { ENTITY_CACHE: 'off' },
+  });
+  const cpu = stackCpuMeter(offPid ? { [String(offPid)]: 'gateway (cache off)' } : {}, {
+    runDatabases: /_db_benchtradeoffs/,
+  });
+  const environment = await describeEnvironment(urls.product, bus, cpu);
+  const productDb = new pg.Pool({ connectionString: urls.product, max: 2 });
+  const orderDb = new pg.Pool({ connectionString: urls.order, max: 2 });
+  const queue = new Queue(queueName('ProductUpdated', 'order'), {
+    connection: bus.connection,
+    prefix: bus.prefix,
+  });
+  const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
+  run.cleanup.add('closing the probes', async () => {
+    redis.disconnect();
+    await queue.close().catch(() => {});
+    await Promise.all([productDb.end(), orderDb.end()]);
+  });
+  const probes = eventPathProbes({
+    productDb,
+    orderDb,
+    queue,
+    orderMetricsUrl: `http://127.0.0.1:${stack.ports.order}/metrics`,
+    cpu,
+    convergeTimeoutMs,
+    signal: run.signal,
+  });
+  const headers = { authorization: `Bearer ${await developmentToken('operator')}` };
+
+  // Calls are counted at the services (the coordinator included); events at every process.
+  const gatewayPorts = { gateway: portBase, 'gateway (cache off)': offGatewayPort };
+  const servicePorts = (down: string | undefined) =>
+    Object.fromEntries(serviceNames.filter((name) => name !== down).map((name) => [name, stack.ports[name]]));
+  const cacheLookups = (s: Scrape) => ({
+    hit: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', {
+      type: 'Product',
+      result: 'hit',
+    }),
+    miss: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', {
+      type: 'Product',
+      result: 'miss',
+    }),
+  });
+  /** Calls both gateways sent to `subgraph` (ok, failed, timed out), and those the open circuit refused to send. */
+  const callsFromGateways = (s: Scrape, subgraph: string) => {
+    const count = (outcome: string) =>
+      Object.values(s.gateways).reduce(
+        (n, text) => n + counterIn(text, 'subgraph_calls_total', { subgraph, outcome }),
+        0,
+      );
+    return { sent: count('ok') + count('failed') + count('timeout'), rejected: count('rejected') };
+  };
+
+  // The products renamed: those with the most order-item copies, one per rename client.
+  const copiesPerProduct = new Map<string, number>();
+  for (const item of demo.orderItems)
+    copiesPerProduct.set(item.productId, (copiesPerProduct.get(item.productId) ?? 0) + 1);
+  const renamedProducts = [...copiesPerProduct.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, config.renameConnections)
+    .map(([id, copies]) => ({ id, copies }));
+  let renameSeq = 0;
+  const renameLoad = (consistency: 'STRONG' | 'EVENTUAL'): Load => ({
+    url: cacheUrl,
+    connections: config.renameConnections,
+    check: renamed,
+    body: (connection) =>
+      JSON.stringify({
+        query: queries.rename,
+        operationName: 'Rename',
+        variables: {
+          id: renamedProducts[connection % renamedProducts.length]?.id,
+          name: `${consistency} ${connection} #${renameSeq++}`,
+          consistency,
+        },
+      }),
+  });
+  const loads: Record<Scenario, Load> = {
+    'read.sync': {
+      url: offUrl,
+      body: () => bodies.sync,
+      check: checks.sync,
+      connections: config.connections,
+    },
+    'read.copy': {
+      url: offUrl,
+      body: () => bodies.copy,
+      check: checks.copy,
+      connections: config.connections,
+    },
+    'read.cache': {
+      url: cacheUrl,
+      body: () => bodies.sync,
+      check: checks.sync,
+      connections: config.connections,
+    },
+    'rename.strong': renameLoad('STRONG'),
+    'rename.eventual': renameLoad('EVENTUAL'),
+  };
+  const drive = (load: Load, seconds: number) =>
+    closedLoop({
+      url: load.url,
+      connections: load.connections,
+      seconds,
+      body: load.body,
+      headers,
+      check: load.check,
+      signal: run.signal,
+    });
+  /** Fills the entity cache with every product of the read (a few requests, not measured). */
+  const fillCache = () =>
+    closedLoop({
+      url: cacheUrl,
+      connections: 2,
+      amount: 4,
+      body: () => bodies.sync,
+      headers,
+      signal: run.signal,
+    });
+
+  /** Each phase's span on PostgreSQL's clock, the one that stamps both ends of an event's lag. */
+  const windows = new Map<PhaseResult, { dbFrom: string; dbTo: string }>();
+  /** One measured phase: the load, its answers, CPU per process, calls and events counted. */
+  const phase = async (
+    scenario: Scenario,
+    situation: Situation,
+    roundNo: number,
+    seconds: number,
+    down?: 'product' | 'order',
+  ): Promise<PhaseResult> => {
+    logger.info('phase', { scenario, situation, round: roundNo, seconds });
+    const load = loads[scenario];
+    const live = servicePorts(down);
+    const eventual = scenario === 'rename.eventual';
+    const before = await scrapeBefore(live, gatewayPorts);
+    const dbFrom = await probes.dbNow();
+    const cpuBefore = cpu.snapshot();
+    const stats = await drive(load, seconds);
+    const dbTo = await probes.dbNow();
+    // EVENTUAL's work goes on after its answer: its CPU is counted until every copy is current.
+    const converged = eventual && !down ? await probes.convergence() : undefined;
+    const cpuAfter = cpu.snapshot();
+    const after = await scrapeAfter(live, gatewayPorts);
+    const traffic = trafficBetween(before, after);
+    const cpuSeconds = (cpuAfter.wallMs - cpuBefore.wallMs) / 1000;
+    const cpuUse = cpuBetween(cpuBefore, cpuAfter);
+    const perRequest = cpuMsPerRequest(cpuUse, stats.requests / cpuSeconds);
+    const requests = Math.max(1, stats.requests);
+    const result: PhaseResult = {
+      scenario,
+      situation,
+      round: roundNo,
+      connections: load.connections,
+      requests: stats.requests,
+      requestsPerSecond: round(stats.requests / (stats.elapsedMs / 1000)),
+      latencyMs: summarize(stats.latencies),
+      answers: answerKinds(stats),
+      problems: stats.problems,
+      cpuSeconds: round(cpuSeconds, 2),
+      cpu: cpuUse,
+      cpuMsPerRequest: perRequest,
+      stackCpuMsPerRequest: stackMs(perRequest),
+      traffic,
+      callsPerRequest: round(traffic.calls / requests, 2),
+      eventsPerRequest: round(traffic.events / requests, 2),
+    };
+    if (scenario === 'read.cache') {
+      const [from, to] = [cacheLookups(before), cacheLookups(after)];
+      const hit = to.hit - from.hit;
+      result.cacheHitPercent = round((100 * hit) / Math.max(1, hit + to.miss - from.miss));
+    }
+    if (down) {
+      const [from, to] = [callsFromGateways(before, down), callsFromGateways(after, down)];
+      result.callsToDown = { sent: to.sent - from.sent, rejected: to.rejected - from.rejected };
+    }
+    if (eventual && !down) {
+      result.lagMs = await probes.lag(dbFrom, dbTo);
+      const { relayMs, deliveryMs } = await probes.lagBreakdown(dbFrom, dbTo);
+      Object.assign(result, { relayMs, deliveryMs });
+      result.convergedAfterMs = converged?.elapsedMs;
+      if (!converged?.converged) throw new Error(`copies did not converge: ${JSON.stringify(converged)}`);
+    }
+    windows.set(result, { dbFrom, dbTo });
+    return result;
+  };
+
+  /** Until both gateways give complete answers to the synchronous read again. */
+  const untilComplete = async () => {
+    const started = performance.now();
+    for (const url of [offUrl, cacheUrl]) {
+      const polled = await poll(
+        () =>
+          graphqlRequest(url, queries.sync, {}, { headers }).then(
+            (answer) => answer.status === 200 && checks.sync(JSON.stringify(answer)) === undefined,
+            () => false,
+          ),
+        (complete) => complete,
+        { intervalMs: 250, timeoutMs: 30_000, signal: run.signal },
+      );
+      if (!polled.met) throw new Error(`${url} gives no complete answer`);
+    }
+    return round(performance.now() - started, 0);
+  };
+  /** Until no participant holds a prepared rename (after an outage, recovery decides them). */
+  const untilDecided = () =>
+    poll(
+      async () => {
+        let prepared = 0;
+        for (const db of [productDb, orderDb]) {
+          const { rows } = await db.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pending_renames WHERE state = 'PREPARED'",
+          );
+          prepared += rows[0]?.n ?? 0;
+        }
+        return prepared;
+      },
+      (n) => n === 0,
+      { intervalMs: 250, timeoutMs: 60_000, signal: run.signal },
+    );
+
+  await untilComplete();
+  const seededItems = await orderDb.query<{ n: number }>('SELECT count(*)::int AS n FROM order_items');
+  const data = {
+    products: demo.products.length,
+    orders: demo.orders.length,
+    orderItems: seededItems.rows[0]?.n ?? 0,
+    rides: demo.rides.length,
+    drivers: demo.drivers.length,
+  };
+  logger.info('seeded', data);
+
+  logger.info('warm-up (not measured)', { seconds: config.warmUpSeconds });
+  for (const scenario of Object.keys(loads) as Scenario[]) {
+    await drive(loads[scenario], config.warmUpSeconds);
+    if (scenario === 'rename.eventual') await probes.convergence();
+  }
+  await probes.convergence();
+
+  logger.info('idle (not loaded)', { seconds: 2 });
+  const idleFrom = cpu.snapshot();
+  await sleep(2_000, undefined, { signal: run.signal });
+  const idleCpu = cpuBetween(idleFrom, cpu.snapshot());
+
+  // Healthy: rounds of the reads, then of the renames, the order rotated per round.
+  const phases: PhaseResult[] = [];
+  const reads: Scenario[] = ['read.sync', 'read.copy', 'read.cache'];
+  const renames: Scenario[] = ['rename.strong', 'rename.eventual'];
+  for (let r = 0; r < config.rounds; r++) {
+    for (const group of [reads, renames]) {
+      const order = group.map((_, i) => group[(i + r) % group.length] as Scenario);
+      for (const scenario of order) {
+        if (scenario === 'read.cache') await fillCache();
+        phases.push(await phase(scenario, 'healthy', r + 1, config.phaseSeconds));
+      }
+    }
+  }
+
+  // STRONG one at a time, each checked on return: every copy must hold the name already.
+  const strongLatencies: number[] = [];
+  let staleCopies = 0;
+  const checked = renamedProducts[0];
+  if (!checked) throw new Error('no product to rename');
+  for (let i = 0; i < config.strongChecks; i++) {
+    const name = `STRONG checked #${i}`;
+    const started = performance.now();
+    const answer = await graphqlRequest(
+      cacheUrl,
+      queries.rename,
+      { id: checked.id, name, consistency: 'STRONG' },
+      { headers },
+    );
+    strongLatencies.push(performance.now() - started);
+    if (answer.errors) throw new Error(`STRONG rename failed: ${JSON.stringify(answer.errors)}`);
+    const { rows } = await orderDb.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM order_items WHERE product_id = $1 AND product_name <> $2',
+      [checked.id, name],
+    );
+    staleCopies += rows[0]?.n ?? 0;
+  }
+  await probes.convergence();
+
+  // Outages: the owner, then the copy holder, paused for one phase per scenario.
+  const recoveredAfterResumeMs: Partial<Record<Situation, number>> = {};
+  let orderDown: TradeoffsResults['propagation']['orderDown'] | undefined;
+  for (const down of ['product', 'order'] as const) {
+    const situation: Situation = `${down} down`;
+    await fillCache();
+    const filled = await scrapeMetrics({ gateway: portBase });
+    await fillCache();
+    const refilled = await scrapeMetrics({ gateway: portBase });
+    const misses = (texts: Record<string, string>) => cacheLookups({ services: {}, gateways: texts }).miss;
+    if (misses(refilled) !== misses(filled))
+      throw new Error('the entity cache is not warm before the outage');
+    logger.info('pausing', { service: down });
+    stack.signal(down, 'SIGSTOP');
+    const pausedAt = performance.now();
+    let eventualWindow: { dbFrom: string; dbTo: string } | undefined;
+    try {
+      for (const scenario of [...reads, ...renames]) {
+        const result = await phase(scenario, situation, 1, config.outageSeconds, down);
+        phases.push(result);
+        if (scenario === 'rename.eventual') eventualWindow = windows.get(result);
+      }
+    } finally {
+      stack.signal(down, 'SIGCONT');
+    }
+    const resumedAt = performance.now();
+    logger.info('resumed', { service: down });
+    const converged = await probes.convergence();
+    if (!converged.converged) throw new Error(`copies did not converge after ${down} resumed`);
+    if (down === 'order' && eventualWindow)
+      orderDown = {
+        pausedMs: round(resumedAt - pausedAt, 0),
+        lagMs: await probes.lag(eventualWindow.dbFrom, eventualWindow.dbTo),
+        convergedAfterResumeMs: round(performance.now() - resumedAt, 0),
+      };
+    if (!(await untilDecided()).met) throw new Error('prepared renames left undecided after the outage');
+    recoveredAfterResumeMs[situation] = await untilComplete();
+  }
+
+  const medians: ScenarioMedians[] = [...reads, ...renames].map((scenario) => {
+    const rounds = phases.filter((p) => p.scenario === scenario && p.situation === 'healthy');
+    const of = (pick: (p: PhaseResult) => number | undefined, digits = 1) =>
+      round(median(rounds.map((p) => pick(p) ?? Number.NaN)), digits);
+    const groups = [...new Set(rounds.flatMap((p) => Object.keys(p.cpuMsPerRequest)))];
+    const sum = (kind: 'complete' | 'degraded' | 'refused') =>
+      rounds.reduce((n, p) => n + p.answers[kind], 0);
+    return {
+      scenario,
+      rounds: rounds.length,
+      requestsPerSecond: of((p) => p.requestsPerSecond),
+      p50: of((p) => p.latencyMs.p50),
+      p99: of((p) => p.latencyMs.p99),
+      stackCpuMsPerRequest: of((p) => p.stackCpuMsPerRequest, 2),
+      callsPerRequest: of((p) => p.callsPerRequest, 2),
+      eventsPerRequest: of((p) => p.eventsPerRequest, 2),
+      cpuMsPerRequest: Object.fromEntries(groups.map((g) => [g, of((p) => p.cpuMsPerRequest[g], 2)])),
+      answers: { complete: sum('complete'), degraded: sum('degraded'), refused: sum('refused') },
+      ...(scenario === 'read.cache' ? { cacheHitPercent: of((p) => p.cacheHitPercent) } : {}),
+      ...(scenario === 'rename.eventual'
+        ? { lagP50: of((p) => p.lagMs?.p50), lagP99: of((p) => p.lagMs?.p99) }
+        : {}),
+    };
+  });
+
+  const storage = {
+    copies: await copyStorage(urls),
+    entityCache: await entityCacheStorage(redis, bus.prefix),
+  };
+  if (!orderDown) throw new Error('no EVENTUAL phase with the order service down');
+  const results: TradeoffsResults = {
+    data,
+    queries,
+    renamedProducts,
+    idleCpu,
+    phases,
+    medians,
+    strongOnReturn: { renames: config.strongChecks, staleCopies, latencyMs: summarize(strongLatencies) },
+    propagation: { healthy: propagationMedians(phases), orderDown },
+    storage,
+    recoveredAfterResumeMs,
+  };
+  return { environment, results };
+}
+
+runBench('tradeoffs', { watchdogMs: 15 * 60_000 }, async (run) => {
+  const { environment, results } = await measure(run);
+  const file = publish(run, options, environment, results, {
+    title: 'Trade-offs: the ways of sharing data, measured side by side',
+    blocks: tradeoffsReport(results),
+  });
+  const charts = await writeTradeoffsCharts(results, options.standard);
+  const page = writeTradeoffsPage(file, charts, options.standard);
+  console.log(`charts: ${charts.files.join(', ')}\npage: ${page}`);
+});

@@ -1,0 +1,327 @@
+/**
+ * docs/tradeoffs.md, written from a run's published results: how it was measured, on what, the
+ * table, the charts, the answers to the design's questions with the run's numbers, and every run
+ * made (`results/tradeoffs-runs.json`, appended to by each run, quick ones included).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '@msd/registry';
+import type { Cell, Table } from '../harness/index.ts';
+import type { Published } from '../harness/report.ts';
+import { resultsDir } from '../harness/report.ts';
+import type { PhaseResult, Scenario, Situation, TradeoffsResults } from './tradeoffsResults.ts';
+import {
+  answersText,
+  callsTable,
+  cpuTable,
+  propagationTable,
+  storageTable,
+  tradeoffsTable,
+} from './tradeoffsTable.ts';
+
+export interface RunRecord {
+  startedAt: string;
+  finishedAt: string;
+  configuration: string;
+  commit: string;
+  uncommittedFiles: number;
+  loadavgBefore: string;
+  loadavgAfter: string;
+  /** Healthy medians: requests/s of the three reads, p50 ms of the two renames, propagation lag p50 ms. */
+  headline: Record<string, number>;
+}
+
+const markdownCell = (value: Cell) =>
+  value === null || value === undefined
+    ? ''
+    : typeof value === 'boolean'
+      ? value
+        ? 'yes'
+        : 'no'
+      : String(value).replaceAll('|', '\\|');
+
+/** A GitHub-flavoured markdown table; numeric columns right-aligned. */
+export function markdownTable({ headers, rows }: Table): string {
+  const numeric = headers.map((_, i) => rows.every((row) => typeof row[i] === 'number'));
+  return [
+    `| ${headers.map(markdownCell).join(' | ')} |`,
+    `|${headers.map((_, i) => (numeric[i] ? '---:' : '---')).join('|')}|`,
+    ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`),
+  ].join('\n');
+}
+
+function headline(r: TradeoffsResults): Record<string, number> {
+  const m = (scenario: Scenario) => r.medians.find((x) => x.scenario === scenario);
+  return {
+    syncReadRps: m('read.sync')?.requestsPerSecond ?? Number.NaN,
+    copyReadRps: m('read.copy')?.requestsPerSecond ?? Number.NaN,
+    cacheReadRps: m('read.cache')?.requestsPerSecond ?? Number.NaN,
+    strongP50Ms: m('rename.strong')?.p50 ?? Number.NaN,
+    eventualP50Ms: m('rename.eventual')?.p50 ?? Number.NaN,
+    lagP50Ms: r.propagation.healthy.lagMs.p50,
+  };
+}
+
+/** Appends this run to the log of every run and returns the log. */
+export function recordRun(
+  published: Published<TradeoffsResults>,
+  file = path.join(resultsDir, 'tradeoffs-runs.json'),
+) {
+  const runs: RunRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunRecord[]) : [];
+  const e = published.environment;
+  runs.push({
+    startedAt: published.startedAt,
+    finishedAt: published.finishedAt,
+    configuration: published.configuration,
+    commit: e.commit,
+    uncommittedFiles: e.uncommitted.length,
+    loadavgBefore: e.loadavgBefore,
+    loadavgAfter: e.loadavgAfter,
+    headline: headline(published.results),
+  });
+  writeFileSync(file, `${JSON.stringify(runs, null, 2)}\n`);
+  return runs;
+}
+
+/** Healthy phases with answers other than complete: said, with the latency that explains them. */
+function refusedWhileHealthy(r: TradeoffsResults): string {
+  const phases = r.phases.filter((p) => p.situation === 'healthy' && p.answers.complete < p.requests);
+  if (phases.length === 0) return '';
+  return ` Not every healthy answer was complete: ${phases
+    .map(
+      (p) =>
+        `${p.requests - p.answers.complete} of ${p.requests} in round ${p.round} of "${p.scenario}" (${Object.keys(p.problems).join(', ')}; that phase's max latency ${p.latencyMs.max} ms)`,
+    )
+    .join(
+      '; ',
+    )}. The gateway gives each subgraph call a 1 s budget; on a loaded machine a slow answer runs over it.`;
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+const idlePercent = (r: TradeoffsResults) =>
+  Object.entries(r.idleCpu.percentOfOneCore)
+    .filter(([group]) => !['bench', 'other', 'postgres (other)'].includes(group))
+    .reduce((sum, [, percent]) => sum + percent, 0);
+
+const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+/** The page's text for a run and the runs before it. */
+export function tradeoffsPage(
+  published: Published<TradeoffsResults>,
+  runs: readonly RunRecord[],
+  charts: readonly string[],
+  resultsFile: string,
+  pageDir: string,
+): string {
+  const resultsPath = path.relative(repoRoot, resultsFile);
+  const r = published.results;
+  const e = published.environment;
+  const config = published.config as Record<string, number>;
+  const m = (scenario: Scenario) => {
+    const found = r.medians.find((x) => x.scenario === scenario);
+    if (!found) throw new Error(`no medians for ${scenario}`);
+    return found;
+  };
+  const down = (situation: Situation, scenario: Scenario): PhaseResult | undefined =>
+    r.phases.find((p) => p.situation === situation && p.scenario === scenario);
+  const got = (situation: Situation, scenario: Scenario) => {
+    const phase = down(situation, scenario);
+    return phase ? `${answersText(phase.answers)} (p50 ${phase.latencyMs.p50} ms)` : 'not measured';
+  };
+  const [sync, copy, cache, strong, eventual] = [
+    m('read.sync'),
+    m('read.copy'),
+    m('read.cache'),
+    m('rename.strong'),
+    m('rename.eventual'),
+  ];
+  const lag = r.propagation.healthy;
+  const orderCopy = r.storage.copies.find((c) => c.copy === 'OrderItem.productName');
+  const chart = (name: string) => {
+    const file = charts.find((f) => path.basename(f).startsWith(name));
+    return file ? `![${name}](${path.relative(pageDir, file)})` : '';
+  };
+
+  return `# Trade-offs, measured
+
+<!-- Written by \`npm run bench\` (stack/bench/tradeoffs.ts) from ${resultsPath}; edit the script, not this file. -->
+
+Every way this system shares data costs something. This page measures, in **one run on one data
+set**, what each way costs on the questions of [the architecture](architecture.md): consistency,
+latency, throughput and resource use, availability. How the costs grow with the data, the copies per
+owner and the replicas is measured by \`npm run bench:growth\` and \`npm run bench:gateway\`
+([performance.md](performance.md)).
+
+The ways compared, on the same question — *what is the name of the product of each order item?*:
+
+| way | query | path |
+|---|---|---|
+| synchronous call | \`${r.queries.sync}\` | gateway (entity cache off) → order, then one \`_entities\` fetch → product |
+| local copy | \`${r.queries.copy}\` | gateway → order only: \`productName\` is the order item's own copy |
+| warm entity cache | the synchronous query | gateway (entity cache on, warm) → order; products from Redis, not from the product service |
+| rename STRONG | \`renameProduct(consistency: STRONG)\` | gateway → coordinator: two-phase commit over product and the order copies |
+| rename EVENTUAL | \`renameProduct(consistency: EVENTUAL)\` | gateway → coordinator → product's write + outbox → relay → BullMQ → order's consumer |
+
+## The table
+
+${markdownTable(tradeoffsTable(r))}
+
+Healthy rows are medians across ${config.rounds} round(s); a "down" row is one ${config.outageSeconds} s phase with
+that service paused (SIGSTOP: it accepts connections and never answers, the hardest kind of down for a
+caller). *answers*: complete; degraded (data, with a null field and an error at its path); refused (an
+error instead of data, or no answer). *CPU ms/req*: every process of the stack, the run's PostgreSQL
+backends and Redis, per request (not the load generator, not the machine's other work).
+*calls/req*: GraphQL requests the services received per client request (counted by each service),
+*events/req*: events consumed per request (every subscriber's delivery counts).
+
+${chart('tradeoffs-latency')}
+
+${chart('tradeoffs-throughput')}
+
+${chart('tradeoffs-cpu')}
+
+${chart('tradeoffs-availability')}
+
+## What the numbers answer
+
+**Consistency.** A STRONG rename leaves every copy current when it returns (${r.strongOnReturn.staleCopies} stale copies found
+in ${r.strongOnReturn.renames} renames checked one by one); an EVENTUAL rename returns before its copies follow them
+${lag.lagMs.p50} ms later at p50 and ${lag.lagMs.p99} ms at p99 (${lag.events} events; relay p50 ${lag.relayMs.p50} ms,
+delivery p50 ${lag.deliveryMs.p50} ms). EVENTUAL renames made while the order service was paused (the last
+phase of its ${r.propagation.orderDown.pausedMs} ms pause) were accepted, and their copies were ${r.propagation.orderDown.lagMs.p50} ms (p50) to
+${r.propagation.orderDown.lagMs.max} ms (max) stale, converging ${r.propagation.orderDown.convergedAfterResumeMs} ms after it resumed: a copy is as stale as
+its holder is late.
+The synchronous read always shows the owner's current name; the local copy and the cache show it
+once the event has arrived.
+
+**Latency.** The synchronous call costs the read a hop: p50 ${sync.p50} ms against ${copy.p50} ms from the
+local copy and ${cache.p50} ms through the warm cache (p99 ${sync.p99} / ${copy.p99} / ${cache.p99} ms), at the
+same ${config.connections} clients. STRONG renames take ${strong.p50} ms at p50 (p99 ${strong.p99}) against EVENTUAL's ${eventual.p50} ms
+(p99 ${eventual.p99}), ${times(strong.p50, eventual.p50)}, with ${config.renameConnections} clients renaming at once; one at a time, STRONG took
+${r.strongOnReturn.latencyMs.p50} ms at p50 (p99 ${r.strongOnReturn.latencyMs.p99}).${refusedWhileHealthy(r)}
+
+**Throughput and resources.** Requests/s: synchronous ${sync.requestsPerSecond}, local copy ${copy.requestsPerSecond}
+(${times(copy.requestsPerSecond, sync.requestsPerSecond)}), warm cache ${cache.requestsPerSecond} (${times(cache.requestsPerSecond, sync.requestsPerSecond)}).
+CPU per request across every process: ${sync.stackCpuMsPerRequest} / ${copy.stackCpuMsPerRequest} / ${cache.stackCpuMsPerRequest} ms; calls between services per
+request: ${sync.callsPerRequest} / ${copy.callsPerRequest} / ${cache.callsPerRequest}. STRONG: ${strong.requestsPerSecond} renames/s, ${strong.stackCpuMsPerRequest} ms CPU and
+${strong.callsPerRequest} calls per rename; EVENTUAL: ${eventual.requestsPerSecond} renames/s, ${eventual.stackCpuMsPerRequest} ms CPU (counted until the copies
+converged) with ${eventual.callsPerRequest} calls and ${eventual.eventsPerRequest} event deliveries per rename.
+${orderCopy ? `The copies take ${orderCopy.copyBytes} bytes for ${orderCopy.copies} order items (${orderCopy.bytesPerCopy} bytes each, ${orderCopy.copiesOverOwner}× the owner's ${orderCopy.ownerFieldBytes} bytes of names), plus the machinery that keeps them fresh (table below).` : ''}
+
+**Availability.** With the product service (the owner) paused: synchronous read ${got('product down', 'read.sync')};
+local copy ${got('product down', 'read.copy')}; warm cache ${got('product down', 'read.cache')};
+STRONG ${got('product down', 'rename.strong')}; EVENTUAL ${got('product down', 'rename.eventual')}.
+With the order service (the copy holder) paused: STRONG ${got('order down', 'rename.strong')};
+EVENTUAL ${got('order down', 'rename.eventual')}; the reads, which start at the order service,
+${got('order down', 'read.copy')}. After each resume, complete answers came back within
+${Object.entries(r.recoveredAfterResumeMs)
+  .map(([situation, ms]) => `${ms} ms (${situation})`)
+  .join(', ')}.
+
+## CPU per request by process (ms, healthy medians)
+
+${markdownTable(cpuTable(r))}
+
+Idle, the stack used ${idlePercent(r)} % of one core (relays, schedules, pools, on a shared machine); it is not
+subtracted above: at the synchronous read's ${sync.requestsPerSecond} requests/s it would be ${round2((idlePercent(r) * 10) / sync.requestsPerSecond)} ms of each request's figure.
+
+## Calls each service received per request (healthy)
+
+${markdownTable(callsTable(r))}
+
+## Propagation lag
+
+${markdownTable(propagationTable(r))}
+
+Lag is the order service's inbox: the time it recorded the event minus the time the product's
+write occurred, both stamped by the same PostgreSQL server (no clock skew).
+
+## Storage taken by copies
+
+${markdownTable(storageTable(r))}
+
+Copy bytes are \`pg_column_size\` of the copied value and its version (data only); the rest is size on
+disk after the run: the index the copy updates find their rows by, the consumer's inbox of processed
+event ids (it grows with every event until retention deletes it), \`copy_sources\` (the latest owner
+value, for races between a copy's write and an event), and the owner's outbox. The gateway's entity
+cache held ${r.storage.entityCache.keys} keys, ${r.storage.entityCache.bytes} bytes in Redis (\`MEMORY USAGE\`).
+
+## How it was measured
+
+\`flock /tmp/msd-bench.lock npm run bench\` (\`stack/bench/tradeoffs.ts\`; \`-- --quick\` for a short check,
+\`-- --help\` for every figure). One stack, eight processes on 4700–4707 started as \`npm start\` starts
+them (services in production mode), plus a second gateway on 4708 with \`ENTITY_CACHE=off\`; databases
+\`<service>_db_benchtradeoffs\` seeded with the demo set (${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items,
+${r.data.rides} rides over ${r.data.drivers} drivers); every request signed in as the operator; rate limit off; entity
+cache TTL one hour (only events invalidate); reconciliation off during the run.
+
+1. Warm-up, unmeasured: ${config.warmUpSeconds} s of each load.
+2. ${config.rounds} round(s): the three reads for ${config.phaseSeconds} s each from ${config.connections} closed-loop clients
+   (autocannon), then the two renames for ${config.phaseSeconds} s each from ${config.renameConnections} clients, each renaming one of
+   the ${r.renamedProducts.length} products with the most copies (${r.renamedProducts.map((p) => p.copies).join(', ')} copies); the order rotated per round.
+   Every answer checked. EVENTUAL's CPU counted until every copy was current (the bench's probe of
+   that, one SQL comparison every 100 ms, is in PostgreSQL's share).
+3. ${config.strongChecks} STRONG renames one at a time, each followed by a SQL count of the copies not holding the new name.
+4. The product service paused, then the order service: one ${config.outageSeconds} s phase of each read and rename, then
+   resumed; the time until both gateways answer completely again.
+5. The storage, from the databases and Redis.
+
+CPU comes from \`/proc/<pid>/stat\` of every process (each gateway, service, PostgreSQL backend of the
+run's databases, Redis); calls from each service's \`http_request_duration_seconds_count{route="graphql"}\`,
+events from \`events_consumed_total\`, both read from every process's \`/metrics\` before and after each
+phase. A paused service cannot be read: the calls it was sent are not in *calls/req* of the "down"
+rows (the gateways' counts of calls to it are in the raw results, \`callsToDown\`).
+
+## Machine
+
+${e.nproc} cores (${e.cpuModel}), Node ${e.node}, PostgreSQL ${e.postgres}, Redis ${e.redis}, kernel ${e.kernel}; commit
+${e.commit}${e.uncommitted.length ? ` with ${e.uncommitted.length} uncommitted file(s)` : ''}. The machine is shared: load average
+${e.loadavgBefore} before the run, ${e.loadavgAfter} after. Run ${published.startedAt} → ${published.finishedAt}
+(${published.configuration} configuration).
+
+## Every run
+
+${markdownTable({
+  headers: [
+    'started',
+    'configuration',
+    'commit',
+    'load avg before',
+    'after',
+    'read req/s sync / copy / cache',
+    'rename p50 ms STRONG / EVENTUAL',
+    'lag p50 ms',
+  ],
+  rows: runs.map((run) => [
+    run.startedAt,
+    run.configuration,
+    `${run.commit}${run.uncommittedFiles ? ` (+${run.uncommittedFiles})` : ''}`,
+    run.loadavgBefore,
+    run.loadavgAfter,
+    `${run.headline.syncReadRps} / ${run.headline.copyReadRps} / ${run.headline.cacheReadRps}`,
+    `${run.headline.strongP50Ms} / ${run.headline.eventualP50Ms}`,
+    run.headline.lagP50Ms,
+  ]),
+})}
+
+Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}).
+`;
+}
+
+/**
+ * Records the run and writes the page: docs/tradeoffs.md for the standard configuration, else
+ * `results/tradeoffs-custom.md` (ignored by git). Returns the page's path.
+ */
+export function writeTradeoffsPage(
+  resultsFile: string,
+  charts: { files: readonly string[] },
+  standard: boolean,
+) {
+  const published = JSON.parse(readFileSync(resultsFile, 'utf8')) as Published<TradeoffsResults>;
+  const runs = recordRun(published);
+  const page = standard
+    ? path.join(repoRoot, 'docs', 'tradeoffs.md')
+    : path.join(resultsDir, 'tradeoffs-custom.md');
+  writeFileSync(page, tradeoffsPage(published, runs, charts.files, resultsFile, path.dirname(page)));
+  return page;
+}
