@@ -143,95 +143,99 @@ const authorization = () =>
   );
 
 describe('fuzzing the gateway over HTTP', () => {
-  it(`answers ${RUNS} generated requests below 500, keeps serving, with bounded memory`, async () => {
-    const heapBefore = process.memoryUsage().heapUsed;
-    const statuses = new Map<number, number>();
-    const request = fc.oneof(
-      {
-        weight: 8,
-        arbitrary: fc.record({
-          kind: fc.constant('graphql' as const),
-          query: documents(),
-          variables,
-          operationName: fc.option(fc.constantFrom('Q', 'X', ''), { nil: undefined }),
-          authorization: authorization(),
-          get: fc.boolean(),
-        }),
-      },
-      {
-        weight: 2,
-        arbitrary: fc.record({
-          kind: fc.constant('raw' as const),
-          body: fc.oneof(
-            fc.string({ maxLength: 300 }),
-            fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-          ),
-          contentType: fc.constantFrom(
-            'application/json',
-            'text/plain',
-            'application/graphql',
-            'multipart/form-data',
-            '',
-          ),
-          method: fc.constantFrom('POST', 'GET', 'PUT', 'OPTIONS', 'DELETE'),
-          path: fc.constantFrom(
-            '/',
-            '/graphql',
-            '/ready',
-            '/health',
-            '/subgraphs',
-            '/nope',
-            '/graphql?query=%7B',
-            '//x',
-            '/%',
-          ),
-          authorization: authorization(),
-        }),
-      },
-    );
-    await fc.assert(
-      fc.asyncProperty(request, async (r) => {
-        const url = new URL(federation.gatewayUrl);
-        let response: Response;
-        if (r.kind === 'graphql') {
-          const headers: Record<string, string> = { 'content-type': 'application/json' };
-          if (r.authorization !== undefined) headers.authorization = r.authorization;
-          if (r.get) {
-            url.searchParams.set('query', r.query);
-            if (r.variables !== undefined) url.searchParams.set('variables', JSON.stringify(r.variables));
-            response = await fetch(url, { headers: { ...headers, 'apollo-require-preflight': 'true' } });
+  it(
+    `answers ${RUNS} generated requests below 500, keeps serving, with bounded memory`,
+    async () => {
+      const heapBefore = process.memoryUsage().heapUsed;
+      const statuses = new Map<number, number>();
+      const request = fc.oneof(
+        {
+          weight: 8,
+          arbitrary: fc.record({
+            kind: fc.constant('graphql' as const),
+            query: documents(),
+            variables,
+            operationName: fc.option(fc.constantFrom('Q', 'X', ''), { nil: undefined }),
+            authorization: authorization(),
+            get: fc.boolean(),
+          }),
+        },
+        {
+          weight: 2,
+          arbitrary: fc.record({
+            kind: fc.constant('raw' as const),
+            body: fc.oneof(
+              fc.string({ maxLength: 300 }),
+              fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+            ),
+            contentType: fc.constantFrom(
+              'application/json',
+              'text/plain',
+              'application/graphql',
+              'multipart/form-data',
+              '',
+            ),
+            method: fc.constantFrom('POST', 'GET', 'PUT', 'OPTIONS', 'DELETE'),
+            path: fc.constantFrom(
+              '/',
+              '/graphql',
+              '/ready',
+              '/health',
+              '/subgraphs',
+              '/nope',
+              '/graphql?query=%7B',
+              '//x',
+              '/%',
+            ),
+            authorization: authorization(),
+          }),
+        },
+      );
+      await fc.assert(
+        fc.asyncProperty(request, async (r) => {
+          const url = new URL(federation.gatewayUrl);
+          let response: Response;
+          if (r.kind === 'graphql') {
+            const headers: Record<string, string> = { 'content-type': 'application/json' };
+            if (r.authorization !== undefined) headers.authorization = r.authorization;
+            if (r.get) {
+              url.searchParams.set('query', r.query);
+              if (r.variables !== undefined) url.searchParams.set('variables', JSON.stringify(r.variables));
+              response = await fetch(url, { headers: { ...headers, 'apollo-require-preflight': 'true' } });
+            } else {
+              response = await fetch(url, {
+                method: 'POST',
+                headers,
+                body: JSON.stringify({
+                  query: r.query,
+                  variables: r.variables,
+                  operationName: r.operationName,
+                }),
+              });
+            }
           } else {
-            response = await fetch(url, {
-              method: 'POST',
+            const headers: Record<string, string> = {};
+            if (r.contentType) headers['content-type'] = r.contentType;
+            if (r.authorization !== undefined) headers.authorization = r.authorization;
+            response = await fetch(`${url.origin}${r.path}`, {
+              method: r.method,
               headers,
-              body: JSON.stringify({
-                query: r.query,
-                variables: r.variables,
-                operationName: r.operationName,
-              }),
+              ...(r.method === 'GET' || r.method === 'OPTIONS' ? {} : { body: r.body }),
             });
           }
-        } else {
-          const headers: Record<string, string> = {};
-          if (r.contentType) headers['content-type'] = r.contentType;
-          if (r.authorization !== undefined) headers.authorization = r.authorization;
-          response = await fetch(`${url.origin}${r.path}`, {
-            method: r.method,
-            headers,
-            ...(r.method === 'GET' || r.method === 'OPTIONS' ? {} : { body: r.body }),
-          });
-        }
-        await response.arrayBuffer();
-        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-        expect(response.status, JSON.stringify(r).slice(0, 500)).toBeLessThan(500);
-      }),
-      { numRuns: RUNS, endOnFailure: true },
-    );
-    // Still serving, and the heap grew by no more than a bounded amount over thousands of requests.
-    expect((await fetch(`${new URL(federation.gatewayUrl).origin}/health`)).status).toBe(200);
-    const growthMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
-    console.log('fuzz statuses', Object.fromEntries(statuses), `heap growth ${growthMb.toFixed(1)} MiB`);
-    expect(growthMb).toBeLessThan(200);
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(RUNS / 100);
-  }, Math.max(600_000, RUNS * 100)); // 20,000 runs on a loaded 2-core machine take a while
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          expect(response.status, JSON.stringify(r).slice(0, 500)).toBeLessThan(500);
+        }),
+        { numRuns: RUNS, endOnFailure: true },
+      );
+      // Still serving, and the heap grew by no more than a bounded amount over thousands of requests.
+      expect((await fetch(`${new URL(federation.gatewayUrl).origin}/health`)).status).toBe(200);
+      const growthMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
+      console.log('fuzz statuses', Object.fromEntries(statuses), `heap growth ${growthMb.toFixed(1)} MiB`);
+      expect(growthMb).toBeLessThan(200);
+      expect(statuses.get(200) ?? 0).toBeGreaterThan(RUNS / 100);
+    },
+    Math.max(600_000, RUNS * 100),
+  ); // 20,000 runs on a loaded 2-core machine take a while
 });
