@@ -35,7 +35,7 @@ export async function listDeadLetters(
   queue?: string,
   page: { offset?: number; limit?: number } = {},
 ): Promise<DeadLetter[]> {
-  const dlq = deadLetterQueue(bus);
+  const dlq = shortLived(deadLetterQueue(bus));
   const limit = page.limit ?? Number.POSITIVE_INFINITY;
   let skip = page.offset ?? 0;
   const found: DeadLetter[] = [];
@@ -71,7 +71,7 @@ export async function countDeadLetters(bus: EventBusOptions, queue: string): Pro
  * queue is their first two segments); queues with nothing parked are absent.
  */
 export async function countDeadLettersByQueue(bus: EventBusOptions): Promise<Map<string, number>> {
-  const dlq = deadLetterQueue(bus);
+  const dlq = shortLived(deadLetterQueue(bus));
   try {
     const client = await dlq.getBackend().client;
     const counts = new Map<string, number>();
@@ -103,7 +103,7 @@ export async function replayDeadLetters(
     (typeof filter === 'string'
       ? [job.id, job.data.queue, job.data.event.id].includes(filter)
       : job.data.queue === filter.queue && (filter.id === undefined || job.id === filter.id));
-  const dlq = deadLetterQueue(bus);
+  const dlq = shortLived(deadLetterQueue(bus));
   const targets = new Map<string, Queue>();
   try {
     const replayed: DeadLetter[] = [];
@@ -118,7 +118,7 @@ export async function replayDeadLetters(
       const entry = { id: job.id ?? '', ...job.data };
       let target = targets.get(entry.queue);
       if (!target) {
-        target = new Queue(entry.queue, { connection: bus.connection, prefix: bus.prefix });
+        target = shortLived(new Queue(entry.queue, { connection: bus.connection, prefix: bus.prefix }));
         targets.set(entry.queue, target);
       }
       await target.add(String(entry.event.type ?? 'event'), entry.event, {
@@ -132,4 +132,13 @@ export async function replayDeadLetters(
   } finally {
     await Promise.all([dlq.close(), ...[...targets.values()].map((q) => q.close())]);
   }
+}
+
+/**
+ * A queue opened for one call: its connection errors reach the caller as the call's rejection, so
+ * they are not also printed (BullMQ prints an error event nobody listens to).
+ */
+function shortLived<T extends Queue>(queue: T): T {
+  queue.on('error', () => {});
+  return queue;
 }

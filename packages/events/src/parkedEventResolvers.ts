@@ -35,7 +35,7 @@ const knownQueues = new Map<string, { event: EventType; subscriber: Subscriber }
  * written once here and mounted by every service that consumes events. The dead-letter queue is one
  * for the whole bus, so each of them answers for every queue, the gateway's included; which one
  * answers is the gateway's query plan. Without a bus (`bus` undefined) both fail SERVICE_UNAVAILABLE.
- * Redis calls fail within 5 s instead of waiting for Redis to come back, so a request never hangs on it.
+ * Redis calls fail at once when Redis is down and within 5 s when it hangs, so a request never waits for it.
  * Scopes (`operator`) are enforced by the gateway from the SDL's `@requiresScopes`.
  */
 export function parkedEventResolvers(bus: EventBusOptions | undefined) {
@@ -46,6 +46,8 @@ export function parkedEventResolvers(bus: EventBusOptions | undefined) {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       commandTimeout: REDIS_DEADLINE_MS,
+      // Each request opens its own connection: with Redis down it ends now instead of retrying.
+      retryStrategy: () => null,
     },
   };
   const onBus = async <T>(work: (bus: EventBusOptions) => Promise<T>): Promise<T> => {

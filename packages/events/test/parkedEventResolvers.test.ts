@@ -18,7 +18,7 @@ describe('parkedEventResolvers', () => {
     ).toBe('SERVICE_UNAVAILABLE');
   });
 
-  it('fails SERVICE_UNAVAILABLE within its deadline when Redis does not answer, and refuses bad input first', async () => {
+  it('fails SERVICE_UNAVAILABLE at once when Redis is down, and refuses bad input first', async () => {
     // Nothing listens on port 1: every connection is refused.
     const api = parkedEventResolvers(eventBus({ redisUrl: 'redis://127.0.0.1:1', prefix: 'nowhere' }));
     const started = performance.now();
@@ -26,7 +26,7 @@ describe('parkedEventResolvers', () => {
     expect(
       await codeOf(() => api.Mutation.replayParkedEvents(undefined, { queue: 'ProductUpdated.order' })),
     ).toBe('SERVICE_UNAVAILABLE');
-    expect(performance.now() - started).toBeLessThan(12_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect(await codeOf(() => api.Mutation.replayParkedEvents(undefined, { queue: 'Nope.order' }))).toBe(
       'BAD_USER_INPUT',
     );
