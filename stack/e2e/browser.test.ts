@@ -3,7 +3,7 @@ import path from 'node:path';
 import { deadLetterQueue, eventBus, queueName } from '@msd/events';
 import { graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // Debian's chromium (apt-get install chromium): no browser download is possible on CI machines here.
@@ -55,6 +55,8 @@ const operator = <T = Record<string, unknown>>(text: string, variables?: Record<
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+const shotOf = (element: Locator, name: string) =>
+  element.screenshot({ path: path.join(artifacts, `${name}.png`) });
 
 describe('the web client in Chromium, through the real gateway', () => {
   it('signs a customer in, places an order and shows it CONFIRMED with its shipment', async () => {
@@ -159,7 +161,7 @@ describe('the web client in Chromium, through the real gateway', () => {
       const staleRow = page.getByRole('row').filter({ hasText: after }).first();
       await expect.poll(() => staleRow.innerText(), { timeout: 15_000 }).toMatch(/stale/);
       expect(await staleRow.innerText()).toContain(before);
-      await shot(page, 'orders-stale-copy');
+      await shotOf(staleRow.locator('xpath=ancestor::table'), 'orders-stale-copy');
 
       // Parked as the consumer parks an event after its 8th failed attempt (stack/test/parkedEvents.test.ts
       // parks one for real; waiting for 8 attempts here would add some 13 s to the suite).
@@ -193,6 +195,17 @@ describe('the web client in Chromium, through the real gateway', () => {
     expect(
       await page.getByRole('table', { name: new RegExp(`^Parked from ${queue}`) }).innerText(),
     ).toContain('order_items is being migrated');
+    // The copies' figures too, for a screenshot that shows the whole console.
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('table', { name: /^Copies/ })
+            .getByRole('row')
+            .count(),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(1);
     await shot(page, 'console-parked-events');
     // Keyboard only: focus the button and press Enter.
     await replay.focus();
@@ -204,7 +217,7 @@ describe('the web client in Chromium, through the real gateway', () => {
     const repaired = page.getByRole('row').filter({ hasText: after }).first();
     await expect.poll(() => repaired.innerText(), { timeout: 15_000 }).toMatch(/current/);
     expect(await repaired.innerText()).not.toContain(before);
-    await shot(page, 'orders-copy-repaired');
+    await shotOf(repaired.locator('xpath=ancestor::table'), 'orders-copy-repaired');
     await page.close();
   });
 
