@@ -113,7 +113,7 @@ export function ParkedEvents() {
             </tbody>
           </table>
           <button type="button" onClick={() => run(queue.queue)} disabled={replayed.loading}>
-            Replay all {queue.count} from {queue.queue}
+            Replay all {queue.count} parked from {queue.queue}
           </button>
         </div>
       ))}
