@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { deadLetterQueue, eventBus, queueName } from '@msd/events';
+import { graphqlRequest } from '@msd/testing';
+import { Queue } from 'bullmq';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // Debian's chromium (apt-get install chromium): no browser download is possible on CI machines here.
@@ -31,8 +34,8 @@ async function signIn(role: 'customer' | 'rider' | 'operator'): Promise<Page> {
   return page;
 }
 
-/** Until the gateway reports the driver service answering and its circuit closed: the files after this one need it. */
-async function driverHealthyAgain(): Promise<void> {
+/** Until the gateway reports the service answering and its circuit closed: the tests and files after this one need it. */
+async function healthyAgain(service: 'driver' | 'order'): Promise<void> {
   await expect
     .poll(
       async () => {
@@ -40,15 +43,20 @@ async function driverHealthyAgain(): Promise<void> {
         const report = (await response.json()) as {
           subgraphs: Record<string, { status: string; circuit: string }>;
         };
-        return report.subgraphs.driver;
+        return report.subgraphs[service];
       },
       { timeout: 30_000, interval: 500 },
     )
     .toEqual({ status: 'ok', circuit: 'closed' });
 }
 
+const operator = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
+  graphqlRequest<T>(gatewayUrl, text, variables, { as: 'operator' });
+
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+const shotOf = (element: Locator, name: string) =>
+  element.screenshot({ path: path.join(artifacts, `${name}.png`) });
 
 describe('the web client in Chromium, through the real gateway', () => {
   it('signs a customer in, places an order and shows it CONFIRMED with its shipment', async () => {
@@ -90,6 +98,129 @@ describe('the web client in Chromium, through the real gateway', () => {
     await page.close();
   });
 
+  it('refuses a STRONG rename while the order service is down, and shows that nothing changed', async () => {
+    const orderPid = inject('orderPid');
+    const page = await signIn('operator');
+    await page.getByRole('link', { name: 'Catalog' }).click();
+    const product = page.getByLabel('Product');
+    await product.locator('option').first().waitFor({ state: 'attached' });
+    // The last product: the other drills rename the first ones.
+    const option = product.locator('option').last();
+    const [productId, before] = [await option.getAttribute('value'), await option.innerText()];
+    await product.selectOption(productId ?? '');
+    await page.getByLabel('New name').fill(`Refused Kettle ${Date.now().toString(36)}`);
+    await page.getByRole('radio', { name: 'STRONG', exact: true }).check();
+    process.kill(orderPid, 'SIGSTOP');
+    try {
+      await page.getByRole('button', { name: 'Rename' }).click();
+      await page.getByTestId('unchanged').waitFor({ timeout: 20_000 });
+      expect(await page.getByRole('alert').innerText()).toContain(
+        'A service taking part did not answer, so nothing was changed anywhere.',
+      );
+      expect(await page.getByTestId('unchanged').innerText()).toContain(
+        `Nothing changed: the product is still named “${before}”`,
+      );
+      await shot(page, 'catalog-strong-refused');
+    } finally {
+      process.kill(orderPid, 'SIGCONT');
+      await page.close();
+    }
+    await healthyAgain('order');
+    const { data } = await operator<{ product: { name: string } }>(
+      'query ($id: ID!) { product(id: $id) { name } }',
+      {
+        id: productId,
+      },
+    );
+    expect(data?.product.name).toBe(before);
+  });
+
+  it('shows a stale order copy beside the live name, its parked event in the console, and the copy current after Replay', async () => {
+    const bus = eventBus({ prefix: inject('eventsPrefix') });
+    const queue = queueName('ProductUpdated', 'order');
+    const consumerQueue = new Queue(queue, bus);
+    const { data: orders } = await operator<{
+      orders: { items: { product: { id: string; name: string } }[] }[];
+    }>('{ orders(first: 1) { items { product { id name } } } }');
+    const { id: productId, name: before } = orders!.orders[0]!.items[0]!.product;
+    const after = `Parked Kettle ${Date.now().toString(36)}`;
+    let parkedEventId = '';
+    // The order service's consumer holds still: the ProductUpdated event waits, its copy stays behind.
+    await consumerQueue.pause();
+    const page = await signIn('operator');
+    try {
+      const { errors } = await operator(
+        'mutation ($id: ID!, $name: String!) { renameProduct(id: $id, name: $name) { id } }',
+        {
+          id: productId,
+          name: after,
+        },
+      );
+      expect(errors).toBeUndefined();
+      await page.getByRole('link', { name: 'Orders' }).click();
+      const staleRow = page.getByRole('row').filter({ hasText: after }).first();
+      await expect.poll(() => staleRow.innerText(), { timeout: 15_000 }).toMatch(/stale/);
+      expect(await staleRow.innerText()).toContain(before);
+      await shotOf(staleRow.locator('xpath=ancestor::table'), 'orders-stale-copy');
+
+      // Parked as the consumer parks an event after its 8th failed attempt (stack/test/parkedEvents.test.ts
+      // parks one for real; waiting for 8 attempts here would add some 13 s to the suite).
+      const [job] = (await consumerQueue.getJobs(['waiting'])).filter(
+        (j) => j.data.aggregateId === productId,
+      );
+      expect(job).toBeDefined();
+      parkedEventId = job!.data.id;
+      const dlq = deadLetterQueue(bus);
+      await dlq.add(
+        'parked',
+        {
+          queue,
+          event: job!.data,
+          error: 'order_items is being migrated',
+          attempts: 8,
+          parkedAt: new Date().toISOString(),
+        },
+        { jobId: `${queue}.${job!.id}`, removeOnComplete: false },
+      );
+      await job!.remove();
+      await dlq.close();
+    } finally {
+      await consumerQueue.resume();
+      await consumerQueue.close();
+    }
+
+    await page.getByRole('link', { name: 'Consistency console' }).click();
+    const replay = page.getByRole('button', { name: `Replay event ${parkedEventId}` });
+    await replay.waitFor({ timeout: 10_000 });
+    expect(
+      await page.getByRole('table', { name: new RegExp(`^Parked from ${queue}`) }).innerText(),
+    ).toContain('order_items is being migrated');
+    // The copies' figures too, for a screenshot that shows the whole console.
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('table', { name: /^Copies/ })
+            .getByRole('row')
+            .count(),
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(1);
+    await shot(page, 'console-parked-events');
+    // Keyboard only: focus the button and press Enter.
+    await replay.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(`Replayed 1 event into ${queue}.`).waitFor({ timeout: 10_000 });
+    await expect.poll(() => replay.count(), { timeout: 10_000 }).toBe(0);
+
+    await page.getByRole('link', { name: 'Orders' }).click();
+    const repaired = page.getByRole('row').filter({ hasText: after }).first();
+    await expect.poll(() => repaired.innerText(), { timeout: 15_000 }).toMatch(/current/);
+    expect(await repaired.innerText()).not.toContain(before);
+    await shotOf(repaired.locator('xpath=ancestor::table'), 'orders-copy-repaired');
+    await page.close();
+  });
+
   it('shows rides with their local driver names and says so while the driver service is down', async () => {
     const driverPid = inject('driverPid');
     // Stopped before the page first asks, so the gateway's entity cache holds no driver details for
@@ -110,7 +241,7 @@ describe('the web client in Chromium, through the real gateway', () => {
     } finally {
       process.kill(driverPid, 'SIGCONT');
       await page.close();
-      await driverHealthyAgain();
+      await healthyAgain('driver');
     }
   });
 

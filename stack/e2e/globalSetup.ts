@@ -34,6 +34,8 @@ export default async function setup(project: TestProject) {
       EVENTS_PREFIX: bus.prefix,
       LOG_LEVEL: 'warn',
       CORS_ORIGINS: `http://localhost:${WEB_PORT}`,
+      // The browser drills hold a copy stale on purpose; a scheduled repair must not end it early.
+      RECONCILE_INTERVAL_MS: '600000',
     },
     output: prefixOutput(process.stderr),
     readyTimeoutMs: 180_000, // a shared CI machine under load starts eight processes slowly
@@ -42,6 +44,8 @@ export default async function setup(project: TestProject) {
   project.provide('gatewayUrl', stack.gatewayUrl);
   project.provide('webUrl', web.url);
   project.provide('driverPid', stack.pids().driver ?? 0);
+  project.provide('orderPid', stack.pids().order ?? 0);
+  project.provide('eventsPrefix', bus.prefix);
   return async () => {
     await web.close();
     await stack.stop();
@@ -56,5 +60,9 @@ declare module 'vitest' {
     webUrl: string;
     /** The driver service's process, for the degraded-ride drill (SIGSTOP, then SIGCONT). */
     driverPid: number;
+    /** The order service's process, for the STRONG rename refused while a participant is down. */
+    orderPid: number;
+    /** The stack's queue prefix, to pause a consumer's queue and park an event. */
+    eventsPrefix: string;
   }
 }

@@ -35,7 +35,7 @@ export async function listDeadLetters(
   queue?: string,
   page: { offset?: number; limit?: number } = {},
 ): Promise<DeadLetter[]> {
-  const dlq = deadLetterQueue(bus);
+  const dlq = shortLived(deadLetterQueue(bus));
   const limit = page.limit ?? Number.POSITIVE_INFINITY;
   let skip = page.offset ?? 0;
   const found: DeadLetter[] = [];
@@ -63,14 +63,25 @@ export async function listDeadLetters(
  * the waiting list are read (1,000 per call), never the entries. What `replicationStatus` shows.
  */
 export async function countDeadLetters(bus: EventBusOptions, queue: string): Promise<number> {
-  const dlq = deadLetterQueue(bus);
+  return (await countDeadLettersByQueue(bus)).get(queue) ?? 0;
+}
+
+/**
+ * Entries parked per queue, in one pass over the entry ids (`<Event>.<subscriber>.<job id>`, so the
+ * queue is their first two segments); queues with nothing parked are absent.
+ */
+export async function countDeadLettersByQueue(bus: EventBusOptions): Promise<Map<string, number>> {
+  const dlq = shortLived(deadLetterQueue(bus));
   try {
     const client = await dlq.getBackend().client;
-    let count = 0;
+    const counts = new Map<string, number>();
     for (let start = 0; ; start += 1_000) {
       const ids = await client.lrange(dlq.keys.wait ?? '', start, start + 999);
-      count += ids.filter((id: string) => id.startsWith(`${queue}.`)).length;
-      if (ids.length < 1_000) return count;
+      for (const id of ids) {
+        const queue = id.split('.', 2).join('.');
+        counts.set(queue, (counts.get(queue) ?? 0) + 1);
+      }
+      if (ids.length < 1_000) return counts;
     }
   } finally {
     await dlq.close();
@@ -79,11 +90,20 @@ export async function countDeadLetters(bus: EventBusOptions, queue: string): Pro
 
 /**
  * Re-drives parked events into the queues they came from (all, or those whose entry id, event id
- * or queue matches `filter`), as new jobs with full retries. The consumers' inboxes make a replay
- * of an event that was in fact applied harmless. Returns the entries replayed.
+ * or queue matches `filter`; or, given `{ queue, id? }`, the entry `id` of that queue or all of it),
+ * as new jobs with full retries. The consumers' inboxes make a replay of an event that was in fact
+ * applied harmless. Returns the entries replayed.
  */
-export async function replayDeadLetters(bus: EventBusOptions, filter?: string): Promise<DeadLetter[]> {
-  const dlq = deadLetterQueue(bus);
+export async function replayDeadLetters(
+  bus: EventBusOptions,
+  filter?: string | { queue: string; id?: string | undefined },
+): Promise<DeadLetter[]> {
+  const matches = (job: { id?: string | undefined; data: Omit<DeadLetter, 'id'> }) =>
+    filter === undefined ||
+    (typeof filter === 'string'
+      ? [job.id, job.data.queue, job.data.event.id].includes(filter)
+      : job.data.queue === filter.queue && (filter.id === undefined || job.id === filter.id));
+  const dlq = shortLived(deadLetterQueue(bus));
   const targets = new Map<string, Queue>();
   try {
     const replayed: DeadLetter[] = [];
@@ -91,16 +111,14 @@ export async function replayDeadLetters(bus: EventBusOptions, filter?: string): 
     const jobs: Awaited<ReturnType<typeof dlq.getJobs>> = [];
     for (let start = 0; ; start += PAGE) {
       const page = await dlq.getJobs(['waiting'], start, start + PAGE - 1, true);
-      jobs.push(
-        ...page.filter((job) => !filter || [job.id, job.data.queue, job.data.event.id].includes(filter)),
-      );
+      jobs.push(...page.filter(matches));
       if (page.length < PAGE) break;
     }
     for (const job of jobs) {
       const entry = { id: job.id ?? '', ...job.data };
       let target = targets.get(entry.queue);
       if (!target) {
-        target = new Queue(entry.queue, { connection: bus.connection, prefix: bus.prefix });
+        target = shortLived(new Queue(entry.queue, { connection: bus.connection, prefix: bus.prefix }));
         targets.set(entry.queue, target);
       }
       await target.add(String(entry.event.type ?? 'event'), entry.event, {
@@ -114,4 +132,13 @@ export async function replayDeadLetters(bus: EventBusOptions, filter?: string): 
   } finally {
     await Promise.all([dlq.close(), ...[...targets.values()].map((q) => q.close())]);
   }
+}
+
+/**
+ * A queue opened for one call: its connection errors reach the caller as the call's rejection, so
+ * they are not also printed (BullMQ prints an error event nobody listens to).
+ */
+function shortLived<T extends Queue>(queue: T): T {
+  queue.on('error', () => {});
+  return queue;
 }

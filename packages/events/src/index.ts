@@ -27,6 +27,7 @@ export { createReconciler, type OwnerState, type Reconciler } from './createReco
 export { createRetention, type RetentionRule, retentionRules } from './createRetention.ts';
 export {
   countDeadLetters,
+  countDeadLettersByQueue,
   DEAD_LETTER_QUEUE,
   type DeadLetter,
   deadLetterQueue,
@@ -37,6 +38,7 @@ export { deleteInBatches } from './deleteInBatches.ts';
 export { deliveryOptions } from './deliveryOptions.ts';
 export { type FieldCopySpec, fieldCopy, type OwnerValue } from './fieldCopy.ts';
 export { reactionsRepaired } from './metrics.ts';
+export { parkedEventResolvers } from './parkedEventResolvers.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';
 export { type RunRecord, readLastRun } from './readLastRun.ts';
 export { type EventBusOptions, eventBus } from './redisConnection.ts';

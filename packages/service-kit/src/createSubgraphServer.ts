@@ -7,7 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { type DocumentNode, visit } from 'graphql';
+import { type DocumentNode, Kind, visit } from 'graphql';
 import { type Caller, callerFromHeaders } from './callerHeaders.ts';
 import { createHttpServer } from './createHttpServer.ts';
 import { createLogger, type Logger } from './createLogger.ts';
@@ -20,8 +20,12 @@ import { serviceToken } from './serviceToken.ts';
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
   typeDefs: DocumentNode;
+  /**
+   * The service's resolvers, or several maps (its own, then those a library brings, e.g. the
+   * dead-letter API of @msd/events) for the fields of one SDL.
+   */
   // biome-ignore lint/suspicious/noExplicitAny: resolver maps are typed per service
-  resolvers: GraphQLResolverMap<any>;
+  resolvers: GraphQLResolverMap<any> | readonly GraphQLResolverMap<any>[];
   /**
    * Called once per request: this is where per-request DataLoaders are made. `caller` is who the
    * gateway verified the request is for (anonymous for a service's own calls).
@@ -55,7 +59,14 @@ export function createSubgraphServer<TContext extends BaseContext>(
 ): SubgraphServer {
   const logger = createLogger(options.name);
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers }]),
+    schema: buildSubgraphSchema(
+      (Array.isArray(options.resolvers) ? options.resolvers : [options.resolvers]).map(
+        (resolvers, index) => ({
+          typeDefs: index === 0 ? options.typeDefs : noTypeDefs,
+          resolvers,
+        }),
+      ),
+    ),
     formatError: formatError(logger),
     includeStacktraceInErrorResponses: false,
     // serve() owns the signals: it drains within a deadline; Apollo's own handler would race it.
@@ -88,6 +99,9 @@ export function createSubgraphServer<TContext extends BaseContext>(
     ...serverLifecycle(apollo, http, options.onStop, background),
   };
 }
+
+/** The type definitions of a resolver map that only resolves fields of the service's one SDL. */
+const noTypeDefs: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
 
 /** Whether the SDL gives any type or field a cache hint (`@cacheControl`). */
 function usesCacheHints(typeDefs: DocumentNode): boolean {

@@ -1,6 +1,6 @@
 import type { RenameParticipantOptions } from '@msd/coordination';
 import { databaseLifecycle, databaseUrl } from '@msd/database';
-import type { EventBusOptions } from '@msd/events';
+import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
 import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
@@ -55,7 +55,7 @@ export function createOrderServer(options: OrderServerOptions = {}) {
   return createSubgraphServer({
     name: 'order',
     typeDefs,
-    resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
+    resolvers: [resolvers, { Mutation: participant.mutations }, parkedEventResolvers(options.events)],
     context: ({ caller }) => createContext(db, productCatalog, events, caller),
     ...databaseLifecycle(db),
     background: [

@@ -1,5 +1,5 @@
 import { databaseLifecycle, databaseUrl } from '@msd/database';
-import type { EventBusOptions } from '@msd/events';
+import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
 import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openRideDatabase } from './data/database.ts';
@@ -33,7 +33,7 @@ export function createRideServer(options: RideServerOptions = {}) {
   return createSubgraphServer({
     name: 'ride',
     typeDefs,
-    resolvers,
+    resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ caller }) => createContext(db, driverDirectory, events, caller),
     ...databaseLifecycle(db),
     background: events?.background ?? [],

@@ -1,5 +1,5 @@
 import { databaseLifecycle, databaseUrl } from '@msd/database';
-import type { EventBusOptions } from '@msd/events';
+import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
 import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openShippingDatabase } from './data/database.ts';
@@ -18,7 +18,7 @@ export function createShippingServer(options: { databaseUrl?: string; events?: E
   return createSubgraphServer({
     name: 'shipping',
     typeDefs,
-    resolvers,
+    resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: () => createContext(db),
     ...databaseLifecycle(db),
     background: options.events ? shippingEvents({ databaseUrl: url, bus: options.events, db }) : [],

@@ -23,6 +23,8 @@ type Documents = {
     "\n  mutation ReconcileProductNames {\n    reconcileProductNames {\n      checked\n      repaired\n      error\n    }\n  }\n": typeof types.ReconcileProductNamesDocument,
     "\n  mutation ReconcileDriverNames {\n    reconcileDriverNames {\n      checked\n      repaired\n      error\n    }\n  }\n": typeof types.ReconcileDriverNamesDocument,
     "\n  query OrdersWithCopies {\n    orders(first: 20) {\n      id\n      status\n      createdAt\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n        product {\n          id\n          name\n        }\n      }\n      shipment {\n        status\n      }\n    }\n  }\n": typeof types.OrdersWithCopiesDocument,
+    "\n  query ParkedEvents {\n    parkedEvents(first: 20) {\n      queue\n      event\n      subscriber\n      count\n      events {\n        id\n        eventId\n        aggregateId\n        version\n        reason\n        attempts\n        parkedAt\n      }\n    }\n  }\n": typeof types.ParkedEventsDocument,
+    "\n  mutation ReplayParkedEvents($queue: String!, $id: ID) {\n    replayParkedEvents(queue: $queue, id: $id) {\n      queue\n      replayed {\n        id\n        eventId\n      }\n    }\n  }\n": typeof types.ReplayParkedEventsDocument,
     "\n  query RidesWithDrivers {\n    rides(first: 10) {\n      id\n      pickup\n      dropoff\n      status\n      requestedAt\n      driverName\n      driver {\n        id\n        rating\n        ratingCount\n        car {\n          make\n          model\n          color\n          plate\n        }\n      }\n    }\n  }\n": typeof types.RidesWithDriversDocument,
     "\n  query ShopCatalog {\n    products(first: 20) {\n      id\n      name\n      price\n      stock\n    }\n  }\n": typeof types.ShopCatalogDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      id\n      status\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n      }\n    }\n  }\n": typeof types.PlaceOrderDocument,
@@ -38,6 +40,8 @@ const documents: Documents = {
     "\n  mutation ReconcileProductNames {\n    reconcileProductNames {\n      checked\n      repaired\n      error\n    }\n  }\n": types.ReconcileProductNamesDocument,
     "\n  mutation ReconcileDriverNames {\n    reconcileDriverNames {\n      checked\n      repaired\n      error\n    }\n  }\n": types.ReconcileDriverNamesDocument,
     "\n  query OrdersWithCopies {\n    orders(first: 20) {\n      id\n      status\n      createdAt\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n        product {\n          id\n          name\n        }\n      }\n      shipment {\n        status\n      }\n    }\n  }\n": types.OrdersWithCopiesDocument,
+    "\n  query ParkedEvents {\n    parkedEvents(first: 20) {\n      queue\n      event\n      subscriber\n      count\n      events {\n        id\n        eventId\n        aggregateId\n        version\n        reason\n        attempts\n        parkedAt\n      }\n    }\n  }\n": types.ParkedEventsDocument,
+    "\n  mutation ReplayParkedEvents($queue: String!, $id: ID) {\n    replayParkedEvents(queue: $queue, id: $id) {\n      queue\n      replayed {\n        id\n        eventId\n      }\n    }\n  }\n": types.ReplayParkedEventsDocument,
     "\n  query RidesWithDrivers {\n    rides(first: 10) {\n      id\n      pickup\n      dropoff\n      status\n      requestedAt\n      driverName\n      driver {\n        id\n        rating\n        ratingCount\n        car {\n          make\n          model\n          color\n          plate\n        }\n      }\n    }\n  }\n": types.RidesWithDriversDocument,
     "\n  query ShopCatalog {\n    products(first: 20) {\n      id\n      name\n      price\n      stock\n    }\n  }\n": types.ShopCatalogDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      id\n      status\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n      }\n    }\n  }\n": types.PlaceOrderDocument,
@@ -94,6 +98,14 @@ export function graphql(source: "\n  mutation ReconcileDriverNames {\n    reconc
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query OrdersWithCopies {\n    orders(first: 20) {\n      id\n      status\n      createdAt\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n        product {\n          id\n          name\n        }\n      }\n      shipment {\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  query OrdersWithCopies {\n    orders(first: 20) {\n      id\n      status\n      createdAt\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n        product {\n          id\n          name\n        }\n      }\n      shipment {\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ParkedEvents {\n    parkedEvents(first: 20) {\n      queue\n      event\n      subscriber\n      count\n      events {\n        id\n        eventId\n        aggregateId\n        version\n        reason\n        attempts\n        parkedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query ParkedEvents {\n    parkedEvents(first: 20) {\n      queue\n      event\n      subscriber\n      count\n      events {\n        id\n        eventId\n        aggregateId\n        version\n        reason\n        attempts\n        parkedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplayParkedEvents($queue: String!, $id: ID) {\n    replayParkedEvents(queue: $queue, id: $id) {\n      queue\n      replayed {\n        id\n        eventId\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ReplayParkedEvents($queue: String!, $id: ID) {\n    replayParkedEvents(queue: $queue, id: $id) {\n      queue\n      replayed {\n        id\n        eventId\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ErrorNotice } from '../errors.tsx';
 import { graphql } from '../graphql/index.ts';
+import { ParkedEvents } from './ParkedEvents.tsx';
 
 const ReplicationStatusQuery = graphql(`
   query ReplicationStatusConsole {
@@ -64,7 +65,8 @@ const KEEP = 60;
 
 /**
  * Every copy's freshness as its keeper reports it (lag percentiles, backlog, parked events, the
- * last repair), charted as it changes; the gateway's circuit per subgraph; repairs on demand.
+ * last repair), charted as it changes; parked events with replay; the gateway's circuit per
+ * subgraph; repairs on demand.
  */
 export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
   const status = useQuery(ReplicationStatusQuery, { pollInterval: POLL_MS, errorPolicy: 'all' });
@@ -123,9 +125,7 @@ export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
                 {copy.parkedEvents > 0 && (
                   <>
                     {' '}
-                    <span className="muted">
-                      (replay: <code>npm run events:replay -- --all</code>)
-                    </span>
+                    <span className="muted">(see Parked events below)</span>
                   </>
                 )}
               </td>
@@ -188,6 +188,7 @@ export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
           series={names.flatMap((n) => [`${n} queue`, `${n} parked`])}
         />
       </div>
+      <ParkedEvents />
       <Circuits circuits={circuits} />
     </>
   );
