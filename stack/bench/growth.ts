@@ -12,7 +12,7 @@
  * clients (autocannon) per cell, cells rotated per round, medians across rounds, CPU from /proc net
  * of each process's idle use at that volume.
  *
- *   npm run bench:growth              # about 8 minutes
+ *   npm run bench:growth              # about 10 minutes
  *   npm run bench:growth -- --quick   # 1x and 10x, 20 and 200 copies, short phases (about 2 minutes)
  *   npm run bench:growth -- --help
  */
@@ -41,8 +41,8 @@ const options = benchOptions(
     scales: [1, 10, 100],
     pages: [10, 50, 100],
     connections: 8,
-    rounds: 2,
-    seconds: 3,
+    rounds: 3,
+    seconds: 4,
     warmUpSeconds: 2,
     copies: [20, 200, 2_000],
     products: 20,
@@ -134,6 +134,7 @@ function verdictOf(reads: Reads) {
       page: m.page,
       volumes: `${small}x → ${large}x`,
       stackCpuRatio: base ? round(m.stackCpuMs / base.stackCpuMs, 2) : undefined,
+      perEntityRatio: base ? round(m.stackCpuUsPerEntity / base.stackCpuUsPerEntity, 2) : undefined,
       productsInAnswer: `${base?.answer?.products} → ${m.answer?.products}`,
     };
   });
@@ -163,6 +164,7 @@ function report(r: {
       inventory: (m) => m.cpuMs.inventory,
       pg: (m) => m.cpuMs['postgres (run)'],
       'orders/items/products': (m) => `${m.answer?.orders}/${m.answer?.items}/${m.answer?.products}`,
+      'µs per entity': (m) => m.stackCpuUsPerEntity,
       bytes: (m) => m.answer?.bytes,
       failed: (m) => m.failed,
     }),
@@ -183,6 +185,7 @@ function report(r: {
       page: (v) => v.page,
       volumes: (v) => v.volumes,
       'stack CPU ratio': (v) => v.stackCpuRatio,
+      'per entity': (v) => v.perEntityRatio,
       'distinct products in the answer': (v) => v.productsInAnswer,
     }),
     '\npropagation and renames against copies per product',

@@ -265,6 +265,10 @@ function mediansOf(
     const of = (pick: (p: ReadPhase) => number | undefined) =>
       round(median(mine.map(pick).filter((v): v is number => v !== undefined)), 2);
     const shape = shapes.find((s) => `${s.scale}|${s.reader}|${s.page}` === key);
+    const stackCpuMs = of((p) => p.stackCpuMs);
+    // The answer's entities: orders, items, and the distinct products the product and inventory
+    // services are asked for (capped by the catalog at small volumes, by the page at large ones).
+    const entities = shape ? shape.orders + shape.items + shape.products : Number.NaN;
     return {
       scale: Number(scale),
       reader: reader as Reader,
@@ -272,7 +276,8 @@ function mediansOf(
       requestsPerSecond: of((p) => p.requestsPerSecond),
       p50: of((p) => p.p50),
       p99: of((p) => p.p99),
-      stackCpuMs: of((p) => p.stackCpuMs),
+      stackCpuMs,
+      stackCpuUsPerEntity: round((stackCpuMs * 1000) / entities, 1),
       cpuMs: Object.fromEntries(
         ['gateway', 'order', 'product', 'inventory', 'postgres (run)'].map((group) => [
           group,
