@@ -17,7 +17,6 @@
  *   npm run bench:propagation -- --help    # every figure that can be set
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { queueName } from '@msd/events';
 import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';
@@ -27,15 +26,11 @@ import { seedOrders } from '../src/index.ts';
 import {
   type BenchRun,
   benchOptions,
-  type Check,
   type CpuUse,
-  closedLoop,
   columns,
   cpuBetween,
   cpuColumns,
   describeEnvironment,
-  type LoadStats,
-  loadFigures,
   logger,
   OpenLoop,
   type OpenLoopStats,
@@ -49,7 +44,9 @@ import {
   stackCpuMeter,
   startBenchStack,
 } from './harness/index.ts';
+import { drainBacklog } from './propagation/drainBacklog.ts';
 import { type EventPathProbes, eventPathProbes, type Snapshot } from './propagation/eventPathProbes.ts';
+import { productUpdates, updated } from './propagation/productUpdates.ts';
 
 const options = benchOptions(
   'npm run bench:propagation -- [--quick] [--<figure> <value>]',
@@ -78,28 +75,6 @@ const consumerQueue = queueName('ProductUpdated', 'order');
 const productUrl = `http://127.0.0.1:${portBase + 1}/graphql`;
 const orderMetricsUrl = `http://127.0.0.1:${portBase + 2}/metrics`;
 const asService = { [SERVICE_TOKEN_HEADER]: serviceToken() };
-
-/** The bodies of `updateProduct(name)`, round-robin over the products, a new name each time. */
-function productUpdates(productIds: readonly string[]): () => string {
-  const query =
-    'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { version } }';
-  let seq = 0;
-  return () => {
-    const index = seq % productIds.length;
-    return JSON.stringify({
-      query,
-      variables: { id: productIds[index], name: `Product ${index} #${seq++}` },
-    });
-  };
-}
-
-const updated: Check = (body) => {
-  const answer = JSON.parse(body) as {
-    data?: { updateProduct?: unknown } | null;
-    errors?: { message: string }[];
-  };
-  return answer.data?.updateProduct ? undefined : (answer.errors?.[0]?.message ?? 'no data').slice(0, 80);
-};
 
 // ---------------------------------------------------------------------------------------------
 // Phases
@@ -170,85 +145,6 @@ async function phaseSteps(p: EventPathProbes, updates: OpenLoop, rowsPerProduct:
     });
   }
   return { steps, convergence };
-}
-
-/**
- * The consumer alone: its queue paused while the backlog is written (closed loop, as fast as the
- * product service accepts) and published, then resumed; the product service and relay are idle then.
- */
-async function phaseDrain(
-  run: BenchRun,
-  p: EventPathProbes,
-  queue: Queue,
-  nextUpdate: () => string,
-  rowsPerProduct: number,
-) {
-  logger.info('phase B(ii): drain', { updates: config.drainUpdates });
-  await queue.pause();
-  try {
-    const writeStart = p.cpu.snapshot();
-    let outboxMax = 0;
-    let writing = true;
-    const sampler = (async () => {
-      while (writing) {
-        outboxMax = Math.max(outboxMax, await p.outboxBacklog());
-        await sleep(200);
-      }
-    })();
-    let writes: LoadStats;
-    try {
-      writes = await closedLoop({
-        url: productUrl,
-        connections: config.maxInFlight,
-        amount: config.drainUpdates,
-        body: nextUpdate,
-        headers: asService,
-        check: updated,
-        timeoutMs: requestTimeoutMs,
-        signal: run.signal,
-      });
-    } finally {
-      writing = false;
-      await sampler;
-    }
-    const writeEnd = p.cpu.snapshot();
-    const published = await poll(
-      () => Promise.all([p.outboxBacklog(), p.queueCounts()]),
-      ([outbox, queued]) => outbox === 0 && queued.waiting >= writes.ok,
-      { intervalMs: 100, timeoutMs: 30_000, signal: run.signal },
-    );
-    if (!published.met) throw new Error(`backlog not published: outbox ${published.value[0]}`);
-    const before = await p.snapshot();
-    await queue.resume();
-    const convergence = await p.convergence();
-    const after = await p.snapshot();
-    const drained = await p.appliedSince(before.dbTime);
-    const applied = after.applied - before.applied;
-    const span = Math.max(drained.span, 0.001);
-    return {
-      writes: {
-        ...loadFigures(writes),
-        outboxBacklogMaxWhileWriting: outboxMax,
-        outboxEmptyAfterWritesMs: round(published.elapsedMs, 0),
-        cpu: cpuBetween(writeStart, writeEnd),
-      },
-      drain: {
-        queuedAtResume: before.queue,
-        eventsRecorded: drained.n,
-        eventsApplied: applied,
-        eventsStale: after.stale - before.stale,
-        firstAppliedAt: drained.first,
-        lastAppliedAt: drained.last,
-        seconds: round(span, 3),
-        eventsPerSecond: round((drained.n - 1) / span, 0),
-        copyUpdatesPerSecond: round((applied * rowsPerProduct) / span, 0),
-        convergence,
-        cpu: cpuBetween(before.cpu, after.cpu),
-      },
-    };
-  } finally {
-    await queue.resume().catch(() => {});
-  }
 }
 
 /**
@@ -349,7 +245,17 @@ async function measure(run: BenchRun) {
   });
   const a = await phaseA(probes, updates, rowsPerProduct);
   const b = await phaseSteps(probes, updates, rowsPerProduct);
-  const drain = await phaseDrain(run, probes, queue, nextUpdate, rowsPerProduct);
+  const drain = await drainBacklog(run, {
+    probes,
+    queue,
+    productUrl,
+    headers: asService,
+    nextUpdate,
+    updates: config.drainUpdates,
+    connections: config.maxInFlight,
+    rowsPerProduct,
+    requestTimeoutMs,
+  });
   const reconciliation = (
     await orderDb.query<{ runs: number; repaired: number }>(
       'SELECT count(*)::int AS runs, coalesce(sum(repaired), 0)::int AS repaired FROM reconciliation_runs',

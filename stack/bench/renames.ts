@@ -22,7 +22,6 @@ import {
   benchOptions,
   describeEnvironment,
   logger,
-  poll,
   publish,
   type ReportBlock,
   runBench,
@@ -31,6 +30,7 @@ import {
   startBenchStack,
   summarize,
 } from './harness/index.ts';
+import { type Consistency, renameProbes } from './renames/renameProbes.ts';
 
 const options = benchOptions(
   'npm run bench:renames -- [--quick] [--<figure> <value>]',
@@ -46,8 +46,6 @@ const options = benchOptions(
 const { config } = options;
 const portBase = 4300;
 const convergeTimeoutMs = 60_000;
-
-type Consistency = 'STRONG' | 'EVENTUAL';
 
 interface Case {
   case: string;
@@ -121,13 +119,12 @@ async function measure(run: BenchRun) {
       }
     }),
   );
-  const copiesNamed = async (productId: string, name: string) =>
-    (
-      await orderDb.query<{ named: number; total: number }>(
-        'SELECT count(*) FILTER (WHERE product_name = $2)::int AS named, count(*)::int AS total FROM order_items WHERE product_id = $1',
-        [productId, name],
-      )
-    ).rows[0] ?? { named: 0, total: 0 };
+  const { copiesNamed, converged, rename } = renameProbes({
+    gatewayUrl: gateway,
+    orderDb,
+    convergeTimeoutMs,
+    signal: run.signal,
+  });
   for (const [references, id] of products) {
     const { total } = await copiesNamed(id, '');
     if (total !== references) throw new Error(`expected ${references} copies, found ${total}`);
@@ -141,27 +138,6 @@ async function measure(run: BenchRun) {
         [productId],
       )
     ).rows[0];
-  /** ms from `since` until every copy holds `name`; NaN when they did not within the limit. */
-  const converged = async (productId: string, name: string, since: number) => {
-    const polled = await poll(
-      () => copiesNamed(productId, name),
-      ({ named, total }) => named === total,
-      { intervalMs: 2, timeoutMs: convergeTimeoutMs, signal: run.signal },
-    );
-    return polled.met ? performance.now() - since : Number.NaN;
-  };
-  const rename = async (id: string, name: string, consistency: Consistency) => {
-    const started = performance.now();
-    const response = await graphqlRequest<{ renameProduct: { id: string; version: number } }>(
-      gateway,
-      'mutation ($id: ID!, $name: String!, $c: Consistency!) { renameProduct(id: $id, name: $name, consistency: $c) { id version } }',
-      { id, name, c: consistency },
-      { as: 'operator' },
-    );
-    const returnedAt = performance.now();
-    return { response, latencyMs: returnedAt - started, returnedAt };
-  };
-
   // 1. Every service up.
   const cases: Case[] = [];
   for (const [references, id] of products) {

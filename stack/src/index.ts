@@ -4,5 +4,5 @@ export { checkInfrastructure, redisUrl } from './launcher/checkInfrastructure.ts
 export { demoQueries } from './launcher/demoQueries.ts';
 export { launchStack, type RunningStack, type StackOptions } from './launcher/launchStack.ts';
 export { prefixOutput } from './launcher/prefixOutput.ts';
-export { type DemoData, demoData } from './seed/demoData.ts';
+export { type DemoData, demoCounts, demoData, scaledCounts } from './seed/demoData.ts';
 export { seedDemoData } from './seed/seedDemoData.ts';

@@ -21,6 +21,7 @@ export {
   type CpuUse,
   cpuBetween,
   cpuMsPerRequest,
+  cpuNetOfIdle,
   describeEnvironment,
   type Environment,
   stackCpuMeter,

@@ -236,3 +236,18 @@ export const cpuMsPerRequest = (cpu: CpuUse, requestsPerSecond: number) =>
       round((percent * 10) / Math.max(requestsPerSecond, 0.001), 2),
     ]),
   );
+
+/**
+ * CPU use with each group's idle rate (its own work with no request: relays polling, queue workers,
+ * timers) taken off, never below zero; `other` is left as it is. A slower phase is then not charged
+ * more of that background per request.
+ */
+export const cpuNetOfIdle = (use: CpuUse, idle: Record<string, number>): CpuUse => ({
+  ...use,
+  percentOfOneCore: Object.fromEntries(
+    Object.entries(use.percentOfOneCore).map(([group, percent]) => [
+      group,
+      group === 'other' ? percent : Math.max(0, percent - (idle[group] ?? 0)),
+    ]),
+  ),
+});

@@ -4,7 +4,17 @@
  * service's rows agree with the others' (an order item's `productName` copies its product's name),
  * and each service then writes only its own rows into its own database.
  */
-export function demoData(counts = { products: 50, drivers: 20, orders: 200, rides: 100 }) {
+export const demoCounts = { products: 50, drivers: 20, orders: 200, rides: 100 };
+
+/** The demo counts times `scale` (the growth benchmark seeds 1x, 10x and 100x). */
+export const scaledCounts = (scale: number): typeof demoCounts => ({
+  products: demoCounts.products * scale,
+  drivers: demoCounts.drivers * scale,
+  orders: demoCounts.orders * scale,
+  rides: demoCounts.rides * scale,
+});
+
+export function demoData(counts = demoCounts) {
   const random = mulberry32(20_261_126);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));

@@ -6,7 +6,7 @@ import { openProductDatabase } from '@msd/product-service/database';
 import { openRideDatabase } from '@msd/ride-service/database';
 import type { Logger } from '@msd/service-kit';
 import { openShippingDatabase } from '@msd/shipping-service/database';
-import { demoData } from './demoData.ts';
+import { demoData, scaledCounts } from './demoData.ts';
 
 interface SeedTarget {
   count(): Promise<number>;
@@ -16,13 +16,14 @@ interface SeedTarget {
 /**
  * Seeds each service's database with its part of the demo set, with that service's own credentials
  * and only when its tables are empty: a restart never duplicates data, and data a user created
- * is never touched.
+ * is never touched. `scale` multiplies every count (the growth benchmark's larger databases).
  */
 export async function seedDemoData(
   logger: Logger,
   urls: (service: Parameters<typeof databaseUrl>[0]) => string = databaseUrl,
+  scale = 1,
 ) {
-  const demo = demoData();
+  const demo = demoData(scaledCounts(scale));
   const product = openProductDatabase(urls('product'));
   const inventory = openInventoryDatabase(urls('inventory'));
   const order = openOrderDatabase(urls('order'));

@@ -1,0 +1,211 @@
+/**
+ * How cost grows with the work. (1) The 3-hop read `orders(first: N, after) { id total items {
+ * quantity productName product { name price stock } } }` through the gateway with N = 10, 50, 100
+ * and the databases at 1x, 10x and 100x the demo set (200 → 20,000 orders): requests/s and CPU ms
+ * per request of every process, and the plans (EXPLAIN ANALYZE, BUFFERS) of the order, product and
+ * inventory statements behind it at each volume. (2) With 20, 200 and 2,000 copies per product: the
+ * copies' lag behind product updates, the copy updates/s the consumer sustains, and STRONG against
+ * EVENTUAL rename latency.
+ *
+ * How: the stack on 4700–4707 (entity cache off, so every read reaches the databases), databases
+ * `<service>_db_benchgrowth`, refilled between volumes while the stack runs. The read: 8 closed-loop
+ * clients (autocannon) per cell, cells rotated per round, medians across rounds, CPU from /proc net
+ * of each process's idle use at that volume.
+ *
+ *   npm run bench:growth              # about 10 minutes
+ *   npm run bench:growth -- --quick   # 1x and 10x, 20 and 200 copies, short phases (about 2 minutes)
+ *   npm run bench:growth -- --help
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { repoRoot } from '@msd/registry';
+import { measureCopiesGrowth } from './growth/copiesGrowth.ts';
+import { writeGrowthCharts } from './growth/growthCharts.ts';
+import { measureReadGrowth } from './growth/readGrowth.ts';
+import {
+  benchOptions,
+  columns,
+  describeEnvironment,
+  publish,
+  type ReportBlock,
+  round,
+  runBench,
+  stackCpuMeter,
+  startBenchStack,
+} from './harness/index.ts';
+import { resultsDir } from './harness/report.ts';
+
+const options = benchOptions(
+  'npm run bench:growth -- [--quick] [--<figure> <value>]',
+  {
+    scales: [1, 10, 100],
+    pages: [10, 50, 100],
+    connections: 8,
+    rounds: 3,
+    seconds: 4,
+    warmUpSeconds: 2,
+    copies: [20, 200, 2_000],
+    products: 20,
+    lagRate: 10,
+    lagSeconds: 10,
+    drainRows: 200_000,
+    renames: 30,
+    renameWarmUp: 5,
+  },
+  {
+    scales: [1, 10],
+    rounds: 1,
+    seconds: 2,
+    warmUpSeconds: 1,
+    copies: [20, 200],
+    lagSeconds: 3,
+    drainRows: 20_000,
+    renames: 8,
+    renameWarmUp: 2,
+  },
+);
+const { config } = options;
+const portBase = 4700;
+
+runBench('growth', { watchdogMs: 25 * 60_000 }, async (run) => {
+  const bench = await startBenchStack(run, {
+    database: (service) => `${service}_db_benchgrowth`,
+    eventsPrefix: `bench-growth-${randomUUID()}`,
+    portBase,
+    env: {
+      LOG_LEVEL: 'error',
+      // Every read reaches the product and inventory databases: their statements are what grows.
+      ENTITY_CACHE: 'off',
+      // 8 clients reading pages of 100 orders spend a caller's cost budget within a second; the
+      // figures are of the read, not of HTTP 429s.
+      RATE_LIMIT: 'off',
+      // Reconciliation would repair copies while the drain holds the consumer's queue paused.
+      RECONCILE_INTERVAL_MS: '3600000',
+      // On a loaded 2-core machine an answer can take over the default 1 s budget per subgraph.
+      SUBGRAPH_TIMEOUT_MS: '5000',
+    },
+  });
+  const cpu = stackCpuMeter({}, { runDatabases: /_db_benchgrowth\b/ });
+  const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
+  const reads = await measureReadGrowth(run, {
+    config,
+    gatewayUrl: bench.stack.gatewayUrl,
+    urls: bench.urls,
+    cpu,
+  });
+  const copies = await measureCopiesGrowth(run, {
+    config,
+    gatewayUrl: bench.stack.gatewayUrl,
+    ports: bench.stack.ports,
+    urls: bench.urls,
+    bus: bench.bus,
+    cpu,
+  });
+  const charts = await writeGrowthCharts(
+    options.standard ? path.join(repoRoot, 'docs', 'images') : resultsDir,
+    options.standard ? 'growth-' : 'growth-custom-',
+    reads,
+    copies,
+  );
+  const results = {
+    reads,
+    copies,
+    verdict: verdictOf(reads),
+    charts: charts.map((f) => path.relative(repoRoot, f)),
+  };
+  publish(run, options, environment, results, {
+    title:
+      'How cost grows with the work: the 3-hop read against page and volume; propagation and renames against copies',
+    blocks: report(results),
+  });
+});
+
+type Reads = Awaited<ReturnType<typeof measureReadGrowth>>;
+
+/** Per reader and page: CPU per request and rows read at the largest volume over the smallest. */
+function verdictOf(reads: Reads) {
+  const scales = reads.volumes.map((v) => v.scale);
+  const [small, large] = [Math.min(...scales), Math.max(...scales)];
+  const cells = reads.medians.filter((m) => m.scale === large);
+  return cells.map((m) => {
+    const base = reads.medians.find((b) => b.scale === small && b.reader === m.reader && b.page === m.page);
+    return {
+      reader: m.reader,
+      page: m.page,
+      volumes: `${small}x → ${large}x`,
+      stackCpuRatio: base ? round(m.stackCpuMs / base.stackCpuMs, 2) : undefined,
+      perEntityRatio: base ? round(m.stackCpuUsPerEntity / base.stackCpuUsPerEntity, 2) : undefined,
+      productsInAnswer: `${base?.answer?.products} → ${m.answer?.products}`,
+    };
+  });
+}
+
+function report(r: {
+  reads: Reads;
+  copies: Awaited<ReturnType<typeof measureCopiesGrowth>>;
+  verdict: ReturnType<typeof verdictOf>;
+  charts: string[];
+}): ReportBlock[] {
+  const ordersAt = new Map(r.reads.volumes.map((v) => [v.scale, v.orders]));
+  return [
+    `\nvolumes: ${r.reads.volumes.map((v) => `${v.scale}x = ${v.orders} orders (customer ${v.customer}: ${v.customerOrders})`).join('; ')}`,
+    '\n3-hop read through the gateway (medians across rounds; CPU ms per request, net of idle)',
+    columns(r.reads.medians, {
+      data: (m) => `${m.scale}x (${ordersAt.get(m.scale)} orders)`,
+      reader: (m) => m.reader,
+      page: (m) => m.page,
+      'req/s': (m) => m.requestsPerSecond,
+      'p50 ms': (m) => m.p50,
+      'p99 ms': (m) => m.p99,
+      'stack CPU': (m) => m.stackCpuMs,
+      gateway: (m) => m.cpuMs.gateway,
+      order: (m) => m.cpuMs.order,
+      product: (m) => m.cpuMs.product,
+      inventory: (m) => m.cpuMs.inventory,
+      pg: (m) => m.cpuMs['postgres (run)'],
+      'orders/items/products': (m) => `${m.answer?.orders}/${m.answer?.items}/${m.answer?.products}`,
+      'µs per entity': (m) => m.stackCpuUsPerEntity,
+      bytes: (m) => m.answer?.bytes,
+      failed: (m) => m.failed,
+    }),
+    '\nhot statements (EXPLAIN ANALYZE, BUFFERS; operator page from the middle of the table)',
+    columns(r.reads.plans, {
+      data: (p) => `${p.scale}x`,
+      statement: (p) => `${p.service}: ${p.statement}`,
+      page: (p) => p.page,
+      plan: (p) => p.nodes.join(' > '),
+      'rows read': (p) => p.rowsScanned,
+      returned: (p) => p.rowsReturned,
+      buffers: (p) => p.buffers,
+      'exec ms': (p) => p.executionMs,
+    }),
+    '\nlargest volume over smallest, same reader and page',
+    columns(r.verdict, {
+      reader: (v) => v.reader,
+      page: (v) => v.page,
+      volumes: (v) => v.volumes,
+      'stack CPU ratio': (v) => v.stackCpuRatio,
+      'per entity': (v) => v.perEntityRatio,
+      'distinct products in the answer': (v) => v.productsInAnswer,
+    }),
+    '\npropagation and renames against copies per product',
+    columns(r.copies, {
+      copies: (c) => c.copies,
+      'updates/s': (c) => c.lag.load.okPerSecond,
+      'lag p50': (c) => c.lag.lagMs.p50,
+      'lag p99': (c) => c.lag.lagMs.p99,
+      'relay p99': (c) => c.lag.relayMs.p99,
+      'delivery p99': (c) => c.lag.deliveryMs.p99,
+      converged: (c) => (c.lag.converged ? `${c.lag.convergedMs} ms` : 'NO'),
+      'drain events/s': (c) => c.drain.drain.eventsPerSecond,
+      'copy updates/s': (c) => c.drain.drain.copyUpdatesPerSecond,
+      'STRONG p50': (c) => c.renames.strongMs.p50,
+      'STRONG p99': (c) => c.renames.strongMs.p99,
+      'EVENTUAL p50': (c) => c.renames.eventualMs.p50,
+      'EVENTUAL converged p50/p99': (c) =>
+        `${c.renames.eventualConvergeMs.p50}/${c.renames.eventualConvergeMs.p99}`,
+      'stale on STRONG return': (c) => c.renames.staleOnReturn,
+    }),
+    `\ncharts: ${r.charts.join(', ')}`,
+  ];
+}

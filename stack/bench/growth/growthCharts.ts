@@ -1,0 +1,142 @@
+/**
+ * The growth report's charts, drawn from one run's results (Vega-Lite, rendered to SVG by
+ * `writeChartSvg`): CPU per request against the page and against the table, rows the hot statements
+ * read, propagation against copies per product, and rename latency against copies.
+ */
+import path from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import { writeChartSvg } from '../harness/index.ts';
+import type { CopiesLevel } from './copiesGrowth.ts';
+import type { ReadGrowth } from './readGrowth.ts';
+
+const width = 260;
+const height = 200;
+const logX = (field: string, title: string) =>
+  ({ field, type: 'quantitative', title, scale: { type: 'log' }, axis: { grid: false } }) as const;
+
+/** Writes the charts into `dir` as `<prefix><name>.svg`; returns the files written. */
+export async function writeGrowthCharts(
+  dir: string,
+  prefix: string,
+  reads: ReadGrowth,
+  copies: readonly CopiesLevel[],
+): Promise<string[]> {
+  const ordersAt = new Map(reads.volumes.map((v) => [v.scale, v.orders]));
+  const readRows = reads.medians.map((m) => ({
+    reader: m.reader === 'operator' ? 'operator: any page of all orders' : 'customer: its own first page',
+    page: m.page,
+    pageLabel: `${m.page} per page`,
+    orders: ordersAt.get(m.scale) ?? 0,
+    volume: `${(ordersAt.get(m.scale) ?? 0).toLocaleString('en')} orders (${m.scale}x)`,
+    stackCpuMs: m.stackCpuMs,
+  }));
+  const maxPage = Math.max(...reads.plans.map((p) => p.page));
+  const planRows = reads.plans
+    .filter((p) => p.page === maxPage)
+    .map((p) => ({
+      statement: `${p.service}: ${p.statement}`,
+      orders: ordersAt.get(p.scale) ?? 0,
+      rows: Math.max(1, p.rowsScanned),
+    }));
+  const specs: Record<string, TopLevelSpec> = {
+    'read-cpu-by-page': {
+      title: '3-hop read: stack CPU per request against the page',
+      data: { values: readRows },
+      mark: { type: 'line', point: true },
+      width,
+      height,
+      encoding: {
+        column: { field: 'reader', type: 'nominal', title: null },
+        x: { field: 'page', type: 'quantitative', title: 'orders per page' },
+        y: { field: 'stackCpuMs', type: 'quantitative', title: 'CPU ms per request (all processes)' },
+        color: { field: 'volume', type: 'ordinal', title: 'data', sort: { field: 'orders' } },
+      },
+    },
+    'read-cpu-by-volume': {
+      title: '3-hop read: stack CPU per request against the table',
+      data: { values: readRows },
+      mark: { type: 'line', point: true },
+      width,
+      height,
+      encoding: {
+        column: { field: 'reader', type: 'nominal', title: null },
+        x: logX('orders', 'orders in the database (log)'),
+        y: { field: 'stackCpuMs', type: 'quantitative', title: 'CPU ms per request (all processes)' },
+        color: { field: 'pageLabel', type: 'ordinal', title: 'page', sort: { field: 'page' } },
+      },
+    },
+    'statement-rows': {
+      title: `Rows read by each hot statement, page of ${maxPage}`,
+      data: { values: planRows },
+      mark: { type: 'line', point: true },
+      width: 360,
+      height,
+      encoding: {
+        x: logX('orders', 'orders in the database (log)'),
+        y: {
+          field: 'rows',
+          type: 'quantitative',
+          title: 'rows read by the scans (log)',
+          scale: { type: 'log' },
+        },
+        color: { field: 'statement', type: 'nominal', title: 'statement' },
+      },
+    },
+    'propagation-by-copies': {
+      title: 'Propagation against copies per product',
+      hconcat: [
+        {
+          data: {
+            values: copies.flatMap((c) => [
+              { copies: c.copies, percentile: 'p50', ms: c.lag.lagMs.p50 },
+              { copies: c.copies, percentile: 'p99', ms: c.lag.lagMs.p99 },
+            ]),
+          },
+          mark: { type: 'line', point: true },
+          width,
+          height,
+          encoding: {
+            x: logX('copies', 'copies per product (log)'),
+            y: { field: 'ms', type: 'quantitative', title: 'lag of the copies, ms' },
+            color: { field: 'percentile', type: 'nominal' },
+          },
+        },
+        {
+          data: {
+            values: copies.map((c) => ({ copies: c.copies, rate: c.drain.drain.copyUpdatesPerSecond })),
+          },
+          mark: { type: 'line', point: true },
+          width,
+          height,
+          encoding: {
+            x: logX('copies', 'copies per product (log)'),
+            y: { field: 'rate', type: 'quantitative', title: 'copy updates/s (consumer draining)' },
+          },
+        },
+      ],
+    },
+    'renames-by-copies': {
+      title: 'renameProduct latency against copies per product',
+      data: {
+        values: copies.flatMap((c) => [
+          { copies: c.copies, series: 'STRONG p50', ms: c.renames.strongMs.p50 },
+          { copies: c.copies, series: 'STRONG p99', ms: c.renames.strongMs.p99 },
+          { copies: c.copies, series: 'EVENTUAL call p50', ms: c.renames.eventualMs.p50 },
+          { copies: c.copies, series: 'EVENTUAL copies converged p50', ms: c.renames.eventualConvergeMs.p50 },
+        ]),
+      },
+      mark: { type: 'line', point: true },
+      width: 360,
+      height,
+      encoding: {
+        x: logX('copies', 'copies per product (log)'),
+        y: { field: 'ms', type: 'quantitative', title: 'ms' },
+        color: { field: 'series', type: 'nominal', title: null },
+      },
+    },
+  };
+  const files: string[] = [];
+  for (const [name, spec] of Object.entries(specs))
+    files.push(await writeChartSvg(path.join(dir, `${prefix}${name}.svg`), spec));
+  return files;
+}

@@ -1,0 +1,291 @@
+/**
+ * The 3-hop read at each data volume and page size: `orders(first: N, after: …) { id total items {
+ * quantity productName product { name price stock } } }` through the gateway, as an operator paging
+ * through every order (keyset cursors spread over the whole table, so deep pages count as much as
+ * the first) and as the customer with the most orders reading its own first page. Per cell:
+ * requests/s, latency, CPU ms per request of each process (net of what it spends idle), what the
+ * answer held; then the plans of the services' statements at that volume.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceName } from '@msd/registry';
+import { developmentToken } from '@msd/service-kit';
+import pg from 'pg';
+import {
+  type BenchRun,
+  type Check,
+  type CpuMeter,
+  type CpuUse,
+  closedLoop,
+  cpuBetween,
+  cpuMsPerRequest,
+  cpuNetOfIdle,
+  loadFigures,
+  logger,
+  median,
+  poster,
+  round,
+} from '../harness/index.ts';
+import { explainHotStatements, type StatementPlan } from './explainHotStatements.ts';
+import { reseedDemo } from './reseed.ts';
+
+export type Reader = 'operator' | 'customer';
+
+export interface ReadConfig {
+  scales: readonly number[];
+  pages: readonly number[];
+  connections: number;
+  rounds: number;
+  seconds: number;
+  warmUpSeconds: number;
+}
+
+export interface ReadPhase {
+  scale: number;
+  reader: Reader;
+  page: number;
+  round: number;
+  requestsPerSecond: number;
+  failed: number;
+  problems: Record<string, number>;
+  p50: number;
+  p99: number;
+  stackCpuMs: number;
+  cpuMsPerRequest: Record<string, number>;
+  cpu: CpuUse;
+}
+
+/** What one answer held: orders, items, distinct products, bytes. */
+export interface AnswerShape {
+  orders: number;
+  items: number;
+  products: number;
+  bytes: number;
+}
+
+const subgraphGroups = ['product', 'order', 'inventory', 'shipping', 'driver', 'ride', 'coordinator'];
+const stackGroups = [...subgraphGroups, 'gateway', 'postgres (run)', 'redis'];
+
+const query = (page: number, name: string) =>
+  `query ${name}($after: String) { orders(first: ${page}, after: $after) { id total items { quantity productName product { name price stock } } } }`;
+
+interface OrdersAnswer {
+  data?: {
+    orders?: { items: { product: { name?: string; stock?: number | null } | null }[] }[];
+  } | null;
+  errors?: { message: string }[];
+}
+
+/** `orders` orders, every item with its product's name and stock. */
+const complete =
+  (orders: number): Check =>
+  (body) => {
+    const answer = JSON.parse(body) as OrdersAnswer;
+    if (answer.errors?.length) return `error: ${answer.errors[0]?.message.slice(0, 60)}`;
+    const list = answer.data?.orders;
+    if (list?.length !== orders) return `orders: ${list?.length}`;
+    const whole = list.every((order) =>
+      order.items.every((item) => typeof item.product?.name === 'string' && item.product.stock != null),
+    );
+    return whole ? undefined : 'incomplete items';
+  };
+
+function shapeOf(body: string): AnswerShape {
+  const list = (JSON.parse(body) as OrdersAnswer).data?.orders ?? [];
+  const items = list.flatMap((order) => order.items);
+  return {
+    orders: list.length,
+    items: items.length,
+    products: new Set(items.map((item) => JSON.stringify(item.product))).size,
+    bytes: Buffer.byteLength(body),
+  };
+}
+
+interface Cell {
+  reader: Reader;
+  page: number;
+  headers: Record<string, string>;
+  /** The body of connection `c`'s next request. */
+  body: (connection: number) => string;
+  check: Check;
+}
+
+/** The operator's cursors: ids spread evenly over the table, each with a full page after it. */
+function cursorsFor(ids: readonly string[], page: number, count = 32): (string | null)[] {
+  const last = ids.length - page - 1;
+  if (last < 0) return [null];
+  return Array.from({ length: count }, (_, i) => ids[Math.round((i * last) / (count - 1))] ?? null);
+}
+
+async function cellsAt(orderUrl: string, pages: readonly number[]) {
+  const db = new pg.Client({ connectionString: orderUrl });
+  await db.connect();
+  try {
+    const ids = (await db.query<{ id: string }>('SELECT id::text FROM orders ORDER BY id')).rows.map(
+      (r) => r.id,
+    );
+    const top = (
+      await db.query<{ customer: string; n: number }>(
+        'SELECT customer_id AS customer, count(*)::int AS n FROM orders GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1',
+      )
+    ).rows[0];
+    if (!top) throw new Error('no orders seeded');
+    const operator = { authorization: `Bearer ${await developmentToken('operator')}` };
+    const customer = { authorization: `Bearer ${await developmentToken('customer', top.customer)}` };
+    const cells: Cell[] = [];
+    for (const page of pages) {
+      const cursors = cursorsFor(ids, page);
+      let next = 0;
+      cells.push({
+        reader: 'operator',
+        page,
+        headers: operator,
+        body: (c) =>
+          JSON.stringify({
+            query: query(page, `Orders${c}`),
+            operationName: `Orders${c}`,
+            variables: { after: cursors[next++ % cursors.length] },
+          }),
+        check: complete(Math.min(page, ids.length)),
+      });
+      cells.push({
+        reader: 'customer',
+        page,
+        headers: customer,
+        body: (c) => JSON.stringify({ query: query(page, `MyOrders${c}`), operationName: `MyOrders${c}` }),
+        check: complete(Math.min(page, top.n)),
+      });
+    }
+    return { cells, ids, customer: top };
+  } finally {
+    await db.end();
+  }
+}
+
+export async function measureReadGrowth(
+  run: BenchRun,
+  options: { config: ReadConfig; gatewayUrl: string; urls: Record<ServiceName, string>; cpu: CpuMeter },
+) {
+  const { config, cpu } = options;
+  const phases: ReadPhase[] = [];
+  const shapes: (AnswerShape & { scale: number; reader: Reader; page: number })[] = [];
+  const plans: (StatementPlan & { scale: number })[] = [];
+  const volumes: {
+    scale: number;
+    orders: number;
+    customer: string;
+    customerOrders: number;
+    idle: Record<string, number>;
+  }[] = [];
+  for (const scale of config.scales) {
+    await reseedDemo(options.urls, scale);
+    const { cells, ids, customer } = await cellsAt(options.urls.order, config.pages);
+    const load = (cell: Cell, seconds: number) =>
+      closedLoop({
+        url: options.gatewayUrl,
+        connections: config.connections,
+        seconds,
+        body: cell.body,
+        headers: cell.headers,
+        check: cell.check,
+        signal: run.signal,
+      });
+    // One answer of each cell, checked, for its shape; then a warm-up at this volume.
+    for (const cell of cells) {
+      const client = poster(options.gatewayUrl, { headers: cell.headers, maxSockets: 1 });
+      const answer = await client.post(cell.body(0)).finally(() => client.close());
+      const problem = answer.status === 200 ? cell.check(answer.body) : `HTTP ${answer.status}`;
+      if (problem) throw new Error(`${cell.reader} page ${cell.page} at ${scale}x: ${problem}`);
+      shapes.push({ scale, reader: cell.reader, page: cell.page, ...shapeOf(answer.body) });
+    }
+    logger.info('warm-up (not measured)', { scale, seconds: config.warmUpSeconds });
+    for (const cell of cells) await load(cell, config.warmUpSeconds);
+    const idleBefore = cpu.snapshot();
+    await sleep(config.seconds * 1000, undefined, { signal: run.signal });
+    const idle = cpuBetween(idleBefore, cpu.snapshot()).percentOfOneCore;
+    volumes.push({
+      scale,
+      orders: ids.length,
+      customer: customer.customer,
+      customerOrders: customer.n,
+      idle,
+    });
+    for (let r = 0; r < config.rounds; r++) {
+      // Rotated per round: drift in the machine's load spreads over every cell alike.
+      const order = cells.map((_, i) => cells[(i + r) % cells.length] as Cell);
+      for (const cell of order) {
+        logger.info('phase', { scale, reader: cell.reader, page: cell.page, round: r + 1 });
+        const before = cpu.snapshot();
+        const stats = await load(cell, config.seconds);
+        const use = cpuBetween(before, cpu.snapshot());
+        const figures = loadFigures(stats);
+        const perRequest = cpuMsPerRequest(cpuNetOfIdle(use, idle), figures.requestsPerSecond);
+        phases.push({
+          scale,
+          reader: cell.reader,
+          page: cell.page,
+          round: r + 1,
+          requestsPerSecond: figures.requestsPerSecond,
+          failed: figures.failed,
+          problems: figures.problems,
+          p50: figures.latencyMs.p50,
+          p99: figures.latencyMs.p99,
+          stackCpuMs: round(
+            stackGroups.reduce((sum, group) => sum + (perRequest[group] ?? 0), 0),
+            2,
+          ),
+          cpuMsPerRequest: perRequest,
+          cpu: use,
+        });
+      }
+    }
+    const middle = ids[Math.floor(ids.length / 2) - Math.max(...config.pages)] ?? ids[0];
+    if (!middle) throw new Error('no cursor');
+    for (const plan of await explainHotStatements({
+      urls: options.urls,
+      pages: config.pages,
+      after: middle,
+      customerId: customer.customer,
+    }))
+      plans.push({ scale, ...plan });
+  }
+  return { volumes, shapes, phases, medians: mediansOf(phases, shapes), plans };
+}
+
+export type ReadGrowth = Awaited<ReturnType<typeof measureReadGrowth>>;
+
+/** Per volume, reader and page: the medians across rounds, with the answer's shape. */
+function mediansOf(
+  phases: readonly ReadPhase[],
+  shapes: readonly (AnswerShape & { scale: number; reader: Reader; page: number })[],
+) {
+  const keys = [...new Set(phases.map((p) => `${p.scale}|${p.reader}|${p.page}`))];
+  return keys.map((key) => {
+    const [scale, reader, page] = key.split('|');
+    const mine = phases.filter((p) => `${p.scale}|${p.reader}|${p.page}` === key);
+    const of = (pick: (p: ReadPhase) => number | undefined) =>
+      round(median(mine.map(pick).filter((v): v is number => v !== undefined)), 2);
+    const shape = shapes.find((s) => `${s.scale}|${s.reader}|${s.page}` === key);
+    const stackCpuMs = of((p) => p.stackCpuMs);
+    // The answer's entities: orders, items, and the distinct products the product and inventory
+    // services are asked for (capped by the catalog at small volumes, by the page at large ones).
+    const entities = shape ? shape.orders + shape.items + shape.products : Number.NaN;
+    return {
+      scale: Number(scale),
+      reader: reader as Reader,
+      page: Number(page),
+      requestsPerSecond: of((p) => p.requestsPerSecond),
+      p50: of((p) => p.p50),
+      p99: of((p) => p.p99),
+      stackCpuMs,
+      stackCpuUsPerEntity: round((stackCpuMs * 1000) / entities, 1),
+      cpuMs: Object.fromEntries(
+        ['gateway', 'order', 'product', 'inventory', 'postgres (run)'].map((group) => [
+          group,
+          of((p) => p.cpuMsPerRequest[group] ?? 0),
+        ]),
+      ),
+      failed: mine.reduce((sum, p) => sum + p.failed, 0),
+      answer: shape,
+    };
+  });
+}
