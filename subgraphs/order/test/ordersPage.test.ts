@@ -58,7 +58,8 @@ async function planOfLast(): Promise<{ nodes: string[]; rowsRead: number }> {
       rowsRead += node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0);
     for (const child of node.Plans ?? []) walk(child);
   };
-  walk((row?.['QUERY PLAN'][0] as { Plan: PlanNode }).Plan);
+  if (!row) throw new Error('EXPLAIN returned no plan');
+  walk((row['QUERY PLAN'][0] as { Plan: PlanNode }).Plan);
   return { nodes, rowsRead };
 }
 
