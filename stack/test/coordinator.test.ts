@@ -284,15 +284,24 @@ describe('concurrency', () => {
 
   it('STRONG racing EVENTUAL renames: once both settle, every copy equals the owner (versions decide)', async () => {
     const id = productIds[8]!;
+    let strongCommitted = 0;
     for (let round = 0; round < 15; round++) {
-      const responses = await Promise.all([
+      const [strong, ...eventual] = await Promise.all([
         rename(id, `Strong ${round}`),
         rename(id, `Eventual ${round}`, 'EVENTUAL'),
         rename(id, `Eventual bis ${round}`, 'EVENTUAL'),
       ]);
-      for (const response of responses) expect(response.errors).toBeUndefined();
+      for (const response of eventual) expect(response.errors).toBeUndefined();
+      // A racing EVENTUAL rename never fails a STRONG one; a participant slower than the tight
+      // timeout on a loaded machine may (rolled back before the decision, pending after it), as in
+      // the randomized trials below. Either way the copies must end equal to the owner.
+      const error = strong!.errors?.[0]?.extensions;
+      if (!error) strongCommitted++;
+      else
+        expect(error.timedOut === true || error.code === 'COMMIT_PENDING', JSON.stringify(error)).toBe(true);
     }
-    await vi.waitFor(async () => expect(consistent(await snapshot(id))).toBe(true), { timeout: 5_000 });
+    expect(strongCommitted).toBeGreaterThan(0);
+    await vi.waitFor(async () => expect(consistent(await snapshot(id))).toBe(true), { timeout: 15_000 });
   });
 });
 
