@@ -113,7 +113,7 @@ async function measure(run: BenchRun) {
           orderUrl,
           'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
           { input: { customerId: `bench-${i}`, items } },
-          { asService: true },
+          { asService: true, as: 'operator' },
         );
         if (placed.errors) throw new Error(`placeOrder failed: ${JSON.stringify(placed.errors)}`);
       }

@@ -36,6 +36,7 @@ export async function writeGrowthCharts(
     .map((p) => ({
       statement: `${p.service}: ${p.statement}`,
       orders: ordersAt.get(p.scale) ?? 0,
+      volume: `${(ordersAt.get(p.scale) ?? 0).toLocaleString('en')} orders (${p.scale}x)`,
       rows: Math.max(1, p.rowsScanned),
     }));
   const specs: Record<string, TopLevelSpec> = {
@@ -66,20 +67,22 @@ export async function writeGrowthCharts(
       },
     },
     'statement-rows': {
-      title: `Rows read by each hot statement, page of ${maxPage}`,
+      title: `Rows read by each statement of the read, page of ${maxPage}`,
       data: { values: planRows },
-      mark: { type: 'line', point: true },
-      width: 360,
+      mark: 'bar',
+      width: 420,
       height,
       encoding: {
-        x: logX('orders', 'orders in the database (log)'),
+        x: { field: 'statement', type: 'nominal', title: null, axis: { labelAngle: -20, labelLimit: 220 } },
+        xOffset: { field: 'volume', type: 'ordinal', sort: { field: 'orders' } },
+        // symlog: bars start at zero, which a log scale cannot draw.
         y: {
           field: 'rows',
           type: 'quantitative',
-          title: 'rows read by the scans (log)',
-          scale: { type: 'log' },
+          title: 'rows read by its scans (symlog scale)',
+          scale: { type: 'symlog' },
         },
-        color: { field: 'statement', type: 'nominal', title: 'statement' },
+        color: { field: 'volume', type: 'ordinal', title: 'data', sort: { field: 'orders' } },
       },
     },
     'propagation-by-copies': {
@@ -137,6 +140,11 @@ export async function writeGrowthCharts(
   };
   const files: string[] = [];
   for (const [name, spec] of Object.entries(specs))
-    files.push(await writeChartSvg(path.join(dir, `${prefix}${name}.svg`), spec));
+    files.push(
+      await writeChartSvg(path.join(dir, `${prefix}${name}.svg`), {
+        ...spec,
+        config: { legend: { labelLimit: 0 } },
+      } as TopLevelSpec),
+    );
   return files;
 }

@@ -58,8 +58,9 @@ async function planOfLast(): Promise<{ nodes: string[]; rowsRead: number }> {
       rowsRead += node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0);
     for (const child of node.Plans ?? []) walk(child);
   };
-  if (!row) throw new Error('EXPLAIN returned no plan');
-  walk((row['QUERY PLAN'][0] as { Plan: PlanNode }).Plan);
+  const plan = row?.['QUERY PLAN'][0]?.Plan;
+  if (!plan) throw new Error('no plan');
+  walk(plan);
   return { nodes, rowsRead };
 }
 
