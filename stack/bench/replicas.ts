@@ -43,7 +43,7 @@ import {
 
 const options = benchOptions(
   'npm run bench:replicas -- [--quick] [--<figure> <value>]',
-  { rounds: 3, seconds: 20, connections: 16, products: 20 },
+  { rounds: 3, seconds: 20, connections: 8, products: 20 },
   { rounds: 1, seconds: 4 },
 );
 const { config } = options;
@@ -72,12 +72,20 @@ async function startStack(run: BenchRun, replicas: number) {
     portBase: replicas === 1 ? 4700 : 4720,
     replicas,
     built: true,
-    env: { LOG_LEVEL: 'error', DATABASE_POOL_MAX: '5' },
+    env: {
+      LOG_LEVEL: 'error',
+      // Both stacks at once: 24 processes on a PostgreSQL of 100 connections, shared with other work.
+      DATABASE_POOL_MAX: '3',
+      // Capacity, not the breaker: with the gateway's 1 s budget per subgraph call, a saturated
+      // order service trips its circuit and the figure becomes the breaker's (fast refusals).
+      SUBGRAPH_TIMEOUT_MS: '10000',
+      SUBGRAPH_COORDINATOR_TIMEOUT_MS: '15000',
+    },
   });
   const pools = Object.fromEntries(
     (['order', 'inventory', 'shipping'] as const).map((service) => [
       service,
-      new pg.Pool({ connectionString: bench.urls[service], max: 2 }),
+      new pg.Pool({ connectionString: bench.urls[service], max: 1 }),
     ]),
   ) as Record<'order' | 'inventory' | 'shipping', pg.Pool>;
   run.cleanup.add(`closing the pools of the ${replicas}-replica stack`, () =>
