@@ -12,7 +12,7 @@
  * inboxes (`processed_events.lag_ms`, both ends stamped by the one PostgreSQL server) for the events
  * that occurred during the load: OrderCreated at inventory and at shipping, StockReserved at order.
  *
- *   npm run bench:replicas              # about 4 minutes
+ *   npm run bench:replicas              # about 3.5 minutes
  *   npm run bench:replicas -- --quick   # one short round, to check the script itself
  *   npm run bench:replicas -- --help    # every figure that can be set
  */
