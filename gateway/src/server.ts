@@ -21,11 +21,8 @@ import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.t
 import { entityInvalidation } from './cache/entityInvalidation.ts';
 import { cors, corsOrigins } from './cors.ts';
 import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
-import {
-  createCallerVerifier,
-  type IdentityConfig,
-  identityConfig,
-} from './identity/createCallerVerifier.ts';
+import { createCallerVerifier } from './identity/createCallerVerifier.ts';
+import { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
 import { landingPage } from './landingPage.ts';
 import { readCostModel } from './limits/costModel.ts';
 import {
@@ -246,7 +243,7 @@ function rateLimiterRedis(bus: EventBusOptions) {
 }
 
 export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.ts';
-export { type IdentityConfig, identityConfig } from './identity/createCallerVerifier.ts';
+export { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
 export { type OperationLimitsConfig, operationLimitsConfig } from './limits/operationLimits.ts';
 export { type RateLimitConfig, rateLimitConfig } from './limits/rateLimit.ts';
 export { type ResilienceConfig, resilienceConfig } from './resilience/subgraphResilience.ts';

@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { developmentToken } from '@msd/service-kit';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type ConfigError, developmentToken } from '@msd/service-kit';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anonymous, createCallerVerifier, identityConfig } from '../src/identity/createCallerVerifier.ts';
+import { anonymous, createCallerVerifier } from '../src/identity/createCallerVerifier.ts';
+import { identityConfig } from '../src/identity/identityConfig.ts';
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -90,7 +94,64 @@ describe('createCallerVerifier with a JWKS endpoint', () => {
     up = true;
   });
 
-  it('requires AUTH_JWKS_URL in production', () => {
-    expect(() => identityConfig({ NODE_ENV: 'production' })).toThrow(/AUTH_JWKS_URL/);
+  it('requires a key source in production', () => {
+    expect(() => identityConfig({ NODE_ENV: 'production' })).toThrow(
+      /AUTH_JWKS_URL: one of AUTH_JWKS_URL, AUTH_JWKS, AUTH_JWKS_FILE is required in production/,
+    );
+  });
+});
+
+describe('createCallerVerifier with the public keys given (AUTH_JWKS, AUTH_JWKS_FILE)', () => {
+  let keys: Awaited<ReturnType<typeof generateKeyPair>>;
+  let jwks: string;
+  const dir = mkdtempSync(path.join(tmpdir(), 'jwks-'));
+  beforeAll(async () => {
+    keys = await generateKeyPair('ES256', { extractable: true });
+    jwks = JSON.stringify({ keys: [{ ...(await exportJWK(keys.publicKey)), kid: 'local', alg: 'ES256' }] });
+    writeFileSync(path.join(dir, 'jwks.json'), jwks);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const sign = (key: Parameters<SignJWT['sign']>[0]) =>
+    new SignJWT({ scope: 'operator' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'local' })
+      .setSubject('op-1')
+      .setIssuer('msd-local')
+      .setExpirationTime('5m')
+      .sign(key);
+
+  it('verifies tokens of that key in production, from the variable or the file; refuses another key', async () => {
+    for (const env of [{ AUTH_JWKS: jwks }, { AUTH_JWKS_FILE: path.join(dir, 'jwks.json') }]) {
+      const verify = createCallerVerifier(
+        identityConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'msd-local', ...env }),
+      );
+      expect(await verify(`Bearer ${await sign(keys.privateKey)}`)).toEqual({
+        subject: 'op-1',
+        scopes: ['operator'],
+      });
+      const other = await generateKeyPair('ES256');
+      expect(await codeOf(verify(`Bearer ${await sign(other.privateKey)}`))).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('refuses a private key, a file it cannot read, malformed JSON and two sources at once, naming the variable', async () => {
+    const privateJwks = JSON.stringify({ keys: [{ ...(await exportJWK(keys.privateKey)), kid: 'local' }] });
+    const problems = (env: NodeJS.ProcessEnv) => {
+      try {
+        identityConfig({ NODE_ENV: 'production', ...env });
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+    };
+    const leaked = problems({ AUTH_JWKS: privateJwks });
+    expect(leaked).toEqual(['AUTH_JWKS.keys.0: holds a private key: give the gateway only the public part']);
+    expect(problems({ AUTH_JWKS: 'not json' })).toEqual(['AUTH_JWKS: is not JSON']);
+    expect(problems({ AUTH_JWKS_FILE: path.join(dir, 'missing.json') })[0]).toMatch(
+      /^AUTH_JWKS_FILE: .* cannot be read \(ENOENT\)/,
+    );
+    expect(problems({ AUTH_JWKS: jwks, AUTH_JWKS_URL: 'https://id.example/jwks.json' })).toEqual([
+      'AUTH_JWKS_URL: set only one of AUTH_JWKS_URL, AUTH_JWKS, AUTH_JWKS_FILE',
+      'AUTH_JWKS: set only one of AUTH_JWKS_URL, AUTH_JWKS, AUTH_JWKS_FILE',
+    ]);
   });
 });

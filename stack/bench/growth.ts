@@ -7,7 +7,7 @@
  * copies' lag behind product updates, the copy updates/s the consumer sustains, and STRONG against
  * EVENTUAL rename latency.
  *
- * How: the stack on 4700–4707 (entity cache off, so every read reaches the databases), databases
+ * How: the stack on 4800–4807 (entity cache off, so every read reaches the databases), databases
  * `<service>_db_benchgrowth`, refilled between volumes while the stack runs. The read: 8 closed-loop
  * clients (autocannon) per cell, cells rotated per round, medians across rounds, CPU from /proc net
  * of each process's idle use at that volume.
@@ -65,7 +65,7 @@ const options = benchOptions(
   },
 );
 const { config } = options;
-const portBase = 4700;
+const portBase = 4800;
 
 runBench('growth', { watchdogMs: 25 * 60_000 }, async (run) => {
   const bench = await startBenchStack(run, {

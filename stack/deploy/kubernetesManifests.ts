@@ -68,7 +68,9 @@ function deployment(name: ProcessName, port: number): IDeployment {
       ? [
           { name: 'SUPERGRAPH_PATH', value: '/etc/msd/supergraph.graphql' },
           { name: 'ADMIN_PORT', value: String(GATEWAY_ADMIN_PORT) },
+          // One of these two: an identity provider's endpoint, or the public keys themselves.
           secretEnv('AUTH_JWKS_URL', 'msd-token-keys', 'AUTH_JWKS_URL', true),
+          secretEnv('AUTH_JWKS', 'msd-token-keys', 'AUTH_JWKS', true),
           secretEnv('AUTH_ISSUER', 'msd-token-keys', 'AUTH_ISSUER', true),
           secretEnv('AUTH_AUDIENCE', 'msd-token-keys', 'AUTH_AUDIENCE', true),
         ]

@@ -1,182 +1,190 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot } from '@msd/registry';
-import { developmentToken, serviceToken } from '@msd/service-kit';
+import { clearEventBus, eventBus } from '@msd/events';
+import { readManifest } from '@msd/gateway';
+import { processes, repoRoot, serviceNames, urlVariable } from '@msd/registry';
+import { developmentToken } from '@msd/service-kit';
 import { freePort } from '@msd/testing';
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestFederation, type TestFederation } from '../src/index.ts';
+import { localTokenKeysDir } from '../deploy/localTokenKeys.ts';
+import { buildProduction } from './support/buildProduction.ts';
 
-// The gateway process as production runs it (`NODE_ENV=production`), in front of real subgraphs:
-// callers verified against an identity provider's JWKS only, introspection off, no field
-// suggestions, no /metrics or /subgraphs on the public port, no CORS origin until one is set,
-// trusted documents enforced. The other front-door tests run the gateway in development mode.
-const ISSUER = 'https://idp.test';
-const AUDIENCE = 'msd-gateway';
-let federation: TestFederation;
-let jwks: Server;
-let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-let gateway: ChildProcess;
-const output: string[] = [];
-let publicUrl: string;
-let adminUrl: string;
+// The gateway as the image, compose and the local Kubernetes overlay run it: compiled, production
+// mode, TypeScript stripping off, verifying callers against the public half of the local stacks'
+// key pair (AUTH_JWKS_FILE; the overlay passes the same JSON as AUTH_JWKS), enforcing the web
+// client's trusted documents from the path it finds them at beside its built files. No subgraph runs:
+// every `<NAME>_URL` points at a closed port, and nothing here needs one.
+const bus = eventBus({ prefix: `test-${randomUUID()}` });
+const signingKey = path.join(localTokenKeysDir, 'signing-key.json');
+const manifestFile = path.join(repoRoot, 'web/src/graphql/persisted-documents.json');
+let gateway: ReturnType<typeof startGateway>;
+let url: string;
 
-async function providerToken(scope: string, subject: string, key = privateKey): Promise<string> {
-  return new SignJWT({ scope })
-    .setProtectedHeader({ alg: 'ES256', kid: 'idp-1' })
-    .setSubject(subject)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(key);
+function startGateway(env: Record<string, string>) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--conditions=production',
+      '--no-experimental-strip-types',
+      path.join(repoRoot, 'gateway/dist/index.js'),
+    ],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const output: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!])
+    createInterface({ input: stream }).on('line', (line) => output.push(line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output, exited };
 }
 
+async function productionEnv(): Promise<Record<string, string>> {
+  const closed = await freePort();
+  return {
+    NODE_ENV: 'production',
+    SERVICE_TOKEN: 'production-gateway-test-token-0123',
+    EVENTS_PREFIX: bus.prefix,
+    ...Object.fromEntries(
+      processes
+        .filter(({ name }) => name !== 'gateway')
+        .map(({ name }) => [urlVariable(name), `http://127.0.0.1:${closed}/graphql`]),
+    ),
+  };
+}
+
+async function waitForHealth(port: number, child: ChildProcess, output: string[]) {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (child.exitCode !== null) throw new Error(`exited early:\n${output.join('\n')}`);
+    if ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`never healthy:\n${output.join('\n')}`);
+}
+
+beforeAll(async () => {
+  buildProduction();
+  const port = await freePort();
+  gateway = startGateway({
+    ...(await productionEnv()),
+    PORT: String(port),
+    AUTH_JWKS_FILE: path.join(localTokenKeysDir, 'jwks.json'),
+    AUTH_ISSUER: 'msd-development',
+    AUTH_AUDIENCE: 'msd-gateway',
+  });
+  await waitForHealth(port, gateway.child, gateway.output);
+  url = `http://127.0.0.1:${port}/graphql`;
+}, 180_000);
+afterAll(async () => {
+  gateway?.child.kill('SIGTERM');
+  await gateway?.exited;
+  await clearEventBus(bus);
+});
+
 async function post(body: unknown, token?: string) {
-  const response = await fetch(`${publicUrl}/graphql`, {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  const json = (await response.json()) as {
-    data?: Record<string, unknown> | null;
-    errors?: { message: string; extensions?: { code?: string } }[];
+  return {
+    status: response.status,
+    body: (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] },
   };
-  return { status: response.status, ...json };
 }
 
-beforeAll(async () => {
-  federation = await startTestFederation();
-  const keys = await generateKeyPair('ES256');
-  privateKey = keys.privateKey;
-  const publicJwk: JWK = { ...(await exportJWK(keys.publicKey)), kid: 'idp-1', alg: 'ES256', use: 'sig' };
-  jwks = createServer((_request, response) => {
-    response.setHeader('content-type', 'application/json');
-    response.end(JSON.stringify({ keys: [publicJwk] }));
+describe('the production gateway of the compose and local Kubernetes stacks', () => {
+  it('verifies a token signed with the local stacks key, and refuses one from another key', async () => {
+    const local = await developmentToken('operator', 'operator', { file: signingKey });
+    expect(await post({ query: '{ __typename }' }, local)).toEqual({
+      status: 200,
+      body: { data: { __typename: 'Query' } },
+    });
+    // The development key of this checkout (`npm start`, the tests) is another key.
+    const other = await developmentToken('operator');
+    const refused = await post({ query: '{ __typename }' }, other);
+    expect(refused.status).toBe(401);
+    expect(refused.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
-  await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-  const [port, adminPort] = [await freePort(), await freePort()];
-  publicUrl = `http://127.0.0.1:${port}`;
-  adminUrl = `http://127.0.0.1:${adminPort}`;
-  const subgraphUrls = Object.fromEntries(
-    Object.entries(federation.subgraphs).map(([name, subgraph]) => [
-      `${name.toUpperCase()}_URL`,
-      subgraph.url,
-    ]),
-  );
-  gateway = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'gateway/src/index.ts')], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      LOG_FORMAT: 'json',
-      PORT: String(port),
-      ADMIN_PORT: String(adminPort),
-      SERVICE_TOKEN: serviceToken(),
-      AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      EVENTS_PREFIX: `test-${randomUUID()}`,
-      RATE_LIMIT: 'off',
-      SUBGRAPH_TIMEOUT_MS: '10000', // a loaded CI machine answers slowly; this test is not about timeouts
-      ...subgraphUrls,
-      COORDINATOR_URL: 'http://127.0.0.1:9/graphql',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+
+  it('enforces the trusted documents it found beside its built files', async () => {
+    const customer = await developmentToken('customer', 'customer-001', { file: signingKey });
+    const unregistered = await post({ query: 'query Mine { orders { id } }' }, customer);
+    expect(unregistered.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    // A registered document, by hash: planned and sent on (the subgraphs are down: another error).
+    const [hash] = Object.keys(readManifest(manifestFile));
+    const registered = await post(
+      { extensions: { persistedQuery: { version: 1, sha256Hash: hash } }, variables: {} },
+      customer,
+    );
+    const codes = registered.body.errors?.map((error) => error.extensions?.code) ?? [];
+    expect(codes).not.toContain('PERSISTED_QUERY_NOT_FOUND');
+    expect(codes).not.toContain('PERSISTED_QUERY_NOT_IN_LIST');
   });
-  for (const stream of [gateway.stdout!, gateway.stderr!])
-    createInterface({ input: stream }).on('line', (line) => output.push(line));
-  for (let attempt = 0; ; attempt++) {
-    if (gateway.exitCode !== null) throw new Error(`the gateway exited:\n${output.join('\n')}`);
-    if ((await fetch(`${publicUrl}/ready`).catch(() => undefined))?.ok) break;
-    if (attempt > 600) throw new Error(`the gateway never got ready:\n${output.join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}, 120_000);
-afterAll(async () => {
-  gateway?.kill('SIGTERM');
-  jwks?.close();
-  await federation?.stop();
+
+  it('refuses to start in production without a key source, naming the variables', async () => {
+    const { output, exited } = startGateway({ ...(await productionEnv()), PORT: String(await freePort()) });
+    expect(await exited).toBe(1);
+    const failure = JSON.parse(output.find((line) => line.includes('Invalid configuration')) ?? '{}');
+    expect(failure.invalid).toEqual(['AUTH_JWKS_URL']);
+    expect(failure.msg).toContain(
+      'one of AUTH_JWKS_URL, AUTH_JWKS, AUTH_JWKS_FILE is required in production',
+    );
+  }, 60_000);
 });
 
-describe('the gateway in production mode', () => {
-  it('verifies callers against the JWKS only: a development token or another key is 401', async () => {
-    const query = '{ products(first: 1) { id } }';
-    const operator = await post({ query }, await providerToken('operator', 'ops-1'));
-    expect(operator.status).toBe(200);
-    expect(operator.errors).toBeUndefined();
-    const strangerKey = (await generateKeyPair('ES256')).privateKey;
-    for (const token of [
-      await developmentToken('operator'),
-      await providerToken('operator', 'x', strangerKey),
-    ]) {
-      const refused = await post({ query }, token);
-      expect(refused.status).toBe(401);
-      expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+// What the production processes read at run time must be in the image: the Dockerfile copies the
+// build context (minus .dockerignore) and the build's output, minus what its `rm -rf` removes.
+describe('the runtime image (checked without a Docker engine)', () => {
+  const dockerignore = readFileSync(path.join(repoRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  const removed = [...readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8').matchAll(/rm -rf ([^&]+)/g)]
+    .flatMap((match) => match[1]!.split(/\s+/))
+    .filter((item) => item && item !== '\\');
+  /** The pattern that drops `file` or one of its folders, if any. */
+  const droppedBy = (file: string, patterns: readonly string[]) => {
+    const parts = file.split('/');
+    const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+    return patterns.find((pattern) => prefixes.some((prefix) => path.matchesGlob(prefix, pattern)));
+  };
+  // Committed files read at run time: the manifest (gateway), the supergraph (gateway, compose; the
+  // Kubernetes base mounts its own copy), each service's SDL, the migrations (the prepare job).
+  const sources = [
+    'web/src/graphql/persisted-documents.json',
+    'supergraph/supergraph.graphql',
+    ...serviceNames.flatMap((service) => [
+      `subgraphs/${service}/schema.graphql`,
+      `prisma/${service}/migrations`,
+    ]),
+  ];
+  // Build output the image runs: every entry point, the migration and seed commands of compose.
+  const built = [
+    ...processes.map(({ name }) =>
+      name === 'gateway' ? 'gateway/dist/index.js' : `subgraphs/${name}/dist/index.js`,
+    ),
+    'packages/database/dist/cli/migrate.js',
+    'stack/dist/seed/seed.js',
+  ];
+
+  it('keeps every file production reads: in the build context, not removed after the build', () => {
+    expect(removed.length).toBeGreaterThan(5); // the parse found the Dockerfile's list
+    for (const file of sources) {
+      expect(existsSync(path.join(repoRoot, file)), file).toBe(true);
+      expect(droppedBy(file, dockerignore), `${file} (.dockerignore)`).toBeUndefined();
+      expect(droppedBy(file, removed), `${file} (Dockerfile rm -rf)`).toBeUndefined();
     }
-  });
-
-  it('runs only registered operations for clients; an operator may run others', async () => {
-    const customer = await post(
-      { query: '{ products(first: 1) { id name } }' },
-      await providerToken('customer', 'c-1'),
-    );
-    expect(customer.status).toBe(400);
-    expect(customer.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
-  });
-
-  it('refuses introspection, even to an operator, and hides field suggestions', async () => {
-    const token = await providerToken('operator', 'ops-1');
-    const introspection = await post({ query: '{ __schema { types { name } } }' }, token);
-    expect(introspection.data ?? undefined).toBeUndefined();
-    expect(introspection.errors?.[0]?.message).toMatch(/introspection/i);
-    const typo = await post({ query: '{ prodcts { id } }' }, token);
-    expect(typo.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(typo.errors?.[0]?.message).not.toMatch(/did you mean|products/i);
-  });
-
-  it('serves /metrics and /subgraphs on the admin port only', async () => {
-    for (const route of ['/metrics', '/subgraphs']) {
-      expect((await fetch(`${publicUrl}${route}`)).status).toBe(404);
-      expect((await fetch(`${adminUrl}${route}`)).status).toBe(200);
+    for (const file of built) {
+      expect(existsSync(path.join(repoRoot, file)), `${file} (npm run build)`).toBe(true);
+      expect(droppedBy(file, removed), `${file} (Dockerfile rm -rf)`).toBeUndefined();
     }
-    expect((await fetch(`${publicUrl}/ready`)).status).toBe(200);
-  });
-
-  it('allows no browser origin until CORS_ORIGINS is set', async () => {
-    const preflight = await fetch(`${publicUrl}/graphql`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'http://localhost:5173',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'authorization,content-type',
-      },
-    });
-    expect(preflight.status).toBe(403);
-    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-  });
-
-  it('refuses to start without a JWKS, naming the variable', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'gateway/src/index.ts')], {
-      cwd: repoRoot,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        LOG_FORMAT: 'json',
-        PORT: String(await freePort()),
-        SERVICE_TOKEN: serviceToken(),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const lines: string[] = [];
-    for (const stream of [child.stdout!, child.stderr!])
-      createInterface({ input: stream }).on('line', (line) => lines.push(line));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).not.toBe(0);
-    expect(lines.join('\n')).toContain('AUTH_JWKS_URL');
+    // ...and never the local stacks' signing key.
+    expect(droppedBy('deploy/overlays/local/token-keys/signing-key.json', dockerignore)).toBeDefined();
   });
 });

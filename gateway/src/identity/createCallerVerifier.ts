@@ -1,41 +1,24 @@
 import { HeaderMap } from '@apollo/server';
-import { type Caller, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, developmentKeyPair } from '@msd/service-kit';
+import { type Caller, developmentKeyPair } from '@msd/service-kit';
 import { GraphQLError } from 'graphql';
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-
-export interface IdentityConfig {
-  /** Where the signing keys are published (an identity provider's JWKS); unset: the development key. */
-  jwksUrl: string | undefined;
-  /** Required `iss` and `aud` claims; with the development key, the development issuer and audience. */
-  issuer: string | undefined;
-  audience: string | undefined;
-}
-
-/** `AUTH_JWKS_URL`, `AUTH_ISSUER`, `AUTH_AUDIENCE`. In production a JWKS URL is required: no development key there. */
-export function identityConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig {
-  const jwksUrl = env.AUTH_JWKS_URL || undefined;
-  if (!jwksUrl && env.NODE_ENV === 'production')
-    throw new Error('AUTH_JWKS_URL must be set in production: the gateway verifies callers against it');
-  return {
-    jwksUrl,
-    issuer: env.AUTH_ISSUER || (jwksUrl ? undefined : DEVELOPMENT_ISSUER),
-    audience: env.AUTH_AUDIENCE || (jwksUrl ? undefined : DEVELOPMENT_AUDIENCE),
-  };
-}
+import { type IdentityConfig, identityConfig } from './identityConfig.ts';
 
 export const anonymous: Caller = { subject: undefined, scopes: [] };
 
 /**
  * Verifies `Authorization: Bearer <JWT>` with jose: the signature against the JWKS (fetched and
- * cached by jose, refetched when a token names an unknown key) or the development public key, the
- * expiry, and issuer and audience when configured. No header: the anonymous caller. A header that
+ * cached by jose, refetched when a token names an unknown key), the configured public keys, or the
+ * development public key; the expiry; issuer and audience when configured. No header: the anonymous caller. A header that
  * does not verify: UNAUTHENTICATED (HTTP 401), never a silent downgrade to anonymous. When the JWKS
  * endpoint cannot be reached, tokens cannot be verified and are refused the same way (fail closed).
  */
 export function createCallerVerifier(config: IdentityConfig = identityConfig()) {
   const keys = config.jwksUrl
     ? Promise.resolve(createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 2_000 }))
-    : developmentKeyPair().then(({ publicJwk }) => createLocalJWKSet({ keys: [publicJwk] }));
+    : config.jwks
+      ? Promise.resolve(createLocalJWKSet(config.jwks))
+      : developmentKeyPair().then(({ publicJwk }) => createLocalJWKSet({ keys: [publicJwk] }));
   keys.catch(() => {}); // surfaced on the first verification
 
   return async function verifyCaller(authorization: string | undefined): Promise<Caller> {

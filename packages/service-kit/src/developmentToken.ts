@@ -33,7 +33,9 @@ export async function developmentKeyPair(
   file = developmentKeyFile(),
 ): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
   if (process.env.NODE_ENV === 'production')
-    throw new Error('The development key pair is not used in production: set AUTH_JWKS_URL');
+    throw new Error(
+      'The development key pair is not used in production: set AUTH_JWKS_URL, AUTH_JWKS or AUTH_JWKS_FILE',
+    );
   if (!existsSync(file)) {
     const { privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), alg: ALGORITHM, kid: `dev-${Date.now().toString(36)}` };

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
 
+const secretVariable = /TOKEN|PASSWORD|SECRET|JWKS|KEY/;
+
 /** A configuration error: every variable at fault, one line each, named. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -23,9 +25,17 @@ export function loadConfig<TSchema extends z.ZodType>(
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {
-      const variable = issue.path.join('.') || '(environment)';
+      const variable = String(issue.path[0] ?? '(environment)');
       const given = env[variable];
-      return `${variable}: ${issue.message}${given === undefined ? ' (not set)' : ` (got ${JSON.stringify(given)})`}`;
+      // The value helps with a port or a URL; a secret's must not reach the logs, nor one inside a
+      // structured value (a JWKS that holds a private key).
+      const shown =
+        given === undefined
+          ? ' (not set)'
+          : issue.path.length > 1 || secretVariable.test(variable)
+            ? ''
+            : ` (got ${JSON.stringify(given)})`;
+      return `${issue.path.join('.') || variable}: ${issue.message}${shown}`;
     }),
   );
 }

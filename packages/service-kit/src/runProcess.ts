@@ -22,15 +22,20 @@ export async function runProcess<TExtra extends z.ZodRawShape = Record<never, ne
   extra?: TExtra,
 ): Promise<void> {
   const logger = createLogger(name);
+  const refuse = (error: ConfigError): never => {
+    logger.error(error.message, { invalid: error.problems.map((problem) => problem.split(':')[0]) });
+    process.exit(1);
+  };
   let config: ProcessConfig<TExtra>;
   try {
     config = loadConfig(processConfig(name, extra)) as ProcessConfig<TExtra>;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    logger.error(error.message, { invalid: error.problems.map((problem) => problem.split(':')[0]) });
-    process.exit(1);
+    return refuse(error);
   }
   try {
+    // A process may validate more while building its server (what depends on several variables
+    // together, or on a file they name): a ConfigError there is reported the same way.
     const server = await create(config);
     await serve(server, {
       port: config.PORT,
@@ -39,6 +44,7 @@ export async function runProcess<TExtra extends z.ZodRawShape = Record<never, ne
       shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     });
   } catch (error) {
+    if (error instanceof ConfigError) refuse(error);
     logger.error(`${name} failed to start`, { error });
     process.exit(1);
   }

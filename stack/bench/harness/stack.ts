@@ -22,6 +22,10 @@ export interface BenchStackOptions {
   portBase: number;
   /** Extra environment for every process. */
   env?: Record<string, string>;
+  /** Processes per service, coordinator and gateway, behind a round-robin (default 1; `launchStack`). */
+  replicas?: number;
+  /** Run the compiled JavaScript (`npm run build` first), as production does. */
+  built?: boolean;
   /** Runs after the databases are migrated, before the processes start (e.g. a direct seed). */
   beforeLaunch?: (urls: Record<ServiceName, string>) => Promise<void>;
 }
@@ -64,6 +68,8 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
     logger,
     portBase: options.portBase,
     env,
+    ...(options.replicas ? { replicas: options.replicas } : {}),
+    ...(options.built ? { built: true } : {}),
     output: prefixOutput(process.stderr),
     // Eight processes compiling TypeScript at once on a shared machine can take over a minute.
     readyTimeoutMs: 120_000,

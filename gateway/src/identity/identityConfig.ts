@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, loadConfig } from '@msd/service-kit';
+import type { JSONWebKeySet } from 'jose';
+import { z } from 'zod';
+
+export interface IdentityConfig {
+  /** Where the signing keys are published (an identity provider's JWKS). */
+  jwksUrl?: string | undefined;
+  /** Or the public keys themselves (`AUTH_JWKS`, `AUTH_JWKS_FILE`). Neither: the development key. */
+  jwks?: JSONWebKeySet | undefined;
+  /** Required `iss` and `aud` claims; with the development key, the development issuer and audience. */
+  issuer: string | undefined;
+  audience: string | undefined;
+}
+
+/** Public keys only: a private member (`d`, or RSA's primes) means a signing key was pasted by mistake. */
+const privateMembers = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+const publicKeySet = z.object({
+  keys: z
+    .array(
+      z.looseObject({ kty: z.string().min(1) }).refine((key) => !privateMembers.some((m) => m in key), {
+        message: 'holds a private key: give the gateway only the public part',
+      }),
+    )
+    .min(1),
+});
+const jwksJson = z.string().transform((text, context) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    context.addIssue({ code: 'custom', message: 'is not JSON' });
+    return z.NEVER;
+  }
+});
+
+/**
+ * The gateway's identity variables, validated with the rest of its configuration: the keys come
+ * from one of `AUTH_JWKS_URL` (an identity provider's endpoint), `AUTH_JWKS` (the JWKS document
+ * itself, e.g. from a Secret) or `AUTH_JWKS_FILE` (a mounted file); none of them outside production
+ * means the development key.
+ */
+export const identityVariables = {
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AUTH_JWKS: jwksJson.pipe(publicKeySet).optional(),
+  AUTH_JWKS_FILE: z.string().min(1).optional(),
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_AUDIENCE: z.string().min(1).optional(),
+};
+const sources = ['AUTH_JWKS_URL', 'AUTH_JWKS', 'AUTH_JWKS_FILE'] as const;
+
+const identitySchema = z
+  .looseObject({ NODE_ENV: z.string().optional(), ...identityVariables })
+  .superRefine((env, context) => {
+    const given = sources.filter((name) => env[name] !== undefined);
+    if (given.length > 1)
+      for (const name of given)
+        context.addIssue({ code: 'custom', path: [name], message: `set only one of ${sources.join(', ')}` });
+    if (given.length === 0 && env.NODE_ENV === 'production')
+      context.addIssue({
+        code: 'custom',
+        path: ['AUTH_JWKS_URL'],
+        message: `one of ${sources.join(', ')} is required in production: the gateway verifies callers against it (no development key there)`,
+      });
+  });
+
+/** The identity variables of `env`; throws `ConfigError` naming each one at fault. */
+export function identityConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig {
+  const config = loadConfig(identitySchema, env);
+  const jwks = config.AUTH_JWKS ?? (config.AUTH_JWKS_FILE ? readKeySet(config.AUTH_JWKS_FILE) : undefined);
+  const developmentKey = !config.AUTH_JWKS_URL && !jwks;
+  return {
+    jwksUrl: config.AUTH_JWKS_URL,
+    jwks: jwks as JSONWebKeySet | undefined,
+    issuer: config.AUTH_ISSUER ?? (developmentKey ? DEVELOPMENT_ISSUER : undefined),
+    audience: config.AUTH_AUDIENCE ?? (developmentKey ? DEVELOPMENT_AUDIENCE : undefined),
+  };
+}
+
+function readKeySet(file: string): z.output<typeof publicKeySet> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError([
+      `AUTH_JWKS_FILE: ${file} cannot be read (${(error as NodeJS.ErrnoException).code})`,
+    ]);
+  }
+  return loadConfig(z.object({ AUTH_JWKS_FILE: jwksJson.pipe(publicKeySet) }), { AUTH_JWKS_FILE: text })
+    .AUTH_JWKS_FILE;
+}
