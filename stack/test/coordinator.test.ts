@@ -286,19 +286,23 @@ describe('concurrency', () => {
     const id = productIds[8]!;
     let strongCommitted = 0;
     for (let round = 0; round < 15; round++) {
-      const [strong, ...eventual] = await Promise.all([
+      const responses = await Promise.all([
         rename(id, `Strong ${round}`),
         rename(id, `Eventual ${round}`, 'EVENTUAL'),
         rename(id, `Eventual bis ${round}`, 'EVENTUAL'),
       ]);
-      for (const response of eventual) expect(response.errors).toBeUndefined();
-      // A racing EVENTUAL rename never fails a STRONG one; a participant slower than the tight
-      // timeout on a loaded machine may (rolled back before the decision, pending after it), as in
-      // the randomized trials below. Either way the copies must end equal to the owner.
-      const error = strong!.errors?.[0]?.extensions;
-      if (!error) strongCommitted++;
-      else
-        expect(error.timedOut === true || error.code === 'COMMIT_PENDING', JSON.stringify(error)).toBe(true);
+      // A racing rename never makes another fail; a participant slower than this file's tight
+      // timeout on a loaded machine may (a STRONG one rolled back before the decision or pending
+      // after it, an EVENTUAL one written or not), as in the randomized trials below. Whatever each
+      // ended as, the copies must end equal to the owner.
+      for (const response of responses) {
+        const error = response.errors?.[0]?.extensions;
+        if (error)
+          expect(error.timedOut === true || error.code === 'COMMIT_PENDING', JSON.stringify(error)).toBe(
+            true,
+          );
+      }
+      if (!responses[0]!.errors) strongCommitted++;
     }
     expect(strongCommitted).toBeGreaterThan(0);
     await vi.waitFor(async () => expect(consistent(await snapshot(id))).toBe(true), { timeout: 15_000 });
