@@ -1,15 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { repoRoot } from '@msd/registry';
 import { developmentToken, serviceToken } from '@msd/service-kit';
 import { freePort } from '@msd/testing';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestFederation, type TestFederation } from '../src/index.ts';
+import { type LoggedProcess, sourceEntry, startLoggedProcess, waitUntilOk } from './support/loggedProcess.ts';
 
 // The gateway process in production mode (`NODE_ENV=production`) in front of real subgraphs, with
 // its keys from an identity provider's JWKS URL: the development key refused, introspection off,
@@ -21,8 +18,7 @@ const AUDIENCE = 'msd-gateway';
 let federation: TestFederation;
 let jwks: Server;
 let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
-let gateway: ChildProcess;
-const output: string[] = [];
+let gateway: LoggedProcess;
 let publicUrl: string;
 let adminUrl: string;
 
@@ -69,37 +65,24 @@ beforeAll(async () => {
       subgraph.url,
     ]),
   );
-  gateway = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'gateway/src/index.ts')], {
-    cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      LOG_FORMAT: 'json',
-      PORT: String(port),
-      ADMIN_PORT: String(adminPort),
-      SERVICE_TOKEN: serviceToken(),
-      AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
-      AUTH_ISSUER: ISSUER,
-      AUTH_AUDIENCE: AUDIENCE,
-      EVENTS_PREFIX: `test-${randomUUID()}`,
-      RATE_LIMIT: 'off',
-      SUBGRAPH_TIMEOUT_MS: '10000', // a loaded CI machine answers slowly; this test is not about timeouts
-      ...subgraphUrls,
-      COORDINATOR_URL: 'http://127.0.0.1:9/graphql',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  gateway = startLoggedProcess(sourceEntry('gateway/src/index.ts'), {
+    NODE_ENV: 'production',
+    PORT: String(port),
+    ADMIN_PORT: String(adminPort),
+    SERVICE_TOKEN: serviceToken(),
+    AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    EVENTS_PREFIX: `test-${randomUUID()}`,
+    RATE_LIMIT: 'off',
+    SUBGRAPH_TIMEOUT_MS: '10000', // a loaded CI machine answers slowly; this test is not about timeouts
+    ...subgraphUrls,
+    COORDINATOR_URL: 'http://127.0.0.1:9/graphql',
   });
-  for (const stream of [gateway.stdout!, gateway.stderr!])
-    createInterface({ input: stream }).on('line', (line) => output.push(line));
-  for (let attempt = 0; ; attempt++) {
-    if (gateway.exitCode !== null) throw new Error(`the gateway exited:\n${output.join('\n')}`);
-    if ((await fetch(`${publicUrl}/ready`).catch(() => undefined))?.ok) break;
-    if (attempt > 600) throw new Error(`the gateway never got ready:\n${output.join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntilOk(`${publicUrl}/ready`, gateway);
 }, 120_000);
 afterAll(async () => {
-  gateway?.kill('SIGTERM');
+  gateway?.child.kill('SIGTERM');
   jwks?.close();
   await federation?.stop();
 });

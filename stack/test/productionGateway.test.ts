@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { clearEventBus, eventBus } from '@msd/events';
 import { readManifest } from '@msd/gateway';
 import { processes, repoRoot, serviceNames, urlVariable } from '@msd/registry';
@@ -11,6 +9,7 @@ import { freePort } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTokenKeysDir } from '../deploy/localTokenKeys.ts';
 import { buildProduction } from './support/buildProduction.ts';
+import { builtEntry, startLoggedProcess, waitUntilOk } from './support/loggedProcess.ts';
 
 // The gateway as the image, compose and the local Kubernetes overlay run it: compiled, production
 // mode, TypeScript stripping off, verifying callers against the public half of the local stacks'
@@ -23,26 +22,8 @@ const manifestFile = path.join(repoRoot, 'web/src/graphql/persisted-documents.js
 let gateway: ReturnType<typeof startGateway>;
 let url: string;
 
-function startGateway(env: Record<string, string>) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--conditions=production',
-      '--no-experimental-strip-types',
-      path.join(repoRoot, 'gateway/dist/index.js'),
-    ],
-    {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const output: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!])
-    createInterface({ input: stream }).on('line', (line) => output.push(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output, exited };
-}
+const startGateway = (env: Record<string, string>) =>
+  startLoggedProcess(builtEntry('gateway/dist/index.js'), env);
 
 async function productionEnv(): Promise<Record<string, string>> {
   const closed = await freePort();
@@ -58,15 +39,6 @@ async function productionEnv(): Promise<Record<string, string>> {
   };
 }
 
-async function waitForHealth(port: number, child: ChildProcess, output: string[]) {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    if (child.exitCode !== null) throw new Error(`exited early:\n${output.join('\n')}`);
-    if ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never healthy:\n${output.join('\n')}`);
-}
-
 beforeAll(async () => {
   buildProduction();
   const port = await freePort();
@@ -77,7 +49,7 @@ beforeAll(async () => {
     AUTH_ISSUER: 'msd-development',
     AUTH_AUDIENCE: 'msd-gateway',
   });
-  await waitForHealth(port, gateway.child, gateway.output);
+  await waitUntilOk(`http://127.0.0.1:${port}/health`, gateway, 30_000);
   url = `http://127.0.0.1:${port}/graphql`;
 }, 180_000);
 afterAll(async () => {
