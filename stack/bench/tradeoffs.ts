@@ -23,7 +23,6 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { queueName } from '@msd/events';
 import { serviceNames } from '@msd/registry';
-import { developmentToken } from '@msd/service-kit';
 import { counterIn, graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -198,7 +197,6 @@ async function measure(run: BenchRun) {
     convergeTimeoutMs,
     signal: run.signal,
   });
-  const headers = { authorization: `Bearer ${await developmentToken('operator')}` };
 
   // Calls are counted at the services (the coordinator included); events at every process.
   const gatewayPorts = { gateway: portBase, 'gateway (cache off)': offGatewayPort };
@@ -276,7 +274,6 @@ async function measure(run: BenchRun) {
       connections: load.connections,
       seconds,
       body: load.body,
-      headers,
       check: load.check,
       signal: run.signal,
     });
@@ -287,7 +284,6 @@ async function measure(run: BenchRun) {
       connections: 2,
       amount: 4,
       body: () => bodies.sync,
-      headers,
       signal: run.signal,
     });
 
@@ -363,7 +359,7 @@ async function measure(run: BenchRun) {
     for (const url of [offUrl, cacheUrl]) {
       const polled = await poll(
         () =>
-          graphqlRequest(url, queries.sync, {}, { headers }).then(
+          graphqlRequest(url, queries.sync, {}, { as: 'operator' }).then(
             (answer) => answer.status === 200 && checks.sync(JSON.stringify(answer)) === undefined,
             () => false,
           ),
@@ -440,7 +436,7 @@ async function measure(run: BenchRun) {
       cacheUrl,
       queries.rename,
       { id: checked.id, name, consistency: 'STRONG' },
-      { headers },
+      { as: 'operator' },
     );
     strongLatencies.push(performance.now() - started);
     if (answer.errors) throw new Error(`STRONG rename failed: ${JSON.stringify(answer.errors)}`);
