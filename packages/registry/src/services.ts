@@ -14,6 +14,11 @@ export interface ServiceEntry {
   readonly consumes: readonly string[];
   /** Library-owned tables its Prisma schema includes. */
   readonly sharedTables: readonly SharedTable[];
+  /**
+   * Services whose GraphQL API it calls synchronously (with its own service credential): the only
+   * callers those services accept besides the gateway, and the edges of the availability graph.
+   */
+  readonly calls: readonly string[];
 }
 
 /**
@@ -27,6 +32,7 @@ export const services = [
     publishes: ['ProductCreated', 'ProductUpdated'],
     consumes: [],
     sharedTables: ['outbox', 'pendingRenames'],
+    calls: ['coordinator'],
   },
   {
     name: 'order',
@@ -34,6 +40,7 @@ export const services = [
     publishes: ['OrderCreated'],
     consumes: ['ProductUpdated', 'StockReserved', 'StockRejected'],
     sharedTables: ['outbox', 'inbox', 'reconciliation', 'pendingRenames'],
+    calls: ['product', 'inventory', 'shipping', 'coordinator'],
   },
   {
     name: 'inventory',
@@ -41,6 +48,7 @@ export const services = [
     publishes: ['StockReserved', 'StockRejected'],
     consumes: ['ProductCreated', 'OrderCreated'],
     sharedTables: ['outbox', 'inbox'],
+    calls: [],
   },
   {
     name: 'shipping',
@@ -48,6 +56,7 @@ export const services = [
     publishes: ['ShipmentCreated'],
     consumes: ['OrderCreated', 'StockRejected'],
     sharedTables: ['outbox', 'inbox'],
+    calls: [],
   },
   {
     name: 'driver',
@@ -55,6 +64,7 @@ export const services = [
     publishes: ['DriverUpdated'],
     consumes: [],
     sharedTables: ['outbox'],
+    calls: ['ride'],
   },
   {
     name: 'ride',
@@ -62,6 +72,7 @@ export const services = [
     publishes: [],
     consumes: ['DriverUpdated'],
     sharedTables: ['inbox', 'reconciliation'],
+    calls: ['driver'],
   },
   {
     name: 'coordinator',
@@ -69,6 +80,7 @@ export const services = [
     publishes: [],
     consumes: [],
     sharedTables: [],
+    calls: ['product', 'order'],
   },
 ] as const satisfies readonly ServiceEntry[];
 
@@ -82,6 +94,7 @@ export const gateway = {
   publishes: [],
   consumes: ['ProductUpdated', 'DriverUpdated'],
   sharedTables: [],
+  calls: ['product', 'order', 'inventory', 'shipping', 'driver', 'ride', 'coordinator'],
 } as const satisfies ServiceEntry;
 
 export type ServiceName = (typeof services)[number]['name'];
