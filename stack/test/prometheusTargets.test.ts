@@ -47,4 +47,14 @@ describe('the Prometheus targets of the compose stack', () => {
     );
     expect(scraped).toEqual(expected);
   });
+
+  it('are the jobs the dashboard and the alert rules select', () => {
+    const jobs = new Set(prometheus.scrape_configs.map((job) => job.job_name));
+    const selected = ['ops/grafana/dashboards/consistency.json', 'ops/prometheus/alerts.yml'].flatMap(
+      (file) =>
+        [...readFileSync(path.join(repoRoot, file), 'utf8').matchAll(/job=\\?"(\w+)\\?"/g)].map((m) => m[1]),
+    );
+    expect(selected.length).toBeGreaterThan(0);
+    expect(selected.filter((job) => !jobs.has(job ?? ''))).toEqual([]);
+  });
 });
