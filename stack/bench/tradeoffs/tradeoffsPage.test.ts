@@ -95,11 +95,15 @@ describe('the trade-offs page', () => {
         lagP50Ms: 6,
       },
     };
-    const page = tradeoffsPage(published, [run], charts, resultsFile, docs);
+    const later = { ...run, startedAt: '9999-01-01T00:00:00.000Z', commit: 'def5678' };
+    const page = tradeoffsPage(published, [run, later], charts, resultsFile, docs);
     expect(page).toContain(markdownTable(tradeoffsTable(r)));
     for (const name of Object.keys(tradeoffsChartSpecs(r))) expect(page).toContain(`(images/${name}.svg)`);
     expect(page).toContain('(../stack/bench/results/tradeoffs.json)');
     expect(page).toContain('| abc1234 | 1.00 1.00 1.00 | 2.00 2.00 2.00 | 1 / 2 / 3 | 4 / 5 | 6 |');
+    // A run after the page's (a quick one, which rewrites no page) is in the runs file only.
+    expect(page).not.toContain('def5678');
+    expect(page).toContain('(../stack/bench/results/tradeoffs-runs.json)');
     expect(page).toContain(`load average\n${published.environment.loadavgBefore} before the run`);
   });
 });

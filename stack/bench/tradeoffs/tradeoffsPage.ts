@@ -1,7 +1,7 @@
 /**
  * docs/tradeoffs.md, written from a run's published results: how it was measured, on what, the
  * table, the charts, the answers to the design's questions with the run's numbers, and every run
- * made (`results/tradeoffs-runs.json`, appended to by each run, quick ones included).
+ * made up to it (`results/tradeoffs-runs.json`, appended to by each run, quick ones included).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -62,11 +62,11 @@ function headline(r: TradeoffsResults): Record<string, number> {
   };
 }
 
+/** The log of every run, quick ones included. */
+const runsFile = path.join(resultsDir, 'tradeoffs-runs.json');
+
 /** Appends this run to the log of every run and returns the log. */
-export function recordRun(
-  published: Published<TradeoffsResults>,
-  file = path.join(resultsDir, 'tradeoffs-runs.json'),
-) {
+export function recordRun(published: Published<TradeoffsResults>, file = runsFile) {
   const runs: RunRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunRecord[]) : [];
   const e = published.environment;
   runs.push({
@@ -148,8 +148,9 @@ export function tradeoffsPage(
 
 Every way this system shares data costs something. This page measures, in **one run on one data
 set**, what each way costs on the questions of [the architecture](architecture.md): consistency,
-latency, throughput and resource use, availability. How the costs grow with the data, the copies per
-owner and the replicas is measured by \`npm run bench:growth\` and \`npm run bench:gateway\`
+latency, throughput and resource use, availability. How the costs grow with the data and the copies per
+owner is measured by \`npm run bench:growth\`, what the gateway itself costs by \`npm run bench:gateway\`,
+and what a second replica of everything changes by \`npm run bench:replicas\`
 ([performance.md](performance.md)).
 
 The ways compared, on the same question — *what is the name of the product of each order item?*:
@@ -279,7 +280,7 @@ ${e.commit}${e.uncommitted.length ? ` with ${e.uncommitted.length} uncommitted f
 ${e.loadavgBefore} before the run, ${e.loadavgAfter} after. Run ${published.startedAt} → ${published.finishedAt}
 (${published.configuration} configuration).
 
-## Every run
+## The runs up to this one
 
 ${markdownTable({
   headers: [
@@ -292,19 +293,23 @@ ${markdownTable({
     'rename p50 ms STRONG / EVENTUAL',
     'lag p50 ms',
   ],
-  rows: runs.map((run) => [
-    run.startedAt,
-    run.configuration,
-    `${run.commit}${run.uncommittedFiles ? ` (+${run.uncommittedFiles})` : ''}`,
-    run.loadavgBefore,
-    run.loadavgAfter,
-    `${run.headline.syncReadRps} / ${run.headline.copyReadRps} / ${run.headline.cacheReadRps}`,
-    `${run.headline.strongP50Ms} / ${run.headline.eventualP50Ms}`,
-    run.headline.lagP50Ms,
-  ]),
+  // Quick runs are recorded too but rewrite no page: the runs after this page's are only in the runs file.
+  rows: runs
+    .filter((run) => run.startedAt <= published.startedAt)
+    .map((run) => [
+      run.startedAt,
+      run.configuration,
+      `${run.commit}${run.uncommittedFiles ? ` (+${run.uncommittedFiles})` : ''}`,
+      run.loadavgBefore,
+      run.loadavgAfter,
+      `${run.headline.syncReadRps} / ${run.headline.copyReadRps} / ${run.headline.cacheReadRps}`,
+      `${run.headline.strongP50Ms} / ${run.headline.eventualP50Ms}`,
+      run.headline.lagP50Ms,
+    ]),
 })}
 
-Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}).
+Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}); every run, later and
+quick ones included: [${path.relative(repoRoot, runsFile)}](${path.relative(pageDir, runsFile)}).
 `;
 }
 
