@@ -1,22 +1,3 @@
-/**
- * One replica against two: the same stack run with one process per service, coordinator and
- * gateway, and with two of each behind a round-robin (`launchStack({ replicas: 2 })`, as a
- * Kubernetes Service balances pods), measured side by side in one run.
- *
- * How: both stacks start at once (compiled JavaScript, as production runs), on 4900–4907 and
- * 4920–4927, databases `<service>_db_bench_r1` / `_r2`. Each round loads one stack, then the other
- * (the order alternating from round to round, so drift in the machine's load hits both alike) while
- * the other stays idle: `placeOrder` through the gateway from closed-loop connections for a fixed
- * time (throughput, latency), then the wait until every order placed has settled (CONFIRMED: the
- * OrderCreated → inventory → StockReserved → order round trip). Propagation lag is read from the
- * inboxes (`processed_events.lag_ms`, both ends stamped by the one PostgreSQL server) for the events
- * that occurred during the load: OrderCreated at inventory and at shipping, StockReserved at order.
- *
- *   npm run bench:replicas              # about 3.5 minutes
- *   npm run bench:replicas -- --quick   # one short round, to check the script itself
- *   npm run bench:replicas -- --help    # every figure that can be set
- */
-import { randomUUID } from 'node:crypto';
 import { developmentToken } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';
 import pg from 'pg';
@@ -36,7 +17,6 @@ import {
   round,
   runBench,
   type Summary,
-  stackCpuMeter,
   startBenchStack,
   summarize,
 } from './harness/index.ts';
@@ -67,13 +47,11 @@ interface Measurement {
 
 async function startStack(run: BenchRun, replicas: number) {
   const bench = await startBenchStack(run, {
-    database: (service) => `${service}_db_bench_r${replicas}`,
-    eventsPrefix: `bench-replicas-${replicas}-${randomUUID()}`,
+    variant: `r${replicas}`,
     portBase: replicas === 1 ? 4900 : 4920,
     replicas,
     built: true,
     env: {
-      LOG_LEVEL: 'error',
       // Both stacks at once: 24 processes on a PostgreSQL of 100 connections, shared with other work.
       DATABASE_POOL_MAX: '2',
       // Capacity, not the breaker: with the gateway's 1 s budget per subgraph call, a saturated
@@ -210,7 +188,7 @@ async function measureRound(run: BenchRun, stack: Stack, roundNumber: number): P
 
 async function measure(run: BenchRun) {
   const [one, two] = await Promise.all([startStack(run, 1), startStack(run, 2)]);
-  const environment = await describeEnvironment(one.urls.product, one.bus, stackCpuMeter());
+  const environment = await describeEnvironment(one.urls.product, one.bus, one.cpuMeter());
   const measurements: Measurement[] = [];
   for (let r = 1; r <= config.rounds; r++) {
     for (const stack of r % 2 === 1 ? [one, two] : [two, one])

@@ -38,19 +38,6 @@ export function columns<T>(items: readonly T[], spec: Record<string, (item: T) =
   return { headers: Object.keys(spec), rows: items.map((item) => cells.map((cellOf) => cellOf(item))) };
 }
 
-/** Columns of CPU use, % of one core, one per process group (`postgres (all)` headed `pg`). */
-export function cpuColumns<T>(
-  groups: readonly string[],
-  pick: (item: T) => CpuUse,
-): Record<string, (item: T) => Cell> {
-  return Object.fromEntries(
-    groups.map((group) => [
-      group === 'postgres (all)' ? 'pg' : group,
-      (item: T) => pick(item).percentOfOneCore[group],
-    ]),
-  );
-}
-
 /** Columns under their headers: numbers right-aligned, text left-aligned. */
 export function formatTable({ headers, rows }: Table): string {
   const cells = [headers, ...rows.map((row) => row.map(cell))];
