@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CpuUse, type Environment, loadavg } from './machine.ts';
+import { type Environment, loadavg } from './machine.ts';
 import type { BenchOptions } from './options.ts';
 import type { BenchRun } from './run.ts';
 
