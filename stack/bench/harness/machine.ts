@@ -129,7 +129,10 @@ export function stackProcesses(names: Record<string, string> = {}): Map<string, 
     } catch {
       continue;
     }
-    const match = /subgraphs\/(\w+)\/src\/index\.ts|(gateway)\/src\/index\.ts/.exec(cmdline);
+    const match =
+      /subgraphs\/(\w+)\/(?:src\/index\.ts|dist\/index\.js)|(gateway)\/(?:src\/index\.ts|dist\/index\.js)/.exec(
+        cmdline,
+      );
     if (match) children.set(pid, names[pid] ?? match[1] ?? match[2] ?? 'unknown');
     else if (names[pid]) children.set(pid, names[pid]);
   }

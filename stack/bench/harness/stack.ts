@@ -62,6 +62,8 @@ export const benchDefaults = {
   LOG_LEVEL: 'error',
   RECONCILE_INTERVAL_MS: '3600000',
   SUBGRAPH_TIMEOUT_MS: '5000',
+  // The coordinator's STRONG rename carries its own deadlines: its budget stays its default.
+  SUBGRAPH_COORDINATOR_TIMEOUT_MS: '15000',
   RATE_LIMIT_POINTS: '1000000000',
 };
 
