@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
-import type { Cell, Table } from '../harness/index.ts';
+import { type Cell, isStackGroup, type Table } from '../harness/index.ts';
 import type { Published } from '../harness/report.ts';
 import { resultsDir } from '../harness/report.ts';
 import type { PhaseResult, Scenario, Situation, TradeoffsResults } from './tradeoffsResults.ts';
@@ -100,7 +100,7 @@ function refusedWhileHealthy(r: TradeoffsResults): string {
 const round2 = (value: number) => Math.round(value * 100) / 100;
 const idlePercent = (r: TradeoffsResults) =>
   Object.entries(r.idleCpu.percentOfOneCore)
-    .filter(([group]) => !['bench', 'other', 'postgres (other)'].includes(group))
+    .filter(([group]) => isStackGroup(group))
     .reduce((sum, [, percent]) => sum + percent, 0);
 
 const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
