@@ -252,7 +252,7 @@ cache held ${r.storage.entityCache.keys} keys, ${r.storage.entityCache.bytes} by
 \`flock /tmp/msd-bench.lock npm run bench\` (\`stack/bench/tradeoffs.ts\`; \`-- --quick\` for a short check,
 \`-- --help\` for every figure). One stack, eight processes on 4700–4707 started as \`npm start\` starts
 them (services in production mode), plus a second gateway on 4708 with \`ENTITY_CACHE=off\`; databases
-\`<service>_db_benchtradeoffs\` seeded with the demo set (${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items,
+\`<service>_db_bench_tradeoffs\` seeded with the demo set (${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items,
 ${r.data.rides} rides over ${r.data.drivers} drivers); every request signed in as the operator; rate limit off; entity
 cache TTL one hour (only events invalidate); reconciliation off during the run.
 
