@@ -81,7 +81,9 @@ async function atOnce<T>(count: number, request: (i: number) => Promise<T>) {
       },
       { timeout: 20_000, interval: 20 },
     );
-    return { sent: orderProxy.requests(), answers: await (release(), answers) };
+    const sent = orderProxy.requests();
+    release();
+    return { sent, answers: await answers };
   } finally {
     release();
   }
