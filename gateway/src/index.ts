@@ -17,6 +17,7 @@ const resilience = (prefix: string): Record<never, never> => ({
   [`${prefix}RETRIES`]: count,
   [`${prefix}BREAKER_FAILURES`]: count,
   [`${prefix}HALF_OPEN_AFTER_MS`]: milliseconds,
+  [`${prefix}COLLAPSE`]: z.enum(['on', 'off']).optional(),
 });
 
 // `GATEWAY_WORKERS` > 1: this process forks that many gateways sharing the port (runWorkers.ts).
@@ -27,7 +28,7 @@ await runWorkers(createLogger('gateway'), () =>
       const { createGatewayServer, entityCacheConfig } = await import('./server.ts');
       return createGatewayServer({
         events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
-        entityCache: entityCacheConfig(),
+        entityCache: entityCacheConfig(process.env),
         ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
       });
     },

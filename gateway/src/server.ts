@@ -35,8 +35,8 @@ import {
 import { type RateLimitConfig, rateLimit, rateLimitConfig } from './limits/rateLimit.ts';
 import { maskErrors } from './maskErrors.ts';
 import {
-  type ResilienceConfig,
   resilienceConfig,
+  type SubgraphCallConfig,
   type SubgraphResilience,
   subgraphResilience,
 } from './resilience/subgraphResilience.ts';
@@ -58,7 +58,7 @@ export interface GatewayOptions {
   /** Entity cache settings (types and TTLs); undefined or no `events` turns the cache off. */
   entityCache?: EntityCacheConfig | undefined;
   /** Resilience settings per subgraph name, overriding the environment's. */
-  resilience?: Record<string, Partial<ResilienceConfig>>;
+  resilience?: Record<string, Partial<SubgraphCallConfig>>;
   /** Operation limits, overriding the environment's (`LIMIT_*`). */
   limits?: Partial<OperationLimitsConfig>;
   /** Rate limits per caller, overriding the environment's (`RATE_LIMIT_*`); `false` turns them off. */
@@ -115,10 +115,8 @@ export function createGatewayServer(options: GatewayOptions = {}) {
       const resolved = options.subgraphUrls?.[name] ?? process.env[`${name.toUpperCase()}_URL`] ?? url;
       if (!resolved)
         throw new Error(`Subgraph "${name}" has no URL in the supergraph nor ${name.toUpperCase()}_URL`);
-      const resilience: SubgraphResilience = subgraphResilience(name, {
-        ...resilienceConfig(name),
-        ...options.resilience?.[name],
-      });
+      const config = { ...resilienceConfig(name, process.env), ...options.resilience?.[name] };
+      const resilience: SubgraphResilience = subgraphResilience(name, config);
       subgraphs.set(name, { url: resolved, circuit: resilience.state });
       const dataSource = createSubgraphDataSource({
         name,
@@ -128,6 +126,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         resilience,
         cache,
         policy,
+        collapse: config.collapse,
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -190,7 +189,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     apollo,
     http,
     async () => {
-      health.close();
+      await health.close();
       await Promise.all([cache?.close(), ...dataSources.map((source) => source.close())]);
       await limiterRedis?.client.quit().catch(() => limiterRedis.client.disconnect());
     },
@@ -246,5 +245,9 @@ export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.t
 export { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
 export { type OperationLimitsConfig, operationLimitsConfig } from './limits/operationLimits.ts';
 export { type RateLimitConfig, rateLimitConfig } from './limits/rateLimit.ts';
-export { type ResilienceConfig, resilienceConfig } from './resilience/subgraphResilience.ts';
+export {
+  type ResilienceConfig,
+  resilienceConfig,
+  type SubgraphCallConfig,
+} from './resilience/subgraphResilience.ts';
 export { readManifest, type TrustedDocumentsConfig, trustedDocumentsConfig } from './trustedDocuments.ts';
