@@ -6,7 +6,8 @@
  * floor of the 3-hop read (one process, raw SQL, JSON.stringify).
  *
  * How: the stack on 4600–4607 (our gateway on 4600), the other gateways as processes of their own
- * on 4610–4614 (our gateway also with GATEWAY_WORKERS=2, for the 3-hop and catalog reads), databases `<service>_db_benchgw` with the demo set. Each read of
+ * on 4610–4616 (our gateway also with GATEWAY_WORKERS=2, for the 3-hop and catalog reads, and with
+ * request collapsing off; Hive Gateway also with its deduplication on), databases `<service>_db_benchgw` with the demo set. Each read of
  * `gateway/readQueries.ts` is sent by `connections` closed-loop clients (autocannon) for `seconds`
  * to each gateway in turn, the gateways' order rotated per round; figures are medians across rounds.
  * CPU per request from /proc/<pid>/stat of every process: the gateway's own, and the whole stack's
@@ -129,6 +130,13 @@ async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof start
     }).then((response) => response.ok);
   const others: Parameters<typeof startProcessBeside>[2][] = [
     { name: 'ours, cache off', entry: 'gateway/src/index.ts', port: 4610, env: { ENTITY_CACHE: 'off' } },
+    // Like for like: request collapsing (on by default in ours) against Hive's deduplication.
+    {
+      name: 'ours, collapsing off',
+      entry: 'gateway/src/index.ts',
+      port: 4615,
+      env: { SUBGRAPH_COLLAPSE: 'off' },
+    },
     {
       name: 'ours, 2 workers',
       entry: 'gateway/src/index.ts',
@@ -154,6 +162,13 @@ async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof start
       entry: 'stack/bench/gateway/hiveGateway.ts',
       port: 4613,
       env: { SUPERGRAPH_PATH: supergraphPath, HIVE_ROUTER_RUNTIME: 'true' },
+      isReady: answersTypename,
+    },
+    {
+      name: 'Hive Gateway, deduplication on',
+      entry: 'stack/bench/gateway/hiveGateway.ts',
+      port: 4616,
+      env: { SUPERGRAPH_PATH: supergraphPath, HIVE_DEDUPLICATION: 'on' },
       isReady: answersTypename,
     },
   ];
