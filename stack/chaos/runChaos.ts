@@ -94,6 +94,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     stack = await launchStack({
       logger: createLogger('chaos'),
+      environment: process.env,
       portBase: await freePortRange(),
       env,
       output: options.output ?? (() => {}),

@@ -1,27 +1,96 @@
-import { databaseName, databaseUrlVariable, prismaDir, roleName, type ServiceName } from '@msd/registry';
+import {
+  databaseName,
+  databaseUrlVariable,
+  prismaDir,
+  roleName,
+  type ServiceName,
+  serviceNames,
+} from '@msd/registry';
+import { databasePasswordVariable, databaseVariables, loadVariables } from '@msd/service-kit';
 
-export function adminUrl(): string {
-  return process.env.DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+/** Where the databases are: the parsed database variables (`databaseVariables` of @msd/service-kit). */
+export interface DatabaseSettings {
+  adminUrl: string;
+  poolMax: number;
+  /** Connection strings given whole (`<SERVICE>_DATABASE_URL`). */
+  urls: Partial<Record<ServiceName, string>>;
+  /** Passwords of the service roles in derived URLs (`<SERVICE>_DATABASE_PASSWORD`). */
+  passwords: Partial<Record<ServiceName, string>>;
 }
 
-export function databasePassword(service: ServiceName): string {
-  return process.env[`${service.toUpperCase()}_DATABASE_PASSWORD`] ?? `${roleName(service)}-dev-password`;
+/** The database settings of a parsed configuration (a process's, or the database variables alone). */
+export function databaseSettings(config: Readonly<Record<string, unknown>>): DatabaseSettings {
+  const perService = (variable: (service: ServiceName) => string) =>
+    Object.fromEntries(
+      serviceNames.flatMap((service) => {
+        const value = config[variable(service)];
+        return typeof value === 'string' ? [[service, value]] : [];
+      }),
+    );
+  return {
+    adminUrl: String(config.DATABASE_ADMIN_URL),
+    poolMax: Number(config.DATABASE_POOL_MAX),
+    urls: perService(databaseUrlVariable),
+    passwords: perService(databasePasswordVariable),
+  };
+}
+
+let fromEnvironment: DatabaseSettings | undefined;
+let debugEnvironment: boolean | undefined;
+
+/** `DEBUG_SCHEMA_ENGINE` (any value) of this process: the migration tools then print the schema engine's log. */
+export function schemaEngineDebug(): ((line: string) => void) | undefined {
+  debugEnvironment ??= Boolean(process.env.DEBUG_SCHEMA_ENGINE);
+  return debugEnvironment ? (line) => console.error('[schema-engine]', line) : undefined;
+}
+
+/**
+ * For the tools that are not a service process (migrations, the launcher, tests): this process's
+ * database variables, parsed once (a bad value throws ConfigError naming it).
+ */
+export function environmentDatabaseSettings(): DatabaseSettings {
+  fromEnvironment ??= databaseSettings(loadVariables(databaseVariables, process.env));
+  return fromEnvironment;
+}
+
+export function adminUrl(settings: DatabaseSettings = environmentDatabaseSettings()): string {
+  return settings.adminUrl;
+}
+
+export function databasePassword(
+  service: ServiceName,
+  settings: DatabaseSettings = environmentDatabaseSettings(),
+): string {
+  return settings.passwords[service] ?? `${roleName(service)}-dev-password`;
 }
 
 /**
  * The URL a service connects with: its own role, its own database. `database` overrides the name
  * (test databases owned by the same role).
  */
-export function databaseUrl(service: ServiceName, database?: string): string {
-  const explicit = process.env[databaseUrlVariable(service)];
+export function databaseUrl(
+  service: ServiceName,
+  database?: string,
+  settings: DatabaseSettings = environmentDatabaseSettings(),
+): string {
+  const explicit = settings.urls[service];
   if (explicit && !database) return explicit;
-  const url = new URL(explicit ?? adminUrl());
+  const url = new URL(explicit ?? settings.adminUrl);
   if (!explicit) {
     url.username = roleName(service);
-    url.password = databasePassword(service);
+    url.password = databasePassword(service, settings);
   }
   url.pathname = `/${database ?? databaseName(service)}`;
   return url.toString();
+}
+
+/** A service's own database in a parsed process configuration: its URL and its pool size. */
+export function serviceDatabase(
+  service: ServiceName,
+  config: Readonly<Record<string, unknown>>,
+): { databaseUrl: string; databasePoolMax: number } {
+  const settings = databaseSettings(config);
+  return { databaseUrl: databaseUrl(service, undefined, settings), databasePoolMax: settings.poolMax };
 }
 
 export function migrationsDir(service: ServiceName): string {

@@ -2,7 +2,16 @@ export { type ApplyMigrationsOptions, applyMigrations } from './applyMigrations.
 export { type CreatedMigration, type CreateMigrationOptions, createMigration } from './createMigration.ts';
 export { createPgAdapter, type PgAdapterOptions } from './createPgAdapter.ts';
 export { databaseLifecycle } from './databaseLifecycle.ts';
-export { adminUrl, databasePassword, databaseUrl, migrationsDir } from './databaseUrl.ts';
+export {
+  adminUrl,
+  type DatabaseSettings,
+  databasePassword,
+  databaseSettings,
+  databaseUrl,
+  environmentDatabaseSettings,
+  migrationsDir,
+  serviceDatabase,
+} from './databaseUrl.ts';
 export { dropDatabase } from './dropDatabase.ts';
 export { generateClients } from './generateClients.ts';
 export { listMigrations } from './listMigrations.ts';

@@ -1,9 +1,12 @@
 import pg from 'pg';
-import { adminUrl } from './databaseUrl.ts';
+import { adminUrl, type DatabaseSettings } from './databaseUrl.ts';
 
 /** Runs `work` on a superuser connection to the maintenance database. */
-export async function withAdminClient<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl() });
+export async function withAdminClient<T>(
+  work: (client: pg.Client) => Promise<T>,
+  settings?: DatabaseSettings,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl(settings) });
   await client.connect();
   try {
     return await work(client);

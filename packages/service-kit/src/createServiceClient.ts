@@ -1,8 +1,21 @@
-import type { ServiceName } from '@msd/registry';
+import type { ProcessName, ServiceName } from '@msd/registry';
 import { serviceUnavailable } from './errors.ts';
+import { type ServiceUrls, serviceUrls } from './processConfig.ts';
 import { currentRequestContext, REQUEST_ID_HEADER } from './requestContext.ts';
 import { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
-import { serviceUrl } from './serviceUrl.ts';
+
+/** How a process calls other services: where each one is (`serviceUrls`) and the credential it presents. */
+export interface ServiceCalls {
+  urls: Readonly<ServiceUrls> | Readonly<Record<ProcessName, string>>;
+  token: string;
+}
+
+/** The calls of a parsed configuration: `<NAME>_URL` (else registry ports) and `SERVICE_TOKEN` (else the development default). */
+export function serviceCalls(
+  config: Readonly<Record<string, unknown>> & { SERVICE_TOKEN?: string | undefined },
+): ServiceCalls {
+  return { urls: serviceUrls(config), token: serviceToken(config.SERVICE_TOKEN) };
+}
 
 export interface ServiceClient {
   /** Runs one operation against the service's GraphQL API; any transport or GraphQL error throws. */
@@ -21,9 +34,10 @@ function requestIdHeader(): Record<string, string> {
  */
 export function createServiceClient(
   service: ServiceName,
-  options: { url?: string; timeoutMs?: number } = {},
+  calls: ServiceCalls,
+  options: { timeoutMs?: number } = {},
 ): ServiceClient {
-  const url = options.url ?? serviceUrl(service);
+  const url = calls.urls[service];
   const timeoutMs = options.timeoutMs ?? 5_000;
   return {
     async request<TData>(query: string, variables: Record<string, unknown> = {}) {
@@ -33,7 +47,7 @@ export function createServiceClient(
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            [SERVICE_TOKEN_HEADER]: serviceToken(),
+            [SERVICE_TOKEN_HEADER]: calls.token,
             // The caller's request id follows the call, so both services' log lines share it.
             ...requestIdHeader(),
           },

@@ -10,7 +10,13 @@ import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
 import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
 import { serviceToken } from '@msd/service-kit';
-import { checkInfrastructure, launchStack, prefixOutput, type RunningStack } from '../../src/index.ts';
+import {
+  checkInfrastructure,
+  environmentInfrastructure,
+  launchStack,
+  prefixOutput,
+  type RunningStack,
+} from '../../src/index.ts';
 import { type BenchRun, logger } from './run.ts';
 
 export interface BenchStackOptions {
@@ -47,7 +53,7 @@ export interface BenchStack {
  * Redis keys. The databases stay for inspection; the next run drops them.
  */
 export async function startBenchStack(run: BenchRun, options: BenchStackOptions): Promise<BenchStack> {
-  await checkInfrastructure(logger);
+  await checkInfrastructure(logger, environmentInfrastructure(process.env));
   for (const service of serviceNames) await dropDatabase(options.database(service));
   const urls = await migrateAll({ database: options.database, log: () => {} });
   const bus = eventBus({ prefix: options.eventsPrefix });
@@ -66,6 +72,7 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   };
   const stack = await launchStack({
     logger,
+    environment: process.env,
     portBase: options.portBase,
     env,
     ...(options.replicas ? { replicas: options.replicas } : {}),

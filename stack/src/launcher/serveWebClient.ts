@@ -7,6 +7,8 @@ export interface WebClientOptions {
   /** The gateway the app calls (from the browser, with CORS). */
   gatewayUrl: string;
   port?: number;
+  /** The launcher's `NODE_ENV` is production: refused. */
+  production: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface WebClientOptions {
 export async function serveWebClient(
   options: WebClientOptions,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  if (process.env.NODE_ENV === 'production')
+  if (options.production)
     throw new Error('The development web server does not run in production: build web/ and serve web/dist');
   const server: ViteDevServer = await createServer({
     configFile: path.join(repoRoot, 'web', 'vite.config.ts'),
