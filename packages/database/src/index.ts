@@ -1,14 +1,12 @@
 export { type ApplyMigrationsOptions, applyMigrations } from './applyMigrations.ts';
 export { type CreatedMigration, type CreateMigrationOptions, createMigration } from './createMigration.ts';
 export { createPgAdapter, type PgAdapterOptions } from './createPgAdapter.ts';
+export { type DatabaseSettings, databaseSettings, environmentDatabaseSettings } from './databaseConfig.ts';
 export { databaseLifecycle } from './databaseLifecycle.ts';
 export {
   adminUrl,
-  type DatabaseSettings,
   databasePassword,
-  databaseSettings,
   databaseUrl,
-  environmentDatabaseSettings,
   migrationsDir,
   serviceDatabase,
 } from './databaseUrl.ts';

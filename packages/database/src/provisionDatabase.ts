@@ -1,6 +1,7 @@
 import { databaseName, roleName, type ServiceName } from '@msd/registry';
 import pg from 'pg';
-import { type DatabaseSettings, databasePassword } from './databaseUrl.ts';
+import type { DatabaseSettings } from './databaseConfig.ts';
+import { databasePassword } from './databaseUrl.ts';
 import { withAdminClient } from './withAdminClient.ts';
 
 const provisionLockKey = 7_160_001;

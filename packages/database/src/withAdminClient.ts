@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { adminUrl, type DatabaseSettings } from './databaseUrl.ts';
+import type { DatabaseSettings } from './databaseConfig.ts';
+import { adminUrl } from './databaseUrl.ts';
 
 /** Runs `work` on a superuser connection to the maintenance database. */
 export async function withAdminClient<T>(

@@ -5,7 +5,7 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
-import { schemaEngineDebug } from './databaseUrl.ts';
+import { schemaEngineDebug } from './databaseConfig.ts';
 
 // The repo's lib has no DOM, where TypeScript declares WebAssembly; this is the part used here.
 declare const WebAssembly: {

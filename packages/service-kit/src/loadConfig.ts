@@ -11,7 +11,7 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses an environment (an entry point's `process.env`) with a process's schema (empty values count as unset). Throws `ConfigError` naming every bad
+ * Parses an environment (an entry point's own) with a process's schema (empty values count as unset). Throws `ConfigError` naming every bad
  * variable; `serve` turns that into a message and exit code 1 before anything listens.
  */
 export function loadConfig<TSchema extends z.ZodType>(
