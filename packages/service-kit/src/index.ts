@@ -22,6 +22,7 @@ export {
   serviceCalls,
 } from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
+export { describeVariables, type VariableDescription, type VariableShape } from './describeVariables.ts';
 export {
   DEVELOPMENT_AUDIENCE,
   DEVELOPMENT_ISSUER,

@@ -170,8 +170,8 @@ export function processConfig<TExtra extends z.ZodRawShape = Record<never, never
 ) {
   return z
     .looseObject({
-      ...commonVariables,
       PORT: port.default(serviceEntry(name).port).describe('Port to listen on'),
+      ...commonVariables,
       ...(extra as TExtra),
     })
     .superRefine(

@@ -99,3 +99,4 @@ export function createCoordinatorServer(options: CoordinatorOptions) {
   });
   return { ...server, coordinator };
 }
+export { coordinatorVariables } from './config.ts';

@@ -63,3 +63,4 @@ export function createOrderServer(options: OrderServerOptions) {
     ],
   });
 }
+export { orderVariables } from './config.ts';
