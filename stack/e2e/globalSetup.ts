@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, eventBus } from '@msd/events';
 import { databaseName, databaseUrlVariable, type ServiceName, serviceNames } from '@msd/registry';
-import { createLogger } from '@msd/service-kit';
+import { createLogger, developmentKeyFile } from '@msd/service-kit';
 import type { TestProject } from 'vitest/node';
 import {
   checkInfrastructure,
@@ -47,7 +47,12 @@ export default async function setup(project: TestProject) {
     output: prefixOutput(process.stderr),
     readyTimeoutMs: 180_000, // a shared CI machine under load starts eight processes slowly
   });
-  const web = await serveWebClient({ gatewayUrl: stack.gatewayUrl, port: WEB_PORT, production: false });
+  const web = await serveWebClient({
+    gatewayUrl: stack.gatewayUrl,
+    port: WEB_PORT,
+    keyFile: developmentKeyFile(process.env),
+    production: false,
+  });
   project.provide('gatewayUrl', stack.gatewayUrl);
   project.provide('webUrl', web.url);
   project.provide('driverPid', stack.pids().driver ?? 0);

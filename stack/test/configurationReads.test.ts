@@ -14,6 +14,7 @@ const entryPoints = [
   'packages/database/src/cli/*.ts',
   'packages/events/src/cli/*.ts',
   'stack/src/launcher/start.ts',
+  'stack/src/launcher/token.ts',
   'stack/chaos/main.ts',
   'supergraph/schemaCheck.ts',
 ];

@@ -21,6 +21,11 @@ const ALGORITHM = 'ES256';
 /** Where the development key pair lives unless a caller names another file (git-ignored). */
 export const DEVELOPMENT_KEY_FILE = path.join(repoRoot, '.dev-keys', 'jwt-es256.json');
 
+/** The key file an entry point's environment names (`AUTH_DEV_KEY_FILE`), else the default one. */
+export function developmentKeyFile(env: NodeJS.ProcessEnv): string {
+  return env.AUTH_DEV_KEY_FILE || DEVELOPMENT_KEY_FILE;
+}
+
 /**
  * The development key pair (callers use it outside production only): made on first use and kept in a file, so
  * `npm run token`, `npm start` and the tests sign with the key every local gateway verifies.

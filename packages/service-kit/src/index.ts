@@ -28,6 +28,7 @@ export {
   DEVELOPMENT_ISSUER,
   DEVELOPMENT_KEY_FILE,
   defaultSubjects,
+  developmentKeyFile,
   developmentKeyPair,
   developmentToken,
   type Role,

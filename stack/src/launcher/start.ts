@@ -4,6 +4,7 @@ import {
   configureLogging,
   createLogger,
   defaultSubjects,
+  developmentKeyFile,
   developmentToken,
   loadVariables,
   loggingOptions,
@@ -28,11 +29,16 @@ try {
     process.env,
   );
   configureLogging(loggingOptions({ NODE_ENV, LOG_LEVEL, LOG_FORMAT: LOG_FORMAT ?? 'pretty' }));
+  const keyFile = developmentKeyFile(process.env);
   await checkInfrastructure(logger, environmentInfrastructure(process.env));
   await migrateAll({ log: (line) => logger.info(line) });
   await seedDemoData(logger);
   const stack = await launchStack({ logger, environment: process.env, output: prefixOutput() });
-  const web = await serveWebClient({ gatewayUrl: stack.gatewayUrl, production: NODE_ENV === 'production' });
+  const web = await serveWebClient({
+    gatewayUrl: stack.gatewayUrl,
+    keyFile,
+    production: NODE_ENV === 'production',
+  });
   const stop = () => {
     logger.info('stopping every service');
     Promise.all([web.close(), stack.stop()]).then(() => process.exit(0));
@@ -43,7 +49,8 @@ try {
   const base = stack.gatewayUrl.replace(/\/graphql$/, '');
   const tokens = await Promise.all(
     roles.map(
-      async (role) => `  ${role.padEnd(9)} (${defaultSubjects[role]}): ${await developmentToken(role)}`,
+      async (role) =>
+        `  ${role.padEnd(9)} (${defaultSubjects[role]}): ${await developmentToken(role, undefined, { file: keyFile })}`,
     ),
   );
   console.log(
