@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { environmentDatabaseSettings } from '@msd/database';
 import { eventBusVariables, type Logger, loadVariables } from '@msd/service-kit';
 import pg from 'pg';
@@ -71,12 +72,14 @@ async function postgresAnswers(adminUrl: string): Promise<boolean> {
 function redisAnswers(redisUrl: string): Promise<boolean> {
   const url = new URL(redisUrl);
   return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port || 6379), timeout: 3_000 });
+    const target = { host: url.hostname, port: Number(url.port || 6379), timeout: 3_000 };
+    const tls = url.protocol === 'rediss:';
+    const socket = tls ? connectTls({ ...target, servername: url.hostname }) : connect(target);
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
-    socket.once('connect', () => {
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
       if (url.password) socket.write(`AUTH ${decodeURIComponent(url.password)}\r\n`);
       socket.write('PING\r\n');
     });
