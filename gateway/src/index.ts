@@ -3,7 +3,7 @@ import { startTelemetry } from '@msd/telemetry';
 import { z } from 'zod';
 
 // Tracing first: what it instruments (http, ioredis, graphql, Apollo Gateway) must load after it.
-await startTelemetry('gateway');
+await startTelemetry('gateway', process.env);
 const { eventBus } = await import('@msd/events');
 const { createLogger, runProcess } = await import('@msd/service-kit');
 const { runWorkers } = await import('./runWorkers.ts');

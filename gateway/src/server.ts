@@ -96,7 +96,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const costModel = readCostModel(supergraphSdl);
   const limits = { ...operationLimitsConfig(), ...options.limits };
   const verifyCaller = createCallerVerifier(options.identity ?? identityConfig());
-  const token = serviceToken();
+  const token = serviceToken(process.env.SERVICE_TOKEN);
   const subgraphs = new Map<string, { url: string; circuit: () => string }>();
   const dataSources: SubgraphDataSource[] = [];
   const cache =

@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, eventBus } from '@msd/events';
 import { databaseName, databaseUrlVariable, type ServiceName, serviceNames } from '@msd/registry';
-import { createLogger } from '@msd/service-kit';
+import { createLogger, developmentKeyFile } from '@msd/service-kit';
 import type { TestProject } from 'vitest/node';
-import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '../src/index.ts';
+import {
+  checkInfrastructure,
+  environmentInfrastructure,
+  launchStack,
+  prefixOutput,
+  seedDemoData,
+} from '../src/index.ts';
 import { serveWebClient } from '../src/launcher/serveWebClient.ts';
 
 /** The web client's port in the e2e stack: next to the stack's 4100-4107. */
@@ -17,7 +23,7 @@ const WEB_PORT = 4108;
  */
 export default async function setup(project: TestProject) {
   const logger = createLogger('e2e');
-  await checkInfrastructure(logger);
+  await checkInfrastructure(logger, environmentInfrastructure(process.env));
   const e2eDatabase = (service: ServiceName) => `${databaseName(service)}_e2e`;
   for (const service of serviceNames) await dropDatabase(e2eDatabase(service));
   const urls = await migrateAll({ database: e2eDatabase, log: () => {} });
@@ -28,6 +34,7 @@ export default async function setup(project: TestProject) {
   const bus = eventBus({ prefix: `e2e-${randomUUID()}` });
   const stack = await launchStack({
     logger,
+    environment: process.env,
     portBase: 4100,
     env: {
       ...env,
@@ -40,7 +47,12 @@ export default async function setup(project: TestProject) {
     output: prefixOutput(process.stderr),
     readyTimeoutMs: 180_000, // a shared CI machine under load starts eight processes slowly
   });
-  const web = await serveWebClient({ gatewayUrl: stack.gatewayUrl, port: WEB_PORT });
+  const web = await serveWebClient({
+    gatewayUrl: stack.gatewayUrl,
+    port: WEB_PORT,
+    keyFile: developmentKeyFile(process.env),
+    production: false,
+  });
   project.provide('gatewayUrl', stack.gatewayUrl);
   project.provide('webUrl', web.url);
   project.provide('driverPid', stack.pids().driver ?? 0);

@@ -6,7 +6,12 @@ import { runChaos } from '../chaos/runChaos.ts';
 // under a mixed load against the stack launched as `npm start` does, then every invariant must hold.
 describe('a short chaos run', () => {
   it('loses no business event and converges after faults of every kind', { timeout: 240_000 }, async () => {
-    const report = await runChaos({ durationMs: 45_000, faultIntervalMs: 2_000, convergeTimeoutMs: 60_000 });
+    const report = await runChaos({
+      environment: process.env,
+      durationMs: 45_000,
+      faultIntervalMs: 2_000,
+      convergeTimeoutMs: 60_000,
+    });
     console.info(formatChaosReport(report));
     expect(report.violations).toEqual([]);
     for (const kind of ['kill', 'pause', 'redis-restart', 'redis-flush', 'pg-terminate'] as const)

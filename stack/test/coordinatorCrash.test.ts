@@ -15,6 +15,7 @@ import {
   startTestSubgraph,
   type TestDatabase,
   type TestSubgraph,
+  testServiceCalls,
 } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -35,14 +36,24 @@ beforeAll(async () => {
   port = await freePort();
   coordinatorUrl = `http://127.0.0.1:${port}/graphql`;
   const rename = (service: 'product' | 'order') => ({
-    rename: { coordinatorUrl, faults: faults[service], inDoubtAfterMs: 500 },
+    rename: { faults: faults[service], inDoubtAfterMs: 500 },
   });
   [product, coordinatorDatabase] = await Promise.all([
-    startTestSubgraph('product', (o) => createProductServer({ ...o, ...rename('product') })),
+    startTestSubgraph('product', (o) =>
+      createProductServer({
+        ...o,
+        services: testServiceCalls({ coordinator: coordinatorUrl }),
+        ...rename('product'),
+      }),
+    ),
     createTestDatabase('coordinator'),
   ]);
   order = await startTestSubgraph('order', (o) =>
-    createOrderServer({ ...o, ...rename('order'), productUrl: product.url }),
+    createOrderServer({
+      ...o,
+      services: testServiceCalls({ coordinator: coordinatorUrl, product: product.url }),
+      ...rename('order'),
+    }),
   );
   for (let i = 0; i < 8; i++) {
     const { data } = await graphqlRequest<{ createProduct: { id: string } }>(

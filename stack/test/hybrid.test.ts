@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createDriverServer } from '@msd/driver-service';
 import { openDriverDatabase } from '@msd/driver-service/database';
-import { graphqlRequest, readCounter } from '@msd/testing';
+import { graphqlRequest, readCounter, testServiceCalls } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestFederation, type TestFederation } from '../src/index.ts';
 
@@ -225,7 +225,7 @@ describe('graceful degradation when the driver service fails', () => {
     );
 
     // The driver service comes back on its port: the breaker half-opens, probes, closes.
-    const revived = createDriverServer({ databaseUrl: driver.databaseUrl });
+    const revived = createDriverServer({ databaseUrl: driver.databaseUrl, services: testServiceCalls() });
     await revived.listen(port);
     try {
       await vi.waitFor(

@@ -53,6 +53,7 @@ beforeAll(async () => {
   }
   stack = await launchStack({
     logger: createLogger('scale-out-test'),
+    environment: process.env,
     portBase: await freeRange(),
     replicas: 2,
     built: true,

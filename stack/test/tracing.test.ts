@@ -75,6 +75,7 @@ beforeAll(async () => {
   }
   stack = await launchStack({
     logger: createLogger('tracing-test'),
+    environment: process.env,
     portBase: await freeRange(),
     built: true,
     env,

@@ -1,13 +1,18 @@
 import type { SqlTransaction, TransactionalDatabase } from '@msd/events';
-import { type BackgroundProcess, createServiceClient, type Logger } from '@msd/service-kit';
+import {
+  type BackgroundProcess,
+  createServiceClient,
+  type Logger,
+  type ServiceCalls,
+} from '@msd/service-kit';
 import { abortRename, listInDoubtRenames, type PendingRename, type RenameFaults } from './preparedRenames.ts';
 
 /** How a service takes part in STRONG renames (tests set faults and short timings). */
 export interface RenameParticipantOptions {
   /** Fault injection for tests (see `RenameFaults`); read at every call. */
   faults?: RenameFaults;
-  /** The coordinator asked about in-doubt renames (else `COORDINATOR_URL`). */
-  coordinatorUrl?: string;
+  /** How the coordinator is reached (`urls.coordinator`), asked about in-doubt renames. */
+  calls: ServiceCalls;
   /** A prepared rename is asked about after this long (default 3 s). */
   inDoubtAfterMs?: number;
 }
@@ -20,8 +25,8 @@ export interface RenameOutcome {
 }
 
 /** Asks the coordinator (its `renameOutcome` query, with the service credential) how a transaction ended. */
-export function renameOutcomeClient(url?: string, timeoutMs = 2_000) {
-  const client = createServiceClient('coordinator', { ...(url ? { url } : {}), timeoutMs });
+export function renameOutcomeClient(calls: ServiceCalls, timeoutMs = 2_000) {
+  const client = createServiceClient('coordinator', calls, { timeoutMs });
   return async (transactionId: string): Promise<RenameOutcome> => {
     const data = await client.request<{ renameOutcome: RenameOutcome }>(
       'query ($id: ID!) { renameOutcome(transactionId: $id) { state version } }',
@@ -46,14 +51,14 @@ export function createInDoubtResolver(options: {
   participant: string;
   db: SqlTransaction & TransactionalDatabase;
   logger: Logger;
-  /** The coordinator's endpoint (else `COORDINATOR_URL`) and when a rename is in doubt. */
+  /** How the coordinator is reached and when a rename is in doubt. */
   settings: RenameParticipantOptions;
   /** Applies the committed rename; false when it cannot yet (the order service waits for the version). */
   commit: (rename: PendingRename, outcome: RenameOutcome) => Promise<boolean>;
   intervalMs?: number;
 }): InDoubtResolver {
   const { participant, logger, db } = options;
-  const askOutcome = renameOutcomeClient(options.settings.coordinatorUrl);
+  const askOutcome = renameOutcomeClient(options.settings.calls);
   // Default 3 s: well beyond a coordinator's round.
   const afterMs = options.settings.inDoubtAfterMs ?? 3_000;
   const intervalMs = options.intervalMs ?? Math.min(2_000, afterMs);

@@ -6,9 +6,12 @@ export interface EventBusOptions {
   prefix: string;
 }
 
-/** Where the event bus lives: `REDIS_URL` and `EVENTS_PREFIX`, unless given. */
+/**
+ * Where the event bus lives (a process's `REDIS_URL` and `EVENTS_PREFIX`; the local Redis and `msd`
+ * unless given). A `rediss://` URL connects with TLS, its host name checked against the certificate.
+ */
 export function eventBus(options: { redisUrl?: string; prefix?: string } = {}): EventBusOptions {
-  const url = new URL(options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const url = new URL(options.redisUrl ?? 'redis://127.0.0.1:6379');
   return {
     connection: {
       host: url.hostname,
@@ -16,9 +19,10 @@ export function eventBus(options: { redisUrl?: string; prefix?: string } = {}): 
       ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
       ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
       db: Number(url.pathname.slice(1) || 0),
+      ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
       // Workers block on Redis; BullMQ requires unlimited retries per request for them.
       maxRetriesPerRequest: null,
     },
-    prefix: options.prefix ?? process.env.EVENTS_PREFIX ?? 'msd',
+    prefix: options.prefix ?? 'msd',
   };
 }

@@ -1,14 +1,22 @@
 import type { ProcessName } from '@msd/registry';
 import type { z } from 'zod';
-import { createLogger } from './createLogger.ts';
+import { z as zod } from 'zod';
+import { configureLogging, createLogger, loggingOptions } from './createLogger.ts';
 import { ConfigError, loadConfig } from './loadConfig.ts';
-import { processConfig } from './processConfig.ts';
+import { commonVariables, processConfig } from './processConfig.ts';
 import { serve } from './serve.ts';
 
-type ProcessConfig<TExtra extends z.ZodRawShape> = z.output<
+export type ProcessConfig<TExtra extends z.ZodRawShape = Record<never, never>> = z.output<
   ReturnType<typeof processConfig<Record<never, never>>>
 > &
   z.output<z.ZodObject<TExtra>>;
+
+// Logging is set up before the rest is checked, so the report of a bad variable is written as asked.
+const loggingVariables = zod.object({
+  NODE_ENV: commonVariables.NODE_ENV.catch('development'),
+  LOG_LEVEL: commonVariables.LOG_LEVEL.catch('info'),
+  LOG_FORMAT: commonVariables.LOG_FORMAT.catch(undefined),
+});
 
 type Servable = Parameters<typeof serve>[0];
 
@@ -21,6 +29,8 @@ export async function runProcess<TExtra extends z.ZodRawShape = Record<never, ne
   create: (config: ProcessConfig<TExtra>) => Servable | Promise<Servable>,
   extra?: TExtra,
 ): Promise<void> {
+  const environment = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ''));
+  configureLogging(loggingOptions(loggingVariables.parse(environment)));
   const logger = createLogger(name);
   const refuse = (error: ConfigError): never => {
     logger.error(error.message, { invalid: error.problems.map((problem) => problem.split(':')[0]) });
@@ -28,7 +38,7 @@ export async function runProcess<TExtra extends z.ZodRawShape = Record<never, ne
   };
   let config: ProcessConfig<TExtra>;
   try {
-    config = loadConfig(processConfig(name, extra)) as ProcessConfig<TExtra>;
+    config = loadConfig(processConfig(name, extra), process.env) as ProcessConfig<TExtra>;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return refuse(error);

@@ -3,5 +3,5 @@ export { freePort } from './freePort.ts';
 export { type GraphQLResponse, graphqlRequest, type RequestOptions } from './graphqlRequest.ts';
 export { readCounter } from './readCounter.ts';
 export { startRedisServer, type TestRedis } from './startRedisServer.ts';
-export { startTestSubgraph, type TestSubgraph } from './startTestSubgraph.ts';
+export { startTestSubgraph, type TestSubgraph, testServiceCalls } from './startTestSubgraph.ts';
 export { createTestDatabase, type TestDatabase } from './testDatabase.ts';

@@ -14,8 +14,9 @@ import { createInventoryServer } from '@msd/inventory-service';
 import { createOrderServer } from '@msd/order-service';
 import { createProductServer } from '@msd/product-service';
 import { createRideServer } from '@msd/ride-service';
+import type { ServiceUrls } from '@msd/service-kit';
 import { createShippingServer } from '@msd/shipping-service';
-import { freePort, startTestSubgraph, type TestSubgraph } from '@msd/testing';
+import { freePort, startTestSubgraph, type TestSubgraph, testServiceCalls } from '@msd/testing';
 
 export interface TestFederation {
   gatewayUrl: string;
@@ -55,10 +56,7 @@ export interface TestFederationOptions {
    * The coordinator subgraph: started in-process with a database of its own (`true` or its
    * options), or `{ url }` of one a test runs as a process of its own (to kill it).
    */
-  coordinator?:
-    | boolean
-    | Omit<CoordinatorOptions, 'databaseUrl' | 'productUrl' | 'orderUrl'>
-    | { url: string };
+  coordinator?: boolean | Omit<CoordinatorOptions, 'databaseUrl' | 'services'> | { url: string };
   /** Fault injection for the product and order participants of STRONG renames (mutated by tests). */
   renameFaults?: { product?: RenameFaults; order?: RenameFaults };
   /** How long a participant waits before asking the coordinator about a prepared rename. */
@@ -76,7 +74,9 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       })
     : undefined;
   const events = bus ? { events: bus } : {};
-  const reconcile = options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {};
+  const timings = options.reconcileIntervalMs
+    ? { timings: { reconcileIntervalMs: options.reconcileIntervalMs } }
+    : {};
   // The participants ask the coordinator about in-doubt renames, so its URL is fixed up front.
   const external = typeof options.coordinator === 'object' && 'url' in options.coordinator;
   const coordinatorPort = options.coordinator && !external ? await freePort() : undefined;
@@ -87,30 +87,42 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       : `http://127.0.0.1:${coordinatorPort}/graphql`;
   const rename = (service: 'product' | 'order') => ({
     rename: {
-      ...(coordinatorUrl ? { coordinatorUrl } : {}),
       ...(options.renameFaults?.[service] ? { faults: options.renameFaults[service] } : {}),
       ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
     },
   });
   // The driver service asks the ride service about a rider's rides, and rides ask for drivers.
   const ridePort = await freePort();
-  const rideUrl = `http://127.0.0.1:${ridePort}/graphql`;
+  // Without a coordinator, it is unreachable on purpose: never a developer's on :4007.
+  const coordinatorAt = coordinatorUrl ?? 'http://127.0.0.1:9/graphql';
+  const urls: Partial<ServiceUrls> = {
+    ride: `http://127.0.0.1:${ridePort}/graphql`,
+    coordinator: coordinatorAt,
+  };
   const [product, driver, inventory, shipping] = await Promise.all([
-    startTestSubgraph('product', (o) => createProductServer({ ...o, ...events, ...rename('product') })),
-    startTestSubgraph('driver', (o) => createDriverServer({ ...o, ...events, rideUrl })),
+    startTestSubgraph('product', (o) =>
+      createProductServer({ ...o, services: testServiceCalls(urls), ...events, ...rename('product') }),
+    ),
+    startTestSubgraph('driver', (o) =>
+      createDriverServer({ ...o, services: testServiceCalls(urls), ...events }),
+    ),
     startTestSubgraph('inventory', (o) => createInventoryServer({ ...o, ...events })),
     startTestSubgraph('shipping', (o) => createShippingServer({ ...o, ...events })),
   ]);
+  Object.assign(urls, {
+    product: product.url,
+    inventory: inventory.url,
+    shipping: shipping.url,
+    driver: driver.url,
+  });
   const [order, ride] = await Promise.all([
     startTestSubgraph('order', (o) =>
       createOrderServer({
         ...o,
+        services: testServiceCalls(urls),
         ...events,
-        ...reconcile,
+        ...timings,
         ...rename('order'),
-        productUrl: product.url,
-        inventoryUrl: inventory.url,
-        shippingUrl: shipping.url,
         ...(options.reactionDeadlineMs ? { reactionDeadlineMs: options.reactionDeadlineMs } : {}),
         ...(options.reactionRepairIntervalMs
           ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
@@ -119,7 +131,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
     ),
     startTestSubgraph(
       'ride',
-      (o) => createRideServer({ ...o, ...events, ...reconcile, driverUrl: driver.url }),
+      (o) => createRideServer({ ...o, services: testServiceCalls(urls), ...events, ...timings }),
       ridePort,
     ),
   ]);
@@ -134,8 +146,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
             createCoordinatorServer({
               ...(typeof options.coordinator === 'object' ? options.coordinator : {}),
               ...o,
-              productUrl: product.url,
-              orderUrl: order.url,
+              services: testServiceCalls({ ...urls, order: order.url }),
             }),
           coordinatorPort,
         )
@@ -143,8 +154,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
   const gateway = createGatewayServer({
     subgraphUrls: {
       ...Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
-      // Without one, the coordinator is unreachable on purpose: never a developer's on :4007.
-      coordinator: coordinatorUrl ?? 'http://127.0.0.1:9/graphql',
+      coordinator: coordinatorAt,
     },
     ...(bus ? { events: bus, entityCache } : {}),
     ...(options.resilience ? { resilience: options.resilience } : {}),

@@ -9,6 +9,8 @@ import { type RoundRobin, roundRobin } from './roundRobin.ts';
 export interface StackOptions {
   /** Port of the gateway; every other process keeps its registry offset from it (4000 → 4001..4007). */
   portBase?: number;
+  /** The environment every process inherits: the caller's own (`process.env` of its entry point). */
+  environment: NodeJS.ProcessEnv;
   /** Extra environment for every process (database URLs of a test stack, a service token, ...). */
   env?: Record<string, string>;
   /** Extra environment for one process (e.g. a tracing protocol of its own). */
@@ -30,14 +32,14 @@ export interface StackOptions {
 }
 
 /**
- * How the services run unless `env` (or the launcher's own environment) says otherwise: in
+ * How the services run unless `env` (or the inherited `environment`) says otherwise: in
  * production mode (`NODE_ENV=production`: graphql-js skips its development-only checks, such as
  * `instanceOf` across realms, and Apollo Server its introspection), with a service credential drawn
  * at random for this run, never the development default. The gateway keeps the environment it was
  * given: its development mode is what serves Sandbox and development tokens.
  */
 function serviceDefaults(options: StackOptions): Record<'NODE_ENV' | 'SERVICE_TOKEN' | 'LOG_FORMAT', string> {
-  const given = { ...process.env, ...options.env };
+  const given = { ...options.environment, ...options.env };
   return {
     NODE_ENV: given.NODE_ENV ?? 'production',
     SERVICE_TOKEN: given.SERVICE_TOKEN ?? randomBytes(32).toString('base64url'),
@@ -121,7 +123,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       env: {
-        ...process.env,
+        ...options.environment,
         ...urls,
         ...options.env,
         ...(name === gateway.name ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN } : defaults),

@@ -7,6 +7,7 @@ import {
   type Logger,
   notFound,
   requireText,
+  type ServiceCalls,
 } from '@msd/service-kit';
 import { GraphQLError } from 'graphql';
 import type { RenameLog, RenameTransactionRecord } from './data/renameLog.ts';
@@ -32,7 +33,8 @@ export interface RenameCoordinatorOptions {
   log: RenameLog;
   participants: readonly [Participant, Participant];
   logger: Logger;
-  productUrl?: string | undefined;
+  /** Where the product service is (its entities are read after a rename), and the credential. */
+  calls: ServiceCalls;
   /** Per call to a participant. */
   timeoutMs: number;
   /** How long a request keeps driving commits before it answers COMMIT_PENDING (recovery finishes). */
@@ -53,10 +55,7 @@ export interface ProductReference {
 export function createRenameCoordinator(options: RenameCoordinatorOptions) {
   const { log, participants, logger } = options;
   const [product, order] = participants;
-  const productApi = createServiceClient('product', {
-    ...(options.productUrl ? { url: options.productUrl } : {}),
-    timeoutMs: options.timeoutMs,
-  });
+  const productApi = createServiceClient('product', options.calls, { timeoutMs: options.timeoutMs });
   /** Transactions this process is driving right now: recovery leaves them alone. */
   const inFlight = new Set<string>();
 

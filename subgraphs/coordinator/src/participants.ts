@@ -1,4 +1,4 @@
-import { createServiceClient } from '@msd/service-kit';
+import { createServiceClient, type ServiceCalls } from '@msd/service-kit';
 
 export type ParticipantName = 'product' | 'order';
 
@@ -19,8 +19,8 @@ export interface Participant {
 }
 
 export interface ParticipantOptions {
-  productUrl?: string | undefined;
-  orderUrl?: string | undefined;
+  /** Where the product and order services are, and the credential. */
+  calls: ServiceCalls;
   /** Each call to a participant fails after this long without an answer. */
   timeoutMs: number;
 }
@@ -30,14 +30,8 @@ export interface ParticipantOptions {
  * assigns the version), then the order service's copies at that version.
  */
 export function renameParticipants(options: ParticipantOptions): [Participant, Participant] {
-  const product = createServiceClient('product', {
-    ...(options.productUrl ? { url: options.productUrl } : {}),
-    timeoutMs: options.timeoutMs,
-  });
-  const order = createServiceClient('order', {
-    ...(options.orderUrl ? { url: options.orderUrl } : {}),
-    timeoutMs: options.timeoutMs,
-  });
+  const product = createServiceClient('product', options.calls, { timeoutMs: options.timeoutMs });
+  const order = createServiceClient('order', options.calls, { timeoutMs: options.timeoutMs });
   return [
     {
       name: 'product',

@@ -1,4 +1,4 @@
-import { databaseLifecycle, databaseUrl } from '@msd/database';
+import { databaseLifecycle } from '@msd/database';
 import { createRetention } from '@msd/events';
 import {
   type BackgroundProcess,
@@ -6,6 +6,8 @@ import {
   createSubgraphServer,
   entityInvalidationsPlugin,
   loadTypeDefs,
+  type ServiceOptions,
+  timingsOf,
 } from '@msd/service-kit';
 import { type CrashPoint, createRenameCoordinator } from './createRenameCoordinator.ts';
 import { openCoordinatorDatabase } from './data/database.ts';
@@ -15,11 +17,8 @@ import { type CoordinatorContext, resolvers } from './resolvers.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 
-export interface CoordinatorOptions {
-  databaseUrl?: string;
-  /** The participants' GraphQL endpoints (else `PRODUCT_URL`, `ORDER_URL`). */
-  productUrl?: string;
-  orderUrl?: string;
+/** `services.urls` says where the participants (product, order) are. */
+export interface CoordinatorOptions extends ServiceOptions {
   /** Per call to a participant (default 2 s; `RENAME_PARTICIPANT_TIMEOUT_MS` in index.ts). */
   participantTimeoutMs?: number;
   /** How long a STRONG call drives commits before answering COMMIT_PENDING (default 10 s; `RENAME_COMMIT_DEADLINE_MS`). */
@@ -36,19 +35,15 @@ export interface CoordinatorOptions {
  * for participants in doubt (@inaccessible), and its own database holding the transaction log.
  * On start it finishes or rolls back whatever a previous run left undecided, then keeps checking.
  */
-export function createCoordinatorServer(options: CoordinatorOptions = {}) {
-  const db = openCoordinatorDatabase(options.databaseUrl ?? databaseUrl('coordinator'));
+export function createCoordinatorServer(options: CoordinatorOptions) {
+  const db = openCoordinatorDatabase(options.databaseUrl, { max: options.databasePoolMax });
   const logger = createLogger('coordinator');
   const timeoutMs = options.participantTimeoutMs ?? 2_000;
   const coordinator = createRenameCoordinator({
     log: renameLog(db),
-    participants: renameParticipants({
-      productUrl: options.productUrl,
-      orderUrl: options.orderUrl,
-      timeoutMs,
-    }),
+    participants: renameParticipants({ calls: options.services, timeoutMs }),
     logger,
-    productUrl: options.productUrl,
+    calls: options.services,
     timeoutMs,
     commitDeadlineMs: options.commitDeadlineMs ?? 10_000,
     crashAfter: options.crashAfter,
@@ -79,6 +74,7 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
   };
   const server = createSubgraphServer<CoordinatorContext>({
     name: 'coordinator',
+    serviceToken: options.services.token,
     typeDefs,
     resolvers,
     context: () => ({ coordinator, invalidations: [] }),
@@ -89,11 +85,12 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
       createRetention({
         db,
         logger,
+        intervalMs: timingsOf(options).retentionIntervalMs,
         rules: [
           {
             table: 'rename_transactions',
             where: `state IN ('COMMITTED', 'ABORTED') AND decided_at < clock_timestamp() - $1 * interval '1 millisecond'`,
-            retentionMs: Number(process.env.RENAME_RETENTION_MS ?? 7 * 24 * 3600 * 1000),
+            retentionMs: timingsOf(options).renameRetentionMs,
           },
         ],
       }),
@@ -102,3 +99,4 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
   });
   return { ...server, coordinator };
 }
+export { coordinatorVariables } from './config.ts';

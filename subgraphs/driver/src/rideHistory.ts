@@ -1,12 +1,12 @@
-import { createServiceClient } from '@msd/service-kit';
+import { createServiceClient, type ServiceCalls } from '@msd/service-kit';
 
 /**
  * The ride service, asked through its API (never its database) whether a rider has ridden with a
  * driver: the driver service takes a rider's rating only then. When the ride service cannot answer,
  * the call throws SERVICE_UNAVAILABLE and the rating is not written.
  */
-export function createRideHistory(url?: string) {
-  const client = createServiceClient('ride', url ? { url } : {});
+export function createRideHistory(calls: ServiceCalls) {
+  const client = createServiceClient('ride', calls);
   return {
     async hasRiddenWith(riderId: string, driverId: string): Promise<boolean> {
       const data = await client.request<{ riddenWith: boolean }>(

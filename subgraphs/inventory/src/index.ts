@@ -1,13 +1,17 @@
 import { startTelemetry } from '@msd/telemetry';
 
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
-await startTelemetry('inventory');
+await startTelemetry('inventory', process.env);
+const { serviceDatabase } = await import('@msd/database');
 const { eventBus } = await import('@msd/events');
-const { runProcess } = await import('@msd/service-kit');
+const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
 await runProcess('inventory', async (config) => {
   const { createInventoryServer } = await import('./server.ts');
   return createInventoryServer({
+    ...serviceDatabase('inventory', config),
+    services: serviceCalls(config),
+    timings: eventTimings(config),
     events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
   });
 });

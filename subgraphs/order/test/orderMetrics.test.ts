@@ -9,7 +9,7 @@ let db: OrderDatabase;
 let metricsUrl: string;
 
 beforeAll(async () => {
-  order = await startTestSubgraph('order', ({ databaseUrl }) => createOrderServer({ databaseUrl }));
+  order = await startTestSubgraph('order', (o) => createOrderServer(o));
   db = openOrderDatabase(order.databaseUrl);
   metricsUrl = order.url.replace(/\/graphql$/, '/metrics');
 });

@@ -9,7 +9,7 @@ import {
   type Reconciler,
   retentionRules,
 } from '@msd/events';
-import { type BackgroundProcess, createLogger } from '@msd/service-kit';
+import { type BackgroundProcess, createLogger, type EventTimings } from '@msd/service-kit';
 import type { OrderDatabase } from '../data/database.ts';
 import { driveOrderReactions, listOverdueOrders, readOrderReactions } from '../data/orderReactions.ts';
 import { applyStockDecision } from '../data/orders.ts';
@@ -34,13 +34,13 @@ export function orderEvents(options: {
   bus: EventBusOptions;
   productCatalog: ProductCatalog;
   reactionServices: OrderReactionServices;
-  reconcileIntervalMs?: number;
-  /** An order whose reactions are not complete after this long is driven on (else `REACTION_DEADLINE_MS`, 60 s). */
-  reactionDeadlineMs?: number;
-  /** How often overdue orders are looked for (else `REACTION_REPAIR_INTERVAL_MS`, 15 s). */
-  reactionRepairIntervalMs?: number;
+  timings: EventTimings;
+  /** An order whose reactions are not complete after this long is driven on (`REACTION_DEADLINE_MS`). */
+  reactionDeadlineMs: number;
+  /** How often overdue orders are looked for (`REACTION_REPAIR_INTERVAL_MS`). */
+  reactionRepairIntervalMs: number;
 }): OrderEvents {
-  const { db, bus } = options;
+  const { db, bus, timings } = options;
   const logger = createLogger('order');
   const productName = createCopyReplication({
     copy: 'order.productName',
@@ -53,7 +53,7 @@ export function orderEvents(options: {
     valueOf: (event) => event.payload.name,
     fetchOwner: (ids) => options.productCatalog.currentProducts(ids),
     ownerValue: (product) => product.name,
-    ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+    reconcileIntervalMs: timings.reconcileIntervalMs,
   });
   const stockDecisions = (['StockReserved', 'StockRejected'] as const).map((event) =>
     createEventConsumer({
@@ -65,7 +65,7 @@ export function orderEvents(options: {
       apply: (received, tx) => applyStockDecision(tx, received),
     }),
   );
-  const deadlineMs = options.reactionDeadlineMs ?? Number(process.env.REACTION_DEADLINE_MS ?? 60_000);
+  const deadlineMs = options.reactionDeadlineMs;
   // The copy reconciler's machinery (batches, one run at a time across instances, runs recorded):
   // the "owner" of an order's reactions is what inventory and shipping say about it.
   const reactionRepair = createReconciler({
@@ -74,7 +74,7 @@ export function orderEvents(options: {
     bus,
     logger,
     batchSize: 100,
-    intervalMs: options.reactionRepairIntervalMs ?? Number(process.env.REACTION_REPAIR_INTERVAL_MS ?? 15_000),
+    intervalMs: options.reactionRepairIntervalMs,
     listSourceIds: (afterId, limit) => listOverdueOrders(db, deadlineMs, afterId, limit),
     fetchOwner: (ids) => readOrderReactions(options.reactionServices, ids),
     repair: (states) => driveOrderReactions(db, options.reactionServices, states, logger),
@@ -82,11 +82,22 @@ export function orderEvents(options: {
   const retention = createRetention({
     db,
     logger,
-    rules: [retentionRules.inbox(), retentionRules.reconciliationRuns()],
+    intervalMs: timings.retentionIntervalMs,
+    rules: [
+      { ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs },
+      { ...retentionRules.reconciliationRuns(), retentionMs: timings.reconciliationRunsRetentionMs },
+    ],
   });
   return {
     background: [
-      createOutboxRelay({ service: 'order', databaseUrl: options.databaseUrl, bus, logger }),
+      createOutboxRelay({
+        service: 'order',
+        databaseUrl: options.databaseUrl,
+        bus,
+        logger,
+        retentionMs: timings.outboxRetentionMs,
+        maxRetentionMs: timings.outboxMaxRetentionMs,
+      }),
       productName.consumer,
       ...stockDecisions,
       productName.reconciler,

@@ -5,7 +5,7 @@ import {
   type EventBusOptions,
   retentionRules,
 } from '@msd/events';
-import { type BackgroundProcess, createLogger } from '@msd/service-kit';
+import { type BackgroundProcess, createLogger, type EventTimings } from '@msd/service-kit';
 import type { RideDatabase } from '../data/database.ts';
 import { driverNameCopy } from '../data/driverNameCopy.ts';
 import type { DriverDirectory } from '../driverDirectory.ts';
@@ -20,8 +20,9 @@ export function rideEvents(options: {
   db: RideDatabase;
   bus: EventBusOptions;
   driverDirectory: DriverDirectory;
-  reconcileIntervalMs?: number;
+  timings: EventTimings;
 }): RideEvents {
+  const { timings } = options;
   const logger = createLogger('ride');
   const driverName = createCopyReplication({
     copy: 'ride.driverName',
@@ -34,12 +35,16 @@ export function rideEvents(options: {
     valueOf: (event) => event.payload.name,
     fetchOwner: (ids) => options.driverDirectory.currentDrivers(ids),
     ownerValue: (driver) => driver.name,
-    ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+    reconcileIntervalMs: timings.reconcileIntervalMs,
   });
   const retention = createRetention({
     db: options.db,
     logger,
-    rules: [retentionRules.inbox(), retentionRules.reconciliationRuns()],
+    intervalMs: timings.retentionIntervalMs,
+    rules: [
+      { ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs },
+      { ...retentionRules.reconciliationRuns(), retentionMs: timings.reconciliationRunsRetentionMs },
+    ],
   });
   return { background: [driverName.consumer, driverName.reconciler, retention], driverName };
 }
