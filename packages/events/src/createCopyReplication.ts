@@ -48,7 +48,7 @@ export function createCopyReplication<T extends EventType, TOwner extends OwnerS
     db,
     bus,
     logger,
-    intervalMs: options.reconcileIntervalMs ?? Number(process.env.RECONCILE_INTERVAL_MS ?? 60_000),
+    intervalMs: options.reconcileIntervalMs ?? 60_000,
     listSourceIds: (afterId, limit) => field.listOwnerIds(db, afterId, limit),
     fetchOwner: options.fetchOwner,
     repair: (owners) =>

@@ -23,11 +23,11 @@ export interface OutboxRelayOptions {
   /** Safety net for a missed NOTIFY (listener reconnecting): the outbox is polled this often. */
   pollIntervalMs?: number;
   /**
-   * Published rows are deleted after this long (else `OUTBOX_RETENTION_MS`, 24 h), but only once
+   * Published rows are deleted after this long (default 24 h), but only once
    * they are behind the safe point: until then they are what a broker data loss is repaired from.
    */
   retentionMs?: number;
-  /** Published rows are deleted after this long even when not behind the safe point (else `OUTBOX_MAX_RETENTION_MS`, 7 days). */
+  /** Published rows are deleted after this long even when not behind the safe point (default 7 days). */
   maxRetentionMs?: number;
   /** A Redis command taking longer fails (the batch rolls back and is retried): default 5 s. */
   redisCommandTimeoutMs?: number;
@@ -69,9 +69,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { service, logger } = options;
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
-  const retentionMs = options.retentionMs ?? Number(process.env.OUTBOX_RETENTION_MS ?? 24 * 3600 * 1000);
-  const maxRetentionMs =
-    options.maxRetentionMs ?? Number(process.env.OUTBOX_MAX_RETENTION_MS ?? 7 * 24 * 3600 * 1000);
+  const retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
+  const maxRetentionMs = options.maxRetentionMs ?? 7 * 24 * 3600 * 1000;
   // One connection: the loop drains, then keeps house, one after the other (LISTEN has its own client).
   const pool = new pg.Pool({
     connectionString: options.databaseUrl,

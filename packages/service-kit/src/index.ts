@@ -9,6 +9,7 @@ export {
 export { createEntityLoader, createGroupLoader } from './createEntityLoader.ts';
 export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
 export { createLogger, type Logger, logFormat } from './createLogger.ts';
+export { createPeriodicTask, type PeriodicTask } from './createPeriodicTask.ts';
 export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
 export {

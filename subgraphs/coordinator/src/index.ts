@@ -3,12 +3,15 @@ import { z } from 'zod';
 
 // Tracing first: what it instruments (http, pg, graphql) must load after it.
 await startTelemetry('coordinator');
-const { runProcess } = await import('@msd/service-kit');
+const { ConfigError, runProcess } = await import('@msd/service-kit');
 const { crashPoints } = await import('./createRenameCoordinator.ts');
 
 await runProcess(
   'coordinator',
   async (config) => {
+    // A crash drill is a test hook: a production coordinator that kills itself is refused at start.
+    if (config.NODE_ENV === 'production' && config.COORDINATOR_CRASH_AFTER)
+      throw new ConfigError(['COORDINATOR_CRASH_AFTER: is a test hook, refused in production']);
     const { createCoordinatorServer } = await import('./server.ts');
     return createCoordinatorServer({
       participantTimeoutMs: config.RENAME_PARTICIPANT_TIMEOUT_MS,

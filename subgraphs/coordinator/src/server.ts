@@ -1,8 +1,8 @@
 import { databaseLifecycle, databaseUrl } from '@msd/database';
 import { createRetention } from '@msd/events';
 import {
-  type BackgroundProcess,
   createLogger,
+  createPeriodicTask,
   createSubgraphServer,
   entityInvalidationsPlugin,
   loadTypeDefs,
@@ -27,6 +27,8 @@ export interface CoordinatorOptions {
   /** Recovery pass interval; a pass finishes transactions untouched for `staleAfterMs` (5 s / 15 s). */
   recoveryIntervalMs?: number;
   staleAfterMs?: number;
+  /** Decided transactions are deleted after this long (default 7 days): participants in doubt ask within seconds. */
+  retentionMs?: number;
   /** Test fault: the process kills itself right after this step (`COORDINATOR_CRASH_AFTER`). */
   crashAfter?: CrashPoint;
 }
@@ -54,29 +56,21 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
     crashAfter: options.crashAfter,
   });
   const staleAfterMs = options.staleAfterMs ?? 15_000;
-  const intervalMs = options.recoveryIntervalMs ?? 5_000;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<unknown> | undefined;
-  const recovery: BackgroundProcess = {
-    async start() {
-      // At start nothing is in flight in this process: everything undecided is a previous run's.
-      // Not awaited: the API (and `renameOutcome` for participants in doubt) serves meanwhile.
-      pass = coordinator.recover(0).then(
-        (found) => found > 0 && logger.info('recovery at start', { transactions: found }),
-        (error: unknown) => logger.warn('recovery at start failed; the next pass retries', { error }),
-      );
-      timer = setInterval(() => {
-        pass = coordinator
-          .recover(staleAfterMs)
-          .catch((error: unknown) => logger.warn('recovery failed', { error }));
-      }, intervalMs);
-      timer.unref();
+  // The first pass, at start, takes everything undecided: nothing is in flight in this process yet,
+  // so it is all a previous run's. Not awaited: the API (and `renameOutcome`) serves meanwhile.
+  let atStart = true;
+  const recovery = createPeriodicTask({
+    name: 'recovery',
+    intervalMs: options.recoveryIntervalMs ?? 5_000,
+    logger,
+    runOnStart: true,
+    work: () => {
+      const olderThanMs = atStart ? 0 : staleAfterMs;
+      atStart = false;
+      return coordinator.recover(olderThanMs);
     },
-    async stop() {
-      clearInterval(timer);
-      await pass;
-    },
-  };
+    onResult: (found) => found > 0 && logger.info('recovery finished transactions', { transactions: found }),
+  });
   const server = createSubgraphServer<CoordinatorContext>({
     name: 'coordinator',
     typeDefs,
@@ -85,7 +79,6 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
     ...databaseLifecycle(db),
     background: [
       recovery,
-      // Decided transactions, after RENAME_RETENTION_MS (7 days): participants in doubt ask within seconds.
       createRetention({
         db,
         logger,
@@ -93,7 +86,7 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
           {
             table: 'rename_transactions',
             where: `state IN ('COMMITTED', 'ABORTED') AND decided_at < clock_timestamp() - $1 * interval '1 millisecond'`,
-            retentionMs: Number(process.env.RENAME_RETENTION_MS ?? 7 * 24 * 3600 * 1000),
+            retentionMs: options.retentionMs ?? 7 * 24 * 3600 * 1000,
           },
         ],
       }),

@@ -9,5 +9,6 @@ await runProcess('order', async (config) => {
   const { createOrderServer } = await import('./server.ts');
   return createOrderServer({
     events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+    reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
   });
 });

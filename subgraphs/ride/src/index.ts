@@ -7,5 +7,8 @@ const { runProcess } = await import('@msd/service-kit');
 
 await runProcess('ride', async (config) => {
   const { createRideServer } = await import('./server.ts');
-  return createRideServer({ events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }) });
+  return createRideServer({
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+    reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
+  });
 });

@@ -35,9 +35,9 @@ export function orderEvents(options: {
   productCatalog: ProductCatalog;
   reactionServices: OrderReactionServices;
   reconcileIntervalMs?: number;
-  /** An order whose reactions are not complete after this long is driven on (else `REACTION_DEADLINE_MS`, 60 s). */
+  /** An order whose reactions are not complete after this long is driven on (default 60 s). */
   reactionDeadlineMs?: number;
-  /** How often overdue orders are looked for (else `REACTION_REPAIR_INTERVAL_MS`, 15 s). */
+  /** How often overdue orders are looked for (default 15 s). */
   reactionRepairIntervalMs?: number;
 }): OrderEvents {
   const { db, bus } = options;
@@ -65,7 +65,7 @@ export function orderEvents(options: {
       apply: (received, tx) => applyStockDecision(tx, received),
     }),
   );
-  const deadlineMs = options.reactionDeadlineMs ?? Number(process.env.REACTION_DEADLINE_MS ?? 60_000);
+  const deadlineMs = options.reactionDeadlineMs ?? 60_000;
   // The copy reconciler's machinery (batches, one run at a time across instances, runs recorded):
   // the "owner" of an order's reactions is what inventory and shipping say about it.
   const reactionRepair = createReconciler({
@@ -74,7 +74,7 @@ export function orderEvents(options: {
     bus,
     logger,
     batchSize: 100,
-    intervalMs: options.reactionRepairIntervalMs ?? Number(process.env.REACTION_REPAIR_INTERVAL_MS ?? 15_000),
+    intervalMs: options.reactionRepairIntervalMs ?? 15_000,
     listSourceIds: (afterId, limit) => listOverdueOrders(db, deadlineMs, afterId, limit),
     fetchOwner: (ids) => readOrderReactions(options.reactionServices, ids),
     repair: (states) => driveOrderReactions(db, options.reactionServices, states, logger),
