@@ -8,9 +8,10 @@ import type { EventEnvelope, EventType } from './contracts.ts';
 import { deadLetterQueue } from './deadLetters.ts';
 import { deleteInBatches } from './deleteInBatches.ts';
 import { deliveryOptions } from './deliveryOptions.ts';
+import { type Producer, signEvent } from './eventSignature.ts';
 import { inTransaction } from './inTransaction.ts';
 import { eventsPublished, outboxBacklog } from './metrics.ts';
-import type { EventBusOptions } from './redisConnection.ts';
+import { type EventBusOptions, failFast } from './redisConnection.ts';
 import { queueName, subscriptions } from './subscriptions.ts';
 import { startPublishSpan, type TraceCarrier } from './traceContext.ts';
 
@@ -81,14 +82,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   });
   pool.on('error', (error) => logger.warn('outbox relay: idle database connection failed', { error }));
   const commandTimeoutMs = options.redisCommandTimeoutMs ?? 5_000;
-  // No offline queue and a command timeout: with Redis down or hung, a call fails now instead of
-  // waiting, so the batch rolls back and its row locks are released.
-  const connection = {
-    ...options.bus.connection,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-  };
+  // With Redis down or hung, a call fails now: the batch rolls back and its row locks are released.
+  const connection = failFast(options.bus.connection, commandTimeoutMs);
+  const signingKey = options.bus.keys[service as Producer];
+  if (!signingKey) throw new Error(`No event signing key for ${service}: its events could not be verified`);
   const queues = new Map<string, Queue>();
   let redis: Redis | undefined;
   let deadLetters: Queue | undefined;
@@ -143,15 +140,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         queues: (subscriptions[row.type] ?? []).map((subscriber) => queueName(row.type, subscriber)),
       });
       if (traced) spans.push(traced.span);
-      const event = {
+      const envelope = {
         id: row.id,
         type: row.type,
         aggregateId: row.aggregate_id,
         version: row.version,
         occurredAt: row.occurred_at.toISOString(),
         payload: row.payload,
-        ...(traced ? { traceContext: traced.carrier } : {}),
       } as EventEnvelope;
+      const event = {
+        ...envelope,
+        signature: signEvent(envelope, signingKey),
+        ...(traced ? { traceContext: traced.carrier } : {}),
+      };
       for (const subscriber of subscriptions[row.type] ?? []) {
         const name = queueName(row.type, subscriber);
         const list = jobs.get(name) ?? [];

@@ -1,13 +1,18 @@
 import type { RedisOptions } from 'bullmq';
+import { developmentEventKeys, type EventKeys } from './eventSignature.ts';
 
 export interface EventBusOptions {
   connection: RedisOptions;
   /** Key prefix of every queue: tests use a unique one, so they never see each other's jobs. */
   prefix: string;
+  /** The event signing keys this process holds (`eventKeys(config)`; the development keys if not given). */
+  keys: EventKeys;
 }
 
 /** Where the event bus lives: `REDIS_URL` and `EVENTS_PREFIX`, unless given. */
-export function eventBus(options: { redisUrl?: string; prefix?: string } = {}): EventBusOptions {
+export function eventBus(
+  options: { redisUrl?: string; prefix?: string; keys?: EventKeys } = {},
+): EventBusOptions {
   const url = new URL(options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   return {
     connection: {
@@ -20,5 +25,19 @@ export function eventBus(options: { redisUrl?: string; prefix?: string } = {}): 
       maxRetriesPerRequest: null,
     },
     prefix: options.prefix ?? process.env.EVENTS_PREFIX ?? 'msd',
+    keys: options.keys ?? developmentEventKeys(),
+  };
+}
+
+/**
+ * The same connection, failing fast: no offline queue and a deadline per command, so with Redis down
+ * or hung a call fails now (its caller rolls back, falls back or retries later) instead of waiting.
+ */
+export function failFast(connection: RedisOptions, commandTimeoutMs: number): RedisOptions {
+  return {
+    ...connection,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
   };
 }

@@ -8,10 +8,30 @@ const postgresUrl = url('postgres', 'postgresql');
 const httpUrl = url('http', 'https');
 const otlpProtocol = z.enum(['http/protobuf', 'http/json']);
 
+/** The variable holding a producer's event signing key (`PRODUCT_EVENT_KEY`). */
+export const eventKeyVariable = (name: ProcessName) => `${name.toUpperCase()}_EVENT_KEY`;
+
+/** The producers whose keys a process needs: its own when it publishes, and those of what it consumes. */
+function eventProducersNeeded(name: ProcessName): ProcessName[] {
+  const self = processes.find((entry) => entry.name === name);
+  const consumed = new Set<string>(self?.consumes ?? []);
+  return processes
+    .filter(
+      (entry) =>
+        (entry.name === name && entry.publishes.length > 0) ||
+        entry.publishes.some((event) => consumed.has(event)),
+    )
+    .map((entry) => entry.name);
+}
+
 // Variables named after the registry's processes: where each one is, each service's database.
 // (Typed loosely: code reads them through serviceUrl() and databaseUrl(), not from the result.)
 const registryVariables: z.ZodRawShape = Object.fromEntries([
   ...processes.map((entry) => [urlVariable(entry.name), httpUrl.optional()]),
+  ...processes
+    .filter((entry) => entry.publishes.length > 0)
+    // HMAC-SHA256 keys: at least 32 characters (a random 32-byte key in base64 has 44).
+    .map((entry) => [eventKeyVariable(entry.name), z.string().min(32).optional()]),
   ...processes.flatMap((entry) =>
     entry.name === 'gateway'
       ? []
@@ -80,6 +100,16 @@ export function processConfig<TExtra extends z.ZodRawShape = Record<never, never
             path: ['SERVICE_TOKEN'],
             message: 'must be at least 16 characters in production',
           });
+        // Signed events: the development keys are derived from public names, so no secret.
+        for (const producer of eventProducersNeeded(name)) {
+          const variable = eventKeyVariable(producer);
+          if (env.NODE_ENV === 'production' && !(env as Record<string, unknown>)[variable])
+            context.addIssue({
+              code: 'custom',
+              path: [variable],
+              message: `is required in production (the key ${producer}'s events are signed with)`,
+            });
+        }
       },
       // Reported with the other problems, not only once everything else is right.
       { when: () => true },
