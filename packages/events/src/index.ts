@@ -25,6 +25,7 @@ export {
 export { createOutboxRelay, type OutboxRelay } from './createOutboxRelay.ts';
 export { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
 export { createRetention, type RetentionRule, retentionRules } from './createRetention.ts';
+export { createScheduledRepair, type RepairResult, type ScheduledRepair } from './createScheduledRepair.ts';
 export {
   countDeadLetters,
   countDeadLettersByQueue,
