@@ -1,13 +1,15 @@
 import { createPeriodicTask, type Logger, type PeriodicTask } from '@msd/service-kit';
+import type pg from 'pg';
 import type { SqlTransaction } from './appendToOutbox.ts';
 import { deleteInBatches } from './deleteInBatches.ts';
 
 /** One table's retention: rows matching `where` (with `$1` = the retention in ms) are deleted. */
 export interface RetentionRule {
   table: string;
-  /** A condition on the row's age; `$1` is `retentionMs`. */
+  /** A condition on the row's age; `$1` is `retentionMs`, `$2`... are `values`. */
   where: string;
   retentionMs: number;
+  values?: unknown[];
 }
 
 /**
@@ -16,7 +18,7 @@ export interface RetentionRule {
  * `run()` is one pass now.
  */
 export function createRetention(options: {
-  db: SqlTransaction;
+  db: SqlTransaction | pg.Pool;
   logger: Logger;
   rules: RetentionRule[];
   intervalMs?: number;
@@ -27,7 +29,10 @@ export function createRetention(options: {
     logger: options.logger,
     work: async () => {
       for (const rule of options.rules) {
-        const deleted = await deleteInBatches(options.db, rule.table, rule.where, [rule.retentionMs]);
+        const deleted = await deleteInBatches(options.db, rule.table, rule.where, [
+          rule.retentionMs,
+          ...(rule.values ?? []),
+        ]);
         if (deleted > 0) options.logger.info('retention: rows deleted', { table: rule.table, deleted });
       }
     },
