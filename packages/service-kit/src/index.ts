@@ -42,7 +42,7 @@ export {
 } from './metrics.ts';
 export { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
-export { eventKeyVariable, processConfig } from './processConfig.ts';
+export { eventKeyVariable, eventProducersNeeded, processConfig } from './processConfig.ts';
 export {
   currentRequestContext,
   REQUEST_ID_HEADER,

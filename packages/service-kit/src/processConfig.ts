@@ -12,7 +12,7 @@ const otlpProtocol = z.enum(['http/protobuf', 'http/json']);
 export const eventKeyVariable = (name: ProcessName) => `${name.toUpperCase()}_EVENT_KEY`;
 
 /** The producers whose keys a process needs: its own when it publishes, and those of what it consumes. */
-function eventProducersNeeded(name: ProcessName): ProcessName[] {
+export function eventProducersNeeded(name: ProcessName): ProcessName[] {
   const self = processes.find((entry) => entry.name === name);
   const consumed = new Set<string>(self?.consumes ?? []);
   return processes
