@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 // Tracing first: what it instruments (http, ioredis, graphql, Apollo Gateway) must load after it.
 await startTelemetry('gateway', process.env);
-const { eventBus } = await import('@msd/events');
+const { eventBus, eventKeys } = await import('@msd/events');
 const { createLogger, runProcess } = await import('@msd/service-kit');
 const { runWorkers } = await import('./runWorkers.ts');
 const { identityVariables } = await import('./identity/identityConfig.ts');
@@ -27,7 +27,11 @@ await runWorkers(createLogger('gateway'), () =>
     async (config) => {
       const { createGatewayServer, entityCacheConfig } = await import('./server.ts');
       return createGatewayServer({
-        events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+        events: eventBus({
+          redisUrl: config.REDIS_URL,
+          prefix: config.EVENTS_PREFIX,
+          keys: eventKeys(config),
+        }),
         entityCache: entityCacheConfig(process.env),
         ...(config.SUPERGRAPH_PATH ? { supergraphPath: config.SUPERGRAPH_PATH } : {}),
       });

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import type { EventBusOptions } from '@msd/events';
+import { type EventBusOptions, failFast } from '@msd/events';
 import {
   type BackgroundProcess,
   createHttpServer,
@@ -230,10 +230,7 @@ function clientAddress(req: IncomingMessage): string {
 /** A Redis connection for the rate limiter: fails fast when Redis is down, so the in-memory insurance limiter takes over. */
 function rateLimiterRedis(bus: EventBusOptions) {
   const client = new Redis({
-    ...bus.connection,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    commandTimeout: 500,
+    ...failFast(bus.connection, 500),
     lazyConnect: true,
   });
   client.on('error', () => {}); // the limiter falls back to memory; the entity cache logs Redis trouble

@@ -1,7 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { clearEventBus, deliveryOptions, eventBus, listDeadLetters, queueName } from '@msd/events';
+import {
+  clearEventBus,
+  deliveryOptions,
+  type EventEnvelope,
+  eventBus,
+  listDeadLetters,
+  queueName,
+  signEvent,
+} from '@msd/events';
 import { createTestDatabase, type TestDatabase } from '@msd/testing';
 import { Queue } from 'bullmq';
 import pg from 'pg';
@@ -39,6 +47,12 @@ function startWorker(): Promise<ChildProcess> {
   });
 }
 
+/** As the product service's relay sends it: signed with its key. */
+const signed = (event: EventEnvelope<'ProductUpdated'>) => ({
+  ...event,
+  signature: signEvent(event, bus.keys.product!),
+});
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a consumer killed mid-job, repeatedly', () => {
@@ -50,14 +64,14 @@ describe('a consumer killed mid-job, repeatedly', () => {
     await queue.addBulk(
       ids.map((id, n) => ({
         name: 'ProductUpdated',
-        data: {
+        data: signed({
           id,
           type: 'ProductUpdated',
           aggregateId: randomUUID(),
           version: n + 2,
           occurredAt: new Date().toISOString(),
           payload: { productId: randomUUID(), name: `P${n}`, description: null, price: 1 },
-        },
+        }),
         opts: { ...deliveryOptions, jobId: id },
       })),
     );

@@ -28,6 +28,7 @@ describe('the production build', () => {
     const product = startLoggedProcess(builtEntry('subgraphs/product/dist/index.js'), {
       NODE_ENV: 'production',
       PORT: String(port),
+      PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
       SERVICE_TOKEN: token,
       PRODUCT_DATABASE_URL: database.url,
       EVENTS_PREFIX: bus.prefix,

@@ -29,6 +29,8 @@ async function productionEnv(): Promise<Record<string, string>> {
   const closed = await freePort();
   return {
     NODE_ENV: 'production',
+    PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
+    DRIVER_EVENT_KEY: 'driver-event-key-for-this-test-0123456789',
     SERVICE_TOKEN: 'production-gateway-test-token-0123',
     EVENTS_PREFIX: bus.prefix,
     ...Object.fromEntries(

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type EventConsumer, listDeadLetters, queueName, replayDeadLetters } from '@msd/events';
+import {
+  type EventConsumer,
+  type EventEnvelope,
+  listDeadLetters,
+  queueName,
+  replayDeadLetters,
+  signEvent,
+} from '@msd/events';
 import { openOrderDatabase } from '@msd/order-service/database';
 import { openProductDatabase } from '@msd/product-service/database';
 import { graphqlRequest, readCounter } from '@msd/testing';
@@ -40,15 +47,20 @@ const productUpdatedConsumer = () =>
 const consumed = (outcome: string) =>
   readCounter(metricsUrl, 'events_consumed_total', { queue: 'ProductUpdated.order', outcome });
 
+/** A ProductUpdated as the product service's relay sends it: signed with the product service's key. */
 function productUpdated(productId: string, version: number, name: string, id = randomUUID()) {
-  return {
+  return signedByProduct({
     id,
     type: 'ProductUpdated',
     aggregateId: productId,
     version,
     occurredAt: new Date().toISOString(),
     payload: { productId, name, description: null, price: 1 },
-  };
+  });
+}
+
+function signedByProduct<T extends object>(event: T): T & { signature: string } {
+  return { ...event, signature: signEvent(event as unknown as EventEnvelope, federation.bus!.keys.product!) };
 }
 
 /** PostgreSQL's percentile_cont: linear interpolation between the two nearest ranks of sorted values. */
@@ -145,7 +157,10 @@ describe('event-driven propagation of product names to order copies', () => {
   it('parks a malformed event, keeps processing the next ones, and replays a parked event once the cause is fixed', async () => {
     const productId = productIds[2]!;
     const queue = new Queue(queueName('ProductUpdated', 'order'), federation.bus!);
-    const malformed = { ...productUpdated(productId, 500, 'x'), payload: { productId, description: null } };
+    const malformed = signedByProduct({
+      ...productUpdated(productId, 500, 'x'),
+      payload: { productId, description: null },
+    });
     await queue.add('ProductUpdated', malformed, { jobId: randomUUID() });
     await queue.add('ProductUpdated', productUpdated(productId, 501, 'After the bad one'), {
       jobId: randomUUID(),
@@ -199,13 +214,18 @@ describe('event-driven propagation of product names to order copies', () => {
     // Its own parked event, whatever earlier tests left in the dead-letter queue.
     const parkedBefore = (await listDeadLetters(federation.bus!, 'ProductUpdated.order')).length;
     const queue = new Queue(queueName('ProductUpdated', 'order'), federation.bus!);
-    await queue.add('ProductUpdated', { ...productUpdated(productId, 900, 'x'), payload: { productId } });
+    await queue.add(
+      'ProductUpdated',
+      signedByProduct({ ...productUpdated(productId, 900, 'x'), payload: { productId } }),
+    );
     await queue.close();
     await vi.waitFor(
       async () =>
         expect(await listDeadLetters(federation.bus!, 'ProductUpdated.order')).toHaveLength(parkedBefore + 1),
       { timeout: 5_000 },
     );
+    // Copies other tests moved ahead of their owner with injected events are set back first.
+    await query('mutation { reconcileProductNames { repaired } }');
     const drifted = await orderDb.orderItem.updateMany({
       where: { productId },
       data: { productName: 'Drifted by hand' },
@@ -245,6 +265,82 @@ describe('event-driven propagation of product names to order copies', () => {
     expect(productName.lagP99Ms).toBeCloseTo(percentile(lags, 0.99), 6);
     expect(productName.lastReconciliation).toEqual({ repaired: drifted.count });
     expect(status.data!.replicationStatus.driverName).toMatchObject({ copy: 'ride.driverName' });
+  });
+});
+
+describe('events and copies an attacker with access to Redis cannot bend', () => {
+  it('parks and counts events not signed with the product service key, and applies none of them', async () => {
+    const productId = productIds[3]!;
+    const queueLabel = { queue: 'ProductUpdated.order' };
+    const before = await copiesOf(productId);
+    const unverifiedBefore = await readCounter(metricsUrl, 'events_unverified_total', queueLabel);
+    const { signature: _, ...unsigned } = productUpdated(productId, 2_147_483_647, 'Forged, unsigned');
+    const wrongKey = productUpdated(productId, 2_147_483_647, 'Forged, wrong key');
+    wrongKey.signature = signEvent(
+      wrongKey as unknown as EventEnvelope,
+      'a key the forger made up, 32 chars+',
+    );
+    const otherProducer = productUpdated(productId, 2_147_483_647, "Forged with the driver's key");
+    otherProducer.signature = signEvent(
+      otherProducer as unknown as EventEnvelope,
+      federation.bus!.keys.driver!,
+    );
+    const forged = [unsigned, wrongKey, otherProducer];
+    const queue = new Queue(queueName('ProductUpdated', 'order'), federation.bus!);
+    try {
+      for (const event of forged) await queue.add('ProductUpdated', event, { jobId: event.id });
+    } finally {
+      await queue.close();
+    }
+    await vi.waitFor(
+      async () => {
+        const parked = await listDeadLetters(federation.bus!, 'ProductUpdated.order');
+        expect(parked.filter((entry) => forged.some((event) => event.id === entry.event.id))).toHaveLength(3);
+      },
+      { timeout: 10_000 },
+    );
+    const parked = (await listDeadLetters(federation.bus!, 'ProductUpdated.order')).filter((entry) =>
+      forged.some((event) => event.id === entry.event.id),
+    );
+    expect(parked.map((entry) => entry.error).sort()).toEqual([
+      'Unverified event: it carries no signature',
+      "Unverified event: the signature is not product's",
+      "Unverified event: the signature is not product's",
+    ]);
+    expect(await readCounter(metricsUrl, 'events_unverified_total', queueLabel)).toBe(unverifiedBefore + 3);
+    expect(await copiesOf(productId)).toEqual(before);
+    const inbox = await orderDb.$queryRawUnsafe<{ n: bigint }[]>(
+      'SELECT count(*) AS n FROM processed_events WHERE event_id = ANY($1::uuid[])',
+      forged.map((event) => event.id),
+    );
+    expect(Number(inbox[0]!.n)).toBe(0);
+  });
+
+  it('sets a copy ahead of its owner (version 2147483647) back on reconciliation, and later events apply again', async () => {
+    const productId = productIds[4]!;
+    // What a forged event would have left, had it been applied: the rows and the newest value recorded.
+    await orderDb.$executeRaw`UPDATE order_items SET product_name = 'Frozen', product_version = 2147483647 WHERE product_id = ${productId}::uuid`;
+    await orderDb.$executeRaw`
+      INSERT INTO copy_sources (copy, owner_id, value, version) VALUES ('order.productName', ${productId}::uuid, 'Frozen', 2147483647)
+      ON CONFLICT (copy, owner_id) DO UPDATE SET value = 'Frozen', version = 2147483647`;
+    const frozen = (await copiesOf(productId)).length;
+    const { data, errors } = await query<{ reconcileProductNames: { repaired: number } }>(
+      'mutation { reconcileProductNames { repaired } }',
+    );
+    expect(errors).toBeUndefined();
+    expect(data!.reconcileProductNames.repaired).toBeGreaterThanOrEqual(frozen);
+    const owner = await productDb.product.findUniqueOrThrow({ where: { id: productId } });
+    expect(await copiesOf(productId)).toEqual(
+      Array.from({ length: frozen }, () => ({ productName: owner.name, productVersion: owner.version })),
+    );
+    await query('mutation ($id: ID!) { updateProduct(id: $id, input: { name: "Thawed" }) { id } }', {
+      id: productId,
+    });
+    await vi.waitFor(
+      async () =>
+        expect(new Set((await copiesOf(productId)).map((c) => c.productName))).toEqual(new Set(['Thawed'])),
+      { timeout: 5_000 },
+    );
   });
 });
 

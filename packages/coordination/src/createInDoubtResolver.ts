@@ -1,8 +1,9 @@
 import type { SqlTransaction, TransactionalDatabase } from '@msd/events';
 import {
-  type BackgroundProcess,
+  createPeriodicTask,
   createServiceClient,
   type Logger,
+  type PeriodicTask,
   type ServiceCalls,
 } from '@msd/service-kit';
 import { abortRename, listInDoubtRenames, type PendingRename, type RenameFaults } from './preparedRenames.ts';
@@ -15,6 +16,8 @@ export interface RenameParticipantOptions {
   calls: ServiceCalls;
   /** A prepared rename is asked about after this long (default 3 s). */
   inDoubtAfterMs?: number;
+  /** Decided renames (COMMITTED, ABORTED) are deleted after this long (default 7 days). */
+  retentionMs?: number;
 }
 
 /** What the coordinator's log says about a transaction; UNKNOWN when it has no such row. */
@@ -36,10 +39,8 @@ export function renameOutcomeClient(calls: ServiceCalls, timeoutMs = 2_000) {
   };
 }
 
-export interface InDoubtResolver extends BackgroundProcess {
-  /** One pass now; returns how many in-doubt renames it decided. */
-  resolve(): Promise<number>;
-}
+/** `run()` is one pass now; it returns how many in-doubt renames it decided. */
+export type InDoubtResolver = PeriodicTask<number>;
 
 /**
  * The participant's side of recovery: a rename it prepared and never heard about again (the
@@ -61,9 +62,6 @@ export function createInDoubtResolver(options: {
   const askOutcome = renameOutcomeClient(options.settings.calls);
   // Default 3 s: well beyond a coordinator's round.
   const afterMs = options.settings.inDoubtAfterMs ?? 3_000;
-  const intervalMs = options.intervalMs ?? Math.min(2_000, afterMs);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
 
   const resolveOnce = async () => {
     let decided = 0;
@@ -93,24 +91,10 @@ export function createInDoubtResolver(options: {
     return decided;
   };
 
-  const resolve = () => {
-    running ??= resolveOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  return {
-    resolve,
-    async start() {
-      timer = setInterval(() => {
-        resolve().catch((error: unknown) => logger.warn('in-doubt resolver failed', { participant, error }));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => {});
-    },
-  };
+  return createPeriodicTask({
+    name: `in-doubt resolver of ${participant}`,
+    intervalMs: options.intervalMs ?? Math.min(2_000, afterMs),
+    logger,
+    work: resolveOnce,
+  });
 }

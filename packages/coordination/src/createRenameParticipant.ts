@@ -35,8 +35,8 @@ export interface RenameParticipant<Context> {
   /** Settles renames prepared here whose decision never arrived, by asking the coordinator. */
   inDoubtResolver: InDoubtResolver;
   /**
-   * Deletes decided renames (COMMITTED, ABORTED) after `RENAME_RETENTION_MS` (default 7 days): long
-   * after any late prepare or commit could arrive, which is all an ABORTED tombstone is for.
+   * Deletes decided renames (COMMITTED, ABORTED) after `retentionMs` (default 7 days): long after
+   * any late prepare or commit could arrive, which is all an ABORTED tombstone is for.
    */
   retention: BackgroundProcess;
 }
@@ -104,7 +104,7 @@ export function createRenameParticipant<Db extends ParticipantDatabase, Context 
       {
         table: 'pending_renames',
         where: `state <> 'PREPARED' AND decided_at < clock_timestamp() - $1 * interval '1 millisecond'`,
-        retentionMs: Number(process.env.RENAME_RETENTION_MS ?? 7 * 24 * 3600 * 1000),
+        retentionMs: options.retentionMs ?? 7 * 24 * 3600 * 1000,
       },
     ],
   });

@@ -1,16 +1,23 @@
 import type { RedisOptions } from 'bullmq';
+import { developmentEventKeys, type EventKeys } from './eventSignature.ts';
 
 export interface EventBusOptions {
   connection: RedisOptions;
   /** Key prefix of every queue: tests use a unique one, so they never see each other's jobs. */
   prefix: string;
+  /** The event signing keys this process holds (`eventKeys(config)`; the development keys if not given). */
+  keys: EventKeys;
 }
 
 /**
  * Where the event bus lives (a process's `REDIS_URL` and `EVENTS_PREFIX`; the local Redis and `msd`
- * unless given). A `rediss://` URL connects with TLS, its host name checked against the certificate.
+ * unless given) and the event signing keys the process holds (`eventKeys(config)`; the development
+ * keys if not given). A `rediss://` URL connects with TLS, its host name checked against the
+ * certificate.
  */
-export function eventBus(options: { redisUrl?: string; prefix?: string } = {}): EventBusOptions {
+export function eventBus(
+  options: { redisUrl?: string; prefix?: string; keys?: EventKeys } = {},
+): EventBusOptions {
   const url = new URL(options.redisUrl ?? 'redis://127.0.0.1:6379');
   return {
     connection: {
@@ -24,5 +31,19 @@ export function eventBus(options: { redisUrl?: string; prefix?: string } = {}): 
       maxRetriesPerRequest: null,
     },
     prefix: options.prefix ?? 'msd',
+    keys: options.keys ?? developmentEventKeys(),
+  };
+}
+
+/**
+ * The same connection, failing fast: no offline queue and a deadline per command, so with Redis down
+ * or hung a call fails now (its caller rolls back, falls back or retries later) instead of waiting.
+ */
+export function failFast(connection: RedisOptions, commandTimeoutMs: number): RedisOptions {
+  return {
+    ...connection,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
   };
 }

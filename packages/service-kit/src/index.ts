@@ -21,6 +21,7 @@ export {
   type LoggingOptions,
   loggingOptions,
 } from './createLogger.ts';
+export { createPeriodicTask, type PeriodicTask } from './createPeriodicTask.ts';
 export {
   createServiceClient,
   type ServiceCalls,
@@ -68,6 +69,8 @@ export {
   defaultEventTimings,
   type EventTimings,
   eventBusVariables,
+  eventKeyVariable,
+  eventProducersNeeded,
   eventTimings,
   eventVariables,
   processConfig,

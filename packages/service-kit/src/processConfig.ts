@@ -21,6 +21,22 @@ const days = (count: number) => count * 24 * 3600 * 1000;
 export const databasePasswordVariable = (service: ServiceName) =>
   `${service.toUpperCase()}_DATABASE_PASSWORD`;
 
+/** The variable holding a producer's event signing key (`PRODUCT_EVENT_KEY`). */
+export const eventKeyVariable = (name: ProcessName) => `${name.toUpperCase()}_EVENT_KEY`;
+
+/** The producers whose keys a process needs: its own when it publishes, and those of what it consumes. */
+export function eventProducersNeeded(name: ProcessName): ProcessName[] {
+  const self = processes.find((entry) => entry.name === name);
+  const consumed = new Set<string>(self?.consumes ?? []);
+  return processes
+    .filter(
+      (entry) =>
+        (entry.name === name && entry.publishes.length > 0) ||
+        entry.publishes.some((event) => consumed.has(event)),
+    )
+    .map((entry) => entry.name);
+}
+
 /**
  * The database variables: every service's connection (given whole, or derived from the admin URL
  * with the service's own role and password) and the pool size.
@@ -79,6 +95,21 @@ export const eventBusVariables = {
     .min(1)
     .default('msd')
     .describe('Key prefix of every queue; `{msd}` (a hash tag) keeps a queue in one Redis Cluster slot'),
+  // HMAC-SHA256 keys: at least 32 characters (a random 32-byte key in base64 has 44).
+  ...(Object.fromEntries(
+    processes
+      .filter((entry) => entry.publishes.length > 0)
+      .map((entry) => [
+        eventKeyVariable(entry.name),
+        z
+          .string()
+          .min(32)
+          .optional()
+          .describe(
+            `The key ${entry.name}'s events are signed with (required in production where ${entry.name} publishes or its events are consumed; else a development key)`,
+          ),
+      ]),
+  ) as Record<string, z.ZodOptional<z.ZodString>>),
 };
 
 /** Timings of the event libraries (@msd/events, @msd/coordination), handed to them as options. */
@@ -192,6 +223,16 @@ export function processConfig<TExtra extends z.ZodRawShape = Record<never, never
             path: ['SERVICE_TOKEN'],
             message: 'must be at least 16 characters in production',
           });
+        // Signed events: the development keys are derived from public names, so no secret.
+        for (const producer of eventProducersNeeded(name)) {
+          const variable = eventKeyVariable(producer);
+          if (env.NODE_ENV === 'production' && !(env as Record<string, unknown>)[variable])
+            context.addIssue({
+              code: 'custom',
+              path: [variable],
+              message: `is required in production (the key ${producer}'s events are signed with)`,
+            });
+        }
       },
       // Reported with the other problems, not only once everything else is right.
       { when: () => true },

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { entryPoint, gateway, type ProcessName, processes, repoRoot, urlVariable } from '@msd/registry';
-import type { Logger } from '@msd/service-kit';
+import { eventKeyVariable, type Logger } from '@msd/service-kit';
 import { freePort } from '@msd/testing';
 import { type RoundRobin, roundRobin } from './roundRobin.ts';
 
@@ -48,6 +48,17 @@ function serviceDefaults(options: StackOptions): Record<'NODE_ENV' | 'SERVICE_TO
   };
 }
 
+/** Each producer's event signing key, drawn at random for this run unless given; every process gets them all. */
+function eventSigningKeys(options: StackOptions): Record<string, string> {
+  const given: Record<string, string | undefined> = { ...process.env, ...options.env };
+  return Object.fromEntries(
+    processes
+      .filter((entry) => entry.publishes.length > 0)
+      .map((entry) => eventKeyVariable(entry.name))
+      .map((variable) => [variable, given[variable] ?? randomBytes(32).toString('base64url')]),
+  );
+}
+
 export interface RunningStack {
   gatewayUrl: string;
   ports: Record<ProcessName, number>;
@@ -87,6 +98,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   const replicaPorts = new Map<ProcessName, number[]>();
   const balancers: RoundRobin[] = [];
   const defaults = serviceDefaults(options);
+  const eventKeys = eventSigningKeys(options);
   let stopping = false;
   let started = false;
   const restarting = new Set<ChildProcess>();
@@ -127,6 +139,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
         ...urls,
         ...options.env,
         ...(name === gateway.name ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN } : defaults),
+        ...eventKeys,
         ...options.envFor?.(name),
         PORT: String(port),
         HOST: '127.0.0.1',

@@ -203,22 +203,17 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
     if (outcome.done) logger.info('recovery completed a rename', { transaction: record.id });
   };
 
-  let recovering: Promise<number> | undefined;
-  const recover = (olderThanMs: number, commitDeadlineMs = options.commitDeadlineMs) => {
-    recovering ??= (async () => {
-      const unfinished = await log.listUnfinished(olderThanMs);
-      for (const record of unfinished) {
-        try {
-          await recoverOne(record, commitDeadlineMs);
-        } catch (error) {
-          logger.warn('recovery of a rename failed; next pass retries', { transaction: record.id, error });
-        }
+  /** One recovery pass over what has been undecided for `olderThanMs`; returns how many it found. */
+  const recover = async (olderThanMs: number, commitDeadlineMs = options.commitDeadlineMs) => {
+    const unfinished = await log.listUnfinished(olderThanMs);
+    for (const record of unfinished) {
+      try {
+        await recoverOne(record, commitDeadlineMs);
+      } catch (error) {
+        logger.warn('recovery of a rename failed; next pass retries', { transaction: record.id, error });
       }
-      return unfinished.length;
-    })().finally(() => {
-      recovering = undefined;
-    });
-    return recovering;
+    }
+    return unfinished.length;
   };
 
   return {

@@ -1,8 +1,8 @@
 import { databaseLifecycle } from '@msd/database';
 import { createRetention } from '@msd/events';
 import {
-  type BackgroundProcess,
   createLogger,
+  createPeriodicTask,
   createSubgraphServer,
   entityInvalidationsPlugin,
   loadTypeDefs,
@@ -26,6 +26,8 @@ export interface CoordinatorOptions extends ServiceOptions {
   /** Recovery pass interval; a pass finishes transactions untouched for `staleAfterMs` (5 s / 15 s). */
   recoveryIntervalMs?: number;
   staleAfterMs?: number;
+  /** Decided transactions are deleted after this long (default 7 days): participants in doubt ask within seconds. */
+  retentionMs?: number;
   /** Test fault: the process kills itself right after this step (`COORDINATOR_CRASH_AFTER`). */
   crashAfter?: CrashPoint;
 }
@@ -49,29 +51,21 @@ export function createCoordinatorServer(options: CoordinatorOptions) {
     crashAfter: options.crashAfter,
   });
   const staleAfterMs = options.staleAfterMs ?? 15_000;
-  const intervalMs = options.recoveryIntervalMs ?? 5_000;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<unknown> | undefined;
-  const recovery: BackgroundProcess = {
-    async start() {
-      // At start nothing is in flight in this process: everything undecided is a previous run's.
-      // Not awaited: the API (and `renameOutcome` for participants in doubt) serves meanwhile.
-      pass = coordinator.recover(0).then(
-        (found) => found > 0 && logger.info('recovery at start', { transactions: found }),
-        (error: unknown) => logger.warn('recovery at start failed; the next pass retries', { error }),
-      );
-      timer = setInterval(() => {
-        pass = coordinator
-          .recover(staleAfterMs)
-          .catch((error: unknown) => logger.warn('recovery failed', { error }));
-      }, intervalMs);
-      timer.unref();
+  // The first pass, at start, takes everything undecided: nothing is in flight in this process yet,
+  // so it is all a previous run's. Not awaited: the API (and `renameOutcome`) serves meanwhile.
+  let atStart = true;
+  const recovery = createPeriodicTask({
+    name: 'recovery',
+    intervalMs: options.recoveryIntervalMs ?? 5_000,
+    logger,
+    runOnStart: true,
+    work: () => {
+      const olderThanMs = atStart ? 0 : staleAfterMs;
+      atStart = false;
+      return coordinator.recover(olderThanMs);
     },
-    async stop() {
-      clearInterval(timer);
-      await pass;
-    },
-  };
+    onResult: (found) => found > 0 && logger.info('recovery finished transactions', { transactions: found }),
+  });
   const server = createSubgraphServer<CoordinatorContext>({
     name: 'coordinator',
     serviceToken: options.services.token,
@@ -81,7 +75,6 @@ export function createCoordinatorServer(options: CoordinatorOptions) {
     ...databaseLifecycle(db),
     background: [
       recovery,
-      // Decided transactions, after RENAME_RETENTION_MS (7 days): participants in doubt ask within seconds.
       createRetention({
         db,
         logger,

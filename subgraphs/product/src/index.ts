@@ -3,7 +3,7 @@ import { startTelemetry } from '@msd/telemetry';
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
 await startTelemetry('product', process.env);
 const { serviceDatabase } = await import('@msd/database');
-const { eventBus } = await import('@msd/events');
+const { eventBus, eventKeys } = await import('@msd/events');
 const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
 await runProcess('product', async (config) => {
@@ -12,6 +12,6 @@ await runProcess('product', async (config) => {
     ...serviceDatabase('product', config),
     services: serviceCalls(config),
     timings: eventTimings(config),
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });
 });

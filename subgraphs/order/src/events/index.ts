@@ -3,11 +3,11 @@ import {
   createCopyReplication,
   createEventConsumer,
   createOutboxRelay,
-  createReconciler,
   createRetention,
+  createScheduledRepair,
   type EventBusOptions,
-  type Reconciler,
   retentionRules,
+  type ScheduledRepair,
 } from '@msd/events';
 import { type BackgroundProcess, createLogger, type EventTimings } from '@msd/service-kit';
 import type { OrderDatabase } from '../data/database.ts';
@@ -21,7 +21,7 @@ export interface OrderEvents {
   background: BackgroundProcess[];
   productName: CopyReplication;
   /** Anti-entropy for the order flow: overdue orders driven to CONFIRMED or REJECTED, with their shipment. */
-  orderReactions: { reaction: string; deadlineMs: number; repair: Reconciler };
+  orderReactions: { reaction: string; deadlineMs: number; repair: ScheduledRepair };
 }
 
 /**
@@ -66,18 +66,23 @@ export function orderEvents(options: {
     }),
   );
   const deadlineMs = options.reactionDeadlineMs;
-  // The copy reconciler's machinery (batches, one run at a time across instances, runs recorded):
-  // the "owner" of an order's reactions is what inventory and shipping say about it.
-  const reactionRepair = createReconciler({
-    copy: 'order.reactions',
+  // Overdue orders, checked against what inventory and shipping say about them, driven on where
+  // a reaction is missing (one pass at a time across instances, every pass recorded).
+  const reactionRepair = createScheduledRepair({
+    name: 'order.reactions',
     db,
     bus,
     logger,
     batchSize: 100,
     intervalMs: options.reactionRepairIntervalMs,
-    listSourceIds: (afterId, limit) => listOverdueOrders(db, deadlineMs, afterId, limit),
-    fetchOwner: (ids) => readOrderReactions(options.reactionServices, ids),
-    repair: (states) => driveOrderReactions(db, options.reactionServices, states, logger),
+    listIds: (afterId, limit) => listOverdueOrders(db, deadlineMs, afterId, limit),
+    repairBatch: async (ids) =>
+      driveOrderReactions(
+        db,
+        options.reactionServices,
+        [...(await readOrderReactions(options.reactionServices, ids)).values()],
+        logger,
+      ),
   });
   const retention = createRetention({
     db,
