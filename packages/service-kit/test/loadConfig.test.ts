@@ -35,8 +35,13 @@ describe('loadConfig', () => {
   });
 
   it('requires a real service credential in production, and never echoes a secret', () => {
+    // The order service signs OrderCreated and verifies product's and inventory's events.
     expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
       'SERVICE_TOKEN: is required in production (the development default is no secret) (not set)',
+      ...['product', 'order', 'inventory'].map(
+        (producer) =>
+          `${producer.toUpperCase()}_EVENT_KEY: is required in production (the key ${producer}'s events are signed with) (not set)`,
+      ),
     ]);
     const [short] = problemsOf({ NODE_ENV: 'production', SERVICE_TOKEN: 'hunter2' });
     expect(short).toBe('SERVICE_TOKEN: must be at least 16 characters in production');

@@ -50,7 +50,7 @@ function serviceDefaults(options: StackOptions): Record<'NODE_ENV' | 'SERVICE_TO
 
 /** Each producer's event signing key, drawn at random for this run unless given; every process gets them all. */
 function eventSigningKeys(options: StackOptions): Record<string, string> {
-  const given: Record<string, string | undefined> = { ...process.env, ...options.env };
+  const given: Record<string, string | undefined> = { ...options.environment, ...options.env };
   return Object.fromEntries(
     processes
       .filter((entry) => entry.publishes.length > 0)
