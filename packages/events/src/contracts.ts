@@ -36,6 +36,7 @@ export const eventPayloads = {
     shortages: z.array(z.object({ productId: z.uuid(), requested: z.int(), available: z.int() })),
   }),
   ShipmentCreated: z.object({ shipmentId: z.uuid(), orderId: z.uuid() }),
+  RideCompleted: z.object({ rideId: z.uuid(), riderId: z.string().min(1), driverId: z.uuid() }),
 } as const;
 
 export type EventType = keyof typeof eventPayloads;

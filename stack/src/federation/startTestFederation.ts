@@ -13,15 +13,21 @@ import {
 import { createInventoryServer } from '@msd/inventory-service';
 import { createOrderServer } from '@msd/order-service';
 import { createProductServer } from '@msd/product-service';
+import { isServiceName, type ServiceName, serviceEntry, serviceNames } from '@msd/registry';
 import { createRideServer } from '@msd/ride-service';
+import type { SubgraphServer } from '@msd/service-kit';
 import { createShippingServer } from '@msd/shipping-service';
 import { freePort, startTestSubgraph, type TestSubgraph } from '@msd/testing';
+
+/** The services a test federation always starts; the coordinator is optional (`coordinator`). */
+type FederatedName = Exclude<ServiceName, 'coordinator'>;
+const federatedNames = serviceNames.filter((name): name is FederatedName => name !== 'coordinator');
 
 export interface TestFederation {
   gatewayUrl: string;
   /** The gateway server itself (its admin port, its logger). */
   gateway: ReturnType<typeof createGatewayServer>;
-  subgraphs: Record<'product' | 'order' | 'inventory' | 'shipping' | 'driver' | 'ride', TestSubgraph>;
+  subgraphs: Record<FederatedName, TestSubgraph>;
   /** The coordinator, when started in-process; its URL also when it runs elsewhere. */
   coordinator: TestSubgraph | undefined;
   coordinatorUrl: string | undefined;
@@ -31,7 +37,7 @@ export interface TestFederation {
 }
 
 /**
- * The six subgraphs and the gateway over real HTTP on free ports, each subgraph with a fresh
+ * Every subgraph of the registry and the gateway over real HTTP on free ports, each subgraph with a fresh
  * database of its own; the gateway runs the committed supergraph with the subgraph URLs replaced.
  * With `events`, every service also runs its relay and consumers on real Redis, under a queue
  * prefix unique to this federation (removed on stop).
@@ -92,38 +98,44 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
     },
   });
-  // The driver service asks the ride service about a rider's rides, and rides ask for drivers.
-  const ridePort = await freePort();
-  const rideUrl = `http://127.0.0.1:${ridePort}/graphql`;
-  const [product, driver, inventory, shipping] = await Promise.all([
-    startTestSubgraph('product', (o) => createProductServer({ ...o, ...events, ...rename('product') })),
-    startTestSubgraph('driver', (o) => createDriverServer({ ...o, ...events, rideUrl })),
-    startTestSubgraph('inventory', (o) => createInventoryServer({ ...o, ...events })),
-    startTestSubgraph('shipping', (o) => createShippingServer({ ...o, ...events })),
-  ]);
-  const [order, ride] = await Promise.all([
-    startTestSubgraph('order', (o) =>
+  // Every port is picked first, so each service is started knowing the URLs of the services it
+  // calls (the registry's `calls`, as `<name>Url` options), and all start at once.
+  const ports = Object.fromEntries(
+    await Promise.all(federatedNames.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<FederatedName, number>;
+  const callUrls = (service: ServiceName) =>
+    Object.fromEntries(
+      serviceEntry(service)
+        // Product and order reach the coordinator through their rename options.
+        .calls.filter((callee) => isServiceName(callee) && callee !== 'coordinator')
+        .map((callee) => [`${callee}Url`, `http://127.0.0.1:${ports[callee as FederatedName]}/graphql`]),
+    );
+  const create: Record<FederatedName, (o: { databaseUrl: string }) => SubgraphServer> = {
+    product: (o) => createProductServer({ ...o, ...events, ...rename('product') }),
+    order: (o) =>
       createOrderServer({
         ...o,
         ...events,
         ...reconcile,
         ...rename('order'),
-        productUrl: product.url,
-        inventoryUrl: inventory.url,
-        shippingUrl: shipping.url,
+        ...callUrls('order'),
         ...(options.reactionDeadlineMs ? { reactionDeadlineMs: options.reactionDeadlineMs } : {}),
         ...(options.reactionRepairIntervalMs
           ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
           : {}),
       }),
+    inventory: (o) => createInventoryServer({ ...o, ...events }),
+    shipping: (o) => createShippingServer({ ...o, ...events }),
+    driver: (o) => createDriverServer({ ...o, ...events }),
+    ride: (o) => createRideServer({ ...o, ...events, ...reconcile, ...callUrls('ride') }),
+  };
+  const subgraphs = Object.fromEntries(
+    await Promise.all(
+      federatedNames.map(
+        async (name) => [name, await startTestSubgraph(name, create[name], ports[name])] as const,
+      ),
     ),
-    startTestSubgraph(
-      'ride',
-      (o) => createRideServer({ ...o, ...events, ...reconcile, driverUrl: driver.url }),
-      ridePort,
-    ),
-  ]);
-  const subgraphs = { product, order, inventory, shipping, driver, ride };
+  ) as Record<FederatedName, TestSubgraph>;
   const entityCache =
     options.entityCache === false ? undefined : (options.entityCache ?? entityCacheConfig({}));
   const coordinator =
@@ -134,8 +146,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
             createCoordinatorServer({
               ...(typeof options.coordinator === 'object' ? options.coordinator : {}),
               ...o,
-              productUrl: product.url,
-              orderUrl: order.url,
+              ...callUrls('coordinator'),
             }),
           coordinatorPort,
         )

@@ -11,7 +11,7 @@ import { createProductCatalog } from './productCatalog.ts';
 import { orderRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('order');
 
 export interface OrderServerOptions {
   databaseUrl?: string;

@@ -7,24 +7,26 @@ import { createDriverDirectory } from './driverDirectory.ts';
 import { rideEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('ride');
 
 export interface RideServerOptions {
   databaseUrl?: string;
   /** The driver service's GraphQL endpoint (else `DRIVER_URL`). */
   driverUrl?: string;
-  /** With an event bus, the DriverUpdated consumer and the reconciliation run beside the server. */
+  /** With an event bus, the outbox relay, the DriverUpdated consumer and the reconciliation run beside the server. */
   events?: EventBusOptions;
   reconcileIntervalMs?: number;
 }
 
 /** Builds the ride subgraph without listening: `index.ts` listens, tests pick their own port and database. */
 export function createRideServer(options: RideServerOptions = {}) {
-  const db = openRideDatabase(options.databaseUrl ?? databaseUrl('ride'));
+  const url = options.databaseUrl ?? databaseUrl('ride');
+  const db = openRideDatabase(url);
   const driverDirectory = createDriverDirectory(options.driverUrl);
   const events = options.events
     ? rideEvents({
         db,
+        databaseUrl: url,
         bus: options.events,
         driverDirectory,
         ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
