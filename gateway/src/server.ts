@@ -107,7 +107,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const rateLimits = options.rateLimit === false ? undefined : (options.rateLimit ?? rateLimitConfig());
   // With events, the gateway always drains its invalidation queues, cache or not, so they never pile up.
   const background: BackgroundProcess[] = options.events
-    ? entityInvalidation(cache, options.events, logger)
+    ? entityInvalidation({ cache, types: options.entityCache?.types, bus: options.events, logger })
     : [];
   const gateway = new ApolloGateway({
     supergraphSdl: gatewaySupergraph,
@@ -239,6 +239,7 @@ function rateLimiterRedis(bus: EventBusOptions) {
 }
 
 export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.ts';
+export { entityInvalidation, invalidatingEvents } from './cache/entityInvalidation.ts';
 export { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
 export { type OperationLimitsConfig, operationLimitsConfig } from './limits/operationLimits.ts';
 export { type RateLimitConfig, rateLimitConfig } from './limits/rateLimit.ts';

@@ -225,7 +225,7 @@ async function seedCatalog(gatewayUrl: string) {
     );
     if (data.createDriver) driverIds.push(data.createDriver.id);
   }
-  return { productIds, driverIds };
+  return { productIds, driverIds, rideIds: [] };
 }
 
 /** A base port whose 8 registry offsets (gateway 0 .. coordinator 7) are free now. */

@@ -253,7 +253,7 @@ describe('ownership, checked by the services that own the data', () => {
     expect(all.data!.orders.length).toBe(before.orders);
   });
 
-  it('a rider requests and reads its own rides, and rates only a driver it has ridden with', async () => {
+  it('a rider requests and reads its own rides, and rates a driver once per finished ride of its own', async () => {
     const before = await counts();
     const forAna = await query(
       'mutation ($input: RequestRideInput!) { requestRide(input: $input) { id } }',
@@ -283,13 +283,42 @@ describe('ownership, checked by the services that own the data', () => {
       { as: 'rider', subject: RIDER_ANA },
     );
     expect(anas.data!.rides).toEqual([{ id: anaRide, driver: { name: 'Dora' } }]);
-    const rateAsAna = await query<{ rateDriver: { ratingCount: number } }>(
-      `mutation { rateDriver(id: "${driverId}", stars: 5) { ratingCount } }`,
+    const rateAsAna = () =>
+      query<{ rateDriver: { ratingCount: number } }>(
+        `mutation { rateDriver(id: "${driverId}", stars: 5) { ratingCount } }`,
+        {},
+        { as: 'rider', subject: RIDER_ANA },
+      );
+    // Requesting a ride is not riding: a rating belongs to a finished ride, once.
+    expect(codes(await rateAsAna())).toEqual(['FORBIDDEN']);
+    expect(
+      codes(
+        await query(
+          `mutation { completeRide(id: "${anaRide}") { id } }`,
+          {},
+          { as: 'rider', subject: RIDER_ANA },
+        ),
+      ),
+    ).toEqual(['FORBIDDEN']);
+    expect(await counts()).toEqual(before);
+    const done = await query(
+      `mutation { completeRide(id: "${anaRide}") { status } }`,
       {},
-      { as: 'rider', subject: RIDER_ANA },
+      { as: 'operator' },
     );
-    expect(rateAsAna.errors).toBeUndefined();
-    expect(rateAsAna.data!.rateDriver.ratingCount).toBe(before.ratings + 1);
+    expect(done.data).toEqual({ completeRide: { status: 'COMPLETED' } });
+    // The driver service learns of the finished ride by RideCompleted.
+    await vi.waitFor(
+      async () => expect(await driverDb.rateableRide.count({ where: { rideId: anaRide } })).toBe(1),
+      {
+        timeout: 10_000,
+      },
+    );
+    const rated = await rateAsAna();
+    expect(rated.errors).toBeUndefined();
+    expect(rated.data!.rateDriver.ratingCount).toBe(before.ratings + 1);
+    expect(codes(await rateAsAna())).toEqual(['FORBIDDEN']);
+    expect((await counts()).ratings).toBe(before.ratings + 1);
   });
 });
 

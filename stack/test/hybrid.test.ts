@@ -12,7 +12,7 @@ let rideDrivers: string[] = [];
 async function createDrivers(gatewayUrl: string, count: number, label: string) {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
-    const { data } = await graphqlRequest<{ createDriver: { id: string } }>(
+    const { data, errors } = await graphqlRequest<{ createDriver: { id: string } }>(
       gatewayUrl,
       'mutation ($input: CreateDriverInput!) { createDriver(input: $input) { id } }',
       {
@@ -23,18 +23,49 @@ async function createDrivers(gatewayUrl: string, count: number, label: string) {
       },
       { as: 'operator' },
     );
+    expect(errors).toBeUndefined();
     ids.push(data!.createDriver.id);
-    await graphqlRequest(
-      gatewayUrl,
-      'mutation ($id: ID!) { rateDriver(id: $id, stars: 4) { id } }',
-      {
-        id: ids[i],
-      },
-      { as: 'operator' },
-    );
   }
   return ids;
 }
+
+/**
+ * A ride with the driver that has finished, once the driver service knows it (RideCompleted
+ * applied): a rating can then be given for it.
+ */
+async function finishedRide(federation: TestFederation, driverId: string): Promise<string> {
+  const request = await graphqlRequest<{ requestRide: { id: string } }>(
+    federation.gatewayUrl,
+    'mutation ($driverId: ID!) { requestRide(input: { riderId: "r", driverId: $driverId, pickup: "A", dropoff: "B" }) { id } }',
+    { driverId },
+    { as: 'operator' },
+  );
+  const rideId = request.data!.requestRide.id;
+  const done = await graphqlRequest(
+    federation.gatewayUrl,
+    'mutation ($id: ID!) { completeRide(id: $id) { id } }',
+    { id: rideId },
+    { as: 'operator' },
+  );
+  expect(done.errors).toBeUndefined();
+  const db = openDriverDatabase(federation.subgraphs.driver.databaseUrl);
+  try {
+    await vi.waitFor(async () => expect(await db.rateableRide.count({ where: { rideId } })).toBe(1), {
+      timeout: 10_000,
+    });
+  } finally {
+    await db.$disconnect();
+  }
+  return rideId;
+}
+
+const rate = (federation: TestFederation, driverId: string, rideId: string, stars: number) =>
+  graphqlRequest<{ rateDriver: { rating: number } }>(
+    federation.gatewayUrl,
+    'mutation ($id: ID!, $rideId: ID!, $stars: Int!) { rateDriver(id: $id, rideId: $rideId, stars: $stars) { rating } }',
+    { id: driverId, rideId, stars },
+    { as: 'operator' },
+  );
 
 async function requestRides(gatewayUrl: string, drivers: string[]) {
   for (const driverId of drivers) {
@@ -60,7 +91,17 @@ beforeAll(async () => {
   cached = await startTestFederation({ events: true });
   driverIds = await createDrivers(cached.gatewayUrl, 3, 'Cached');
   rideDrivers = [driverIds[0]!, driverIds[1]!];
-  await requestRides(cached.gatewayUrl, rideDrivers);
+  // The first two drivers: one finished ride each, rated 4.
+  for (const driverId of rideDrivers)
+    expect((await rate(cached, driverId, await finishedRide(cached, driverId), 4)).errors).toBeUndefined();
+  // Both ratings' DriverUpdated reached the gateway: nothing cached from now on is dropped by them.
+  await vi.waitFor(
+    async () =>
+      expect(
+        await readCounter(metricsOf(cached), 'entity_cache_invalidations_total', { type: 'Driver' }),
+      ).toBe(2),
+    { timeout: 10_000 },
+  );
 }, 120_000);
 afterAll(() => cached?.stop());
 
@@ -103,6 +144,7 @@ describe('entity cache in the gateway', () => {
 
   it('drops a cached driver when its DriverUpdated event is processed: the next read shows the new rating', async () => {
     const driverId = driverIds[0]!;
+    const secondRide = await finishedRide(cached, driverId);
     const ratingOf = async () =>
       (
         await graphqlRequest<{ rides: Ride[] }>(cached.gatewayUrl, ridesQuery, {}, { as: 'operator' })
@@ -111,12 +153,7 @@ describe('entity cache in the gateway', () => {
     const invalidations = await readCounter(metricsOf(cached), 'entity_cache_invalidations_total', {
       type: 'Driver',
     });
-    await graphqlRequest(
-      cached.gatewayUrl,
-      'mutation ($id: ID!) { rateDriver(id: $id, stars: 1) { rating } }',
-      { id: driverId },
-      { as: 'operator' },
-    );
+    expect((await rate(cached, driverId, secondRide, 1)).errors).toBeUndefined();
     await vi.waitFor(
       async () =>
         expect(

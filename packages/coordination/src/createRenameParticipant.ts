@@ -8,17 +8,14 @@ import {
   type RenameParticipantOptions,
 } from './createInDoubtResolver.ts';
 import { abortRename, injectRenameFault, prepareRename } from './preparedRenames.ts';
+import { type RenameParticipantName, renameProtocol } from './renameProtocol.ts';
 
 type ParticipantDatabase = SqlTransaction & TransactionalDatabase;
 
 /** What a service brings to the rename protocol; the protocol itself is the same for every participant. */
 export interface RenameParticipantSpec<Db extends ParticipantDatabase, Context extends { db: Db }> {
-  participant: string;
-  /**
-   * The protocol's mutation names in this service's SDL. Each participant has its own (they are
-   * @inaccessible fields of one supergraph, and composition would merge equal names).
-   */
-  fields: { prepare: string; commit: string; abort: string };
+  /** Which participant it is: its protocol fields are `renameProtocol[participant]`. */
+  participant: RenameParticipantName;
   /** Checks a prepare in the service's terms; throws a typed error (NOT_FOUND, BAD_USER_INPUT) to refuse it. */
   validate(productId: string, context: Context): Promise<void>;
   /**
@@ -51,7 +48,8 @@ export function createRenameParticipant<Db extends ParticipantDatabase, Context 
   db: Db,
   options: RenameParticipantOptions,
 ): RenameParticipant<Context> {
-  const { participant, fields } = spec;
+  const { participant } = spec;
+  const fields = renameProtocol[participant];
   const faults = options.faults;
   const mutations = {
     [fields.prepare]: async (

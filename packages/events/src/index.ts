@@ -11,6 +11,7 @@ export {
   type EventEnvelope,
   type EventPayload,
   type EventType,
+  entityUpdates,
   eventPayloads,
   MalformedEvent,
   parseEvent,

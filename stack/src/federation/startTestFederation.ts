@@ -13,16 +13,21 @@ import {
 import { createInventoryServer } from '@msd/inventory-service';
 import { createOrderServer } from '@msd/order-service';
 import { createProductServer } from '@msd/product-service';
+import { type ServiceName, serviceNames } from '@msd/registry';
 import { createRideServer } from '@msd/ride-service';
-import type { ServiceUrls } from '@msd/service-kit';
+import type { ServiceUrls, SubgraphServer } from '@msd/service-kit';
 import { createShippingServer } from '@msd/shipping-service';
 import { freePort, startTestSubgraph, type TestSubgraph, testServiceCalls } from '@msd/testing';
+
+/** The services a test federation always starts; the coordinator is optional (`coordinator`). */
+type FederatedName = Exclude<ServiceName, 'coordinator'>;
+const federatedNames = serviceNames.filter((name): name is FederatedName => name !== 'coordinator');
 
 export interface TestFederation {
   gatewayUrl: string;
   /** The gateway server itself (its admin port, its logger). */
   gateway: ReturnType<typeof createGatewayServer>;
-  subgraphs: Record<'product' | 'order' | 'inventory' | 'shipping' | 'driver' | 'ride', TestSubgraph>;
+  subgraphs: Record<FederatedName, TestSubgraph>;
   /** The coordinator, when started in-process; its URL also when it runs elsewhere. */
   coordinator: TestSubgraph | undefined;
   coordinatorUrl: string | undefined;
@@ -32,7 +37,7 @@ export interface TestFederation {
 }
 
 /**
- * The six subgraphs and the gateway over real HTTP on free ports, each subgraph with a fresh
+ * Every subgraph of the registry and the gateway over real HTTP on free ports, each subgraph with a fresh
  * database of its own; the gateway runs the committed supergraph with the subgraph URLs replaced.
  * With `events`, every service also runs its relay and consumers on real Redis, under a queue
  * prefix unique to this federation (removed on stop).
@@ -91,35 +96,24 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
     },
   });
-  // The driver service asks the ride service about a rider's rides, and rides ask for drivers.
-  const ridePort = await freePort();
+  // Every port is picked first, so each service starts knowing where the services it calls are (the
+  // registry's `calls`), and all start at once.
+  const ports = Object.fromEntries(
+    await Promise.all(federatedNames.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<FederatedName, number>;
   // Without a coordinator, it is unreachable on purpose: never a developer's on :4007.
   const coordinatorAt = coordinatorUrl ?? 'http://127.0.0.1:9/graphql';
   const urls: Partial<ServiceUrls> = {
-    ride: `http://127.0.0.1:${ridePort}/graphql`,
+    ...Object.fromEntries(federatedNames.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])),
     coordinator: coordinatorAt,
   };
-  const [product, driver, inventory, shipping] = await Promise.all([
-    startTestSubgraph('product', (o) =>
-      createProductServer({ ...o, services: testServiceCalls(urls), ...events, ...rename('product') }),
-    ),
-    startTestSubgraph('driver', (o) =>
-      createDriverServer({ ...o, services: testServiceCalls(urls), ...events }),
-    ),
-    startTestSubgraph('inventory', (o) => createInventoryServer({ ...o, ...events })),
-    startTestSubgraph('shipping', (o) => createShippingServer({ ...o, ...events })),
-  ]);
-  Object.assign(urls, {
-    product: product.url,
-    inventory: inventory.url,
-    shipping: shipping.url,
-    driver: driver.url,
-  });
-  const [order, ride] = await Promise.all([
-    startTestSubgraph('order', (o) =>
+  const services = testServiceCalls(urls);
+  const create: Record<FederatedName, (o: { databaseUrl: string }) => SubgraphServer> = {
+    product: (o) => createProductServer({ ...o, services, ...events, ...rename('product') }),
+    order: (o) =>
       createOrderServer({
         ...o,
-        services: testServiceCalls(urls),
+        services,
         ...events,
         ...timings,
         ...rename('order'),
@@ -128,14 +122,18 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
           ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
           : {}),
       }),
+    inventory: (o) => createInventoryServer({ ...o, services, ...events }),
+    shipping: (o) => createShippingServer({ ...o, services, ...events }),
+    driver: (o) => createDriverServer({ ...o, services, ...events }),
+    ride: (o) => createRideServer({ ...o, services, ...events, ...timings }),
+  };
+  const subgraphs = Object.fromEntries(
+    await Promise.all(
+      federatedNames.map(
+        async (name) => [name, await startTestSubgraph(name, create[name], ports[name])] as const,
+      ),
     ),
-    startTestSubgraph(
-      'ride',
-      (o) => createRideServer({ ...o, services: testServiceCalls(urls), ...events, ...timings }),
-      ridePort,
-    ),
-  ]);
-  const subgraphs = { product, order, inventory, shipping, driver, ride };
+  ) as Record<FederatedName, TestSubgraph>;
   const entityCache =
     options.entityCache === false ? undefined : (options.entityCache ?? entityCacheConfig({}));
   const coordinator =
@@ -146,7 +144,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
             createCoordinatorServer({
               ...(typeof options.coordinator === 'object' ? options.coordinator : {}),
               ...o,
-              services: testServiceCalls({ ...urls, order: order.url }),
+              services,
             }),
           coordinatorPort,
         )

@@ -15,7 +15,7 @@ import { renameLog } from './data/renameLog.ts';
 import { renameParticipants } from './participants.ts';
 import { type CoordinatorContext, resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('coordinator');
 
 /** `services.urls` says where the participants (product, order) are. */
 export interface CoordinatorOptions extends ServiceOptions {

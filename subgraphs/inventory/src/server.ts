@@ -6,7 +6,7 @@ import { openInventoryDatabase } from './data/database.ts';
 import { inventoryEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('inventory');
 
 /**
  * Builds the inventory subgraph without listening: `index.ts` listens, tests pick their own port and

@@ -12,7 +12,7 @@ import { createProductCatalog } from './productCatalog.ts';
 import { orderRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('order');
 
 export interface OrderServerOptions extends ServiceOptions {
   /** An order whose reactions are not complete after this long is driven on (`REACTION_DEADLINE_MS`). */

@@ -8,7 +8,7 @@ import { productEvents } from './events/index.ts';
 import { productRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('product');
 
 export interface ProductServerOptions extends ServiceOptions {
   events?: EventBusOptions;

@@ -7,10 +7,10 @@ import { createDriverDirectory } from './driverDirectory.ts';
 import { rideEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('ride');
 
 export interface RideServerOptions extends ServiceOptions {
-  /** With an event bus, the DriverUpdated consumer and the reconciliation run beside the server. */
+  /** With an event bus, the outbox relay, the DriverUpdated consumer and the reconciliation run beside the server. */
   events?: EventBusOptions;
 }
 
@@ -22,7 +22,13 @@ export function createRideServer(options: RideServerOptions) {
   const db = openRideDatabase(options.databaseUrl, { max: options.databasePoolMax });
   const driverDirectory = createDriverDirectory(options.services);
   const events = options.events
-    ? rideEvents({ db, bus: options.events, driverDirectory, timings: timingsOf(options) })
+    ? rideEvents({
+        db,
+        databaseUrl: options.databaseUrl,
+        bus: options.events,
+        driverDirectory,
+        timings: timingsOf(options),
+      })
     : undefined;
   return createSubgraphServer({
     name: 'ride',

@@ -6,7 +6,7 @@ import { openShippingDatabase } from './data/database.ts';
 import { shippingEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('shipping');
 
 /**
  * Builds the shipping subgraph without listening: `index.ts` listens, tests pick their own port and

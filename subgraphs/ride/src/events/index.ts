@@ -1,6 +1,7 @@
 import {
   type CopyReplication,
   createCopyReplication,
+  createOutboxRelay,
   createRetention,
   type EventBusOptions,
   retentionRules,
@@ -15,9 +16,13 @@ export interface RideEvents {
   driverName: CopyReplication;
 }
 
-/** The ride service publishes nothing; it keeps `driverName` fresh from DriverUpdated and reconciliation. */
+/**
+ * The ride service publishes RideCompleted (outbox) and keeps `driverName` fresh from DriverUpdated
+ * and reconciliation.
+ */
 export function rideEvents(options: {
   db: RideDatabase;
+  databaseUrl: string;
   bus: EventBusOptions;
   driverDirectory: DriverDirectory;
   timings: EventTimings;
@@ -46,5 +51,11 @@ export function rideEvents(options: {
       { ...retentionRules.reconciliationRuns(), retentionMs: timings.reconciliationRunsRetentionMs },
     ],
   });
-  return { background: [driverName.consumer, driverName.reconciler, retention], driverName };
+  const relay = createOutboxRelay({
+    service: 'ride',
+    databaseUrl: options.databaseUrl,
+    bus: options.bus,
+    logger,
+  });
+  return { background: [relay, driverName.consumer, driverName.reconciler, retention], driverName };
 }
