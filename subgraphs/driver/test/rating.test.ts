@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { clearEventBus, deliveryOptions, type EventEnvelope, eventBus, queueName } from '@msd/events';
+import {
+  clearEventBus,
+  deliveryOptions,
+  type EventEnvelope,
+  eventBus,
+  queueName,
+  signEvent,
+} from '@msd/events';
 import { graphqlRequest, type RequestOptions, startTestSubgraph, type TestSubgraph } from '@msd/testing';
 import { type Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -23,6 +30,12 @@ afterAll(async () => {
   await driver?.stop();
   await rideCompleted.close();
   await clearEventBus(bus);
+});
+
+/** Signed with the ride service's key, as its relay signs what it publishes. */
+const signed = (event: EventEnvelope<'RideCompleted'>) => ({
+  ...event,
+  signature: signEvent(event as EventEnvelope, bus.keys.ride ?? ''),
 });
 
 const call = <T = Record<string, unknown>>(
@@ -58,7 +71,7 @@ const rideFinished = async (riderId: string, driverId: string) => {
     occurredAt: new Date().toISOString(),
     payload: { rideId, riderId, driverId },
   };
-  const job: Job = await rideCompleted.add('RideCompleted', event, {
+  const job: Job = await rideCompleted.add('RideCompleted', signed(event), {
     ...deliveryOptions,
     removeOnComplete: false,
   });
@@ -138,7 +151,7 @@ describe('a rating belongs to one finished ride of the rider’s own, once', () 
       occurredAt: new Date().toISOString(),
       payload: { rideId, riderId: rider, driverId },
     };
-    const job = await rideCompleted.add('RideCompleted', again, {
+    const job = await rideCompleted.add('RideCompleted', signed(again), {
       ...deliveryOptions,
       removeOnComplete: false,
     });
