@@ -18,7 +18,7 @@ export interface EntityCacheConfig {
  * `ENTITY_CACHE=off` turns the cache off; `ENTITY_CACHE_TYPES=Driver:driver,Product:product`
  * (type:owner subgraph, the default); `ENTITY_CACHE_TTL_DRIVER=60` or `ENTITY_CACHE_TTL=60` seconds.
  */
-export function entityCacheConfig(env: NodeJS.ProcessEnv = process.env): EntityCacheConfig | undefined {
+export function entityCacheConfig(env: NodeJS.ProcessEnv = {}): EntityCacheConfig | undefined {
   if (env.ENTITY_CACHE === 'off') return undefined;
   const entries = (env.ENTITY_CACHE_TYPES ?? 'Driver:driver,Product:product')
     .split(',')

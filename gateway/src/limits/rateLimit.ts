@@ -11,15 +11,7 @@ export interface RateLimitConfig {
   windowSeconds: number;
 }
 
-/** `RATE_LIMIT_POINTS` (default 50,000 cost units) per `RATE_LIMIT_WINDOW_SECONDS` (default 10); `RATE_LIMIT=off` turns it off. */
-export function rateLimitConfig(env: NodeJS.ProcessEnv = process.env): RateLimitConfig | undefined {
-  if (env.RATE_LIMIT === 'off') return undefined;
-  const read = (name: string, fallback: number) => {
-    const value = Number(env[name]);
-    return env[name] !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-  };
-  return { points: read('RATE_LIMIT_POINTS', 50_000), windowSeconds: read('RATE_LIMIT_WINDOW_SECONDS', 10) };
-}
+export const defaultRateLimit: RateLimitConfig = { points: 250_000, windowSeconds: 10 };
 
 /** The context the rate limiter reads: who is asking, and from where. */
 export interface RateLimitContext extends LimitsContext {

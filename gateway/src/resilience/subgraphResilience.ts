@@ -44,7 +44,7 @@ const subgraphDefaults: Record<string, Partial<ResilienceConfig>> = {
 };
 
 /** Per-subgraph settings from the environment, e.g. `SUBGRAPH_DRIVER_TIMEOUT_MS=500`, else `SUBGRAPH_TIMEOUT_MS`, else defaults. */
-export function resilienceConfig(subgraph: string, env: NodeJS.ProcessEnv = process.env): ResilienceConfig {
+export function resilienceConfig(subgraph: string, env: NodeJS.ProcessEnv = {}): ResilienceConfig {
   const read = (setting: string, fallback: number) => {
     const value = env[`SUBGRAPH_${subgraph.toUpperCase()}_${setting}`] ?? env[`SUBGRAPH_${setting}`];
     const parsed = value === undefined ? Number.NaN : Number(value);
