@@ -27,7 +27,9 @@ export interface RuledField {
 
 /** What one operation of a parsed document is, worked out once for every request that sends it. */
 export interface OperationAnalysis {
+  /** Depth of the data graph's fields, and of the introspection below `__schema` and `__type`. */
   depth: number;
+  introspectionDepth: number;
   aliases: number;
   /** Root fields, `__typename` aside. */
   rootFields: number;
@@ -43,6 +45,7 @@ type Cost = number | ((variables: Record<string, unknown>, fragments: Map<string
 
 interface Walked {
   depth: number;
+  introspectionDepth: number;
   cost: Cost;
   /** Fields at the top of this selection (fragments included), `__typename` aside. */
   fields: number;
@@ -53,8 +56,9 @@ interface Walked {
  * formula and the fields that carry access rules, cached by document (Apollo Server hands back the
  * same DocumentNode for the same text), so a request evaluates only its variables and its caller.
  * Fragments are walked once each, so a document that reuses them exponentially is analysed in
- * linear time and its cost comes out as large as it is. Introspection counts like any field,
- * except `ofType`: a type reference's chain ends at its named type within a few wrappers.
+ * linear time and its cost comes out as large as it is. Introspection counts like any field; its
+ * depth is measured apart, as introspection queries nest type references (`ofType`) deeper than
+ * data queries nest.
  */
 export function createOperationAnalyzer(model: CostModel, policy: AccessPolicy, options: CostOptions) {
   const cache = new WeakMap<DocumentNode, Map<OperationDefinitionNode, OperationAnalysis>>();
@@ -104,6 +108,7 @@ function analyze(
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLCompositeType, atRoot: boolean): Walked => {
     let depth = 0;
+    let introspectionDepth = 0;
     let fields = 0;
     const costs: Cost[] = [];
     for (const selection of selectionSet.selections) {
@@ -126,8 +131,9 @@ function analyze(
           selection.selectionSet && isCompositeType(named)
             ? walk(selection.selectionSet, named, false)
             : undefined;
-        const own = parent.name === '__Type' && name === 'ofType' ? 0 : 1;
-        depth = Math.max(depth, own + (inner?.depth ?? 0));
+        if (atRoot && name.startsWith('__'))
+          introspectionDepth = Math.max(introspectionDepth, 1 + (inner?.depth ?? 0));
+        else depth = Math.max(depth, 1 + (inner?.depth ?? 0));
         const weight = rules.weight(parent, definition, atRoot && mutation);
         const listed = isListType(isNonNullType(definition.type) ? definition.type.ofType : definition.type);
         const size = listed ? listSize(selection, definition, rules.listSize(parent, name)) : 1;
@@ -140,11 +146,12 @@ function analyze(
         } else walked = spread(selection.name.value, atRoot);
         if (!walked) continue;
         depth = Math.max(depth, walked.depth);
+        introspectionDepth = Math.max(introspectionDepth, walked.introspectionDepth);
         fields += walked.fields;
         costs.push(walked.cost);
       }
     }
-    return { depth, cost: plus(costs), fields };
+    return { depth, introspectionDepth, cost: plus(costs), fields };
   };
 
   const spread = (name: string, atRoot: boolean): Walked | undefined => {
@@ -154,7 +161,7 @@ function analyze(
     const fragment = fragments.get(name);
     const type = fragment ? schema.getType(fragment.typeCondition.name.value) : undefined;
     if (!fragment || !type || !isCompositeType(type)) return undefined;
-    walkedFragments.set(key, { depth: 0, cost: 0, fields: 0 }); // a cycle (refused by validation) ends here
+    walkedFragments.set(key, { depth: 0, introspectionDepth: 0, cost: 0, fields: 0 }); // a cycle (refused by validation) ends here
     const walked = walk(fragment.selectionSet, type, atRoot);
     // Per request, a variable-dependent fragment is evaluated once, however often it is spread.
     const cost: Cost =
@@ -206,10 +213,13 @@ function analyze(
     };
   };
 
-  const walked = root ? walk(operation.selectionSet, root, true) : { depth: 0, cost: 0, fields: 0 };
+  const walked = root
+    ? walk(operation.selectionSet, root, true)
+    : { depth: 0, introspectionDepth: 0, cost: 0, fields: 0 };
   const cost = walked.cost;
   return {
     depth: walked.depth,
+    introspectionDepth: walked.introspectionDepth,
     aliases,
     rootFields: walked.fields,
     cost: typeof cost === 'number' ? () => cost : (variables) => evaluate(cost, variables, new Map()),

@@ -98,36 +98,36 @@ describe('analyzeOperation', () => {
           directiveIsRepeatable: true,
           schemaDescription: true,
           inputValueDeprecation: true,
-          oneOf: true,
         }),
       ],
     ] as const;
     for (const [tool, query] of tools)
       it(`lets the introspection of ${tool} through the default limits`, () => {
         const measured = measure(query);
-        expect(measured.depth).toBeLessThanOrEqual(limits.maxDepth);
+        expect(measured.depth).toBe(0);
+        expect(measured.introspectionDepth).toBeGreaterThan(limits.maxDepth);
+        expect(measured.introspectionDepth).toBeLessThanOrEqual(limits.maxIntrospectionDepth);
         expect(measured.aliases).toBeLessThanOrEqual(limits.maxAliases);
         expect(measured.rootFields).toBeLessThanOrEqual(limits.maxRootFields);
         expect(measured.cost).toBeLessThanOrEqual(limits.maxCost);
         expect(measured.cost).toBeGreaterThan(100);
       });
 
-    it('refuses 30 aliased __schema and a 40-level nested __type', () => {
+    it('refuses 30 aliased __schema and a 40-level nested type reference', () => {
       const fields = 'types { name fields { name type { name ofType { name } } } }';
       const many = measure(
         `{ ${Array.from({ length: 30 }, (_, i) => `s${i}: __schema { ${fields} }`).join(' ')} }`,
       );
       expect(many.rootFields).toBe(30);
-      expect(many.cost).toBeGreaterThan(limits.maxCost);
-      const nested = measure(
-        `{ __type(name: "Query") { ${'fields { type { '.repeat(20)}name${' } }'.repeat(20)} } }`,
+      expect(many.rootFields).toBeGreaterThan(limits.maxRootFields);
+      const nested = measure(`{ __type(name: "Query") { ${'ofType { '.repeat(40)}name${' }'.repeat(40)} } }`);
+      expect(nested.introspectionDepth).toBeGreaterThan(limits.maxIntrospectionDepth);
+      // Re-expanding the schema multiplies like the answer does: ten of these are over the limit.
+      const reexpanded = measure('{ __schema { types { fields { type { fields { name } } } } } }');
+      expect(reexpanded.cost * 10).toBeGreaterThan(limits.maxCost);
+      expect(reexpanded.cost).toBeGreaterThan(
+        10 * measure('{ __schema { types { fields { name } } } }').cost,
       );
-      expect(nested.depth).toBeGreaterThan(limits.maxDepth);
-      // Re-expanding the schema within the depth limit multiplies like the answer does.
-      const reexpanded = measure(
-        '{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }',
-      );
-      expect(reexpanded.cost).toBeGreaterThan(limits.maxCost);
     });
   });
 });

@@ -54,6 +54,13 @@ beforeAll(async () => {
       },
     },
     gateway: { adminPort: 0 },
+    // A loaded machine answers slowly; no test here is about timeouts.
+    resilience: Object.fromEntries(
+      ['product', 'order', 'inventory', 'shipping', 'driver', 'ride'].map((name) => [
+        name,
+        { timeoutMs: 10_000 },
+      ]),
+    ),
   });
   base = federation.gatewayUrl.replace(/\/graphql$/, '');
   productDb = openProductDatabase(federation.subgraphs.product.databaseUrl);
@@ -375,9 +382,9 @@ describe('operation limits, before planning', () => {
       `{ ${Array.from({ length: 10 }, (_, i) => `s${i}: __schema { types { fields { type { fields { name } } } } }`).join(' ')} }`,
     ],
     [
-      'depth',
+      'introspectionDepth',
       'a 40-level nested __type',
-      `{ __type(name: "Query") { ${'fields { type { '.repeat(20)}name${' } }'.repeat(20)} } }`,
+      `{ __type(name: "Query") { ${'ofType { '.repeat(40)}name${' }'.repeat(40)} } }`,
     ],
     ['documentSize', 'a 40 KB document', `{ products { id } }\n#${'x'.repeat(40_000)}`],
   ];
@@ -398,7 +405,7 @@ describe('operation limits, before planning', () => {
     const response = await query(`{ products { ${'id '.repeat(5_100)}} }`, {}, { as: 'operator' });
     expect(response.status).toBe(400);
     expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
-    expect(response.errors?.[0]?.message).toMatch(/more than 5000 tokens/);
+    expect(response.errors?.[0]?.message).toMatch(/5000 tokens/);
     expect(await subgraphCalls()).toBe(calls);
   });
 
@@ -411,7 +418,6 @@ describe('operation limits, before planning', () => {
         directiveIsRepeatable: true,
         schemaDescription: true,
         inputValueDeprecation: true,
-        oneOf: true,
       },
     ]) {
       const response = await query<{ __schema: { types: unknown[] } }>(

@@ -75,8 +75,18 @@ export function enforceAccess(gateway: GatewayInterface, analyze: OperationAnaly
           });
           if (removed.size === 0) return execute(requestContext);
           if (operation.operation !== 'query') {
-            // Refused whole: nothing is planned, no subgraph is called, nothing is written.
-            return { errors: [...removed.values()].map(({ error }) => error) };
+            // Refused whole: nothing is planned, no subgraph is called, nothing is written. One
+            // error per refused field, none for the fields below it.
+            const errors: GraphQLError[] = [];
+            visit(requestContext.document, {
+              Field(node) {
+                const refusal = removed.get(node);
+                if (!refusal) return undefined;
+                errors.push(refusal.error);
+                return false;
+              },
+            });
+            return { errors };
           }
           const filtered = filteredOperation(analysis.derived, key, requestContext.document, removed);
           const result = await execute({

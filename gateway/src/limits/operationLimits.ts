@@ -12,6 +12,8 @@ export interface OperationLimitsConfig extends CostOptions {
   /** Tokens of a document, counted by graphql-js's parser (`maxTokens`), which stops there. */
   maxTokens: number;
   maxDepth: number;
+  /** Depth below `__schema` and `__type`: GraphiQL's and Sandbox's introspection nest 15 deep. */
+  maxIntrospectionDepth: number;
   maxAliases: number;
   maxRootFields: number;
   maxCost: number;
@@ -26,6 +28,7 @@ export const defaultOperationLimits: OperationLimitsConfig = {
   maxDocumentBytes: 32 * 1024,
   maxTokens: 5_000,
   maxDepth: 8,
+  maxIntrospectionDepth: 20,
   maxAliases: 30,
   maxRootFields: 10,
   maxCost: 25_000,
@@ -68,15 +71,17 @@ export function operationLimits(
       const over =
         analysis.depth > config.maxDepth
           ? limitExceeded('depth', config.maxDepth, analysis.depth)
-          : analysis.aliases > config.maxAliases
-            ? limitExceeded('aliases', config.maxAliases, analysis.aliases)
-            : analysis.rootFields > config.maxRootFields
-              ? limitExceeded('rootFields', config.maxRootFields, analysis.rootFields)
-              : cost > config.maxCost
-                ? limitExceeded('cost', config.maxCost, cost, {
-                    cost: { estimated: cost, max: config.maxCost },
-                  })
-                : undefined;
+          : analysis.introspectionDepth > config.maxIntrospectionDepth
+            ? limitExceeded('introspectionDepth', config.maxIntrospectionDepth, analysis.introspectionDepth)
+            : analysis.aliases > config.maxAliases
+              ? limitExceeded('aliases', config.maxAliases, analysis.aliases)
+              : analysis.rootFields > config.maxRootFields
+                ? limitExceeded('rootFields', config.maxRootFields, analysis.rootFields)
+                : cost > config.maxCost
+                  ? limitExceeded('cost', config.maxCost, cost, {
+                      cost: { estimated: cost, max: config.maxCost },
+                    })
+                  : undefined;
       estimatedCosts.observe({ outcome: over ? 'refused' : 'admitted' }, cost);
       if (over) throw over;
       contextValue.operationCost = cost;
