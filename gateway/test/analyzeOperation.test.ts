@@ -125,9 +125,6 @@ describe('analyzeOperation', () => {
       // Re-expanding the schema multiplies like the answer does: ten of these are over the limit.
       const reexpanded = measure('{ __schema { types { fields { type { fields { name } } } } } }');
       expect(reexpanded.cost * 10).toBeGreaterThan(limits.maxCost);
-      expect(reexpanded.cost).toBeGreaterThan(
-        10 * measure('{ __schema { types { fields { name } } } }').cost,
-      );
     });
   });
 });
