@@ -28,8 +28,8 @@ const refused = new Counter({
 /**
  * Rate limits per caller, counted in cost units: each admitted operation spends its estimated cost
  * from its caller's budget for the window (the verified subject, else the client address), shared
- * by every gateway replica through Redis (rate-limiter-flexible's fixed window, one atomic command).
- * Over budget: HTTP 429 with Retry-After and `RATE_LIMITED`; nothing is planned or sent. When Redis
+ * by every gateway replica through Redis (rate-limiter-flexible's fixed window), without a Redis
+ * round trip per request (`localShare`). Over budget: HTTP 429 with Retry-After and `RATE_LIMITED`; nothing is planned or sent. When Redis
  * is unreachable, each replica counts in memory instead (its insurance limiter), so callers are still
  * limited, per replica, and requests never fail for it. Without Redis (tests without events) the
  * count is in memory.
@@ -49,8 +49,12 @@ export function rateLimit(
         insuranceLimiter: memory,
       })
     : memory;
+  const budget = limiter instanceof RateLimiterRedis ? localShare(limiter, config) : undefined;
   let warned = 0;
   return {
+    async serverWillStart() {
+      return { serverWillStop: async () => budget?.stop() };
+    },
     async requestDidStart() {
       return {
         async responseForOperation({ contextValue }) {
@@ -59,7 +63,7 @@ export function rateLimit(
             ? `subject:${contextValue.caller.subject}`
             : `address:${contextValue.clientAddress}`;
           try {
-            await limiter.consume(key, Math.min(cost, config.points));
+            await (budget ?? limiter).consume(key, Math.min(cost, config.points));
             return null;
           } catch (outcome) {
             if (!(outcome instanceof RateLimiterRes)) {
@@ -91,6 +95,79 @@ export function rateLimit(
           }
         },
       };
+    },
+  };
+}
+
+/** A caller's budget as one replica sees it: consumed as of the last word from Redis, plus what it admitted since. */
+interface Share {
+  consumed: number;
+  unsent: number;
+  windowEndsAt: number;
+}
+
+/**
+ * The shared budget without a round trip per request: a replica admits an operation on its own
+ * while its caller's last known consumption in Redis, plus what it admitted since, stays within the
+ * budget, and sends what it admitted every `syncMs` in one increment per caller. A caller it has
+ * not seen in this window, or near its limit, is decided by Redis at once (with what was admitted
+ * locally). Alone, a replica counts exactly; across replicas a caller may overspend by what the
+ * others admitted since their last sync (at most `syncMs` of its traffic on each), never more.
+ */
+function localShare(limiter: RateLimiterRedis, config: RateLimitConfig, syncMs = 100) {
+  const shares = new Map<string, Share>();
+  const learn = (share: Share, answer: RateLimiterRes) => {
+    share.consumed = answer.consumedPoints;
+    share.windowEndsAt = Date.now() + answer.msBeforeNext;
+  };
+  let syncing = false;
+  const sync = async () => {
+    if (syncing) return;
+    syncing = true;
+    try {
+      const now = Date.now();
+      for (const [key, share] of shares) {
+        if (share.windowEndsAt <= now) shares.delete(key);
+        else if (share.unsent > 0) {
+          const unsent = share.unsent;
+          share.unsent = 0;
+          // penalty adds the points without refusing: they were admitted already. Redis down:
+          // the insurance limiter answers; neither: the points stay counted here alone.
+          const answer = await limiter.penalty(key, unsent).catch(() => undefined);
+          if (answer) learn(share, answer);
+          else share.consumed += unsent;
+        }
+      }
+    } finally {
+      syncing = false;
+    }
+  };
+  const timer = setInterval(() => void sync(), syncMs);
+  timer.unref();
+  return {
+    async consume(key: string, cost: number): Promise<void> {
+      const now = Date.now();
+      let share = shares.get(key);
+      if (share && share.windowEndsAt > now && share.consumed + share.unsent + cost <= config.points) {
+        share.unsent += cost;
+        return;
+      }
+      const unsent = share && share.windowEndsAt > now ? share.unsent : 0;
+      if (!share) {
+        share = { consumed: 0, unsent: 0, windowEndsAt: 0 };
+        shares.set(key, share);
+      }
+      share.unsent = 0;
+      try {
+        learn(share, await limiter.consume(key, unsent + cost));
+      } catch (outcome) {
+        if (outcome instanceof RateLimiterRes) learn(share, outcome);
+        throw outcome;
+      }
+    },
+    stop() {
+      clearInterval(timer);
+      return sync();
     },
   };
 }
