@@ -99,9 +99,10 @@ export function rateLimit(
   };
 }
 
-/** A caller's budget as one replica sees it: consumed as of the last word from Redis, plus what it admitted since. */
+/** A caller's budget as one replica sees it: consumed as of Redis's last word, plus what is on its way there or not sent yet. */
 interface Share {
   consumed: number;
+  inFlight: number;
   unsent: number;
   windowEndsAt: number;
 }
@@ -116,9 +117,26 @@ interface Share {
  */
 function localShare(limiter: RateLimiterRedis, config: RateLimitConfig, syncMs = 100) {
   const shares = new Map<string, Share>();
+  /** Sends `points` to Redis; within a window the count only grows, so a late answer never lowers it. */
+  const send = async (share: Share, points: number, ask: () => Promise<RateLimiterRes>) => {
+    share.inFlight += points;
+    try {
+      const answer = await ask();
+      learn(share, answer);
+      return answer;
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) learn(share, outcome);
+      else share.consumed += points; // neither Redis nor its insurance answered: counted here alone
+      throw outcome;
+    } finally {
+      share.inFlight -= points;
+    }
+  };
   const learn = (share: Share, answer: RateLimiterRes) => {
-    share.consumed = answer.consumedPoints;
-    share.windowEndsAt = Date.now() + answer.msBeforeNext;
+    const now = Date.now();
+    share.consumed =
+      share.windowEndsAt > now ? Math.max(share.consumed, answer.consumedPoints) : answer.consumedPoints;
+    share.windowEndsAt = now + answer.msBeforeNext;
   };
   let syncing = false;
   const sync = async () => {
@@ -127,15 +145,12 @@ function localShare(limiter: RateLimiterRedis, config: RateLimitConfig, syncMs =
     try {
       const now = Date.now();
       for (const [key, share] of shares) {
-        if (share.windowEndsAt <= now) shares.delete(key);
+        if (share.windowEndsAt <= now && share.inFlight === 0) shares.delete(key);
         else if (share.unsent > 0) {
           const unsent = share.unsent;
           share.unsent = 0;
-          // penalty adds the points without refusing: they were admitted already. Redis down:
-          // the insurance limiter answers; neither: the points stay counted here alone.
-          const answer = await limiter.penalty(key, unsent).catch(() => undefined);
-          if (answer) learn(share, answer);
-          else share.consumed += unsent;
+          // penalty adds the points without refusing: they were admitted already.
+          await send(share, unsent, () => limiter.penalty(key, unsent)).catch(() => {});
         }
       }
     } finally {
@@ -148,22 +163,18 @@ function localShare(limiter: RateLimiterRedis, config: RateLimitConfig, syncMs =
     async consume(key: string, cost: number): Promise<void> {
       const now = Date.now();
       let share = shares.get(key);
-      if (share && share.windowEndsAt > now && share.consumed + share.unsent + cost <= config.points) {
+      if (!share) {
+        share = { consumed: 0, inFlight: 0, unsent: 0, windowEndsAt: 0 };
+        shares.set(key, share);
+      }
+      const known = share.windowEndsAt > now;
+      if (known && share.consumed + share.inFlight + share.unsent + cost <= config.points) {
         share.unsent += cost;
         return;
       }
-      const unsent = share && share.windowEndsAt > now ? share.unsent : 0;
-      if (!share) {
-        share = { consumed: 0, unsent: 0, windowEndsAt: 0 };
-        shares.set(key, share);
-      }
+      const unsent = known ? share.unsent : 0;
       share.unsent = 0;
-      try {
-        learn(share, await limiter.consume(key, unsent + cost));
-      } catch (outcome) {
-        if (outcome instanceof RateLimiterRes) learn(share, outcome);
-        throw outcome;
-      }
+      await send(share, unsent + cost, () => limiter.consume(key, unsent + cost));
     },
     stop() {
       clearInterval(timer);
