@@ -60,7 +60,7 @@ export interface GatewayOptions {
   resilience?: Record<string, SubgraphResilienceOptions>;
   /** Operation limits, over the defaults. */
   limits?: Partial<OperationLimitsConfig>;
-  /** Rate limits per caller (default 50,000 cost units per 10 s); `false` turns them off. */
+  /** Rate limits per caller (default 250,000 cost units per 10 s); `false` turns them off. */
   rateLimit?: RateLimitConfig | false;
   /** Where callers' tokens are verified (default: the development key). */
   identity?: IdentityConfig;
