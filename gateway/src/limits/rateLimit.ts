@@ -103,6 +103,8 @@ export function rateLimit(
 interface Share {
   consumed: number;
   inFlight: number;
+  /** The caller's commands to Redis, one after another: each answer then counts every point sent before it. */
+  queue: Promise<unknown>;
   unsent: number;
   windowEndsAt: number;
 }
@@ -120,8 +122,10 @@ function localShare(limiter: RateLimiterRedis, config: RateLimitConfig, syncMs =
   /** Sends `points` to Redis; within a window the count only grows, so a late answer never lowers it. */
   const send = async (share: Share, points: number, ask: () => Promise<RateLimiterRes>) => {
     share.inFlight += points;
+    const asked = share.queue.then(ask);
+    share.queue = asked.catch(() => {});
     try {
-      const answer = await ask();
+      const answer = await asked;
       learn(share, answer);
       return answer;
     } catch (outcome) {
@@ -164,7 +168,7 @@ function localShare(limiter: RateLimiterRedis, config: RateLimitConfig, syncMs =
       const now = Date.now();
       let share = shares.get(key);
       if (!share) {
-        share = { consumed: 0, inFlight: 0, unsent: 0, windowEndsAt: 0 };
+        share = { consumed: 0, inFlight: 0, queue: Promise.resolve(), unsent: 0, windowEndsAt: 0 };
         shares.set(key, share);
       }
       const known = share.windowEndsAt > now;
