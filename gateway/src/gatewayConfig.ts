@@ -15,6 +15,8 @@ export interface SubgraphResilienceOptions {
   retries?: number;
   breakerFailures?: number;
   halfOpenAfterMs?: number;
+  /** Identical queries in flight sent once (default on). */
+  collapse?: boolean;
 }
 
 /** The entity cache: which types are cached, from which (owner) subgraph, for how long. */
@@ -35,14 +37,15 @@ const resilienceSettings = {
   retries: 'RETRIES',
   breakerFailures: 'BREAKER_FAILURES',
   halfOpenAfterMs: 'HALF_OPEN_AFTER_MS',
-} as const satisfies Record<keyof SubgraphResilienceOptions, string>;
+} as const satisfies Record<Exclude<keyof SubgraphResilienceOptions, 'collapse'>, string>;
 // `SUBGRAPH_TIMEOUT_MS` for every subgraph, `SUBGRAPH_DRIVER_TIMEOUT_MS` for one (it wins).
 const resiliencePrefixes = ['SUBGRAPH_', ...serviceNames.map((name) => `SUBGRAPH_${name.toUpperCase()}_`)];
 const resilienceVariables = Object.fromEntries(
-  resiliencePrefixes.flatMap((prefix) =>
-    Object.values(resilienceSettings).map((setting) => [`${prefix}${setting}`, count.optional()]),
-  ),
-) as Record<string, z.ZodOptional<typeof count>>;
+  resiliencePrefixes.flatMap((prefix) => [
+    ...Object.values(resilienceSettings).map((setting) => [`${prefix}${setting}`, count.optional()]),
+    [`${prefix}COLLAPSE`, onOff.optional()],
+  ]),
+) as Record<string, z.ZodOptional<typeof count> | z.ZodOptional<typeof onOff>>;
 
 /**
  * The variables only the gateway reads, on top of every process's (`processConfig`). Each has its
@@ -151,8 +154,10 @@ export function gatewaySettings(env: GatewayEnvironment, raw: NodeJS.ProcessEnv)
       for (const [key, setting] of Object.entries(resilienceSettings)) {
         const value =
           variable(`SUBGRAPH_${name.toUpperCase()}_${setting}`) ?? variable(`SUBGRAPH_${setting}`);
-        if (value !== undefined) settings[key as keyof SubgraphResilienceOptions] = value as number;
+        if (value !== undefined) settings[key as keyof typeof resilienceSettings] = value as number;
       }
+      const collapse = variable(`SUBGRAPH_${name.toUpperCase()}_COLLAPSE`) ?? variable('SUBGRAPH_COLLAPSE');
+      if (collapse !== undefined) settings.collapse = collapse === 'on';
       return [name, settings];
     }),
   );

@@ -38,6 +38,7 @@ import { defaultRateLimit, type RateLimitConfig, rateLimit } from './limits/rate
 import { maskErrors } from './maskErrors.ts';
 import {
   resilienceConfig,
+  type SubgraphCallConfig,
   type SubgraphResilience,
   subgraphResilience,
 } from './resilience/subgraphResilience.ts';
@@ -123,10 +124,8 @@ export function createGatewayServer(options: GatewayOptions = {}) {
       const resolved = options.subgraphUrls?.[name] ?? url;
       if (!resolved)
         throw new Error(`Subgraph "${name}" has no URL in the supergraph nor ${name.toUpperCase()}_URL`);
-      const resilience: SubgraphResilience = subgraphResilience(name, {
-        ...resilienceConfig(name),
-        ...options.resilience?.[name],
-      });
+      const config = { ...resilienceConfig(name, {}), ...options.resilience?.[name] };
+      const resilience: SubgraphResilience = subgraphResilience(name, config);
       subgraphs.set(name, { url: resolved, circuit: resilience.state });
       const dataSource = createSubgraphDataSource({
         name,
@@ -136,6 +135,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         resilience,
         cache,
         policy,
+        collapse: config.collapse,
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -197,7 +197,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     apollo,
     http,
     async () => {
-      health.close();
+      await health.close();
       await Promise.all([cache?.close(), ...dataSources.map((source) => source.close())]);
       await limiterRedis?.client.quit().catch(() => limiterRedis.client.disconnect());
     },
@@ -261,5 +261,5 @@ export {
 export { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
 export { defaultOperationLimits, type OperationLimitsConfig } from './limits/operationLimits.ts';
 export type { RateLimitConfig } from './limits/rateLimit.ts';
-export type { ResilienceConfig } from './resilience/subgraphResilience.ts';
+export type { ResilienceConfig, SubgraphCallConfig } from './resilience/subgraphResilience.ts';
 export { readManifest, type TrustedDocumentsConfig } from './trustedDocuments.ts';

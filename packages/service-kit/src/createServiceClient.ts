@@ -1,6 +1,6 @@
 import type { ServiceName } from '@msd/registry';
+import { createHttpClient } from './createHttpClient.ts';
 import { serviceUnavailable } from './errors.ts';
-import { currentRequestContext, REQUEST_ID_HEADER } from './requestContext.ts';
 import { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
 import { serviceUrl } from './serviceUrl.ts';
 
@@ -9,36 +9,27 @@ export interface ServiceClient {
   request<TData>(query: string, variables?: Record<string, unknown>): Promise<TData>;
 }
 
-function requestIdHeader(): Record<string, string> {
-  const requestId = currentRequestContext()?.requestId;
-  return requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
+export interface ServiceClientOptions {
+  url?: string;
+  timeoutMs?: number;
+  /** The credential this caller presents (default: the service credential, read at each call). */
+  token?: string;
 }
 
 /**
- * How one service reads another: through its GraphQL API with the service credential, never through
- * its database. Failures become SERVICE_UNAVAILABLE errors, so the caller writes nothing and the
- * client learns which dependency failed.
+ * How one service reads another: through its GraphQL API with the caller's credential, never
+ * through its database, over the shared HTTP client. Failures become SERVICE_UNAVAILABLE errors, so
+ * the caller writes nothing and the client learns which dependency failed.
  */
-export function createServiceClient(
-  service: ServiceName,
-  options: { url?: string; timeoutMs?: number } = {},
-): ServiceClient {
-  const url = options.url ?? serviceUrl(service);
+export function createServiceClient(service: ServiceName, options: ServiceClientOptions = {}): ServiceClient {
   const timeoutMs = options.timeoutMs ?? 5_000;
+  const http = createHttpClient(options.url ?? serviceUrl(service), { timeoutMs });
   return {
     async request<TData>(query: string, variables: Record<string, unknown> = {}) {
-      let response: Response;
+      let answer: Awaited<ReturnType<typeof http.post>>;
       try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SERVICE_TOKEN_HEADER]: serviceToken(),
-            // The caller's request id follows the call, so both services' log lines share it.
-            ...requestIdHeader(),
-          },
-          body: JSON.stringify({ query, variables }),
-          signal: AbortSignal.timeout(timeoutMs),
+        answer = await http.post(JSON.stringify({ query, variables }), {
+          [SERVICE_TOKEN_HEADER]: options.token ?? serviceToken(),
         });
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError';
@@ -48,15 +39,23 @@ export function createServiceClient(
           timedOut ? { timedOut } : {},
         );
       }
-      const body = (await response.json().catch(() => undefined)) as
+      const body = parseJson(answer.text) as
         | { data?: TData; errors?: { message: string; extensions?: { code?: unknown } }[] }
         | undefined;
-      if (!response.ok || !body?.data || body.errors?.length) {
-        const reason = body?.errors?.map((e) => e.message).join('; ') || `HTTP ${response.status}`;
+      if (answer.status >= 300 || !body?.data || body.errors?.length) {
+        const reason = body?.errors?.map((e) => e.message).join('; ') || `HTTP ${answer.status}`;
         const upstreamCode = body?.errors?.[0]?.extensions?.code;
         throw serviceUnavailable(service, reason, typeof upstreamCode === 'string' ? { upstreamCode } : {});
       }
       return body.data;
     },
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -7,9 +7,15 @@ export {
   callerFromHeaders,
 } from './callerHeaders.ts';
 export { createEntityLoader, createGroupLoader } from './createEntityLoader.ts';
+export {
+  createHttpClient,
+  type HttpAnswer,
+  type HttpClient,
+  type HttpClientOptions,
+} from './createHttpClient.ts';
 export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
 export { createLogger, type Logger, logFormat } from './createLogger.ts';
-export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
+export { createServiceClient, type ServiceClient, type ServiceClientOptions } from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
 export {
   DEVELOPMENT_AUDIENCE,
