@@ -28,6 +28,9 @@ describe('the gateway configuration', () => {
       expect.stringMatching(/^ENTITY_CACHE_TTL_RIDE:/),
     ]);
     expect(problems({ GATEWAY_WORKERS: '0' })).toEqual([expect.stringMatching(/^GATEWAY_WORKERS:/)]);
+    expect(problems({ SUBGRAPH_ORDER_COLLAPSE: 'maybe' })).toEqual([
+      expect.stringMatching(/^SUBGRAPH_ORDER_COLLAPSE:/),
+    ]);
   });
 
   it('hands down typed options: defaults, and each variable where set', () => {
@@ -52,6 +55,7 @@ describe('the gateway configuration', () => {
       ENTITY_CACHE_TTL_DRIVER: '5',
       SUBGRAPH_TIMEOUT_MS: '800',
       SUBGRAPH_DRIVER_TIMEOUT_MS: '300',
+      SUBGRAPH_ORDER_COLLAPSE: 'off',
       ORDER_URL: 'http://order.internal:4002/graphql',
     });
     expect(given).toMatchObject({
@@ -59,7 +63,7 @@ describe('the gateway configuration', () => {
       trustProxy: true,
       rateLimit: false,
       entityCache: { types: { Driver: { ttlSeconds: 5 }, Product: { ttlSeconds: 30 } } },
-      resilience: { driver: { timeoutMs: 300 }, order: { timeoutMs: 800 } },
+      resilience: { driver: { timeoutMs: 300 }, order: { timeoutMs: 800, collapse: false } },
       subgraphUrls: { order: 'http://order.internal:4002/graphql' },
     });
   });
