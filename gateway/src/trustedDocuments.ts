@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError } from 'graphql';
@@ -12,24 +11,6 @@ export interface TrustedDocumentsConfig {
   enforce: boolean;
   /** Callers with this scope may run any operation (an operator exploring in Sandbox). */
   bypassScope: string;
-}
-
-const defaultManifest = fileURLToPath(
-  new URL('../../web/src/graphql/persisted-documents.json', import.meta.url),
-);
-
-/**
- * `TRUSTED_DOCUMENTS_PATH` (default: the web client's committed web/src/graphql/persisted-documents.json)
- * and `TRUSTED_DOCUMENTS` (`enforce` or `off`; default `enforce` in production, `off` elsewhere).
- * Enforcing without a manifest would refuse every client, so it fails at start instead.
- */
-export function trustedDocumentsConfig(env: NodeJS.ProcessEnv = process.env): TrustedDocumentsConfig {
-  const file = env.TRUSTED_DOCUMENTS_PATH ?? defaultManifest;
-  const enforce =
-    (env.TRUSTED_DOCUMENTS ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off')) === 'enforce';
-  if (enforce && !existsSync(file))
-    throw new Error(`TRUSTED_DOCUMENTS=enforce needs the manifest at ${file} (TRUSTED_DOCUMENTS_PATH)`);
-  return { manifest: existsSync(file) ? readManifest(file) : {}, enforce, bypassScope: 'operator' };
 }
 
 /** The manifest by bare sha256 hex (GraphQL Code Generator writes `sha256:<hex>` keys), as Apollo's protocol sends it. */

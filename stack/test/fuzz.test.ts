@@ -23,7 +23,15 @@ let schema: GraphQLSchema;
 const tokens: string[] = [];
 
 beforeAll(async () => {
-  federation = await startTestFederation();
+  federation = await startTestFederation({
+    // A loaded machine answers slowly; the claim here is about answers, not timeouts.
+    resilience: Object.fromEntries(
+      ['product', 'order', 'inventory', 'shipping', 'driver', 'ride'].map((name) => [
+        name,
+        { timeoutMs: 10_000 },
+      ]),
+    ),
+  });
   await seedOrders(federation.gatewayUrl, { products: 3, orders: 5, itemsPerOrder: 2 });
   for (const role of ['customer', 'rider', 'operator'] as const) tokens.push(await developmentToken(role));
   const response = await fetch(federation.gatewayUrl, {

@@ -23,11 +23,13 @@ type Servable = Parameters<typeof serve>[0];
 /**
  * A process's `index.ts` in one call: validate its configuration (exit 1 naming every bad
  * variable, before anything connects), build its server from the parsed values, serve it.
+ * `around` runs the serving itself with the parsed configuration (the gateway forks workers there).
  */
 export async function runProcess<TExtra extends z.ZodRawShape = Record<never, never>>(
   name: ProcessName,
   create: (config: ProcessConfig<TExtra>) => Servable | Promise<Servable>,
   extra?: TExtra,
+  around: (config: ProcessConfig<TExtra>, run: () => Promise<void>) => Promise<void> = (_, run) => run(),
 ): Promise<void> {
   const environment = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ''));
   configureLogging(loggingOptions(loggingVariables.parse(environment)));
@@ -43,19 +45,22 @@ export async function runProcess<TExtra extends z.ZodRawShape = Record<never, ne
     if (!(error instanceof ConfigError)) throw error;
     return refuse(error);
   }
-  try {
-    // A process may validate more while building its server (what depends on several variables
-    // together, or on a file they name): a ConfigError there is reported the same way.
-    const server = await create(config);
-    await serve(server, {
-      port: config.PORT,
-      host: config.HOST,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-      shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
-    });
-  } catch (error) {
-    if (error instanceof ConfigError) refuse(error);
-    logger.error(`${name} failed to start`, { error });
-    process.exit(1);
-  }
+  const parsed = config;
+  await around(parsed, async () => {
+    try {
+      // A process may validate more while building its server (what depends on several variables
+      // together, or on a file they name): a ConfigError there is reported the same way.
+      const server = await create(parsed);
+      await serve(server, {
+        port: parsed.PORT,
+        host: parsed.HOST,
+        shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+        shutdownDelayMs: parsed.SHUTDOWN_DELAY_MS,
+      });
+    } catch (error) {
+      if (error instanceof ConfigError) refuse(error);
+      logger.error(`${name} failed to start`, { error });
+      process.exit(1);
+    }
+  });
 }

@@ -1,4 +1,5 @@
 import { coordinatorVariables } from '@msd/coordinator-service';
+import { gatewayVariables } from '@msd/gateway';
 import { orderVariables } from '@msd/order-service';
 import type { ProcessName } from '@msd/registry';
 import type { VariableShape } from '@msd/service-kit';
@@ -16,4 +17,5 @@ export const processVariables: Partial<Record<ProcessName, VariableShape>> = {
   driver: {},
   ride: {},
   coordinator: coordinatorVariables,
+  gateway: gatewayVariables,
 };
