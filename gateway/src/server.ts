@@ -23,6 +23,7 @@ import { cors, corsOrigins } from './cors.ts';
 import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
 import { createCallerVerifier } from './identity/createCallerVerifier.ts';
 import { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
+import { type IncrementalContext, incrementalDelivery } from './incremental/incrementalDelivery.ts';
 import { landingPage } from './landingPage.ts';
 import { readCostModel } from './limits/costModel.ts';
 import {
@@ -74,7 +75,7 @@ export interface GatewayOptions {
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
-export interface GatewayContext extends AccessContext, LimitsContext {
+export interface GatewayContext extends AccessContext, LimitsContext, IncrementalContext {
   clientAddress: string;
 }
 
@@ -145,12 +146,15 @@ export function createGatewayServer(options: GatewayOptions = {}) {
 
   const trusted = options.trustedDocuments ?? trustedDocumentsConfig();
   const landing = landingPage({ production, role: process.env.SANDBOX_ROLE });
+  const documents = trustedDocumentStore(trusted);
+  const incremental = incrementalDelivery({ lookupDocument: (hash) => documents.get(hash) });
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     trustedDocuments(trusted),
     operationMetricsPlugin<GatewayContext>(),
     operationLimits(limits, costModel),
     ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
     landing.plugin,
+    incremental.plugin, // last: it answers a @defer request's admission once every other check passed
   ];
   const introspection = process.env.GRAPHQL_INTROSPECTION
     ? process.env.GRAPHQL_INTROSPECTION === 'on'
@@ -163,12 +167,12 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     stopOnTerminationSignals: false,
     introspection,
     hideSchemaDetailsFromClientErrors: production,
-    persistedQueries: { cache: trustedDocumentStore(trusted), ttl: null },
+    persistedQueries: { cache: documents, ttl: null },
     plugins,
   });
   let started = false;
   const http = createHttpServer<GatewayContext>({
-    apollo,
+    apollo: incremental.serve(apollo),
     logger,
     context: async (req) => ({
       caller: await verifyCaller(req.headers.authorization),
