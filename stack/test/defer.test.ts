@@ -5,11 +5,13 @@ import path from 'node:path';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { createDriverServer } from '@msd/driver-service';
+import { readManifest } from '@msd/gateway';
 import { repoRoot } from '@msd/registry';
 import { developmentToken } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';
 import { type FieldNode, Kind, parse, print, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { operationManifestFile } from '../../supergraph/registeredOperations.ts';
 import { demoQueries, seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
 
 const ridesDeferred =
@@ -29,6 +31,10 @@ type Payload = {
   hasNext?: boolean;
 };
 
+const manifest = readManifest(operationManifestFile);
+const [ridesPageHash] = Object.entries(manifest).find(([, document]) =>
+  document.startsWith('query RidesWithDrivers'),
+) as [string, string];
 let federation: TestFederation;
 let token: string;
 
@@ -39,6 +45,8 @@ beforeAll(async () => {
       driver: { timeoutMs: 2_000, retries: 0, breakerFailures: 1_000 },
       ride: { timeoutMs: 10_000 },
     },
+    // The web client's manifest enforced as in production; the operator (most tests) may run any document.
+    gateway: { trustedDocuments: { manifest, enforce: true, bypassScope: 'operator' } },
   });
   token = await developmentToken('operator');
   const drivers: string[] = [];
@@ -246,6 +254,34 @@ describe('@defer through the gateway', () => {
       expect(payloads.at(-1)!.hasNext).toBe(false);
       expect(merged(payloads)).toEqual(whole);
     }
+  });
+
+  it("runs the web client's Rides page by its trusted hash in parts, and refuses an unregistered @defer document", async () => {
+    const rider = await developmentToken('rider', 'r');
+    const ask = (body: unknown) =>
+      fetch(federation.gatewayUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: MULTIPART_ACCEPT,
+          authorization: `Bearer ${rider}`,
+        },
+        body: JSON.stringify(body),
+      });
+    const registered = await ask({
+      extensions: { persistedQuery: { version: 1, sha256Hash: ridesPageHash } },
+    });
+    expect(registered.headers.get('content-type')).toMatch(/^multipart\/mixed/);
+    const payloads = await readAll(registered);
+    expect(payloads[0]!.errors).toBeUndefined();
+    expect((payloads[0]!.data as { rides: unknown[] }).rides.length).toBeGreaterThan(0);
+    expect(payloads.at(-1)!.hasNext).toBe(false);
+    const unregistered = await ask({ query: ridesDeferred });
+    expect(unregistered.status).toBe(400);
+    expect(unregistered.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(((await unregistered.json()) as Payload).errors![0]!.extensions!.code).toBe(
+      'PERSISTED_QUERY_NOT_IN_LIST',
+    );
   });
 
   it('refuses an operation whose deferred fragment is invalid whole, in one JSON answer, as without @defer', async () => {
