@@ -41,7 +41,8 @@ try {
       { input: { name: `Bench ${i}`, car: { make: 'Kia', model: 'Niro', color: 'red', plate: `B-${i}` } } },
       { as: 'operator' },
     );
-    drivers.push(data!.createDriver.id);
+    if (!data) throw new Error('createDriver failed');
+    drivers.push(data.createDriver.id);
   }
   for (let i = 0; i < 20; i++)
     await graphqlRequest(
