@@ -352,3 +352,58 @@ describe('@defer with the driver service hung', () => {
     }
   }, 120_000);
 });
+
+describe('@defer under the limits of the whole operation', () => {
+  let limited: TestFederation;
+  beforeAll(async () => {
+    limited = await startTestFederation({
+      gateway: { limits: { maxCost: 30 }, rateLimit: { points: 50, windowSeconds: 600 } },
+    });
+  });
+  afterAll(() => limited?.stop());
+
+  const ask = async (query: string) =>
+    fetch(limited.gatewayUrl, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: MULTIPART_ACCEPT,
+        authorization: `Bearer ${await developmentToken('operator', `limited-${randomUUID()}`)}`,
+      },
+      body: JSON.stringify({ query }),
+    });
+
+  it('refuses by the cost of the whole operation, though its first part alone is under the limit', async () => {
+    // 20 rides cost 20, their drivers 20 more: 40 > 30.
+    const response = await ask(
+      '{ rides(first: 20) { id driverName ... @defer { driver { name rating } } } }',
+    );
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const { errors } = (await response.json()) as Payload;
+    expect(errors![0]!.extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'cost' });
+  });
+
+  it("charges the caller's rate limit once per operation, its whole cost", async () => {
+    const token = await developmentToken('operator', `limited-${randomUUID()}`);
+    const send = () =>
+      fetch(limited.gatewayUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: MULTIPART_ACCEPT,
+          authorization: `Bearer ${token}`,
+        },
+        body: JSON.stringify({ query: '{ rides(first: 10) { id ... @defer { driver { name } } } }' }),
+      });
+    // Cost 20 each against 50 points: two answered in parts, the third refused.
+    for (let i = 0; i < 2; i++) {
+      const response = await send();
+      expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed/);
+      expect((await readAll(response)).at(-1)!.hasNext).toBe(false);
+    }
+    const third = await send();
+    expect(third.status).toBe(429);
+    expect(((await third.json()) as Payload).errors![0]!.extensions!.code).toBe('RATE_LIMITED');
+  });
+});
