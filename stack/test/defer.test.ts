@@ -43,7 +43,10 @@ beforeAll(async () => {
     // A budget the hung driver runs out of; a breaker that never opens, so every test sees a healthy driver.
     resilience: {
       driver: { timeoutMs: 2_000, retries: 0, breakerFailures: 1_000 },
+      // Seeding on a loaded machine: writes are not what is measured here.
       ride: { timeoutMs: 10_000 },
+      order: { timeoutMs: 10_000 },
+      product: { timeoutMs: 10_000 },
     },
     // The web client's manifest enforced as in production; the operator (most tests) may run any document.
     gateway: { trustedDocuments: { manifest, enforce: true, bypassScope: 'operator' } },

@@ -122,7 +122,9 @@ export function incrementalDelivery(options: {
       const part = (kept: Set<number>) => run(split.keep(kept), { documentHash, role: 'part' });
       const initial = part(new Set());
       const fragmentRuns = split.fragments.map((fragment) =>
-        part(new Set([...ancestors(fragment, split.fragments), fragment.id])).then(readResult, failed),
+        part(new Set([...ancestors(fragment, split.fragments), fragment.id]))
+          .then(readResult)
+          .catch(failed),
       );
       const first = await initial;
       const initialResult = await readResult(first).catch(failed);
