@@ -8,7 +8,7 @@ import { createDriverServer } from '@msd/driver-service';
 import { readManifest } from '@msd/gateway';
 import { repoRoot } from '@msd/registry';
 import { developmentToken } from '@msd/service-kit';
-import { graphqlRequest } from '@msd/testing';
+import { graphqlRequest, readCounter } from '@msd/testing';
 import { type FieldNode, Kind, parse, print, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { operationManifestFile } from '../../supergraph/registeredOperations.ts';
@@ -42,7 +42,7 @@ beforeAll(async () => {
   federation = await startTestFederation({
     // A budget the hung driver runs out of; a breaker that never opens, so every test sees a healthy driver.
     resilience: {
-      driver: { timeoutMs: 2_000, retries: 0, breakerFailures: 1_000 },
+      driver: { timeoutMs: 8_000, retries: 0, breakerFailures: 1_000 },
       // Seeding on a loaded machine: writes are not what is measured here.
       ride: { timeoutMs: 10_000 },
       order: { timeoutMs: 10_000 },
@@ -331,10 +331,16 @@ describe('@defer with the driver service hung', () => {
         timeout: 60_000,
         interval: 200,
       });
+      const metrics = federation.gatewayUrl.replace(/graphql$/, 'metrics');
+      const timeouts = () =>
+        readCounter(metrics, 'subgraph_calls_total', { subgraph: 'driver', outcome: 'timeout' });
+      const timedOutBefore = await timeouts();
       child.kill('SIGSTOP');
       const response = await post(ridesDeferred, MULTIPART_ACCEPT);
       const payloads = payloadsOf(response);
       const initial = (await payloads.next()).value as Payload;
+      // The first part came while the driver's call was still within its budget (no timeout yet).
+      expect(await timeouts()).toBe(timedOutBefore);
       expect((initial.data as { rides: unknown[] }).rides).toHaveLength(20);
       expect(initial.errors).toBeUndefined();
       const rest: Payload[] = [];
@@ -346,6 +352,7 @@ describe('@defer with the driver service hung', () => {
         expect(item.errors).toContainEqual(expect.objectContaining({ path: ['rides', index, 'driver'] }));
       }
       expect(rest.at(-1)!.hasNext).toBe(false);
+      expect(await timeouts()).toBeGreaterThan(timedOutBefore);
     } finally {
       child.kill('SIGCONT');
       child.kill('SIGTERM');
