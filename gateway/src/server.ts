@@ -25,6 +25,7 @@ import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgr
 import { corsOrigins, type SubgraphResilienceOptions } from './gatewayConfig.ts';
 import { createCallerVerifier } from './identity/createCallerVerifier.ts';
 import { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
+import { type IncrementalContext, incrementalDelivery } from './incremental/incrementalDelivery.ts';
 import { landingPage } from './landingPage.ts';
 import { readCostModel } from './limits/costModel.ts';
 import {
@@ -82,7 +83,7 @@ export interface GatewayOptions {
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
-export interface GatewayContext extends AccessContext, LimitsContext {
+export interface GatewayContext extends AccessContext, LimitsContext, IncrementalContext {
   clientAddress: string;
 }
 
@@ -151,6 +152,8 @@ export function createGatewayServer(options: GatewayOptions = {}) {
 
   const trusted = options.trustedDocuments ?? { manifest: {}, enforce: false, bypassScope: 'operator' };
   const landing = landingPage({ production, role: options.sandboxRole });
+  const documents = trustedDocumentStore(trusted);
+  const incremental = incrementalDelivery({ lookupDocument: (hash) => documents.get(hash) });
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     servedOperations(),
     trustedDocuments(trusted),
@@ -158,6 +161,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     operationLimits(limits, costModel, analyze),
     ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
     landing.plugin,
+    incremental.plugin, // last: it answers a @defer request's admission once every other check passed
   ];
   const introspection = options.introspection ?? !production;
   const apollo = new ApolloServer<GatewayContext>({
@@ -170,12 +174,12 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     stopOnTerminationSignals: false,
     introspection,
     hideSchemaDetailsFromClientErrors: production,
-    persistedQueries: { cache: trustedDocumentStore(trusted), ttl: null },
+    persistedQueries: { cache: documents, ttl: null },
     plugins,
   });
   let started = false;
   const http = createHttpServer<GatewayContext>({
-    apollo,
+    apollo: incremental.serve(apollo),
     logger,
     context: async (req) => ({
       caller: await verifyCaller(req.headers.authorization),

@@ -3,6 +3,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError } from 'graphql';
 import type { AccessContext } from './access/enforceAccess.ts';
+import type { IncrementalContext } from './incremental/incrementalDelivery.ts';
 
 export interface TrustedDocumentsConfig {
   /** The manifest: sha256 hash → document, as the web client's build extracts it. */
@@ -42,13 +43,17 @@ export function trustedDocumentStore(config: TrustedDocumentsConfig): KeyValueCa
  * hash or in full) is refused before planning with `PERSISTED_QUERY_NOT_IN_LIST` (HTTP 400),
  * unless the caller has the bypass scope. Not enforcing (outside production), any operation runs.
  */
-export function trustedDocuments(config: TrustedDocumentsConfig): ApolloServerPlugin<AccessContext> {
+export function trustedDocuments(
+  config: TrustedDocumentsConfig,
+): ApolloServerPlugin<AccessContext & IncrementalContext> {
   return {
     async requestDidStart() {
       if (!config.enforce) return;
       return {
         async didResolveOperation({ queryHash, contextValue }) {
-          if (queryHash && Object.hasOwn(config.manifest, queryHash)) return;
+          // The parts of a @defer request are judged by the document the client sent.
+          const hash = contextValue.incremental?.documentHash ?? queryHash;
+          if (hash && Object.hasOwn(config.manifest, hash)) return;
           if (contextValue.caller.scopes.includes(config.bypassScope)) return;
           throw new GraphQLError(
             'This gateway runs registered operations only: send a persisted document by its hash',

@@ -3,6 +3,7 @@ import { type Caller, type Logger, metrics } from '@msd/service-kit';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { IncrementalContext } from '../incremental/incrementalDelivery.ts';
 import type { LimitsContext } from './operationLimits.ts';
 
 export interface RateLimitConfig {
@@ -14,7 +15,7 @@ export interface RateLimitConfig {
 export const defaultRateLimit: RateLimitConfig = { points: 250_000, windowSeconds: 10 };
 
 /** The context the rate limiter reads: who is asking, and from where. */
-export interface RateLimitContext extends LimitsContext {
+export interface RateLimitContext extends LimitsContext, IncrementalContext {
   caller: Caller;
   clientAddress: string;
 }
@@ -58,6 +59,8 @@ export function rateLimit(
     async requestDidStart() {
       return {
         async responseForOperation({ contextValue }) {
+          // A part of a @defer request: its admission already spent the whole operation's cost.
+          if (contextValue.incremental?.role === 'part') return null;
           const cost = Math.max(1, Math.ceil(contextValue.operationCost ?? 1));
           const key = contextValue.caller.subject
             ? `subject:${contextValue.caller.subject}`
