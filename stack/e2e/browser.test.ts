@@ -1,24 +1,21 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { deadLetterQueue, eventBus, queueName } from '@msd/events';
 import { graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium } from './support/launchChromium.ts';
 
-// Debian's chromium (apt-get install chromium): no browser download is possible on CI machines here.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const webUrl = inject('webUrl');
 const gatewayUrl = inject('gatewayUrl');
 const artifacts = path.join(import.meta.dirname, 'artifacts');
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(executablePath))
-    throw new Error(`No Chromium at ${executablePath}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   mkdirSync(artifacts, { recursive: true });
-  // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
-  browser = await chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  // CHROMIUM_PATH: a browser of the developer's choice; else Debian's, else the one from npm.
+  browser = await launchChromium(process.env.CHROMIUM_PATH);
 });
 
 afterAll(async () => {
