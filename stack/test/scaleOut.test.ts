@@ -11,7 +11,6 @@ import { createLogger } from '@msd/service-kit';
 import { createTestDatabase, graphqlRequest, type TestDatabase } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchStack, type RunningStack } from '../src/index.ts';
-import { buildProduction } from './support/buildProduction.ts';
 
 // Two replicas of every service, the coordinator and the gateway, each behind a round-robin, under
 // a load of orders and STRONG renames, with one replica of each killed (SIGKILL) halfway: relays
@@ -30,7 +29,6 @@ const reconciledCopies = [
 ] as const;
 
 beforeAll(async () => {
-  buildProduction();
   const env: Record<string, string> = {
     EVENTS_PREFIX: bus.prefix,
     LOG_LEVEL: 'warn',

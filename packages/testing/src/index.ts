@@ -4,4 +4,10 @@ export { type GraphQLResponse, graphqlRequest, type RequestOptions } from './gra
 export { readCounter } from './readCounter.ts';
 export { startRedisServer, type TestRedis } from './startRedisServer.ts';
 export { startTestSubgraph, type TestSubgraph } from './startTestSubgraph.ts';
-export { createTestDatabase, type TestDatabase } from './testDatabase.ts';
+export {
+  createDatabaseTemplates,
+  createTestDatabase,
+  type DatabaseTemplates,
+  type TestDatabase,
+  useDatabaseTemplates,
+} from './testDatabase.ts';

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { repoRoot } from '@msd/registry';
 
 /**
- * `npm run build` (tsc -b, incremental), under a lock: test files that run the compiled stack
- * build side by side, and two compilers must not write the same outputs at once.
+ * `npm run build` (tsc -b, incremental), under a lock: two test runs in one checkout must not
+ * write the same outputs at once.
  */
 export function buildProduction(): void {
   const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
