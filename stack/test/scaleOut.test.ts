@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { openCoordinatorDatabase } from '@msd/coordinator-service/database';
 import { clearEventBus, eventBus } from '@msd/events';
 import { openInventoryDatabase } from '@msd/inventory-service/database';
@@ -8,7 +7,7 @@ import { openProductDatabase } from '@msd/product-service/database';
 import { databaseUrlVariable, type ProcessName, processes, serviceNames } from '@msd/registry';
 import { openRideDatabase } from '@msd/ride-service/database';
 import { createLogger } from '@msd/service-kit';
-import { createTestDatabase, graphqlRequest, type TestDatabase } from '@msd/testing';
+import { createTestDatabase, freePortRange, graphqlRequest, type TestDatabase } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchStack, type RunningStack } from '../src/index.ts';
 
@@ -51,7 +50,7 @@ beforeAll(async () => {
   }
   stack = await launchStack({
     logger: createLogger('scale-out-test'),
-    portBase: await freeRange(),
+    portBase: await freePortRange(processes.length),
     replicas: 2,
     built: true,
     env,
@@ -63,22 +62,6 @@ afterAll(async () => {
   await Promise.all(Object.values(databases).map((database) => database?.drop()));
   await clearEventBus(bus);
 });
-
-async function freeRange(): Promise<number> {
-  for (;;) {
-    // Below the ephemeral range (32768+), where outgoing connections could take a port meanwhile.
-    const base = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await Promise.all(processes.map((_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-}
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
 
 const query = <T>(text: string, variables: Record<string, unknown> = {}) =>
   graphqlRequest<T>(stack.gatewayUrl, text, variables, { as: 'operator' }).catch((error: Error) => ({

@@ -1,5 +1,6 @@
 export { counterIn } from './counterIn.ts';
 export { freePort } from './freePort.ts';
+export { freePortRange } from './freePortRange.ts';
 export { type GraphQLResponse, graphqlRequest, type RequestOptions } from './graphqlRequest.ts';
 export { readCounter } from './readCounter.ts';
 export { startRedisServer, type TestRedis } from './startRedisServer.ts';
