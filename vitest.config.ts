@@ -69,6 +69,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['stack/e2e/*.test.ts'],
           globalSetup: ['stack/e2e/globalSetup.ts'],
+          // A browser driving the web client through eight processes is slow on a loaded 2-core machine.
+          testTimeout: 90_000,
           // One stack for every file, and the browser test stops a service: files run one after another.
           fileParallelism: false,
         },

@@ -208,7 +208,7 @@ describe('the web client in Chromium, through the real gateway', () => {
     expect(await repaired.innerText()).not.toContain(before);
     await shotOf(repaired.locator('xpath=ancestor::table'), 'orders-copy-repaired');
     await page.close();
-  });
+  }, 150_000); // 8 attempts with backoff before the event is parked
 
   it('shows rides with their local driver names and says so while the driver service is down', async () => {
     const driverPid = inject('driverPid');

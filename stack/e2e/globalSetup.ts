@@ -41,9 +41,10 @@ async function launch(
   );
   await seedDemoData(logger, (service) => urls[service]);
   const bus = eventBus({ prefix: `e2e-${randomUUID()}` });
+  const portBase = await freePortRange(processes.length);
   const stack = await launchStack({
     logger,
-    portBase: await freePortRange(processes.length),
+    portBase,
     env: {
       ...env,
       EVENTS_PREFIX: bus.prefix,
@@ -61,6 +62,11 @@ async function launch(
   project.provide('driverPid', stack.pids().driver ?? 0);
   project.provide('orderPid', stack.pids().order ?? 0);
   project.provide('orderDatabaseUrl', urls.order);
+  const portOf = (name: string) => processes.find((process) => process.name === name)!.port;
+  project.provide(
+    'productUrl',
+    `http://127.0.0.1:${portBase + portOf('product') - portOf('gateway')}/graphql`,
+  );
   return async () => {
     await web.close();
     await stack.stop();
@@ -78,6 +84,8 @@ declare module 'vitest' {
     driverPid: number;
     /** The order service's process, for the STRONG rename refused while a participant is down. */
     orderPid: number;
+    /** The product service, called directly (not through the gateway). */
+    productUrl: string;
     /** The order service's database, to make its consumer fail until it parks an event. */
     orderDatabaseUrl: string;
   }
