@@ -159,11 +159,16 @@ describe('the coordinator killed after each step and restarted', () => {
       // Abort paths need a refusal first: the order service refuses to prepare.
       if (final === 'ABORTED' && step.startsWith('ABORT')) faults.order.prepare = 'fail';
       const dying = await startCoordinatorProcess(step);
-      const response = await renameStrong(id, name);
-      expect(response.errors).toBeDefined();
-      expect(await dying.exited).toEqual({ code: null, signal: 'SIGKILL' });
-      expect(dying.output.join('\n')).toContain(`crash point reached: dying now step=${step}`);
-      delete faults.order.prepare;
+      try {
+        const response = await renameStrong(id, name);
+        expect(response.errors).toBeDefined();
+        expect(await dying.exited).toEqual({ code: null, signal: 'SIGKILL' });
+        expect(dying.output.join('\n')).toContain(`crash point reached: dying now step=${step}`);
+      } finally {
+        // Whatever failed above: the fault and the process stay in this test.
+        delete faults.order.prepare;
+        await dying.stop();
+      }
       const [atDeath] = await coordinatorDb.renameTransaction.findMany({ where: { productId: id } });
       expect(atDeath!.state).toBe(logged);
       if (step === 'PREPARED') {
@@ -206,6 +211,6 @@ describe('the coordinator killed after each step and restarted', () => {
       } finally {
         await restarted.stop();
       }
-    }, 40_000);
+    }, 90_000);
   });
 });
