@@ -99,7 +99,8 @@ async function startCoordinatorProcess(crashAfter?: CrashPoint) {
       if (child.exitCode !== null) throw new Error(`coordinator exited early:\n${output.join('\n')}`);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     },
-    { timeout: 20_000, interval: 50 },
+    // A process started from its TypeScript sources takes a while on a loaded 2-core machine.
+    { timeout: 60_000, interval: 50 },
   );
   return {
     output,
