@@ -51,13 +51,12 @@ export async function createDatabaseTemplates(
   const made: DatabaseTemplates = {};
   const drop = () => Promise.all(Object.values(made).map((name) => dropDatabase(name))).then(() => {});
   try {
-    await Promise.all(
-      services.map(async (service) => {
-        const name = `${service}_template_${runId}`;
-        await createMigratedDatabase(service, name);
-        made[service] = name;
-      }),
-    );
+    // One at a time: several schema engines (WASM) at once in one process can crash it.
+    for (const service of services) {
+      const name = `${service}_template_${runId}`;
+      await createMigratedDatabase(service, name);
+      made[service] = name;
+    }
   } catch (error) {
     await drop();
     throw error;

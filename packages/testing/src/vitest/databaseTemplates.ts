@@ -8,10 +8,25 @@ import { createDatabaseTemplates, type DatabaseTemplates } from '../testDatabase
  * every test database of the run to copy (see `setupDatabaseTemplates.ts`); drops them at the end.
  */
 export default async function setup(project: TestProject) {
-  const { templates, drop } = await createDatabaseTemplates(serviceNames, randomBytes(4).toString('hex'));
-  project.provide('databaseTemplates', templates);
-  return drop;
+  // The tiers that use templates share one set, made by the first and dropped by the last.
+  shared.databaseTemplates ??= {
+    made: createDatabaseTemplates(serviceNames, randomBytes(4).toString('hex')),
+    users: 0,
+  };
+  const run = shared.databaseTemplates;
+  run.users++;
+  project.provide('databaseTemplates', (await run.made).templates);
+  return async () => {
+    if (--run.users > 0) return;
+    shared.databaseTemplates = undefined;
+    await (await run.made).drop();
+  };
 }
+
+/** Global setups of several projects run in one process, each loading this module anew. */
+const shared = globalThis as {
+  databaseTemplates?: { made: ReturnType<typeof createDatabaseTemplates>; users: number };
+};
 
 declare module 'vitest' {
   export interface ProvidedContext {
