@@ -1,7 +1,23 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { serviceNames } from '@msd/registry';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { dropDatabase } from '@msd/database';
 import type { TestProject } from 'vitest/node';
-import { createDatabaseTemplates, type DatabaseTemplates } from '../testDatabase.ts';
+import type { DatabaseTemplates } from '../testDatabase.ts';
+
+/** The templates, made by a process of its own (see makeDatabaseTemplates.ts). */
+async function createDatabaseTemplates(runId: string) {
+  const script = fileURLToPath(new URL('./makeDatabaseTemplates.ts', import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, runId], {
+    maxBuffer: 1 << 20,
+  });
+  const templates = JSON.parse(stdout) as DatabaseTemplates;
+  return {
+    templates,
+    drop: () => Promise.all(Object.values(templates).map((name) => dropDatabase(name))).then(() => {}),
+  };
+}
 
 /**
  * Global setup of a vitest project: migrates one template database per service, once per run, for
@@ -10,7 +26,7 @@ import { createDatabaseTemplates, type DatabaseTemplates } from '../testDatabase
 export default async function setup(project: TestProject) {
   // The tiers that use templates share one set, made by the first and dropped by the last.
   shared.databaseTemplates ??= {
-    made: createDatabaseTemplates(serviceNames, randomBytes(4).toString('hex')),
+    made: createDatabaseTemplates(randomBytes(4).toString('hex')),
     users: 0,
   };
   const run = shared.databaseTemplates;
