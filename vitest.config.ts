@@ -35,8 +35,8 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // Compute only (composition, PGlite, parsing): as many files as cores.
-        test: { name: 'unit', include: unit, exclude: excluded, maxWorkers: 2 },
+        // Compute only (composition, PGlite, parsing).
+        test: { name: 'unit', include: unit, exclude: excluded, maxWorkers: 3 },
       },
       {
         extends: true,
@@ -71,8 +71,10 @@ export default defineConfig({
           globalSetup: ['stack/e2e/globalSetup.ts'],
           // A browser driving the web client through eight processes is slow on a loaded 2-core machine.
           testTimeout: 90_000,
-          // One stack for every file, and the browser test stops a service: files run one after another.
+          // One stack for every file, and the browser test stops a service: files run one after another,
+          // after the other tiers (projects run together only with the same number of workers).
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
