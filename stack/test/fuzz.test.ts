@@ -17,7 +17,7 @@ import { seedOrders, startTestFederation, type TestFederation } from '../src/ind
 // broken, from the schema), variables, headers, tokens and raw bodies. Whatever arrives, the
 // gateway answers below 500, keeps serving, and its memory stays bounded.
 // `npm run fuzz` runs it longer (FUZZ_RUNS, default 20,000 there).
-const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 let federation: TestFederation;
 let schema: GraphQLSchema;
 const tokens: string[] = [];

@@ -8,7 +8,6 @@ import { developmentToken } from '@msd/service-kit';
 import { freePort } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTokenKeysDir } from '../deploy/localTokenKeys.ts';
-import { buildProduction } from './support/buildProduction.ts';
 import { builtEntry, startLoggedProcess, waitUntilOk } from './support/loggedProcess.ts';
 
 // The gateway as the image, compose and the local Kubernetes overlay run it: compiled, production
@@ -42,7 +41,6 @@ async function productionEnv(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  buildProduction();
   const port = await freePort();
   gateway = startGateway({
     ...(await productionEnv()),

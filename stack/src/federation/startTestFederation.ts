@@ -155,7 +155,12 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       coordinator: coordinatorAt,
     },
     ...(bus ? { events: bus, entityCache } : {}),
-    ...(options.resilience ? { resilience: options.resilience } : {}),
+    // A budget per subgraph call that a loaded 2-core test machine meets (the 1 s default is about
+    // latency in production); tests about timeouts set their own.
+    resilience: {
+      ...Object.fromEntries(Object.keys(subgraphs).map((name) => [name, { timeoutMs: 5_000 }])),
+      ...options.resilience,
+    },
     // Rate limits only where a test asks for them: other tests run thousands of operations as one operator.
     rateLimit: false,
     ...options.gateway,
