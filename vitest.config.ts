@@ -3,10 +3,9 @@ import { defineConfig } from 'vitest/config';
 
 /** Files that need nothing running: no PostgreSQL, no Redis, no process of ours. */
 const unit = [
-  'gateway/test/{cors,createCallerVerifier,measureOperation,readAccessPolicy}.test.ts',
+  'gateway/test/{analyzeOperation,cors,createCallerVerifier,gatewayConfig,readAccessPolicy,resilienceConfig,splitDeferred}.test.ts',
   'packages/database/test/createMigration.test.ts',
-  'packages/events/test/parkedEventsSdl.test.ts',
-  'packages/service-kit/test/{logging,shutdown}.test.ts',
+  'packages/service-kit/test/{loadConfig,logging,shutdown}.test.ts',
   'stack/bench/{harness/chart,tradeoffs/tradeoffsPage}.test.ts',
   'supergraph/*.test.ts',
 ];

@@ -39,7 +39,6 @@ import { defaultRateLimit, type RateLimitConfig, rateLimit } from './limits/rate
 import { maskErrors } from './maskErrors.ts';
 import {
   resilienceConfig,
-  type SubgraphCallConfig,
   type SubgraphResilience,
   subgraphResilience,
 } from './resilience/subgraphResilience.ts';
