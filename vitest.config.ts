@@ -30,7 +30,8 @@ export default defineConfig({
     // Vitest's default is one worker per core but one, which is a single worker on 2 cores. Most
     // files wait on PostgreSQL, Redis, timers and child processes rather than compute, so the
     // tiers below run more files at once than there are cores; this caps the whole run.
-    maxWorkers: 5,
+    // At most four files at once: each federation holds PostgreSQL connections, and the server has 100.
+    maxWorkers: 4,
     projects: [
       {
         extends: true,

@@ -195,7 +195,7 @@ async function seedCatalog(gatewayUrl: string) {
         errors: [{ message: error.message }],
       }));
       if (!result.errors?.length) return result.data as Record<string, { id: string }>;
-      if (result.errors[0]?.message.includes('already exists') || attempt > 50)
+      if (/already (exists|has)/.test(result.errors[0]?.message ?? '') || attempt > 50)
         throw new Error(`seeding failed: ${result.errors[0]?.message}`);
       await sleep(200);
     }
@@ -217,15 +217,17 @@ async function seedCatalog(gatewayUrl: string) {
       id,
       q: INITIAL_STOCK,
     });
-  const driverIds: string[] = [];
+  // Likewise a driver: a retry that finds the plate taken is done.
   for (let n = 0; n < 5; n++) {
-    const data = await call(
+    await call(
       'mutation ($name: String!) { createDriver(input: { name: $name, car: { make: "Fiat", model: "Uno", color: "red", plate: $name } }) { id } }',
       { name: `Chaos driver ${n}` },
-    );
-    if (data.createDriver) driverIds.push(data.createDriver.id);
+    ).catch((error: Error) => {
+      if (!error.message.includes('already has plate')) throw error;
+    });
   }
-  return { productIds, driverIds, rideIds: [] };
+  const drivers = (await call('{ drivers(first: 100) { id } }')) as unknown as { drivers: { id: string }[] };
+  return { productIds, driverIds: drivers.drivers.map((d) => d.id), rideIds: [] };
 }
 
 /** A base port whose 8 registry offsets (gateway 0 .. coordinator 7) are free now. */

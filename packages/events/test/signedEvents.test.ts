@@ -121,7 +121,8 @@ describe('event keys from configuration', () => {
       'ORDER_EVENT_KEY',
       'PRODUCT_EVENT_KEY',
     ]);
-    expect(missing('ride', production)).toEqual(['DRIVER_EVENT_KEY']);
+    // ride signs RideCompleted and verifies DriverUpdated.
+    expect(missing('ride', production).sort()).toEqual(['DRIVER_EVENT_KEY', 'RIDE_EVENT_KEY']);
     expect(missing('product', { ...production, PRODUCT_EVENT_KEY: 'short' })).toEqual(['PRODUCT_EVENT_KEY']);
     expect(missing('product', { ...production, PRODUCT_EVENT_KEY: 'k'.repeat(32) })).toEqual([]);
     expect(missing('order', { NODE_ENV: 'development' })).toEqual([]);

@@ -30,11 +30,16 @@ export function testServiceCalls(urls: Partial<ServiceUrls> = {}): ServiceCalls 
  */
 export async function startTestSubgraph(
   service: ServiceName,
-  create: (options: { databaseUrl: string; services: ServiceCalls }) => SubgraphServer,
+  create: (options: {
+    databaseUrl: string;
+    databasePoolMax: number;
+    services: ServiceCalls;
+  }) => SubgraphServer,
   port = 0,
 ): Promise<TestSubgraph> {
   const database = await createTestDatabase(service);
-  const server = create({ databaseUrl: database.url, services: testServiceCalls() });
+  // Two connections per service: test files run side by side on one PostgreSQL (100 connections).
+  const server = create({ databaseUrl: database.url, databasePoolMax: 2, services: testServiceCalls() });
   const { url } = await server.listen(port);
   return {
     url,
