@@ -8,6 +8,7 @@ const { eventBus } = await import('@msd/events');
 const { createLogger, runProcess } = await import('@msd/service-kit');
 const { runWorkers } = await import('./runWorkers.ts');
 const { identityVariables } = await import('./identity/identityConfig.ts');
+const { consistencyTokenVariables } = await import('./consistency/consistencyTokens.ts');
 
 const milliseconds = z.coerce.number().int().min(0).optional();
 const count = z.coerce.number().int().min(0).optional();
@@ -36,6 +37,8 @@ await runWorkers(createLogger('gateway'), () =>
       SUPERGRAPH_PATH: z.string().min(1).optional(),
       // Each on its own here; together (one of them in production) when the server is built.
       ...identityVariables,
+      // Read-your-writes tokens: the key is required in production (consistencyTokenConfig).
+      ...consistencyTokenVariables,
       ENTITY_CACHE: z.enum(['on', 'off']).optional(),
       GATEWAY_WORKERS: z.union([z.literal('auto'), z.coerce.number().int().min(1)]).optional(),
       ENTITY_CACHE_TYPES: z

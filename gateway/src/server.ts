@@ -6,6 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { EventBusOptions } from '@msd/events';
 import {
   type BackgroundProcess,
+  CONSISTENCY_TOKEN_HEADER,
   createHttpServer,
   createLogger,
   operationMetricsPlugin,
@@ -19,6 +20,12 @@ import { adminServer } from './admin/adminServer.ts';
 import { subgraphHealth } from './admin/subgraphHealth.ts';
 import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.ts';
 import { entityInvalidation } from './cache/entityInvalidation.ts';
+import {
+  type ConsistencyTokenConfig,
+  consistencyTokenConfig,
+  consistencyTokens,
+  type GatewayConsistency,
+} from './consistency/consistencyTokens.ts';
 import { cors, corsOrigins } from './cors.ts';
 import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
 import { createCallerVerifier } from './identity/createCallerVerifier.ts';
@@ -71,11 +78,15 @@ export interface GatewayOptions {
   adminPort?: number;
   /** Registered client operations and whether only they run (`TRUSTED_DOCUMENTS*`). */
   trustedDocuments?: TrustedDocumentsConfig;
+  /** Read-your-writes tokens: key, life, size (`CONSISTENCY_TOKEN_*`). */
+  consistencyTokens?: ConsistencyTokenConfig;
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
 export interface GatewayContext extends AccessContext, LimitsContext {
   clientAddress: string;
+  /** The client's consistency token, verified, and what this request wrote. */
+  consistency: GatewayConsistency;
 }
 
 const defaultSupergraph = fileURLToPath(new URL('../../supergraph/supergraph.graphql', import.meta.url));
@@ -97,6 +108,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const limits = { ...operationLimitsConfig(), ...options.limits };
   const verifyCaller = createCallerVerifier(options.identity ?? identityConfig());
   const token = serviceToken();
+  const tokens = consistencyTokens(options.consistencyTokens ?? consistencyTokenConfig(), logger);
   const subgraphs = new Map<string, { url: string; circuit: () => string }>();
   const dataSources: SubgraphDataSource[] = [];
   const cache =
@@ -147,6 +159,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     trustedDocuments(trusted),
     operationMetricsPlugin<GatewayContext>(),
+    tokens.plugin,
     operationLimits(limits, costModel),
     ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
     landing.plugin,
@@ -172,6 +185,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     context: async (req) => ({
       caller: await verifyCaller(req.headers.authorization),
       clientAddress: clientAddress(req),
+      consistency: tokens.read(req.headers[CONSISTENCY_TOKEN_HEADER]),
     }),
     graphqlPaths: ['/', '/graphql'],
     intercept: withLandingRoutes(cors(options.corsOrigins ?? corsOrigins()), landing.routes),
@@ -242,6 +256,7 @@ function rateLimiterRedis(bus: EventBusOptions) {
 }
 
 export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.ts';
+export { type ConsistencyTokenConfig, consistencyTokenConfig } from './consistency/consistencyTokens.ts';
 export { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
 export { type OperationLimitsConfig, operationLimitsConfig } from './limits/operationLimits.ts';
 export { type RateLimitConfig, rateLimitConfig } from './limits/rateLimit.ts';

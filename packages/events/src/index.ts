@@ -15,6 +15,7 @@ export {
   MalformedEvent,
   parseEvent,
 } from './contracts.ts';
+export { type CopyFreshness, copyFreshness } from './copyFreshness.ts';
 export { type CopyReplication, createCopyReplication } from './createCopyReplication.ts';
 export {
   type ApplyOutcome,

@@ -9,6 +9,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type DocumentNode, Kind, visit } from 'graphql';
 import { type Caller, callerFromHeaders } from './callerHeaders.ts';
+import { consistencyPlugin, RequestConsistency } from './consistency.ts';
 import { createHttpServer } from './createHttpServer.ts';
 import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
@@ -28,9 +29,12 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   resolvers: GraphQLResolverMap<any> | readonly GraphQLResolverMap<any>[];
   /**
    * Called once per request: this is where per-request DataLoaders are made. `caller` is who the
-   * gateway verified the request is for (anonymous for a service's own calls).
+   * gateway verified the request is for (anonymous for a service's own calls); `consistency` is what
+   * the caller's consistency token requires of its reads, and where its mutations record what they wrote.
    */
-  context: (request: { caller: Caller }) => TContext;
+  context: (request: { caller: Caller; consistency: RequestConsistency }) => TContext;
+  /** How long a read named by a consistency token waits for this service's consumer (default 300 ms). */
+  consistencyWaitMs?: number;
   /** Named readiness checks (database, ...): each resolves when its dependency answers. */
   readyChecks: Record<string, () => Promise<unknown>>;
   /** Releases what the service holds (database pools) after the HTTP server has drained. */
@@ -58,6 +62,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
   options: SubgraphOptions<TContext>,
 ): SubgraphServer {
   const logger = createLogger(options.name);
+  const consistencyOf = new WeakMap<TContext, RequestConsistency>();
   const apollo = new ApolloServer<TContext>({
     schema: buildSubgraphSchema(
       (Array.isArray(options.resolvers) ? options.resolvers : [options.resolvers]).map(
@@ -79,13 +84,23 @@ export function createSubgraphServer<TContext extends BaseContext>(
       ...(usesCacheHints(options.typeDefs) ? [] : [ApolloServerPluginCacheControlDisabled()]),
       countRepresentations(options.name),
       operationMetricsPlugin<TContext>(),
+      consistencyPlugin<TContext>((context) => consistencyOf.get(context)),
       ...(options.plugins ?? []),
     ],
   });
   const http = createHttpServer<TContext>({
     apollo,
     logger,
-    context: async (req) => options.context({ caller: callerFromHeaders(req.headers) }),
+    context: async (req) => {
+      const consistency = RequestConsistency.fromHeaders(
+        options.name,
+        req.headers,
+        options.consistencyWaitMs ?? 300,
+      );
+      const context = options.context({ caller: callerFromHeaders(req.headers), consistency });
+      consistencyOf.set(context, consistency);
+      return context;
+    },
     graphqlPaths: ['/graphql'],
     requiredToken: serviceToken(),
     ready: () => runChecks(options.readyChecks),

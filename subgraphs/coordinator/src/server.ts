@@ -81,7 +81,7 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
     name: 'coordinator',
     typeDefs,
     resolvers,
-    context: () => ({ coordinator, invalidations: [] }),
+    context: ({ consistency }) => ({ coordinator, invalidations: [], consistency }),
     ...databaseLifecycle(db),
     background: [
       recovery,

@@ -1,4 +1,4 @@
-import type { Caller } from '@msd/service-kit';
+import type { Caller, RequestConsistency } from '@msd/service-kit';
 import type { DriverDatabase } from './data/database.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { RideHistory } from './rideHistory.ts';
@@ -9,9 +9,16 @@ export interface DriverContext {
   /** Who the gateway verified this request is for. */
   caller: Caller;
   rideHistory: RideHistory;
+  /** Where mutations record the versions they wrote, for the caller's consistency token. */
+  consistency: RequestConsistency;
 }
 
 /** One context per request: loaders batch within a request and never share a cache across users. */
-export function createContext(db: DriverDatabase, rideHistory: RideHistory, caller: Caller): DriverContext {
-  return { db, loaders: createLoaders(db), caller, rideHistory };
+export function createContext(
+  db: DriverDatabase,
+  rideHistory: RideHistory,
+  caller: Caller,
+  consistency: RequestConsistency,
+): DriverContext {
+  return { db, loaders: createLoaders(db), caller, rideHistory, consistency };
 }

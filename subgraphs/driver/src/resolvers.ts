@@ -34,29 +34,35 @@ export const resolvers: GraphQLResolverMap<DriverContext> = {
       listDrivers(db, pageArgs(args)),
   },
   Mutation: {
-    createDriver: (
+    createDriver: async (
       _: unknown,
       { input }: { input: { name: string; car: CarInput } },
-      { db }: DriverContext,
+      { db, consistency }: DriverContext,
     ) =>
-      withPlateCheck(() =>
-        insertDriver(db, { name: requireText(input.name, 'name'), ...carFields(input.car) }),
+      wrote(
+        consistency,
+        await withPlateCheck(() =>
+          insertDriver(db, { name: requireText(input.name, 'name'), ...carFields(input.car) }),
+        ),
       ),
     updateDriver: async (
       _: unknown,
       { id, input }: { id: string; input: { name?: string | null; car?: CarInput | null } },
-      { db }: DriverContext,
+      { db, consistency }: DriverContext,
     ) => {
       const patch: DriverPatch = {};
       if (input.name != null) patch.name = requireText(input.name, 'name');
       if (input.car != null) Object.assign(patch, carFields(input.car));
       if (Object.keys(patch).length === 0) throw badUserInput('Nothing to update: give name or car');
-      return found(id, await withPlateCheck(async () => (isUuid(id) ? updateDriver(db, id, patch) : null)));
+      return wrote(
+        consistency,
+        found(id, await withPlateCheck(async () => (isUuid(id) ? updateDriver(db, id, patch) : null))),
+      );
     },
     rateDriver: async (
       _: unknown,
       { id, stars }: { id: string; stars: number },
-      { db, caller, rideHistory }: DriverContext,
+      { db, caller, rideHistory, consistency }: DriverContext,
     ) => {
       if (!Number.isInteger(stars) || stars < 1 || stars > 5) {
         throw badUserInput('"stars" must be a whole number from 1 to 5', { field: 'stars' });
@@ -67,7 +73,7 @@ export const resolvers: GraphQLResolverMap<DriverContext> = {
           caller.subject !== undefined && isUuid(id) && (await rideHistory.hasRiddenWith(caller.subject, id));
         if (!ridden) throw forbidden(`Only a rider who has ridden with driver "${id}" may rate them`, { id });
       }
-      return found(id, isUuid(id) ? await addRating(db, id, stars) : null);
+      return wrote(consistency, found(id, isUuid(id) ? await addRating(db, id, stars) : null));
     },
   },
   Driver: {
@@ -90,6 +96,12 @@ function carFields(car: CarInput): CarFields {
     carColor: requireText(car.color, 'car.color', 30),
     carPlate: requireText(car.plate, 'car.plate', 16).toUpperCase(),
   };
+}
+
+/** Records a written driver's version for the caller's consistency token. */
+function wrote(consistency: DriverContext['consistency'], driver: DriverRecord): DriverRecord {
+  consistency.wrote(`driver:${driver.id}`, driver.version);
+  return driver;
 }
 
 function found(id: string, driver: DriverRecord | null): DriverRecord {

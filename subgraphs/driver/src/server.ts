@@ -28,7 +28,7 @@ export function createDriverServer(
     name: 'driver',
     typeDefs,
     resolvers,
-    context: ({ caller }) => createContext(db, rideHistory, caller),
+    context: ({ caller, consistency }) => createContext(db, rideHistory, caller, consistency),
     ...databaseLifecycle(db),
     background: options.events ? driverEvents({ databaseUrl: url, bus: options.events }) : [],
   });

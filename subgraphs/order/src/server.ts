@@ -1,7 +1,7 @@
 import type { RenameParticipantOptions } from '@msd/coordination';
 import { databaseLifecycle, databaseUrl } from '@msd/database';
-import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { copyFreshness, type EventBusOptions, parkedEventResolvers } from '@msd/events';
+import { createLogger, createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
 import { orderEvents } from './events/index.ts';
@@ -27,6 +27,8 @@ export interface OrderServerOptions {
   reconcileIntervalMs?: number;
   /** Its part in the coordinator's STRONG renames: fault injection, the coordinator's URL. */
   rename?: RenameParticipantOptions;
+  /** How long a read named by a consistency token waits for the productName consumer (else 300 ms). */
+  consistencyWaitMs?: number;
 }
 
 /** Builds the order subgraph without listening: `index.ts` listens, tests pick their own port and database. */
@@ -51,15 +53,21 @@ export function createOrderServer(options: OrderServerOptions = {}) {
           : {}),
       })
     : undefined;
+  const freshness = events
+    ? copyFreshness({ databaseUrl: url, db, logger: createLogger('order') })
+    : undefined;
   const participant = orderRenameParticipant(db, options.rename ?? {});
   return createSubgraphServer({
     name: 'order',
     typeDefs,
     resolvers: [resolvers, { Mutation: participant.mutations }, parkedEventResolvers(options.events)],
-    context: ({ caller }) => createContext(db, productCatalog, events, caller),
+    context: ({ caller, consistency }) =>
+      createContext(db, productCatalog, events, caller, consistency, freshness),
+    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
     ...databaseLifecycle(db),
     background: [
       ...(events?.background ?? []),
+      ...(freshness ? [freshness] : []),
       participant.inDoubtResolver,
       participant.retention,
       placedOrdersMetric(db),

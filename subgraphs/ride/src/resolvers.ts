@@ -2,6 +2,7 @@ import { readCopyStatus, reconcileNow } from '@msd/events';
 import { actsFor, type Caller, type GraphQLResolverMap, isUuid, pageArgs } from '@msd/service-kit';
 import type { RideContext } from './context.ts';
 import { hasRiddenWith, listRides, type RideRecord } from './data/rides.ts';
+import { freshDriverName } from './freshDriverName.ts';
 import { type RequestRideInput, requestRide } from './requestRide.ts';
 
 export const resolvers: GraphQLResolverMap<RideContext> = {
@@ -34,6 +35,7 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
     __resolveReference: async ({ id }: { id: string }, { loaders, caller }: RideContext) =>
       ownRide(await loaders.rideById.load(id), caller),
     driver: (ride: RideRecord) => ({ __typename: 'Driver', id: ride.driverId }),
+    driverName: freshDriverName,
     requestedAt: (ride: RideRecord) => ride.requestedAt.toISOString(),
   },
 };

@@ -1,6 +1,6 @@
 import { databaseLifecycle, databaseUrl } from '@msd/database';
-import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { copyFreshness, type EventBusOptions, parkedEventResolvers } from '@msd/events';
+import { createLogger, createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openRideDatabase } from './data/database.ts';
 import { createDriverDirectory } from './driverDirectory.ts';
@@ -16,11 +16,14 @@ export interface RideServerOptions {
   /** With an event bus, the DriverUpdated consumer and the reconciliation run beside the server. */
   events?: EventBusOptions;
   reconcileIntervalMs?: number;
+  /** How long a read named by a consistency token waits for the driverName consumer (else 300 ms). */
+  consistencyWaitMs?: number;
 }
 
 /** Builds the ride subgraph without listening: `index.ts` listens, tests pick their own port and database. */
 export function createRideServer(options: RideServerOptions = {}) {
-  const db = openRideDatabase(options.databaseUrl ?? databaseUrl('ride'));
+  const url = options.databaseUrl ?? databaseUrl('ride');
+  const db = openRideDatabase(url);
   const driverDirectory = createDriverDirectory(options.driverUrl);
   const events = options.events
     ? rideEvents({
@@ -30,12 +33,17 @@ export function createRideServer(options: RideServerOptions = {}) {
         ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
       })
     : undefined;
+  const freshness = events
+    ? copyFreshness({ databaseUrl: url, db, logger: createLogger('ride') })
+    : undefined;
   return createSubgraphServer({
     name: 'ride',
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
-    context: ({ caller }) => createContext(db, driverDirectory, events, caller),
+    context: ({ caller, consistency }) =>
+      createContext(db, driverDirectory, events, caller, consistency, freshness),
+    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
     ...databaseLifecycle(db),
-    background: events?.background ?? [],
+    background: [...(events?.background ?? []), ...(freshness ? [freshness] : [])],
   });
 }
