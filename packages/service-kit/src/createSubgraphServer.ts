@@ -62,7 +62,6 @@ export function createSubgraphServer<TContext extends BaseContext>(
   options: SubgraphOptions<TContext>,
 ): SubgraphServer {
   const logger = createLogger(options.name);
-  const consistencyOf = new WeakMap<TContext, RequestConsistency>();
   const apollo = new ApolloServer<TContext>({
     schema: buildSubgraphSchema(
       (Array.isArray(options.resolvers) ? options.resolvers : [options.resolvers]).map(
@@ -84,7 +83,8 @@ export function createSubgraphServer<TContext extends BaseContext>(
       ...(usesCacheHints(options.typeDefs) ? [] : [ApolloServerPluginCacheControlDisabled()]),
       countRepresentations(options.name),
       operationMetricsPlugin<TContext>(),
-      consistencyPlugin<TContext>((context) => consistencyOf.get(context)),
+      // A service whose context keeps `consistency` reports what it wrote and how it honoured tokens.
+      consistencyPlugin<TContext>((context) => (context as { consistency?: RequestConsistency }).consistency),
       ...(options.plugins ?? []),
     ],
   });
@@ -97,9 +97,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
         req.headers,
         options.consistencyWaitMs ?? 300,
       );
-      const context = options.context({ caller: callerFromHeaders(req.headers), consistency });
-      consistencyOf.set(context, consistency);
-      return context;
+      return options.context({ caller: callerFromHeaders(req.headers), consistency });
     },
     graphqlPaths: ['/graphql'],
     requiredToken: serviceToken(),
