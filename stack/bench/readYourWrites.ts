@@ -196,7 +196,8 @@ async function seedRides(gatewayUrl: string, count: number): Promise<string[]> {
       },
       { as: 'operator' },
     );
-    const id = data!.createDriver.id;
+    if (!data) throw new Error('createDriver failed');
+    const id = data.createDriver.id;
     ids.push(id);
     for (let r = 0; r < 2; r++)
       await graphqlRequest(
