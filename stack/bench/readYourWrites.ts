@@ -54,6 +54,8 @@ runBench('read-your-writes', { watchdogMs: 20 * 60_000 }, async (run) => {
     itemsPerOrder: 2,
   });
   const driverIds = await seedRides(federation.gatewayUrl, config.drivers);
+  if (config.products < config.parallel || config.drivers < config.parallel)
+    throw new Error('--products and --drivers must be at least --parallel: each worker renames its own');
 
   const send = async (query: string, variables: Record<string, unknown>, token?: string) => {
     const started = performance.now();
@@ -71,10 +73,17 @@ runBench('read-your-writes', { watchdogMs: 20 * 60_000 }, async (run) => {
     return { ms: performance.now() - started, token: response.headers.get('x-consistency-token'), ...body };
   };
 
-  /** One session: a rename, then at once a read of what copies the name, with or without the token. */
-  const session = async (i: number, withToken: boolean): Promise<Read> => {
-    const driver = i % 2 === 1;
-    const id = driver ? driverIds[i % driverIds.length] : productIds[i % productIds.length];
+  /**
+   * One session: a rename, then at once a read of what copies the name, with or without the token.
+   * Worker `w` renames only its own products and drivers (index ≡ w modulo --parallel): a newer
+   * name written by another session would count as stale here.
+   */
+  const session = async (w: number, k: number, withToken: boolean): Promise<Read> => {
+    const driver = k % 2 === 1;
+    const own = (ids: string[]) => ids.filter((_, index) => index % config.parallel === w);
+    const mine = own(driver ? driverIds : productIds);
+    const id = mine[Math.floor(k / 2) % mine.length];
+    const i = w * config.sessions + k;
     const name = `${driver ? 'Driver' : 'Product'} ${i} ${withToken ? 'tokened' : 'plain'} ${Date.now()}`;
     const written = await send(
       driver
@@ -120,14 +129,13 @@ runBench('read-your-writes', { watchdogMs: 20 * 60_000 }, async (run) => {
   const phase = async (label: string) => {
     const tokened: Read[] = [];
     const plain: Read[] = [];
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < config.sessions; i = next++) {
-        tokened.push(await session(i, true));
-        plain.push(await session(i, false));
+    const worker = async (w: number) => {
+      for (let k = 0; k < config.sessions / config.parallel; k++) {
+        tokened.push(await session(w, k, true));
+        plain.push(await session(w, k, false));
       }
     };
-    await Promise.all(Array.from({ length: config.parallel }, worker));
+    await Promise.all(Array.from({ length: config.parallel }, (_, w) => worker(w)));
     const share = (outcome: Read['outcome']) =>
       Math.round((1000 * tokened.filter((r) => r.outcome === outcome).length) / tokened.length) / 10;
     return {

@@ -15,13 +15,15 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
       isUuid(args.driverId) ? hasRiddenWith(db, args.riderId, args.driverId) : false,
   },
   Mutation: {
-    requestRide: (
+    requestRide: async (
       _: unknown,
       { input }: { input: RequestRideInput },
-      { db, driverDirectory, caller }: RideContext,
+      { db, driverDirectory, caller, consistency }: RideContext,
     ) => {
       actsFor(caller, input.riderId, `A ride for rider "${input.riderId}"`);
-      return requestRide(db, driverDirectory, input);
+      const ride = await requestRide(db, driverDirectory, input);
+      consistency.wrote(`ride:${ride.id}`, 1);
+      return ride;
     },
     reconcileDriverNames: (_: unknown, __: unknown, { db, events }: RideContext) =>
       reconcileNow(db, events?.driverName),
