@@ -30,6 +30,8 @@ const { config } = options;
 
 type Outcome = 'fresh' | 'waited' | 'owner' | 'stale';
 interface Read {
+  /** The rename failed (an overloaded machine): the read is not counted. */
+  failed?: boolean;
   ms: number;
   stale: boolean;
   outcome: Outcome | 'none';
@@ -91,6 +93,7 @@ runBench('read-your-writes', { watchdogMs: 20 * 60_000 }, async (run) => {
         : 'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
       { id, name },
     );
+    if (!written.data) return { failed: true, ms: 0, stale: false, outcome: 'none' };
     const read = await send(
       driver
         ? '{ rides(first: 100) { driverId driverName driver { name } } }'
@@ -127,12 +130,18 @@ runBench('read-your-writes', { watchdogMs: 20 * 60_000 }, async (run) => {
   };
 
   const phase = async (label: string) => {
+    let failedWrites = 0;
     const tokened: Read[] = [];
     const plain: Read[] = [];
     const worker = async (w: number) => {
       for (let k = 0; k < config.sessions / config.parallel; k++) {
-        tokened.push(await session(w, k, true));
-        plain.push(await session(w, k, false));
+        const a = await session(w, k, true);
+        const b = await session(w, k, false);
+        if (a.failed || b.failed) failedWrites++;
+        else {
+          tokened.push(a);
+          plain.push(b);
+        }
       }
     };
     await Promise.all(Array.from({ length: config.parallel }, (_, w) => worker(w)));
@@ -143,6 +152,7 @@ runBench('read-your-writes', { watchdogMs: 20 * 60_000 }, async (run) => {
       staleWithToken: tokened.filter((r) => r.stale).length,
       staleWithoutToken: plain.filter((r) => r.stale).length,
       reads: tokened.length,
+      sessionsWithAFailedRename: failedWrites,
       tokenReadMs: summarize(tokened.map((r) => r.ms)) as Summary,
       plainReadMs: summarize(plain.map((r) => r.ms)) as Summary,
       sharePercent: {
