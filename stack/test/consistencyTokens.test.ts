@@ -2,7 +2,7 @@ import { type EventConsumer, queueName } from '@msd/events';
 import { createGatewayServer } from '@msd/gateway';
 import { defaultSubjects, developmentToken } from '@msd/service-kit';
 import { graphqlRequest, readCounter } from '@msd/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
 
 const KEY = 'consistency token key shared by both replicas of this test';
@@ -252,6 +252,74 @@ describe('consistency tokens through the gateway', () => {
             resolve(undefined),
           ),
         );
+      await consumer.start();
+    }
+  });
+
+  it('shows a customer the reservation of the order it just placed, or says the stock read is stale', async () => {
+    // A product of its own: no other order touches its stock.
+    const created = await send<{ createProduct: { id: string } }>(
+      federation.gatewayUrl,
+      'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+      { input: { sku: `STOCK-${Date.now()}`, name: 'Stocked', price: 1 } },
+    );
+    const productId = created.data!.createProduct.id;
+    // Inventory opens its stock row on ProductCreated; restock once it exists.
+    await vi.waitFor(
+      async () => {
+        const restocked = await send(
+          federation.gatewayUrl,
+          'mutation ($id: ID!) { restock(productId: $id, quantity: 10) { id } }',
+          { id: productId },
+        );
+        expect(restocked.errors).toBeUndefined();
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    const stockOf = (token: string) =>
+      send<{ product: { stock: number | null } }>(
+        federation.gatewayUrl,
+        'query ($id: ID!) { product(id: $id) { stock } }',
+        { id: productId },
+        token,
+      );
+    const place = () =>
+      send<{ placeOrder: { id: string } }>(
+        federation.gatewayUrl,
+        'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+        { input: { customerId: 'customer-stock', items: [{ productId, quantity: 2 }] } },
+      );
+    const placed = await place();
+    expect(placed.token).toBeTruthy();
+    const read = await stockOf(placed.token!);
+    // The reservation, or (the consumer slower than the wait on a loaded machine) a stale read said so.
+    if (read.errors) expect(read.errors.map((e) => e.extensions?.code)).toEqual(['STALE_READ']);
+    else expect(read.data?.product.stock).toBe(8);
+    expect(read.extensions?.consistency?.inventory).toBeDefined();
+    // Settled: the decision is recorded.
+    await vi.waitFor(async () => expect((await stockOf(placed.token!)).data?.product.stock).toBe(8), {
+      timeout: 20_000,
+    });
+
+    // The inventory's OrderCreated consumer paused: no owner to ask, so the read says it is stale.
+    const consumer = federation.subgraphs.inventory.server.background.find(
+      (task): task is EventConsumer =>
+        (task as EventConsumer).queue === queueName('OrderCreated', 'inventory'),
+    ) as EventConsumer;
+    await consumer.stop();
+    try {
+      const second = await place();
+      const stale = await stockOf(second.token!);
+      expect(stale.status).toBe(200);
+      expect(stale.errors).toEqual([
+        expect.objectContaining({
+          path: ['product', 'stock'],
+          extensions: expect.objectContaining({ code: 'STALE_READ' }),
+        }),
+      ]);
+      expect(stale.extensions?.consistency?.inventory?.stale).toBe(1);
+      expect(stale.data?.product.stock).toBe(8);
+    } finally {
       await consumer.start();
     }
   });

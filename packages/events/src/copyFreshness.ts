@@ -10,6 +10,12 @@ interface Waiter {
   wake: () => void;
 }
 
+/**
+ * What is waited for: a field copy, or any other effect a consumer applies that announces itself on
+ * the same channel with a `copy` name of its own (inventory's stock decisions).
+ */
+export type AwaitedCopy = Pick<ReturnType<typeof fieldCopy>, 'copy' | 'readNewest'>;
+
 export interface CopyFreshness extends BackgroundProcess {
   /**
    * The newest value of an owner in a copy once it reaches `version`: at once if it already has,
@@ -17,7 +23,7 @@ export interface CopyFreshness extends BackgroundProcess {
    * after `timeoutMs`.
    */
   awaitVersion(
-    field: ReturnType<typeof fieldCopy>,
+    field: AwaitedCopy,
     id: string,
     version: number,
     timeoutMs: number,

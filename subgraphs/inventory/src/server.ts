@@ -1,6 +1,6 @@
 import { databaseLifecycle, databaseUrl } from '@msd/database';
-import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { copyFreshness, type EventBusOptions, parkedEventResolvers } from '@msd/events';
+import { createLogger, createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openInventoryDatabase } from './data/database.ts';
 import { inventoryEvents } from './events/index.ts';
@@ -15,12 +15,17 @@ export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.ur
 export function createInventoryServer(options: { databaseUrl?: string; events?: EventBusOptions } = {}) {
   const url = options.databaseUrl ?? databaseUrl('inventory');
   const db = openInventoryDatabase(url);
+  const freshness = options.events
+    ? copyFreshness({ databaseUrl: url, db, logger: createLogger('inventory') })
+    : undefined;
   return createSubgraphServer({
     name: 'inventory',
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
-    context: () => createContext(db),
+    context: ({ consistency }) => createContext(db, consistency, freshness),
     ...databaseLifecycle(db),
-    background: options.events ? inventoryEvents({ databaseUrl: url, bus: options.events, db }) : [],
+    background: options.events
+      ? [...inventoryEvents({ databaseUrl: url, bus: options.events, db }), ...(freshness ? [freshness] : [])]
+      : [],
   });
 }
