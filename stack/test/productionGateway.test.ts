@@ -30,6 +30,7 @@ async function productionEnv(): Promise<Record<string, string>> {
   return {
     NODE_ENV: 'production',
     SERVICE_TOKEN: 'production-gateway-test-token-0123',
+    CONSISTENCY_TOKEN_KEY: 'production-gateway-test-consistency-key-0123456789',
     EVENTS_PREFIX: bus.prefix,
     ...Object.fromEntries(
       processes

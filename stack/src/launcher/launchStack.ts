@@ -85,6 +85,11 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   const replicaPorts = new Map<ProcessName, number[]>();
   const balancers: RoundRobin[] = [];
   const defaults = serviceDefaults(options);
+  // Every gateway replica of this run signs and checks read-your-writes tokens with one key.
+  const consistencyTokenKey =
+    options.env?.CONSISTENCY_TOKEN_KEY ??
+    process.env.CONSISTENCY_TOKEN_KEY ??
+    randomBytes(32).toString('base64url');
   let stopping = false;
   let started = false;
   const restarting = new Set<ChildProcess>();
@@ -124,7 +129,9 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
         ...process.env,
         ...urls,
         ...options.env,
-        ...(name === gateway.name ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN } : defaults),
+        ...(name === gateway.name
+          ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN, CONSISTENCY_TOKEN_KEY: consistencyTokenKey }
+          : defaults),
         ...options.envFor?.(name),
         PORT: String(port),
         HOST: '127.0.0.1',
