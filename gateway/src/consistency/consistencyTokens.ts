@@ -3,8 +3,10 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type AggregateVersion,
   CONSISTENCY_TOKEN_HEADER,
+  ConfigError,
   type ConsistencyReport,
   type Logger,
+  loadConfig,
   metrics,
 } from '@msd/service-kit';
 import { Counter } from 'prom-client';
@@ -31,9 +33,11 @@ export const consistencyTokenVariables = {
 
 /** The token settings from the environment; production requires the key (replicas must share it). */
 export function consistencyTokenConfig(env: NodeJS.ProcessEnv = process.env): ConsistencyTokenConfig {
-  const parsed = z.object(consistencyTokenVariables).parse(env);
+  const parsed = loadConfig(z.looseObject(consistencyTokenVariables), env);
   if (!parsed.CONSISTENCY_TOKEN_KEY && env.NODE_ENV === 'production')
-    throw new Error('CONSISTENCY_TOKEN_KEY is required in production (every gateway replica the same)');
+    throw new ConfigError([
+      'CONSISTENCY_TOKEN_KEY: required in production (32+ characters, the same on every gateway replica)',
+    ]);
   return {
     key: parsed.CONSISTENCY_TOKEN_KEY ?? DEVELOPMENT_KEY,
     ttlMs: parsed.CONSISTENCY_TOKEN_TTL_MS ?? 60_000,
