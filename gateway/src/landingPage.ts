@@ -7,7 +7,7 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import { developmentToken, type Role, roles } from '@msd/service-kit';
+import { developmentKeyFile, developmentToken, type Role, roles } from '@msd/service-kit';
 
 const require = createRequire(import.meta.url);
 
@@ -49,7 +49,7 @@ export function landingPage(options: { production: boolean; role?: string | unde
   if (options.production)
     return { plugin: ApolloServerPluginLandingPageProductionDefault({ footer: false }), routes: null };
   const role: Role = roles.includes(options.role as Role) ? (options.role as Role) : 'operator';
-  const token = developmentToken(role, undefined, { expiresIn: '7d' });
+  const token = developmentToken(role, undefined, { expiresIn: '7d', file: developmentKeyFile(process.env) });
   token.catch(() => {}); // surfaced by serverWillStart
   const plugin: ApolloServerPlugin = {
     async serverWillStart(service) {

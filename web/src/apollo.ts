@@ -1,4 +1,5 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import type { DocumentNode } from 'graphql';
 import { consistencyLink } from './consistencyLink.ts';
@@ -31,5 +32,7 @@ export function createClient(gatewayUrl: string, token: () => string | undefined
       new HttpLink({ uri: gatewayUrl }),
     ]),
     cache: new InMemoryCache(),
+    // @defer as the gateway answers it: multipart/mixed, deferSpec=20220824 (HttpLink asks for it).
+    incrementalHandler: new Defer20220824Handler(),
   });
 }

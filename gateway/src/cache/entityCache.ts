@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EventBusOptions } from '@msd/events';
+import { type EventBusOptions, failFast } from '@msd/events';
 import { type Logger, metrics } from '@msd/service-kit';
 import { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
@@ -84,11 +84,8 @@ return 0`;
  */
 export function createEntityCache(config: EntityCacheConfig, bus: EventBusOptions, logger: Logger) {
   const redis = new Redis({
-    ...bus.connection,
+    ...failFast(bus.connection, 500),
     keyPrefix: `${bus.prefix}:ec:`,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    commandTimeout: 500,
     lazyConnect: true,
   });
   let warned = 0;

@@ -1,15 +1,23 @@
 import type { SqlTransaction, TransactionalDatabase } from '@msd/events';
-import { type BackgroundProcess, createServiceClient, type Logger } from '@msd/service-kit';
+import {
+  createPeriodicTask,
+  createServiceClient,
+  type Logger,
+  type PeriodicTask,
+  type ServiceCalls,
+} from '@msd/service-kit';
 import { abortRename, listInDoubtRenames, type PendingRename, type RenameFaults } from './preparedRenames.ts';
 
 /** How a service takes part in STRONG renames (tests set faults and short timings). */
 export interface RenameParticipantOptions {
   /** Fault injection for tests (see `RenameFaults`); read at every call. */
   faults?: RenameFaults;
-  /** The coordinator asked about in-doubt renames (else `COORDINATOR_URL`). */
-  coordinatorUrl?: string;
+  /** How the coordinator is reached (`urls.coordinator`), asked about in-doubt renames. */
+  calls: ServiceCalls;
   /** A prepared rename is asked about after this long (default 3 s). */
   inDoubtAfterMs?: number;
+  /** Decided renames (COMMITTED, ABORTED) are deleted after this long (default 7 days). */
+  retentionMs?: number;
 }
 
 /** What the coordinator's log says about a transaction; UNKNOWN when it has no such row. */
@@ -20,8 +28,8 @@ export interface RenameOutcome {
 }
 
 /** Asks the coordinator (its `renameOutcome` query, with the service credential) how a transaction ended. */
-export function renameOutcomeClient(url?: string, timeoutMs = 2_000) {
-  const client = createServiceClient('coordinator', { ...(url ? { url } : {}), timeoutMs });
+export function renameOutcomeClient(calls: ServiceCalls, timeoutMs = 2_000) {
+  const client = createServiceClient('coordinator', calls, { timeoutMs });
   return async (transactionId: string): Promise<RenameOutcome> => {
     const data = await client.request<{ renameOutcome: RenameOutcome }>(
       'query ($id: ID!) { renameOutcome(transactionId: $id) { state version } }',
@@ -31,10 +39,8 @@ export function renameOutcomeClient(url?: string, timeoutMs = 2_000) {
   };
 }
 
-export interface InDoubtResolver extends BackgroundProcess {
-  /** One pass now; returns how many in-doubt renames it decided. */
-  resolve(): Promise<number>;
-}
+/** `run()` is one pass now; it returns how many in-doubt renames it decided. */
+export type InDoubtResolver = PeriodicTask<number>;
 
 /**
  * The participant's side of recovery: a rename it prepared and never heard about again (the
@@ -46,19 +52,16 @@ export function createInDoubtResolver(options: {
   participant: string;
   db: SqlTransaction & TransactionalDatabase;
   logger: Logger;
-  /** The coordinator's endpoint (else `COORDINATOR_URL`) and when a rename is in doubt. */
+  /** How the coordinator is reached and when a rename is in doubt. */
   settings: RenameParticipantOptions;
   /** Applies the committed rename; false when it cannot yet (the order service waits for the version). */
   commit: (rename: PendingRename, outcome: RenameOutcome) => Promise<boolean>;
   intervalMs?: number;
 }): InDoubtResolver {
   const { participant, logger, db } = options;
-  const askOutcome = renameOutcomeClient(options.settings.coordinatorUrl);
+  const askOutcome = renameOutcomeClient(options.settings.calls);
   // Default 3 s: well beyond a coordinator's round.
   const afterMs = options.settings.inDoubtAfterMs ?? 3_000;
-  const intervalMs = options.intervalMs ?? Math.min(2_000, afterMs);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
 
   const resolveOnce = async () => {
     let decided = 0;
@@ -88,24 +91,10 @@ export function createInDoubtResolver(options: {
     return decided;
   };
 
-  const resolve = () => {
-    running ??= resolveOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  return {
-    resolve,
-    async start() {
-      timer = setInterval(() => {
-        resolve().catch((error: unknown) => logger.warn('in-doubt resolver failed', { participant, error }));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => {});
-    },
-  };
+  return createPeriodicTask({
+    name: `in-doubt resolver of ${participant}`,
+    intervalMs: options.intervalMs ?? Math.min(2_000, afterMs),
+    logger,
+    work: resolveOnce,
+  });
 }

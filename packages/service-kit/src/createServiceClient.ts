@@ -1,35 +1,46 @@
-import type { ServiceName } from '@msd/registry';
+import type { ProcessName, ServiceName } from '@msd/registry';
 import { createHttpClient } from './createHttpClient.ts';
 import { serviceUnavailable } from './errors.ts';
+import { type ServiceUrls, serviceUrls } from './processConfig.ts';
 import { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
-import { serviceUrl } from './serviceUrl.ts';
+
+/** How a process calls other services: where each one is (`serviceUrls`) and the credential it presents. */
+export interface ServiceCalls {
+  urls: Readonly<ServiceUrls> | Readonly<Record<ProcessName, string>>;
+  token: string;
+}
+
+/** The calls of a parsed configuration: `<NAME>_URL` (else registry ports) and `SERVICE_TOKEN` (else the development default). */
+export function serviceCalls(
+  config: Readonly<Record<string, unknown>> & { SERVICE_TOKEN?: string | undefined },
+): ServiceCalls {
+  return { urls: serviceUrls(config), token: serviceToken(config.SERVICE_TOKEN) };
+}
 
 export interface ServiceClient {
   /** Runs one operation against the service's GraphQL API; any transport or GraphQL error throws. */
   request<TData>(query: string, variables?: Record<string, unknown>): Promise<TData>;
 }
 
-export interface ServiceClientOptions {
-  url?: string;
-  timeoutMs?: number;
-  /** The credential this caller presents (default: the service credential, read at each call). */
-  token?: string;
-}
-
 /**
  * How one service reads another: through its GraphQL API with the caller's credential, never
- * through its database, over the shared HTTP client. Failures become SERVICE_UNAVAILABLE errors, so
- * the caller writes nothing and the client learns which dependency failed.
+ * through its database, over the shared HTTP client (which forwards the request id). Failures
+ * become SERVICE_UNAVAILABLE errors, so the caller writes nothing and the client learns which
+ * dependency failed.
  */
-export function createServiceClient(service: ServiceName, options: ServiceClientOptions = {}): ServiceClient {
+export function createServiceClient(
+  service: ServiceName,
+  calls: ServiceCalls,
+  options: { timeoutMs?: number } = {},
+): ServiceClient {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const http = createHttpClient(options.url ?? serviceUrl(service), { timeoutMs });
+  const http = createHttpClient(calls.urls[service], { timeoutMs });
   return {
     async request<TData>(query: string, variables: Record<string, unknown> = {}) {
       let answer: Awaited<ReturnType<typeof http.post>>;
       try {
         answer = await http.post(JSON.stringify({ query, variables }), {
-          [SERVICE_TOKEN_HEADER]: options.token ?? serviceToken(),
+          [SERVICE_TOKEN_HEADER]: calls.token,
         });
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError';

@@ -16,10 +16,11 @@ import { formatError } from './formatError.ts';
 import { entityRepresentations } from './metrics.ts';
 import { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
-import { serviceToken } from './serviceToken.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
   name: string;
+  /** The credential a caller must present (`SERVICE_TOKEN`, or the development default: `serviceToken()`). */
+  serviceToken: string;
   typeDefs: DocumentNode;
   /**
    * The service's resolvers, or several maps (its own, then those a library brings, e.g. the
@@ -100,7 +101,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
       return options.context({ caller: callerFromHeaders(req.headers), consistency });
     },
     graphqlPaths: ['/graphql'],
-    requiredToken: serviceToken(),
+    requiredToken: options.serviceToken,
     ready: () => runChecks(options.readyChecks),
   });
   const background = options.background ?? [];

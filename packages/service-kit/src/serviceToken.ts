@@ -7,18 +7,12 @@ const DEV_TOKEN = 'dev-service-token-not-for-production';
 let warned = false;
 
 /**
- * The service credential, from `SERVICE_TOKEN`. Outside production a well-known development
- * default keeps `npm start` a one-command affair; in production a missing secret is fatal,
- * because a default secret is no secret.
+ * The service credential: `SERVICE_TOKEN` as the process's configuration gave it (which requires
+ * it in production). Outside production, a well-known development default keeps `npm start` a
+ * one-command affair.
  */
-export function serviceToken(): string {
-  const token = process.env.SERVICE_TOKEN;
-  if (token) return token;
-  if (process.env.NODE_ENV === 'production') {
-    throw new Error(
-      'SERVICE_TOKEN must be set in production: services refuse to run with the development default',
-    );
-  }
+export function serviceToken(configured?: string): string {
+  if (configured) return configured;
   if (!warned) {
     warned = true;
     createLogger('security').warn(

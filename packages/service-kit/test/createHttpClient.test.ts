@@ -6,6 +6,8 @@ import {
   createServiceClient,
   REQUEST_ID_HEADER,
   SERVICE_TOKEN_HEADER,
+  type ServiceCalls,
+  serviceUrls,
   withRequestContext,
 } from '../src/index.ts';
 
@@ -84,22 +86,27 @@ describe('the HTTP client every process calls another with', () => {
 });
 
 describe('a service calling another', () => {
+  const calls = (productUrl: string, token: string): ServiceCalls => ({
+    urls: { ...serviceUrls({}), product: productUrl },
+    token,
+  });
+
   it('sends the credential it is given and returns the data', async () => {
-    const client = createServiceClient('product', { url, token: 'caller-credential' });
+    const client = createServiceClient('product', calls(url, 'caller-credential'));
     expect(await client.request<{ echo: string }>('{ products }')).toEqual({ echo: '{ products }' });
     expect(received.at(-1)!.headers[SERVICE_TOKEN_HEADER]).toBe('caller-credential');
   });
 
   it('turns a refusal, a timeout and an unreachable service into SERVICE_UNAVAILABLE naming the service', async () => {
-    const refused = createServiceClient('product', { url, token: 't' });
+    const refused = createServiceClient('product', calls(url, 't'));
     await expect(refused.request('{ refuse }')).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE', upstreamCode: 'GRAPHQL_VALIDATION_FAILED' },
     });
-    const slow = createServiceClient('product', { url, token: 't', timeoutMs: 50 });
+    const slow = createServiceClient('product', calls(url, 't'), { timeoutMs: 50 });
     await expect(slow.request('{ hang }')).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE', timedOut: true },
     });
-    const down = createServiceClient('product', { url: 'http://127.0.0.1:9/graphql', token: 't' });
+    const down = createServiceClient('product', calls('http://127.0.0.1:9/graphql', 't'));
     await expect(down.request('{ products }')).rejects.toMatchObject({
       extensions: { code: 'SERVICE_UNAVAILABLE' },
     });

@@ -1,5 +1,11 @@
 import type { ServiceName } from '@msd/registry';
-import type { SubgraphServer } from '@msd/service-kit';
+import {
+  type ServiceCalls,
+  type ServiceUrls,
+  type SubgraphServer,
+  serviceToken,
+  serviceUrls,
+} from '@msd/service-kit';
 import { createTestDatabase } from './testDatabase.ts';
 
 export interface TestSubgraph {
@@ -11,16 +17,24 @@ export interface TestSubgraph {
 }
 
 /**
+ * How a test's services call each other: the development credential, and the registry's ports
+ * unless `urls` names where a test started a service.
+ */
+export function testServiceCalls(urls: Partial<ServiceUrls> = {}): ServiceCalls {
+  return { urls: { ...serviceUrls(), ...urls }, token: serviceToken() };
+}
+
+/**
  * A real subgraph on a free port with a database of its own (fresh, migrated, dropped afterwards):
  * test files never share data, so they can run side by side.
  */
 export async function startTestSubgraph(
   service: ServiceName,
-  create: (options: { databaseUrl: string }) => SubgraphServer,
+  create: (options: { databaseUrl: string; services: ServiceCalls }) => SubgraphServer,
   port = 0,
 ): Promise<TestSubgraph> {
   const database = await createTestDatabase(service);
-  const server = create({ databaseUrl: database.url });
+  const server = create({ databaseUrl: database.url, services: testServiceCalls() });
   const { url } = await server.listen(port);
   return {
     url,

@@ -13,6 +13,7 @@ import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@
 import { serviceToken } from '@msd/service-kit';
 import {
   checkInfrastructure,
+  environmentInfrastructure,
   launchStack,
   prefixOutput,
   type RunningStack,
@@ -76,7 +77,7 @@ export const benchDefaults = {
 export async function startBenchStack(run: BenchRun, options: BenchStackOptions): Promise<BenchStack> {
   const suffix = `bench_${run.name}${options.variant ? `_${options.variant}` : ''}`;
   const database = (service: ServiceName) => `${service}_db_${suffix}`;
-  await checkInfrastructure(logger);
+  await checkInfrastructure(logger, environmentInfrastructure(process.env));
   for (const service of serviceNames) await dropDatabase(database(service));
   const urls = await migrateAll({ database, log: () => {} });
   const bus = eventBus({ prefix: `${suffix.replaceAll('_', '-')}-${randomUUID()}` });
@@ -93,6 +94,7 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   };
   const stack = await launchStack({
     logger,
+    environment: process.env,
     portBase: options.portBase,
     env,
     ...(options.replicas ? { replicas: options.replicas } : {}),

@@ -1,18 +1,32 @@
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
-import { adminUrl } from '@msd/database';
-import type { Logger } from '@msd/service-kit';
+import { connect as connectTls } from 'node:tls';
+import { environmentDatabaseSettings } from '@msd/database';
+import { eventBusVariables, type Logger, loadVariables } from '@msd/service-kit';
 import pg from 'pg';
 
-export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Where PostgreSQL and Redis are: this process's `DATABASE_ADMIN_URL` and `REDIS_URL`. */
+export interface Infrastructure {
+  adminUrl: string;
+  redisUrl: string;
+}
+
+/** The infrastructure of this process's environment (the launcher, the test and bench setups), parsed once. */
+export function environmentInfrastructure(environment: NodeJS.ProcessEnv): Infrastructure {
+  return {
+    adminUrl: environmentDatabaseSettings().adminUrl,
+    redisUrl: loadVariables({ REDIS_URL: eventBusVariables.REDIS_URL }, environment).REDIS_URL,
+  };
+}
 
 /**
  * PostgreSQL and Redis must answer before anything starts. Where they do not and a Docker engine
  * is at hand, the compose file's `postgres` and `redis` are started; otherwise the error says
  * exactly what to run.
  */
-export async function checkInfrastructure(logger: Logger): Promise<void> {
-  let missing = await unreachable();
+export async function checkInfrastructure(logger: Logger, infrastructure: Infrastructure): Promise<void> {
+  const { adminUrl, redisUrl } = infrastructure;
+  let missing = await unreachable(infrastructure);
   if (missing.length === 0) return;
   if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) {
     logger.info('starting with docker compose', { missing: missing.join(',') });
@@ -20,14 +34,14 @@ export async function checkInfrastructure(logger: Logger): Promise<void> {
     if (up.status === 0) {
       for (let attempt = 0; attempt < 60 && missing.length > 0; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
-        missing = await unreachable();
+        missing = await unreachable(infrastructure);
       }
       if (missing.length === 0) return;
     }
   }
   throw new Error(
     [
-      `${missing.join(' and ')} not reachable (DATABASE_ADMIN_URL=${adminUrl()}, REDIS_URL=${redisUrl()}).`,
+      `${missing.join(' and ')} not reachable (DATABASE_ADMIN_URL=${adminUrl}, REDIS_URL=${redisUrl}).`,
       'Start them, then run `npm start` again:',
       '  with Docker:  docker compose up -d postgres redis',
       '  PostgreSQL:   pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
@@ -36,13 +50,13 @@ export async function checkInfrastructure(logger: Logger): Promise<void> {
   );
 }
 
-async function unreachable(): Promise<string[]> {
-  const [postgres, redis] = await Promise.all([postgresAnswers(), redisAnswers()]);
+async function unreachable({ adminUrl, redisUrl }: Infrastructure): Promise<string[]> {
+  const [postgres, redis] = await Promise.all([postgresAnswers(adminUrl), redisAnswers(redisUrl)]);
   return [...(postgres ? [] : ['PostgreSQL']), ...(redis ? [] : ['Redis'])];
 }
 
-async function postgresAnswers(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: adminUrl(), connectionTimeoutMillis: 3_000 });
+async function postgresAnswers(adminUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
     await client.query('SELECT 1');
@@ -55,15 +69,17 @@ async function postgresAnswers(): Promise<boolean> {
 }
 
 /** A bare RESP `PING`: no Redis client library needed just to ask whether Redis is there. */
-function redisAnswers(): Promise<boolean> {
-  const url = new URL(redisUrl());
+function redisAnswers(redisUrl: string): Promise<boolean> {
+  const url = new URL(redisUrl);
   return new Promise((resolve) => {
-    const socket = connect({ host: url.hostname, port: Number(url.port || 6379), timeout: 3_000 });
+    const target = { host: url.hostname, port: Number(url.port || 6379), timeout: 3_000 };
+    const tls = url.protocol === 'rediss:';
+    const socket = tls ? connectTls({ ...target, servername: url.hostname }) : connect(target);
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
-    socket.once('connect', () => {
+    socket.once(tls ? 'secureConnect' : 'connect', () => {
       if (url.password) socket.write(`AUTH ${decodeURIComponent(url.password)}\r\n`);
       socket.write('PING\r\n');
     });

@@ -2,13 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { entryPoint, gateway, type ProcessName, processes, repoRoot, urlVariable } from '@msd/registry';
-import type { Logger } from '@msd/service-kit';
+import { eventKeyVariable, type Logger } from '@msd/service-kit';
 import { freePort } from '@msd/testing';
 import { type RoundRobin, roundRobin } from './roundRobin.ts';
 
 export interface StackOptions {
   /** Port of the gateway; every other process keeps its registry offset from it (4000 → 4001..4007). */
   portBase?: number;
+  /** The environment every process inherits: the caller's own (`process.env` of its entry point). */
+  environment: NodeJS.ProcessEnv;
   /** Extra environment for every process (database URLs of a test stack, a service token, ...). */
   env?: Record<string, string>;
   /** Extra environment for one process (e.g. a tracing protocol of its own). */
@@ -30,20 +32,31 @@ export interface StackOptions {
 }
 
 /**
- * How the services run unless `env` (or the launcher's own environment) says otherwise: in
+ * How the services run unless `env` (or the inherited `environment`) says otherwise: in
  * production mode (`NODE_ENV=production`: graphql-js skips its development-only checks, such as
  * `instanceOf` across realms, and Apollo Server its introspection), with a service credential drawn
  * at random for this run, never the development default. The gateway keeps the environment it was
  * given: its development mode is what serves Sandbox and development tokens.
  */
 function serviceDefaults(options: StackOptions): Record<'NODE_ENV' | 'SERVICE_TOKEN' | 'LOG_FORMAT', string> {
-  const given = { ...process.env, ...options.env };
+  const given = { ...options.environment, ...options.env };
   return {
     NODE_ENV: given.NODE_ENV ?? 'production',
     SERVICE_TOKEN: given.SERVICE_TOKEN ?? randomBytes(32).toString('base64url'),
     // Production mode would make the logs JSON; the launcher's prefixed output is for people.
     LOG_FORMAT: given.LOG_FORMAT ?? 'pretty',
   };
+}
+
+/** Each producer's event signing key, drawn at random for this run unless given; every process gets them all. */
+function eventSigningKeys(options: StackOptions): Record<string, string> {
+  const given: Record<string, string | undefined> = { ...options.environment, ...options.env };
+  return Object.fromEntries(
+    processes
+      .filter((entry) => entry.publishes.length > 0)
+      .map((entry) => eventKeyVariable(entry.name))
+      .map((variable) => [variable, given[variable] ?? randomBytes(32).toString('base64url')]),
+  );
 }
 
 export interface RunningStack {
@@ -85,10 +98,11 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   const replicaPorts = new Map<ProcessName, number[]>();
   const balancers: RoundRobin[] = [];
   const defaults = serviceDefaults(options);
+  const eventKeys = eventSigningKeys(options);
   // Every gateway replica of this run signs and checks read-your-writes tokens with one key.
   const consistencyTokenKey =
     options.env?.CONSISTENCY_TOKEN_KEY ??
-    process.env.CONSISTENCY_TOKEN_KEY ??
+    options.environment.CONSISTENCY_TOKEN_KEY ??
     randomBytes(32).toString('base64url');
   let stopping = false;
   let started = false;
@@ -126,12 +140,13 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       env: {
-        ...process.env,
+        ...options.environment,
         ...urls,
         ...options.env,
         ...(name === gateway.name
           ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN, CONSISTENCY_TOKEN_KEY: consistencyTokenKey }
           : defaults),
+        ...eventKeys,
         ...options.envFor?.(name),
         PORT: String(port),
         HOST: '127.0.0.1',

@@ -1,7 +1,15 @@
 import { readCopyStatus, reconcileNow } from '@msd/events';
-import { actsFor, type Caller, type GraphQLResolverMap, isUuid, pageArgs } from '@msd/service-kit';
+import {
+  actsFor,
+  badUserInput,
+  type Caller,
+  type GraphQLResolverMap,
+  isUuid,
+  notFound,
+  pageArgs,
+} from '@msd/service-kit';
 import type { RideContext } from './context.ts';
-import { hasRiddenWith, listRides, type RideRecord } from './data/rides.ts';
+import { completeRide, listRides, type RideRecord } from './data/rides.ts';
 import { freshDriverName } from './freshDriverName.ts';
 import { type RequestRideInput, requestRide } from './requestRide.ts';
 
@@ -11,8 +19,6 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
       ownRide(await loaders.rideById.load(id), caller),
     rides: (_: unknown, args: { first?: number; after?: string }, { db, caller }: RideContext) =>
       listRides(db, pageArgs(args), caller.scopes.includes('operator') ? undefined : riderOf(caller)),
-    riddenWith: (_: unknown, args: { riderId: string; driverId: string }, { db }: RideContext) =>
-      isUuid(args.driverId) ? hasRiddenWith(db, args.riderId, args.driverId) : false,
   },
   Mutation: {
     requestRide: async (
@@ -24,6 +30,20 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
       const ride = await requestRide(db, driverDirectory, input);
       consistency.wrote(`ride:${ride.id}`, 1);
       return ride;
+    },
+    completeRide: async (_: unknown, { id }: { id: string }, { db, consistency }: RideContext) => {
+      const result = isUuid(id) ? await completeRide(db, id) : null;
+      if (!result) throw notFound(`No ride with id "${id}"`, { id });
+      if (!result.completed)
+        throw badUserInput(
+          `Ride "${id}" is ${result.ride.status}: only a REQUESTED or ACCEPTED ride finishes`,
+          {
+            field: 'id',
+            status: result.ride.status,
+          },
+        );
+      consistency.wrote(`ride:${id}`, result.ride.version);
+      return result.ride;
     },
     reconcileDriverNames: (_: unknown, __: unknown, { db, events }: RideContext) =>
       reconcileNow(db, events?.driverName),
@@ -39,6 +59,7 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
     driver: (ride: RideRecord) => ({ __typename: 'Driver', id: ride.driverId }),
     driverName: freshDriverName,
     requestedAt: (ride: RideRecord) => ride.requestedAt.toISOString(),
+    completedAt: (ride: RideRecord) => ride.completedAt?.toISOString() ?? null,
   },
 };
 
