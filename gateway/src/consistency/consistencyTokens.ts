@@ -26,9 +26,28 @@ const MAX_TOKEN_CHARS = 8_192;
 const DEVELOPMENT_KEY = 'development consistency token key, never used in production';
 
 export const consistencyTokenVariables = {
-  CONSISTENCY_TOKEN_KEY: z.string().min(32, 'at least 32 characters').optional(),
-  CONSISTENCY_TOKEN_TTL_MS: z.coerce.number().int().min(1).optional(),
-  CONSISTENCY_TOKEN_MAX_ENTRIES: z.coerce.number().int().min(1).max(256).optional(),
+  CONSISTENCY_TOKEN_KEY: z
+    .string()
+    .min(32, 'at least 32 characters')
+    .optional()
+    .describe(
+      'Signs read-your-writes tokens: the same on every gateway replica (required in production; a development key otherwise)',
+    ),
+  CONSISTENCY_TOKEN_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'How long after a write its token entry is honoured (default 60000); past it, convergence is assumed',
+    ),
+  CONSISTENCY_TOKEN_MAX_ENTRIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Writes a token remembers (default 32): the oldest are dropped past it'),
 };
 
 /** The token settings from the environment; production requires the key (replicas must share it). */
