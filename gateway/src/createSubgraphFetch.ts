@@ -4,7 +4,10 @@ import {
   CALLER_SCOPES_HEADER,
   CALLER_SUBJECT_HEADER,
   type Caller,
+  CONSISTENCY_ENTRIES_HEADER,
+  CONSISTENCY_TOKEN_HEADER,
   createHttpClient,
+  formatEntries,
   type Logger,
   metrics,
   REQUEST_ID_HEADER,
@@ -13,6 +16,8 @@ import {
 import { Counter } from 'prom-client';
 import type { EntityCache } from './cache/entityCache.ts';
 import { applySubgraphInvalidations } from './cache/subgraphInvalidations.ts';
+import type { GatewayConsistency } from './consistency/consistencyTokens.ts';
+import { collectSubgraphConsistency } from './consistency/subgraphConsistency.ts';
 import type { SubgraphResilience } from './resilience/subgraphResilience.ts';
 
 export interface SubgraphFetchOptions {
@@ -58,6 +63,8 @@ interface Answer {
  *   Each caller parses the shared text itself, as @apollo/gateway merges into what it receives.
  * - Entities a subgraph's answer says it changed are dropped from the cache before the answer
  *   goes on (`extensions.invalidation`).
+ * - The verified entries of the client's consistency token go to the subgraph; what it wrote and
+ *   how it honoured them come back in its extensions, into the request's token state.
  * - A subgraph that cannot answer yields GraphQL errors instead of a thrown error: for an entity
  *   fetch, one per representation with the path `_entities.<i>`, which the gateway rewrites to the
  *   client's path (`rides.3.driver`). Only the fields that subgraph owns become null, each with an
@@ -110,7 +117,12 @@ export function createSubgraphFetch(options: SubgraphFetchOptions): SubgraphFetc
         options.collapse && !mutation
           ? await sendOnce(body, headers)
           : (await send(body, headers, mutation)).body;
-      return await applySubgraphInvalidations(response, cache, logger);
+      const consistency = (request.context as { consistency?: GatewayConsistency }).consistency;
+      return await applySubgraphInvalidations(
+        collectSubgraphConsistency(response, consistency),
+        cache,
+        logger,
+      );
     } catch (error) {
       logger.warn('subgraph request failed', { subgraph: name, error });
       const failure = {
@@ -136,6 +148,11 @@ function headersFor(request: GraphQLDataSourceProcessOptions, token: string): Re
   delete headers[CALLER_SUBJECT_HEADER];
   if (caller?.subject) headers[CALLER_SUBJECT_HEADER] = caller.subject;
   headers[CALLER_SCOPES_HEADER] = caller?.scopes.join(' ') ?? '';
+  // Subgraphs get what the gateway verified of the client's token, never the token itself.
+  delete headers[CONSISTENCY_TOKEN_HEADER];
+  delete headers[CONSISTENCY_ENTRIES_HEADER];
+  const required = (request.context as { consistency?: GatewayConsistency }).consistency?.required;
+  if (required && required.length > 0) headers[CONSISTENCY_ENTRIES_HEADER] = formatEntries(required);
   return headers;
 }
 

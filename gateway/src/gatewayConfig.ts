@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serviceNames, urlVariable } from '@msd/registry';
 import { ConfigError, processConfig, roles } from '@msd/service-kit';
 import { z } from 'zod';
+import { consistencyTokenConfig, consistencyTokenVariables } from './consistency/consistencyTokens.ts';
 import { type IdentityConfig, identityConfig, identityVariables } from './identity/identityConfig.ts';
 import { defaultOperationLimits, type OperationLimitsConfig } from './limits/operationLimits.ts';
 import { defaultRateLimit, type RateLimitConfig } from './limits/rateLimit.ts';
@@ -54,6 +55,8 @@ const resilienceVariables = Object.fromEntries(
 export const gatewayVariables = {
   SUPERGRAPH_PATH: z.string().min(1).optional(),
   ...identityVariables,
+  // Read-your-writes tokens: the key is required in production (consistencyTokenConfig).
+  ...consistencyTokenVariables,
   /** Port of the admin surface (/metrics, /subgraphs); unset: none. */
   ADMIN_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** `true`: the client address is the last X-Forwarded-For hop (set only behind our own proxy). */
@@ -184,6 +187,7 @@ export function gatewaySettings(env: GatewayEnvironment, raw: NodeJS.ProcessEnv)
     rateLimit,
     entityCache,
     resilience,
+    consistencyTokens: consistencyTokenConfig(raw),
   };
 }
 

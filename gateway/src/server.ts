@@ -6,6 +6,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { type EventBusOptions, failFast } from '@msd/events';
 import {
   type BackgroundProcess,
+  CONSISTENCY_TOKEN_HEADER,
   createHttpServer,
   createLogger,
   operationMetricsPlugin,
@@ -20,6 +21,12 @@ import { subgraphHealth } from './admin/subgraphHealth.ts';
 import { createOperationAnalyzer } from './analyzeOperation.ts';
 import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.ts';
 import { entityInvalidation } from './cache/entityInvalidation.ts';
+import {
+  type ConsistencyTokenConfig,
+  consistencyTokenConfig,
+  consistencyTokens,
+  type GatewayConsistency,
+} from './consistency/consistencyTokens.ts';
 import { cors } from './cors.ts';
 import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
 import { corsOrigins, type SubgraphResilienceOptions } from './gatewayConfig.ts';
@@ -79,11 +86,15 @@ export interface GatewayOptions {
   sandboxRole?: string;
   /** Registered client operations and whether only they run (default: none, not enforced). */
   trustedDocuments?: TrustedDocumentsConfig;
+  /** Read-your-writes tokens: key, life, size (`CONSISTENCY_TOKEN_*`). */
+  consistencyTokens?: ConsistencyTokenConfig;
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
 export interface GatewayContext extends AccessContext, LimitsContext, IncrementalContext {
   clientAddress: string;
+  /** The client's consistency token, verified, and what this request wrote. */
+  consistency: GatewayConsistency;
 }
 
 const defaultSupergraph = fileURLToPath(new URL('../../supergraph/supergraph.graphql', import.meta.url));
@@ -106,6 +117,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const analyze = createOperationAnalyzer(costModel, policy, limits);
   const verifyCaller = createCallerVerifier(options.identity ?? identityConfig({}));
   const token = serviceToken(process.env.SERVICE_TOKEN);
+  const tokens = consistencyTokens(options.consistencyTokens ?? consistencyTokenConfig({}), logger);
   const subgraphs = new Map<string, { url: string; circuit: () => string }>();
   const dataSources: SubgraphDataSource[] = [];
   const cache =
@@ -157,6 +169,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     servedOperations(),
     trustedDocuments(trusted),
     operationMetricsPlugin<GatewayContext>(),
+    tokens.plugin,
     operationLimits(limits, costModel, analyze),
     ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
     landing.plugin,
@@ -183,6 +196,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     context: async (req) => ({
       caller: await verifyCaller(req.headers.authorization),
       clientAddress: clientAddress(req, options.trustProxy ?? false),
+      consistency: tokens.read(req.headers[CONSISTENCY_TOKEN_HEADER]),
     }),
     graphqlPaths: ['/', '/graphql'],
     intercept: withLandingRoutes(cors(options.corsOrigins ?? corsOrigins(undefined, false)), landing.routes),
@@ -251,6 +265,7 @@ function rateLimiterRedis(bus: EventBusOptions) {
 
 export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.ts';
 export { entityInvalidation, invalidatingEvents } from './cache/entityInvalidation.ts';
+export { type ConsistencyTokenConfig, consistencyTokenConfig } from './consistency/consistencyTokens.ts';
 export {
   type EntityCacheOptions,
   type GatewayEnvironment,

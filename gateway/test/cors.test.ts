@@ -35,6 +35,13 @@ describe('cors', () => {
     expect(response.headers.get('access-control-allow-methods')).toContain('POST');
   });
 
+  it('lets an allowed origin send and read the consistency token', async () => {
+    const response = await preflight('http://localhost:5173');
+    expect(response.headers.get('access-control-allow-headers')).toContain('x-consistency-token');
+    const simple = await fetch(base, { method: 'POST', headers: { origin: 'http://localhost:5173' } });
+    expect(simple.headers.get('access-control-expose-headers')).toBe('x-consistency-token');
+  });
+
   it('gives another origin no CORS headers, so its browser blocks the call', async () => {
     const response = await preflight('https://evil.example');
     expect(response.status).toBe(403);

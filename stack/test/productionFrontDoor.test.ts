@@ -72,6 +72,7 @@ beforeAll(async () => {
     PORT: String(port),
     ADMIN_PORT: String(adminPort),
     SERVICE_TOKEN: serviceToken(),
+    CONSISTENCY_TOKEN_KEY: 'production-front-door-test-consistency-key-0123',
     AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,

@@ -31,6 +31,7 @@ async function productionEnv(): Promise<Record<string, string>> {
     PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
     DRIVER_EVENT_KEY: 'driver-event-key-for-this-test-0123456789',
     SERVICE_TOKEN: 'production-gateway-test-token-0123',
+    CONSISTENCY_TOKEN_KEY: 'production-gateway-test-consistency-key-0123456789',
     EVENTS_PREFIX: bus.prefix,
     ...Object.fromEntries(
       processes

@@ -2,11 +2,13 @@ import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/clien
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import type { DocumentNode } from 'graphql';
+import { consistencyLink } from './consistencyLink.ts';
 
 /**
  * The app's Apollo Client: every operation goes to the gateway as a trusted document, by the hash
  * that codegen recorded in persisted-documents.json, never as text (no retry with the full
- * document: the gateway runs registered operations only). The caller's token rides on every request.
+ * document: the gateway runs registered operations only). The caller's token rides on every request,
+ * and so does the session's consistency token (read your writes).
  */
 export function createClient(gatewayUrl: string, token: () => string | undefined) {
   const persisted = new PersistedQueryLink({
@@ -23,7 +25,12 @@ export function createClient(gatewayUrl: string, token: () => string | undefined
     return forward(operation);
   });
   return new ApolloClient({
-    link: ApolloLink.from([auth, persisted, new HttpLink({ uri: gatewayUrl })]),
+    link: ApolloLink.from([
+      auth,
+      consistencyLink(typeof sessionStorage === 'undefined' ? undefined : sessionStorage),
+      persisted,
+      new HttpLink({ uri: gatewayUrl }),
+    ]),
     cache: new InMemoryCache(),
     // @defer as the gateway answers it: multipart/mixed, deferSpec=20220824 (HttpLink asks for it).
     incrementalHandler: new Defer20220824Handler(),

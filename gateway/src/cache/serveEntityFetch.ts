@@ -1,7 +1,8 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import type { Caller } from '@msd/service-kit';
+import { type Caller, countConsistencyReads } from '@msd/service-kit';
 import type { AccessPolicy } from '../access/readAccessPolicy.ts';
+import { type GatewayConsistency, mergeReport } from '../consistency/consistencyTokens.ts';
 import type { EntityCache, Representation } from './entityCache.ts';
 import { entityKey } from './entityKey.ts';
 
@@ -54,7 +55,25 @@ export async function serveEntityFetch(
         perCaller ? `${caller?.subject ?? ''}|${[...(caller?.scopes ?? [])].sort().join(' ')}` : '',
       )
     : '';
-  const found = cacheable ? await cache.lookup(distinct, selection) : undefined;
+  // An entity the caller's consistency token names is read from its owner, never from the cache
+  // (its answer refreshes the entry): the cached copy may predate the caller's own write.
+  const required = (request.context as { consistency?: GatewayConsistency }).consistency?.required;
+  const named = new Set(required?.map((entry) => entry.key));
+  const bypass = (rep: Representation) => named.has(`${rep.__typename.toLowerCase()}:${String(rep.id)}`);
+  let bypassed = 0;
+  const found = cacheable
+    ? (await cache.lookup(distinct, selection)).map((entry, j) => {
+        if (entry.hit === undefined || named.size === 0 || !bypass(distinct[j] as Representation))
+          return entry;
+        bypassed++;
+        return { ...entry, hit: undefined };
+      })
+    : undefined;
+  if (bypassed > 0) {
+    countConsistencyReads('entity-cache', 'owner', bypassed);
+    const report = (request.context as { consistency?: GatewayConsistency }).consistency?.report;
+    if (report) mergeReport(report, { 'entity-cache': { owner: bypassed } });
+  }
   const entities: unknown[] = found ? found.map((entry) => entry.hit) : [];
   const misses = found
     ? found.flatMap((entry, j) => (entry.hit === undefined ? [j] : []))

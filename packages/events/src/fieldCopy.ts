@@ -3,6 +3,9 @@ import type { EventEnvelope } from './contracts.ts';
 import type { EffectOutcome } from './createEventConsumer.ts';
 import type { OwnerState } from './createReconciler.ts';
 
+/** Channel told (at commit) each owner version a copy applied: `<copy> <owner id> <version>`; see copyFreshness.ts. */
+export const COPY_APPLIED_CHANNEL = 'copy_applied';
+
 /** Where a copied field lives in the consumer's database. Identifiers come from code, never from input. */
 export interface FieldCopySpec {
   /** `<service>.<field>`, e.g. `order.productName`: its key in `copy_sources`. */
@@ -93,6 +96,11 @@ export function fieldCopy(spec: FieldCopySpec) {
       owner.version,
       owner.id,
     );
+    await tx.$executeRawUnsafe(
+      `SELECT pg_notify($1, $2)`,
+      COPY_APPLIED_CHANNEL,
+      `${copy} ${owner.id} ${owner.version}`,
+    );
     return 'applied';
   };
 
@@ -111,6 +119,16 @@ export function fieldCopy(spec: FieldCopySpec) {
      * value and the newest an update has recorded. Call it before the insert, in the same transaction.
      */
     newestForInsert: newest,
+
+    /** The newest value an update recorded for an owner (`copy_sources`), if any. */
+    async readNewest(db: SqlTransaction, id: string): Promise<OwnerValue | undefined> {
+      const rows = await db.$queryRawUnsafe<OwnerValue[]>(
+        `SELECT owner_id::text AS id, value, version FROM copy_sources WHERE copy = $1 AND owner_id = $2::uuid`,
+        copy,
+        id,
+      );
+      return rows[0];
+    },
 
     /** Owner ids the copy refers to, in id order, after `afterId`: the reconciliation's batches. */
     async listOwnerIds(db: SqlTransaction, afterId: string | undefined, limit: number): Promise<string[]> {

@@ -16,6 +16,7 @@ export {
   MalformedEvent,
   parseEvent,
 } from './contracts.ts';
+export { type AwaitedCopy, type CopyFreshness, copyFreshness } from './copyFreshness.ts';
 export { type CopyReplication, createCopyReplication } from './createCopyReplication.ts';
 export {
   type ApplyOutcome,
@@ -49,7 +50,7 @@ export {
   UnverifiedEvent,
   verifyEvent,
 } from './eventSignature.ts';
-export { type FieldCopySpec, fieldCopy, type OwnerValue } from './fieldCopy.ts';
+export { COPY_APPLIED_CHANNEL, type FieldCopySpec, fieldCopy, type OwnerValue } from './fieldCopy.ts';
 export { reactionsRepaired } from './metrics.ts';
 export { parkedEventResolvers } from './parkedEventResolvers.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';

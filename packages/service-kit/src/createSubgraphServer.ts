@@ -9,6 +9,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { type DocumentNode, Kind, visit } from 'graphql';
 import { type Caller, callerFromHeaders } from './callerHeaders.ts';
+import { consistencyPlugin, RequestConsistency } from './consistency.ts';
 import { createHttpServer } from './createHttpServer.ts';
 import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
@@ -29,9 +30,12 @@ export interface SubgraphOptions<TContext extends BaseContext> {
   resolvers: GraphQLResolverMap<any> | readonly GraphQLResolverMap<any>[];
   /**
    * Called once per request: this is where per-request DataLoaders are made. `caller` is who the
-   * gateway verified the request is for (anonymous for a service's own calls).
+   * gateway verified the request is for (anonymous for a service's own calls); `consistency` is what
+   * the caller's consistency token requires of its reads, and where its mutations record what they wrote.
    */
-  context: (request: { caller: Caller }) => TContext;
+  context: (request: { caller: Caller; consistency: RequestConsistency }) => TContext;
+  /** How long a read named by a consistency token waits for this service's consumer (default 300 ms). */
+  consistencyWaitMs?: number;
   /** Named readiness checks (database, ...): each resolves when its dependency answers. */
   readyChecks: Record<string, () => Promise<unknown>>;
   /** Releases what the service holds (database pools) after the HTTP server has drained. */
@@ -80,13 +84,22 @@ export function createSubgraphServer<TContext extends BaseContext>(
       ...(usesCacheHints(options.typeDefs) ? [] : [ApolloServerPluginCacheControlDisabled()]),
       countRepresentations(options.name),
       operationMetricsPlugin<TContext>(),
+      // A service whose context keeps `consistency` reports what it wrote and how it honoured tokens.
+      consistencyPlugin<TContext>((context) => (context as { consistency?: RequestConsistency }).consistency),
       ...(options.plugins ?? []),
     ],
   });
   const http = createHttpServer<TContext>({
     apollo,
     logger,
-    context: async (req) => options.context({ caller: callerFromHeaders(req.headers) }),
+    context: async (req) => {
+      const consistency = RequestConsistency.fromHeaders(
+        options.name,
+        req.headers,
+        options.consistencyWaitMs ?? 300,
+      );
+      return options.context({ caller: callerFromHeaders(req.headers), consistency });
+    },
     graphqlPaths: ['/graphql'],
     requiredToken: options.serviceToken,
     ready: () => runChecks(options.readyChecks),

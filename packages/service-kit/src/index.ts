@@ -6,6 +6,21 @@ export {
   type Caller,
   callerFromHeaders,
 } from './callerHeaders.ts';
+export {
+  type AggregateVersion,
+  CONSISTENCY_ENTRIES_HEADER,
+  CONSISTENCY_TOKEN_HEADER,
+  type ConsistencyOutcome,
+  type ConsistencyReport,
+  type CopyRead,
+  consistencyPlugin,
+  countConsistencyReads,
+  formatEntries,
+  type GraphQLResolveInfo,
+  parseEntries,
+  RequestConsistency,
+  type VersionedValue,
+} from './consistency.ts';
 export { createEntityLoader, createGroupLoader } from './createEntityLoader.ts';
 export {
   createHttpClient,

@@ -55,7 +55,13 @@ export interface TestFederationOptions {
   /** More gateway settings: operation limits, rate limits (off unless given), CORS origins, the admin port, trusted documents. */
   gateway?: Pick<
     GatewayOptions,
-    'limits' | 'rateLimit' | 'corsOrigins' | 'adminPort' | 'identity' | 'trustedDocuments'
+    | 'limits'
+    | 'rateLimit'
+    | 'corsOrigins'
+    | 'adminPort'
+    | 'identity'
+    | 'trustedDocuments'
+    | 'consistencyTokens'
   >;
   /**
    * The coordinator subgraph: started in-process with a database of its own (`true` or its

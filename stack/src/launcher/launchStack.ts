@@ -99,6 +99,11 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   const balancers: RoundRobin[] = [];
   const defaults = serviceDefaults(options);
   const eventKeys = eventSigningKeys(options);
+  // Every gateway replica of this run signs and checks read-your-writes tokens with one key.
+  const consistencyTokenKey =
+    options.env?.CONSISTENCY_TOKEN_KEY ??
+    options.environment.CONSISTENCY_TOKEN_KEY ??
+    randomBytes(32).toString('base64url');
   let stopping = false;
   let started = false;
   const restarting = new Set<ChildProcess>();
@@ -138,7 +143,9 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
         ...options.environment,
         ...urls,
         ...options.env,
-        ...(name === gateway.name ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN } : defaults),
+        ...(name === gateway.name
+          ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN, CONSISTENCY_TOKEN_KEY: consistencyTokenKey }
+          : defaults),
         ...eventKeys,
         ...options.envFor?.(name),
         PORT: String(port),

@@ -45,6 +45,8 @@ export interface RenameCoordinatorOptions {
 export interface ProductReference {
   __typename: 'Product';
   id: string;
+  /** The product's version after an EVENTUAL rename, for the caller's consistency token. */
+  version?: number;
 }
 
 /**
@@ -165,18 +167,20 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
   };
 
   const renameEventual = async (productId: string, name: string): Promise<ProductReference> => {
+    let version: number;
     try {
-      await productApi.request(
-        'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
+      const data = await productApi.request<{ updateProduct: { version: number } }>(
+        'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id version } }',
         { id: productId, name },
       );
+      version = data.updateProduct.version;
     } catch (error) {
       const code = upstreamCode(error);
       if (code === 'NOT_FOUND') throw notFound(`No product with id "${productId}"`, { id: productId });
       if (code === 'BAD_USER_INPUT') throw badUserInput((error as Error).message, { field: 'name' });
       throw error;
     }
-    return { __typename: 'Product', id: productId };
+    return { __typename: 'Product', id: productId, version };
   };
 
   /** Finishes or rolls back what a dead (or slow) coordinator left undecided, as its log says. */

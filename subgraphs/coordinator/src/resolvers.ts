@@ -1,8 +1,9 @@
-import type { GraphQLResolverMap, InvalidationContext } from '@msd/service-kit';
+import type { GraphQLResolverMap, InvalidationContext, RequestConsistency } from '@msd/service-kit';
 import type { RenameCoordinator } from './createRenameCoordinator.ts';
 
 export interface CoordinatorContext extends InvalidationContext {
   coordinator: RenameCoordinator;
+  consistency: RequestConsistency;
 }
 
 export const resolvers: GraphQLResolverMap<CoordinatorContext> = {
@@ -17,9 +18,11 @@ export const resolvers: GraphQLResolverMap<CoordinatorContext> = {
     renameProduct: async (
       _: unknown,
       args: { id: string; name: string; consistency: 'STRONG' | 'EVENTUAL' },
-      { coordinator, invalidations }: CoordinatorContext,
+      { coordinator, invalidations, consistency }: CoordinatorContext,
     ) => {
       const product = await coordinator.renameProduct(args);
+      // EVENTUAL: the caller's token names the version its copies must reach before it reads them.
+      if (product.version !== undefined) consistency.wrote(`product:${product.id}`, product.version);
       // Committed everywhere: no cache may serve the old name once the client has the answer.
       // (EVENTUAL leaves that to the ProductUpdated event, as its copies.)
       if (args.consistency === 'STRONG')

@@ -71,7 +71,7 @@ export function createCoordinatorServer(options: CoordinatorOptions) {
     serviceToken: options.services.token,
     typeDefs,
     resolvers,
-    context: () => ({ coordinator, invalidations: [] }),
+    context: ({ consistency }) => ({ coordinator, invalidations: [], consistency }),
     ...databaseLifecycle(db),
     background: [
       recovery,

@@ -35,29 +35,35 @@ export const resolvers: GraphQLResolverMap<DriverContext> = {
       listDrivers(db, pageArgs(args)),
   },
   Mutation: {
-    createDriver: (
+    createDriver: async (
       _: unknown,
       { input }: { input: { name: string; car: CarInput } },
-      { db }: DriverContext,
+      { db, consistency }: DriverContext,
     ) =>
-      withPlateCheck(() =>
-        insertDriver(db, { name: requireText(input.name, 'name'), ...carFields(input.car) }),
+      wrote(
+        consistency,
+        await withPlateCheck(() =>
+          insertDriver(db, { name: requireText(input.name, 'name'), ...carFields(input.car) }),
+        ),
       ),
     updateDriver: async (
       _: unknown,
       { id, input }: { id: string; input: { name?: string | null; car?: CarInput | null } },
-      { db }: DriverContext,
+      { db, consistency }: DriverContext,
     ) => {
       const patch: DriverPatch = {};
       if (input.name != null) patch.name = requireText(input.name, 'name');
       if (input.car != null) Object.assign(patch, carFields(input.car));
       if (Object.keys(patch).length === 0) throw badUserInput('Nothing to update: give name or car');
-      return found(id, await withPlateCheck(async () => (isUuid(id) ? updateDriver(db, id, patch) : null)));
+      return wrote(
+        consistency,
+        found(id, await withPlateCheck(async () => (isUuid(id) ? updateDriver(db, id, patch) : null))),
+      );
     },
     rateDriver: async (
       _: unknown,
       { id, stars, rideId }: { id: string; stars: number; rideId?: string | null },
-      { db, caller }: DriverContext,
+      { db, caller, consistency }: DriverContext,
     ) => {
       if (!Number.isInteger(stars) || stars < 1 || stars > 5) {
         throw badUserInput('"stars" must be a whole number from 1 to 5', { field: 'stars' });
@@ -69,11 +75,14 @@ export const resolvers: GraphQLResolverMap<DriverContext> = {
       if (riderId === undefined && !caller.scopes.includes('operator'))
         throw forbidden('Only a rider rates a driver', { id });
       try {
-        return found(
-          id,
-          isUuid(id)
-            ? await rateDriver(db, { driverId: id, stars, riderId, rideId: rideId ?? undefined })
-            : null,
+        return wrote(
+          consistency,
+          found(
+            id,
+            isUuid(id)
+              ? await rateDriver(db, { driverId: id, stars, riderId, rideId: rideId ?? undefined })
+              : null,
+          ),
         );
       } catch (error) {
         if (!(error instanceof NoRateableRide)) throw error;
@@ -104,6 +113,12 @@ function carFields(car: CarInput): CarFields {
     carColor: requireText(car.color, 'car.color', 30),
     carPlate: requireText(car.plate, 'car.plate', 16).toUpperCase(),
   };
+}
+
+/** Records a written driver's version for the caller's consistency token. */
+function wrote(consistency: DriverContext['consistency'], driver: DriverRecord): DriverRecord {
+  consistency.wrote(`driver:${driver.id}`, driver.version);
+  return driver;
 }
 
 function found(id: string, driver: DriverRecord | null): DriverRecord {

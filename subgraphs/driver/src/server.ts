@@ -21,7 +21,7 @@ export function createDriverServer(options: ServiceOptions & { events?: EventBus
     serviceToken: options.services.token,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
-    context: ({ caller }) => createContext(db, caller),
+    context: ({ caller, consistency }) => createContext(db, caller, consistency),
     ...databaseLifecycle(db),
     background: options.events
       ? driverEvents({ db, databaseUrl: url, bus: options.events, timings: timingsOf(options) })

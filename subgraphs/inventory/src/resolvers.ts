@@ -2,6 +2,7 @@ import { badUserInput, type GraphQLResolverMap, isUuid, notFound } from '@msd/se
 import type { InventoryContext } from './context.ts';
 import { findStockDecisions, resendStockDecisions } from './data/stockDecisions.ts';
 import { MAX_STOCK, restockProduct, StockLimitExceeded } from './data/stockLevels.ts';
+import { freshStock } from './freshStock.ts';
 
 /** Inventory's Product: the reference, plus the quantity when a mutation has just read it. */
 interface ProductStock {
@@ -47,7 +48,6 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
   Product: {
     // The representation is all inventory needs; `stock` is loaded (batched) only when asked for.
     __resolveReference: ({ id }: { id: string }) => ({ id }),
-    stock: async ({ id, quantity }: ProductStock, _: unknown, { loaders }: InventoryContext) =>
-      quantity ?? (await loaders.stockByProductId.load(id))?.quantity ?? null,
+    stock: freshStock,
   },
 };

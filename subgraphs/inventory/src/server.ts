@@ -1,6 +1,12 @@
 import { databaseLifecycle } from '@msd/database';
-import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
+import { copyFreshness, type EventBusOptions, parkedEventResolvers } from '@msd/events';
+import {
+  createLogger,
+  createSubgraphServer,
+  loadTypeDefs,
+  type ServiceOptions,
+  timingsOf,
+} from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openInventoryDatabase } from './data/database.ts';
 import { inventoryEvents } from './events/index.ts';
@@ -15,15 +21,21 @@ export const typeDefs = loadTypeDefs('inventory');
 export function createInventoryServer(options: ServiceOptions & { events?: EventBusOptions }) {
   const url = options.databaseUrl;
   const db = openInventoryDatabase(url, { max: options.databasePoolMax });
+  const freshness = options.events
+    ? copyFreshness({ databaseUrl: url, db, logger: createLogger('inventory') })
+    : undefined;
   return createSubgraphServer({
     name: 'inventory',
     serviceToken: options.services.token,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
-    context: () => createContext(db),
+    context: ({ consistency }) => createContext(db, consistency, freshness),
     ...databaseLifecycle(db),
     background: options.events
-      ? inventoryEvents({ databaseUrl: url, bus: options.events, db, timings: timingsOf(options) })
+      ? [
+          ...inventoryEvents({ databaseUrl: url, bus: options.events, db, timings: timingsOf(options) }),
+          ...(freshness ? [freshness] : []),
+        ]
       : [],
   });
 }

@@ -3,6 +3,7 @@ import { actsFor, type Caller, type GraphQLResolverMap, pageArgs } from '@msd/se
 import type { OrderContext } from './context.ts';
 import { countUnsettledOrders } from './data/orderReactions.ts';
 import { listOrders, type OrderItemRecord, type OrderRecord } from './data/orders.ts';
+import { freshProductName } from './freshProductName.ts';
 import { type PlaceOrderInput, placeOrder } from './placeOrder.ts';
 
 export const resolvers: GraphQLResolverMap<OrderContext> = {
@@ -14,13 +15,15 @@ export const resolvers: GraphQLResolverMap<OrderContext> = {
       listOrders(db, pageArgs(args), caller.scopes.includes('operator') ? undefined : ownerOf(caller)),
   },
   Mutation: {
-    placeOrder: (
+    placeOrder: async (
       _: unknown,
       { input }: { input: PlaceOrderInput },
-      { db, productCatalog, caller }: OrderContext,
+      { db, productCatalog, caller, consistency }: OrderContext,
     ) => {
       actsFor(caller, input.customerId, `An order for customer "${input.customerId}"`);
-      return placeOrder(db, productCatalog, input);
+      const order = await placeOrder(db, productCatalog, input);
+      consistency.wrote(`order:${order.id}`, 1);
+      return order;
     },
     reconcileProductNames: (_: unknown, __: unknown, { db, events }: OrderContext) =>
       reconcileNow(db, events?.productName),
@@ -54,6 +57,7 @@ export const resolvers: GraphQLResolverMap<OrderContext> = {
   },
   OrderItem: {
     product: (item: OrderItemRecord) => ({ __typename: 'Product', id: item.productId }),
+    productName: freshProductName,
     unitPrice: (item: OrderItemRecord) => item.unitPriceCents / 100,
   },
 };

@@ -1,7 +1,13 @@
 import type { RenameParticipantOptions } from '@msd/coordination';
 import { databaseLifecycle } from '@msd/database';
-import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
+import { copyFreshness, type EventBusOptions, parkedEventResolvers } from '@msd/events';
+import {
+  createLogger,
+  createSubgraphServer,
+  loadTypeDefs,
+  type ServiceOptions,
+  timingsOf,
+} from '@msd/service-kit';
 import { defaultReactionTimings } from './config.ts';
 import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
@@ -23,6 +29,8 @@ export interface OrderServerOptions extends ServiceOptions {
   events?: EventBusOptions;
   /** Its part in the coordinator's STRONG renames: fault injection, timings. */
   rename?: Omit<RenameParticipantOptions, 'calls'>;
+  /** How long a read named by a consistency token waits for the productName consumer (else 300 ms). */
+  consistencyWaitMs?: number;
 }
 
 /**
@@ -47,16 +55,22 @@ export function createOrderServer(options: OrderServerOptions) {
           options.reactionRepairIntervalMs ?? defaultReactionTimings.reactionRepairIntervalMs,
       })
     : undefined;
+  const freshness = events
+    ? copyFreshness({ databaseUrl: url, db, logger: createLogger('order') })
+    : undefined;
   const participant = orderRenameParticipant(db, { ...options.rename, calls: options.services });
   return createSubgraphServer({
     name: 'order',
     serviceToken: options.services.token,
     typeDefs,
     resolvers: [resolvers, { Mutation: participant.mutations }, parkedEventResolvers(options.events)],
-    context: ({ caller }) => createContext(db, productCatalog, events, caller),
+    context: ({ caller, consistency }) =>
+      createContext(db, productCatalog, events, caller, consistency, freshness),
+    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
     ...databaseLifecycle(db),
     background: [
       ...(events?.background ?? []),
+      ...(freshness ? [freshness] : []),
       participant.inDoubtResolver,
       participant.retention,
       placedOrdersMetric(db),

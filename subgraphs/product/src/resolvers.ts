@@ -33,15 +33,22 @@ export const resolvers: GraphQLResolverMap<ProductContext> = {
       listProducts(db, pageArgs(args)),
   },
   Mutation: {
-    createProduct: async (_: unknown, { input }: { input: CreateProductInput }, { db }: ProductContext) => {
+    createProduct: async (
+      _: unknown,
+      { input }: { input: CreateProductInput },
+      { db, consistency }: ProductContext,
+    ) => {
       const sku = requireText(input.sku, 'sku', 64);
       try {
-        return await insertProduct(db, {
-          sku,
-          name: requireText(input.name, 'name'),
-          description: optionalDescription(input.description) ?? null,
-          priceCents: toCents(input.price),
-        });
+        return wrote(
+          consistency,
+          await insertProduct(db, {
+            sku,
+            name: requireText(input.name, 'name'),
+            description: optionalDescription(input.description) ?? null,
+            priceCents: toCents(input.price),
+          }),
+        );
       } catch (error) {
         if (error instanceof DuplicateSku)
           throw badUserInput(`A product with sku "${sku}" already exists`, { field: 'sku' });
@@ -51,7 +58,7 @@ export const resolvers: GraphQLResolverMap<ProductContext> = {
     updateProduct: async (
       _: unknown,
       { id, input }: { id: string; input: UpdateProductInput },
-      { db }: ProductContext,
+      { db, consistency }: ProductContext,
     ) => {
       const patch: ProductPatch = {};
       if (input.name != null) patch.name = requireText(input.name, 'name');
@@ -61,7 +68,7 @@ export const resolvers: GraphQLResolverMap<ProductContext> = {
         throw badUserInput('Nothing to update: give name, description or price');
       const updated = isUuid(id) ? await updateProduct(db, id, patch) : null;
       if (!updated) throw notFound(`No product with id "${id}"`, { id });
-      return updated;
+      return wrote(consistency, updated);
     },
   },
   Product: {
@@ -70,6 +77,12 @@ export const resolvers: GraphQLResolverMap<ProductContext> = {
     updatedAt: (product: ProductRecord) => product.updatedAt.toISOString(),
   },
 };
+
+/** Records a written product's version for the caller's consistency token. */
+function wrote(consistency: ProductContext['consistency'], product: ProductRecord): ProductRecord {
+  consistency.wrote(`product:${product.id}`, product.version);
+  return product;
+}
 
 function toCents(price: number): number {
   const cents = Math.round(price * 100);

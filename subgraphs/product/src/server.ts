@@ -30,7 +30,7 @@ export function createProductServer(options: ProductServerOptions) {
     serviceToken: options.services.token,
     typeDefs,
     resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
-    context: () => createContext(db),
+    context: ({ consistency }) => createContext(db, consistency),
     ...databaseLifecycle(db),
     background: [
       ...(options.events

@@ -10,6 +10,7 @@ import {
 } from '@msd/service-kit';
 import type { RideContext } from './context.ts';
 import { completeRide, listRides, type RideRecord } from './data/rides.ts';
+import { freshDriverName } from './freshDriverName.ts';
 import { type RequestRideInput, requestRide } from './requestRide.ts';
 
 export const resolvers: GraphQLResolverMap<RideContext> = {
@@ -20,15 +21,17 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
       listRides(db, pageArgs(args), caller.scopes.includes('operator') ? undefined : riderOf(caller)),
   },
   Mutation: {
-    requestRide: (
+    requestRide: async (
       _: unknown,
       { input }: { input: RequestRideInput },
-      { db, driverDirectory, caller }: RideContext,
+      { db, driverDirectory, caller, consistency }: RideContext,
     ) => {
       actsFor(caller, input.riderId, `A ride for rider "${input.riderId}"`);
-      return requestRide(db, driverDirectory, input);
+      const ride = await requestRide(db, driverDirectory, input);
+      consistency.wrote(`ride:${ride.id}`, 1);
+      return ride;
     },
-    completeRide: async (_: unknown, { id }: { id: string }, { db }: RideContext) => {
+    completeRide: async (_: unknown, { id }: { id: string }, { db, consistency }: RideContext) => {
       const result = isUuid(id) ? await completeRide(db, id) : null;
       if (!result) throw notFound(`No ride with id "${id}"`, { id });
       if (!result.completed)
@@ -39,6 +42,7 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
             status: result.ride.status,
           },
         );
+      consistency.wrote(`ride:${id}`, result.ride.version);
       return result.ride;
     },
     reconcileDriverNames: (_: unknown, __: unknown, { db, events }: RideContext) =>
@@ -53,6 +57,7 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
     __resolveReference: async ({ id }: { id: string }, { loaders, caller }: RideContext) =>
       ownRide(await loaders.rideById.load(id), caller),
     driver: (ride: RideRecord) => ({ __typename: 'Driver', id: ride.driverId }),
+    driverName: freshDriverName,
     requestedAt: (ride: RideRecord) => ride.requestedAt.toISOString(),
     completedAt: (ride: RideRecord) => ride.completedAt?.toISOString() ?? null,
   },

@@ -1,6 +1,12 @@
 import { databaseLifecycle } from '@msd/database';
-import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
+import { copyFreshness, type EventBusOptions, parkedEventResolvers } from '@msd/events';
+import {
+  createLogger,
+  createSubgraphServer,
+  loadTypeDefs,
+  type ServiceOptions,
+  timingsOf,
+} from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openRideDatabase } from './data/database.ts';
 import { createDriverDirectory } from './driverDirectory.ts';
@@ -12,6 +18,8 @@ export const typeDefs = loadTypeDefs('ride');
 export interface RideServerOptions extends ServiceOptions {
   /** With an event bus, the outbox relay, the DriverUpdated consumer and the reconciliation run beside the server. */
   events?: EventBusOptions;
+  /** How long a read named by a consistency token waits for the driverName consumer (else 300 ms). */
+  consistencyWaitMs?: number;
 }
 
 /**
@@ -19,7 +27,8 @@ export interface RideServerOptions extends ServiceOptions {
  * database. The driver service (`services.urls.driver`) is read for driver details.
  */
 export function createRideServer(options: RideServerOptions) {
-  const db = openRideDatabase(options.databaseUrl, { max: options.databasePoolMax });
+  const url = options.databaseUrl;
+  const db = openRideDatabase(url, { max: options.databasePoolMax });
   const driverDirectory = createDriverDirectory(options.services);
   const events = options.events
     ? rideEvents({
@@ -30,13 +39,18 @@ export function createRideServer(options: RideServerOptions) {
         timings: timingsOf(options),
       })
     : undefined;
+  const freshness = events
+    ? copyFreshness({ databaseUrl: url, db, logger: createLogger('ride') })
+    : undefined;
   return createSubgraphServer({
     name: 'ride',
     serviceToken: options.services.token,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
-    context: ({ caller }) => createContext(db, driverDirectory, events, caller),
+    context: ({ caller, consistency }) =>
+      createContext(db, driverDirectory, events, caller, consistency, freshness),
+    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
     ...databaseLifecycle(db),
-    background: events?.background ?? [],
+    background: [...(events?.background ?? []), ...(freshness ? [freshness] : [])],
   });
 }

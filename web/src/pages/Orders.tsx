@@ -27,7 +27,10 @@ const OrdersWithCopiesQuery = graphql(`
 
 /** Each item's copied `productName` beside the live product name: a copy that differs is stale. */
 export function Orders() {
+  // From the network each time the page opens: with the session's consistency token, never a name
+  // older than this session's own renames (Apollo's cache could still hold one).
   const { data, error, refetch } = useQuery(OrdersWithCopiesQuery, {
+    fetchPolicy: 'network-only',
     pollInterval: 3_000,
     errorPolicy: 'all',
   });

@@ -90,7 +90,11 @@ export function Shop({ session }: { session: Session }) {
                         },
                       },
                     }).catch(() => undefined);
-                    if (result?.data) setOrderId(result.data.placeOrder.id);
+                    if (result?.data) {
+                      setOrderId(result.data.placeOrder.id);
+                      // At once, with the order's consistency token: the stock shows its reservation.
+                      void catalog.refetch();
+                    }
                   }}
                 >
                   <label>

@@ -1,4 +1,4 @@
-import { appendToOutbox, type EffectOutcome, type EventEnvelope } from '@msd/events';
+import { appendToOutbox, COPY_APPLIED_CHANNEL, type EffectOutcome, type EventEnvelope } from '@msd/events';
 import type { Prisma } from './generated/client.ts';
 import { resendStockDecisions } from './stockDecisions.ts';
 
@@ -87,7 +87,10 @@ export async function reserveStockForOrder(
   return 'applied';
 }
 
-function recordDecision(
+/** Reads waiting on this order's decision (a consistency token names the order) wake at commit. */
+export const stockDecisionCopy = 'inventory.stockDecision';
+
+async function recordDecision(
   tx: Prisma.TransactionClient,
   orderId: string,
   outcome: 'RESERVED' | 'REJECTED',
@@ -95,7 +98,8 @@ function recordDecision(
   payload: object,
   items: { productId: string; quantity: number }[],
 ) {
-  return tx.$executeRaw`
+  await tx.$executeRaw`
     INSERT INTO stock_decisions (order_id, outcome, event_id, payload, items)
     VALUES (${orderId}::uuid, ${outcome}, ${eventId}::uuid, ${JSON.stringify(payload)}::jsonb, ${JSON.stringify(items)}::jsonb)`;
+  await tx.$executeRaw`SELECT pg_notify(${COPY_APPLIED_CHANNEL}, ${`${stockDecisionCopy} ${orderId} 1`})`;
 }

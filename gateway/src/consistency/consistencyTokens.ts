@@ -1,0 +1,209 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  type AggregateVersion,
+  CONSISTENCY_TOKEN_HEADER,
+  ConfigError,
+  type ConsistencyReport,
+  type Logger,
+  loadConfig,
+  metrics,
+} from '@msd/service-kit';
+import { Counter } from 'prom-client';
+import { z } from 'zod';
+
+export interface ConsistencyTokenConfig {
+  /** HMAC key shared by every replica (`CONSISTENCY_TOKEN_KEY`). */
+  key: string;
+  /** How long an entry is honoured after its write (`CONSISTENCY_TOKEN_TTL_MS`): past it, convergence is assumed. */
+  ttlMs: number;
+  /** Entries kept at most (`CONSISTENCY_TOKEN_MAX_ENTRIES`): the oldest writes are dropped first. */
+  maxEntries: number;
+}
+
+/** Longer tokens are refused unread (oversized), whatever their signature. */
+const MAX_TOKEN_CHARS = 8_192;
+const DEVELOPMENT_KEY = 'development consistency token key, never used in production';
+
+export const consistencyTokenVariables = {
+  CONSISTENCY_TOKEN_KEY: z
+    .string()
+    .min(32, 'at least 32 characters')
+    .optional()
+    .describe(
+      'Signs read-your-writes tokens: the same on every gateway replica (required in production; a development key otherwise)',
+    ),
+  CONSISTENCY_TOKEN_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe(
+      'How long after a write its token entry is honoured (default 60000); past it, convergence is assumed',
+    ),
+  CONSISTENCY_TOKEN_MAX_ENTRIES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('Writes a token remembers (default 32): the oldest are dropped past it'),
+};
+
+/** The token settings from the environment; production requires the key (replicas must share it). */
+export function consistencyTokenConfig(env: NodeJS.ProcessEnv = process.env): ConsistencyTokenConfig {
+  const parsed = loadConfig(z.looseObject(consistencyTokenVariables), env);
+  if (!parsed.CONSISTENCY_TOKEN_KEY && env.NODE_ENV === 'production')
+    throw new ConfigError([
+      'CONSISTENCY_TOKEN_KEY: required in production (32+ characters, the same on every gateway replica)',
+    ]);
+  return {
+    key: parsed.CONSISTENCY_TOKEN_KEY ?? DEVELOPMENT_KEY,
+    ttlMs: parsed.CONSISTENCY_TOKEN_TTL_MS ?? 60_000,
+    maxEntries: parsed.CONSISTENCY_TOKEN_MAX_ENTRIES ?? 32,
+  };
+}
+
+/** A written aggregate version and when it was written (ms since the epoch), as a token holds it. */
+type TokenEntry = [key: string, version: number, writtenAt: number];
+
+const tokenPayload = z.object({
+  e: z.array(z.tuple([z.string().regex(/^[a-z]+:[\w-]{1,64}$/), z.int().min(0), z.int().min(0)])),
+});
+
+/** One request's token state at the gateway: what it must reflect, what it wrote, how it was honoured. */
+export interface GatewayConsistency {
+  /** The verified, unexpired entries of the client's token: forwarded to the subgraphs. */
+  required: AggregateVersion[];
+  /** What the subgraphs report this request's mutations wrote. */
+  written: AggregateVersion[];
+  /** `extensions.consistency` of the subgraphs' answers, merged per service. */
+  report: ConsistencyReport;
+  /** Entries kept from the client's token, for the merged token. */
+  entries: TokenEntry[];
+}
+
+const rejected = new Counter({
+  name: 'consistency_tokens_rejected_total',
+  help: 'Consistency tokens ignored, by reason (forged, malformed, expired, oversized)',
+  labelNames: ['reason'] as const,
+  registers: [metrics],
+});
+const issued = new Counter({
+  name: 'consistency_tokens_issued_total',
+  help: 'Answers that carried a consistency token',
+  registers: [metrics],
+});
+
+/**
+ * Read-your-writes tokens. A token is `<payload>.<signature>`: base64url JSON of the written
+ * aggregate versions with their write times, signed with HMAC-SHA256 under a key every replica
+ * shares, so any replica honours any replica's token. A token that is forged, malformed, expired or
+ * oversized is ignored (counted and logged), never an error: the read is then merely eventual.
+ */
+export function consistencyTokens(config: ConsistencyTokenConfig, logger: Logger) {
+  const sign = (payload: string) => createHmac('sha256', config.key).update(payload).digest('base64url');
+
+  const reject = (reason: 'forged' | 'malformed' | 'expired' | 'oversized') => {
+    rejected.inc({ reason });
+    logger.warn('consistency token ignored', { reason });
+  };
+
+  /** The entries of a client's token that are genuine and still within their life. */
+  const verify = (token: string | string[] | undefined): TokenEntry[] => {
+    if (typeof token !== 'string' || token === '') return [];
+    if (token.length > MAX_TOKEN_CHARS) {
+      reject('oversized');
+      return [];
+    }
+    const [payload, signature, extra] = token.split('.');
+    if (!payload || !signature || extra !== undefined) {
+      reject('malformed');
+      return [];
+    }
+    const expected = Buffer.from(sign(payload));
+    const given = Buffer.from(signature);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      reject('forged');
+      return [];
+    }
+    let entries: TokenEntry[];
+    try {
+      entries = tokenPayload.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'))).e;
+    } catch {
+      reject('malformed');
+      return [];
+    }
+    const now = Date.now();
+    const live = entries.filter(([, , writtenAt]) => now - writtenAt <= config.ttlMs);
+    if (entries.length > 0 && live.length === 0) reject('expired');
+    return live;
+  };
+
+  /** The client's entries and this request's writes: newest version per aggregate, the newest writes kept. */
+  const issue = (entries: TokenEntry[], written: AggregateVersion[]): string => {
+    const now = Date.now();
+    const merged = new Map<string, TokenEntry>();
+    for (const entry of [...entries, ...written.map((w): TokenEntry => [w.key, w.version, now])]) {
+      const held = merged.get(entry[0]);
+      if (!held || entry[1] >= held[1]) merged.set(entry[0], entry);
+    }
+    const kept = [...merged.values()].sort((a, b) => a[2] - b[2]).slice(-config.maxEntries);
+    const payload = Buffer.from(JSON.stringify({ e: kept })).toString('base64url');
+    return `${payload}.${sign(payload)}`;
+  };
+
+  return {
+    /** The per-request state from the client's `x-consistency-token` header. */
+    read(token: string | string[] | undefined): GatewayConsistency {
+      const entries = verify(token);
+      return {
+        entries,
+        required: entries.map(([key, version]) => ({ key, version })),
+        written: [],
+        report: {},
+      };
+    },
+    issue,
+    /**
+     * Answers carry the merged token (header and `extensions.consistencyToken`) when the request
+     * wrote something or carried a valid token, and `extensions.consistency` when a subgraph
+     * honoured it.
+     */
+    plugin: {
+      async requestDidStart() {
+        return {
+          async willSendResponse({ response, contextValue }) {
+            const { consistency } = contextValue;
+            if (!consistency) return;
+            const carry = consistency.written.length > 0 || consistency.entries.length > 0;
+            const reported = Object.keys(consistency.report).length > 0;
+            if (!carry && !reported) return;
+            const token = carry ? issue(consistency.entries, consistency.written) : undefined;
+            if (token) {
+              response.http.headers.set(CONSISTENCY_TOKEN_HEADER, token);
+              issued.inc();
+            }
+            if (response.body.kind !== 'single') return;
+            const result = response.body.singleResult;
+            result.extensions = {
+              ...result.extensions,
+              ...(token ? { consistencyToken: token } : {}),
+              ...(reported ? { consistency: consistency.report } : {}),
+            };
+          },
+        };
+      },
+    } satisfies ApolloServerPlugin<{ consistency?: GatewayConsistency }>,
+  };
+}
+
+/** Adds one subgraph's `extensions.consistency` to a request's report (counts summed, the longest wait kept). */
+export function mergeReport(into: ConsistencyReport, report: ConsistencyReport): void {
+  for (const [service, outcomes] of Object.entries(report)) {
+    const held = into[service] ?? {};
+    into[service] = held;
+    for (const [outcome, n] of Object.entries(outcomes) as [keyof typeof outcomes, number][])
+      held[outcome] = outcome === 'waitedMs' ? Math.max(held[outcome] ?? 0, n) : (held[outcome] ?? 0) + n;
+  }
+}

@@ -1,0 +1,402 @@
+import { type EventConsumer, queueName } from '@msd/events';
+import { createGatewayServer } from '@msd/gateway';
+import { defaultSubjects, developmentToken } from '@msd/service-kit';
+import { graphqlRequest, readCounter } from '@msd/testing';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
+
+const KEY = 'consistency token key shared by both replicas of this test';
+const ordersQuery = '{ orders(first: 100) { items { productName product { id name } } } }';
+const ridesQuery = '{ rides(first: 100) { driverId driverName driver { id name } } }';
+
+interface Answer<T> {
+  status: number;
+  token: string | null;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: { consistencyToken?: string; consistency?: Record<string, Record<string, number>> };
+}
+type Orders = {
+  orders: { items: { productName: string; product: { id: string; name: string } | null }[] }[];
+};
+type Rides = {
+  rides: { driverId: string; driverName: string; driver: { id: string; name: string } | null }[];
+};
+
+let federation: TestFederation;
+let productIds: string[];
+let driverIds: string[];
+let operatorToken: string;
+
+/** A client request through a gateway, with the token it holds; returns the token the answer carries. */
+async function send<T>(url: string, query: string, variables: Record<string, unknown>, token?: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${operatorToken}`,
+      ...(token ? { 'x-consistency-token': token } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<Answer<T>, 'status' | 'token'>;
+  return {
+    status: response.status,
+    token: response.headers.get('x-consistency-token'),
+    ...body,
+  } as Answer<T>;
+}
+
+const renameProduct = (id: string, name: string, token?: string, url = federation.gatewayUrl) =>
+  send<{ updateProduct: { id: string } }>(
+    url,
+    'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
+    { id, name },
+    token,
+  );
+const renameDriver = (id: string, name: string, token?: string) =>
+  send<{ updateDriver: { id: string } }>(
+    federation.gatewayUrl,
+    'mutation ($id: ID!, $name: String!) { updateDriver(id: $id, input: { name: $name }) { id } }',
+    { id, name },
+    token,
+  );
+
+const consumerOf = (service: 'order' | 'ride', event: 'ProductUpdated' | 'DriverUpdated') =>
+  federation.subgraphs[service].server.background.find(
+    (task): task is EventConsumer => (task as EventConsumer).queue === queueName(event, service),
+  ) as EventConsumer;
+
+/** Items (or rides) of the renamed owner whose copied name, or cached owner name, is not the new one. */
+const staleItems = (data: Orders | null | undefined, productId: string, name: string) => {
+  const items = (data?.orders ?? []).flatMap((o) => o.items).filter((i) => i.product?.id === productId);
+  return {
+    copies: items.filter((i) => i.productName !== name).length,
+    cached: items.filter((i) => i.product?.name !== name).length,
+    read: items.length,
+  };
+};
+const staleRides = (data: Rides | null | undefined, driverId: string, name: string) => {
+  const rides = (data?.rides ?? []).filter((r) => r.driverId === driverId);
+  return {
+    copies: rides.filter((r) => r.driverName !== name).length,
+    cached: rides.filter((r) => r.driver?.name !== name).length,
+    read: rides.length,
+  };
+};
+
+beforeAll(async () => {
+  federation = await startTestFederation({
+    events: true,
+    gateway: { consistencyTokens: tokenConfig() },
+    // Generous budgets: this file asserts what an answer says, not how fast it comes on a loaded machine.
+    resilience: Object.fromEntries(
+      ['product', 'order', 'inventory', 'shipping', 'driver', 'ride'].map((name) => [
+        name,
+        { timeoutMs: 20_000 },
+      ]),
+    ),
+  });
+  operatorToken = await developmentToken('operator', defaultSubjects.operator);
+  ({ productIds } = await seedOrders(federation.gatewayUrl, { products: 4, orders: 8, itemsPerOrder: 2 }));
+  driverIds = [];
+  for (let i = 0; i < 2; i++) {
+    const { data } = await graphqlRequest<{ createDriver: { id: string } }>(
+      federation.gatewayUrl,
+      'mutation ($input: CreateDriverInput!) { createDriver(input: $input) { id } }',
+      {
+        input: {
+          name: `Driver ${i}`,
+          car: { make: 'Volvo', model: 'V70', color: 'red', plate: `TK-${i}-${Date.now() % 100000}` },
+        },
+      },
+      { as: 'operator' },
+    );
+    driverIds.push(data!.createDriver.id);
+    for (let r = 0; r < 2; r++)
+      await graphqlRequest(
+        federation.gatewayUrl,
+        'mutation ($driverId: ID!) { requestRide(input: { riderId: "r", driverId: $driverId, pickup: "A", dropoff: "B" }) { id } }',
+        { driverId: data!.createDriver.id },
+        { as: 'operator' },
+      );
+  }
+}, 120_000);
+afterAll(async () => {
+  await federation?.stop();
+});
+
+function tokenConfig(overrides: Partial<{ key: string; ttlMs: number; maxEntries: number }> = {}) {
+  return { key: KEY, ttlMs: 60_000, maxEntries: 32, ...overrides };
+}
+
+describe('consistency tokens through the gateway', () => {
+  it('gives every write a token (header and extension) and merges the token a request sends back', async () => {
+    const first = await renameProduct(productIds[0]!, 'Token kettle');
+    expect(first.errors).toBeUndefined();
+    expect(first.token).toMatch(/^[\w-]+\.[\w-]+$/);
+    expect(first.extensions?.consistencyToken).toBe(first.token);
+    const second = await renameDriver(driverIds[0]!, 'Token driver', first.token!);
+    expect(second.token).not.toBe(first.token);
+    // The merged token names both writes: a read with it honours the product and the driver.
+    const read = await send<Orders>(federation.gatewayUrl, ordersQuery, {}, second.token!);
+    expect(staleItems(read.data, productIds[0]!, 'Token kettle').copies).toBe(0);
+    const rides = await send<Rides>(federation.gatewayUrl, ridesQuery, {}, second.token!);
+    expect(staleRides(rides.data, driverIds[0]!, 'Token driver').copies).toBe(0);
+    expect(rides.token).toBeTruthy();
+  });
+
+  it('reads 0 stale copies and 0 stale cached entities right after its own renames; a client without a token may', async () => {
+    const withToken = { copies: 0, cached: 0, read: 0 };
+    const without = { copies: 0, cached: 0, read: 0 };
+    const add = (into: typeof withToken, s: typeof withToken) => {
+      into.copies += s.copies;
+      into.cached += s.cached;
+      into.read += s.read;
+    };
+    for (let round = 0; round < 12; round++) {
+      const productId = productIds[round % productIds.length]!;
+      const driverId = driverIds[round % driverIds.length]!;
+      // Warm the entity cache, so that a stale cached entity is possible.
+      await send(federation.gatewayUrl, ordersQuery, {});
+      await send(federation.gatewayUrl, ridesQuery, {});
+      const product = `Round ${round} product`;
+      const driver = `Round ${round} driver`;
+      const p = await renameProduct(productId, product);
+      add(
+        withToken,
+        staleItems(
+          (await send<Orders>(federation.gatewayUrl, ordersQuery, {}, p.token!)).data,
+          productId,
+          product,
+        ),
+      );
+      const d = await renameDriver(driverId, driver);
+      add(
+        withToken,
+        staleRides(
+          (await send<Rides>(federation.gatewayUrl, ridesQuery, {}, d.token!)).data,
+          driverId,
+          driver,
+        ),
+      );
+      // The same writes and reads without sending the token back: eventual.
+      const later = `Round ${round} product, untokened`;
+      await renameProduct(productId, later);
+      add(
+        without,
+        staleItems((await send<Orders>(federation.gatewayUrl, ordersQuery, {})).data, productId, later),
+      );
+      const laterDriver = `Round ${round} driver, untokened`;
+      await renameDriver(driverId, laterDriver);
+      add(
+        without,
+        staleRides((await send<Rides>(federation.gatewayUrl, ridesQuery, {})).data, driverId, laterDriver),
+      );
+    }
+    console.info('read your writes: with a token', withToken, 'without', without);
+    expect(withToken.read).toBeGreaterThanOrEqual(12 * 3);
+    expect(withToken.copies).toBe(0);
+    expect(withToken.cached).toBe(0);
+  });
+
+  it('falls back to the owner while the order consumer is paused, and says stale when the owner is down too', async () => {
+    const consumer = consumerOf('order', 'ProductUpdated');
+    const productId = productIds[1]!;
+    await consumer.stop();
+    const product = federation.subgraphs.product;
+    try {
+      const { token } = await renameProduct(productId, 'Paused rename');
+      const fresh = await send<Orders>(federation.gatewayUrl, ordersQuery, {}, token!);
+      expect(fresh.errors).toBeUndefined();
+      expect(staleItems(fresh.data, productId, 'Paused rename').copies).toBe(0);
+      expect(fresh.extensions?.consistency?.order?.owner).toBeGreaterThanOrEqual(1);
+
+      // The owner goes down too: the copy comes back, with an error at its path saying it may be stale.
+      // Its HTTP server stops answering (the process and its database stay, to come back on the same port).
+      await new Promise((resolve) => {
+        product.server.http.close(resolve);
+        product.server.http.closeAllConnections();
+      });
+      const stale = await send<Orders>(
+        federation.gatewayUrl,
+        '{ orders(first: 100) { items { productName product { id } } } }',
+        {},
+        token!,
+      );
+      expect(stale.status).toBe(200);
+      expect(stale.extensions?.consistency?.order?.stale).toBeGreaterThanOrEqual(1);
+      const staleErrors = (stale.errors ?? []).filter((e) => e.extensions?.code === 'STALE_READ');
+      expect(staleErrors.length).toBeGreaterThanOrEqual(1);
+      expect(staleErrors[0]!.path).toEqual([
+        'orders',
+        expect.any(Number),
+        'items',
+        expect.any(Number),
+        'productName',
+      ]);
+      expect(
+        await readCounter(
+          metricsOf(federation.subgraphs.order.url.replace('/graphql', '')),
+          'consistency_reads_total',
+          {
+            service: 'order',
+            outcome: 'stale',
+          },
+        ),
+      ).toBeGreaterThanOrEqual(1);
+    } finally {
+      if (!product.server.http.listening)
+        await new Promise((resolve) =>
+          product.server.http.listen(Number(new URL(product.url).port), '127.0.0.1', () =>
+            resolve(undefined),
+          ),
+        );
+      await consumer.start();
+    }
+  });
+
+  it('shows a customer the reservation of the order it just placed, or says the stock read is stale', async () => {
+    // A product of its own: no other order touches its stock.
+    const created = await send<{ createProduct: { id: string } }>(
+      federation.gatewayUrl,
+      'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+      { input: { sku: `STOCK-${Date.now()}`, name: 'Stocked', price: 1 } },
+    );
+    const productId = created.data!.createProduct.id;
+    // Inventory opens its stock row on ProductCreated; restock once it exists.
+    await vi.waitFor(
+      async () => {
+        const restocked = await send(
+          federation.gatewayUrl,
+          'mutation ($id: ID!) { restock(productId: $id, quantity: 10) { id } }',
+          { id: productId },
+        );
+        expect(restocked.errors).toBeUndefined();
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    const stockOf = (token: string) =>
+      send<{ product: { stock: number | null } }>(
+        federation.gatewayUrl,
+        'query ($id: ID!) { product(id: $id) { stock } }',
+        { id: productId },
+        token,
+      );
+    const place = () =>
+      send<{ placeOrder: { id: string } }>(
+        federation.gatewayUrl,
+        'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+        { input: { customerId: 'customer-stock', items: [{ productId, quantity: 2 }] } },
+      );
+    const placed = await place();
+    expect(placed.token).toBeTruthy();
+    const read = await stockOf(placed.token!);
+    // The reservation, or (the consumer slower than the wait on a loaded machine) a stale read said so.
+    if (read.errors) expect(read.errors.map((e) => e.extensions?.code)).toEqual(['STALE_READ']);
+    else expect(read.data?.product.stock).toBe(8);
+    expect(read.extensions?.consistency?.inventory).toBeDefined();
+    // Settled: the decision is recorded.
+    await vi.waitFor(async () => expect((await stockOf(placed.token!)).data?.product.stock).toBe(8), {
+      timeout: 20_000,
+    });
+
+    // The inventory's OrderCreated consumer paused: no owner to ask, so the read says it is stale.
+    const consumer = federation.subgraphs.inventory.server.background.find(
+      (task): task is EventConsumer =>
+        (task as EventConsumer).queue === queueName('OrderCreated', 'inventory'),
+    ) as EventConsumer;
+    await consumer.stop();
+    try {
+      const second = await place();
+      const stale = await stockOf(second.token!);
+      expect(stale.status).toBe(200);
+      expect(stale.errors).toEqual([
+        expect.objectContaining({
+          path: ['product', 'stock'],
+          extensions: expect.objectContaining({ code: 'STALE_READ' }),
+        }),
+      ]);
+      expect(stale.extensions?.consistency?.inventory?.stale).toBe(1);
+      expect(stale.data?.product.stock).toBe(8);
+    } finally {
+      await consumer.start();
+    }
+  });
+
+  it('ignores a forged, malformed, expired or oversized token: same answer, counted', async () => {
+    const metrics = metricsOf(federation.gatewayUrl.replace(/\/(graphql)?$/, ''));
+    const count = (reason: string) => readCounter(metrics, 'consistency_tokens_rejected_total', { reason });
+    const { token } = await renameProduct(productIds[2]!, 'Forgery target');
+    const [payload, signature] = token!.split('.') as [string, string];
+    const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    const cases = {
+      forged: `${payload}.${flipped}`,
+      malformed: 'not-a-token',
+      oversized: 'x'.repeat(10_000),
+    } as const;
+    for (const [reason, bad] of Object.entries(cases)) {
+      const before = await count(reason);
+      const answer = await send<Orders>(federation.gatewayUrl, ordersQuery, {}, bad);
+      expect(answer.status).toBe(200);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.token).toBeNull();
+      expect(answer.extensions?.consistency).toBeUndefined();
+      expect(await count(reason)).toBe(before + 1);
+    }
+    // Expired: a replica whose tokens live 1 ms reads this one's token as expired.
+    const short = await extraGateway(tokenConfig({ ttlMs: 1 }));
+    try {
+      const before = await count('expired');
+      await new Promise((resolve) => setTimeout(resolve, 5)); // the token must be older than 1 ms
+      const answer = await send<Orders>(short.url, ordersQuery, {}, token!);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.token).toBeNull();
+      expect(await count('expired')).toBe(before + 1);
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it('honours a token issued by another replica with the same key', async () => {
+    const replica = await extraGateway(tokenConfig());
+    const consumer = consumerOf('order', 'ProductUpdated');
+    await consumer.stop();
+    try {
+      const { token } = await renameProduct(productIds[3]!, 'Written through replica one');
+      const read = await send<Orders>(replica.url, ordersQuery, {}, token!);
+      expect(read.errors).toBeUndefined();
+      expect(staleItems(read.data, productIds[3]!, 'Written through replica one')).toMatchObject({
+        copies: 0,
+        cached: 0,
+      });
+      expect(read.token).toBeTruthy();
+    } finally {
+      await consumer.start();
+      await replica.stop();
+    }
+  });
+});
+
+/** A second gateway replica over the same subgraphs, event bus and cache. */
+async function extraGateway(consistencyTokens: ReturnType<typeof tokenConfig>) {
+  const gateway = createGatewayServer({
+    subgraphUrls: {
+      ...Object.fromEntries(Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url])),
+      coordinator: 'http://127.0.0.1:9/graphql',
+    },
+    events: federation.bus!,
+    entityCache: (await import('@msd/gateway')).entityCacheConfig({}),
+    rateLimit: false,
+    resilience: Object.fromEntries(
+      Object.keys(federation.subgraphs).map((name) => [name, { timeoutMs: 20_000 }]),
+    ),
+    consistencyTokens,
+  });
+  const { url } = await gateway.listen(0);
+  return { url, stop: () => gateway.stop() };
+}
+
+function metricsOf(base: string) {
+  return `${base.replace(/\/$/, '')}/metrics`;
+}
