@@ -41,11 +41,28 @@ const resilienceSettings = {
 } as const satisfies Record<Exclude<keyof SubgraphResilienceOptions, 'collapse'>, string>;
 // `SUBGRAPH_TIMEOUT_MS` for every subgraph, `SUBGRAPH_DRIVER_TIMEOUT_MS` for one (it wins).
 const resiliencePrefixes = ['SUBGRAPH_', ...serviceNames.map((name) => `SUBGRAPH_${name.toUpperCase()}_`)];
+const resilienceMeaning: Record<
+  (typeof resilienceSettings)[keyof typeof resilienceSettings] | 'COLLAPSE',
+  string
+> = {
+  TIMEOUT_MS: 'time budget of a call (default 1000; the coordinator 15000)',
+  RETRIES: 'retries of a failed query call (default 1)',
+  BREAKER_FAILURES: 'failures in a row that open the circuit (default 5)',
+  HALF_OPEN_AFTER_MS: 'how long an open circuit waits before a probe (default 5000)',
+  COLLAPSE: '`on`/`off`: identical queries in flight sent once (default on)',
+};
 const resilienceVariables = Object.fromEntries(
-  resiliencePrefixes.flatMap((prefix) => [
-    ...Object.values(resilienceSettings).map((setting) => [`${prefix}${setting}`, count.optional()]),
-    [`${prefix}COLLAPSE`, onOff.optional()],
-  ]),
+  resiliencePrefixes.flatMap((prefix) => {
+    const of =
+      prefix === 'SUBGRAPH_' ? 'Every subgraph' : `The ${prefix.slice(9, -1).toLowerCase()} subgraph`;
+    return [
+      ...Object.values(resilienceSettings).map((setting) => [
+        `${prefix}${setting}`,
+        count.optional().describe(`${of}: ${resilienceMeaning[setting]}`),
+      ]),
+      [`${prefix}COLLAPSE`, onOff.optional().describe(`${of}: ${resilienceMeaning.COLLAPSE}`)],
+    ];
+  }),
 ) as Record<string, z.ZodOptional<typeof count> | z.ZodOptional<typeof onOff>>;
 
 /**
@@ -53,42 +70,90 @@ const resilienceVariables = Object.fromEntries(
  * default here; a bad value stops the gateway at start, naming it.
  */
 export const gatewayVariables = {
-  SUPERGRAPH_PATH: z.string().min(1).optional(),
+  SUPERGRAPH_PATH: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The composed supergraph to serve (default supergraph/supergraph.graphql)'),
   ...identityVariables,
   // Read-your-writes tokens: the key is required in production (consistencyTokenConfig).
   ...consistencyTokenVariables,
-  /** Port of the admin surface (/metrics, /subgraphs); unset: none. */
-  ADMIN_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
-  /** `true`: the client address is the last X-Forwarded-For hop (set only behind our own proxy). */
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
-  GRAPHQL_INTROSPECTION: onOff.optional(),
-  SANDBOX_ROLE: z.enum(roles).default('operator'),
-  /** Comma-separated browser origins; `*` allows any. */
-  CORS_ORIGINS: z.string().optional(),
-  /** `enforce` or `off`; default `enforce` in production. */
-  TRUSTED_DOCUMENTS: z.enum(['enforce', 'off']).optional(),
-  TRUSTED_DOCUMENTS_PATH: z.string().min(1).default(defaultManifest),
-  /** Gateway processes sharing the port (node:cluster); `auto`: one per core. */
-  GATEWAY_WORKERS: z.union([z.literal('auto'), positive]).default(1),
-  LIMIT_MAX_DOCUMENT_BYTES: positive.default(defaultOperationLimits.maxDocumentBytes),
-  LIMIT_MAX_TOKENS: positive.default(defaultOperationLimits.maxTokens),
-  LIMIT_MAX_DEPTH: positive.default(defaultOperationLimits.maxDepth),
-  LIMIT_MAX_INTROSPECTION_DEPTH: positive.default(defaultOperationLimits.maxIntrospectionDepth),
-  LIMIT_MAX_ALIASES: count.default(defaultOperationLimits.maxAliases),
-  LIMIT_MAX_ROOT_FIELDS: positive.default(defaultOperationLimits.maxRootFields),
-  LIMIT_MAX_COST: positive.default(defaultOperationLimits.maxCost),
-  COST_DEFAULT_LIST_SIZE: count.default(defaultOperationLimits.defaultListSize),
-  COST_MUTATION_WEIGHT: count.default(defaultOperationLimits.mutationWeight),
-  RATE_LIMIT: onOff.default('on'),
-  RATE_LIMIT_POINTS: positive.default(defaultRateLimit.points),
-  RATE_LIMIT_WINDOW_SECONDS: positive.default(defaultRateLimit.windowSeconds),
-  ENTITY_CACHE: onOff.default('on'),
-  /** Cached entity types and their owner subgraph, `Type:subgraph` pairs. */
+  ADMIN_PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65_535)
+    .optional()
+    .describe('Port of the admin surface (/metrics, /subgraphs); unset: none'),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe('`true`: the client address is the last X-Forwarded-For hop (only behind our own proxy)'),
+  GRAPHQL_INTROSPECTION: onOff.optional().describe('`on`/`off` (default: on outside production, off in it)'),
+  SANDBOX_ROLE: z
+    .enum(roles)
+    .default('operator')
+    .describe("Whose development token the landing page's Sandbox opens with (outside production)"),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .describe(
+      "Browser origins allowed, comma-separated; `*` any (default: the web client's development origin outside production, none in it)",
+    ),
+  TRUSTED_DOCUMENTS: z
+    .enum(['enforce', 'off'])
+    .optional()
+    .describe('`enforce`: only registered client operations run (default in production); `off`'),
+  TRUSTED_DOCUMENTS_PATH: z
+    .string()
+    .min(1)
+    .default(defaultManifest)
+    .describe('The manifest of registered client operations'),
+  GATEWAY_WORKERS: z
+    .union([z.literal('auto'), positive])
+    .default(1)
+    .describe('Gateway processes sharing the port (node:cluster); `auto`: one per core'),
+  LIMIT_MAX_DOCUMENT_BYTES: positive
+    .default(defaultOperationLimits.maxDocumentBytes)
+    .describe('Largest operation text accepted, in bytes'),
+  LIMIT_MAX_TOKENS: positive
+    .default(defaultOperationLimits.maxTokens)
+    .describe('Most lexical tokens in an operation (counted by the parser)'),
+  LIMIT_MAX_DEPTH: positive
+    .default(defaultOperationLimits.maxDepth)
+    .describe('Deepest selection of an operation'),
+  LIMIT_MAX_INTROSPECTION_DEPTH: positive
+    .default(defaultOperationLimits.maxIntrospectionDepth)
+    .describe('Deepest introspection selection (GraphiQL and Sandbox need 15)'),
+  LIMIT_MAX_ALIASES: count
+    .default(defaultOperationLimits.maxAliases)
+    .describe('Most aliases in an operation'),
+  LIMIT_MAX_ROOT_FIELDS: positive
+    .default(defaultOperationLimits.maxRootFields)
+    .describe('Most root fields in an operation'),
+  LIMIT_MAX_COST: positive
+    .default(defaultOperationLimits.maxCost)
+    .describe('Highest estimated cost of an operation'),
+  COST_DEFAULT_LIST_SIZE: count
+    .default(defaultOperationLimits.defaultListSize)
+    .describe('Items a list without @listSize is assumed to hold'),
+  COST_MUTATION_WEIGHT: count
+    .default(defaultOperationLimits.mutationWeight)
+    .describe('Cost of a mutation field'),
+  RATE_LIMIT: onOff.default('on').describe('`on`/`off`: a budget of cost points per caller and window'),
+  RATE_LIMIT_POINTS: positive.default(defaultRateLimit.points).describe("A caller's cost points per window"),
+  RATE_LIMIT_WINDOW_SECONDS: positive
+    .default(defaultRateLimit.windowSeconds)
+    .describe('The rate-limit window, in seconds'),
+  ENTITY_CACHE: onOff.default('on').describe('`on`/`off`: the entity cache in Redis'),
   ENTITY_CACHE_TYPES: z
     .string()
     .regex(/^\s*\w+:\w+\s*(,\s*\w+:\w+\s*)*$/, 'Type:subgraph pairs, comma-separated')
-    .default('Driver:driver,Product:product'),
-  ENTITY_CACHE_TTL: count.default(60),
+    .default('Driver:driver,Product:product')
+    .describe('Cached entity types and their owner subgraph, `Type:subgraph` pairs'),
+  ENTITY_CACHE_TTL: count
+    .default(60)
+    .describe('Seconds a cached entity lives (`ENTITY_CACHE_TTL_<TYPE>` for one type)'),
   ...resilienceVariables,
 };
 

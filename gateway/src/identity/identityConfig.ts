@@ -40,11 +40,14 @@ const jwksJson = z.string().transform((text, context) => {
  * means the development key.
  */
 export const identityVariables = {
-  AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
-  AUTH_JWKS: jwksJson.pipe(publicKeySet).optional(),
-  AUTH_JWKS_FILE: z.string().min(1).optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
+  AUTH_JWKS_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe("The key set that verifies callers' tokens (one of the three AUTH_JWKS* in production)"),
+  AUTH_JWKS: jwksJson.pipe(publicKeySet).optional().describe('The key set itself, as JSON'),
+  AUTH_JWKS_FILE: z.string().min(1).optional().describe('A file holding the key set'),
+  AUTH_ISSUER: z.string().min(1).optional().describe("Tokens' required issuer (`iss`)"),
+  AUTH_AUDIENCE: z.string().min(1).optional().describe("Tokens' required audience (`aud`)"),
 };
 const sources = ['AUTH_JWKS_URL', 'AUTH_JWKS', 'AUTH_JWKS_FILE'] as const;
 
