@@ -144,7 +144,11 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   else if (production) logger.warn('ADMIN_PORT is not set: /metrics and /subgraphs are served nowhere');
 
   const trusted = options.trustedDocuments ?? trustedDocumentsConfig();
-  const landing = landingPage({ production, role: process.env.SANDBOX_ROLE });
+  const landing = landingPage({
+    production,
+    role: process.env.SANDBOX_ROLE,
+    hosts: process.env.SANDBOX_HOSTS?.split(',').map((host) => host.trim()),
+  });
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     trustedDocuments(trusted),
     operationMetricsPlugin<GatewayContext>(),
