@@ -19,7 +19,7 @@ export function createShippingServer(options: { databaseUrl?: string; events?: E
     name: 'shipping',
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
-    context: () => createContext(db),
+    context: ({ caller }) => createContext(db, caller),
     ...databaseLifecycle(db),
     background: options.events ? shippingEvents({ databaseUrl: url, bus: options.events, db }) : [],
   });

@@ -156,3 +156,45 @@ describe('shipping: StockRejected cancels the shipment (compensation)', () => {
     expect((await shipmentOf(orderId))?.status).toBe('SHIPPED');
   });
 });
+
+describe('shipping: a shipment’s order is its customer’s', () => {
+  /** `shipment(id) { order { id } }` as the gateway sends it for a caller. */
+  const orderOfShipment = async (
+    shipmentId: string,
+    who: { as: 'customer' | 'operator'; subject?: string },
+  ) =>
+    graphqlRequest<{ shipment: { order: { id: string } } | null }>(
+      shipping.url,
+      'query ($id: ID!) { shipment(id: $id) { order { id } } }',
+      { id: shipmentId },
+      { asService: true, ...who },
+    );
+
+  it('shows the order to its customer and operators; another customer gets FORBIDDEN and no order id', async () => {
+    const orderId = randomUUID();
+    await deliver(orderCreated(orderId));
+    const { id } = (await db.shipment.findUniqueOrThrow({ where: { orderId } })) as { id: string };
+
+    expect((await orderOfShipment(id, { as: 'customer', subject: 'c-1' })).data?.shipment).toEqual({
+      order: { id: orderId },
+    });
+    expect((await orderOfShipment(id, { as: 'operator' })).data?.shipment).toEqual({
+      order: { id: orderId },
+    });
+    const other = await orderOfShipment(id, { as: 'customer', subject: 'c-2' });
+    expect(other.data?.shipment).toBeNull();
+    expect(other.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(other)).not.toContain(orderId);
+  });
+
+  it('a shipment created by StockRejected first is the operators’ alone until OrderCreated names the customer', async () => {
+    const orderId = randomUUID();
+    await deliver(stockRejected(orderId));
+    const { id } = (await db.shipment.findUniqueOrThrow({ where: { orderId } })) as { id: string };
+    const customer = () => orderOfShipment(id, { as: 'customer', subject: 'c-1' });
+    expect((await customer()).errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+
+    await deliver(orderCreated(orderId));
+    expect((await customer()).data?.shipment).toEqual({ order: { id: orderId } });
+  });
+});
