@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { EventBusOptions } from '@msd/events';
+import type { ProcessName } from '@msd/registry';
 import {
   type BackgroundProcess,
   createHttpServer,
   createLogger,
   operationMetricsPlugin,
   serverLifecycle,
-  serviceToken,
+  serviceCredential,
 } from '@msd/service-kit';
 import { Redis } from 'ioredis';
 import { type AccessContext, enforceAccess } from './access/enforceAccess.ts';
@@ -96,8 +97,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const costModel = readCostModel(supergraphSdl);
   const limits = { ...operationLimitsConfig(), ...options.limits };
   const verifyCaller = createCallerVerifier(options.identity ?? identityConfig());
-  const token = serviceToken();
-  const subgraphs = new Map<string, { url: string; circuit: () => string }>();
+  const subgraphs = new Map<string, { url: string; circuit: () => string; credential: string }>();
   const dataSources: SubgraphDataSource[] = [];
   const cache =
     options.events && options.entityCache
@@ -119,11 +119,13 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         ...resilienceConfig(name),
         ...options.resilience?.[name],
       });
-      subgraphs.set(name, { url: resolved, circuit: resilience.state });
+      // The gateway's own credential, for this subgraph only.
+      const credential = serviceCredential('gateway', name as ProcessName);
+      subgraphs.set(name, { url: resolved, circuit: resilience.state, credential });
       const dataSource = createSubgraphDataSource({
         name,
         url: resolved,
-        token,
+        token: credential,
         logger,
         resilience,
         cache,
@@ -133,7 +135,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
       return dataSource;
     },
   });
-  const health = subgraphHealth(() => subgraphs, token);
+  const health = subgraphHealth(() => subgraphs);
   const adminPort =
     options.adminPort ?? (process.env.ADMIN_PORT ? Number(process.env.ADMIN_PORT) : undefined);
   const admin =

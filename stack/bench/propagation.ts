@@ -18,11 +18,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { queueName } from '@msd/events';
-import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
+import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { seedOrders } from '../src/index.ts';
+import { benchCredential } from './gateway/benchSubgraphHeaders.ts';
 import {
   type BenchRun,
   benchOptions,
@@ -74,7 +75,7 @@ const convergeTimeoutMs = 60_000;
 const consumerQueue = queueName('ProductUpdated', 'order');
 const productUrl = `http://127.0.0.1:${portBase + 1}/graphql`;
 const orderMetricsUrl = `http://127.0.0.1:${portBase + 2}/metrics`;
-const asService = { [SERVICE_TOKEN_HEADER]: serviceToken() };
+const asService = { [SERVICE_TOKEN_HEADER]: benchCredential('product') };
 
 // ---------------------------------------------------------------------------------------------
 // Phases
@@ -167,7 +168,7 @@ async function warmUp(run: BenchRun, gatewayUrl: string): Promise<void> {
             productUrl,
             'mutation ($id: ID!) { updateProduct(id: $id, input: { name: "warm-up" }) { id } }',
             { id: randomUUID() },
-            { asService: true },
+            { headers: asService },
           ).catch(() => undefined),
         ]),
       ([read, update]) =>

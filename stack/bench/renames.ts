@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { graphqlRequest } from '@msd/testing';
 import pg from 'pg';
+import { benchSubgraphHeaders } from './gateway/benchSubgraphHeaders.ts';
 import {
   type BenchRun,
   benchOptions,
@@ -113,7 +114,7 @@ async function measure(run: BenchRun) {
           orderUrl,
           'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
           { input: { customerId: `bench-${i}`, items } },
-          { asService: true, as: 'operator' },
+          { headers: benchSubgraphHeaders('order') },
         );
         if (placed.errors) throw new Error(`placeOrder failed: ${JSON.stringify(placed.errors)}`);
       }

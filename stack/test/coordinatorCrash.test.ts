@@ -49,7 +49,7 @@ beforeAll(async () => {
       product.url,
       'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
       { input: { sku: `CRASH-${i}`, name: `Crash ${i}`, price: 1 } },
-      { asService: true },
+      { asService: 'product' },
     );
     productIds.push(data!.createProduct.id);
   }
@@ -58,7 +58,7 @@ beforeAll(async () => {
       order.url,
       'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
       { input: { customerId: `c${i}`, items: productIds.map((productId) => ({ productId, quantity: 1 })) } },
-      { asService: true, as: 'customer', subject: `c${i}` },
+      { asService: 'order', as: 'customer', subject: `c${i}` },
     );
     expect(placed.errors).toBeUndefined();
   }
@@ -116,7 +116,7 @@ const renameStrong = (id: string, name: string) =>
     coordinatorUrl,
     'mutation ($id: ID!, $name: String!) { renameProduct(id: $id, name: $name, consistency: STRONG) { id } }',
     { id, name },
-    { asService: true },
+    { asService: 'coordinator' },
   ).catch((error: Error) => ({ errors: [{ message: error.message }] }));
 
 async function snapshot(productId: string) {

@@ -31,19 +31,18 @@ export interface SubgraphHealthReport {
  * often it is asked; also exported as `subgraph_up{subgraph}` on /metrics.
  */
 export function subgraphHealth(
-  subgraphs: () => ReadonlyMap<string, { url: string; circuit: () => string }>,
-  token: string,
+  subgraphs: () => ReadonlyMap<string, { url: string; circuit: () => string; credential: string }>,
 ) {
   let last: { at: number; report: Promise<SubgraphHealthReport> } | undefined;
   const check = async (): Promise<SubgraphHealthReport> => {
     const entries = await Promise.all(
-      [...subgraphs()].map(async ([name, { url, circuit }]) => {
+      [...subgraphs()].map(async ([name, { url, circuit, credential }]) => {
         const state = circuit();
         try {
           if (state === 'open') throw new Error('circuit open: failing fast');
           const response = await fetch(url, {
             method: 'POST',
-            headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: token },
+            headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: credential },
             body: JSON.stringify({ query: '{ __typename }' }),
             signal: AbortSignal.timeout(2_000),
           });

@@ -1,5 +1,11 @@
 import type { SqlTransaction, TransactionalDatabase } from '@msd/events';
-import { type BackgroundProcess, createServiceClient, type Logger } from '@msd/service-kit';
+import type { ServiceName } from '@msd/registry';
+import {
+  type BackgroundProcess,
+  createServiceClient,
+  type Logger,
+  serviceCredential,
+} from '@msd/service-kit';
 import { abortRename, listInDoubtRenames, type PendingRename, type RenameFaults } from './preparedRenames.ts';
 
 /** How a service takes part in STRONG renames (tests set faults and short timings). */
@@ -20,8 +26,12 @@ export interface RenameOutcome {
 }
 
 /** Asks the coordinator (its `renameOutcome` query, with the service credential) how a transaction ended. */
-export function renameOutcomeClient(url?: string, timeoutMs = 2_000) {
-  const client = createServiceClient('coordinator', { ...(url ? { url } : {}), timeoutMs });
+export function renameOutcomeClient(participant: ServiceName, url?: string, timeoutMs = 2_000) {
+  const client = createServiceClient('coordinator', {
+    credential: serviceCredential(participant, 'coordinator'),
+    ...(url ? { url } : {}),
+    timeoutMs,
+  });
   return async (transactionId: string): Promise<RenameOutcome> => {
     const data = await client.request<{ renameOutcome: RenameOutcome }>(
       'query ($id: ID!) { renameOutcome(transactionId: $id) { state version } }',
@@ -43,7 +53,7 @@ export interface InDoubtResolver extends BackgroundProcess {
  * ABORTED, and keep waiting while it says PREPARING or has no answer.
  */
 export function createInDoubtResolver(options: {
-  participant: string;
+  participant: ServiceName;
   db: SqlTransaction & TransactionalDatabase;
   logger: Logger;
   /** The coordinator's endpoint (else `COORDINATOR_URL`) and when a rename is in doubt. */
@@ -53,7 +63,7 @@ export function createInDoubtResolver(options: {
   intervalMs?: number;
 }): InDoubtResolver {
   const { participant, logger, db } = options;
-  const askOutcome = renameOutcomeClient(options.settings.coordinatorUrl);
+  const askOutcome = renameOutcomeClient(participant, options.settings.coordinatorUrl);
   // Default 3 s: well beyond a coordinator's round.
   const afterMs = options.settings.inDoubtAfterMs ?? 3_000;
   const intervalMs = options.intervalMs ?? Math.min(2_000, afterMs);

@@ -1,4 +1,5 @@
 import { createRetention, type SqlTransaction, type TransactionalDatabase } from '@msd/events';
+import type { ServiceName } from '@msd/registry';
 import type { BackgroundProcess } from '@msd/service-kit';
 import { createLogger, refused, requireText } from '@msd/service-kit';
 import type { GraphQLFieldResolver } from 'graphql';
@@ -13,7 +14,7 @@ type ParticipantDatabase = SqlTransaction & TransactionalDatabase;
 
 /** What a service brings to the rename protocol; the protocol itself is the same for every participant. */
 export interface RenameParticipantSpec<Db extends ParticipantDatabase, Context extends { db: Db }> {
-  participant: string;
+  participant: ServiceName;
   /**
    * The protocol's mutation names in this service's SDL. Each participant has its own (they are
    * @inaccessible fields of one supergraph, and composition would merge equal names).

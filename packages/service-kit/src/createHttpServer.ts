@@ -1,4 +1,4 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from './createLogger.ts';
@@ -19,8 +19,11 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   context: (req: IncomingMessage) => Promise<TContext>;
   /** Paths that serve GraphQL (and, in development, Apollo Sandbox on GET). */
   graphqlPaths: readonly string[];
-  /** When set, GraphQL requests must carry this service credential or get 401 and no data. */
-  requiredToken?: string | undefined;
+  /**
+   * When set, GraphQL requests must carry a service credential it accepts (it returns the caller)
+   * or get 401 and no data.
+   */
+  acceptCaller?: ((credential: string | undefined) => string | undefined) | undefined;
   /** What GET /ready reports: 200 when every check passes, 503 otherwise. */
   ready: () => Promise<ReadyReport>;
   logger: Logger;
@@ -48,7 +51,6 @@ export interface HttpServerOptions<TContext extends BaseContext> {
  */
 export function createHttpServer<TContext extends BaseContext>(options: HttpServerOptions<TContext>): Server {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const token = options.requiredToken ? Buffer.from(options.requiredToken) : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     let url: URL;
@@ -84,7 +86,11 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       sendJson(res, 404, graphqlError(`No route for ${req.method} ${url.pathname}`, 'NOT_FOUND'));
       return 'unknown';
     }
-    if (token && !hasToken(req, token)) {
+    const credential = req.headers[SERVICE_TOKEN_HEADER];
+    if (
+      options.acceptCaller &&
+      !options.acceptCaller(typeof credential === 'string' ? credential : undefined)
+    ) {
       sendJson(res, 401, graphqlError('Missing or invalid service credential', 'UNAUTHENTICATED'));
       return 'graphql';
     }
@@ -145,13 +151,6 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 function incomingRequestId(req: IncomingMessage): string | undefined {
   const given = req.headers[REQUEST_ID_HEADER];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : undefined;
-}
-
-function hasToken(req: IncomingMessage, expected: Buffer): boolean {
-  const given = req.headers[SERVICE_TOKEN_HEADER];
-  if (typeof given !== 'string') return false;
-  const buffer = Buffer.from(given);
-  return buffer.length === expected.length && timingSafeEqual(buffer, expected);
 }
 
 class BodyTooLarge extends Error {}

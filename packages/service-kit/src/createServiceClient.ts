@@ -1,7 +1,7 @@
 import type { ServiceName } from '@msd/registry';
 import { serviceUnavailable } from './errors.ts';
 import { currentRequestContext, REQUEST_ID_HEADER } from './requestContext.ts';
-import { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
+import { SERVICE_TOKEN_HEADER } from './serviceToken.ts';
 import { serviceUrl } from './serviceUrl.ts';
 
 export interface ServiceClient {
@@ -15,13 +15,14 @@ function requestIdHeader(): Record<string, string> {
 }
 
 /**
- * How one service reads another: through its GraphQL API with the service credential, never through
+ * How one service reads another: through its GraphQL API with its own service credential, never through
  * its database. Failures become SERVICE_UNAVAILABLE errors, so the caller writes nothing and the
  * client learns which dependency failed.
  */
 export function createServiceClient(
   service: ServiceName,
-  options: { url?: string; timeoutMs?: number } = {},
+  /** `credential`: what this caller sends to `service` (`serviceCredential(caller, service)`). */
+  options: { credential: string; url?: string; timeoutMs?: number },
 ): ServiceClient {
   const url = options.url ?? serviceUrl(service);
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -33,7 +34,7 @@ export function createServiceClient(
           method: 'POST',
           headers: {
             'content-type': 'application/json',
-            [SERVICE_TOKEN_HEADER]: serviceToken(),
+            [SERVICE_TOKEN_HEADER]: options.credential,
             // The caller's request id follows the call, so both services' log lines share it.
             ...requestIdHeader(),
           },

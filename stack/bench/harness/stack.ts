@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
 import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
-import { serviceToken } from '@msd/service-kit';
 import { checkInfrastructure, launchStack, prefixOutput, type RunningStack } from '../../src/index.ts';
+import { BENCH_SERVICE_ROOT } from '../gateway/benchSubgraphHeaders.ts';
 import { type BenchRun, logger } from './run.ts';
 
 export interface BenchStackOptions {
@@ -57,8 +57,8 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   const env = {
     ...Object.fromEntries(serviceNames.map((s) => [databaseUrlVariable(s), urls[s]])),
     EVENTS_PREFIX: bus.prefix,
-    // The bench calls services directly with its own credential (`serviceToken()`).
-    SERVICE_TOKEN: serviceToken(),
+    // The root of every process's service secret, so the bench can call services as the gateway.
+    SERVICE_TOKEN: BENCH_SERVICE_ROOT,
     // The rate limiter runs (its Redis round trip is part of every request's cost) but never refuses:
     // a benchmark's one operator sends more than any one caller may.
     RATE_LIMIT_POINTS: '1000000000',

@@ -7,6 +7,7 @@ import {
   type Logger,
   notFound,
   requireText,
+  serviceCredential,
 } from '@msd/service-kit';
 import { GraphQLError } from 'graphql';
 import type { RenameLog, RenameTransactionRecord } from './data/renameLog.ts';
@@ -54,6 +55,7 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
   const { log, participants, logger } = options;
   const [product, order] = participants;
   const productApi = createServiceClient('product', {
+    credential: serviceCredential('coordinator', 'product'),
     ...(options.productUrl ? { url: options.productUrl } : {}),
     timeoutMs: options.timeoutMs,
   });

@@ -1,4 +1,4 @@
-import { createServiceClient } from '@msd/service-kit';
+import { createServiceClient, serviceCredential } from '@msd/service-kit';
 
 export type ParticipantName = 'product' | 'order';
 
@@ -31,10 +31,12 @@ export interface ParticipantOptions {
  */
 export function renameParticipants(options: ParticipantOptions): [Participant, Participant] {
   const product = createServiceClient('product', {
+    credential: serviceCredential('coordinator', 'product'),
     ...(options.productUrl ? { url: options.productUrl } : {}),
     timeoutMs: options.timeoutMs,
   });
   const order = createServiceClient('order', {
+    credential: serviceCredential('coordinator', 'order'),
     ...(options.orderUrl ? { url: options.orderUrl } : {}),
     timeoutMs: options.timeoutMs,
   });

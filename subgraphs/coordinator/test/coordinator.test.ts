@@ -31,7 +31,7 @@ const rename = (id: string, name: string) =>
     coordinator.url,
     'mutation ($id: ID!, $name: String!) { renameProduct(id: $id, name: $name, consistency: STRONG) { id } }',
     { id, name },
-    { asService: true },
+    { asService: 'coordinator' },
   );
 
 describe('coordinator service', () => {
@@ -60,7 +60,7 @@ describe('coordinator service', () => {
       coordinator.url,
       'query ($id: ID!) { renameOutcome(transactionId: $id) { state version } }',
       { id: record.id },
-      { asService: true },
+      { asService: 'coordinator' },
     );
     expect(outcome.data?.renameOutcome).toEqual({ state: 'ABORTED', version: null });
   });
@@ -70,7 +70,7 @@ describe('coordinator service', () => {
       coordinator.url,
       'query ($id: ID!) { renameOutcome(transactionId: $id) { state } }',
       { id: randomUUID() },
-      { asService: true },
+      { asService: 'coordinator' },
     );
     expect(data?.renameOutcome.state).toBe('UNKNOWN');
   });

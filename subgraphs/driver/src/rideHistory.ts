@@ -1,4 +1,4 @@
-import { createServiceClient } from '@msd/service-kit';
+import { createServiceClient, serviceCredential } from '@msd/service-kit';
 
 /**
  * The ride service, asked through its API (never its database) whether a rider has ridden with a
@@ -6,7 +6,10 @@ import { createServiceClient } from '@msd/service-kit';
  * the call throws SERVICE_UNAVAILABLE and the rating is not written.
  */
 export function createRideHistory(url?: string) {
-  const client = createServiceClient('ride', url ? { url } : {});
+  const client = createServiceClient('ride', {
+    credential: serviceCredential('driver', 'ride'),
+    ...(url ? { url } : {}),
+  });
   return {
     async hasRiddenWith(riderId: string, driverId: string): Promise<boolean> {
       const data = await client.request<{ riddenWith: boolean }>(

@@ -1,4 +1,4 @@
-import { createServiceClient, fetchEntities } from '@msd/service-kit';
+import { createServiceClient, fetchEntities, serviceCredential } from '@msd/service-kit';
 
 export interface CatalogProduct {
   id: string;
@@ -9,7 +9,10 @@ export interface CatalogProduct {
 
 /** The product service, read through its GraphQL API: the order service never opens its database. */
 export function createProductCatalog(url?: string) {
-  const client = createServiceClient('product', url ? { url } : {});
+  const client = createServiceClient('product', {
+    credential: serviceCredential('order', 'product'),
+    ...(url ? { url } : {}),
+  });
   return {
     currentProducts: (ids: readonly string[]) =>
       fetchEntities<CatalogProduct>(client, 'Product', ids, 'name price version'),

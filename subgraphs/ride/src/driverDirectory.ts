@@ -1,4 +1,4 @@
-import { createServiceClient, fetchEntities } from '@msd/service-kit';
+import { createServiceClient, fetchEntities, serviceCredential } from '@msd/service-kit';
 
 export interface DirectoryDriver {
   id: string;
@@ -8,7 +8,10 @@ export interface DirectoryDriver {
 
 /** The driver service, read through its GraphQL API: the ride service never opens its database. */
 export function createDriverDirectory(url?: string) {
-  const client = createServiceClient('driver', url ? { url } : {});
+  const client = createServiceClient('driver', {
+    credential: serviceCredential('ride', 'driver'),
+    ...(url ? { url } : {}),
+  });
   return {
     currentDrivers: (ids: readonly string[]) =>
       fetchEntities<DirectoryDriver>(client, 'Driver', ids, 'name version'),

@@ -80,7 +80,7 @@ const shipmentOf = async (orderId: string) => {
     shipping.url,
     'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id shipment { id status } } } }',
     { r: [{ __typename: 'Order', id: orderId }] },
-    { asService: true },
+    { asService: 'shipping' },
   );
   expect(response.errors).toBeUndefined();
   return (response.data!._entities as { shipment: { id: string; status: string } | null }[])[0]!.shipment;
@@ -167,7 +167,7 @@ describe('shipping: a shipment’s order is its customer’s', () => {
       shipping.url,
       'query ($id: ID!) { shipment(id: $id) { order { id } } }',
       { id: shipmentId },
-      { asService: true, ...who },
+      { asService: 'shipping', ...who },
     );
 
   it('shows the order to its customer and operators; another customer gets FORBIDDEN and no order id', async () => {
