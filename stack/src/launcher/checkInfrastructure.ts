@@ -5,6 +5,8 @@ import type { Logger } from '@msd/service-kit';
 import pg from 'pg';
 
 export const redisUrl = () => process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** docker-compose.yml's Redis asks for this password (unless `REDIS_PASSWORD` sets another). */
+const composeRedisPassword = () => process.env.REDIS_PASSWORD ?? 'msd-local-redis-password';
 
 /**
  * PostgreSQL and Redis must answer before anything starts. Where they do not and a Docker engine
@@ -16,6 +18,12 @@ export async function checkInfrastructure(logger: Logger): Promise<void> {
   if (missing.length === 0) return;
   if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) {
     logger.info('starting with docker compose', { missing: missing.join(',') });
+    // Compose's Redis and PostgreSQL have passwords: this process and the ones it starts (they
+    // inherit the environment) connect with them, unless REDIS_URL or DATABASE_ADMIN_URL name others.
+    if (missing.includes('Redis') && !process.env.REDIS_URL)
+      process.env.REDIS_URL = `redis://:${encodeURIComponent(composeRedisPassword())}@127.0.0.1:6379`;
+    if (missing.includes('PostgreSQL') && !process.env.DATABASE_ADMIN_URL)
+      process.env.DATABASE_ADMIN_URL = `postgresql://postgres:${encodeURIComponent(process.env.POSTGRES_PASSWORD ?? 'postgres')}@127.0.0.1:5432/postgres`;
     const up = spawnSync('docker', ['compose', 'up', '-d', 'postgres', 'redis'], { stdio: 'inherit' });
     if (up.status === 0) {
       for (let attempt = 0; attempt < 60 && missing.length > 0; attempt++) {
