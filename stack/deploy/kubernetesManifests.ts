@@ -1,7 +1,9 @@
-import { entryPoint, type ProcessName, processes, repoRoot, urlVariable } from '@msd/registry';
+import { entryPoint, type ProcessName, processes, repoRoot, serviceEntry, urlVariable } from '@msd/registry';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
@@ -63,7 +65,11 @@ function deployment(name: ProcessName, port: number): IDeployment {
   const env: IEnvVar[] = [
     { name: 'PORT', value: String(port) },
     { name: 'OTEL_SERVICE_NAME', value: name },
-    secretEnv('SERVICE_TOKEN', 'msd-service-token', 'SERVICE_TOKEN'),
+    // Its own service secret, and (services) the keys of the callers it accepts: msd-service-<process>.
+    secretEnv('SERVICE_TOKEN', `msd-service-${name}`, 'SERVICE_TOKEN'),
+    ...(name === 'gateway' ? [] : [secretEnv('SERVICE_CALLERS', `msd-service-${name}`, 'SERVICE_CALLERS')]),
+    // Redis asks for a password: the URL carries it, from a secret.
+    secretEnv('REDIS_URL', 'msd-redis', 'REDIS_URL'),
     ...(name === 'gateway'
       ? [
           { name: 'SUPERGRAPH_PATH', value: '/etc/msd/supergraph.graphql' },
@@ -193,7 +199,6 @@ function config(): IConfigMap {
       NODE_ENV: 'production',
       HOST: '0.0.0.0',
       LOG_FORMAT: 'json',
-      REDIS_URL: 'redis://redis:6379',
       // The hash tag keeps each BullMQ queue's keys in one slot: required on Redis Cluster.
       EVENTS_PREFIX: '{msd}',
       SHUTDOWN_DELAY_MS: '5000',
@@ -252,6 +257,77 @@ function migrationJob(): IJob {
   };
 }
 
+const DNS_PORT = 53;
+const POSTGRES_PORT = 5432;
+const REDIS_PORT = 6379;
+/** Pods (in any namespace) that scrape metrics: Prometheus carries this label. */
+const scraperLabels = { 'msd/scrape': 'true' };
+const selectAll = { podSelector: {} };
+const tcp = (port: number): INetworkPolicyPort => ({ protocol: 'TCP', port });
+
+/**
+ * Default deny, then what the registry says: the gateway takes clients from anywhere on its public
+ * port, and its admin port from the scrapers only; a service takes the gateway and the services
+ * whose `calls` name it, on its port, and nothing else; each process reaches DNS, Redis, its
+ * database (services only) and the services it calls. PostgreSQL and Redis may live outside the
+ * cluster, so their egress is by port; narrow it to their addresses in an overlay.
+ */
+function networkPolicies(): INetworkPolicy[] {
+  const policy = (name: string, spec: INetworkPolicy['spec']): INetworkPolicy => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, labels: labels('msd') },
+    spec,
+  });
+  const deny = policy('msd-default-deny', { ...selectAll, policyTypes: ['Ingress', 'Egress'] });
+  const dns = policy('msd-dns', {
+    ...selectAll,
+    policyTypes: ['Egress'],
+    egress: [{ ports: [{ protocol: 'UDP', port: DNS_PORT }, tcp(DNS_PORT)] }],
+  });
+  const perProcess = processes.map(({ name, port }) => {
+    const callers = processes.filter((entry) => (entry.calls as readonly string[]).includes(name));
+    const ingress =
+      name === 'gateway'
+        ? [
+            { ports: [tcp(port)] },
+            {
+              from: [{ namespaceSelector: {}, podSelector: { matchLabels: scraperLabels } }],
+              ports: [tcp(GATEWAY_ADMIN_PORT)],
+            },
+          ]
+        : [
+            {
+              from: callers.map((caller) => ({ podSelector: { matchLabels: labels(caller.name) } })),
+              ports: [tcp(port)],
+            },
+            {
+              from: [{ namespaceSelector: {}, podSelector: { matchLabels: scraperLabels } }],
+              ports: [tcp(port)],
+            },
+          ];
+    const egress = [
+      ...serviceEntry(name).calls.map((callee) => ({
+        to: [{ podSelector: { matchLabels: labels(callee) } }],
+        ports: [tcp(serviceEntry(callee as ProcessName).port)],
+      })),
+      { ports: [tcp(REDIS_PORT), ...(name === 'gateway' ? [] : [tcp(POSTGRES_PORT)])] },
+    ];
+    return policy(name, {
+      podSelector: { matchLabels: labels(name) },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress,
+      egress,
+    });
+  });
+  const migrate = policy('msd-migrate', {
+    podSelector: { matchLabels: labels('msd-migrate') },
+    policyTypes: ['Egress'],
+    egress: [{ ports: [tcp(POSTGRES_PORT)] }],
+  });
+  return [deny, dns, ...perProcess, migrate];
+}
+
 const header =
   '# Generated from the registry by `npm run deploy:generate`: edit stack/deploy/kubernetesManifests.ts.\n';
 const yaml = (...documents: object[]) => header + documents.map((doc) => stringify(doc)).join('---\n');
@@ -266,6 +342,7 @@ export function kubernetesManifests(): Record<string, string> {
   const files: Record<string, string> = {
     'config.yaml': yaml(config()),
     'migrate-job.yaml': yaml(migrationJob()),
+    'network-policies.yaml': yaml(...networkPolicies()),
   };
   for (const { name, port } of processes) {
     const size = sizing[name];
