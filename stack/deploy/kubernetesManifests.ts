@@ -29,8 +29,11 @@ const sizing: Record<ProcessName, { min: number; max?: number; cpu: string; memo
   coordinator: { min: 2, cpu: '50m', memory: '160Mi' },
 };
 
-/** The gateway serves /metrics (and /subgraphs) on this port in production, never on the public one. */
-const GATEWAY_ADMIN_PORT = 9400;
+/**
+ * Every process's admin surface: the gateway's /metrics and /subgraphs, a subgraph's /ready and
+ * /metrics, never on the public port; only probes and scrapers reach it.
+ */
+const ADMIN_PORT = 9400;
 
 const labels = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'msd' });
 const secretEnv = (name: string, secret: string, key: string, optional = false): IEnvVar => ({
@@ -65,6 +68,7 @@ function deployment(name: ProcessName, port: number): IDeployment {
   const env: IEnvVar[] = [
     { name: 'PORT', value: String(port) },
     { name: 'OTEL_SERVICE_NAME', value: name },
+    { name: 'ADMIN_PORT', value: String(ADMIN_PORT) },
     // Its own service secret, and (services) the keys of the callers it accepts: msd-service-<process>.
     secretEnv('SERVICE_TOKEN', `msd-service-${name}`, 'SERVICE_TOKEN'),
     ...(name === 'gateway' ? [] : [secretEnv('SERVICE_CALLERS', `msd-service-${name}`, 'SERVICE_CALLERS')]),
@@ -73,7 +77,6 @@ function deployment(name: ProcessName, port: number): IDeployment {
     ...(name === 'gateway'
       ? [
           { name: 'SUPERGRAPH_PATH', value: '/etc/msd/supergraph.graphql' },
-          { name: 'ADMIN_PORT', value: String(GATEWAY_ADMIN_PORT) },
           // One of these two: an identity provider's endpoint, or the public keys themselves.
           secretEnv('AUTH_JWKS_URL', 'msd-token-keys', 'AUTH_JWKS_URL', true),
           secretEnv('AUTH_JWKS', 'msd-token-keys', 'AUTH_JWKS', true),
@@ -95,7 +98,7 @@ function deployment(name: ProcessName, port: number): IDeployment {
           labels: labels(name),
           annotations: {
             'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(name === 'gateway' ? GATEWAY_ADMIN_PORT : port),
+            'prometheus.io/port': String(ADMIN_PORT),
             'prometheus.io/path': '/metrics',
           },
         },
@@ -111,12 +114,13 @@ function deployment(name: ProcessName, port: number): IDeployment {
               command: command(name),
               ports: [
                 { name: 'http', containerPort: port },
-                ...(name === 'gateway' ? [{ name: 'admin', containerPort: GATEWAY_ADMIN_PORT }] : []),
+                { name: 'admin', containerPort: ADMIN_PORT },
               ],
               envFrom: [{ configMapRef: { name: 'msd-config' } }],
               env,
               readinessProbe: {
-                httpGet: { path: '/ready', port: 'http' },
+                // The gateway answers /ready on its public port; a subgraph on its admin port only.
+                httpGet: { path: '/ready', port: name === 'gateway' ? 'http' : 'admin' },
                 periodSeconds: 5,
                 failureThreshold: 2,
               },
@@ -267,8 +271,8 @@ const tcp = (port: number): INetworkPolicyPort => ({ protocol: 'TCP', port });
 
 /**
  * Default deny, then what the registry says: the gateway takes clients from anywhere on its public
- * port, and its admin port from the scrapers only; a service takes the gateway and the services
- * whose `calls` name it, on its port, and nothing else; each process reaches DNS, Redis, its
+ * port; a service takes the gateway and the services whose `calls` name it, on its port; every
+ * admin port takes the scrapers only; each process reaches DNS, Redis, its
  * database (services only) and the services it calls. PostgreSQL and Redis may live outside the
  * cluster, so their egress is by port; narrow it to their addresses in an overlay.
  */
@@ -287,24 +291,19 @@ function networkPolicies(): INetworkPolicy[] {
   });
   const perProcess = processes.map(({ name, port }) => {
     const callers = processes.filter((entry) => (entry.calls as readonly string[]).includes(name));
+    const scrapers = {
+      from: [{ namespaceSelector: {}, podSelector: { matchLabels: scraperLabels } }],
+      ports: [tcp(ADMIN_PORT)],
+    };
     const ingress =
       name === 'gateway'
-        ? [
-            { ports: [tcp(port)] },
-            {
-              from: [{ namespaceSelector: {}, podSelector: { matchLabels: scraperLabels } }],
-              ports: [tcp(GATEWAY_ADMIN_PORT)],
-            },
-          ]
+        ? [{ ports: [tcp(port)] }, scrapers]
         : [
             {
               from: callers.map((caller) => ({ podSelector: { matchLabels: labels(caller.name) } })),
               ports: [tcp(port)],
             },
-            {
-              from: [{ namespaceSelector: {}, podSelector: { matchLabels: scraperLabels } }],
-              ports: [tcp(port)],
-            },
+            scrapers,
           ];
     const egress = [
       ...serviceEntry(name).calls.map((callee) => ({

@@ -66,6 +66,10 @@ describe('the Kubernetes manifests', () => {
       });
       expect(container!.image).toBe('msd-stack:local');
       expect(container!.readinessProbe?.httpGet?.path).toBe('/ready');
+      // A subgraph answers /ready on its admin port only (ADMIN_PORT).
+      expect((container!.readinessProbe?.httpGet as { port?: string }).port, name).toBe(
+        name === 'gateway' ? 'http' : 'admin',
+      );
       expect(container!.livenessProbe?.httpGet?.path).toBe('/health');
       expect(container!.resources?.requests?.cpu && container!.resources?.limits?.memory, name).toBeTruthy();
       for (const variable of container!.env ?? []) {
@@ -152,6 +156,12 @@ describe('the Kubernetes network and secrets', () => {
           .sort();
         expect(callers, `${name} accepts`).toEqual(allowed);
       }
+      // The admin port (/ready, /metrics) takes the scrapers alone.
+      const admin = ingress.filter((rule) => rule.ports?.some((p) => p.port === 9400));
+      expect(
+        admin.flatMap((rule) => rule.from ?? []),
+        `${name} admin`,
+      ).toEqual([{ namespaceSelector: {}, podSelector: { matchLabels: { 'msd/scrape': 'true' } } }]);
       const callees = (policy!.spec.egress ?? [])
         .flatMap((rule) => rule.to ?? [])
         .map((peer) => peer.podSelector?.matchLabels?.[NAME])

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from './createLogger.ts';
 import { httpRequestDuration, metrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, withRequestContext } from './requestContext.ts';
-import { isDraining } from './serverLifecycle.ts';
+import { type BackgroundProcess, isDraining } from './serverLifecycle.ts';
 import { SERVICE_TOKEN_HEADER } from './serviceToken.ts';
 
 export interface ReadyReport {
@@ -60,6 +61,14 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       sendJson(res, 400, graphqlError('Malformed request URL', 'BAD_REQUEST'));
       return 'unknown';
     }
+    // With an admin surface (adminSurface), /metrics and /ready are answered there only, and it
+    // answers nothing else.
+    const onAdmin = (req.socket as { server?: unknown }).server !== server;
+    const adminHere = onAdmin || !withAdminSurface.has(server);
+    if (onAdmin && !adminPaths.includes(url.pathname)) {
+      sendJson(res, 404, graphqlError(`No route for ${req.method} ${url.pathname}`, 'NOT_FOUND'));
+      return 'unknown';
+    }
     if (options.intercept?.(req, res)) return 'intercepted';
     const route = req.method === 'GET' ? options.routes?.[url.pathname] : undefined;
     if (route) {
@@ -70,14 +79,14 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       sendJson(res, 200, { status: 'ok' });
       return '/health';
     }
-    if (req.method === 'GET' && url.pathname === '/ready') {
+    if (req.method === 'GET' && url.pathname === '/ready' && adminHere) {
       const report: ReadyReport = isDraining(server)
         ? { ready: false, draining: true, checks: {} }
         : await options.ready();
       sendJson(res, report.ready ? 200 : 503, report);
       return '/ready';
     }
-    if (req.method === 'GET' && url.pathname === '/metrics' && options.metrics !== false) {
+    if (req.method === 'GET' && url.pathname === '/metrics' && options.metrics !== false && adminHere) {
       res.writeHead(200, { 'content-type': metrics.contentType });
       res.end(await metrics.metrics());
       return '/metrics';
@@ -143,6 +152,36 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       });
   });
   return server;
+}
+
+const adminPaths = ['/health', '/ready', '/metrics'];
+const withAdminSurface = new WeakSet<Server>();
+
+/**
+ * A subgraph's admin surface on a port of its own (`ADMIN_PORT`): /health, /ready and /metrics of
+ * `server`, answered by the same handler; from then on its public port no longer answers /ready
+ * and /metrics, so only the network that reaches the admin port (probes, Prometheus) sees them.
+ */
+export function adminSurface(
+  server: Server,
+  port: number,
+  host: string,
+): BackgroundProcess & { port(): number } {
+  const [listener] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  const admin = createServer(listener);
+  return {
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        admin.once('error', reject);
+        admin.listen(port, host, () => resolve());
+      });
+      withAdminSurface.add(server);
+    },
+    async stop() {
+      await new Promise<void>((resolve) => admin.close(() => resolve()));
+    },
+    port: () => (admin.address() as AddressInfo | null)?.port ?? port,
+  };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

@@ -38,6 +38,8 @@ export function processConfig<TExtra extends z.ZodRawShape = Record<never, never
       NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
       PORT: port.default(serviceEntry(name).port),
       HOST: z.string().min(1).default('127.0.0.1'),
+      /** /health, /ready and /metrics on a port of their own, off the public one. */
+      ADMIN_PORT: port.optional(),
       SERVICE_TOKEN: z.string().min(1).optional(),
       LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       LOG_FORMAT: z.enum(['json', 'pretty']).optional(),

@@ -42,6 +42,8 @@ export async function runProcess<TExtra extends z.ZodRawShape = Record<never, ne
       host: config.HOST,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
+      // The gateway runs its own admin surface (/metrics, /subgraphs) from the same variable.
+      adminPort: name === 'gateway' ? undefined : config.ADMIN_PORT,
     });
   } catch (error) {
     if (error instanceof ConfigError) refuse(error);
