@@ -132,7 +132,8 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
         ...process.env,
         ...urls,
         ...options.env,
-        ...(name === gateway.name ? {} : defaults.common),
+        // One ADMIN_PORT in the launcher's environment is the gateway's: subgraphs would all take it.
+        ...(name === gateway.name ? {} : { ...defaults.common, ADMIN_PORT: '' }),
         ...defaults.credentials(name),
         ...options.envFor?.(name),
         PORT: String(port),
