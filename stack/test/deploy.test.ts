@@ -8,7 +8,7 @@ import { type ManifestReport, validateManifests } from '../deploy/validateManife
 
 type Container = {
   image: string;
-  readinessProbe?: { httpGet?: { path: string } };
+  readinessProbe?: { httpGet?: { path: string; port?: string } };
   livenessProbe?: { httpGet?: { path: string } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
@@ -67,9 +67,7 @@ describe('the Kubernetes manifests', () => {
       expect(container!.image).toBe('msd-stack:local');
       expect(container!.readinessProbe?.httpGet?.path).toBe('/ready');
       // A subgraph answers /ready on its admin port only (ADMIN_PORT).
-      expect((container!.readinessProbe?.httpGet as { port?: string }).port, name).toBe(
-        name === 'gateway' ? 'http' : 'admin',
-      );
+      expect(container!.readinessProbe?.httpGet?.port, name).toBe(name === 'gateway' ? 'http' : 'admin');
       expect(container!.livenessProbe?.httpGet?.path).toBe('/health');
       expect(container!.resources?.requests?.cpu && container!.resources?.limits?.memory, name).toBeTruthy();
       for (const variable of container!.env ?? []) {
