@@ -1,6 +1,21 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
+/** Files that need nothing running: no PostgreSQL, no Redis, no process of ours. */
+const unit = [
+  'gateway/test/{analyzeOperation,cors,createCallerVerifier,gatewayConfig,readAccessPolicy,resilienceConfig,splitDeferred}.test.ts',
+  'packages/database/test/createMigration.test.ts',
+  'packages/service-kit/test/{loadConfig,logging,shutdown}.test.ts',
+  'stack/bench/{harness/chart,tradeoffs/tradeoffsPage}.test.ts',
+  'supergraph/*.test.ts',
+];
+const excluded = ['**/node_modules/**', '**/generated/**'];
+/** Test databases copy one migrated template per service, made once per run. */
+const databaseTemplates = {
+  globalSetup: ['packages/testing/src/vitest/databaseTemplates.ts'],
+  setupFiles: ['packages/testing/src/vitest/setupDatabaseTemplates.ts'],
+};
+
 export default defineConfig({
   resolve: {
     // One graphql-js, as in production: Node resolves `graphql` to its CommonJS build for
@@ -9,31 +24,56 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
   },
   test: {
-    // Every test file gets its own databases and ports, so files run in parallel safely.
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // Vitest's default is one worker per core but one, which is a single worker on 2 cores. Most
+    // files wait on PostgreSQL, Redis, timers and child processes rather than compute, so the
+    // tiers below run more files at once than there are cores; this caps the whole run.
+    maxWorkers: 5,
     projects: [
       {
         extends: true,
+        // Compute only (composition, PGlite, parsing).
+        test: { name: 'unit', include: unit, exclude: excluded, maxWorkers: 3 },
+      },
+      {
+        extends: true,
         test: {
+          // One service or library in-process against the real PostgreSQL and Redis; every file
+          // has its own databases and queue prefixes.
           name: 'integration',
-          include: [
-            '{packages,subgraphs,gateway,supergraph}/**/*.test.ts',
-            'stack/test/**/*.test.ts',
-            'stack/bench/**/*.test.ts',
-          ],
-          exclude: ['**/node_modules/**', '**/generated/**'],
+          include: ['{packages,subgraphs,gateway}/**/*.test.ts'],
+          exclude: [...excluded, ...unit],
+          maxWorkers: 3,
+          ...databaseTemplates,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The services together (an in-process federation, or our processes, compiled or not),
+          // each file on its own databases, free ports and queue prefix.
+          name: 'system',
+          include: ['stack/test/**/*.test.ts', 'stack/bench/**/*.test.ts', 'stack/e2e/support/*.test.ts'],
+          exclude: [...excluded, ...unit],
+          maxWorkers: 3,
+          globalSetup: [...databaseTemplates.globalSetup, 'stack/test/support/globalSetup.ts'],
+          setupFiles: databaseTemplates.setupFiles,
         },
       },
       {
         extends: true,
         test: {
           name: 'e2e',
-          include: ['stack/e2e/**/*.test.ts'],
+          include: ['stack/e2e/*.test.ts'],
           globalSetup: ['stack/e2e/globalSetup.ts'],
-          // One stack for every file, and the browser test stops a service: files run one after another.
+          // A browser driving the web client through eight processes is slow on a loaded 2-core machine.
+          testTimeout: 90_000,
+          // One stack for every file, and the browser test stops a service: files run one after another,
+          // after the other tiers (projects run together only with the same number of workers).
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,13 +1,31 @@
-import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
-import { sdlPath, services } from '@msd/registry';
+import { readSdl, repoRoot, type ServiceName, sdlFiles, services } from '@msd/registry';
 import { parse } from 'graphql';
+
+/**
+ * The one file rover reads for a service: its schema.graphql, or, when shared fragments are
+ * appended to it (`sdlFiles`), the assembly `npm run compose` writes to `supergraph/schemas/`.
+ */
+export const roverSchemaFile = (name: ServiceName): string => {
+  const [own, ...fragments] = sdlFiles(name);
+  return fragments.length === 0
+    ? (own as string)
+    : fileURLToPath(new URL(`./schemas/${name}.graphql`, import.meta.url));
+};
+
+/** What `npm run compose` writes to `roverSchemaFile` for a service whose SDL is assembled. */
+export const assembledSchema = (name: ServiceName): string => {
+  const sources = sdlFiles(name).map((file) => path.relative(repoRoot, file));
+  return `# Written by \`npm run compose\` from ${sources.join(' + ')}: edit those, not this file.\n\n${readSdl(name)}\n`;
+};
 
 /** The subgraphs of the supergraph: every service in the registry, with where the gateway finds it by default. */
 export const subgraphs = services.map(({ name, port }) => ({
   name,
   url: `http://127.0.0.1:${port}/graphql`,
-  schemaFile: sdlPath(name),
+  schemaFile: roverSchemaFile(name),
 }));
 
 export const supergraphFile = new URL('./supergraph.graphql', import.meta.url);
@@ -19,10 +37,10 @@ export const supergraphFile = new URL('./supergraph.graphql', import.meta.url);
  */
 export function composeSupergraph(sdlOf: (name: string) => string | undefined = () => undefined): string {
   const result = composeServices(
-    subgraphs.map(({ name, url, schemaFile }) => ({
+    subgraphs.map(({ name, url }) => ({
       name,
       url,
-      typeDefs: parse(sdlOf(name) ?? readFileSync(schemaFile, 'utf8')),
+      typeDefs: parse(sdlOf(name) ?? readSdl(name)),
     })),
   );
   if (result.errors) {

@@ -11,7 +11,9 @@ import { registeredOperations } from './registeredOperations.ts';
 // (CI on a pull request: the target branch). Exit 1 on a breaking change or an invalid operation,
 // unless SCHEMA_CHECK_ALLOW_BREAKING=true (a breaking change made on purpose, announced to clients).
 const { values } = parseArgs({ options: { base: { type: 'string' } } });
-const base = values.base ?? process.env.SCHEMA_CHECK_BASE;
+// Read once, here: a CLI of its own, not a service process.
+const { SCHEMA_CHECK_BASE, SCHEMA_CHECK_ALLOW_BREAKING, GITHUB_ACTIONS } = process.env;
+const base = values.base ?? SCHEMA_CHECK_BASE;
 try {
   const baseSupergraph = base
     ? execFileSync('git', ['show', `${base}:supergraph/supergraph.graphql`], { encoding: 'utf8' })
@@ -24,11 +26,11 @@ try {
   console.log(
     formatSchemaCheck(report, {
       base: base ? `supergraph/supergraph.graphql at ${base}` : 'the committed supergraph/supergraph.graphql',
-      github: process.env.GITHUB_ACTIONS === 'true',
+      github: GITHUB_ACTIONS === 'true',
     }),
   );
   if (!report.passed) {
-    if (process.env.SCHEMA_CHECK_ALLOW_BREAKING === 'true')
+    if (SCHEMA_CHECK_ALLOW_BREAKING === 'true')
       console.log('SCHEMA_CHECK_ALLOW_BREAKING=true: not failing the build');
     else process.exit(1);
   }

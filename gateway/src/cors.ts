@@ -1,20 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/**
- * `CORS_ORIGINS` (comma-separated, exact origins; `*` allows any): the browser origins that may
- * call the gateway. Outside production the default is the web client's development origin,
- * http://localhost:5173; in production none until set.
- */
-export function corsOrigins(env: NodeJS.ProcessEnv = process.env): string[] {
-  const configured = env.CORS_ORIGINS;
-  if (configured !== undefined)
-    return configured
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter(Boolean);
-  return env.NODE_ENV === 'production' ? [] : ['http://localhost:5173'];
-}
-
 const ALLOWED_HEADERS = 'authorization, content-type, apollo-require-preflight, x-apollo-operation-name';
 
 /**

@@ -7,7 +7,7 @@ import {
   ApolloServerPluginLandingPageLocalDefault,
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
-import { developmentToken, type Role, roles } from '@msd/service-kit';
+import { developmentKeyFile, developmentToken, type Role, roles } from '@msd/service-kit';
 
 const require = createRequire(import.meta.url);
 
@@ -69,7 +69,10 @@ export function landingPage(options: {
   if (options.production)
     return { plugin: ApolloServerPluginLandingPageProductionDefault({ footer: false }), routes: null };
   const role: Role = roles.includes(options.role as Role) ? (options.role as Role) : 'operator';
-  const currentToken = renewing(() => developmentToken(role, undefined, { expiresIn: TOKEN_LIFETIME }));
+  const keyFile = developmentKeyFile(process.env);
+  const currentToken = renewing(() =>
+    developmentToken(role, undefined, { expiresIn: TOKEN_LIFETIME, file: keyFile }),
+  );
   const ownHosts = new Set([...LOCAL_HOSTS, ...(options.hosts ?? [])].map((host) => host.toLowerCase()));
   const plugin: ApolloServerPlugin = {
     async serverWillStart(service) {

@@ -1,32 +1,20 @@
 import cluster from 'node:cluster';
-import os from 'node:os';
 import type { Logger } from '@msd/service-kit';
 
 /*
- * `GATEWAY_WORKERS`: how many gateway processes share the port on this machine (node:cluster; the
- * primary only forks, restarts and stops them). Default 1: on a 2-core machine that also runs the
- * services and PostgreSQL, a second gateway mostly competes with them for the same cores. `auto` is
- * one per core. The workers share nothing but Redis: the entity cache is there already, and each
- * update event is taken by one worker, whose drop holds for all.
+ * How many gateway processes share the port on this machine (node:cluster; the primary only forks,
+ * restarts and stops them). Default 1: on a 2-core machine that also runs the services and
+ * PostgreSQL, a second gateway mostly competes with them for the same cores. The workers share
+ * nothing but Redis: the entity cache is there already, and each update event is taken by one
+ * worker, whose drop holds for all.
  */
-function gatewayWorkers(env: NodeJS.ProcessEnv): number {
-  const value = env.GATEWAY_WORKERS;
-  if (value === 'auto') return os.availableParallelism();
-  const count = Number(value ?? 1);
-  return Number.isInteger(count) && count >= 1 ? count : 1;
-}
 
 /**
  * Runs `start` in this process when one worker is asked for (or in a worker); otherwise forks the
  * workers and stays their primary: a worker that dies is replaced, SIGINT/SIGTERM stops them all
  * (each drains, for at most 10 s) and then the primary.
  */
-export async function runWorkers(
-  logger: Logger,
-  start: () => Promise<void>,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<void> {
-  const count = gatewayWorkers(env);
+export async function runWorkers(logger: Logger, count: number, start: () => Promise<void>): Promise<void> {
   if (count <= 1 || cluster.isWorker) return start();
   let stopping = false;
   const fork = () =>

@@ -3,13 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import type { EventBusOptions } from '@msd/events';
+import { type EventBusOptions, failFast } from '@msd/events';
 import type { ProcessName } from '@msd/registry';
 import {
   type BackgroundProcess,
   createHttpServer,
   createLogger,
   operationMetricsPlugin,
+  type ServiceCredentialEnv,
   serverLifecycle,
   serviceCredential,
 } from '@msd/service-kit';
@@ -18,64 +19,79 @@ import { type AccessContext, enforceAccess } from './access/enforceAccess.ts';
 import { readAccessPolicy } from './access/readAccessPolicy.ts';
 import { adminServer } from './admin/adminServer.ts';
 import { subgraphHealth } from './admin/subgraphHealth.ts';
+import { createOperationAnalyzer } from './analyzeOperation.ts';
 import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.ts';
 import { entityInvalidation } from './cache/entityInvalidation.ts';
-import { cors, corsOrigins } from './cors.ts';
+import { cors } from './cors.ts';
 import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
+import { corsOrigins, type SubgraphResilienceOptions } from './gatewayConfig.ts';
 import { createCallerVerifier } from './identity/createCallerVerifier.ts';
 import { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
+import { type IncrementalContext, incrementalDelivery } from './incremental/incrementalDelivery.ts';
 import { landingPage } from './landingPage.ts';
 import { readCostModel } from './limits/costModel.ts';
 import {
+  defaultOperationLimits,
   documentLimits,
   type LimitsContext,
   type OperationLimitsConfig,
   operationLimits,
-  operationLimitsConfig,
 } from './limits/operationLimits.ts';
-import { type RateLimitConfig, rateLimit, rateLimitConfig } from './limits/rateLimit.ts';
+import { defaultRateLimit, type RateLimitConfig, rateLimit } from './limits/rateLimit.ts';
 import { maskErrors } from './maskErrors.ts';
 import {
-  type ResilienceConfig,
   resilienceConfig,
   type SubgraphResilience,
   subgraphResilience,
 } from './resilience/subgraphResilience.ts';
-import {
-  type TrustedDocumentsConfig,
-  trustedDocumentStore,
-  trustedDocuments,
-  trustedDocumentsConfig,
-} from './trustedDocuments.ts';
+import { servedOperations } from './servedOperations.ts';
+import { type TrustedDocumentsConfig, trustedDocumentStore, trustedDocuments } from './trustedDocuments.ts';
 
-/** How a gateway is made; every setting also has an environment variable. */
+/** How a gateway is made: gatewaySettings() derives it from the environment; tests give what they need. */
 export interface GatewayOptions {
-  /** Supergraph SDL file; `SUPERGRAPH_PATH`, else the committed supergraph/supergraph.graphql. */
+  /** Production: no Sandbox, no schema details in errors, no /metrics on the public port. */
+  production?: boolean;
+  /** Supergraph SDL file; default the committed supergraph/supergraph.graphql. */
   supergraphPath?: string;
-  /** Subgraph URLs by name, overriding the supergraph's (else `<NAME>_URL` from the environment). */
+  /** Subgraph URLs by name, overriding the supergraph's. */
   subgraphUrls?: Record<string, string>;
   /** The event bus: its Redis holds the entity cache and the rate-limit counters, and its update events invalidate the cache. */
   events?: EventBusOptions;
-  /** Entity cache settings (types and TTLs); undefined or no `events` turns the cache off. */
-  entityCache?: EntityCacheConfig | undefined;
-  /** Resilience settings per subgraph name, overriding the environment's. */
-  resilience?: Record<string, Partial<ResilienceConfig>>;
-  /** Operation limits, overriding the environment's (`LIMIT_*`). */
+  /** Entity cache settings (types and TTLs); undefined, `enabled: false` or no `events` turns the cache off. */
+  entityCache?: (EntityCacheConfig & { enabled?: boolean }) | undefined;
+  /** Resilience settings per subgraph name, over the defaults. */
+  resilience?: Record<string, SubgraphResilienceOptions>;
+  /** Operation limits, over the defaults. */
   limits?: Partial<OperationLimitsConfig>;
-  /** Rate limits per caller, overriding the environment's (`RATE_LIMIT_*`); `false` turns them off. */
+  /** Rate limits per caller (default 250,000 cost units per 10 s); `false` turns them off. */
   rateLimit?: RateLimitConfig | false;
-  /** Where callers' tokens are verified (`AUTH_*`; default: the development key outside production). */
+  /** Where callers' tokens are verified (default: the development key). */
   identity?: IdentityConfig;
-  /** Browser origins allowed by CORS (`CORS_ORIGINS`). */
+  /** Browser origins allowed by CORS (default: the web client's development origin). */
   corsOrigins?: string[];
-  /** Port of the admin surface (/metrics, /subgraphs); `ADMIN_PORT`. In production the public port serves neither. */
+  /** Port of the admin surface (/metrics, /subgraphs). In production the public port serves neither. */
   adminPort?: number;
-  /** Registered client operations and whether only they run (`TRUSTED_DOCUMENTS*`). */
+  /** The admin surface's interface (default 127.0.0.1). */
+  adminHost?: string;
+  /** Take the client address from the last X-Forwarded-For hop (only behind our own proxy). */
+  trustProxy?: boolean;
+  /** Answer introspection (default: outside production). */
+  introspection?: boolean;
+  /** Whose development token Sandbox opens with (outside production). */
+  sandboxRole?: string;
+  /** More host names the landing page is served to, besides loopback (`SANDBOX_HOSTS`). */
+  sandboxHosts?: readonly string[];
+  /**
+   * What the gateway's credential for each subgraph derives from (`NODE_ENV`, `SERVICE_TOKEN` of its
+   * configuration). Default: the development credentials outside production (as in tests), none in it.
+   */
+  serviceCredentials?: ServiceCredentialEnv;
+  /** Registered client operations and whether only they run (default: none, not enforced). */
   trustedDocuments?: TrustedDocumentsConfig;
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
-export interface GatewayContext extends AccessContext, LimitsContext {
+export interface GatewayContext extends AccessContext, LimitsContext, IncrementalContext {
   clientAddress: string;
 }
 
@@ -89,38 +105,40 @@ const defaultSupergraph = fileURLToPath(new URL('../../supergraph/supergraph.gra
  */
 export function createGatewayServer(options: GatewayOptions = {}) {
   const logger = createLogger('gateway');
-  const production = process.env.NODE_ENV === 'production';
-  const supergraphPath = options.supergraphPath ?? process.env.SUPERGRAPH_PATH ?? defaultSupergraph;
+  const production = options.production ?? false;
+  const supergraphPath = options.supergraphPath ?? defaultSupergraph;
   const supergraphSdl = readFileSync(supergraphPath, 'utf8');
   // Fail closed: @apollo/gateway only ever gets the supergraph from the reader of its access rules.
   const { policy, gatewaySupergraph } = readAccessPolicy(supergraphSdl);
   const costModel = readCostModel(supergraphSdl);
-  const limits = { ...operationLimitsConfig(), ...options.limits };
-  const verifyCaller = createCallerVerifier(options.identity ?? identityConfig());
+  const limits = { ...defaultOperationLimits, ...options.limits };
+  const analyze = createOperationAnalyzer(costModel, policy, limits);
+  const verifyCaller = createCallerVerifier(options.identity ?? identityConfig({}));
+  const credentials: ServiceCredentialEnv = options.serviceCredentials ?? {
+    NODE_ENV: production ? 'production' : 'test',
+  };
   const subgraphs = new Map<string, { url: string; circuit: () => string; credential: string }>();
   const dataSources: SubgraphDataSource[] = [];
   const cache =
-    options.events && options.entityCache
+    options.events && options.entityCache && options.entityCache.enabled !== false
       ? createEntityCache(options.entityCache, options.events, logger)
       : undefined;
   const limiterRedis = options.events ? rateLimiterRedis(options.events) : undefined;
-  const rateLimits = options.rateLimit === false ? undefined : (options.rateLimit ?? rateLimitConfig());
+  const rateLimits = options.rateLimit === false ? undefined : (options.rateLimit ?? defaultRateLimit);
   // With events, the gateway always drains its invalidation queues, cache or not, so they never pile up.
   const background: BackgroundProcess[] = options.events
-    ? entityInvalidation(cache, options.events, logger)
+    ? entityInvalidation({ cache, types: options.entityCache?.types, bus: options.events, logger })
     : [];
   const gateway = new ApolloGateway({
     supergraphSdl: gatewaySupergraph,
     buildService({ name, url }) {
-      const resolved = options.subgraphUrls?.[name] ?? process.env[`${name.toUpperCase()}_URL`] ?? url;
+      const resolved = options.subgraphUrls?.[name] ?? url;
       if (!resolved)
         throw new Error(`Subgraph "${name}" has no URL in the supergraph nor ${name.toUpperCase()}_URL`);
-      const resilience: SubgraphResilience = subgraphResilience(name, {
-        ...resilienceConfig(name),
-        ...options.resilience?.[name],
-      });
+      const config = { ...resilienceConfig(name, {}), ...options.resilience?.[name] };
+      const resilience: SubgraphResilience = subgraphResilience(name, config);
       // The gateway's own credential, for this subgraph only.
-      const credential = serviceCredential('gateway', name as ProcessName);
+      const credential = serviceCredential('gateway', name as ProcessName, credentials);
       subgraphs.set(name, { url: resolved, circuit: resilience.state, credential });
       const dataSource = createSubgraphDataSource({
         name,
@@ -130,58 +148,57 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         resilience,
         cache,
         policy,
+        collapse: config.collapse,
       });
       dataSources.push(dataSource);
       return dataSource;
     },
   });
   const health = subgraphHealth(() => subgraphs);
-  const adminPort =
-    options.adminPort ?? (process.env.ADMIN_PORT ? Number(process.env.ADMIN_PORT) : undefined);
   const admin =
-    adminPort !== undefined
-      ? adminServer(adminPort, process.env.HOST ?? '127.0.0.1', health.report, logger)
+    options.adminPort !== undefined
+      ? adminServer(options.adminPort, options.adminHost ?? '127.0.0.1', health.report, logger)
       : undefined;
   if (admin) background.push(admin);
   else if (production) logger.warn('ADMIN_PORT is not set: /metrics and /subgraphs are served nowhere');
 
-  const trusted = options.trustedDocuments ?? trustedDocumentsConfig();
-  const landing = landingPage({
-    production,
-    role: process.env.SANDBOX_ROLE,
-    hosts: process.env.SANDBOX_HOSTS?.split(',').map((host) => host.trim()),
-  });
+  const trusted = options.trustedDocuments ?? { manifest: {}, enforce: false, bypassScope: 'operator' };
+  const landing = landingPage({ production, role: options.sandboxRole, hosts: options.sandboxHosts });
+  const documents = trustedDocumentStore(trusted);
+  const incremental = incrementalDelivery({ lookupDocument: (hash) => documents.get(hash) });
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
+    servedOperations(),
     trustedDocuments(trusted),
     operationMetricsPlugin<GatewayContext>(),
-    operationLimits(limits, costModel),
+    operationLimits(limits, costModel, analyze),
     ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
     landing.plugin,
+    incremental.plugin, // last: it answers a @defer request's admission once every other check passed
   ];
-  const introspection = process.env.GRAPHQL_INTROSPECTION
-    ? process.env.GRAPHQL_INTROSPECTION === 'on'
-    : !production;
+  const introspection = options.introspection ?? !production;
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: enforceAccess(gateway, policy),
+    gateway: enforceAccess(gateway, analyze),
+    // Counted by the parser, which stops there; a cached document is not parsed again.
+    parseOptions: { maxTokens: limits.maxTokens },
     formatError: maskErrors(logger),
     includeStacktraceInErrorResponses: false,
     // serve() owns the signals: it drains within a deadline; Apollo's own handler would race it.
     stopOnTerminationSignals: false,
     introspection,
     hideSchemaDetailsFromClientErrors: production,
-    persistedQueries: { cache: trustedDocumentStore(trusted), ttl: null },
+    persistedQueries: { cache: documents, ttl: null },
     plugins,
   });
   let started = false;
   const http = createHttpServer<GatewayContext>({
-    apollo,
+    apollo: incremental.serve(apollo),
     logger,
     context: async (req) => ({
       caller: await verifyCaller(req.headers.authorization),
-      clientAddress: clientAddress(req),
+      clientAddress: clientAddress(req, options.trustProxy ?? false),
     }),
     graphqlPaths: ['/', '/graphql'],
-    intercept: withLandingRoutes(cors(options.corsOrigins ?? corsOrigins()), landing.routes),
+    intercept: withLandingRoutes(cors(options.corsOrigins ?? corsOrigins(undefined, false)), landing.routes),
     inspectBody: documentLimits(limits),
     // Readiness is this replica's own: the supergraph is loaded and it listens. A subgraph outage
     // degrades answers; it must not take every replica out of service.
@@ -196,7 +213,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     apollo,
     http,
     async () => {
-      health.close();
+      await health.close();
       await Promise.all([cache?.close(), ...dataSources.map((source) => source.close())]);
       await limiterRedis?.client.quit().catch(() => limiterRedis.client.disconnect());
     },
@@ -221,10 +238,10 @@ function withLandingRoutes(
   return (req: IncomingMessage, res: ServerResponse) => cors(req, res) || (routes?.(req, res) ?? false);
 }
 
-/** The client's address: the socket's, or with `TRUST_PROXY=true` the last X-Forwarded-For hop (added by our proxy). */
-function clientAddress(req: IncomingMessage): string {
+/** The client's address: the socket's, or behind our proxy (`trustProxy`) the last X-Forwarded-For hop (added by our proxy). */
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = req.headers['x-forwarded-for'];
-  if (process.env.TRUST_PROXY === 'true' && typeof forwarded === 'string') {
+  if (trustProxy && typeof forwarded === 'string') {
     const hops = forwarded
       .split(',')
       .map((hop) => hop.trim())
@@ -237,10 +254,7 @@ function clientAddress(req: IncomingMessage): string {
 /** A Redis connection for the rate limiter: fails fast when Redis is down, so the in-memory insurance limiter takes over. */
 function rateLimiterRedis(bus: EventBusOptions) {
   const client = new Redis({
-    ...bus.connection,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    commandTimeout: 500,
+    ...failFast(bus.connection, 500),
     lazyConnect: true,
   });
   client.on('error', () => {}); // the limiter falls back to memory; the entity cache logs Redis trouble
@@ -249,8 +263,17 @@ function rateLimiterRedis(bus: EventBusOptions) {
 }
 
 export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.ts';
+export { entityInvalidation, invalidatingEvents } from './cache/entityInvalidation.ts';
+export {
+  type EntityCacheOptions,
+  type GatewayEnvironment,
+  gatewayEnvironment,
+  gatewaySettings,
+  gatewayVariables,
+  type SubgraphResilienceOptions,
+} from './gatewayConfig.ts';
 export { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
-export { type OperationLimitsConfig, operationLimitsConfig } from './limits/operationLimits.ts';
-export { type RateLimitConfig, rateLimitConfig } from './limits/rateLimit.ts';
-export { type ResilienceConfig, resilienceConfig } from './resilience/subgraphResilience.ts';
-export { readManifest, type TrustedDocumentsConfig, trustedDocumentsConfig } from './trustedDocuments.ts';
+export { defaultOperationLimits, type OperationLimitsConfig } from './limits/operationLimits.ts';
+export type { RateLimitConfig } from './limits/rateLimit.ts';
+export type { ResilienceConfig, SubgraphCallConfig } from './resilience/subgraphResilience.ts';
+export { readManifest, type TrustedDocumentsConfig } from './trustedDocuments.ts';

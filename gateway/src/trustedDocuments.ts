@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError } from 'graphql';
 import type { AccessContext } from './access/enforceAccess.ts';
+import type { IncrementalContext } from './incremental/incrementalDelivery.ts';
 
 export interface TrustedDocumentsConfig {
   /** The manifest: sha256 hash → document, as the web client's build extracts it. */
@@ -12,24 +12,6 @@ export interface TrustedDocumentsConfig {
   enforce: boolean;
   /** Callers with this scope may run any operation (an operator exploring in Sandbox). */
   bypassScope: string;
-}
-
-const defaultManifest = fileURLToPath(
-  new URL('../../web/src/graphql/persisted-documents.json', import.meta.url),
-);
-
-/**
- * `TRUSTED_DOCUMENTS_PATH` (default: the web client's committed web/src/graphql/persisted-documents.json)
- * and `TRUSTED_DOCUMENTS` (`enforce` or `off`; default `enforce` in production, `off` elsewhere).
- * Enforcing without a manifest would refuse every client, so it fails at start instead.
- */
-export function trustedDocumentsConfig(env: NodeJS.ProcessEnv = process.env): TrustedDocumentsConfig {
-  const file = env.TRUSTED_DOCUMENTS_PATH ?? defaultManifest;
-  const enforce =
-    (env.TRUSTED_DOCUMENTS ?? (env.NODE_ENV === 'production' ? 'enforce' : 'off')) === 'enforce';
-  if (enforce && !existsSync(file))
-    throw new Error(`TRUSTED_DOCUMENTS=enforce needs the manifest at ${file} (TRUSTED_DOCUMENTS_PATH)`);
-  return { manifest: existsSync(file) ? readManifest(file) : {}, enforce, bypassScope: 'operator' };
 }
 
 /** The manifest by bare sha256 hex (GraphQL Code Generator writes `sha256:<hex>` keys), as Apollo's protocol sends it. */
@@ -61,13 +43,17 @@ export function trustedDocumentStore(config: TrustedDocumentsConfig): KeyValueCa
  * hash or in full) is refused before planning with `PERSISTED_QUERY_NOT_IN_LIST` (HTTP 400),
  * unless the caller has the bypass scope. Not enforcing (outside production), any operation runs.
  */
-export function trustedDocuments(config: TrustedDocumentsConfig): ApolloServerPlugin<AccessContext> {
+export function trustedDocuments(
+  config: TrustedDocumentsConfig,
+): ApolloServerPlugin<AccessContext & IncrementalContext> {
   return {
     async requestDidStart() {
       if (!config.enforce) return;
       return {
         async didResolveOperation({ queryHash, contextValue }) {
-          if (queryHash && Object.hasOwn(config.manifest, queryHash)) return;
+          // The parts of a @defer request are judged by the document the client sent.
+          const hash = contextValue.incremental?.documentHash ?? queryHash;
+          if (hash && Object.hasOwn(config.manifest, hash)) return;
           if (contextValue.caller.scopes.includes(config.bypassScope)) return;
           throw new GraphQLError(
             'This gateway runs registered operations only: send a persisted document by its hash',

@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cors, corsOrigins } from '../src/cors.ts';
+import { cors } from '../src/cors.ts';
+import { corsOrigins } from '../src/gatewayConfig.ts';
 
 const allow = cors(['http://localhost:5173']);
 const server = createServer((req, res) => {
@@ -43,10 +44,11 @@ describe('cors', () => {
   });
 
   it('defaults to the client app’s development origin, and to none in production until set', () => {
-    expect(corsOrigins({})).toEqual(['http://localhost:5173']);
-    expect(corsOrigins({ NODE_ENV: 'production' })).toEqual([]);
-    expect(
-      corsOrigins({ NODE_ENV: 'production', CORS_ORIGINS: 'https://shop.example, https://ops.example' }),
-    ).toEqual(['https://shop.example', 'https://ops.example']);
+    expect(corsOrigins(undefined, false)).toEqual(['http://localhost:5173']);
+    expect(corsOrigins(undefined, true)).toEqual([]);
+    expect(corsOrigins('https://shop.example, https://ops.example', true)).toEqual([
+      'https://shop.example',
+      'https://ops.example',
+    ]);
   });
 });

@@ -8,7 +8,7 @@
  * EVENTUAL rename latency.
  *
  * How: the stack on 4800–4807 (entity cache off, so every read reaches the databases), databases
- * `<service>_db_benchgrowth`, refilled between volumes while the stack runs. The read: 8 closed-loop
+ * its databases, refilled between volumes while the stack runs. The read: 8 closed-loop
  * clients (autocannon) per cell, cells rotated per round, medians across rounds, CPU from /proc net
  * of each process's idle use at that volume.
  *
@@ -16,7 +16,6 @@
  *   npm run bench:growth -- --quick   # 1x and 10x, 20 and 200 copies, short phases (about 2 minutes)
  *   npm run bench:growth -- --help
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
 import { measureCopiesGrowth } from './growth/copiesGrowth.ts';
@@ -30,7 +29,6 @@ import {
   type ReportBlock,
   round,
   runBench,
-  stackCpuMeter,
   startBenchStack,
 } from './harness/index.ts';
 import { resultsDir } from './harness/report.ts';
@@ -69,23 +67,16 @@ const portBase = 4800;
 
 runBench('growth', { watchdogMs: 25 * 60_000 }, async (run) => {
   const bench = await startBenchStack(run, {
-    database: (service) => `${service}_db_benchgrowth`,
-    eventsPrefix: `bench-growth-${randomUUID()}`,
     portBase,
     env: {
-      LOG_LEVEL: 'error',
       // Every read reaches the product and inventory databases: their statements are what grows.
       ENTITY_CACHE: 'off',
       // 8 clients reading pages of 100 orders spend a caller's cost budget within a second; the
       // figures are of the read, not of HTTP 429s.
       RATE_LIMIT: 'off',
-      // Reconciliation would repair copies while the drain holds the consumer's queue paused.
-      RECONCILE_INTERVAL_MS: '3600000',
-      // On a loaded 2-core machine an answer can take over the default 1 s budget per subgraph.
-      SUBGRAPH_TIMEOUT_MS: '5000',
     },
   });
-  const cpu = stackCpuMeter({}, { runDatabases: /_db_benchgrowth\b/ });
+  const cpu = bench.cpuMeter();
   const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
   const reads = await measureReadGrowth(run, {
     config,

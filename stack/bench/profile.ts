@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { seedDemoData } from '../src/index.ts';
 import { readQueries } from './gateway/readQueries.ts';
 import {
   benchOptions,
@@ -29,7 +28,6 @@ import {
   readProfiles,
   round,
   runBench,
-  stackCpuMeter,
   stackProcesses,
   startBenchStack,
   summarizeProfile,
@@ -47,21 +45,12 @@ runBench('profile', { watchdogMs: 10 * 60_000 }, async (run) => {
   const profileDir = path.join(os.tmpdir(), `msd-profiles-${randomUUID()}`);
   mkdirSync(profileDir, { recursive: true });
   const bench = await startBenchStack(run, {
-    database: (service) => `${service}_db_benchprofile`,
-    eventsPrefix: `bench-profile-${randomUUID()}`,
     portBase,
-    env: {
-      LOG_LEVEL: 'error',
-      RECONCILE_INTERVAL_MS: '3600000',
-      // On a shared machine at a load average of 10-25, an answer of the order service can take over
-      // the default 1 s budget; the breaker would then shed load and the figures would measure that.
-      SUBGRAPH_TIMEOUT_MS: '5000',
-      NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}`,
-    },
-    beforeLaunch: (urls) => seedDemoData(logger, (service) => urls[service]),
+    demoData: true,
+    env: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` },
   });
   const names = stackProcesses();
-  const cpu = stackCpuMeter({}, { runDatabases: /_db_benchprofile\b/ });
+  const cpu = bench.cpuMeter();
   const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
   const url = bench.stack.gatewayUrl;
   const load = (query: (typeof readQueries)[number], seconds: number) =>

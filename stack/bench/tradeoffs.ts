@@ -1,25 +1,26 @@
 /**
  * The trade-offs, measured in one run on the same data: an order item's product name read through
  * a synchronous call (order → product), from the order's local copy, and through the gateway's warm
- * entity cache; renames STRONG (two-phase commit) against EVENTUAL (write + event); all of them again
- * with the owner (product) and the copy holder (order) paused; the propagation lag of the copies; the
- * storage the copies take. For each: latency p50/p99, throughput, CPU per request across every
+ * entity cache; the hybrid ride read (its own driverName, the driver's details by call or from the
+ * cache); renames STRONG (two-phase commit) against EVENTUAL (write + event); all of them again with
+ * the owner (product, driver) and the copy holder (order) paused; the propagation lag of the copies;
+ * the storage the copies take. For each: latency p50/p99, throughput, CPU per request across every
  * process, calls between services and events per request (counted at the receiving services).
  *
  * How: the stack on 4700–4707 (gateway with the entity cache on, Product cached, TTL 1 h) and a
- * second gateway on 4708 with `ENTITY_CACHE=off`, databases `<service>_db_benchtradeoffs` holding the
+ * second gateway on 4708 with `ENTITY_CACHE=off`, databases `<service>_db_bench_tradeoffs` holding the
  * demo set, everything signed in as the operator. Reads: `connections` closed-loop clients for
  * `phaseSeconds` per read and round, the order rotated per round; renames: `renameConnections`
  * clients, each renaming a product of its own, STRONG and EVENTUAL phases alternating; EVENTUAL's CPU
  * counted until every copy converged. Figures are medians across rounds. Then each of product and
- * order paused (SIGSTOP) for one `outageSeconds` phase per read and rename. Writes
+ * order paused (SIGSTOP) for one `outageSeconds` phase per read and rename, and driver for the
+ * hybrid reads. Writes
  * `results/tradeoffs.json`, `docs/tradeoffs.md` and its charts (`docs/images/tradeoffs-*.svg`).
  *
  *   npm run bench                     # about 5 minutes
  *   npm run bench -- --quick          # about a minute, to check the script itself
  *   npm run bench -- --help           # every figure that can be set
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { queueName } from '@msd/events';
 import { serviceNames } from '@msd/registry';
@@ -27,7 +28,7 @@ import { counterIn, graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { demoData, seedDemoData } from '../src/index.ts';
+import { demoData } from '../src/index.ts';
 import {
   type BenchRun,
   benchOptions,
@@ -43,13 +44,13 @@ import {
   round,
   runBench,
   type Summary,
-  stackCpuMeter,
+  stackCpuMs,
   startBenchStack,
   startProcessBeside,
   summarize,
 } from './harness/index.ts';
 import { eventPathProbes } from './propagation/eventPathProbes.ts';
-import { answerKinds, orderItemsRead, renamed } from './tradeoffs/answerKinds.ts';
+import { answerKinds, orderItemsRead, renamed, ridesRead } from './tradeoffs/answerKinds.ts';
 import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
 import {
   type Scrape,
@@ -89,6 +90,7 @@ const { config } = options;
 const portBase = 4700;
 const offGatewayPort = 4708;
 const orders = 100;
+const rides = Math.min(100, demoData().rides.length);
 const convergeTimeoutMs = 60_000;
 
 const cacheUrl = `http://127.0.0.1:${portBase}/graphql`;
@@ -96,16 +98,28 @@ const offUrl = `http://127.0.0.1:${offGatewayPort}/graphql`;
 const queries = {
   sync: `query SyncRead { orders(first: ${orders}) { id items { quantity product { name } } } }`,
   copy: `query CopyRead { orders(first: ${orders}) { id items { quantity productName } } }`,
+  hybrid: `query HybridRead { rides(first: ${rides}) { id driverName driver { name rating car { model } } } }`,
   rename:
     'mutation Rename($id: ID!, $name: String!, $consistency: Consistency!) { renameProduct(id: $id, name: $name, consistency: $consistency) { id version } }',
 };
 const bodies = {
   sync: JSON.stringify({ query: queries.sync, operationName: 'SyncRead' }),
   copy: JSON.stringify({ query: queries.copy, operationName: 'CopyRead' }),
+  hybrid: JSON.stringify({ query: queries.hybrid, operationName: 'HybridRead' }),
 };
-const checks: Record<'sync' | 'copy', Check> = {
+const checks: Record<keyof typeof bodies, Check> = {
   sync: orderItemsRead(orders, 'product'),
   copy: orderItemsRead(orders, 'productName'),
+  hybrid: ridesRead(rides),
+};
+
+/** The services paused one after another, and the scenarios that reach each. */
+const outages = ['product', 'order', 'driver'] as const;
+type Outage = (typeof outages)[number];
+const outageScenarios: Record<Outage, Scenario[]> = {
+  product: ['read.sync', 'read.copy', 'read.cache', 'rename.strong', 'rename.eventual'],
+  order: ['read.sync', 'read.copy', 'read.cache', 'rename.strong', 'rename.eventual'],
+  driver: ['hybrid.sync', 'hybrid.cache'],
 };
 
 /** The load of a scenario: where it goes, with what, checked how, by how many clients. */
@@ -131,25 +145,14 @@ function propagationMedians(phases: readonly PhaseResult[]) {
   };
 }
 
-/** CPU ms per request of the stack: its processes, the run's PostgreSQL backends and Redis. */
-const stackMs = (perRequest: Record<string, number>) =>
-  round(
-    Object.entries(perRequest)
-      .filter(([group]) => !['bench', 'other', 'postgres (other)'].includes(group))
-      .reduce((sum, [, ms]) => sum + ms, 0),
-    2,
-  );
-
 async function measure(run: BenchRun) {
   const demo = demoData();
   const bench = await startBenchStack(run, {
-    database: (service) => `${service}_db_benchtradeoffs`,
-    eventsPrefix: `bench-tradeoffs-${randomUUID()}`,
     portBase,
+    demoData: true,
     env: {
-      LOG_LEVEL: 'error',
-      // Reconciliation would compare every copy each minute; kept out of the measurement.
-      RECONCILE_INTERVAL_MS: '3600000',
+      // Outages are measured against the gateway's default time budget per subgraph call.
+      SUBGRAPH_TIMEOUT_MS: '1000',
       ENTITY_CACHE: 'on',
       ENTITY_CACHE_TYPES: 'Product:product,Driver:driver',
       // Entries live through the run: only ProductUpdated events invalidate them.
@@ -158,23 +161,19 @@ async function measure(run: BenchRun) {
       RATE_LIMIT: 'off',
       RENAME_PARTICIPANT_TIMEOUT_MS: String(config.participantTimeoutMs),
     },
-    beforeLaunch: (urls) => seedDemoData(logger, (service) => urls[service]),
   });
   const { stack, urls, bus } = bench;
   // Registered after the stack: cleanup runs in reverse, so a paused service resumes before the stop.
   run.cleanup.add('resuming paused services', () => {
-    stack.signal('product', 'SIGCONT');
-    stack.signal('order', 'SIGCONT');
+    for (const service of outages) stack.signal(service, 'SIGCONT');
   });
-  const offPid = await startProcessBeside(run, bench, {
-    name: 'gw-off',
+  await startProcessBeside(run, bench, {
+    name: 'gateway (cache off)',
     entry: 'gateway/src/index.ts',
     port: offGatewayPort,
     env: { ENTITY_CACHE: 'off' },
   });
-  const cpu = stackCpuMeter(offPid ? { [String(offPid)]: 'gateway (cache off)' } : {}, {
-    runDatabases: /_db_benchtradeoffs/,
-  });
+  const cpu = bench.cpuMeter();
   const environment = await describeEnvironment(urls.product, bus, cpu);
   const productDb = new pg.Pool({ connectionString: urls.product, max: 2 });
   const orderDb = new pg.Pool({ connectionString: urls.order, max: 2 });
@@ -202,15 +201,9 @@ async function measure(run: BenchRun) {
   const gatewayPorts = { gateway: portBase, 'gateway (cache off)': offGatewayPort };
   const servicePorts = (down: string | undefined) =>
     Object.fromEntries(serviceNames.filter((name) => name !== down).map((name) => [name, stack.ports[name]]));
-  const cacheLookups = (s: Scrape) => ({
-    hit: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', {
-      type: 'Product',
-      result: 'hit',
-    }),
-    miss: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', {
-      type: 'Product',
-      result: 'miss',
-    }),
+  const cacheLookups = (s: Scrape, type: 'Product' | 'Driver' = 'Product') => ({
+    hit: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', { type, result: 'hit' }),
+    miss: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', { type, result: 'miss' }),
   });
   /** Calls both gateways sent to `subgraph` (ok, failed, timed out), and those the open circuit refused to send. */
   const callsFromGateways = (s: Scrape, subgraph: string) => {
@@ -265,6 +258,18 @@ async function measure(run: BenchRun) {
       check: checks.sync,
       connections: config.connections,
     },
+    'hybrid.sync': {
+      url: offUrl,
+      body: () => bodies.hybrid,
+      check: checks.hybrid,
+      connections: config.connections,
+    },
+    'hybrid.cache': {
+      url: cacheUrl,
+      body: () => bodies.hybrid,
+      check: checks.hybrid,
+      connections: config.connections,
+    },
     'rename.strong': renameLoad('STRONG'),
     'rename.eventual': renameLoad('EVENTUAL'),
   };
@@ -277,15 +282,11 @@ async function measure(run: BenchRun) {
       check: load.check,
       signal: run.signal,
     });
-  /** Fills the entity cache with every product of the read (a few requests, not measured). */
-  const fillCache = () =>
-    closedLoop({
-      url: cacheUrl,
-      connections: 2,
-      amount: 4,
-      body: () => bodies.sync,
-      signal: run.signal,
-    });
+  /** Fills the entity cache with every product and driver of the reads (a few requests, not measured). */
+  const fillCache = async () => {
+    for (const body of [bodies.sync, bodies.hybrid])
+      await closedLoop({ url: cacheUrl, connections: 2, amount: 4, body: () => body, signal: run.signal });
+  };
 
   /** Each phase's span on PostgreSQL's clock, the one that stamps both ends of an event's lag. */
   const windows = new Map<PhaseResult, { dbFrom: string; dbTo: string }>();
@@ -295,7 +296,7 @@ async function measure(run: BenchRun) {
     situation: Situation,
     roundNo: number,
     seconds: number,
-    down?: 'product' | 'order',
+    down?: Outage,
   ): Promise<PhaseResult> => {
     logger.info('phase', { scenario, situation, round: roundNo, seconds });
     const load = loads[scenario];
@@ -328,13 +329,14 @@ async function measure(run: BenchRun) {
       cpuSeconds: round(cpuSeconds, 2),
       cpu: cpuUse,
       cpuMsPerRequest: perRequest,
-      stackCpuMsPerRequest: stackMs(perRequest),
+      stackCpuMsPerRequest: stackCpuMs(perRequest),
       traffic,
       callsPerRequest: round(traffic.calls / requests, 2),
       eventsPerRequest: round(traffic.events / requests, 2),
     };
-    if (scenario === 'read.cache') {
-      const [from, to] = [cacheLookups(before), cacheLookups(after)];
+    if (scenario === 'read.cache' || scenario === 'hybrid.cache') {
+      const type = scenario === 'read.cache' ? 'Product' : 'Driver';
+      const [from, to] = [cacheLookups(before, type), cacheLookups(after, type)];
       const hit = to.hit - from.hit;
       result.cacheHitPercent = round((100 * hit) / Math.max(1, hit + to.miss - from.miss));
     }
@@ -353,20 +355,22 @@ async function measure(run: BenchRun) {
     return result;
   };
 
-  /** Until both gateways give complete answers to the synchronous read again. */
+  /** Until both gateways give complete answers to the synchronous reads again. */
   const untilComplete = async () => {
     const started = performance.now();
     for (const url of [offUrl, cacheUrl]) {
-      const polled = await poll(
-        () =>
-          graphqlRequest(url, queries.sync, {}, { as: 'operator' }).then(
-            (answer) => answer.status === 200 && checks.sync(JSON.stringify(answer)) === undefined,
-            () => false,
-          ),
-        (complete) => complete,
-        { intervalMs: 250, timeoutMs: 30_000, signal: run.signal },
-      );
-      if (!polled.met) throw new Error(`${url} gives no complete answer`);
+      for (const read of ['sync', 'hybrid'] as const) {
+        const polled = await poll(
+          () =>
+            graphqlRequest(url, queries[read], {}, { as: 'operator' }).then(
+              (answer) => answer.status === 200 && checks[read](JSON.stringify(answer)) === undefined,
+              () => false,
+            ),
+          (complete) => complete,
+          { intervalMs: 250, timeoutMs: 30_000, signal: run.signal },
+        );
+        if (!polled.met) throw new Error(`${url} gives no complete answer to the ${read} read`);
+      }
     }
     return round(performance.now() - started, 0);
   };
@@ -412,13 +416,13 @@ async function measure(run: BenchRun) {
 
   // Healthy: rounds of the reads, then of the renames, the order rotated per round.
   const phases: PhaseResult[] = [];
-  const reads: Scenario[] = ['read.sync', 'read.copy', 'read.cache'];
+  const reads: Scenario[] = ['read.sync', 'read.copy', 'read.cache', 'hybrid.sync', 'hybrid.cache'];
   const renames: Scenario[] = ['rename.strong', 'rename.eventual'];
   for (let r = 0; r < config.rounds; r++) {
     for (const group of [reads, renames]) {
       const order = group.map((_, i) => group[(i + r) % group.length] as Scenario);
       for (const scenario of order) {
-        if (scenario === 'read.cache') await fillCache();
+        if (scenario.endsWith('.cache')) await fillCache();
         phases.push(await phase(scenario, 'healthy', r + 1, config.phaseSeconds));
       }
     }
@@ -448,16 +452,18 @@ async function measure(run: BenchRun) {
   }
   await probes.convergence();
 
-  // Outages: the owner, then the copy holder, paused for one phase per scenario.
+  // Outages: the owners, then the copy holder, paused for one phase per scenario that reaches them.
   const recoveredAfterResumeMs: Partial<Record<Situation, number>> = {};
   let orderDown: TradeoffsResults['propagation']['orderDown'] | undefined;
-  for (const down of ['product', 'order'] as const) {
+  for (const down of outages) {
     const situation: Situation = `${down} down`;
     await fillCache();
     const filled = await scrapeMetrics({ gateway: portBase });
     await fillCache();
     const refilled = await scrapeMetrics({ gateway: portBase });
-    const misses = (texts: Record<string, string>) => cacheLookups({ services: {}, gateways: texts }).miss;
+    const misses = (texts: Record<string, string>) =>
+      cacheLookups({ services: {}, gateways: texts }, 'Product').miss +
+      cacheLookups({ services: {}, gateways: texts }, 'Driver').miss;
     if (misses(refilled) !== misses(filled))
       throw new Error('the entity cache is not warm before the outage');
     logger.info('pausing', { service: down });
@@ -465,7 +471,7 @@ async function measure(run: BenchRun) {
     const pausedAt = performance.now();
     let eventualWindow: { dbFrom: string; dbTo: string } | undefined;
     try {
-      for (const scenario of [...reads, ...renames]) {
+      for (const scenario of outageScenarios[down]) {
         const result = await phase(scenario, situation, 1, config.outageSeconds, down);
         phases.push(result);
         if (scenario === 'rename.eventual') eventualWindow = windows.get(result);
@@ -505,7 +511,7 @@ async function measure(run: BenchRun) {
       eventsPerRequest: of((p) => p.eventsPerRequest, 2),
       cpuMsPerRequest: Object.fromEntries(groups.map((g) => [g, of((p) => p.cpuMsPerRequest[g], 2)])),
       answers: { complete: sum('complete'), degraded: sum('degraded'), refused: sum('refused') },
-      ...(scenario === 'read.cache' ? { cacheHitPercent: of((p) => p.cacheHitPercent) } : {}),
+      ...(scenario.endsWith('.cache') ? { cacheHitPercent: of((p) => p.cacheHitPercent) } : {}),
       ...(scenario === 'rename.eventual'
         ? { lagP50: of((p) => p.lagMs?.p50), lagP99: of((p) => p.lagMs?.p99) }
         : {}),

@@ -6,6 +6,8 @@ export type OperationCounts = Record<string, { ok: number; failed: number }>;
 export interface ChaosCatalog {
   productIds: string[];
   driverIds: string[];
+  /** Rides the load requested (it adds each one the gateway answered), for `completeRide`. */
+  rideIds: string[];
 }
 
 export interface ChaosLoad {
@@ -42,6 +44,12 @@ const operations = {
       'mutation ($driverId: ID!) { requestRide(input: { riderId: "chaos", driverId: $driverId, pickup: "A", dropoff: "B" }) { id } }',
     variables: { driverId: pick(catalog.driverIds, random) },
   }),
+  completeRide: (catalog: ChaosCatalog, random: () => number) => ({
+    query: 'mutation ($id: ID!) { completeRide(id: $id) { id } }',
+    // Before any ride exists, an unknown id: refused (NOT_FOUND) and counted as failed.
+    variables: { id: pick(catalog.rideIds, random) ?? '00000000-0000-7000-8000-000000000000' },
+  }),
+  /** As the operator, who acts for every rider: it takes one finished, unrated ride of the driver, or is refused. */
   rateDriver: (catalog: ChaosCatalog, random: () => number) => ({
     query: 'mutation ($id: ID!, $stars: Int!) { rateDriver(id: $id, stars: $stars) { id } }',
     variables: { id: pick(catalog.driverIds, random), stars: 1 + Math.floor(random() * 5) },
@@ -56,13 +64,14 @@ const weights: [keyof typeof operations, number][] = [
   ['renameEventual', 2],
   ['renameStrong', 1],
   ['requestRide', 2],
+  ['completeRide', 2],
   ['rateDriver', 2],
   ['updateDriver', 1],
 ];
 
 /**
  * A mixed load through the gateway, `workers` calls at a time, until stopped: orders (some over
- * stock), EVENTUAL and STRONG renames, rides, driver ratings and renames. Failures are expected
+ * stock), EVENTUAL and STRONG renames, rides requested and finished, driver ratings and renames. Failures are expected
  * while faults are injected; they are counted, never retried (a write either committed or not,
  * and the invariants say which).
  */
@@ -93,6 +102,8 @@ export function startChaosLoad(options: {
         const result = await gatewayCall(options.gatewayUrl, query, variables);
         if (result.errors?.length) count.failed++;
         else count.ok++;
+        const ride = result.data?.requestRide as { id?: string } | undefined;
+        if (ride?.id) options.catalog.rideIds.push(ride.id);
       } catch {
         count.failed++;
         await new Promise((resolve) => setTimeout(resolve, 200));

@@ -1,4 +1,4 @@
-import type { ServiceName } from '@msd/registry';
+import { type ServiceName, type SharedTable, services } from '@msd/registry';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -21,6 +21,12 @@ export interface InvariantResult {
 
 type Rows = Record<string, unknown>[];
 
+/** The services whose database includes a library-owned table (the registry's `sharedTables`). */
+const holding = (table: SharedTable): ServiceName[] =>
+  services
+    .filter((service) => (service.sharedTables as readonly SharedTable[]).includes(table))
+    .map((service) => service.name);
+
 /**
  * The invariants a chaos run must leave behind once quiet, read from each service's own database
  * (the composition root may; services never do) and from Redis:
@@ -28,6 +34,8 @@ type Rows = Record<string, unknown>[];
  *   negative, and what was reserved is what the confirmed orders hold (reserved once each);
  * - one PENDING shipment per confirmed order, a CANCELLED one per rejected order, none for no order;
  * - every copy (productName, driverName) equal to its owner, at the owner's version;
+ * - every rating given for one finished ride, once: each driver's count is its rated rides, and
+ *   the driver service knows exactly the rides the ride service finished;
  * - no STRONG rename half-applied (nothing undecided in the coordinator's log or a participant);
  * - tables and Redis keys within their retention.
  */
@@ -139,6 +147,40 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
       }),
     );
 
+    // Ratings: one per finished ride, once.
+    const finished = new Map(
+      (
+        await q('ride', `SELECT id::text, rider_id, driver_id::text FROM rides WHERE status = 'COMPLETED'`)
+      ).map((r) => [r.id, r]),
+    );
+    const rateable = await q(
+      'driver',
+      'SELECT ride_id::text AS id, rider_id, driver_id::text, rated_at FROM rateable_rides',
+    );
+    counts.finishedRides = finished.size;
+    counts.ratedRides = rateable.filter((r) => r.rated_at !== null).length;
+    fail(
+      'rateable rides that are not a finished ride of that rider and driver',
+      rateable.filter((r) => {
+        const ride = finished.get(r.id as string);
+        return !ride || ride.rider_id !== r.rider_id || ride.driver_id !== r.driver_id;
+      }),
+    );
+    const known = new Set(rateable.map((r) => r.id));
+    fail(
+      'finished rides the driver service never learnt of',
+      [...finished.keys()].filter((id) => !known.has(id)).map((id) => ({ id })),
+    );
+    fail(
+      'drivers whose rating count is not their rated rides',
+      await q(
+        'driver',
+        `SELECT d.id::text, d.rating_count, count(r.ride_id)::int AS rated FROM drivers d
+         LEFT JOIN rateable_rides r ON r.driver_id = d.id AND r.rated_at IS NOT NULL
+         GROUP BY d.id HAVING d.rating_count <> count(r.ride_id)`,
+      ),
+    );
+
     // No STRONG rename left half-way.
     fail(
       'STRONG renames undecided in the coordinator log',
@@ -147,7 +189,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
         `SELECT id::text, state::text FROM rename_transactions WHERE state NOT IN ('COMMITTED', 'ABORTED')`,
       ),
     );
-    for (const service of ['product', 'order'] as const) {
+    for (const service of holding('pendingRenames')) {
       fail(
         `renames still PREPARED at ${service}`,
         await q(service, `SELECT transaction_id::text FROM pending_renames WHERE state = 'PREPARED'`),
@@ -156,7 +198,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
     // Retention: nothing older than its retention plus one pruning interval (and some slack).
     const { retention } = input;
     const slack = retention.intervalMs + 30_000;
-    for (const service of ['order', 'inventory', 'shipping', 'ride'] as const) {
+    for (const service of holding('inbox')) {
       fail(
         `processed_events past retention at ${service}`,
         await q(
@@ -166,7 +208,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
         ),
       );
     }
-    for (const service of ['order', 'ride'] as const) {
+    for (const service of holding('reconciliation')) {
       fail(
         `reconciliation_runs past retention at ${service}`,
         await q(
@@ -176,7 +218,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
         ),
       );
     }
-    for (const service of ['product', 'order'] as const) {
+    for (const service of holding('pendingRenames')) {
       fail(
         `decided pending_renames past retention at ${service}`,
         await q(
@@ -194,7 +236,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantR
         [retention.renamesMs + slack],
       ),
     );
-    for (const service of ['product', 'order', 'inventory', 'shipping', 'driver'] as const) {
+    for (const service of holding('outbox')) {
       fail(
         `published outbox rows past the maximum retention at ${service}`,
         await q(

@@ -14,6 +14,7 @@ const { values } = parseArgs({
 });
 const print = prefixOutput(process.stderr);
 const report = await runChaos({
+  environment: process.env,
   durationMs: Number(values.minutes) * 60_000,
   faultIntervalMs: Number(values['interval-ms']),
   ...(values.seed ? { seed: Number(values.seed) } : {}),

@@ -16,6 +16,8 @@ import { gatewayCall } from './gatewayCall.ts';
 import { type FaultKind, faultKinds, injectFault } from './injectFault.ts';
 
 export interface ChaosOptions {
+  /** The environment the stack's processes inherit (the caller's `process.env`). */
+  environment: NodeJS.ProcessEnv;
   /** How long faults are injected under load. */
   durationMs: number;
   /** Mean time between faults (each is drawn between half and one and a half of it). */
@@ -94,6 +96,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     stack = await launchStack({
       logger: createLogger('chaos'),
+      environment: options.environment,
       portBase: await freePortRange(),
       env,
       output: options.output ?? (() => {}),
@@ -222,7 +225,7 @@ async function seedCatalog(gatewayUrl: string) {
     );
     if (data.createDriver) driverIds.push(data.createDriver.id);
   }
-  return { productIds, driverIds };
+  return { productIds, driverIds, rideIds: [] };
 }
 
 /** A base port whose 8 registry offsets (gateway 0 .. coordinator 7) are free now. */

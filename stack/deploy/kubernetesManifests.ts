@@ -1,4 +1,5 @@
 import { entryPoint, type ProcessName, processes, repoRoot, serviceEntry, urlVariable } from '@msd/registry';
+import { eventKeyVariable, eventProducersNeeded } from '@msd/service-kit';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
@@ -74,6 +75,10 @@ function deployment(name: ProcessName, port: number): IDeployment {
     ...(name === 'gateway' ? [] : [secretEnv('SERVICE_CALLERS', `msd-service-${name}`, 'SERVICE_CALLERS')]),
     // Redis asks for a password: the URL carries it, from a secret.
     secretEnv('REDIS_URL', 'msd-redis', 'REDIS_URL'),
+    // The event signing keys this process signs or verifies with, and no other.
+    ...eventProducersNeeded(name).map((producer) =>
+      secretEnv(eventKeyVariable(producer), 'msd-event-keys', eventKeyVariable(producer)),
+    ),
     ...(name === 'gateway'
       ? [
           { name: 'SUPERGRAPH_PATH', value: '/etc/msd/supergraph.graphql' },

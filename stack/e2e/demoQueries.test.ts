@@ -137,7 +137,7 @@ describe('bad input gets a clear GraphQL error, never a 500', () => {
   });
 
   it('a subgraph called directly without the service credential: 401 and no data', async () => {
-    const response = await graphqlRequest('http://127.0.0.1:4101/graphql', '{ products { id name } }');
+    const response = await graphqlRequest(inject('productUrl'), '{ products { id name } }');
     expect(response.status).toBe(401);
     expect(response.data).toBeUndefined();
   });

@@ -6,7 +6,12 @@ import { type GraphQLResponse, graphqlRequest } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
 
-const TIMEOUT_MS = 250;
+// A budget per participant call that a loaded 2-core machine meets, and hangs well beyond it: each
+// scenario then has one outcome (a slow machine is not a fault this file injects).
+const TIMEOUT_MS = 1_500;
+const HANG_MS = 2_500;
+/** The randomized trials: a few per scenario here; `npm run test:long` runs hundreds. */
+const TRIALS = Number(process.env.COORDINATOR_TRIALS ?? 25);
 const faults: { product: RenameFaults; order: RenameFaults } = { product: {}, order: {} };
 let federation: TestFederation;
 let productDb: ReturnType<typeof openProductDatabase>;
@@ -20,12 +25,12 @@ beforeAll(async () => {
     entityCache: false,
     coordinator: {
       participantTimeoutMs: TIMEOUT_MS,
-      commitDeadlineMs: 1_500,
+      commitDeadlineMs: 3_000,
       recoveryIntervalMs: 300,
-      staleAfterMs: 1_000,
+      staleAfterMs: 4_000,
     },
     renameFaults: faults,
-    inDoubtAfterMs: 500,
+    inDoubtAfterMs: 4_000,
   });
   ({ productIds } = await seedOrders(federation.gatewayUrl, { products: 12, orders: 48, itemsPerOrder: 5 }));
   productDb = openProductDatabase(federation.subgraphs.product.databaseUrl);
@@ -40,6 +45,25 @@ afterAll(async () => {
 const clearFaults = () => {
   for (const participant of Object.values(faults))
     for (const key of Object.keys(participant)) delete participant[key as keyof RenameFaults];
+};
+/** Runs `test` with these faults injected, and clears them whatever happens: a failure stays in its test. */
+async function withFaults<T>(inject: () => void, test: () => Promise<T>): Promise<T> {
+  inject();
+  try {
+    return await test();
+  } finally {
+    clearFaults();
+  }
+}
+/** The participant hangs on its next call of `phase` only: the retry that follows goes through. */
+const hangOnce = (participant: RenameFaults, phase: 'prepare' | 'commit') => {
+  let hangs = 1;
+  participant.hangMs = HANG_MS;
+  Object.defineProperty(participant, phase, {
+    get: () => (hangs-- > 0 ? 'hang' : undefined),
+    configurable: true,
+    enumerable: true,
+  });
 };
 
 type Consistency = 'STRONG' | 'EVENTUAL';
@@ -158,9 +182,12 @@ describe('STRONG renames under faults: all participants or none', () => {
     it(`a ${participant} failing at prepare: PARTICIPANT_FAILED naming it, everyone rolled back, data as before`, async () => {
       const id = productIds[2]!;
       const before = await snapshot(id);
-      faults[participant].prepare = 'fail';
-      const response = await rename(id, `Never ${participant}`);
-      clearFaults();
+      const response = await withFaults(
+        () => {
+          faults[participant].prepare = 'fail';
+        },
+        () => rename(id, `Never ${participant}`),
+      );
       expect(response.data).toBeNull();
       const error = errorOf(response);
       expect(error).toMatchObject({
@@ -182,20 +209,22 @@ describe('STRONG renames under faults: all participants or none', () => {
       });
     });
 
-    it(`a ${participant} timing out at prepare: fails within its timeout, and its late prepare is refused`, async () => {
+    it(`a ${participant} timing out at prepare: rolled back, and its late prepare is refused`, async () => {
       const id = productIds[2]!;
       const before = await snapshot(id);
-      faults[participant].prepare = 'hang';
-      faults[participant].hangMs = 800;
-      const started = performance.now();
-      const response = await rename(id, `Too slow ${participant}`);
-      const elapsed = performance.now() - started;
+      const started = Date.now();
+      const response = await withFaults(
+        () => hangOnce(faults[participant], 'prepare'),
+        () => rename(id, `Too slow ${participant}`),
+      );
       expect(errorOf(response)).toMatchObject({ code: 'PARTICIPANT_FAILED', participant, timedOut: true });
-      expect(elapsed).toBeLessThan(TIMEOUT_MS + 400);
       expect(await snapshot(id)).toEqual(before);
-      // The hung prepare arrives after the abort: the tombstone refuses it, nothing stays PREPARED.
-      await new Promise((resolve) => setTimeout(resolve, 900));
-      clearFaults();
+      // The hung prepare goes on after the abort, for the rest of its hang; it cannot be observed
+      // arriving, so the checks wait for its end: then the tombstone has refused it.
+      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(started + HANG_MS + 200), {
+        timeout: HANG_MS + 1_000,
+        interval: 100,
+      });
       const transactionId = errorOf(response).transactionId as string;
       expect(await participantState(participant === 'product' ? productDb : orderDb, transactionId)).toBe(
         'ABORTED',
@@ -206,9 +235,12 @@ describe('STRONG renames under faults: all participants or none', () => {
 
     it(`a ${participant} failing once at commit: the coordinator retries and the rename completes`, async () => {
       const id = productIds[3]!;
-      faults[participant].commit = 'fail-once';
-      const response = await rename(id, `Retried ${participant}`);
-      clearFaults();
+      const response = await withFaults(
+        () => {
+          faults[participant].commit = 'fail-once';
+        },
+        () => rename(id, `Retried ${participant}`),
+      );
       expect(response.errors).toBeUndefined();
       const after = await snapshot(id);
       expect(after.owner.name).toBe(`Retried ${participant}`);
@@ -218,38 +250,41 @@ describe('STRONG renames under faults: all participants or none', () => {
 
   it('a participant that keeps failing after the commit decision: COMMIT_PENDING, then recovery completes it', async () => {
     const id = productIds[4]!;
-    faults.order.commit = 'fail';
-    const response = await rename(id, 'Committed late');
-    expect(errorOf(response)).toMatchObject({
-      code: 'COMMIT_PENDING',
-      participant: 'order',
-      phase: 'commit',
-    });
-    // Two-phase commit blocks here: the owner committed, the copies wait for the order service.
-    expect((await snapshot(id)).owner.name).toBe('Committed late');
-    clearFaults();
+    await withFaults(
+      () => {
+        faults.order.commit = 'fail';
+      },
+      async () => {
+        const response = await rename(id, 'Committed late');
+        expect(errorOf(response)).toMatchObject({
+          code: 'COMMIT_PENDING',
+          participant: 'order',
+          phase: 'commit',
+        });
+        // Two-phase commit blocks here: the owner committed, the copies wait for the order service.
+        expect((await snapshot(id)).owner.name).toBe('Committed late');
+      },
+    );
     await vi.waitFor(
       async () => {
         const after = await snapshot(id);
         expect(after.copies.every((c) => c.productName === 'Committed late')).toBe(true);
         expect(consistent(after)).toBe(true);
       },
-      { timeout: 5_000, interval: 100 },
+      { timeout: 15_000, interval: 100 },
     );
     await vi.waitFor(
       async () => expect(await undecided()).toEqual({ product: 0, order: 0, coordinator: 0 }),
-      {
-        timeout: 5_000,
-      },
+      { timeout: 15_000 },
     );
   });
 
   it('a participant timing out at commit: retried until it applies; the hung commit lands once', async () => {
     const id = productIds[5]!;
-    faults.order.commit = 'hang';
-    faults.order.hangMs = 400;
-    setTimeout(clearFaults, 700);
-    const response = await rename(id, 'Slow commit');
+    const response = await withFaults(
+      () => hangOnce(faults.order, 'commit'),
+      () => rename(id, 'Slow commit'),
+    );
     expect(response.errors).toBeUndefined();
     expect(consistent(await snapshot(id))).toBe(true);
     expect((await snapshot(id)).owner.name).toBe('Slow commit');
@@ -258,15 +293,21 @@ describe('STRONG renames under faults: all participants or none', () => {
   it('an abort that does not reach a prepared participant: it asks the coordinator and rolls back', async () => {
     const id = productIds[6]!;
     const before = await snapshot(id);
-    faults.order.prepare = 'fail';
-    faults.product.abort = 'fail';
-    const response = await rename(id, 'Orphaned');
-    const transactionId = errorOf(response).transactionId as string;
-    expect(errorOf(response)).toMatchObject({ code: 'PARTICIPANT_FAILED', participant: 'order' });
-    expect(await participantState(productDb, transactionId)).toBe('PREPARED');
-    clearFaults();
+    const transactionId = await withFaults(
+      () => {
+        faults.order.prepare = 'fail';
+        faults.product.abort = 'fail';
+      },
+      async () => {
+        const response = await rename(id, 'Orphaned');
+        expect(errorOf(response)).toMatchObject({ code: 'PARTICIPANT_FAILED', participant: 'order' });
+        const transactionId = errorOf(response).transactionId as string;
+        expect(await participantState(productDb, transactionId)).toBe('PREPARED');
+        return transactionId;
+      },
+    );
     await vi.waitFor(async () => expect(await participantState(productDb, transactionId)).toBe('ABORTED'), {
-      timeout: 5_000,
+      timeout: 15_000,
       interval: 100,
     });
     expect(await snapshot(id)).toEqual(before);
@@ -289,142 +330,97 @@ describe('concurrency', () => {
 
   it('STRONG racing EVENTUAL renames: once both settle, every copy equals the owner (versions decide)', async () => {
     const id = productIds[8]!;
-    let strongCommitted = 0;
     for (let round = 0; round < 15; round++) {
       const responses = await Promise.all([
         rename(id, `Strong ${round}`),
         rename(id, `Eventual ${round}`, 'EVENTUAL'),
         rename(id, `Eventual bis ${round}`, 'EVENTUAL'),
       ]);
-      // A racing rename never makes another fail; a participant slower than this file's tight
-      // timeout on a loaded machine may (a STRONG one rolled back before the decision or pending
-      // after it, an EVENTUAL one written or not), as in the randomized trials below. Whatever each
-      // ended as, the copies must end equal to the owner.
-      for (const response of responses) {
-        const error = response.errors?.[0]?.extensions;
-        if (error)
-          expect(error.timedOut === true || error.code === 'COMMIT_PENDING', JSON.stringify(error)).toBe(
-            true,
-          );
-      }
-      if (!responses[0]!.errors) strongCommitted++;
+      // A racing rename never makes another fail.
+      for (const response of responses) expect(response.errors).toBeUndefined();
     }
-    expect(strongCommitted).toBeGreaterThan(0);
     await vi.waitFor(async () => expect(consistent(await snapshot(id))).toBe(true), { timeout: 15_000 });
   });
 });
 
 describe('randomized trials', () => {
-  it('200 STRONG renames under random faults and races: each trial ends as its fault implies, all or nothing', async () => {
-    let seed = 20_261_126;
+  it('STRONG renames under random faults and races: each trial ends as its fault implies, all or nothing', async () => {
+    let seed = Number(process.env.COORDINATOR_SEED ?? 20_261_126);
     const random = () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
       return seed / 2 ** 31;
     };
     const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
-    // What each scenario may end in. An injected prepare fault always rolls back; a commit that fails
-    // once is retried to the end; a racing EVENTUAL rename never makes a STRONG one fail. Beyond the
-    // injected faults, a participant may be slower than the tight timeout on a loaded machine: that
-    // rolls back too (timedOut), before the decision, or leaves the commit pending, after it; both
-    // are correct outcomes, and what each leaves behind is checked below.
-    const allowed = {
-      none: ['committed', 'timed out', 'pending'],
-      'prepare-fail': ['rolled back', 'timed out'],
-      'prepare-hang': ['timed out'],
-      'commit-fail-once': ['committed', 'timed out', 'pending'],
-      'race-eventual': ['committed', 'timed out', 'pending'],
+    // The outcome each scenario implies: an injected prepare fault rolls back (a hang by its
+    // timeout), a commit that fails once is retried to the end, a racing EVENTUAL rename never
+    // makes a STRONG one fail.
+    const expected = {
+      none: 'committed',
+      'prepare-fail': 'rolled back',
+      'prepare-hang': 'timed out',
+      'commit-fail-once': 'committed',
+      'race-eventual': 'committed',
     } as const;
-    const trials: Record<keyof typeof allowed, number> = {
-      none: 0,
-      'prepare-fail': 0,
-      'prepare-hang': 0,
-      'commit-fail-once': 0,
-      'race-eventual': 0,
-    };
+    const scenarios = Object.keys(expected) as (keyof typeof expected)[];
     const violations: string[] = [];
-    const outcomes = new Map<string, number>();
     const pool = productIds.slice(9, 12);
-    for (let trial = 0; trial < 200; trial++) {
+    // Every scenario in turn (each as often as the others); products and participants at random.
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const scenario = scenarios[trial % scenarios.length]!;
       const id = pick(pool);
       const participant = pick(['product', 'order'] as const);
-      const scenario = pick([
-        'none',
-        'none',
-        'prepare-fail',
-        'prepare-hang',
-        'commit-fail-once',
-        'race-eventual',
-        'race-eventual',
-      ] as const);
       const name = `Trial ${trial}`;
       const before = await snapshot(id);
-      if (scenario === 'prepare-fail') faults[participant].prepare = 'fail';
-      if (scenario === 'prepare-hang') Object.assign(faults[participant], { prepare: 'hang', hangMs: 400 });
-      if (scenario === 'commit-fail-once') faults[participant].commit = 'fail-once';
-      const [strong] = await Promise.all([
-        rename(id, name),
-        scenario === 'race-eventual' ? rename(id, `${name} (eventual)`, 'EVENTUAL') : undefined,
-      ]);
-      clearFaults();
-      trials[scenario]++;
+      const [strong] = await withFaults(
+        () => {
+          if (scenario === 'prepare-fail') faults[participant].prepare = 'fail';
+          if (scenario === 'prepare-hang') hangOnce(faults[participant], 'prepare');
+          if (scenario === 'commit-fail-once') faults[participant].commit = 'fail-once';
+        },
+        () =>
+          Promise.all([
+            rename(id, name),
+            scenario === 'race-eventual' ? rename(id, `${name} (eventual)`, 'EVENTUAL') : undefined,
+          ]),
+      );
       const error = errorOf(strong);
       const outcome = !strong.errors
         ? 'committed'
-        : error.code === 'COMMIT_PENDING'
-          ? 'pending'
-          : error.code === 'PARTICIPANT_FAILED' && error.timedOut === true
+        : error.code === 'PARTICIPANT_FAILED' && error.participant === participant
+          ? error.timedOut === true
             ? 'timed out'
-            : error.code === 'PARTICIPANT_FAILED' && error.participant === participant
-              ? 'rolled back'
-              : `failed with ${JSON.stringify(error)}`;
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+            : 'rolled back'
+          : `failed with ${JSON.stringify(error)}`;
       const violation = (what: string) =>
         violations.push(`trial ${trial} (${scenario}, ${participant}): ${what}`);
-      if (!(allowed[scenario] as readonly string[]).includes(outcome))
-        violation(`${outcome}, expected one of ${allowed[scenario].join(', ')}`);
+      if (outcome !== expected[scenario]) violation(`${outcome}, expected ${expected[scenario]}`);
       if (outcome === 'rolled back' || outcome === 'timed out') {
-        // Nothing of the STRONG rename anywhere (a racing EVENTUAL rename may have changed the name).
+        // Nothing of the STRONG rename anywhere.
         const after = await snapshot(id);
-        if (
-          scenario === 'race-eventual'
-            ? after.owner.name === name
-            : JSON.stringify(after) !== JSON.stringify(before)
-        )
+        if (JSON.stringify(after) !== JSON.stringify(before))
           violation(`half-applied: ${JSON.stringify(after)}`);
       } else if (scenario !== 'race-eventual') {
-        // Committed, or committed and still being driven: every copy ends at the new name.
+        // Committed: the answer came once the owner and every copy held the new name.
+        const after = await snapshot(id);
+        if (!(after.owner.name === name && consistent(after)))
+          violation(`copies disagree: ${JSON.stringify(after)}`);
+      } else {
+        // Raced: whichever version is newer wins everywhere once the event is applied.
         await vi
-          .waitFor(
-            async () => {
-              const after = await snapshot(id);
-              expect(after.owner.name === name && consistent(after)).toBe(true);
-            },
-            { timeout: 10_000, interval: 50 },
-          )
+          .waitFor(async () => expect(consistent(await snapshot(id))).toBe(true), {
+            timeout: 10_000,
+            interval: 20,
+          })
           .catch(async () => violation(`copies disagree: ${JSON.stringify(await snapshot(id))}`));
       }
-      if (scenario === 'race-eventual') {
-        await vi.waitFor(async () => expect(consistent(await snapshot(id))).toBe(true), {
-          timeout: 5_000,
-          interval: 20,
-        });
-      }
     }
-    // Everything settles: the late prepares of hung calls were refused, nothing is left undecided.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Everything settles: nothing is left undecided.
     await vi.waitFor(
       async () => expect(await undecided()).toEqual({ product: 0, order: 0, coordinator: 0 }),
-      {
-        timeout: 5_000,
-      },
+      { timeout: 15_000 },
     );
     for (const id of pool)
       if (!consistent(await snapshot(id))) violations.push(`${id}: copies disagree at the end`);
     expect(violations).toEqual([]);
-    // Every kind of fault was exercised, often enough to mean something.
-    for (const count of Object.values(trials)) expect(count).toBeGreaterThanOrEqual(15);
-    // ...and the run was not all timeouts: renames committed, injected failures rolled back by name.
-    expect(outcomes.get('committed') ?? 0).toBeGreaterThanOrEqual(50);
-    expect(outcomes.get('rolled back') ?? 0).toBeGreaterThanOrEqual(5);
-  }, 90_000);
+  }, 300_000);
 });

@@ -15,6 +15,7 @@ import {
   startTestSubgraph,
   type TestDatabase,
   type TestSubgraph,
+  testServiceCalls,
 } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -35,14 +36,24 @@ beforeAll(async () => {
   port = await freePort();
   coordinatorUrl = `http://127.0.0.1:${port}/graphql`;
   const rename = (service: 'product' | 'order') => ({
-    rename: { coordinatorUrl, faults: faults[service], inDoubtAfterMs: 500 },
+    rename: { faults: faults[service], inDoubtAfterMs: 500 },
   });
   [product, coordinatorDatabase] = await Promise.all([
-    startTestSubgraph('product', (o) => createProductServer({ ...o, ...rename('product') })),
+    startTestSubgraph('product', (o) =>
+      createProductServer({
+        ...o,
+        services: testServiceCalls({ coordinator: coordinatorUrl }, 'product'),
+        ...rename('product'),
+      }),
+    ),
     createTestDatabase('coordinator'),
   ]);
   order = await startTestSubgraph('order', (o) =>
-    createOrderServer({ ...o, ...rename('order'), productUrl: product.url }),
+    createOrderServer({
+      ...o,
+      services: testServiceCalls({ coordinator: coordinatorUrl, product: product.url }, 'order'),
+      ...rename('order'),
+    }),
   );
   for (let i = 0; i < 8; i++) {
     const { data } = await graphqlRequest<{ createProduct: { id: string } }>(
@@ -99,7 +110,8 @@ async function startCoordinatorProcess(crashAfter?: CrashPoint) {
       if (child.exitCode !== null) throw new Error(`coordinator exited early:\n${output.join('\n')}`);
       expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
     },
-    { timeout: 20_000, interval: 50 },
+    // A process started from its TypeScript sources takes a while on a loaded 2-core machine.
+    { timeout: 60_000, interval: 50 },
   );
   return {
     output,
@@ -159,11 +171,16 @@ describe('the coordinator killed after each step and restarted', () => {
       // Abort paths need a refusal first: the order service refuses to prepare.
       if (final === 'ABORTED' && step.startsWith('ABORT')) faults.order.prepare = 'fail';
       const dying = await startCoordinatorProcess(step);
-      const response = await renameStrong(id, name);
-      expect(response.errors).toBeDefined();
-      expect(await dying.exited).toEqual({ code: null, signal: 'SIGKILL' });
-      expect(dying.output.join('\n')).toContain(`crash point reached: dying now step=${step}`);
-      delete faults.order.prepare;
+      try {
+        const response = await renameStrong(id, name);
+        expect(response.errors).toBeDefined();
+        expect(await dying.exited).toEqual({ code: null, signal: 'SIGKILL' });
+        expect(dying.output.join('\n')).toContain(`crash point reached: dying now step=${step}`);
+      } finally {
+        // Whatever failed above: the fault and the process stay in this test.
+        delete faults.order.prepare;
+        await dying.stop();
+      }
       const [atDeath] = await coordinatorDb.renameTransaction.findMany({ where: { productId: id } });
       expect(atDeath!.state).toBe(logged);
       if (step === 'PREPARED') {
@@ -206,6 +223,6 @@ describe('the coordinator killed after each step and restarted', () => {
       } finally {
         await restarted.stop();
       }
-    }, 40_000);
+    }, 90_000);
   });
 });

@@ -4,6 +4,7 @@ import { openProductDatabase } from '@msd/product-service/database';
 import { openRideDatabase } from '@msd/ride-service/database';
 import { developmentToken, type Role } from '@msd/service-kit';
 import { type GraphQLResponse, graphqlRequest, readCounter } from '@msd/testing';
+import { getIntrospectionQuery } from 'graphql';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestFederation, type TestFederation } from '../src/index.ts';
@@ -53,6 +54,13 @@ beforeAll(async () => {
       },
     },
     gateway: { adminPort: 0 },
+    // A loaded machine answers slowly; no test here is about timeouts.
+    resilience: Object.fromEntries(
+      ['product', 'order', 'inventory', 'shipping', 'driver', 'ride'].map((name) => [
+        name,
+        { timeoutMs: 10_000 },
+      ]),
+    ),
   });
   base = federation.gatewayUrl.replace(/\/graphql$/, '');
   productDb = openProductDatabase(federation.subgraphs.product.databaseUrl);
@@ -253,7 +261,7 @@ describe('ownership, checked by the services that own the data', () => {
     expect(all.data!.orders.length).toBe(before.orders);
   });
 
-  it('a rider requests and reads its own rides, and rates only a driver it has ridden with', async () => {
+  it('a rider requests and reads its own rides, and rates a driver once per finished ride of its own', async () => {
     const before = await counts();
     const forAna = await query(
       'mutation ($input: RequestRideInput!) { requestRide(input: $input) { id } }',
@@ -283,13 +291,42 @@ describe('ownership, checked by the services that own the data', () => {
       { as: 'rider', subject: RIDER_ANA },
     );
     expect(anas.data!.rides).toEqual([{ id: anaRide, driver: { name: 'Dora' } }]);
-    const rateAsAna = await query<{ rateDriver: { ratingCount: number } }>(
-      `mutation { rateDriver(id: "${driverId}", stars: 5) { ratingCount } }`,
+    const rateAsAna = () =>
+      query<{ rateDriver: { ratingCount: number } }>(
+        `mutation { rateDriver(id: "${driverId}", stars: 5) { ratingCount } }`,
+        {},
+        { as: 'rider', subject: RIDER_ANA },
+      );
+    // Requesting a ride is not riding: a rating belongs to a finished ride, once.
+    expect(codes(await rateAsAna())).toEqual(['FORBIDDEN']);
+    expect(
+      codes(
+        await query(
+          `mutation { completeRide(id: "${anaRide}") { id } }`,
+          {},
+          { as: 'rider', subject: RIDER_ANA },
+        ),
+      ),
+    ).toEqual(['FORBIDDEN']);
+    expect(await counts()).toEqual(before);
+    const done = await query(
+      `mutation { completeRide(id: "${anaRide}") { status } }`,
       {},
-      { as: 'rider', subject: RIDER_ANA },
+      { as: 'operator' },
     );
-    expect(rateAsAna.errors).toBeUndefined();
-    expect(rateAsAna.data!.rateDriver.ratingCount).toBe(before.ratings + 1);
+    expect(done.data).toEqual({ completeRide: { status: 'COMPLETED' } });
+    // The driver service learns of the finished ride by RideCompleted.
+    await vi.waitFor(
+      async () => expect(await driverDb.rateableRide.count({ where: { rideId: anaRide } })).toBe(1),
+      {
+        timeout: 10_000,
+      },
+    );
+    const rated = await rateAsAna();
+    expect(rated.errors).toBeUndefined();
+    expect(rated.data!.rateDriver.ratingCount).toBe(before.ratings + 1);
+    expect(codes(await rateAsAna())).toEqual(['FORBIDDEN']);
+    expect((await counts()).ratings).toBe(before.ratings + 1);
   });
 });
 
@@ -356,7 +393,28 @@ describe('operation limits, before planning', () => {
       'four pages of 100 orders with items',
       `{ ${['a', 'b', 'c', 'd'].map((a) => `${a}: orders(first: 100) { items { product { name } } }`).join(' ')} }`,
     ],
-    ['tokens', '5,100 tokens', `{ products { ${'id '.repeat(5_100)}} }`],
+    // An order may hold 100 items: 130 orders with their items’ products are 130 x (1 + 100 x 2).
+    [
+      'cost',
+      '130 orders with every item’s product',
+      '{ a: orders(first: 100) { items { product { name } } } b: orders(first: 30) { items { product { name } } } }',
+    ],
+    // Introspection counts like any field.
+    [
+      'rootFields',
+      '30 aliased __schema',
+      `{ ${Array.from({ length: 30 }, (_, i) => `s${i}: __schema { types { name fields { name } } }`).join(' ')} }`,
+    ],
+    [
+      'cost',
+      'ten introspections of every field’s type’s fields',
+      `{ ${Array.from({ length: 10 }, (_, i) => `s${i}: __schema { types { fields { type { fields { name } } } } }`).join(' ')} }`,
+    ],
+    [
+      'introspectionDepth',
+      'a 40-level nested __type',
+      `{ __type(name: "Query") { ${'ofType { '.repeat(40)}name${' }'.repeat(40)} } }`,
+    ],
     ['documentSize', 'a 40 KB document', `{ products { id } }\n#${'x'.repeat(40_000)}`],
   ];
   for (const [limit, what, text] of cases) {
@@ -366,11 +424,40 @@ describe('operation limits, before planning', () => {
       expect(response.status).toBe(400);
       expect(response.data).toBeUndefined();
       expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'OPERATION_LIMIT_EXCEEDED', limit });
-      if (limit === 'cost')
-        expect(response.errors?.[0]?.extensions?.cost).toEqual({ estimated: 8_400, max: 5_000 });
+      if (limit === 'cost') expect(response.errors?.[0]?.extensions?.cost).toMatchObject({ max: 25_000 });
       expect(await subgraphCalls()).toBe(calls);
     });
   }
+
+  it('refuses a document of more than 5,000 tokens while parsing it: 400, no subgraph called', async () => {
+    const calls = await subgraphCalls();
+    const response = await query(`{ products { ${'id '.repeat(5_100)}} }`, {}, { as: 'operator' });
+    expect(response.status).toBe(400);
+    expect(response.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(response.errors?.[0]?.message).toMatch(/5000 tokens/);
+    expect(await subgraphCalls()).toBe(calls);
+  });
+
+  it('lets GraphiQL’s and Apollo Sandbox’s own introspection through', async () => {
+    for (const options of [
+      {},
+      {
+        descriptions: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        inputValueDeprecation: true,
+      },
+    ]) {
+      const response = await query<{ __schema: { types: unknown[] } }>(
+        getIntrospectionQuery(options),
+        {},
+        {},
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.__schema.types.length).toBeGreaterThan(10);
+    }
+  });
 
   it('measures the actual cost of executed operations on /metrics', async () => {
     const count = () => readCounter(`${base}/metrics`, 'graphql_operation_actual_cost_count');
@@ -378,7 +465,7 @@ describe('operation limits, before planning', () => {
     const [countBefore, sumBefore] = [await count(), await sum()];
     await query('{ orders(first: 5) { items { product { name } } } }', {}, { as: 'operator' });
     expect(await count()).toBe(countBefore + 1);
-    // Estimated 5 x (1 + 10 x 2) = 105; the answer has Alice's one order of one item: 1 + 1 x 2 = 3.
+    // Estimated 5 x (1 + 100 x 2) = 1,005; the answer has Alice's one order of one item: 1 + 1 x 2 = 3.
     expect(await sum()).toBe(sumBefore + 3);
   });
 });

@@ -8,7 +8,6 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 // Anti-entropy for reactions: one queue at a time loses its job (obliterated: what a partial broker
 // loss, a failover or an operator does), and the order flow still converges without a person.
 let federation: TestFederation;
-let productId: string;
 const query = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
   graphqlRequest<T>(federation.gatewayUrl, text, variables, { as: 'operator' });
 
@@ -25,14 +24,34 @@ const order = async (id: string) =>
     )
   ).data!.order;
 
-const stock = async () =>
+const stock = async (productId: string) =>
   (
     await query<{ product: { stock: number | null } }>('query ($id: ID!) { product(id: $id) { stock } }', {
       id: productId,
     })
   ).data!.product.stock;
 
-async function placeOrder(quantity: number) {
+/** A product of the test's own with 10 in stock: no test's arithmetic depends on another's orders. */
+async function newProduct(): Promise<string> {
+  const created = await query<{ createProduct: { id: string } }>(
+    'mutation ($sku: String!) { createProduct(input: { sku: $sku, name: "AE Kettle", price: 10 }) { id } }',
+    { sku: `ae-${Math.random().toString(36).slice(2, 10)}` },
+  );
+  if (!created.data) throw new Error(JSON.stringify(created.errors));
+  const productId = created.data.createProduct.id;
+  await vi.waitFor(async () => expect(await stock(productId)).toBe(0), { timeout: 10_000 });
+  await query('mutation ($id: ID!) { restock(productId: $id, quantity: 10) { stock } }', { id: productId });
+  return productId;
+}
+
+/** How many repairs of this kind the order service has made so far. */
+const repaired = (repair: string) =>
+  readCounter(federation.subgraphs.order.url.replace(/graphql$/, 'metrics'), 'reactions_repaired_total', {
+    reaction: 'order',
+    repair,
+  });
+
+async function placeOrder(productId: string, quantity: number) {
   const { data, errors } = await query<{ placeOrder: { id: string } }>(
     'mutation ($id: ID!, $q: Int!) { placeOrder(input: { customerId: "c-ae", items: [{ productId: $id, quantity: $q }] }) { id } }',
     { id: productId, q: quantity },
@@ -63,21 +82,16 @@ beforeAll(async () => {
     reactionDeadlineMs: 1_000,
     reactionRepairIntervalMs: 500,
   });
-  const created = await query<{ createProduct: { id: string } }>(
-    'mutation { createProduct(input: { sku: "ae-1", name: "AE Kettle", price: 10 }) { id } }',
-  );
-  if (!created.data) throw new Error(JSON.stringify(created.errors));
-  productId = created.data.createProduct.id;
-  await vi.waitFor(async () => expect(await stock()).toBe(0), { timeout: 10_000 });
-  await query('mutation ($id: ID!) { restock(productId: $id, quantity: 10) { stock } }', { id: productId });
 }, 120_000);
 afterAll(() => federation?.stop());
 
 describe('anti-entropy for the order flow', () => {
   it('confirms an order whose StockReserved was lost, by asking inventory', async () => {
+    const productId = await newProduct();
+    const repairs = await repaired('stock-decision-applied');
     let id = '';
     await loseJobsOf('order', 'StockReserved.order', async () => {
-      id = await placeOrder(2);
+      id = await placeOrder(productId, 2);
     });
     await vi.waitFor(
       async () => expect(await order(id)).toEqual({ status: 'CONFIRMED', shipment: { status: 'PENDING' } }),
@@ -86,26 +100,32 @@ describe('anti-entropy for the order flow', () => {
         interval: 200,
       },
     );
-    expect(await stock()).toBe(8);
+    expect(await stock(productId)).toBe(8);
+    expect(await repaired('stock-decision-applied')).toBeGreaterThan(repairs);
   });
 
   it('opens the shipment of a confirmed order whose OrderCreated never reached shipping, and reserves once', async () => {
+    const productId = await newProduct();
+    const repairs = await repaired('order-created-resent');
     let id = '';
     await loseJobsOf('shipping', 'OrderCreated.shipping', async () => {
-      id = await placeOrder(1);
+      id = await placeOrder(productId, 1);
       await vi.waitFor(async () => expect((await order(id)).status).toBe('CONFIRMED'), { timeout: 10_000 });
     });
     await vi.waitFor(async () => expect((await order(id)).shipment).toEqual({ status: 'PENDING' }), {
       timeout: 15_000,
       interval: 200,
     });
-    expect(await stock()).toBe(7); // OrderCreated was sent again; inventory's inbox dropped it
+    expect(await stock(productId)).toBe(9); // OrderCreated was sent again; inventory's inbox dropped it
+    expect(await repaired('order-created-resent')).toBeGreaterThan(repairs);
   });
 
   it('cancels the shipment of a rejected order whose StockRejected never reached shipping', async () => {
+    const productId = await newProduct();
+    const repairs = await repaired('stock-decision-resent');
     let id = '';
     await loseJobsOf('shipping', 'StockRejected.shipping', async () => {
-      id = await placeOrder(50);
+      id = await placeOrder(productId, 50);
       await vi.waitFor(
         async () => expect(await order(id)).toEqual({ status: 'REJECTED', shipment: { status: 'PENDING' } }),
         {
@@ -117,13 +137,16 @@ describe('anti-entropy for the order flow', () => {
       timeout: 15_000,
       interval: 200,
     });
-    expect(await stock()).toBe(7);
+    expect(await stock(productId)).toBe(10);
+    expect(await repaired('stock-decision-resent')).toBeGreaterThan(repairs);
   });
 
   it('drives an order that inventory never heard of: OrderCreated is sent again, and stock decided once', async () => {
+    const productId = await newProduct();
+    const repairs = await repaired('order-created-resent');
     let id = '';
     await loseJobsOf('inventory', 'OrderCreated.inventory', async () => {
-      id = await placeOrder(3);
+      id = await placeOrder(productId, 3);
     });
     await vi.waitFor(
       async () => expect(await order(id)).toEqual({ status: 'CONFIRMED', shipment: { status: 'PENDING' } }),
@@ -132,16 +155,17 @@ describe('anti-entropy for the order flow', () => {
         interval: 200,
       },
     );
-    expect(await stock()).toBe(4);
+    expect(await stock(productId)).toBe(7);
+    expect(await repaired('order-created-resent')).toBeGreaterThan(repairs);
     const inventoryDb = openInventoryDatabase(federation.subgraphs.inventory.databaseUrl);
     try {
-      expect(await inventoryDb.stockDecision.count()).toBe(4);
+      expect(await inventoryDb.stockDecision.count({ where: { orderId: id } })).toBe(1);
     } finally {
       await inventoryDb.$disconnect();
     }
   });
 
-  it('shows the repairs in replicationStatus and on /metrics, and settles every order', async () => {
+  it('shows in replicationStatus that every order settled', async () => {
     await vi.waitFor(
       async () => {
         const { data } = await query<{
@@ -155,12 +179,5 @@ describe('anti-entropy for the order flow', () => {
       },
       { timeout: 10_000, interval: 200 },
     );
-    const metrics = federation.subgraphs.order.url.replace(/graphql$/, 'metrics');
-    // At least once each: a pass may send again while the previous repair is still on its way.
-    const repaired = (repair: string) =>
-      readCounter(metrics, 'reactions_repaired_total', { reaction: 'order', repair });
-    expect(await repaired('stock-decision-applied')).toBeGreaterThanOrEqual(1);
-    expect(await repaired('order-created-resent')).toBeGreaterThanOrEqual(1);
-    expect(await repaired('stock-decision-resent')).toBeGreaterThanOrEqual(1);
   });
 });

@@ -3,7 +3,6 @@ import { clearEventBus, eventBus } from '@msd/events';
 import { processSecrets, SERVICE_TOKEN_HEADER, serviceCallerKeys, serviceCredential } from '@msd/service-kit';
 import { createTestDatabase, freePort, type TestDatabase } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProduction } from './support/buildProduction.ts';
 import { builtEntry, startLoggedProcess, waitUntilOk } from './support/loggedProcess.ts';
 
 // The production build as the image runs it: compiled JavaScript under node, with the
@@ -14,7 +13,6 @@ const bus = eventBus({ prefix: `test-${randomUUID()}` });
 let database: TestDatabase;
 
 beforeAll(async () => {
-  buildProduction();
   database = await createTestDatabase('product');
 }, 180_000);
 afterAll(async () => {
@@ -30,6 +28,7 @@ describe('the production build', () => {
       PORT: String(port),
       SERVICE_TOKEN: secrets.product,
       SERVICE_CALLERS: serviceCallerKeys(secrets).product,
+      PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
       PRODUCT_DATABASE_URL: database.url,
       EVENTS_PREFIX: bus.prefix,
     });

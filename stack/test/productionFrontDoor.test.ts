@@ -67,6 +67,8 @@ beforeAll(async () => {
   );
   gateway = startLoggedProcess(sourceEntry('gateway/src/index.ts'), {
     NODE_ENV: 'production',
+    PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
+    DRIVER_EVENT_KEY: 'driver-event-key-for-this-test-0123456789',
     PORT: String(port),
     ADMIN_PORT: String(adminPort),
     // The subgraphs of this test run in test mode: they accept the gateway's development credential.

@@ -8,7 +8,6 @@ import { developmentToken } from '@msd/service-kit';
 import { freePort } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localTokenKeysDir } from '../deploy/localTokenKeys.ts';
-import { buildProduction } from './support/buildProduction.ts';
 import { builtEntry, startLoggedProcess, waitUntilOk } from './support/loggedProcess.ts';
 
 // The gateway as the image, compose and the local Kubernetes overlay run it: compiled, production
@@ -29,6 +28,8 @@ async function productionEnv(): Promise<Record<string, string>> {
   const closed = await freePort();
   return {
     NODE_ENV: 'production',
+    PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
+    DRIVER_EVENT_KEY: 'driver-event-key-for-this-test-0123456789',
     SERVICE_TOKEN: 'production-gateway-test-token-0123',
     EVENTS_PREFIX: bus.prefix,
     ...Object.fromEntries(
@@ -40,7 +41,6 @@ async function productionEnv(): Promise<Record<string, string>> {
 }
 
 beforeAll(async () => {
-  buildProduction();
   const port = await freePort();
   gateway = startGateway({
     ...(await productionEnv()),

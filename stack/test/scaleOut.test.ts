@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { openCoordinatorDatabase } from '@msd/coordinator-service/database';
 import { clearEventBus, eventBus } from '@msd/events';
 import { openInventoryDatabase } from '@msd/inventory-service/database';
@@ -8,10 +7,9 @@ import { openProductDatabase } from '@msd/product-service/database';
 import { databaseUrlVariable, type ProcessName, processes, serviceNames } from '@msd/registry';
 import { openRideDatabase } from '@msd/ride-service/database';
 import { createLogger } from '@msd/service-kit';
-import { createTestDatabase, graphqlRequest, type TestDatabase } from '@msd/testing';
+import { createTestDatabase, freePortRange, graphqlRequest, type TestDatabase } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchStack, type RunningStack } from '../src/index.ts';
-import { buildProduction } from './support/buildProduction.ts';
 
 // Two replicas of every service, the coordinator and the gateway, each behind a round-robin, under
 // a load of orders and STRONG renames, with one replica of each killed (SIGKILL) halfway: relays
@@ -30,7 +28,6 @@ const reconciledCopies = [
 ] as const;
 
 beforeAll(async () => {
-  buildProduction();
   const env: Record<string, string> = {
     EVENTS_PREFIX: bus.prefix,
     LOG_LEVEL: 'warn',
@@ -53,7 +50,8 @@ beforeAll(async () => {
   }
   stack = await launchStack({
     logger: createLogger('scale-out-test'),
-    portBase: await freeRange(),
+    environment: process.env,
+    portBase: await freePortRange(processes.length),
     replicas: 2,
     built: true,
     env,
@@ -65,22 +63,6 @@ afterAll(async () => {
   await Promise.all(Object.values(databases).map((database) => database?.drop()));
   await clearEventBus(bus);
 });
-
-async function freeRange(): Promise<number> {
-  for (;;) {
-    // Below the ephemeral range (32768+), where outgoing connections could take a port meanwhile.
-    const base = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await Promise.all(processes.map((_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-}
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
 
 const query = <T>(text: string, variables: Record<string, unknown> = {}) =>
   graphqlRequest<T>(stack.gatewayUrl, text, variables, { as: 'operator' }).catch((error: Error) => ({

@@ -113,11 +113,11 @@ describe('service credentials', () => {
     const before = await productDb.product.count();
     for (const credential of [
       undefined,
-      serviceCredential('ride', 'product'), // ride does not call product
-      serviceCredential('driver', 'product'),
-      serviceCredential('gateway', 'order'), // the gateway's key for order, replayed at product
-      serviceCredential('order', 'inventory'),
-      `gateway.${serviceCredential('gateway', 'order').split('.')[1]}`,
+      serviceCredential('ride', 'product', { NODE_ENV: 'test' }), // ride does not call product
+      serviceCredential('driver', 'product', { NODE_ENV: 'test' }),
+      serviceCredential('gateway', 'order', { NODE_ENV: 'test' }), // the gateway's key for order, replayed at product
+      serviceCredential('order', 'inventory', { NODE_ENV: 'test' }),
+      `gateway.${serviceCredential('gateway', 'order', { NODE_ENV: 'test' }).split('.')[1]}`,
     ]) {
       const response = await createProduct(credential);
       expect(response.status, credential).toBe(401);
@@ -131,7 +131,7 @@ describe('service credentials', () => {
 
   it('accepts the callers the registry allows (the gateway, order, coordinator)', async () => {
     for (const caller of ['gateway', 'order', 'coordinator'] as const) {
-      const response = await createProduct(serviceCredential(caller, 'product'));
+      const response = await createProduct(serviceCredential(caller, 'product', { NODE_ENV: 'test' }));
       expect(response.status, caller).toBe(200);
     }
   });

@@ -6,7 +6,6 @@ import { createLogger } from '@msd/service-kit';
 import { createTestDatabase, freePort, graphqlRequest, type TestDatabase } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchStack, type RunningStack } from '../src/index.ts';
-import { buildProduction } from './support/buildProduction.ts';
 
 /** One span as OTLP/JSON exports it, with the process (service.name) that exported it. */
 interface CollectedSpan {
@@ -36,7 +35,6 @@ const output: string[] = [];
 
 beforeAll(async () => {
   // The compiled stack: it starts in a fraction of tsx's time, and it is what production traces.
-  buildProduction();
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -75,6 +73,7 @@ beforeAll(async () => {
   }
   stack = await launchStack({
     logger: createLogger('tracing-test'),
+    environment: process.env,
     portBase: await freeRange(),
     built: true,
     env,

@@ -1,4 +1,5 @@
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import type { DocumentNode } from 'graphql';
 
@@ -24,5 +25,7 @@ export function createClient(gatewayUrl: string, token: () => string | undefined
   return new ApolloClient({
     link: ApolloLink.from([auth, persisted, new HttpLink({ uri: gatewayUrl })]),
     cache: new InMemoryCache(),
+    // @defer as the gateway answers it: multipart/mixed, deferSpec=20220824 (HttpLink asks for it).
+    incrementalHandler: new Defer20220824Handler(),
   });
 }

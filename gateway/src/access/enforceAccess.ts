@@ -23,11 +23,10 @@ import {
   type OperationDefinitionNode,
   print,
   type SelectionSetNode,
-  TypeInfo,
   visit,
-  visitWithTypeInfo,
 } from 'graphql';
-import type { AccessPolicy, AccessRule } from './readAccessPolicy.ts';
+import type { OperationAnalyzer } from '../analyzeOperation.ts';
+import type { AccessRule } from './readAccessPolicy.ts';
 
 /** The gateway context fields access enforcement reads. */
 export interface AccessContext {
@@ -48,7 +47,7 @@ const PLACEHOLDER = '_accessPlaceholder';
  * The plan cache is keyed by the filtered operation, so callers with different rights never share
  * a plan.
  */
-export function enforceAccess(gateway: GatewayInterface, policy: AccessPolicy): GatewayInterface {
+export function enforceAccess(gateway: GatewayInterface, analyze: OperationAnalyzer): GatewayInterface {
   return {
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
     stop: () => gateway.stop(),
@@ -59,44 +58,42 @@ export function enforceAccess(gateway: GatewayInterface, policy: AccessPolicy): 
       return {
         ...loaded,
         executor: async (requestContext) => {
-          // No operation of that name (or several and none named): a client error, which
-          // @apollo/gateway would throw as a 500. Apollo Server answers it 400.
-          if (!requestContext.operation) {
-            const name = requestContext.request.operationName;
-            return {
-              errors: [
-                new GraphQLError(name ? `Unknown operation named "${name}"` : 'Name the operation to run', {
-                  extensions: { code: 'OPERATION_RESOLUTION_FAILURE' },
-                }),
-              ],
-            };
-          }
-          if (requestContext.operation.operation === 'subscription') {
-            return {
-              errors: [
-                new GraphQLError('This gateway serves queries and mutations, not subscriptions', {
-                  extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
-                }),
-              ],
-            };
-          }
+          const operation = requestContext.operation;
+          // servedOperations refuses these first; an executor never runs them unresolved.
+          if (!operation) throw new Error('No operation resolved before execution');
+          const analysis = analyze(requestContext.schema, requestContext.document, operation);
+          if (analysis.ruledFields.length === 0) return execute(requestContext);
           const caller = (requestContext.context as Partial<AccessContext>).caller;
           if (!caller) throw new Error('No verified caller in the request context');
-          const decision = filterOperation(requestContext, policy, caller);
-          if (decision.removed.size === 0) return execute(requestContext);
-          const operation = requestContext.operation;
-          if (operation?.operation !== 'query') {
-            // Refused whole: nothing is planned, no subgraph is called, nothing is written.
-            return { errors: [...decision.removed.values()].map(({ error }) => error) };
+          const removed = new Map<FieldNode, Refusal>();
+          let key = '';
+          analysis.ruledFields.forEach((ruled, index) => {
+            const refusal = refusalFor(ruled.rule, caller, ruled.typeName, ruled.node);
+            if (!refusal) return;
+            removed.set(ruled.node, refusal);
+            key += `${index},`;
+          });
+          if (removed.size === 0) return execute(requestContext);
+          if (operation.operation !== 'query') {
+            // Refused whole: nothing is planned, no subgraph is called, nothing is written. One
+            // error per refused field, none for the fields below it.
+            const errors: GraphQLError[] = [];
+            visit(requestContext.document, {
+              Field(node) {
+                const refusal = removed.get(node);
+                if (!refusal) return undefined;
+                errors.push(refusal.error);
+                return false;
+              },
+            });
+            return { errors };
           }
-          const source = print(decision.document);
+          const filtered = filteredOperation(analysis.derived, key, requestContext.document, removed);
           const result = await execute({
             ...requestContext,
-            document: decision.document,
-            source,
-            queryHash: createHash('sha256').update(source).digest('hex'),
+            ...filtered,
           } as GatewayGraphQLRequestContext);
-          return insertRefusals(result, requestContext, decision.removed);
+          return insertRefusals(result, requestContext, removed);
         },
       };
     },
@@ -107,30 +104,32 @@ interface Refusal {
   error: GraphQLError;
 }
 
-/** The operation without the fields the caller may not see, and those fields (by node). */
-function filterOperation(
-  requestContext: GatewayGraphQLRequestContext,
-  policy: AccessPolicy,
-  caller: Caller,
-): { document: DocumentNode; removed: Map<FieldNode, Refusal> } {
-  const removed = new Map<FieldNode, Refusal>();
-  const typeInfo = new TypeInfo(requestContext.schema);
-  const document = visit(
-    requestContext.document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (!parent || node.name.value.startsWith('__')) return undefined;
-        const refusal = refusalFor(policy.ruleFor(parent.name, node.name.value), caller, parent.name, node);
-        if (!refusal) return undefined;
-        removed.set(node, refusal);
-        return null;
-      },
-    }),
-  );
-  if (removed.size === 0) return { document: requestContext.document, removed };
+interface FilteredOperation {
+  document: DocumentNode;
+  source: string;
+  queryHash: string;
+}
+
+/**
+ * The operation without the fields refused to the caller, kept with the document's analysis by
+ * which fields they are: callers with the same rights share one (printed and hashed once).
+ */
+function filteredOperation(
+  derived: Map<string, unknown>,
+  key: string,
+  document: DocumentNode,
+  removed: Map<FieldNode, Refusal>,
+): FilteredOperation {
+  const cacheKey = `access:${key}`;
+  const known = derived.get(cacheKey) as FilteredOperation | undefined;
+  if (known) return known;
+  const without = visit(document, {
+    Field(node) {
+      return removed.has(node) ? null : undefined;
+    },
+  });
   // A selection set left empty is invalid; `__typename` keeps it valid and costs no subgraph call.
-  const valid = visit(document, {
+  const valid = visit(without, {
     SelectionSet(node: SelectionSetNode) {
       if (node.selections.length > 0) return undefined;
       return {
@@ -145,7 +144,12 @@ function filterOperation(
       };
     },
   });
-  return { document: valid, removed };
+  const source = print(valid);
+  const filtered = { document: valid, source, queryHash: createHash('sha256').update(source).digest('hex') };
+  // The combinations of refused fields that callers meet are few (roles); a bound keeps a
+  // pathological document from holding many.
+  if (derived.size < 64) derived.set(cacheKey, filtered);
+  return filtered;
 }
 
 function refusalFor(

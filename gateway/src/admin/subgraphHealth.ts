@@ -1,4 +1,4 @@
-import { metrics, SERVICE_TOKEN_HEADER } from '@msd/service-kit';
+import { createHttpClient, type HttpClient, metrics, SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { Gauge } from 'prom-client';
 
 /** Every gateway of this process (tests run several), reported on its /metrics at scrape time. */
@@ -34,19 +34,22 @@ export function subgraphHealth(
   subgraphs: () => ReadonlyMap<string, { url: string; circuit: () => string; credential: string }>,
 ) {
   let last: { at: number; report: Promise<SubgraphHealthReport> } | undefined;
+  const clients = new Map<string, HttpClient>();
+  const clientOf = (url: string) => {
+    const client = clients.get(url) ?? createHttpClient(url, { timeoutMs: 2_000, connections: 1 });
+    clients.set(url, client);
+    return client;
+  };
   const check = async (): Promise<SubgraphHealthReport> => {
     const entries = await Promise.all(
       [...subgraphs()].map(async ([name, { url, circuit, credential }]) => {
         const state = circuit();
         try {
           if (state === 'open') throw new Error('circuit open: failing fast');
-          const response = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: credential },
-            body: JSON.stringify({ query: '{ __typename }' }),
-            signal: AbortSignal.timeout(2_000),
+          const { status } = await clientOf(url).post('{"query":"{ __typename }"}', {
+            [SERVICE_TOKEN_HEADER]: credential,
           });
-          if (!response.ok) throw new Error(`HTTP ${response.status}`);
+          if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
           return [name, { status: 'ok', circuit: state }] as const;
         } catch (error) {
           return [name, { status: (error as Error).message || 'failed', circuit: state }] as const;
@@ -63,5 +66,11 @@ export function subgraphHealth(
     return last.report;
   };
   reporters.add(report);
-  return { report, close: () => reporters.delete(report) };
+  return {
+    report,
+    close: async () => {
+      reporters.delete(report);
+      await Promise.all([...clients.values()].map((client) => client.close()));
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { EventBusOptions } from '@msd/events';
+import { type EventBusOptions, failFast } from '@msd/events';
 import { type Logger, metrics } from '@msd/service-kit';
 import { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
@@ -15,10 +15,11 @@ export interface EntityCacheConfig {
 }
 
 /**
- * `ENTITY_CACHE=off` turns the cache off; `ENTITY_CACHE_TYPES=Driver:driver,Product:product`
- * (type:owner subgraph, the default); `ENTITY_CACHE_TTL_DRIVER=60` or `ENTITY_CACHE_TTL=60` seconds.
+ * The cache settings from `env` (the entry point's environment): `ENTITY_CACHE=off` turns the cache
+ * off; `ENTITY_CACHE_TYPES=Driver:driver,Product:product` (type:owner subgraph, the default);
+ * `ENTITY_CACHE_TTL_DRIVER=60` or `ENTITY_CACHE_TTL=60` seconds. A bad TTL throws, naming the variable.
  */
-export function entityCacheConfig(env: NodeJS.ProcessEnv = process.env): EntityCacheConfig | undefined {
+export function entityCacheConfig(env: Record<string, string | undefined>): EntityCacheConfig | undefined {
   if (env.ENTITY_CACHE === 'off') return undefined;
   const entries = (env.ENTITY_CACHE_TYPES ?? 'Driver:driver,Product:product')
     .split(',')
@@ -27,7 +28,12 @@ export function entityCacheConfig(env: NodeJS.ProcessEnv = process.env): EntityC
     types: Object.fromEntries(
       entries.map((entry) => {
         const [type = '', subgraph = ''] = entry.split(':').map((part) => part.trim());
-        const ttl = Number(env[`ENTITY_CACHE_TTL_${type.toUpperCase()}`] ?? env.ENTITY_CACHE_TTL ?? 60);
+        const specific = `ENTITY_CACHE_TTL_${type.toUpperCase()}`;
+        const variable = env[specific] === undefined ? 'ENTITY_CACHE_TTL' : specific;
+        const value = env[variable] ?? '60';
+        const ttl = Number(value);
+        if (value.trim() === '' || !Number.isInteger(ttl) || ttl < 0)
+          throw new Error(`${variable} must be a whole number of seconds (0 or more), got "${value}"`);
         return [type, { subgraph, ttlSeconds: ttl }];
       }),
     ),
@@ -78,11 +84,8 @@ return 0`;
  */
 export function createEntityCache(config: EntityCacheConfig, bus: EventBusOptions, logger: Logger) {
   const redis = new Redis({
-    ...bus.connection,
+    ...failFast(bus.connection, 500),
     keyPrefix: `${bus.prefix}:ec:`,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    commandTimeout: 500,
     lazyConnect: true,
   });
   let warned = 0;

@@ -1,35 +1,54 @@
-import { createEventConsumer, type EventBusOptions } from '@msd/events';
+import { createEventConsumer, type EventBusOptions, type EventType, entityUpdates } from '@msd/events';
+import { gateway, isServiceName, serviceEntry } from '@msd/registry';
 import type { Logger } from '@msd/service-kit';
-import type { EntityCache } from './entityCache.ts';
+import type { EntityCache, EntityCacheConfig } from './entityCache.ts';
+
+/** The events that drop a cached entity of `type` kept from `owner`: the ones `owner` publishes about it. */
+export function invalidatingEvents(type: string, owner: string): EventType[] {
+  if (!isServiceName(owner)) return [];
+  return (serviceEntry(owner).publishes as EventType[]).filter((event) => entityUpdates[event] === type);
+}
 
 /**
- * The gateway subscribes to the owners' update events and drops the cached entity for each, so a
- * cached entity is never served after its update event has been processed here. With the cache
- * off, the events are still taken off the queues (as `stale`), so they never pile up.
+ * A consumer for every event the registry's gateway consumes: each drops the cached entity its
+ * event updates, so a cached entity is never served after its update event has been processed
+ * here. An event about a type not cached (or the cache off) is taken off its queue as `stale`, so
+ * the queues never pile up. Refuses to start when a cached type's update event does not reach the
+ * gateway (a registry out of step), and warns of a cached type its owner announces no update of
+ * (the default types all have one: stack/test/registry.test.ts).
  */
-export function entityInvalidation(cache: EntityCache | undefined, bus: EventBusOptions, logger: Logger) {
-  return [
+export function entityInvalidation(options: {
+  cache: EntityCache | undefined;
+  types: EntityCacheConfig['types'] | undefined;
+  bus: EventBusOptions;
+  logger: Logger;
+}) {
+  const consumed = gateway.consumes as readonly EventType[];
+  for (const [type, { subgraph }] of Object.entries(options.types ?? {})) {
+    const events = invalidatingEvents(type, subgraph);
+    const missing = events.filter((event) => !consumed.includes(event));
+    if (missing.length > 0)
+      throw new Error(
+        `The entity cache keeps ${type} from "${subgraph}", whose ${missing.join(', ')} the registry's gateway does not consume: its entries would never be dropped`,
+      );
+    if (events.length === 0)
+      options.logger.warn('a cached type has no update event: its entries change only when they expire', {
+        type,
+        subgraph,
+      });
+  }
+  return consumed.map((event) =>
     createEventConsumer({
-      event: 'ProductUpdated',
+      event,
       subscriber: 'gateway',
-      bus,
-      logger,
-      apply: async (event) => {
-        if (!cache) return 'stale';
-        await cache.invalidate('Product', event.aggregateId);
+      bus: options.bus,
+      logger: options.logger,
+      apply: async (received) => {
+        const type = entityUpdates[event];
+        if (!options.cache || type === undefined || !options.types?.[type]) return 'stale';
+        await options.cache.invalidate(type, received.aggregateId);
         return 'applied';
       },
     }),
-    createEventConsumer({
-      event: 'DriverUpdated',
-      subscriber: 'gateway',
-      bus,
-      logger,
-      apply: async (event) => {
-        if (!cache) return 'stale';
-        await cache.invalidate('Driver', event.aggregateId);
-        return 'applied';
-      },
-    }),
-  ];
+  );
 }

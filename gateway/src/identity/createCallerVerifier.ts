@@ -1,5 +1,5 @@
 import { HeaderMap } from '@apollo/server';
-import { type Caller, developmentKeyPair } from '@msd/service-kit';
+import { type Caller, developmentKeyFile, developmentKeyPair } from '@msd/service-kit';
 import { GraphQLError } from 'graphql';
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
@@ -22,7 +22,9 @@ export function createCallerVerifier(config: IdentityConfig = identityConfig()) 
     ? Promise.resolve(createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 2_000 }))
     : config.jwks
       ? Promise.resolve(createLocalJWKSet(config.jwks))
-      : developmentKeyPair().then(({ publicJwk }) => createLocalJWKSet({ keys: [publicJwk] }));
+      : developmentKeyPair(developmentKeyFile(process.env)).then(({ publicJwk }) =>
+          createLocalJWKSet({ keys: [publicJwk] }),
+        );
   keys.catch(() => {}); // surfaced on the first verification
   // Only tokens that verified are kept (a refusal is never cached), each until its `exp`.
   const verified = new LRUCache<string, Caller>({ max: 10_000 });

@@ -1,14 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { metrics } from '@msd/service-kit';
-import { GraphQLError, Lexer, Source, TokenKind } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { Histogram } from 'prom-client';
+import type { OperationAnalyzer } from '../analyzeOperation.ts';
+import { actualCost } from './actualCost.ts';
 import type { CostModel } from './costModel.ts';
-import { actualCost, type MeasureOptions, measureOperation } from './measureOperation.ts';
+import type { CostOptions } from './costRules.ts';
 
-export interface OperationLimitsConfig extends MeasureOptions {
+export interface OperationLimitsConfig extends CostOptions {
   maxDocumentBytes: number;
+  /** Tokens of a document, counted by graphql-js's parser (`maxTokens`), which stops there. */
   maxTokens: number;
   maxDepth: number;
+  /** Depth below `__schema` and `__type`: GraphiQL's and Sandbox's introspection nest 15 deep. */
+  maxIntrospectionDepth: number;
   maxAliases: number;
   maxRootFields: number;
   maxCost: number;
@@ -19,34 +24,17 @@ export interface LimitsContext {
   operationCost?: number;
 }
 
-const defaults: OperationLimitsConfig = {
+export const defaultOperationLimits: OperationLimitsConfig = {
   maxDocumentBytes: 32 * 1024,
   maxTokens: 5_000,
   maxDepth: 8,
+  maxIntrospectionDepth: 20,
   maxAliases: 30,
   maxRootFields: 10,
-  maxCost: 5_000,
+  maxCost: 25_000,
   defaultListSize: 10,
   mutationWeight: 10,
 };
-
-/** `LIMIT_MAX_DEPTH`, `LIMIT_MAX_ALIASES`, `LIMIT_MAX_ROOT_FIELDS`, `LIMIT_MAX_TOKENS`, `LIMIT_MAX_COST`, `LIMIT_MAX_DOCUMENT_BYTES`, `COST_DEFAULT_LIST_SIZE`, `COST_MUTATION_WEIGHT`. */
-export function operationLimitsConfig(env: NodeJS.ProcessEnv = process.env): OperationLimitsConfig {
-  const read = (name: string, fallback: number) => {
-    const value = Number(env[name]);
-    return env[name] !== undefined && Number.isInteger(value) && value >= 0 ? value : fallback;
-  };
-  return {
-    maxDocumentBytes: read('LIMIT_MAX_DOCUMENT_BYTES', defaults.maxDocumentBytes),
-    maxTokens: read('LIMIT_MAX_TOKENS', defaults.maxTokens),
-    maxDepth: read('LIMIT_MAX_DEPTH', defaults.maxDepth),
-    maxAliases: read('LIMIT_MAX_ALIASES', defaults.maxAliases),
-    maxRootFields: read('LIMIT_MAX_ROOT_FIELDS', defaults.maxRootFields),
-    maxCost: read('LIMIT_MAX_COST', defaults.maxCost),
-    defaultListSize: read('COST_DEFAULT_LIST_SIZE', defaults.defaultListSize),
-    mutationWeight: read('COST_MUTATION_WEIGHT', defaults.mutationWeight),
-  };
-}
 
 const costBuckets = [1, 5, 10, 50, 100, 500, 1_000, 2_500, 5_000, 10_000, 50_000];
 const estimatedCosts = new Histogram({
@@ -65,60 +53,53 @@ const actualCosts = new Histogram({
 
 /**
  * Operation limits, checked before anything is planned or sent to a subgraph (the document's size
- * and tokens are checked before parsing, by `documentLimits`): its depth, aliases, root fields and
- * estimated cost.
+ * is checked before parsing, by `documentLimits`, and its tokens while parsing): its depth,
+ * aliases, root fields and estimated cost, from the document's analysis (made once per document).
  * An operation over a limit is refused with HTTP 400 and `OPERATION_LIMIT_EXCEEDED`, naming the
  * limit (`extensions.limit`), its maximum and the operation's figure; for cost, the estimate too.
  */
 export function operationLimits(
   config: OperationLimitsConfig,
   model: CostModel,
+  analyze: OperationAnalyzer,
 ): ApolloServerPlugin<LimitsContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ schema, document, operation, request, contextValue }) {
-          if (!operation) return;
-          const measures = measureOperation(
-            schema,
-            document,
-            operation,
-            request.variables ?? {},
-            model,
-            config,
-          );
-          const over =
-            measures.depth > config.maxDepth
-              ? limitExceeded('depth', config.maxDepth, measures.depth)
-              : measures.aliases > config.maxAliases
-                ? limitExceeded('aliases', config.maxAliases, measures.aliases)
-                : measures.rootFields > config.maxRootFields
-                  ? limitExceeded('rootFields', config.maxRootFields, measures.rootFields)
-                  : measures.cost > config.maxCost
-                    ? limitExceeded('cost', config.maxCost, measures.cost, {
-                        cost: { estimated: measures.cost, max: config.maxCost },
-                      })
-                    : undefined;
-          estimatedCosts.observe({ outcome: over ? 'refused' : 'admitted' }, measures.cost);
-          if (over) throw over;
-          contextValue.operationCost = measures.cost;
-        },
-        async willSendResponse({ schema, document, operation, response }) {
-          if (!operation || !document || response.body.kind !== 'single') return;
-          const data = response.body.singleResult.data;
-          if (data) actualCosts.observe(actualCost(schema, document, operation, data, model, config));
-        },
-      };
+  const hooks = {
+    async didResolveOperation({ schema, document, operation, request, contextValue }) {
+      if (!operation) return;
+      const analysis = analyze(schema, document, operation);
+      const cost = analysis.cost(request.variables ?? {});
+      const over =
+        analysis.depth > config.maxDepth
+          ? limitExceeded('depth', config.maxDepth, analysis.depth)
+          : analysis.introspectionDepth > config.maxIntrospectionDepth
+            ? limitExceeded('introspectionDepth', config.maxIntrospectionDepth, analysis.introspectionDepth)
+            : analysis.aliases > config.maxAliases
+              ? limitExceeded('aliases', config.maxAliases, analysis.aliases)
+              : analysis.rootFields > config.maxRootFields
+                ? limitExceeded('rootFields', config.maxRootFields, analysis.rootFields)
+                : cost > config.maxCost
+                  ? limitExceeded('cost', config.maxCost, cost, {
+                      cost: { estimated: cost, max: config.maxCost },
+                    })
+                  : undefined;
+      estimatedCosts.observe({ outcome: over ? 'refused' : 'admitted' }, cost);
+      if (over) throw over;
+      contextValue.operationCost = cost;
     },
-  };
+    async willSendResponse({ schema, document, operation, response }) {
+      if (!operation || !document || response.body.kind !== 'single') return;
+      const data = response.body.singleResult.data;
+      if (data) actualCosts.observe(actualCost(schema, document, operation, data, model, config));
+    },
+  } satisfies Awaited<ReturnType<NonNullable<ApolloServerPlugin<LimitsContext>['requestDidStart']>>>;
+  return { requestDidStart: async () => hooks };
 }
 
 /**
- * The limits checked on the request body, before the document is even parsed: its size in bytes
- * and its tokens (counted by graphql-js's lexer, stopping one past the limit), for each operation of
- * a batch and for a GET's `query` parameter alike. Returns the refusal, or undefined.
+ * The size of each document of a request body (each operation of a batch, a GET's `query`
+ * parameter alike), checked before it is parsed. Returns the refusal, or undefined.
  */
-export function documentLimits(config: Pick<OperationLimitsConfig, 'maxDocumentBytes' | 'maxTokens'>) {
+export function documentLimits(config: Pick<OperationLimitsConfig, 'maxDocumentBytes'>) {
   return (body: unknown, search = '') => {
     const queries = [
       ...(Array.isArray(body) ? body : [body]).map((entry) => (entry as { query?: unknown } | null)?.query),
@@ -128,9 +109,6 @@ export function documentLimits(config: Pick<OperationLimitsConfig, 'maxDocumentB
       const bytes = Buffer.byteLength(source);
       if (bytes > config.maxDocumentBytes)
         return refusal(limitExceeded('documentSize', config.maxDocumentBytes, bytes));
-      const tokens = countTokens(source, config.maxTokens);
-      if (tokens > config.maxTokens)
-        return refusal(limitExceeded('tokens', config.maxTokens, tokens, { atLeast: true }));
     }
     return undefined;
   };
@@ -141,36 +119,20 @@ function refusal(error: GraphQLError) {
   return { status: 400, message: error.message, extensions };
 }
 
-/** Counts the document's tokens with graphql-js's own lexer, stopping one past the limit. */
-function countTokens(source: string, max: number): number {
-  const lexer = new Lexer(new Source(source));
-  let count = 0;
-  try {
-    while (lexer.advance().kind !== TokenKind.EOF) if (++count > max) break;
-  } catch {
-    // A lexing error is the parser's to report (GRAPHQL_PARSE_FAILED); it stops counting here.
-  }
-  return count;
-}
-
 function limitExceeded(
   limit: string,
   max: number,
   actual: number,
-  extra: Record<string, unknown> = {},
+  extensions: Record<string, unknown> = {},
 ): GraphQLError {
-  const { atLeast, ...extensions } = extra;
-  return new GraphQLError(
-    `The operation exceeds the ${limit} limit of ${max}: it has ${atLeast ? `more than ${max}` : actual}`,
-    {
-      extensions: {
-        code: 'OPERATION_LIMIT_EXCEEDED',
-        limit,
-        max,
-        actual,
-        ...extensions,
-        http: { status: 400 },
-      },
+  return new GraphQLError(`The operation exceeds the ${limit} limit of ${max}: it has ${actual}`, {
+    extensions: {
+      code: 'OPERATION_LIMIT_EXCEEDED',
+      limit,
+      max,
+      actual,
+      ...extensions,
+      http: { status: 400 },
     },
-  );
+  });
 }

@@ -3,6 +3,7 @@ import { type Caller, type Logger, metrics } from '@msd/service-kit';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { IncrementalContext } from '../incremental/incrementalDelivery.ts';
 import type { LimitsContext } from './operationLimits.ts';
 
 export interface RateLimitConfig {
@@ -11,18 +12,10 @@ export interface RateLimitConfig {
   windowSeconds: number;
 }
 
-/** `RATE_LIMIT_POINTS` (default 50,000 cost units) per `RATE_LIMIT_WINDOW_SECONDS` (default 10); `RATE_LIMIT=off` turns it off. */
-export function rateLimitConfig(env: NodeJS.ProcessEnv = process.env): RateLimitConfig | undefined {
-  if (env.RATE_LIMIT === 'off') return undefined;
-  const read = (name: string, fallback: number) => {
-    const value = Number(env[name]);
-    return env[name] !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
-  };
-  return { points: read('RATE_LIMIT_POINTS', 50_000), windowSeconds: read('RATE_LIMIT_WINDOW_SECONDS', 10) };
-}
+export const defaultRateLimit: RateLimitConfig = { points: 250_000, windowSeconds: 10 };
 
 /** The context the rate limiter reads: who is asking, and from where. */
-export interface RateLimitContext extends LimitsContext {
+export interface RateLimitContext extends LimitsContext, IncrementalContext {
   caller: Caller;
   clientAddress: string;
 }
@@ -36,8 +29,8 @@ const refused = new Counter({
 /**
  * Rate limits per caller, counted in cost units: each admitted operation spends its estimated cost
  * from its caller's budget for the window (the verified subject, else the client address), shared
- * by every gateway replica through Redis (rate-limiter-flexible's fixed window, one atomic command).
- * Over budget: HTTP 429 with Retry-After and `RATE_LIMITED`; nothing is planned or sent. When Redis
+ * by every gateway replica through Redis (rate-limiter-flexible's fixed window), without a Redis
+ * round trip per request (`localShare`). Over budget: HTTP 429 with Retry-After and `RATE_LIMITED`; nothing is planned or sent. When Redis
  * is unreachable, each replica counts in memory instead (its insurance limiter), so callers are still
  * limited, per replica, and requests never fail for it. Without Redis (tests without events) the
  * count is in memory.
@@ -57,17 +50,23 @@ export function rateLimit(
         insuranceLimiter: memory,
       })
     : memory;
+  const budget = limiter instanceof RateLimiterRedis ? localShare(limiter, config) : undefined;
   let warned = 0;
   return {
+    async serverWillStart() {
+      return { serverWillStop: async () => budget?.stop() };
+    },
     async requestDidStart() {
       return {
         async responseForOperation({ contextValue }) {
+          // A part of a @defer request: its admission already spent the whole operation's cost.
+          if (contextValue.incremental?.role === 'part') return null;
           const cost = Math.max(1, Math.ceil(contextValue.operationCost ?? 1));
           const key = contextValue.caller.subject
             ? `subject:${contextValue.caller.subject}`
             : `address:${contextValue.clientAddress}`;
           try {
-            await limiter.consume(key, Math.min(cost, config.points));
+            await (budget ?? limiter).consume(key, Math.min(cost, config.points));
             return null;
           } catch (outcome) {
             if (!(outcome instanceof RateLimiterRes)) {
@@ -99,6 +98,94 @@ export function rateLimit(
           }
         },
       };
+    },
+  };
+}
+
+/** A caller's budget as one replica sees it: consumed as of Redis's last word, plus what is on its way there or not sent yet. */
+interface Share {
+  consumed: number;
+  inFlight: number;
+  /** The caller's commands to Redis, one after another: each answer then counts every point sent before it. */
+  queue: Promise<unknown>;
+  unsent: number;
+  windowEndsAt: number;
+}
+
+/**
+ * The shared budget without a round trip per request: a replica admits an operation on its own
+ * while its caller's last known consumption in Redis, plus what it admitted since, stays within the
+ * budget, and sends what it admitted every `syncMs` in one increment per caller. A caller it has
+ * not seen in this window, or near its limit, is decided by Redis at once (with what was admitted
+ * locally). Alone, a replica counts exactly; across replicas a caller may overspend by what the
+ * others admitted since their last sync (at most `syncMs` of its traffic on each), never more.
+ */
+function localShare(limiter: RateLimiterRedis, config: RateLimitConfig, syncMs = 100) {
+  const shares = new Map<string, Share>();
+  /** Sends `points` to Redis; within a window the count only grows, so a late answer never lowers it. */
+  const send = async (share: Share, points: number, ask: () => Promise<RateLimiterRes>) => {
+    share.inFlight += points;
+    const asked = share.queue.then(ask);
+    share.queue = asked.catch(() => {});
+    try {
+      const answer = await asked;
+      learn(share, answer);
+      return answer;
+    } catch (outcome) {
+      if (outcome instanceof RateLimiterRes) learn(share, outcome);
+      else share.consumed += points; // neither Redis nor its insurance answered: counted here alone
+      throw outcome;
+    } finally {
+      share.inFlight -= points;
+    }
+  };
+  const learn = (share: Share, answer: RateLimiterRes) => {
+    const now = Date.now();
+    share.consumed =
+      share.windowEndsAt > now ? Math.max(share.consumed, answer.consumedPoints) : answer.consumedPoints;
+    share.windowEndsAt = now + answer.msBeforeNext;
+  };
+  let syncing = false;
+  const sync = async () => {
+    if (syncing) return;
+    syncing = true;
+    try {
+      const now = Date.now();
+      for (const [key, share] of shares) {
+        if (share.windowEndsAt <= now && share.inFlight === 0) shares.delete(key);
+        else if (share.unsent > 0) {
+          const unsent = share.unsent;
+          share.unsent = 0;
+          // penalty adds the points without refusing: they were admitted already.
+          await send(share, unsent, () => limiter.penalty(key, unsent)).catch(() => {});
+        }
+      }
+    } finally {
+      syncing = false;
+    }
+  };
+  const timer = setInterval(() => void sync(), syncMs);
+  timer.unref();
+  return {
+    async consume(key: string, cost: number): Promise<void> {
+      const now = Date.now();
+      let share = shares.get(key);
+      if (!share) {
+        share = { consumed: 0, inFlight: 0, queue: Promise.resolve(), unsent: 0, windowEndsAt: 0 };
+        shares.set(key, share);
+      }
+      const known = share.windowEndsAt > now;
+      if (known && share.consumed + share.inFlight + share.unsent + cost <= config.points) {
+        share.unsent += cost;
+        return;
+      }
+      const unsent = known ? share.unsent : 0;
+      share.unsent = 0;
+      await send(share, unsent + cost, () => limiter.consume(key, unsent + cost));
+    },
+    stop() {
+      clearInterval(timer);
+      return sync();
     },
   };
 }

@@ -14,7 +14,6 @@ import {
   wrap,
 } from 'cockatiel';
 import { Counter, Gauge } from 'prom-client';
-import type { SubgraphAnswer } from './createSubgraphClient.ts';
 
 export interface ResilienceConfig {
   /** Budget for one subgraph call, retries included: the client never waits longer on this subgraph. */
@@ -43,19 +42,43 @@ const subgraphDefaults: Record<string, Partial<ResilienceConfig>> = {
   coordinator: { timeoutMs: 15_000 },
 };
 
-/** Per-subgraph settings from the environment, e.g. `SUBGRAPH_DRIVER_TIMEOUT_MS=500`, else `SUBGRAPH_TIMEOUT_MS`, else defaults. */
-export function resilienceConfig(subgraph: string, env: NodeJS.ProcessEnv = process.env): ResilienceConfig {
-  const read = (setting: string, fallback: number) => {
-    const value = env[`SUBGRAPH_${subgraph.toUpperCase()}_${setting}`] ?? env[`SUBGRAPH_${setting}`];
-    const parsed = value === undefined ? Number.NaN : Number(value);
-    return Number.isFinite(parsed) && parsed >= 0 ? parsed : fallback;
+/** How the gateway calls one subgraph: its resilience policy, and whether identical queries in flight are sent once. */
+export interface SubgraphCallConfig extends ResilienceConfig {
+  collapse: boolean;
+}
+
+/**
+ * Per-subgraph settings from `env` (the entry point's environment), e.g. `SUBGRAPH_DRIVER_TIMEOUT_MS=500`,
+ * else `SUBGRAPH_TIMEOUT_MS`, else defaults; `SUBGRAPH_COLLAPSE` / `SUBGRAPH_<NAME>_COLLAPSE` is `on`
+ * (default) or `off`. A bad value throws, naming the variable.
+ */
+export function resilienceConfig(
+  subgraph: string,
+  env: Record<string, string | undefined>,
+): SubgraphCallConfig {
+  const variable = (setting: string) => {
+    const specific = `SUBGRAPH_${subgraph.toUpperCase()}_${setting}`;
+    const name = env[specific] === undefined ? `SUBGRAPH_${setting}` : specific;
+    return { name, value: env[name] };
   };
+  const read = (setting: string, fallback: number) => {
+    const { name, value } = variable(setting);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 0)
+      throw new Error(`${name} must be a whole number of 0 or more, got "${value}"`);
+    return parsed;
+  };
+  const { name, value: collapse = 'on' } = variable('COLLAPSE');
+  if (collapse !== 'on' && collapse !== 'off')
+    throw new Error(`${name} must be "on" or "off", got "${collapse}"`);
   const base = { ...defaults, ...subgraphDefaults[subgraph] };
   return {
     timeoutMs: read('TIMEOUT_MS', base.timeoutMs),
     retries: read('RETRIES', base.retries),
     breakerFailures: read('BREAKER_FAILURES', base.breakerFailures),
     halfOpenAfterMs: read('HALF_OPEN_AFTER_MS', base.halfOpenAfterMs),
+    collapse: collapse === 'on',
   };
 }
 
@@ -93,7 +116,7 @@ const stateNames: Record<CircuitState, string> = {
  * and a circuit breaker that opens after consecutive failures, fails fast while open, and half-opens
  * to probe. A 5xx answer counts as a failure; the breaker is shared by every request to the subgraph.
  */
-export function subgraphResilience(subgraph: string, config: ResilienceConfig = resilienceConfig(subgraph)) {
+export function subgraphResilience(subgraph: string, config: ResilienceConfig) {
   const breaker = circuitBreaker(handleAll, {
     halfOpenAfter: config.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(config.breakerFailures),
@@ -120,10 +143,10 @@ export function subgraphResilience(subgraph: string, config: ResilienceConfig = 
    * Resolves with any answer below 500; rejects on a 5xx, a timeout, a connection error or an open
    * circuit.
    */
-  const call = async (
+  const call = async <TAnswer extends { status: number }>(
     mutation: boolean,
-    attempt: (signal: AbortSignal) => Promise<SubgraphAnswer>,
-  ): Promise<SubgraphAnswer> => {
+    attempt: (signal: AbortSignal) => Promise<TAnswer>,
+  ): Promise<TAnswer> => {
     try {
       const answer = await (mutation ? forMutations : forQueries).execute(async ({ signal }) => {
         // The body is read inside the attempt: a subgraph that stalls mid-answer is a timeout.

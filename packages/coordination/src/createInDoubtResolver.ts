@@ -1,10 +1,10 @@
 import type { SqlTransaction, TransactionalDatabase } from '@msd/events';
-import type { ServiceName } from '@msd/registry';
 import {
-  type BackgroundProcess,
+  createPeriodicTask,
   createServiceClient,
   type Logger,
-  serviceCredential,
+  type PeriodicTask,
+  type ServiceCalls,
 } from '@msd/service-kit';
 import { abortRename, listInDoubtRenames, type PendingRename, type RenameFaults } from './preparedRenames.ts';
 
@@ -12,10 +12,12 @@ import { abortRename, listInDoubtRenames, type PendingRename, type RenameFaults 
 export interface RenameParticipantOptions {
   /** Fault injection for tests (see `RenameFaults`); read at every call. */
   faults?: RenameFaults;
-  /** The coordinator asked about in-doubt renames (else `COORDINATOR_URL`). */
-  coordinatorUrl?: string;
+  /** How the coordinator is reached (`urls.coordinator`), asked about in-doubt renames. */
+  calls: ServiceCalls;
   /** A prepared rename is asked about after this long (default 3 s). */
   inDoubtAfterMs?: number;
+  /** Decided renames (COMMITTED, ABORTED) are deleted after this long (default 7 days). */
+  retentionMs?: number;
 }
 
 /** What the coordinator's log says about a transaction; UNKNOWN when it has no such row. */
@@ -26,12 +28,8 @@ export interface RenameOutcome {
 }
 
 /** Asks the coordinator (its `renameOutcome` query, with the service credential) how a transaction ended. */
-export function renameOutcomeClient(participant: ServiceName, url?: string, timeoutMs = 2_000) {
-  const client = createServiceClient('coordinator', {
-    credential: serviceCredential(participant, 'coordinator'),
-    ...(url ? { url } : {}),
-    timeoutMs,
-  });
+export function renameOutcomeClient(calls: ServiceCalls, timeoutMs = 2_000) {
+  const client = createServiceClient('coordinator', calls, { timeoutMs });
   return async (transactionId: string): Promise<RenameOutcome> => {
     const data = await client.request<{ renameOutcome: RenameOutcome }>(
       'query ($id: ID!) { renameOutcome(transactionId: $id) { state version } }',
@@ -41,10 +39,8 @@ export function renameOutcomeClient(participant: ServiceName, url?: string, time
   };
 }
 
-export interface InDoubtResolver extends BackgroundProcess {
-  /** One pass now; returns how many in-doubt renames it decided. */
-  resolve(): Promise<number>;
-}
+/** `run()` is one pass now; it returns how many in-doubt renames it decided. */
+export type InDoubtResolver = PeriodicTask<number>;
 
 /**
  * The participant's side of recovery: a rename it prepared and never heard about again (the
@@ -53,22 +49,19 @@ export interface InDoubtResolver extends BackgroundProcess {
  * ABORTED, and keep waiting while it says PREPARING or has no answer.
  */
 export function createInDoubtResolver(options: {
-  participant: ServiceName;
+  participant: string;
   db: SqlTransaction & TransactionalDatabase;
   logger: Logger;
-  /** The coordinator's endpoint (else `COORDINATOR_URL`) and when a rename is in doubt. */
+  /** How the coordinator is reached and when a rename is in doubt. */
   settings: RenameParticipantOptions;
   /** Applies the committed rename; false when it cannot yet (the order service waits for the version). */
   commit: (rename: PendingRename, outcome: RenameOutcome) => Promise<boolean>;
   intervalMs?: number;
 }): InDoubtResolver {
   const { participant, logger, db } = options;
-  const askOutcome = renameOutcomeClient(participant, options.settings.coordinatorUrl);
+  const askOutcome = renameOutcomeClient(options.settings.calls);
   // Default 3 s: well beyond a coordinator's round.
   const afterMs = options.settings.inDoubtAfterMs ?? 3_000;
-  const intervalMs = options.intervalMs ?? Math.min(2_000, afterMs);
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
 
   const resolveOnce = async () => {
     let decided = 0;
@@ -98,24 +91,10 @@ export function createInDoubtResolver(options: {
     return decided;
   };
 
-  const resolve = () => {
-    running ??= resolveOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  };
-
-  return {
-    resolve,
-    async start() {
-      timer = setInterval(() => {
-        resolve().catch((error: unknown) => logger.warn('in-doubt resolver failed', { participant, error }));
-      }, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      clearInterval(timer);
-      await running?.catch(() => {});
-    },
-  };
+  return createPeriodicTask({
+    name: `in-doubt resolver of ${participant}`,
+    intervalMs: options.intervalMs ?? Math.min(2_000, afterMs),
+    logger,
+    work: resolveOnce,
+  });
 }

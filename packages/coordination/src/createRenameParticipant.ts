@@ -1,5 +1,4 @@
 import { createRetention, type SqlTransaction, type TransactionalDatabase } from '@msd/events';
-import type { ServiceName } from '@msd/registry';
 import type { BackgroundProcess } from '@msd/service-kit';
 import { createLogger, refused, requireText } from '@msd/service-kit';
 import type { GraphQLFieldResolver } from 'graphql';
@@ -9,17 +8,14 @@ import {
   type RenameParticipantOptions,
 } from './createInDoubtResolver.ts';
 import { abortRename, injectRenameFault, prepareRename } from './preparedRenames.ts';
+import { type RenameParticipantName, renameProtocol } from './renameProtocol.ts';
 
 type ParticipantDatabase = SqlTransaction & TransactionalDatabase;
 
 /** What a service brings to the rename protocol; the protocol itself is the same for every participant. */
 export interface RenameParticipantSpec<Db extends ParticipantDatabase, Context extends { db: Db }> {
-  participant: ServiceName;
-  /**
-   * The protocol's mutation names in this service's SDL. Each participant has its own (they are
-   * @inaccessible fields of one supergraph, and composition would merge equal names).
-   */
-  fields: { prepare: string; commit: string; abort: string };
+  /** Which participant it is: its protocol fields are `renameProtocol[participant]`. */
+  participant: RenameParticipantName;
   /** Checks a prepare in the service's terms; throws a typed error (NOT_FOUND, BAD_USER_INPUT) to refuse it. */
   validate(productId: string, context: Context): Promise<void>;
   /**
@@ -36,8 +32,8 @@ export interface RenameParticipant<Context> {
   /** Settles renames prepared here whose decision never arrived, by asking the coordinator. */
   inDoubtResolver: InDoubtResolver;
   /**
-   * Deletes decided renames (COMMITTED, ABORTED) after `RENAME_RETENTION_MS` (default 7 days): long
-   * after any late prepare or commit could arrive, which is all an ABORTED tombstone is for.
+   * Deletes decided renames (COMMITTED, ABORTED) after `retentionMs` (default 7 days): long after
+   * any late prepare or commit could arrive, which is all an ABORTED tombstone is for.
    */
   retention: BackgroundProcess;
 }
@@ -52,7 +48,8 @@ export function createRenameParticipant<Db extends ParticipantDatabase, Context 
   db: Db,
   options: RenameParticipantOptions,
 ): RenameParticipant<Context> {
-  const { participant, fields } = spec;
+  const { participant } = spec;
+  const fields = renameProtocol[participant];
   const faults = options.faults;
   const mutations = {
     [fields.prepare]: async (
@@ -105,7 +102,7 @@ export function createRenameParticipant<Db extends ParticipantDatabase, Context 
       {
         table: 'pending_renames',
         where: `state <> 'PREPARED' AND decided_at < clock_timestamp() - $1 * interval '1 millisecond'`,
-        retentionMs: Number(process.env.RENAME_RETENTION_MS ?? 7 * 24 * 3600 * 1000),
+        retentionMs: options.retentionMs ?? 7 * 24 * 3600 * 1000,
       },
     ],
   });

@@ -19,3 +19,4 @@ export {
   type RenameFault,
   type RenameFaults,
 } from './preparedRenames.ts';
+export { type RenameParticipantName, renameCalls, renameProtocol } from './renameProtocol.ts';

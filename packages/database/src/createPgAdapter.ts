@@ -16,10 +16,7 @@ export interface PgAdapterOptions {
  * unhandled 'error' and end the process. The failing query reports the error, and the pool drops
  * the connection when it comes back (it is no longer queryable).
  */
-export function createPgAdapter(
-  url: string,
-  { max = Number(process.env.DATABASE_POOL_MAX ?? 5) }: PgAdapterOptions = {},
-): PrismaPg {
+export function createPgAdapter(url: string, { max = 5 }: PgAdapterOptions = {}): PrismaPg {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 10_000 });
   pool.on('connect', (client) => client.on('error', () => {}));
   pool.on('error', () => {}); // an idle connection lost: the pool has already removed it

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoRoot, type ServiceName, serviceNames } from '@msd/registry';
+import { repoRoot, type ServiceName } from '@msd/registry';
 import { includeSharedTables } from './schemaFiles.ts';
 
 const run = promisify(execFile);
@@ -12,10 +12,14 @@ const run = promisify(execFile);
  * Runs `prisma generate` for each service's schema folder (all of them by default), in parallel,
  * after copying in the shared tables it includes.
  */
-export async function generateClients(only: readonly ServiceName[] = serviceNames): Promise<void> {
+export async function generateClients(
+  only: readonly ServiceName[],
+  /** The environment the Prisma CLI runs with (the caller's own). */
+  environment: NodeJS.ProcessEnv,
+): Promise<void> {
   const prismaCli = createRequire(import.meta.url).resolve('prisma/build/index.js');
   // No update check: installs must work offline, and the check only adds a failing request there.
-  const env: NodeJS.ProcessEnv = { CHECKPOINT_DISABLE: '1', ...process.env };
+  const env: NodeJS.ProcessEnv = { CHECKPOINT_DISABLE: '1', ...environment };
   // Offline installs lack the native schema engine (its postinstall download fails silently), and
   // the CLI refuses to start without one even though `generate` never runs it. Any executable
   // satisfies the check; Node itself is one that is always there.

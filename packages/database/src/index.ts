@@ -1,8 +1,15 @@
 export { type ApplyMigrationsOptions, applyMigrations } from './applyMigrations.ts';
 export { type CreatedMigration, type CreateMigrationOptions, createMigration } from './createMigration.ts';
 export { createPgAdapter, type PgAdapterOptions } from './createPgAdapter.ts';
+export { type DatabaseSettings, databaseSettings, environmentDatabaseSettings } from './databaseConfig.ts';
 export { databaseLifecycle } from './databaseLifecycle.ts';
-export { adminUrl, databasePassword, databaseUrl, migrationsDir } from './databaseUrl.ts';
+export {
+  adminUrl,
+  databasePassword,
+  databaseUrl,
+  migrationsDir,
+  serviceDatabase,
+} from './databaseUrl.ts';
 export { dropDatabase } from './dropDatabase.ts';
 export { generateClients } from './generateClients.ts';
 export { listMigrations } from './listMigrations.ts';

@@ -1,5 +1,6 @@
 import { databaseName, roleName, type ServiceName } from '@msd/registry';
 import pg from 'pg';
+import type { DatabaseSettings } from './databaseConfig.ts';
 import { databasePassword } from './databaseUrl.ts';
 import { withAdminClient } from './withAdminClient.ts';
 
@@ -18,6 +19,7 @@ export interface ProvisionedDatabase {
 export async function provisionDatabase(
   service: ServiceName,
   database = databaseName(service),
+  settings?: DatabaseSettings,
 ): Promise<ProvisionedDatabase> {
   const role = roleName(service);
   const roleId = pg.escapeIdentifier(role);
@@ -27,7 +29,7 @@ export async function provisionDatabase(
     // and the second CREATE ROLE fails (or two ALTER ROLEs hit "tuple concurrently updated").
     // Session-level, because CREATE DATABASE cannot run inside a transaction; ends with the client.
     await client.query('SELECT pg_advisory_lock($1)', [provisionLockKey]);
-    const password = pg.escapeLiteral(databasePassword(service));
+    const password = pg.escapeLiteral(databasePassword(service, settings));
     const roleExists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     // ALTER on every run keeps the role in step with a changed password env.
     await client.query(
@@ -40,5 +42,5 @@ export async function provisionDatabase(
     await client.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${dbId} FROM PUBLIC`);
     await client.query(`GRANT CONNECT ON DATABASE ${dbId} TO ${roleId}`);
     return { database, role, created };
-  });
+  }, settings);
 }

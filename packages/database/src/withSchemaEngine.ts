@@ -5,6 +5,7 @@ import {
   type SqlMigrationAwareDriverAdapterFactory,
 } from '@prisma/driver-adapter-utils';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
+import { schemaEngineDebug } from './databaseConfig.ts';
 
 // The repo's lib has no DOM, where TypeScript declares WebAssembly; this is the part used here.
 declare const WebAssembly: {
@@ -48,12 +49,12 @@ async function loadBindings(): Promise<Bindings> {
 export async function withSchemaEngine<T>(
   adapter: SqlMigrationAwareDriverAdapterFactory,
   work: (engine: SchemaEngine) => Promise<T>,
+  /** Where the engine's own log lines go (none by default). */
+  debug = schemaEngineDebug(),
 ): Promise<T> {
   bindings ??= loadBindings();
   const { SchemaEngine } = await bindings;
-  const log = (line: string) => {
-    if (process.env.DEBUG_SCHEMA_ENGINE) console.error('[schema-engine]', line);
-  };
+  const log = (line: string) => debug?.(line);
   const engine = await SchemaEngine.new(
     { datamodels: undefined },
     log,

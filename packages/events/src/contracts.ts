@@ -36,9 +36,20 @@ export const eventPayloads = {
     shortages: z.array(z.object({ productId: z.uuid(), requested: z.int(), available: z.int() })),
   }),
   ShipmentCreated: z.object({ shipmentId: z.uuid(), orderId: z.uuid() }),
+  RideCompleted: z.object({ rideId: z.uuid(), riderId: z.string().min(1), driverId: z.uuid() }),
 } as const;
 
 export type EventType = keyof typeof eventPayloads;
+
+/**
+ * Events that announce a change of one entity, by the entity's type: the event's `aggregateId` is
+ * that entity's `@key` id. Whoever keeps entities of that type (the gateway's entity cache) drops
+ * the one named when the event arrives.
+ */
+export const entityUpdates: Partial<Record<EventType, string>> = {
+  ProductUpdated: 'Product',
+  DriverUpdated: 'Driver',
+};
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
 
 /** What travels: the payload plus what consumers need to apply it exactly once and in order. */

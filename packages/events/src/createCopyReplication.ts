@@ -48,14 +48,26 @@ export function createCopyReplication<T extends EventType, TOwner extends OwnerS
     db,
     bus,
     logger,
-    intervalMs: options.reconcileIntervalMs ?? Number(process.env.RECONCILE_INTERVAL_MS ?? 60_000),
+    intervalMs: options.reconcileIntervalMs ?? 60_000,
     listSourceIds: (afterId, limit) => field.listOwnerIds(db, afterId, limit),
     fetchOwner: options.fetchOwner,
-    repair: (owners) =>
-      field.repair(
-        db,
-        owners.map((owner) => ({ ...owner, value: options.ownerValue(owner) })),
-      ),
+    repair: async (owners) => {
+      const withValue = (list: TOwner[]) =>
+        list.map((owner) => ({ ...owner, value: options.ownerValue(owner) }));
+      let repaired = await field.repair(db, withValue(owners));
+      // A copy ahead of its owner would refuse every later event as stale, for good. The owner is
+      // read again first: a newer event applied since the first read is then no longer "ahead".
+      const ahead = await field.listAhead(db, owners);
+      if (ahead.length > 0) {
+        const fresh = await options.fetchOwner([...new Set(ahead.map((a) => a.id))]);
+        const setBack = await db.$transaction((tx) =>
+          field.setBackAhead(tx, withValue([...fresh.values()]), ahead),
+        );
+        if (setBack > 0) logger.warn('copies ahead of their owner set back', { copy, rows: setBack });
+        repaired += setBack;
+      }
+      return repaired;
+    },
   });
   return { copy, consumer, reconciler, bus };
 }

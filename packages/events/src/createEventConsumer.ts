@@ -1,13 +1,15 @@
-import type { Logger } from '@msd/service-kit';
+import { createPeriodicTask, type Logger } from '@msd/service-kit';
 import { type Job, Queue, Worker } from 'bullmq';
 import type { TransactionalDatabase, TransactionClient } from './appendToOutbox.ts';
 import { type EventEnvelope, type EventType, MalformedEvent, parseEvent } from './contracts.ts';
 import { deadLetterQueue } from './deadLetters.ts';
+import { producerOf, UnverifiedEvent, verifyEvent } from './eventSignature.ts';
 import {
   eventRetries,
   eventsConsumed,
   eventsDeadLettered,
   eventsRescued,
+  eventsUnverified,
   propagationLag,
   queueDepth,
 } from './metrics.ts';
@@ -71,21 +73,24 @@ export interface EventConsumer {
 const workerTimings = { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 3 };
 
 /**
- * A BullMQ worker for one (event, subscriber) queue. A malformed event is parked in the dead-letter
- * queue at once (retrying cannot fix it); an event whose effect fails is retried with backoff and
+ * A BullMQ worker for one (event, subscriber) queue. An event whose signature does not verify (not
+ * signed by its producer's key) or that is malformed is parked in the dead-letter queue at once,
+ * never applied (retrying cannot fix it); an event whose effect fails is retried with backoff and
  * parked after its last attempt. Either way the worker goes on with the next job: one bad event
  * never blocks a queue.
  */
 export function createEventConsumer<T extends EventType>(options: EventConsumerOptions<T>): EventConsumer {
   const queue = queueName(options.event, options.subscriber);
   const { logger } = options;
+  const producer = producerOf(options.event);
+  if (!producer || !options.bus.keys[producer])
+    throw new Error(
+      `No key to verify ${options.event} events with (the key of ${producer ?? 'its producer'})`,
+    );
   // Opened when first needed and closed on stop, so a stopped consumer can be started again.
   let dlq: Queue | undefined;
   let counts: Queue | undefined;
   let worker: Worker | undefined;
-  let sampler: NodeJS.Timeout | undefined;
-  let rescuer: NodeJS.Timeout | undefined;
-  let rescuing: Promise<number> | undefined;
 
   const park = async (job: Job, error: unknown) => {
     const message = (error as Error).message ?? String(error);
@@ -119,9 +124,11 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
   const handleTracedJob = async (job: Job) => {
     let event: EventEnvelope<T>;
     try {
+      verifyEvent(job.data, options.bus.keys);
       event = parseEvent(job.data, options.event);
     } catch (error) {
-      if (error instanceof MalformedEvent) return park(job, error);
+      if (error instanceof UnverifiedEvent) eventsUnverified.inc({ queue });
+      if (error instanceof UnverifiedEvent || error instanceof MalformedEvent) return park(job, error);
       throw error;
     }
     try {
@@ -165,17 +172,30 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
       }
     }
   };
-  const rescueFailed = () => {
-    rescuing ??= rescueOnce().finally(() => {
-      rescuing = undefined;
-    });
-    return rescuing;
-  };
+  const rescuer = createPeriodicTask({
+    name: `sweep of ${queue}'s failed jobs`,
+    intervalMs: options.rescueIntervalMs ?? 10_000,
+    logger,
+    runOnStart: true,
+    work: rescueOnce,
+    onResult: (n) => n > 0 && logger.warn('failed jobs parked in the dead-letter queue', { queue, jobs: n }),
+  });
+  const sampler = createPeriodicTask({
+    name: `depth of ${queue}`,
+    intervalMs: 5_000,
+    logger,
+    // A sample missed while Redis is down is no news: the next one is taken 5 s later.
+    work: () =>
+      depth().then(
+        (n) => queueDepth.set({ queue }, n),
+        () => {},
+      ),
+  });
 
   return {
     queue,
     depth,
-    rescueFailed,
+    rescueFailed: rescuer.run,
     async start() {
       worker = new Worker(queue, handleJob, {
         connection: options.bus.connection,
@@ -190,30 +210,16 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
       });
       // A job that failed its last attempt without being parked (park() itself failed) is rescued now.
       worker.on('failed', (job) => {
-        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) rescueFailed().catch(() => {});
+        if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) rescuer.run().catch(() => {});
       });
       await worker.waitUntilReady();
-      const sweep = () =>
-        rescueFailed().then(
-          (n) => n > 0 && logger.warn('failed jobs parked in the dead-letter queue', { queue, jobs: n }),
-          (error: unknown) => logger.warn('sweeping failed jobs failed; will retry', { queue, error }),
-        );
-      void sweep();
-      rescuer = setInterval(sweep, options.rescueIntervalMs ?? 10_000);
-      rescuer.unref();
-      sampler = setInterval(() => {
-        depth().then(
-          (n) => queueDepth.set({ queue }, n),
-          () => {},
-        );
-      }, 5_000);
-      sampler.unref();
+      await rescuer.start();
+      await sampler.start();
     },
     async stop() {
-      clearInterval(sampler);
-      clearInterval(rescuer);
+      await sampler.stop();
       await worker?.close();
-      await rescuing?.catch(() => {});
+      await rescuer.stop();
       await Promise.all([dlq?.close(), counts?.close()]);
       dlq = undefined;
       counts = undefined;

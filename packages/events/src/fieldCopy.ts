@@ -122,6 +122,59 @@ export function fieldCopy(spec: FieldCopySpec) {
       return rows.map((row) => row.id);
     },
 
+    /**
+     * Copies ahead of their owner: rows, or the newest value recorded, holding a higher version than
+     * `owners` have. No event of the owner can have put them there (a forged or corrupted one did);
+     * returns each such owner id with the version seen.
+     */
+    async listAhead(db: SqlTransaction, owners: OwnerState[]): Promise<{ id: string; version: number }[]> {
+      if (owners.length === 0) return [];
+      return db.$queryRawUnsafe<{ id: string; version: number }[]>(
+        `WITH o AS (SELECT * FROM unnest($1::uuid[], $2::int[]) AS o(id, version))
+         SELECT c.${key}::text AS id, c.${version} AS version FROM ${table} c JOIN o ON c.${key} = o.id WHERE c.${version} > o.version
+         UNION
+         SELECT s.owner_id::text, s.version FROM copy_sources s JOIN o ON s.owner_id = o.id WHERE s.copy = $3 AND s.version > o.version`,
+        owners.map((o) => o.id),
+        owners.map((o) => o.version),
+        copy,
+      );
+    },
+
+    /**
+     * Sets copies found ahead of their owner back to the owner's state, read after they were seen
+     * ahead: only those still at the version seen (`ahead`), and only where that version is above
+     * the owner's. A row that moved on meanwhile came from a newer event and is left alone. Run it in
+     * one transaction (`copy_sources` first, then the rows, as every update does); returns the rows set back.
+     */
+    async setBackAhead(
+      tx: SqlTransaction,
+      owners: (OwnerState & { value: string })[],
+      ahead: { id: string; version: number }[],
+    ): Promise<number> {
+      if (owners.length === 0 || ahead.length === 0) return 0;
+      const matched = `FROM unnest($1::uuid[], $2::text[], $3::int[]) AS o(id, value, version),
+                         unnest($4::uuid[], $5::int[]) AS a(id, version)
+                       WHERE a.id = o.id AND a.version > o.version`;
+      const values = [
+        owners.map((o) => o.id),
+        owners.map((o) => o.value),
+        owners.map((o) => o.version),
+        ahead.map((a) => a.id),
+        ahead.map((a) => a.version),
+      ];
+      await tx.$executeRawUnsafe(
+        `UPDATE copy_sources AS s SET value = o.value, version = o.version ${matched}
+           AND s.copy = $6 AND s.owner_id = o.id AND s.version = a.version`,
+        ...values,
+        copy,
+      );
+      return tx.$executeRawUnsafe(
+        `UPDATE ${table} AS c SET ${value} = o.value, ${version} = o.version ${matched}
+           AND c.${key} = o.id AND c.${version} = a.version`,
+        ...values,
+      );
+    },
+
     /** Sets every copy that differs from its owner and is not newer; returns the rows repaired. */
     async repair(db: SqlTransaction, owners: (OwnerState & { value: string })[]): Promise<number> {
       if (owners.length === 0) return 0;

@@ -11,6 +11,7 @@ export {
   type EventEnvelope,
   type EventPayload,
   type EventType,
+  entityUpdates,
   eventPayloads,
   MalformedEvent,
   parseEvent,
@@ -25,6 +26,7 @@ export {
 export { createOutboxRelay, type OutboxRelay } from './createOutboxRelay.ts';
 export { createReconciler, type OwnerState, type Reconciler } from './createReconciler.ts';
 export { createRetention, type RetentionRule, retentionRules } from './createRetention.ts';
+export { createScheduledRepair, type RepairResult, type ScheduledRepair } from './createScheduledRepair.ts';
 export {
   countDeadLetters,
   countDeadLettersByQueue,
@@ -36,10 +38,21 @@ export {
 } from './deadLetters.ts';
 export { deleteInBatches } from './deleteInBatches.ts';
 export { deliveryOptions } from './deliveryOptions.ts';
+export {
+  developmentEventKey,
+  developmentEventKeys,
+  type EventKeys,
+  eventKeys,
+  type Producer,
+  producerOf,
+  signEvent,
+  UnverifiedEvent,
+  verifyEvent,
+} from './eventSignature.ts';
 export { type FieldCopySpec, fieldCopy, type OwnerValue } from './fieldCopy.ts';
 export { reactionsRepaired } from './metrics.ts';
 export { parkedEventResolvers } from './parkedEventResolvers.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';
 export { type RunRecord, readLastRun } from './readLastRun.ts';
-export { type EventBusOptions, eventBus } from './redisConnection.ts';
-export { queueName, queuesOf, type Subscriber, subscriptions } from './subscriptions.ts';
+export { type EventBusOptions, eventBus, failFast } from './redisConnection.ts';
+export { queueName, type Subscriber, subscriptions } from './subscriptions.ts';

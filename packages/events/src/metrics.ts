@@ -30,6 +30,13 @@ export const eventsDeadLettered = new Counter({
   registers: [metrics],
 });
 
+export const eventsUnverified = new Counter({
+  name: 'events_unverified_total',
+  help: "Events refused because they were not signed with their producer's key: parked, never applied",
+  labelNames: ['queue'] as const,
+  registers: [metrics],
+});
+
 export const eventsPublished = new Counter({
   name: 'outbox_events_published_total',
   help: 'Outbox rows handed to Redis by the relay',

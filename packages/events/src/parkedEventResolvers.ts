@@ -6,7 +6,7 @@ import {
   listDeadLetters,
   replayDeadLetters,
 } from './deadLetters.ts';
-import type { EventBusOptions } from './redisConnection.ts';
+import { type EventBusOptions, failFast } from './redisConnection.ts';
 import { queueName, type Subscriber, subscriptions } from './subscriptions.ts';
 
 /** A dead-letter entry as the API shows it (`ParkedEvent` in the SDL). */
@@ -39,19 +39,17 @@ const knownQueues = new Map<string, { event: EventType; subscriber: Subscriber }
  * Scopes (`operator`) are enforced by the gateway from the SDL's `@requiresScopes`.
  */
 export function parkedEventResolvers(bus: EventBusOptions | undefined) {
-  const failFast: EventBusOptions | undefined = bus && {
+  const failingFast: EventBusOptions | undefined = bus && {
     prefix: bus.prefix,
+    keys: bus.keys,
     connection: {
-      ...bus.connection,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: REDIS_DEADLINE_MS,
+      ...failFast(bus.connection, REDIS_DEADLINE_MS),
       // Each request opens its own connection: with Redis down it ends now instead of retrying.
       retryStrategy: () => null,
     },
   };
   const onBus = async <T>(work: (bus: EventBusOptions) => Promise<T>): Promise<T> => {
-    if (!failFast)
+    if (!failingFast)
       throw serviceUnavailable('event bus', 'this instance runs without events (no event bus configured)');
     let timer: NodeJS.Timeout | undefined;
     // BullMQ waits for a connection before its first command, which no command timeout bounds.
@@ -61,7 +59,7 @@ export function parkedEventResolvers(bus: EventBusOptions | undefined) {
         REDIS_DEADLINE_MS,
       );
     });
-    const running = work(failFast);
+    const running = work(failingFast);
     running.catch(() => {}); // a failure after the deadline has nobody left to tell
     try {
       return await Promise.race([running, deadline]);

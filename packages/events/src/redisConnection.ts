@@ -1,14 +1,24 @@
 import type { RedisOptions } from 'bullmq';
+import { developmentEventKeys, type EventKeys } from './eventSignature.ts';
 
 export interface EventBusOptions {
   connection: RedisOptions;
   /** Key prefix of every queue: tests use a unique one, so they never see each other's jobs. */
   prefix: string;
+  /** The event signing keys this process holds (`eventKeys(config)`; the development keys if not given). */
+  keys: EventKeys;
 }
 
-/** Where the event bus lives: `REDIS_URL` and `EVENTS_PREFIX`, unless given. */
-export function eventBus(options: { redisUrl?: string; prefix?: string } = {}): EventBusOptions {
-  const url = new URL(options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+/**
+ * Where the event bus lives (a process's `REDIS_URL` and `EVENTS_PREFIX`; the local Redis and `msd`
+ * unless given) and the event signing keys the process holds (`eventKeys(config)`; the development
+ * keys if not given). A `rediss://` URL connects with TLS, its host name checked against the
+ * certificate.
+ */
+export function eventBus(
+  options: { redisUrl?: string; prefix?: string; keys?: EventKeys } = {},
+): EventBusOptions {
+  const url = new URL(options.redisUrl ?? 'redis://127.0.0.1:6379');
   return {
     connection: {
       host: url.hostname,
@@ -16,9 +26,24 @@ export function eventBus(options: { redisUrl?: string; prefix?: string } = {}): 
       ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
       ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
       db: Number(url.pathname.slice(1) || 0),
+      ...(url.protocol === 'rediss:' ? { tls: { servername: url.hostname } } : {}),
       // Workers block on Redis; BullMQ requires unlimited retries per request for them.
       maxRetriesPerRequest: null,
     },
-    prefix: options.prefix ?? process.env.EVENTS_PREFIX ?? 'msd',
+    prefix: options.prefix ?? 'msd',
+    keys: options.keys ?? developmentEventKeys(),
+  };
+}
+
+/**
+ * The same connection, failing fast: no offline queue and a deadline per command, so with Redis down
+ * or hung a call fails now (its caller rolls back, falls back or retries later) instead of waiting.
+ */
+export function failFast(connection: RedisOptions, commandTimeoutMs: number): RedisOptions {
+  return {
+    ...connection,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
   };
 }

@@ -28,10 +28,3 @@ for (const entry of processes) {
 export function queueName(event: EventType, subscriber: Subscriber): string {
   return `${event}.${subscriber}`;
 }
-
-/** Every queue a subscriber consumes. */
-export function queuesOf(subscriber: Subscriber): { event: EventType; queue: string }[] {
-  return (Object.entries(subscriptions) as [EventType, readonly Subscriber[]][])
-    .filter(([, subscribers]) => subscribers.includes(subscriber))
-    .map(([event]) => ({ event, queue: queueName(event, subscriber) }));
-}

@@ -130,7 +130,7 @@ describe('retention', () => {
        SELECT gen_random_uuid(), 'ProductUpdated.order', 'ProductUpdated', 1 FROM generate_series(1, 10)`,
     );
     const retention = createRetention({ db: dbOf(pool), logger, rules: [retentionRules.inbox()] });
-    await retention.prune();
+    await retention.run();
     const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM processed_events');
     expect(Number(rows[0]!.n)).toBe(10);
   });

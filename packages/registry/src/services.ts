@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,16 +63,16 @@ export const services = [
     name: 'driver',
     port: 4005,
     publishes: ['DriverUpdated'],
-    consumes: [],
-    sharedTables: ['outbox'],
-    calls: ['ride'],
+    consumes: ['RideCompleted'],
+    sharedTables: ['outbox', 'inbox'],
+    calls: [],
   },
   {
     name: 'ride',
     port: 4006,
-    publishes: [],
+    publishes: ['RideCompleted'],
     consumes: ['DriverUpdated'],
-    sharedTables: ['inbox', 'reconciliation'],
+    sharedTables: ['outbox', 'inbox', 'reconciliation'],
     calls: ['driver'],
   },
   {
@@ -123,6 +124,21 @@ export const urlVariable = (name: ProcessName) => `${name.toUpperCase()}_URL`;
 /** `PRODUCT_DATABASE_URL`: a service's own connection string, overriding the derived one. */
 export const databaseUrlVariable = (service: ServiceName) => `${service.toUpperCase()}_DATABASE_URL`;
 export const sdlPath = (service: ServiceName) => path.join(repoRoot, 'subgraphs', service, 'schema.graphql');
+/** The dead-letter API's SDL, declared once by @msd/events (which resolves it). */
+const parkedEventsSdl = path.join(repoRoot, 'packages', 'events', 'schema', 'parkedEvents.graphql');
+/**
+ * The files a service's whole SDL is assembled from: its own `schema.graphql`, then the SDL a
+ * library brings with its resolvers (the dead-letter API, for every service that consumes events).
+ */
+export const sdlFiles = (service: ServiceName): string[] => [
+  sdlPath(service),
+  ...(serviceEntry(service).consumes.length > 0 ? [parkedEventsSdl] : []),
+];
+/** A service's whole SDL, as the service serves it and composition reads it. */
+export const readSdl = (service: ServiceName): string =>
+  sdlFiles(service)
+    .map((file) => readFileSync(file, 'utf8').trim())
+    .join('\n\n');
 export const prismaDir = (service: ServiceName) => path.join(repoRoot, 'prisma', service);
 /** The entry point a process starts from (TypeScript source; the launcher runs it). */
 export const entryPoint = (name: ProcessName) =>

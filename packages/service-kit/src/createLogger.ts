@@ -13,22 +13,42 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-/**
- * JSON lines (`LOG_FORMAT=json`, the default with `NODE_ENV=production`) for log pipelines, or one
- * readable line per event for a terminal, where `npm start` prefixes each with the process name.
- */
-export function logFormat(env: NodeJS.ProcessEnv = process.env): 'json' | 'pretty' {
-  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
-  return env.NODE_ENV === 'production' ? 'json' : 'pretty';
+export interface LoggingOptions {
+  level: LevelWithSilent;
+  /** JSON lines for log pipelines, or one readable line per event for a terminal. */
+  format: 'json' | 'pretty';
 }
 
+let settings: LoggingOptions = { level: 'info', format: 'pretty' };
 let root: pino.Logger | undefined;
+
+/**
+ * Sets the process's log level and format (`LOG_LEVEL`, `LOG_FORMAT` parsed at its entry point;
+ * JSON by default in production). Until it is called, and in processes that never call it (tests,
+ * command-line tools), lines are readable at level info.
+ */
+export function configureLogging(options: LoggingOptions): void {
+  settings = options;
+  root = undefined;
+}
+
+/** The logging options of a parsed configuration: JSON in production unless `LOG_FORMAT` says otherwise. */
+export function loggingOptions(config: {
+  LOG_LEVEL: LevelWithSilent;
+  LOG_FORMAT?: 'json' | 'pretty' | undefined;
+  NODE_ENV?: string | undefined;
+}): LoggingOptions {
+  return {
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
+  };
+}
 
 function rootLogger(): pino.Logger {
   if (root) return root;
   // Synchronous writes: a line logged just before `process.exit` (a failed start) is never lost.
   const destination: DestinationStream =
-    logFormat() === 'json'
+    settings.format === 'json'
       ? pino.destination({ dest: 1, sync: true })
       : pretty({
           sync: true,
@@ -40,7 +60,7 @@ function rootLogger(): pino.Logger {
         });
   root = pino(
     {
-      level: (process.env.LOG_LEVEL as LevelWithSilent | undefined) ?? 'info',
+      level: settings.level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -67,8 +87,13 @@ function rootLogger(): pino.Logger {
  */
 export function createLogger(name: string): Logger {
   let logger: pino.Logger | undefined;
+  let parent: pino.Logger | undefined;
   const write = (level: LogLevel, message: string, fields?: LogFields) => {
-    logger ??= rootLogger().child({ name });
+    // A module's logger made before `configureLogging` follows the configured root.
+    if (parent !== rootLogger() || !logger) {
+      parent = rootLogger();
+      logger = parent.child({ name });
+    }
     if (!logger.isLevelEnabled(level)) return;
     logger[level](fields ? serializeErrors(fields) : {}, message);
   };

@@ -7,7 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { ServiceName } from '@msd/registry';
+import type { ProcessName, ServiceName } from '@msd/registry';
 import { type DocumentNode, Kind, visit } from 'graphql';
 import { type Caller, callerFromHeaders } from './callerHeaders.ts';
 import { createHttpServer } from './createHttpServer.ts';
@@ -16,11 +16,11 @@ import { formatError } from './formatError.ts';
 import { entityRepresentations } from './metrics.ts';
 import { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
-import { serviceCallerCheck } from './serviceToken.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
-  /** Its registry name: which callers it accepts follows from it. */
   name: ServiceName;
+  /** Who may call it: the calling process of a received credential, or undefined (`ServiceCalls.callers`). */
+  callers: (credential: string | undefined) => ProcessName | undefined;
   typeDefs: DocumentNode;
   /**
    * The service's resolvers, or several maps (its own, then those a library brings, e.g. the
@@ -89,7 +89,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
     logger,
     context: async (req) => options.context({ caller: callerFromHeaders(req.headers) }),
     graphqlPaths: ['/graphql'],
-    acceptCaller: serviceCallerCheck(options.name),
+    acceptCaller: options.callers,
     ready: () => runChecks(options.readyChecks),
   });
   const background = options.background ?? [];

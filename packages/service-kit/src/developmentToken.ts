@@ -18,24 +18,23 @@ export const DEVELOPMENT_ISSUER = 'msd-development';
 export const DEVELOPMENT_AUDIENCE = 'msd-gateway';
 const ALGORITHM = 'ES256';
 
-/** Where the development key pair lives: `AUTH_DEV_KEY_FILE`, else `.dev-keys/jwt-es256.json` (git-ignored). */
-export function developmentKeyFile(env: NodeJS.ProcessEnv = process.env): string {
-  return env.AUTH_DEV_KEY_FILE ?? path.join(repoRoot, '.dev-keys', 'jwt-es256.json');
+/** Where the development key pair lives unless a caller names another file (git-ignored). */
+export const DEVELOPMENT_KEY_FILE = path.join(repoRoot, '.dev-keys', 'jwt-es256.json');
+
+/** The key file an entry point's environment names (`AUTH_DEV_KEY_FILE`), else the default one. */
+export function developmentKeyFile(env: NodeJS.ProcessEnv): string {
+  return env.AUTH_DEV_KEY_FILE || DEVELOPMENT_KEY_FILE;
 }
 
 /**
- * The development key pair (outside production only): made on first use and kept in a file, so
+ * The development key pair (callers use it outside production only): made on first use and kept in a file, so
  * `npm run token`, `npm start` and the tests sign with the key every local gateway verifies.
  * Created by writing a temporary file and hard-linking it into place, so concurrent first uses
  * (test files in parallel) agree on one key.
  */
 export async function developmentKeyPair(
-  file = developmentKeyFile(),
+  file = DEVELOPMENT_KEY_FILE,
 ): Promise<{ privateJwk: JWK; publicJwk: JWK }> {
-  if (process.env.NODE_ENV === 'production')
-    throw new Error(
-      'The development key pair is not used in production: set AUTH_JWKS_URL, AUTH_JWKS or AUTH_JWKS_FILE',
-    );
   if (!existsSync(file)) {
     const { privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
     const jwk = { ...(await exportJWK(privateKey)), alg: ALGORITHM, kid: `dev-${Date.now().toString(36)}` };

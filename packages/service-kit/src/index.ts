@@ -7,13 +7,33 @@ export {
   callerFromHeaders,
 } from './callerHeaders.ts';
 export { createEntityLoader, createGroupLoader } from './createEntityLoader.ts';
+export {
+  createHttpClient,
+  type HttpAnswer,
+  type HttpClient,
+  type HttpClientOptions,
+} from './createHttpClient.ts';
 export { createHttpServer, type ReadyReport } from './createHttpServer.ts';
-export { createLogger, type Logger, logFormat } from './createLogger.ts';
-export { createServiceClient, type ServiceClient } from './createServiceClient.ts';
+export {
+  configureLogging,
+  createLogger,
+  type Logger,
+  type LoggingOptions,
+  loggingOptions,
+} from './createLogger.ts';
+export { createPeriodicTask, type PeriodicTask } from './createPeriodicTask.ts';
+export {
+  createServiceClient,
+  type ServiceCalls,
+  type ServiceClient,
+  serviceCalls,
+} from './createServiceClient.ts';
 export { createSubgraphServer, runChecks, type SubgraphServer } from './createSubgraphServer.ts';
+export { describeVariables, type VariableDescription, type VariableShape } from './describeVariables.ts';
 export {
   DEVELOPMENT_AUDIENCE,
   DEVELOPMENT_ISSUER,
+  DEVELOPMENT_KEY_FILE,
   defaultSubjects,
   developmentKeyFile,
   developmentKeyPair,
@@ -30,7 +50,7 @@ export { badUserInput, conflict, forbidden, notFound, refused, serviceUnavailabl
 export { fetchEntities } from './fetchEntities.ts';
 export { formatError } from './formatError.ts';
 export { isUuid } from './isUuid.ts';
-export { ConfigError, loadConfig } from './loadConfig.ts';
+export { ConfigError, loadConfig, loadVariables } from './loadConfig.ts';
 export { loadTypeDefs } from './loadTypeDefs.ts';
 export {
   countStatement,
@@ -41,7 +61,22 @@ export {
 } from './metrics.ts';
 export { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
-export { processConfig } from './processConfig.ts';
+export {
+  type CommonConfig,
+  commonVariables,
+  databasePasswordVariable,
+  databaseVariables,
+  defaultEventTimings,
+  type EventTimings,
+  eventBusVariables,
+  eventKeyVariable,
+  eventProducersNeeded,
+  eventTimings,
+  eventVariables,
+  processConfig,
+  type ServiceUrls,
+  serviceUrls,
+} from './processConfig.ts';
 export {
   currentRequestContext,
   REQUEST_ID_HEADER,
@@ -52,6 +87,7 @@ export { requireText } from './requireText.ts';
 export { runProcess } from './runProcess.ts';
 export { type ServeOptions, serve } from './serve.ts';
 export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
+export { type ServiceOptions, timingsOf } from './serviceOptions.ts';
 export {
   allowedCallers,
   developmentServiceSecrets,
@@ -62,4 +98,3 @@ export {
   serviceCallerKeys,
   serviceCredential,
 } from './serviceToken.ts';
-export { servicePort, serviceUrl } from './serviceUrl.ts';

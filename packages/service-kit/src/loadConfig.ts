@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 const secretVariable = /TOKEN|PASSWORD|SECRET|JWKS|KEY/;
 
@@ -11,12 +11,12 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses the environment with a process's schema (empty values count as unset). Throws `ConfigError` naming every bad
+ * Parses an environment (an entry point's own) with a process's schema (empty values count as unset). Throws `ConfigError` naming every bad
  * variable; `serve` turns that into a message and exit code 1 before anything listens.
  */
 export function loadConfig<TSchema extends z.ZodType>(
   schema: TSchema,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): z.output<TSchema> {
   // An empty variable counts as unset (`FOO=` in compose files and manifests means "no value").
   const result = schema.safeParse(
@@ -38,4 +38,12 @@ export function loadConfig<TSchema extends z.ZodType>(
       return `${issue.path.join('.') || variable}: ${issue.message}${shown}`;
     }),
   );
+}
+
+/** Parses a few variables of an environment (tools that need only those, e.g. the event bus's). */
+export function loadVariables<TShape extends z.ZodRawShape>(
+  variables: TShape,
+  env: NodeJS.ProcessEnv,
+): z.output<z.ZodObject<TShape>> {
+  return loadConfig(z.looseObject(variables), env) as z.output<z.ZodObject<TShape>>;
 }

@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readSdl, type ServiceName } from '@msd/registry';
 import { type DocumentNode, parse } from 'graphql';
 
-/** Reads a service's `schema.graphql`: the SDL file is the source of truth for its API. */
-export function loadTypeDefs(file: URL): DocumentNode {
-  return parse(readFileSync(file, 'utf8'));
+/**
+ * A service's whole SDL: its `schema.graphql` (the source of truth for its API) with the shared
+ * fragments the registry says it carries (`sdlFiles`).
+ */
+export function loadTypeDefs(service: ServiceName): DocumentNode {
+  return parse(readSdl(service));
 }

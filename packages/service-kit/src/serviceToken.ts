@@ -69,7 +69,7 @@ function ownSecret(name: ProcessName, env: ServiceCredentialEnv): string {
 export function serviceCredential(
   caller: ProcessName,
   callee: ProcessName,
-  env: ServiceCredentialEnv = process.env,
+  env: ServiceCredentialEnv,
 ): string {
   return `${caller}.${keyFor(ownSecret(caller, env), callee)}`;
 }
@@ -81,11 +81,11 @@ export function serviceCredential(
  */
 export function serviceCallerCheck(
   callee: ProcessName,
-  env: ServiceCredentialEnv = process.env,
+  env: ServiceCredentialEnv,
 ): (credential: string | undefined) => ProcessName | undefined {
   const allowed = allowedCallers(callee);
   const configured = env.SERVICE_CALLERS ? parseCallerKeys(env.SERVICE_CALLERS) : undefined;
-  if (!configured && !isDevelopment(env))
+  if (!configured && allowed.length > 0 && !isDevelopment(env))
     throw new Error(
       `SERVICE_CALLERS must be set for ${callee} (NODE_ENV is ${env.NODE_ENV ?? 'unset'}): the keys of ${allowed.join(', ')}`,
     );

@@ -1,10 +1,16 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSurface } from '../src/createHttpServer.ts';
-import { createSubgraphServer, SERVICE_TOKEN_HEADER, serviceCredential } from '../src/index.ts';
+import {
+  createSubgraphServer,
+  SERVICE_TOKEN_HEADER,
+  serviceCallerCheck,
+  serviceCredential,
+} from '../src/index.ts';
 
 const server = createSubgraphServer({
   name: 'inventory',
+  callers: serviceCallerCheck('inventory', { NODE_ENV: 'test' }),
   typeDefs: parse('type Query { stock: Int }'),
   resolvers: { Query: { stock: () => 1 } },
   context: () => ({}),
@@ -37,7 +43,7 @@ describe('a subgraph with an admin surface (ADMIN_PORT)', () => {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'inventory'),
+          [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'inventory', { NODE_ENV: 'test' }),
         },
         body: JSON.stringify({ query: '{ stock }' }),
       });

@@ -40,7 +40,7 @@ async function ask(headers: Record<string, string> = {}) {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'inventory'),
+      [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'inventory', { NODE_ENV: 'test' }),
       ...headers,
     },
     body: JSON.stringify({ query: '{ inventoryReport }' }),

@@ -47,7 +47,7 @@ describe('graceful shutdown', () => {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'inventory'),
+        [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'inventory', { NODE_ENV: 'test' }),
       },
       body: JSON.stringify({ query: '{ __typename }' }),
     });

@@ -51,7 +51,7 @@ export async function graphqlRequest<TData = Record<string, unknown>>(
     headers: {
       'content-type': 'application/json',
       ...(options.asService
-        ? { [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', options.asService) }
+        ? { [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', options.asService, { NODE_ENV: 'test' }) }
         : {}),
       ...caller,
       ...options.headers,

@@ -1,7 +1,14 @@
 export { counterIn } from './counterIn.ts';
 export { freePort } from './freePort.ts';
+export { freePortRange } from './freePortRange.ts';
 export { type GraphQLResponse, graphqlRequest, type RequestOptions } from './graphqlRequest.ts';
 export { readCounter } from './readCounter.ts';
 export { startRedisServer, type TestRedis } from './startRedisServer.ts';
-export { startTestSubgraph, type TestSubgraph } from './startTestSubgraph.ts';
-export { createTestDatabase, type TestDatabase } from './testDatabase.ts';
+export { startTestSubgraph, type TestSubgraph, testServiceCalls } from './startTestSubgraph.ts';
+export {
+  createDatabaseTemplates,
+  createTestDatabase,
+  type DatabaseTemplates,
+  type TestDatabase,
+  useDatabaseTemplates,
+} from './testDatabase.ts';

@@ -1,8 +1,10 @@
 /**
  * The other competitor: Hive Gateway (`createGatewayRuntime`, its default configuration) over the
  * supergraph file at `SUPERGRAPH_PATH`, on Node's HTTP server; with `HIVE_ROUTER_RUNTIME=true`, its
- * Rust query planner and executor (@graphql-hive/router-runtime). The only addition is the service
- * credential and the benchmark's caller on every subgraph request (`benchSubgraphHeaders`). Run by `npm run bench:gateway` as a process on `PORT`.
+ * Rust query planner and executor (@graphql-hive/router-runtime); with `HIVE_DEDUPLICATION=on`, its
+ * deduplication of identical requests in flight. The only addition is the service credential and the
+ * benchmark's caller on every subgraph request (`benchSubgraphHeaders`). Run by `npm run
+ * bench:gateway` as a process on `PORT`.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -40,6 +42,7 @@ const gateway = hive.createGatewayRuntime({
   supergraph,
   plugins: () => [withSubgraphHeaders],
   logging: 'error',
+  inboundInflightRequestDeduplication: process.env.HIVE_DEDUPLICATION === 'on',
   ...(rust
     ? {
         unifiedGraphHandler: ((await import(routerRuntime)) as { unifiedGraphHandler: unknown })

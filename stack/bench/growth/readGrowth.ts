@@ -24,6 +24,7 @@ import {
   median,
   poster,
   round,
+  stackCpuMs,
 } from '../harness/index.ts';
 import { explainHotStatements, type StatementPlan } from './explainHotStatements.ts';
 import { reseedDemo } from './reseed.ts';
@@ -61,9 +62,6 @@ export interface AnswerShape {
   products: number;
   bytes: number;
 }
-
-const subgraphGroups = ['product', 'order', 'inventory', 'shipping', 'driver', 'ride', 'coordinator'];
-const stackGroups = [...subgraphGroups, 'gateway', 'postgres (run)', 'redis'];
 
 const query = (page: number, name: string) =>
   `query ${name}($after: String) { orders(first: ${page}, after: $after) { id total items { quantity productName product { name price stock } } } }`;
@@ -229,10 +227,7 @@ export async function measureReadGrowth(
           problems: figures.problems,
           p50: figures.latencyMs.p50,
           p99: figures.latencyMs.p99,
-          stackCpuMs: round(
-            stackGroups.reduce((sum, group) => sum + (perRequest[group] ?? 0), 0),
-            2,
-          ),
+          stackCpuMs: stackCpuMs(perRequest),
           cpuMsPerRequest: perRequest,
           cpu: use,
         });

@@ -118,42 +118,9 @@ export interface ClosedLoopOptions {
   signal: AbortSignal;
 }
 
-export interface ClosedLoopStats extends LoadStats {
-  /** Per connection: requests answered and their summed latency. */
-  perConnection: { requests: number; busyMs: number }[];
-}
-
-/**
- * Requests / summed latency, per connection, summed over the connections: throughput with the time
- * between requests left out (waves of requests with pauses between them, say).
- */
-export const busyRequestsPerSecond = (stats: ClosedLoopStats) =>
-  round(stats.perConnection.reduce((sum, c) => sum + (c.busyMs > 0 ? c.requests / (c.busyMs / 1000) : 0), 0));
-
-/** Several closed loops as one (waves of requests, say), over `elapsedMs` in all. */
-export function combineLoads(loads: readonly ClosedLoopStats[], elapsedMs: number): ClosedLoopStats {
-  const combined: ClosedLoopStats = { ...newStats(), elapsedMs, perConnection: [] };
-  for (const load of loads) {
-    combined.requests += load.requests;
-    combined.ok += load.ok;
-    combined.non200 += load.non200;
-    combined.latencies.push(...load.latencies);
-    for (const [problem, count] of Object.entries(load.problems))
-      combined.problems[problem] = (combined.problems[problem] ?? 0) + count;
-    for (const [i, { requests, busyMs }] of load.perConnection.entries()) {
-      const mine = combined.perConnection[i] ?? { requests: 0, busyMs: 0 };
-      combined.perConnection[i] = { requests: mine.requests + requests, busyMs: mine.busyMs + busyMs };
-    }
-  }
-  return combined;
-}
-
-/**
- * Runs autocannon against `url`. Each connection is a client of its own (its own body, say); the
- * requests still in flight when the time is up are not counted.
- */
-export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopStats> {
-  const stats: ClosedLoopStats = { ...newStats(), perConnection: [] };
+export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats> {
+  const stats = newStats();
+  let connections = 0;
   const target = new URL(options.url);
   const authorization = await operatorAuthorization();
   const start = performance.now();
@@ -168,9 +135,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoop
         // How soon autocannon notices that the run is over (its default: a second).
         sampleInt: 10,
         setupClient: (client) => {
-          const connection = stats.perConnection.length;
-          const mine = { requests: 0, busyMs: 0 };
-          stats.perConnection.push(mine);
+          const connection = connections++;
           let problem: string | undefined;
           client.setRequests([
             {
@@ -185,8 +150,6 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoop
             },
           ]);
           client.on('response', (status: number, _bytes: number, latencyMs: number) => {
-            mine.requests++;
-            mine.busyMs += latencyMs;
             lastAnswer = performance.now();
             answered(stats, status, latencyMs, problem);
           });

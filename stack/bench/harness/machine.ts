@@ -129,7 +129,10 @@ export function stackProcesses(names: Record<string, string> = {}): Map<string, 
     } catch {
       continue;
     }
-    const match = /subgraphs\/(\w+)\/src\/index\.ts|(gateway)\/src\/index\.ts/.exec(cmdline);
+    const match =
+      /subgraphs\/(\w+)\/(?:src\/index\.ts|dist\/index\.js)|(gateway)\/(?:src\/index\.ts|dist\/index\.js)/.exec(
+        cmdline,
+      );
     if (match) children.set(pid, names[pid] ?? match[1] ?? match[2] ?? 'unknown');
     else if (names[pid]) children.set(pid, names[pid]);
   }
@@ -143,20 +146,15 @@ export function stackProcesses(names: Record<string, string> = {}): Map<string, 
 
 /**
  * Measures the stack's processes (`stackProcesses`), this process, PostgreSQL and Redis. `names`
- * names given pids (a second gateway, another router started beside the stack). With
- * `runDatabases`, PostgreSQL backends connected to a database it matches are `postgres (run)` and
- * every other PostgreSQL process `postgres (other)` (the server is shared); else all are
- * `postgres (all)`.
+ * names given pids (a second gateway, another router started beside the stack). PostgreSQL backends
+ * connected to a database `runDatabases` matches are `postgres (run)`, every other PostgreSQL process
+ * `postgres (other)` (the server is shared). A benchmark gets one from its stack (`cpuMeter()`).
  */
-export function stackCpuMeter(
-  names: Record<string, string> = {},
-  options: { runDatabases?: RegExp } = {},
-): CpuMeter {
+export function stackCpuMeter(names: Record<string, string>, options: { runDatabases: RegExp }): CpuMeter {
   const children = stackProcesses(names);
   const postgresGroups = new Map<string, string>();
   const postgresGroup = (pid: string) => {
     const { runDatabases } = options;
-    if (!runDatabases) return 'postgres (all)';
     let group = postgresGroups.get(pid);
     if (!group) {
       let title = '';
@@ -227,6 +225,22 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   percentOfOneCore.other = Math.max(0, round(machineBusyPercent * os.availableParallelism() - counted, 0));
   return { machineBusyPercent, percentOfOneCore, loadavgAtEnd: b.loadavg };
 }
+
+/** Process groups that are not the stack: the benchmark itself, the rest of the machine, other databases. */
+const outsideStack = new Set(['bench', 'other', 'postgres (other)']);
+export const isStackGroup = (group: string) => !outsideStack.has(group);
+
+/**
+ * The one definition of "stack CPU per request": the stack's processes, the run's PostgreSQL
+ * backends and Redis; not the benchmark, not other work on the machine.
+ */
+export const stackCpuMs = (perRequest: Record<string, number>) =>
+  round(
+    Object.entries(perRequest)
+      .filter(([group]) => isStackGroup(group))
+      .reduce((sum, [, ms]) => sum + ms, 0),
+    2,
+  );
 
 /** CPU ms per request of each group, at `requestsPerSecond`. */
 export const cpuMsPerRequest = (cpu: CpuUse, requestsPerSecond: number) =>

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CpuUse, type Environment, loadavg } from './machine.ts';
+import { type Environment, loadavg } from './machine.ts';
 import type { BenchOptions } from './options.ts';
 import type { BenchRun } from './run.ts';
 
@@ -36,19 +36,6 @@ const cell = (value: Cell) =>
 export function columns<T>(items: readonly T[], spec: Record<string, (item: T) => Cell>): Table {
   const cells = Object.values(spec);
   return { headers: Object.keys(spec), rows: items.map((item) => cells.map((cellOf) => cellOf(item))) };
-}
-
-/** Columns of CPU use, % of one core, one per process group (`postgres (all)` headed `pg`). */
-export function cpuColumns<T>(
-  groups: readonly string[],
-  pick: (item: T) => CpuUse,
-): Record<string, (item: T) => Cell> {
-  return Object.fromEntries(
-    groups.map((group) => [
-      group === 'postgres (all)' ? 'pg' : group,
-      (item: T) => pick(item).percentOfOneCore[group],
-    ]),
-  );
 }
 
 /** Columns under their headers: numbers right-aligned, text left-aligned. */

@@ -4,30 +4,36 @@
  * run's cleanup.
  */
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
 import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
-import { checkInfrastructure, launchStack, prefixOutput, type RunningStack } from '../../src/index.ts';
+import {
+  checkInfrastructure,
+  launchStack,
+  prefixOutput,
+  type RunningStack,
+  seedDemoData,
+} from '../../src/index.ts';
 import { BENCH_SERVICE_ROOT } from '../gateway/benchSubgraphHeaders.ts';
+import { type CpuMeter, stackCpuMeter } from './machine.ts';
 import { type BenchRun, logger } from './run.ts';
 
 export interface BenchStackOptions {
-  /** Database name per service, e.g. `<service>_db_bench`: dropped and migrated at the start. */
-  database: (service: ServiceName) => string;
-  /** Queue prefix, unique per run (its keys are deleted at the end), e.g. `bench-<uuid>`. */
-  eventsPrefix: string;
   /** Gateway port; every other process keeps its registry offset from it. */
   portBase: number;
-  /** Extra environment for every process. */
+  /** Extra environment for every process, over the benchmark defaults (`benchDefaults`). */
   env?: Record<string, string>;
   /** Processes per service, coordinator and gateway, behind a round-robin (default 1; `launchStack`). */
   replicas?: number;
   /** Run the compiled JavaScript (`npm run build` first), as production does. */
   built?: boolean;
-  /** Runs after the databases are migrated, before the processes start (e.g. a direct seed). */
-  beforeLaunch?: (urls: Record<ServiceName, string>) => Promise<void>;
+  /** When a run starts several stacks: tells their databases and queue prefixes apart (`r1`, `r2`). */
+  variant?: string;
+  /** Fill the databases with the demo set before the processes start (`seedDemoData`). */
+  demoData?: boolean;
 }
 
 export interface BenchStack {
@@ -39,33 +45,55 @@ export interface BenchStack {
   env: Record<string, string>;
   /** `<NAME>_URL` of every process of the stack, for a process started next to it. */
   serviceUrls: Record<string, string>;
+  /** Names of the processes started beside the stack (`startProcessBeside`), by pid. */
+  beside: Record<string, string>;
+  /** A CPU meter over the stack, the processes beside it, the run's PostgreSQL backends and Redis. */
+  cpuMeter(): CpuMeter;
 }
 
 /**
- * Checks PostgreSQL and Redis, drops and migrates the bench databases, and starts the stack
- * (127.0.0.1 only). Registers with the run's cleanup: stopping the stack, then deleting the run's
- * Redis keys. The databases stay for inspection; the next run drops them.
+ * What every benchmark stack runs with unless it says otherwise: quiet logs; no reconciliation in
+ * the measurement (it would repair copies while a drain holds a queue paused, and call services every
+ * minute); a time budget per subgraph that a loaded 2-core machine meets (the breaker would otherwise
+ * shed load and the figures would be the breaker's); the rate limiter running (its cost is part of
+ * every request) with a budget that the benchmark's one operator never exhausts.
+ */
+export const benchDefaults = {
+  LOG_LEVEL: 'error',
+  RECONCILE_INTERVAL_MS: '3600000',
+  SUBGRAPH_TIMEOUT_MS: '5000',
+  // The coordinator's STRONG rename carries its own deadlines: its budget stays its default.
+  SUBGRAPH_COORDINATOR_TIMEOUT_MS: '15000',
+  RATE_LIMIT_POINTS: '1000000000',
+};
+
+/**
+ * Checks PostgreSQL and Redis, drops and migrates the run's databases (`<service>_db_bench_<run>`),
+ * and starts the stack (127.0.0.1 only) with events under a prefix of its own. Registers with the
+ * run's cleanup: stopping the stack, then deleting the run's Redis keys. The databases stay for
+ * inspection; the next run drops them.
  */
 export async function startBenchStack(run: BenchRun, options: BenchStackOptions): Promise<BenchStack> {
-  await checkInfrastructure(logger);
-  for (const service of serviceNames) await dropDatabase(options.database(service));
-  const urls = await migrateAll({ database: options.database, log: () => {} });
-  const bus = eventBus({ prefix: options.eventsPrefix });
+  const suffix = `bench_${run.name}${options.variant ? `_${options.variant}` : ''}`;
+  const database = (service: ServiceName) => `${service}_db_${suffix}`;
+  await checkInfrastructure(logger, process.env);
+  for (const service of serviceNames) await dropDatabase(database(service));
+  const urls = await migrateAll({ database, log: () => {} });
+  const bus = eventBus({ prefix: `${suffix.replaceAll('_', '-')}-${randomUUID()}` });
   run.cleanup.add('clearing the event bus', () => clearEventBus(bus));
-  await options.beforeLaunch?.(urls);
+  if (options.demoData) await seedDemoData(logger, (service) => urls[service]);
   run.signal.throwIfAborted();
   const env = {
     ...Object.fromEntries(serviceNames.map((s) => [databaseUrlVariable(s), urls[s]])),
     EVENTS_PREFIX: bus.prefix,
     // The root of every process's service secret, so the bench can call services as the gateway.
     SERVICE_TOKEN: BENCH_SERVICE_ROOT,
-    // The rate limiter runs (its Redis round trip is part of every request's cost) but never refuses:
-    // a benchmark's one operator sends more than any one caller may.
-    RATE_LIMIT_POINTS: '1000000000',
+    ...benchDefaults,
     ...options.env,
   };
   const stack = await launchStack({
     logger,
+    environment: process.env,
     portBase: options.portBase,
     env,
     ...(options.replicas ? { replicas: options.replicas } : {}),
@@ -81,7 +109,17 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
       `http://127.0.0.1:${port}/graphql`,
     ]),
   );
-  return { stack, urls, bus, env, serviceUrls };
+  const beside: Record<string, string> = {};
+  const runDatabases = new RegExp(`_db_${suffix}\\b`);
+  return {
+    stack,
+    urls,
+    bus,
+    env,
+    serviceUrls,
+    beside,
+    cpuMeter: () => stackCpuMeter(beside, { runDatabases }),
+  };
 }
 
 /**
@@ -136,7 +174,10 @@ export async function startProcessBeside(
     run.signal.throwIfAborted();
     if (exited()) throw new Error(`${options.name} exited (${child.signalCode ?? `code ${child.exitCode}`})`);
     const ready = await (options.isReady ?? answersReady)(options.port).catch(() => false);
-    if (ready) return child.pid;
+    if (ready) {
+      if (child.pid) bench.beside[String(child.pid)] = options.name;
+      return child.pid;
+    }
     if (performance.now() > deadline) throw new Error(`${options.name} did not become ready`);
     await sleep(250, undefined, { signal: run.signal });
   }

@@ -36,6 +36,24 @@ export const orderItemsRead =
     return answer.errors?.length ? 'degraded' : 'incomplete without an error';
   };
 
+type Ride = { driverName?: string | null; driver?: { name?: string } | null };
+
+/**
+ * `rides(first: n) { driverName driver { name … } }`, the hybrid read: complete with every ride's
+ * own driverName and its live driver (the same name); degraded when the details are null with an
+ * error at their path while every local driverName is still there.
+ */
+export const ridesRead =
+  (rides: number): Check =>
+  (body) => {
+    const answer = JSON.parse(body) as GraphQLAnswer;
+    const list = (answer.data?.rides ?? undefined) as Ride[] | undefined;
+    if (list?.length !== rides || list.some((ride) => !ride.driverName)) return refusal(answer);
+    if (list.every((ride) => ride.driver?.name === ride.driverName) && !answer.errors?.length)
+      return undefined;
+    return answer.errors?.length ? 'degraded' : 'incomplete without an error';
+  };
+
 /** `renameProduct { id }`: renamed, or refused with the error's code. */
 export const renamed: Check = (body) => {
   const answer = JSON.parse(body) as GraphQLAnswer;

@@ -82,7 +82,12 @@ export function tradeoffsChartSpecs(r: TradeoffsResults): Record<string, TopLeve
       mark: 'bar',
       width,
       encoding: {
-        row: { field: 'situation', type: 'nominal', title: null, sort: ['product down', 'order down'] },
+        row: {
+          field: 'situation',
+          type: 'nominal',
+          title: null,
+          sort: ['product down', 'order down', 'driver down'],
+        },
         y: way,
         x: {
           field: 'percent',

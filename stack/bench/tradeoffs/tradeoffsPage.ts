@@ -1,12 +1,12 @@
 /**
  * docs/tradeoffs.md, written from a run's published results: how it was measured, on what, the
  * table, the charts, the answers to the design's questions with the run's numbers, and every run
- * made (`results/tradeoffs-runs.json`, appended to by each run, quick ones included).
+ * made up to it (`results/tradeoffs-runs.json`, appended to by each run, quick ones included).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
-import type { Cell, Table } from '../harness/index.ts';
+import { type Cell, isStackGroup, type Table } from '../harness/index.ts';
 import type { Published } from '../harness/report.ts';
 import { resultsDir } from '../harness/report.ts';
 import type { PhaseResult, Scenario, Situation, TradeoffsResults } from './tradeoffsResults.ts';
@@ -62,11 +62,11 @@ function headline(r: TradeoffsResults): Record<string, number> {
   };
 }
 
+/** The log of every run, quick ones included. */
+const runsFile = path.join(resultsDir, 'tradeoffs-runs.json');
+
 /** Appends this run to the log of every run and returns the log. */
-export function recordRun(
-  published: Published<TradeoffsResults>,
-  file = path.join(resultsDir, 'tradeoffs-runs.json'),
-) {
+export function recordRun(published: Published<TradeoffsResults>, file = runsFile) {
   const runs: RunRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunRecord[]) : [];
   const e = published.environment;
   runs.push({
@@ -100,7 +100,7 @@ function refusedWhileHealthy(r: TradeoffsResults): string {
 const round2 = (value: number) => Math.round(value * 100) / 100;
 const idlePercent = (r: TradeoffsResults) =>
   Object.entries(r.idleCpu.percentOfOneCore)
-    .filter(([group]) => !['bench', 'other', 'postgres (other)'].includes(group))
+    .filter(([group]) => isStackGroup(group))
     .reduce((sum, [, percent]) => sum + percent, 0);
 
 const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
@@ -148,8 +148,9 @@ export function tradeoffsPage(
 
 Every way this system shares data costs something. This page measures, in **one run on one data
 set**, what each way costs on the questions of [the architecture](architecture.md): consistency,
-latency, throughput and resource use, availability. How the costs grow with the data, the copies per
-owner and the replicas is measured by \`npm run bench:growth\` and \`npm run bench:gateway\`
+latency, throughput and resource use, availability. How the costs grow with the data and the copies per
+owner is measured by \`npm run bench:growth\`, what the gateway itself costs by \`npm run bench:gateway\`,
+and what a second replica of everything changes by \`npm run bench:replicas\`
 ([performance.md](performance.md)).
 
 The ways compared, on the same question — *what is the name of the product of each order item?*:
@@ -251,7 +252,7 @@ cache held ${r.storage.entityCache.keys} keys, ${r.storage.entityCache.bytes} by
 \`flock /tmp/msd-bench.lock npm run bench\` (\`stack/bench/tradeoffs.ts\`; \`-- --quick\` for a short check,
 \`-- --help\` for every figure). One stack, eight processes on 4700–4707 started as \`npm start\` starts
 them (services in production mode), plus a second gateway on 4708 with \`ENTITY_CACHE=off\`; databases
-\`<service>_db_benchtradeoffs\` seeded with the demo set (${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items,
+\`<service>_db_bench_tradeoffs\` seeded with the demo set (${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items,
 ${r.data.rides} rides over ${r.data.drivers} drivers); every request signed in as the operator; rate limit off; entity
 cache TTL one hour (only events invalidate); reconciliation off during the run.
 
@@ -279,7 +280,7 @@ ${e.commit}${e.uncommitted.length ? ` with ${e.uncommitted.length} uncommitted f
 ${e.loadavgBefore} before the run, ${e.loadavgAfter} after. Run ${published.startedAt} → ${published.finishedAt}
 (${published.configuration} configuration).
 
-## Every run
+## The runs up to this one
 
 ${markdownTable({
   headers: [
@@ -292,19 +293,23 @@ ${markdownTable({
     'rename p50 ms STRONG / EVENTUAL',
     'lag p50 ms',
   ],
-  rows: runs.map((run) => [
-    run.startedAt,
-    run.configuration,
-    `${run.commit}${run.uncommittedFiles ? ` (+${run.uncommittedFiles})` : ''}`,
-    run.loadavgBefore,
-    run.loadavgAfter,
-    `${run.headline.syncReadRps} / ${run.headline.copyReadRps} / ${run.headline.cacheReadRps}`,
-    `${run.headline.strongP50Ms} / ${run.headline.eventualP50Ms}`,
-    run.headline.lagP50Ms,
-  ]),
+  // Quick runs are recorded too but rewrite no page: the runs after this page's are only in the runs file.
+  rows: runs
+    .filter((run) => run.startedAt <= published.startedAt)
+    .map((run) => [
+      run.startedAt,
+      run.configuration,
+      `${run.commit}${run.uncommittedFiles ? ` (+${run.uncommittedFiles})` : ''}`,
+      run.loadavgBefore,
+      run.loadavgAfter,
+      `${run.headline.syncReadRps} / ${run.headline.copyReadRps} / ${run.headline.cacheReadRps}`,
+      `${run.headline.strongP50Ms} / ${run.headline.eventualP50Ms}`,
+      run.headline.lagP50Ms,
+    ]),
 })}
 
-Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}).
+Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}); every run, later and
+quick ones included: [${path.relative(repoRoot, runsFile)}](${path.relative(pageDir, runsFile)}).
 `;
 }
 

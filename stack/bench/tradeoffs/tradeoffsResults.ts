@@ -9,11 +9,13 @@ export interface Percentiles {
   p99: number;
 }
 
-/** The ways to read an order item's product name, and to rename a product. */
+/** The ways to read an order item's product name and a ride's driver, and to rename a product. */
 export const scenarios = {
   'read.sync': 'read: order → product, synchronous call (cache off)',
   'read.copy': "read: the order's local copy (productName)",
   'read.cache': 'read: order → product, warm entity cache',
+  'hybrid.sync': "hybrid: the ride's driverName + driver details by synchronous call (cache off)",
+  'hybrid.cache': "hybrid: the ride's driverName + driver details, warm entity cache",
   'rename.strong': 'rename STRONG (two-phase commit)',
   'rename.eventual': 'rename EVENTUAL (write + event)',
 } as const;
@@ -24,12 +26,14 @@ export const scenarioShortNames: Record<Scenario, string> = {
   'read.sync': 'read: synchronous call',
   'read.copy': 'read: local copy',
   'read.cache': 'read: warm cache',
+  'hybrid.sync': 'hybrid: synchronous details',
+  'hybrid.cache': 'hybrid: cached details',
   'rename.strong': 'rename STRONG',
   'rename.eventual': 'rename EVENTUAL',
 };
 
 /** Healthy, or one service paused (SIGSTOP: it accepts connections and never answers). */
-export type Situation = 'healthy' | 'product down' | 'order down';
+export type Situation = 'healthy' | 'product down' | 'order down' | 'driver down';
 
 export interface PhaseResult {
   scenario: Scenario;

@@ -2,7 +2,7 @@
  * The trade-offs table and its companions, built from a run's raw results: printed by the run and
  * written into docs/tradeoffs.md from the same rows.
  */
-import { type Cell, columns, type ReportBlock, type Table } from '../harness/index.ts';
+import { type Cell, columns, isStackGroup, type ReportBlock, type Table } from '../harness/index.ts';
 import type { AnswerKind } from './answerKinds.ts';
 import {
   type PhaseResult,
@@ -39,6 +39,10 @@ function freshness(r: TradeoffsResults, scenario: Scenario, phase?: PhaseResult)
       return `behind the owner by the propagation lag (p50 ${ms(lag.p50)} ms, p99 ${ms(lag.p99)} ms)`;
     case 'read.cache':
       return 'until the owner’s event invalidates the entry (same lag)';
+    case 'hybrid.sync':
+      return "driverName: the ride's copy (DriverUpdated lag); details: the owner's current value";
+    case 'hybrid.cache':
+      return "driverName: the ride's copy; details: until DriverUpdated invalidates the entry";
     case 'rename.strong':
       return `every copy current on return (${r.strongOnReturn.staleCopies} stale in ${r.strongOnReturn.renames} checked)`;
     case 'rename.eventual':
@@ -104,17 +108,15 @@ export const cpuGroups = [
   'product',
   'order',
   'inventory',
+  'driver',
+  'ride',
   'postgres (run)',
   'redis',
 ] as const;
 
 export const otherStackMs = (perRequest: Record<string, number>) =>
   Object.entries(perRequest)
-    .filter(
-      ([group]) =>
-        !(cpuGroups as readonly string[]).includes(group) &&
-        !['bench', 'other', 'postgres (other)'].includes(group),
-    )
+    .filter(([group]) => !(cpuGroups as readonly string[]).includes(group) && isStackGroup(group))
     .reduce((sum, [, value]) => sum + value, 0);
 
 /** CPU ms per request of each process group, healthy medians. */

@@ -13,15 +13,21 @@ import {
 import { createInventoryServer } from '@msd/inventory-service';
 import { createOrderServer } from '@msd/order-service';
 import { createProductServer } from '@msd/product-service';
+import { type ServiceName, serviceNames } from '@msd/registry';
 import { createRideServer } from '@msd/ride-service';
+import type { ServiceUrls, SubgraphServer } from '@msd/service-kit';
 import { createShippingServer } from '@msd/shipping-service';
-import { freePort, startTestSubgraph, type TestSubgraph } from '@msd/testing';
+import { freePort, startTestSubgraph, type TestSubgraph, testServiceCalls } from '@msd/testing';
+
+/** The services a test federation always starts; the coordinator is optional (`coordinator`). */
+type FederatedName = Exclude<ServiceName, 'coordinator'>;
+const federatedNames = serviceNames.filter((name): name is FederatedName => name !== 'coordinator');
 
 export interface TestFederation {
   gatewayUrl: string;
   /** The gateway server itself (its admin port, its logger). */
   gateway: ReturnType<typeof createGatewayServer>;
-  subgraphs: Record<'product' | 'order' | 'inventory' | 'shipping' | 'driver' | 'ride', TestSubgraph>;
+  subgraphs: Record<FederatedName, TestSubgraph>;
   /** The coordinator, when started in-process; its URL also when it runs elsewhere. */
   coordinator: TestSubgraph | undefined;
   coordinatorUrl: string | undefined;
@@ -31,7 +37,7 @@ export interface TestFederation {
 }
 
 /**
- * The six subgraphs and the gateway over real HTTP on free ports, each subgraph with a fresh
+ * Every subgraph of the registry and the gateway over real HTTP on free ports, each subgraph with a fresh
  * database of its own; the gateway runs the committed supergraph with the subgraph URLs replaced.
  * With `events`, every service also runs its relay and consumers on real Redis, under a queue
  * prefix unique to this federation (removed on stop).
@@ -55,10 +61,7 @@ export interface TestFederationOptions {
    * The coordinator subgraph: started in-process with a database of its own (`true` or its
    * options), or `{ url }` of one a test runs as a process of its own (to kill it).
    */
-  coordinator?:
-    | boolean
-    | Omit<CoordinatorOptions, 'databaseUrl' | 'productUrl' | 'orderUrl'>
-    | { url: string };
+  coordinator?: boolean | Omit<CoordinatorOptions, 'databaseUrl' | 'services'> | { url: string };
   /** Fault injection for the product and order participants of STRONG renames (mutated by tests). */
   renameFaults?: { product?: RenameFaults; order?: RenameFaults };
   /** How long a participant waits before asking the coordinator about a prepared rename. */
@@ -76,7 +79,9 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       })
     : undefined;
   const events = bus ? { events: bus } : {};
-  const reconcile = options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {};
+  const timings = options.reconcileIntervalMs
+    ? { timings: { reconcileIntervalMs: options.reconcileIntervalMs } }
+    : {};
   // The participants ask the coordinator about in-doubt renames, so its URL is fixed up front.
   const external = typeof options.coordinator === 'object' && 'url' in options.coordinator;
   const coordinatorPort = options.coordinator && !external ? await freePort() : undefined;
@@ -87,43 +92,54 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       : `http://127.0.0.1:${coordinatorPort}/graphql`;
   const rename = (service: 'product' | 'order') => ({
     rename: {
-      ...(coordinatorUrl ? { coordinatorUrl } : {}),
       ...(options.renameFaults?.[service] ? { faults: options.renameFaults[service] } : {}),
       ...(options.inDoubtAfterMs ? { inDoubtAfterMs: options.inDoubtAfterMs } : {}),
     },
   });
-  // The driver service asks the ride service about a rider's rides, and rides ask for drivers.
-  const ridePort = await freePort();
-  const rideUrl = `http://127.0.0.1:${ridePort}/graphql`;
-  const [product, driver, inventory, shipping] = await Promise.all([
-    startTestSubgraph('product', (o) => createProductServer({ ...o, ...events, ...rename('product') })),
-    startTestSubgraph('driver', (o) => createDriverServer({ ...o, ...events, rideUrl })),
-    startTestSubgraph('inventory', (o) => createInventoryServer({ ...o, ...events })),
-    startTestSubgraph('shipping', (o) => createShippingServer({ ...o, ...events })),
-  ]);
-  const [order, ride] = await Promise.all([
-    startTestSubgraph('order', (o) =>
+  // Every port is picked first, so each service starts knowing where the services it calls are (the
+  // registry's `calls`), and all start at once.
+  const ports = Object.fromEntries(
+    await Promise.all(federatedNames.map(async (name) => [name, await freePort()] as const)),
+  ) as Record<FederatedName, number>;
+  // Without a coordinator, it is unreachable on purpose: never a developer's on :4007.
+  const coordinatorAt = coordinatorUrl ?? 'http://127.0.0.1:9/graphql';
+  const urls: Partial<ServiceUrls> = {
+    ...Object.fromEntries(federatedNames.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])),
+    coordinator: coordinatorAt,
+  };
+  const create: Record<FederatedName, (o: { databaseUrl: string }) => SubgraphServer> = {
+    product: (o) =>
+      createProductServer({
+        ...o,
+        services: testServiceCalls(urls, 'product'),
+        ...events,
+        ...rename('product'),
+      }),
+    order: (o) =>
       createOrderServer({
         ...o,
+        services: testServiceCalls(urls, 'order'),
         ...events,
-        ...reconcile,
+        ...timings,
         ...rename('order'),
-        productUrl: product.url,
-        inventoryUrl: inventory.url,
-        shippingUrl: shipping.url,
         ...(options.reactionDeadlineMs ? { reactionDeadlineMs: options.reactionDeadlineMs } : {}),
         ...(options.reactionRepairIntervalMs
           ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
           : {}),
       }),
+    inventory: (o) =>
+      createInventoryServer({ ...o, services: testServiceCalls(urls, 'inventory'), ...events }),
+    shipping: (o) => createShippingServer({ ...o, services: testServiceCalls(urls, 'shipping'), ...events }),
+    driver: (o) => createDriverServer({ ...o, services: testServiceCalls(urls, 'driver'), ...events }),
+    ride: (o) => createRideServer({ ...o, services: testServiceCalls(urls, 'ride'), ...events, ...timings }),
+  };
+  const subgraphs = Object.fromEntries(
+    await Promise.all(
+      federatedNames.map(
+        async (name) => [name, await startTestSubgraph(name, create[name], ports[name])] as const,
+      ),
     ),
-    startTestSubgraph(
-      'ride',
-      (o) => createRideServer({ ...o, ...events, ...reconcile, driverUrl: driver.url }),
-      ridePort,
-    ),
-  ]);
-  const subgraphs = { product, order, inventory, shipping, driver, ride };
+  ) as Record<FederatedName, TestSubgraph>;
   const entityCache =
     options.entityCache === false ? undefined : (options.entityCache ?? entityCacheConfig({}));
   const coordinator =
@@ -134,8 +150,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
             createCoordinatorServer({
               ...(typeof options.coordinator === 'object' ? options.coordinator : {}),
               ...o,
-              productUrl: product.url,
-              orderUrl: order.url,
+              services: testServiceCalls(urls, 'coordinator'),
             }),
           coordinatorPort,
         )
@@ -143,11 +158,15 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
   const gateway = createGatewayServer({
     subgraphUrls: {
       ...Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
-      // Without one, the coordinator is unreachable on purpose: never a developer's on :4007.
-      coordinator: coordinatorUrl ?? 'http://127.0.0.1:9/graphql',
+      coordinator: coordinatorAt,
     },
     ...(bus ? { events: bus, entityCache } : {}),
-    ...(options.resilience ? { resilience: options.resilience } : {}),
+    // A budget per subgraph call that a loaded 2-core test machine meets (the 1 s default is about
+    // latency in production); tests about timeouts set their own.
+    resilience: {
+      ...Object.fromEntries(Object.keys(subgraphs).map((name) => [name, { timeoutMs: 5_000 }])),
+      ...options.resilience,
+    },
     // Rate limits only where a test asks for them: other tests run thousands of operations as one operator.
     rateLimit: false,
     ...options.gateway,

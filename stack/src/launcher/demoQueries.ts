@@ -1,4 +1,4 @@
-/** The demo queries printed by `npm start`, shown in the README, and run by the end-to-end suite. */
+/** The demo queries printed by `npm start`, shown in docs/using-the-api.md, and run by the end-to-end suite. */
 export const demoQueries = {
   /** Request/response: one query plan, one `_entities` fetch per subgraph level, batched SQL in each. */
   ordersWithProducts: `query OrdersWithProducts {

@@ -2,13 +2,21 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { entryPoint, gateway, type ProcessName, processes, repoRoot, urlVariable } from '@msd/registry';
-import { type Logger, processSecrets, serviceCallerKeys, serviceCredential } from '@msd/service-kit';
+import {
+  eventKeyVariable,
+  type Logger,
+  processSecrets,
+  serviceCallerKeys,
+  serviceCredential,
+} from '@msd/service-kit';
 import { freePort } from '@msd/testing';
 import { type RoundRobin, roundRobin } from './roundRobin.ts';
 
 export interface StackOptions {
   /** Port of the gateway; every other process keeps its registry offset from it (4000 → 4001..4007). */
   portBase?: number;
+  /** The environment every process inherits: the caller's own (`process.env` of its entry point). */
+  environment: NodeJS.ProcessEnv;
   /** Extra environment for every process (database URLs of a test stack, a service token, ...). */
   env?: Record<string, string>;
   /** Extra environment for one process (e.g. a tracing protocol of its own). */
@@ -30,7 +38,7 @@ export interface StackOptions {
 }
 
 /**
- * How the services run unless `env` (or the launcher's own environment) says otherwise: in
+ * How the services run unless `env` (or the inherited `environment`) says otherwise: in
  * production mode (`NODE_ENV=production`: graphql-js skips its development-only checks, such as
  * `instanceOf` across realms, and Apollo Server its introspection). Every process, the gateway
  * too, gets a service secret of its own and the keys of the callers it accepts (`SERVICE_TOKEN`,
@@ -39,7 +47,7 @@ export interface StackOptions {
  * its development mode is what serves Sandbox and development tokens.
  */
 function serviceDefaults(options: StackOptions) {
-  const given = { ...process.env, ...options.env };
+  const given = { ...options.environment, ...options.env };
   const secrets = processSecrets(given.SERVICE_TOKEN ?? randomBytes(32).toString('base64url'));
   const callers = serviceCallerKeys(secrets);
   return {
@@ -52,6 +60,17 @@ function serviceDefaults(options: StackOptions) {
     gatewayCredential: (callee: ProcessName) =>
       serviceCredential('gateway', callee, { NODE_ENV: 'production', SERVICE_TOKEN: secrets.gateway }),
   };
+}
+
+/** Each producer's event signing key, drawn at random for this run unless given; every process gets them all. */
+function eventSigningKeys(options: StackOptions): Record<string, string> {
+  const given: Record<string, string | undefined> = { ...options.environment, ...options.env };
+  return Object.fromEntries(
+    processes
+      .filter((entry) => entry.publishes.length > 0)
+      .map((entry) => eventKeyVariable(entry.name))
+      .map((variable) => [variable, given[variable] ?? randomBytes(32).toString('base64url')]),
+  );
 }
 
 export interface RunningStack {
@@ -93,6 +112,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   const replicaPorts = new Map<ProcessName, number[]>();
   const balancers: RoundRobin[] = [];
   const defaults = serviceDefaults(options);
+  const eventKeys = eventSigningKeys(options);
   let stopping = false;
   let started = false;
   const restarting = new Set<ChildProcess>();
@@ -129,12 +149,13 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
     const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       env: {
-        ...process.env,
+        ...options.environment,
         ...urls,
         ...options.env,
         // One ADMIN_PORT in the launcher's environment is the gateway's: subgraphs would all take it.
         ...(name === gateway.name ? {} : { ...defaults.common, ADMIN_PORT: '' }),
         ...defaults.credentials(name),
+        ...eventKeys,
         ...options.envFor?.(name),
         PORT: String(port),
         HOST: '127.0.0.1',

@@ -7,6 +7,10 @@ export interface WebClientOptions {
   /** The gateway the app calls (from the browser, with CORS). */
   gatewayUrl: string;
   port?: number;
+  /** The development key file tokens are signed with (`developmentKeyFile`). */
+  keyFile: string;
+  /** The launcher's `NODE_ENV` is production: refused. */
+  production: boolean;
 }
 
 /**
@@ -18,21 +22,21 @@ export interface WebClientOptions {
 export async function serveWebClient(
   options: WebClientOptions,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  if (process.env.NODE_ENV === 'production')
+  if (options.production)
     throw new Error('The development web server does not run in production: build web/ and serve web/dist');
   const server: ViteDevServer = await createServer({
     configFile: path.join(repoRoot, 'web', 'vite.config.ts'),
     server: { port: options.port ?? 5173, strictPort: true, host: '127.0.0.1' },
     logLevel: 'warn',
     clearScreen: false,
-    plugins: [developmentRoutes(options.gatewayUrl)],
+    plugins: [developmentRoutes(options.gatewayUrl, options.keyFile)],
   });
   await server.listen();
   const port = server.config.server.port;
   return { url: `http://localhost:${port}/`, close: () => server.close() };
 }
 
-function developmentRoutes(gatewayUrl: string): Plugin {
+function developmentRoutes(gatewayUrl: string, keyFile: string): Plugin {
   return {
     name: 'msd-development-routes',
     configureServer(server) {
@@ -49,7 +53,7 @@ function developmentRoutes(gatewayUrl: string): Plugin {
           res.end(`role must be one of ${roles.join(', ')}; subject printable ASCII`);
           return;
         }
-        developmentToken(role, subject).then(
+        developmentToken(role, subject, { file: keyFile }).then(
           (token) => {
             res.setHeader('content-type', 'application/json');
             res.setHeader('cache-control', 'no-store');

@@ -1,5 +1,15 @@
 import { migrateAll } from '@msd/database';
-import { createLogger, defaultSubjects, developmentToken, roles } from '@msd/service-kit';
+import {
+  commonVariables,
+  configureLogging,
+  createLogger,
+  defaultSubjects,
+  developmentKeyFile,
+  developmentToken,
+  loadVariables,
+  loggingOptions,
+  roles,
+} from '@msd/service-kit';
 import { seedDemoData } from '../seed/seedDemoData.ts';
 import { checkInfrastructure } from './checkInfrastructure.ts';
 import { demoQueries } from './demoQueries.ts';
@@ -10,11 +20,25 @@ import { serveWebClient } from './serveWebClient.ts';
 const logger = createLogger('start');
 
 try {
-  await checkInfrastructure(logger);
+  const { NODE_ENV, LOG_LEVEL, LOG_FORMAT } = loadVariables(
+    {
+      NODE_ENV: commonVariables.NODE_ENV,
+      LOG_LEVEL: commonVariables.LOG_LEVEL,
+      LOG_FORMAT: commonVariables.LOG_FORMAT,
+    },
+    process.env,
+  );
+  configureLogging(loggingOptions({ NODE_ENV, LOG_LEVEL, LOG_FORMAT: LOG_FORMAT ?? 'pretty' }));
+  const keyFile = developmentKeyFile(process.env);
+  await checkInfrastructure(logger, process.env);
   await migrateAll({ log: (line) => logger.info(line) });
   await seedDemoData(logger);
-  const stack = await launchStack({ logger, output: prefixOutput() });
-  const web = await serveWebClient({ gatewayUrl: stack.gatewayUrl });
+  const stack = await launchStack({ logger, environment: process.env, output: prefixOutput() });
+  const web = await serveWebClient({
+    gatewayUrl: stack.gatewayUrl,
+    keyFile,
+    production: NODE_ENV === 'production',
+  });
   const stop = () => {
     logger.info('stopping every service');
     Promise.all([web.close(), stack.stop()]).then(() => process.exit(0));
@@ -25,7 +49,8 @@ try {
   const base = stack.gatewayUrl.replace(/\/graphql$/, '');
   const tokens = await Promise.all(
     roles.map(
-      async (role) => `  ${role.padEnd(9)} (${defaultSubjects[role]}): ${await developmentToken(role)}`,
+      async (role) =>
+        `  ${role.padEnd(9)} (${defaultSubjects[role]}): ${await developmentToken(role, undefined, { file: keyFile })}`,
     ),
   );
   console.log(

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { defaultSubjects, developmentToken, type Role, roles } from '@msd/service-kit';
+import { defaultSubjects, developmentKeyFile, developmentToken, type Role, roles } from '@msd/service-kit';
 
 // `npm run token -- <role> [subject] [--key <file>]`: a development token, alone on the last line of
 // stdout, so `TOKEN=$(npm run -s token -- customer | tail -n1)` works in scripts. `--key` signs with
@@ -32,4 +32,4 @@ if (file && !existsSync(file)) {
 }
 const who = subject ?? defaultSubjects[role as Role];
 console.log(`# ${role} "${who}", valid 12 h; send it as  Authorization: Bearer <token>`);
-console.log(await developmentToken(role as Role, who, file ? { file } : {}));
+console.log(await developmentToken(role as Role, who, { file: file ?? developmentKeyFile(process.env) }));

@@ -113,19 +113,29 @@ export function demoData(counts = demoCounts) {
 
   const rides = Array.from({ length: counts.rides }, () => {
     const driver = pick(drivers);
+    const status = pick(['REQUESTED', 'ACCEPTED', 'COMPLETED', 'COMPLETED', 'CANCELLED'] as const);
+    const requestedAt = at();
     return {
       id: nextId(),
       riderId: `rider-${String(between(1, 30)).padStart(3, '0')}`,
       pickup: pick(PLACES),
       dropoff: pick(PLACES),
-      status: pick(['REQUESTED', 'ACCEPTED', 'COMPLETED', 'COMPLETED', 'CANCELLED'] as const),
+      status,
       driverId: driver.id,
       driverName: driver.name,
-      requestedAt: at(),
+      requestedAt,
+      ...(status === 'COMPLETED' ? { version: 2, completedAt: requestedAt } : {}),
     };
   });
+  // The driver service's copy of the finished rides (what RideCompleted would have brought): the
+  // rides a seeded rider may rate.
+  const rateableRides = rides.flatMap((ride) =>
+    ride.completedAt
+      ? [{ rideId: ride.id, riderId: ride.riderId, driverId: ride.driverId, completedAt: ride.completedAt }]
+      : [],
+  );
 
-  return { products, stockLevels, drivers, orders, orderItems, shipments, rides };
+  return { products, stockLevels, drivers, orders, orderItems, shipments, rides, rateableRides };
 }
 
 export type DemoData = ReturnType<typeof demoData>;

@@ -38,6 +38,7 @@ export async function seedDemoData(
     ['shipping.shipments', shipping.shipment, demo.shipments],
     ['driver.drivers', driver.driver, demo.drivers],
     ['ride.rides', ride.ride, demo.rides],
+    ['driver.rateable_rides', driver.rateableRide, demo.rateableRides],
   ];
   try {
     // Orders are checked once for both order tables: items alone would be half an order.

@@ -1,17 +1,20 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { repoRoot } from '@msd/registry';
 
 /**
- * `npm run build` (tsc -b, incremental), under a lock: test files that run the compiled stack
- * build side by side, and two compilers must not write the same outputs at once.
+ * `npm run build` (tsc -b, incremental), under a lock: two test runs in one checkout must not
+ * write the same outputs at once. Asynchronous: the vitest process it runs in also serves the e2e
+ * stack's output meanwhile.
  */
-export function buildProduction(): void {
+export async function buildProduction(): Promise<void> {
   const tsc = path.join(repoRoot, 'node_modules/typescript/bin/tsc');
-  const build = spawnSync(
+  await promisify(execFile)(
     'flock',
     [path.join(repoRoot, 'node_modules/.build.lock'), process.execPath, tsc, '-b', 'tsconfig.build.json'],
-    { cwd: repoRoot, encoding: 'utf8' },
-  );
-  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+    { cwd: repoRoot, maxBuffer: 16 << 20 },
+  ).catch((error: Error & { stdout?: string; stderr?: string }) => {
+    throw new Error(`build failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);
+  });
 }

@@ -7,7 +7,7 @@ import {
   type Logger,
   notFound,
   requireText,
-  serviceCredential,
+  type ServiceCalls,
 } from '@msd/service-kit';
 import { GraphQLError } from 'graphql';
 import type { RenameLog, RenameTransactionRecord } from './data/renameLog.ts';
@@ -33,7 +33,8 @@ export interface RenameCoordinatorOptions {
   log: RenameLog;
   participants: readonly [Participant, Participant];
   logger: Logger;
-  productUrl?: string | undefined;
+  /** Where the product service is (its entities are read after a rename), and the credential. */
+  calls: ServiceCalls;
   /** Per call to a participant. */
   timeoutMs: number;
   /** How long a request keeps driving commits before it answers COMMIT_PENDING (recovery finishes). */
@@ -54,11 +55,7 @@ export interface ProductReference {
 export function createRenameCoordinator(options: RenameCoordinatorOptions) {
   const { log, participants, logger } = options;
   const [product, order] = participants;
-  const productApi = createServiceClient('product', {
-    credential: serviceCredential('coordinator', 'product'),
-    ...(options.productUrl ? { url: options.productUrl } : {}),
-    timeoutMs: options.timeoutMs,
-  });
+  const productApi = createServiceClient('product', options.calls, { timeoutMs: options.timeoutMs });
   /** Transactions this process is driving right now: recovery leaves them alone. */
   const inFlight = new Set<string>();
 
@@ -206,22 +203,17 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
     if (outcome.done) logger.info('recovery completed a rename', { transaction: record.id });
   };
 
-  let recovering: Promise<number> | undefined;
-  const recover = (olderThanMs: number, commitDeadlineMs = options.commitDeadlineMs) => {
-    recovering ??= (async () => {
-      const unfinished = await log.listUnfinished(olderThanMs);
-      for (const record of unfinished) {
-        try {
-          await recoverOne(record, commitDeadlineMs);
-        } catch (error) {
-          logger.warn('recovery of a rename failed; next pass retries', { transaction: record.id, error });
-        }
+  /** One recovery pass over what has been undecided for `olderThanMs`; returns how many it found. */
+  const recover = async (olderThanMs: number, commitDeadlineMs = options.commitDeadlineMs) => {
+    const unfinished = await log.listUnfinished(olderThanMs);
+    for (const record of unfinished) {
+      try {
+        await recoverOne(record, commitDeadlineMs);
+      } catch (error) {
+        logger.warn('recovery of a rename failed; next pass retries', { transaction: record.id, error });
       }
-      return unfinished.length;
-    })().finally(() => {
-      recovering = undefined;
-    });
-    return recovering;
+    }
+    return unfinished.length;
   };
 
   return {

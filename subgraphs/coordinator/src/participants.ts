@@ -1,6 +1,7 @@
-import { createServiceClient, serviceCredential } from '@msd/service-kit';
+import { type RenameParticipantName, renameCalls, renameProtocol } from '@msd/coordination';
+import { createServiceClient, type ServiceCalls, type ServiceClient } from '@msd/service-kit';
 
-export type ParticipantName = 'product' | 'order';
+export type ParticipantName = RenameParticipantName;
 
 /** What a participant needs to know about a transaction. */
 export interface RenameIntent {
@@ -19,8 +20,8 @@ export interface Participant {
 }
 
 export interface ParticipantOptions {
-  productUrl?: string | undefined;
-  orderUrl?: string | undefined;
+  /** Where the product and order services are, and the credential. */
+  calls: ServiceCalls;
   /** Each call to a participant fails after this long without an answer. */
   timeoutMs: number;
 }
@@ -30,61 +31,31 @@ export interface ParticipantOptions {
  * assigns the version), then the order service's copies at that version.
  */
 export function renameParticipants(options: ParticipantOptions): [Participant, Participant] {
-  const product = createServiceClient('product', {
-    credential: serviceCredential('coordinator', 'product'),
-    ...(options.productUrl ? { url: options.productUrl } : {}),
-    timeoutMs: options.timeoutMs,
-  });
-  const order = createServiceClient('order', {
-    credential: serviceCredential('coordinator', 'order'),
-    ...(options.orderUrl ? { url: options.orderUrl } : {}),
-    timeoutMs: options.timeoutMs,
-  });
-  return [
-    {
-      name: 'product',
-      async prepare({ id, productId, name }) {
-        await product.request(
-          'mutation ($id: ID!, $productId: ID!, $name: String!) { prepareRename(transactionId: $id, productId: $productId, name: $name) }',
-          { id, productId, name },
-        );
-      },
-      async commit({ id }) {
-        const data = await product.request<{ commitRename: number }>(
-          'mutation ($id: ID!) { commitRename(transactionId: $id) }',
-          { id },
-        );
-        return data.commitRename;
-      },
-      async abort({ id, productId }) {
-        await product.request(
-          'mutation ($id: ID!, $productId: ID!) { abortRename(transactionId: $id, productId: $productId) }',
-          { id, productId },
-        );
-      },
+  const product = createServiceClient('product', options.calls, { timeoutMs: options.timeoutMs });
+  const order = createServiceClient('order', options.calls, { timeoutMs: options.timeoutMs });
+  return [participant('product', product), participant('order', order)];
+}
+
+/** A participant called through its protocol fields (`renameProtocol` of @msd/coordination). */
+function participant(name: ParticipantName, client: ServiceClient): Participant {
+  const calls = renameCalls(name);
+  const commitsAtVersion = renameProtocol[name].commitsAtVersion;
+  return {
+    name,
+    async prepare({ id, productId, name: newName }) {
+      await client.request(calls.prepare, { id, productId, name: newName });
     },
-    {
-      name: 'order',
-      async prepare({ id, productId, name }) {
-        await order.request(
-          'mutation ($id: ID!, $productId: ID!, $name: String!) { prepareCopyRename(transactionId: $id, productId: $productId, name: $name) }',
-          { id, productId, name },
-        );
-      },
-      async commit({ id }, version) {
-        if (version === null) throw new Error('The order copies commit at the version the product committed');
-        const data = await order.request<{ commitCopyRename: number }>(
-          'mutation ($id: ID!, $version: Int!) { commitCopyRename(transactionId: $id, version: $version) }',
-          { id, version },
-        );
-        return data.commitCopyRename;
-      },
-      async abort({ id, productId }) {
-        await order.request(
-          'mutation ($id: ID!, $productId: ID!) { abortCopyRename(transactionId: $id, productId: $productId) }',
-          { id, productId },
-        );
-      },
+    async commit({ id }, version) {
+      if (commitsAtVersion && version === null)
+        throw new Error(`The ${name} copies commit at the version the product committed`);
+      const data = await client.request<Record<string, number>>(
+        calls.commit,
+        commitsAtVersion ? { id, version } : { id },
+      );
+      return data[calls.commitField] as number;
     },
-  ];
+    async abort({ id, productId }) {
+      await client.request(calls.abort, { id, productId });
+    },
+  };
 }

@@ -1,11 +1,13 @@
-import { databaseLifecycle, databaseUrl } from '@msd/database';
+import { databaseLifecycle } from '@msd/database';
 import { createRetention } from '@msd/events';
 import {
-  type BackgroundProcess,
   createLogger,
+  createPeriodicTask,
   createSubgraphServer,
   entityInvalidationsPlugin,
   loadTypeDefs,
+  type ServiceOptions,
+  timingsOf,
 } from '@msd/service-kit';
 import { type CrashPoint, createRenameCoordinator } from './createRenameCoordinator.ts';
 import { openCoordinatorDatabase } from './data/database.ts';
@@ -13,13 +15,10 @@ import { renameLog } from './data/renameLog.ts';
 import { renameParticipants } from './participants.ts';
 import { type CoordinatorContext, resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('coordinator');
 
-export interface CoordinatorOptions {
-  databaseUrl?: string;
-  /** The participants' GraphQL endpoints (else `PRODUCT_URL`, `ORDER_URL`). */
-  productUrl?: string;
-  orderUrl?: string;
+/** `services.urls` says where the participants (product, order) are. */
+export interface CoordinatorOptions extends ServiceOptions {
   /** Per call to a participant (default 2 s; `RENAME_PARTICIPANT_TIMEOUT_MS` in index.ts). */
   participantTimeoutMs?: number;
   /** How long a STRONG call drives commits before answering COMMIT_PENDING (default 10 s; `RENAME_COMMIT_DEADLINE_MS`). */
@@ -27,6 +26,8 @@ export interface CoordinatorOptions {
   /** Recovery pass interval; a pass finishes transactions untouched for `staleAfterMs` (5 s / 15 s). */
   recoveryIntervalMs?: number;
   staleAfterMs?: number;
+  /** Decided transactions are deleted after this long (default 7 days): participants in doubt ask within seconds. */
+  retentionMs?: number;
   /** Test fault: the process kills itself right after this step (`COORDINATOR_CRASH_AFTER`). */
   crashAfter?: CrashPoint;
 }
@@ -36,64 +37,53 @@ export interface CoordinatorOptions {
  * for participants in doubt (@inaccessible), and its own database holding the transaction log.
  * On start it finishes or rolls back whatever a previous run left undecided, then keeps checking.
  */
-export function createCoordinatorServer(options: CoordinatorOptions = {}) {
-  const db = openCoordinatorDatabase(options.databaseUrl ?? databaseUrl('coordinator'));
+export function createCoordinatorServer(options: CoordinatorOptions) {
+  const db = openCoordinatorDatabase(options.databaseUrl, { max: options.databasePoolMax });
   const logger = createLogger('coordinator');
   const timeoutMs = options.participantTimeoutMs ?? 2_000;
   const coordinator = createRenameCoordinator({
     log: renameLog(db),
-    participants: renameParticipants({
-      productUrl: options.productUrl,
-      orderUrl: options.orderUrl,
-      timeoutMs,
-    }),
+    participants: renameParticipants({ calls: options.services, timeoutMs }),
     logger,
-    productUrl: options.productUrl,
+    calls: options.services,
     timeoutMs,
     commitDeadlineMs: options.commitDeadlineMs ?? 10_000,
     crashAfter: options.crashAfter,
   });
   const staleAfterMs = options.staleAfterMs ?? 15_000;
-  const intervalMs = options.recoveryIntervalMs ?? 5_000;
-  let timer: NodeJS.Timeout | undefined;
-  let pass: Promise<unknown> | undefined;
-  const recovery: BackgroundProcess = {
-    async start() {
-      // At start nothing is in flight in this process: everything undecided is a previous run's.
-      // Not awaited: the API (and `renameOutcome` for participants in doubt) serves meanwhile.
-      pass = coordinator.recover(0).then(
-        (found) => found > 0 && logger.info('recovery at start', { transactions: found }),
-        (error: unknown) => logger.warn('recovery at start failed; the next pass retries', { error }),
-      );
-      timer = setInterval(() => {
-        pass = coordinator
-          .recover(staleAfterMs)
-          .catch((error: unknown) => logger.warn('recovery failed', { error }));
-      }, intervalMs);
-      timer.unref();
+  // The first pass, at start, takes everything undecided: nothing is in flight in this process yet,
+  // so it is all a previous run's. Not awaited: the API (and `renameOutcome`) serves meanwhile.
+  let atStart = true;
+  const recovery = createPeriodicTask({
+    name: 'recovery',
+    intervalMs: options.recoveryIntervalMs ?? 5_000,
+    logger,
+    runOnStart: true,
+    work: () => {
+      const olderThanMs = atStart ? 0 : staleAfterMs;
+      atStart = false;
+      return coordinator.recover(olderThanMs);
     },
-    async stop() {
-      clearInterval(timer);
-      await pass;
-    },
-  };
+    onResult: (found) => found > 0 && logger.info('recovery finished transactions', { transactions: found }),
+  });
   const server = createSubgraphServer<CoordinatorContext>({
     name: 'coordinator',
+    callers: options.services.callers,
     typeDefs,
     resolvers,
     context: () => ({ coordinator, invalidations: [] }),
     ...databaseLifecycle(db),
     background: [
       recovery,
-      // Decided transactions, after RENAME_RETENTION_MS (7 days): participants in doubt ask within seconds.
       createRetention({
         db,
         logger,
+        intervalMs: timingsOf(options).retentionIntervalMs,
         rules: [
           {
             table: 'rename_transactions',
             where: `state IN ('COMMITTED', 'ABORTED') AND decided_at < clock_timestamp() - $1 * interval '1 millisecond'`,
-            retentionMs: Number(process.env.RENAME_RETENTION_MS ?? 7 * 24 * 3600 * 1000),
+            retentionMs: timingsOf(options).renameRetentionMs,
           },
         ],
       }),
@@ -102,3 +92,4 @@ export function createCoordinatorServer(options: CoordinatorOptions = {}) {
   });
   return { ...server, coordinator };
 }
+export { coordinatorVariables } from './config.ts';

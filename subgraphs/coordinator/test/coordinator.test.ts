@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testing';
+import { graphqlRequest, startTestSubgraph, type TestSubgraph, testServiceCalls } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoordinatorDatabase, openCoordinatorDatabase } from '../src/data/database.ts';
 import { createCoordinatorServer } from '../src/server.ts';
@@ -14,8 +14,7 @@ beforeAll(async () => {
   coordinator = await startTestSubgraph('coordinator', ({ databaseUrl }) =>
     createCoordinatorServer({
       databaseUrl,
-      productUrl: unreachable,
-      orderUrl: unreachable,
+      services: testServiceCalls({ product: unreachable, order: unreachable }, 'coordinator'),
       participantTimeoutMs: 500,
     }),
   );

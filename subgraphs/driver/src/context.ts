@@ -1,17 +1,15 @@
 import type { Caller } from '@msd/service-kit';
 import type { DriverDatabase } from './data/database.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
-import type { RideHistory } from './rideHistory.ts';
 
 export interface DriverContext {
   db: DriverDatabase;
   loaders: Loaders;
   /** Who the gateway verified this request is for. */
   caller: Caller;
-  rideHistory: RideHistory;
 }
 
 /** One context per request: loaders batch within a request and never share a cache across users. */
-export function createContext(db: DriverDatabase, rideHistory: RideHistory, caller: Caller): DriverContext {
-  return { db, loaders: createLoaders(db), caller, rideHistory };
+export function createContext(db: DriverDatabase, caller: Caller): DriverContext {
+  return { db, loaders: createLoaders(db), caller };
 }

@@ -1,13 +1,17 @@
 import { startTelemetry } from '@msd/telemetry';
 
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
-await startTelemetry('driver');
-const { eventBus } = await import('@msd/events');
-const { runProcess } = await import('@msd/service-kit');
+await startTelemetry('driver', process.env);
+const { serviceDatabase } = await import('@msd/database');
+const { eventBus, eventKeys } = await import('@msd/events');
+const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
 await runProcess('driver', async (config) => {
   const { createDriverServer } = await import('./server.ts');
   return createDriverServer({
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+    ...serviceDatabase('driver', config),
+    services: serviceCalls('driver', config),
+    timings: eventTimings(config),
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });
 });

@@ -9,13 +9,14 @@ import {
 } from '@msd/service-kit';
 import type { DriverContext } from './context.ts';
 import {
-  addRating,
   type CarFields,
   type DriverPatch,
   type DriverRecord,
   DuplicatePlate,
   insertDriver,
   listDrivers,
+  NoRateableRide,
+  rateDriver,
   ratingOf,
   updateDriver,
 } from './data/drivers.ts';
@@ -55,19 +56,32 @@ export const resolvers: GraphQLResolverMap<DriverContext> = {
     },
     rateDriver: async (
       _: unknown,
-      { id, stars }: { id: string; stars: number },
-      { db, caller, rideHistory }: DriverContext,
+      { id, stars, rideId }: { id: string; stars: number; rideId?: string | null },
+      { db, caller }: DriverContext,
     ) => {
       if (!Number.isInteger(stars) || stars < 1 || stars > 5) {
         throw badUserInput('"stars" must be a whole number from 1 to 5', { field: 'stars' });
       }
-      // A rider rates the driver of one of its own rides; only the ride service knows the rides.
-      if (!caller.scopes.includes('operator')) {
-        const ridden =
-          caller.subject !== undefined && isUuid(id) && (await rideHistory.hasRiddenWith(caller.subject, id));
-        if (!ridden) throw forbidden(`Only a rider who has ridden with driver "${id}" may rate them`, { id });
+      if (rideId != null && !isUuid(rideId))
+        throw badUserInput('"rideId" is not a ride id', { field: 'rideId' });
+      // A rating belongs to one finished ride, once: the rider's own (an operator acts for every rider).
+      const riderId = caller.scopes.includes('operator') ? undefined : caller.subject;
+      if (riderId === undefined && !caller.scopes.includes('operator'))
+        throw forbidden('Only a rider rates a driver', { id });
+      try {
+        return found(
+          id,
+          isUuid(id)
+            ? await rateDriver(db, { driverId: id, stars, riderId, rideId: rideId ?? undefined })
+            : null,
+        );
+      } catch (error) {
+        if (!(error instanceof NoRateableRide)) throw error;
+        throw forbidden(
+          `No finished, unrated ride ${riderId === undefined ? '' : 'of yours '}with driver "${id}"${rideId ? ` (ride "${rideId}")` : ''}`,
+          { id },
+        );
       }
-      return found(id, isUuid(id) ? await addRating(db, id, stars) : null);
     },
   },
   Driver: {

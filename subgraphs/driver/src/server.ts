@@ -1,35 +1,30 @@
-import { databaseLifecycle, databaseUrl } from '@msd/database';
-import type { EventBusOptions } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { databaseLifecycle } from '@msd/database';
+import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
+import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openDriverDatabase } from './data/database.ts';
 import { driverEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
-import { createRideHistory } from './rideHistory.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('driver');
 
 /**
  * Builds the driver subgraph without listening: `index.ts` listens, tests pick their own port and
- * database. With `events`, its event work (relay, consumers) runs beside it on that bus.
+ * database. With `events`, its event work (relay, consumer) runs beside it on that bus. It calls
+ * no other service.
  */
-export function createDriverServer(
-  options: {
-    databaseUrl?: string;
-    events?: EventBusOptions;
-    /** The ride service's GraphQL endpoint (else `RIDE_URL`), asked before a rider's rating is taken. */
-    rideUrl?: string;
-  } = {},
-) {
-  const url = options.databaseUrl ?? databaseUrl('driver');
-  const db = openDriverDatabase(url);
-  const rideHistory = createRideHistory(options.rideUrl);
+export function createDriverServer(options: ServiceOptions & { events?: EventBusOptions }) {
+  const url = options.databaseUrl;
+  const db = openDriverDatabase(url, { max: options.databasePoolMax });
   return createSubgraphServer({
     name: 'driver',
+    callers: options.services.callers,
     typeDefs,
-    resolvers,
-    context: ({ caller }) => createContext(db, rideHistory, caller),
+    resolvers: [resolvers, parkedEventResolvers(options.events)],
+    context: ({ caller }) => createContext(db, caller),
     ...databaseLifecycle(db),
-    background: options.events ? driverEvents({ databaseUrl: url, bus: options.events }) : [],
+    background: options.events
+      ? driverEvents({ db, databaseUrl: url, bus: options.events, timings: timingsOf(options) })
+      : [],
   });
 }

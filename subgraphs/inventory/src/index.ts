@@ -1,13 +1,17 @@
 import { startTelemetry } from '@msd/telemetry';
 
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
-await startTelemetry('inventory');
-const { eventBus } = await import('@msd/events');
-const { runProcess } = await import('@msd/service-kit');
+await startTelemetry('inventory', process.env);
+const { serviceDatabase } = await import('@msd/database');
+const { eventBus, eventKeys } = await import('@msd/events');
+const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
 await runProcess('inventory', async (config) => {
   const { createInventoryServer } = await import('./server.ts');
   return createInventoryServer({
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+    ...serviceDatabase('inventory', config),
+    services: serviceCalls('inventory', config),
+    timings: eventTimings(config),
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });
 });

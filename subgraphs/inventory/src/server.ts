@@ -1,26 +1,29 @@
-import { databaseLifecycle, databaseUrl } from '@msd/database';
+import { databaseLifecycle } from '@msd/database';
 import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openInventoryDatabase } from './data/database.ts';
 import { inventoryEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('inventory');
 
 /**
  * Builds the inventory subgraph without listening: `index.ts` listens, tests pick their own port and
  * database. With `events`, its event work (relay, consumers) runs beside it on that bus.
  */
-export function createInventoryServer(options: { databaseUrl?: string; events?: EventBusOptions } = {}) {
-  const url = options.databaseUrl ?? databaseUrl('inventory');
-  const db = openInventoryDatabase(url);
+export function createInventoryServer(options: ServiceOptions & { events?: EventBusOptions }) {
+  const url = options.databaseUrl;
+  const db = openInventoryDatabase(url, { max: options.databasePoolMax });
   return createSubgraphServer({
     name: 'inventory',
+    callers: options.services.callers,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: () => createContext(db),
     ...databaseLifecycle(db),
-    background: options.events ? inventoryEvents({ databaseUrl: url, bus: options.events, db }) : [],
+    background: options.events
+      ? inventoryEvents({ databaseUrl: url, bus: options.events, db, timings: timingsOf(options) })
+      : [],
   });
 }

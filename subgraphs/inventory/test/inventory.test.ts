@@ -6,8 +6,10 @@ import {
   type EventPayload,
   type EventType,
   eventBus,
+  producerOf,
   queueName,
   type Subscriber,
+  signEvent,
 } from '@msd/events';
 import { graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testing';
 import { type Job, Queue } from 'bullmq';
@@ -52,9 +54,15 @@ const envelope = <T extends EventType>(type: T, aggregateId: string, payload: Ev
     payload,
   }) satisfies EventEnvelope<T>;
 
+/** As the producer's relay sends it: signed with the producer's key. */
+const signedByProducer = (event: EventEnvelope) => ({
+  ...event,
+  signature: signEvent(event, bus.keys[producerOf(event.type)!]!),
+});
+
 /** Delivers an event to inventory as the relay would: a job in its (event, inventory) queue. */
 const deliver = (event: EventEnvelope) =>
-  queue(event.type, 'inventory').add(event.type, event, {
+  queue(event.type, 'inventory').add(event.type, signedByProducer(event), {
     ...deliveryOptions,
     removeOnComplete: false,
   }) as Promise<Job>;

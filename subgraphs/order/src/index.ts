@@ -1,13 +1,24 @@
 import { startTelemetry } from '@msd/telemetry';
 
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
-await startTelemetry('order');
-const { eventBus } = await import('@msd/events');
-const { runProcess } = await import('@msd/service-kit');
+await startTelemetry('order', process.env);
+const { serviceDatabase } = await import('@msd/database');
+const { eventBus, eventKeys } = await import('@msd/events');
+const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
+const { orderVariables } = await import('./config.ts');
 
-await runProcess('order', async (config) => {
-  const { createOrderServer } = await import('./server.ts');
-  return createOrderServer({
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
-  });
-});
+await runProcess(
+  'order',
+  async (config) => {
+    const { createOrderServer } = await import('./server.ts');
+    return createOrderServer({
+      ...serviceDatabase('order', config),
+      services: serviceCalls('order', config),
+      timings: eventTimings(config),
+      events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+      reactionDeadlineMs: config.REACTION_DEADLINE_MS,
+      reactionRepairIntervalMs: config.REACTION_REPAIR_INTERVAL_MS,
+    });
+  },
+  orderVariables,
+);

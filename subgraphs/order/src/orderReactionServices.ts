@@ -1,18 +1,12 @@
-import { createServiceClient, fetchEntities, serviceCredential } from '@msd/service-kit';
+import { createServiceClient, fetchEntities, type ServiceCalls } from '@msd/service-kit';
 
 /**
  * What the order service asks inventory and shipping about an order's reactions, through their
  * GraphQL APIs with the service credential (never their databases).
  */
-export function createOrderReactionServices(urls: { inventoryUrl?: string; shippingUrl?: string } = {}) {
-  const inventory = createServiceClient('inventory', {
-    credential: serviceCredential('order', 'inventory'),
-    ...(urls.inventoryUrl ? { url: urls.inventoryUrl } : {}),
-  });
-  const shipping = createServiceClient('shipping', {
-    credential: serviceCredential('order', 'shipping'),
-    ...(urls.shippingUrl ? { url: urls.shippingUrl } : {}),
-  });
+export function createOrderReactionServices(calls: ServiceCalls) {
+  const inventory = createServiceClient('inventory', calls);
+  const shipping = createServiceClient('shipping', calls);
   return {
     /** RESERVED or REJECTED per order that inventory has decided. */
     async stockDecisions(orderIds: string[]): Promise<Map<string, string>> {

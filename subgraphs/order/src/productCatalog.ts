@@ -1,4 +1,4 @@
-import { createServiceClient, fetchEntities, serviceCredential } from '@msd/service-kit';
+import { createServiceClient, fetchEntities, type ServiceCalls } from '@msd/service-kit';
 
 export interface CatalogProduct {
   id: string;
@@ -8,11 +8,8 @@ export interface CatalogProduct {
 }
 
 /** The product service, read through its GraphQL API: the order service never opens its database. */
-export function createProductCatalog(url?: string) {
-  const client = createServiceClient('product', {
-    credential: serviceCredential('order', 'product'),
-    ...(url ? { url } : {}),
-  });
+export function createProductCatalog(calls: ServiceCalls) {
+  const client = createServiceClient('product', calls);
   return {
     currentProducts: (ids: readonly string[]) =>
       fetchEntities<CatalogProduct>(client, 'Product', ids, 'name price version'),

@@ -13,7 +13,6 @@ export function orderRenameParticipant(db: OrderDatabase, options: RenamePartici
   return createRenameParticipant<OrderDatabase, OrderContext>(
     {
       participant: 'order',
-      fields: { prepare: 'prepareCopyRename', commit: 'commitCopyRename', abort: 'abortCopyRename' },
       async validate(productId) {
         if (!isUuid(productId)) throw badUserInput('"productId" is not a product id', { field: 'productId' });
       },

@@ -1,7 +1,8 @@
 import type { RenameParticipantOptions } from '@msd/coordination';
-import { databaseLifecycle, databaseUrl } from '@msd/database';
+import { databaseLifecycle } from '@msd/database';
 import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
+import { defaultReactionTimings } from './config.ts';
 import { createContext } from './context.ts';
 import { openOrderDatabase } from './data/database.ts';
 import { orderEvents } from './events/index.ts';
@@ -11,49 +12,45 @@ import { createProductCatalog } from './productCatalog.ts';
 import { orderRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('order');
 
-export interface OrderServerOptions {
-  databaseUrl?: string;
-  /** The product service's GraphQL endpoint (else `PRODUCT_URL`). */
-  productUrl?: string;
-  /** Inventory's and shipping's endpoints, asked by the reactions' anti-entropy (else `INVENTORY_URL`, `SHIPPING_URL`). */
-  inventoryUrl?: string;
-  shippingUrl?: string;
+export interface OrderServerOptions extends ServiceOptions {
+  /** An order whose reactions are not complete after this long is driven on (`REACTION_DEADLINE_MS`). */
   reactionDeadlineMs?: number;
+  /** How often overdue orders are looked for (`REACTION_REPAIR_INTERVAL_MS`). */
   reactionRepairIntervalMs?: number;
   /** With an event bus, the relay, the consumers and the reconciliation run beside the server. */
   events?: EventBusOptions;
-  reconcileIntervalMs?: number;
-  /** Its part in the coordinator's STRONG renames: fault injection, the coordinator's URL. */
-  rename?: RenameParticipantOptions;
+  /** Its part in the coordinator's STRONG renames: fault injection, timings. */
+  rename?: Omit<RenameParticipantOptions, 'calls'>;
 }
 
-/** Builds the order subgraph without listening: `index.ts` listens, tests pick their own port and database. */
-export function createOrderServer(options: OrderServerOptions = {}) {
-  const url = options.databaseUrl ?? databaseUrl('order');
-  const db = openOrderDatabase(url);
-  const productCatalog = createProductCatalog(options.productUrl);
+/**
+ * Builds the order subgraph without listening: `index.ts` listens, tests pick their own port and
+ * database. It reads product (`services.urls.product`) when an order is placed, and inventory and
+ * shipping in the reactions' anti-entropy.
+ */
+export function createOrderServer(options: OrderServerOptions) {
+  const url = options.databaseUrl;
+  const db = openOrderDatabase(url, { max: options.databasePoolMax });
+  const productCatalog = createProductCatalog(options.services);
   const events = options.events
     ? orderEvents({
         db,
         databaseUrl: url,
         bus: options.events,
         productCatalog,
-        reactionServices: createOrderReactionServices({
-          ...(options.inventoryUrl ? { inventoryUrl: options.inventoryUrl } : {}),
-          ...(options.shippingUrl ? { shippingUrl: options.shippingUrl } : {}),
-        }),
-        ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
-        ...(options.reactionDeadlineMs ? { reactionDeadlineMs: options.reactionDeadlineMs } : {}),
-        ...(options.reactionRepairIntervalMs
-          ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
-          : {}),
+        reactionServices: createOrderReactionServices(options.services),
+        timings: timingsOf(options),
+        reactionDeadlineMs: options.reactionDeadlineMs ?? defaultReactionTimings.reactionDeadlineMs,
+        reactionRepairIntervalMs:
+          options.reactionRepairIntervalMs ?? defaultReactionTimings.reactionRepairIntervalMs,
       })
     : undefined;
-  const participant = orderRenameParticipant(db, options.rename ?? {});
+  const participant = orderRenameParticipant(db, { ...options.rename, calls: options.services });
   return createSubgraphServer({
     name: 'order',
+    callers: options.services.callers,
     typeDefs,
     resolvers: [resolvers, { Mutation: participant.mutations }, parkedEventResolvers(options.events)],
     context: ({ caller }) => createContext(db, productCatalog, events, caller),
@@ -66,3 +63,4 @@ export function createOrderServer(options: OrderServerOptions = {}) {
     ],
   });
 }
+export { orderVariables } from './config.ts';

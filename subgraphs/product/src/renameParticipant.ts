@@ -12,7 +12,6 @@ export function productRenameParticipant(db: ProductDatabase, options: RenamePar
   return createRenameParticipant<ProductDatabase, ProductContext>(
     {
       participant: 'product',
-      fields: { prepare: 'prepareRename', commit: 'commitRename', abort: 'abortRename' },
       async validate(productId, { loaders }) {
         const product = isUuid(productId) ? await loaders.productById.load(productId) : null;
         if (!product) throw notFound(`No product with id "${productId}"`, { id: productId });

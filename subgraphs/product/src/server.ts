@@ -1,20 +1,19 @@
 import type { RenameParticipantOptions } from '@msd/coordination';
-import { databaseLifecycle, databaseUrl } from '@msd/database';
+import { databaseLifecycle } from '@msd/database';
 import type { EventBusOptions } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openProductDatabase } from './data/database.ts';
 import { productEvents } from './events/index.ts';
 import { productRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('product');
 
-export interface ProductServerOptions {
-  databaseUrl?: string;
+export interface ProductServerOptions extends ServiceOptions {
   events?: EventBusOptions;
-  /** Its part in the coordinator's STRONG renames: fault injection, the coordinator's URL. */
-  rename?: RenameParticipantOptions;
+  /** Its part in the coordinator's STRONG renames: fault injection, timings. */
+  rename?: Omit<RenameParticipantOptions, 'calls'>;
 }
 
 /**
@@ -22,18 +21,21 @@ export interface ProductServerOptions {
  * database. With `events`, its event work (relay, consumers) runs beside it on that bus; the
  * resolver of in-doubt renames always does.
  */
-export function createProductServer(options: ProductServerOptions = {}) {
-  const url = options.databaseUrl ?? databaseUrl('product');
-  const db = openProductDatabase(url);
-  const participant = productRenameParticipant(db, options.rename ?? {});
+export function createProductServer(options: ProductServerOptions) {
+  const url = options.databaseUrl;
+  const db = openProductDatabase(url, { max: options.databasePoolMax });
+  const participant = productRenameParticipant(db, { ...options.rename, calls: options.services });
   return createSubgraphServer({
     name: 'product',
+    callers: options.services.callers,
     typeDefs,
     resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
     context: () => createContext(db),
     ...databaseLifecycle(db),
     background: [
-      ...(options.events ? productEvents({ databaseUrl: url, bus: options.events }) : []),
+      ...(options.events
+        ? productEvents({ databaseUrl: url, bus: options.events, timings: timingsOf(options) })
+        : []),
       participant.inDoubtResolver,
       participant.retention,
     ],

@@ -1,4 +1,4 @@
-import { createServiceClient, fetchEntities, serviceCredential } from '@msd/service-kit';
+import { createServiceClient, fetchEntities, type ServiceCalls } from '@msd/service-kit';
 
 export interface DirectoryDriver {
   id: string;
@@ -7,11 +7,8 @@ export interface DirectoryDriver {
 }
 
 /** The driver service, read through its GraphQL API: the ride service never opens its database. */
-export function createDriverDirectory(url?: string) {
-  const client = createServiceClient('driver', {
-    credential: serviceCredential('ride', 'driver'),
-    ...(url ? { url } : {}),
-  });
+export function createDriverDirectory(calls: ServiceCalls) {
+  const client = createServiceClient('driver', calls);
   return {
     currentDrivers: (ids: readonly string[]) =>
       fetchEntities<DirectoryDriver>(client, 'Driver', ids, 'name version'),

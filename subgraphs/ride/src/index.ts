@@ -1,11 +1,17 @@
 import { startTelemetry } from '@msd/telemetry';
 
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
-await startTelemetry('ride');
-const { eventBus } = await import('@msd/events');
-const { runProcess } = await import('@msd/service-kit');
+await startTelemetry('ride', process.env);
+const { serviceDatabase } = await import('@msd/database');
+const { eventBus, eventKeys } = await import('@msd/events');
+const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
 await runProcess('ride', async (config) => {
   const { createRideServer } = await import('./server.ts');
-  return createRideServer({ events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }) });
+  return createRideServer({
+    ...serviceDatabase('ride', config),
+    services: serviceCalls('ride', config),
+    timings: eventTimings(config),
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+  });
 });

@@ -1,7 +1,15 @@
 import { readCopyStatus, reconcileNow } from '@msd/events';
-import { actsFor, type Caller, type GraphQLResolverMap, isUuid, pageArgs } from '@msd/service-kit';
+import {
+  actsFor,
+  badUserInput,
+  type Caller,
+  type GraphQLResolverMap,
+  isUuid,
+  notFound,
+  pageArgs,
+} from '@msd/service-kit';
 import type { RideContext } from './context.ts';
-import { hasRiddenWith, listRides, type RideRecord } from './data/rides.ts';
+import { completeRide, listRides, type RideRecord } from './data/rides.ts';
 import { type RequestRideInput, requestRide } from './requestRide.ts';
 
 export const resolvers: GraphQLResolverMap<RideContext> = {
@@ -10,8 +18,6 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
       ownRide(await loaders.rideById.load(id), caller),
     rides: (_: unknown, args: { first?: number; after?: string }, { db, caller }: RideContext) =>
       listRides(db, pageArgs(args), caller.scopes.includes('operator') ? undefined : riderOf(caller)),
-    riddenWith: (_: unknown, args: { riderId: string; driverId: string }, { db }: RideContext) =>
-      isUuid(args.driverId) ? hasRiddenWith(db, args.riderId, args.driverId) : false,
   },
   Mutation: {
     requestRide: (
@@ -21,6 +27,19 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
     ) => {
       actsFor(caller, input.riderId, `A ride for rider "${input.riderId}"`);
       return requestRide(db, driverDirectory, input);
+    },
+    completeRide: async (_: unknown, { id }: { id: string }, { db }: RideContext) => {
+      const result = isUuid(id) ? await completeRide(db, id) : null;
+      if (!result) throw notFound(`No ride with id "${id}"`, { id });
+      if (!result.completed)
+        throw badUserInput(
+          `Ride "${id}" is ${result.ride.status}: only a REQUESTED or ACCEPTED ride finishes`,
+          {
+            field: 'id',
+            status: result.ride.status,
+          },
+        );
+      return result.ride;
     },
     reconcileDriverNames: (_: unknown, __: unknown, { db, events }: RideContext) =>
       reconcileNow(db, events?.driverName),
@@ -35,6 +54,7 @@ export const resolvers: GraphQLResolverMap<RideContext> = {
       ownRide(await loaders.rideById.load(id), caller),
     driver: (ride: RideRecord) => ({ __typename: 'Driver', id: ride.driverId }),
     requestedAt: (ride: RideRecord) => ride.requestedAt.toISOString(),
+    completedAt: (ride: RideRecord) => ride.completedAt?.toISOString() ?? null,
   },
 };
 

@@ -1,37 +1,38 @@
-import { databaseLifecycle, databaseUrl } from '@msd/database';
+import { databaseLifecycle } from '@msd/database';
 import { type EventBusOptions, parkedEventResolvers } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs } from '@msd/service-kit';
+import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openRideDatabase } from './data/database.ts';
 import { createDriverDirectory } from './driverDirectory.ts';
 import { rideEvents } from './events/index.ts';
 import { resolvers } from './resolvers.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export const typeDefs = loadTypeDefs('ride');
 
-export interface RideServerOptions {
-  databaseUrl?: string;
-  /** The driver service's GraphQL endpoint (else `DRIVER_URL`). */
-  driverUrl?: string;
-  /** With an event bus, the DriverUpdated consumer and the reconciliation run beside the server. */
+export interface RideServerOptions extends ServiceOptions {
+  /** With an event bus, the outbox relay, the DriverUpdated consumer and the reconciliation run beside the server. */
   events?: EventBusOptions;
-  reconcileIntervalMs?: number;
 }
 
-/** Builds the ride subgraph without listening: `index.ts` listens, tests pick their own port and database. */
-export function createRideServer(options: RideServerOptions = {}) {
-  const db = openRideDatabase(options.databaseUrl ?? databaseUrl('ride'));
-  const driverDirectory = createDriverDirectory(options.driverUrl);
+/**
+ * Builds the ride subgraph without listening: `index.ts` listens, tests pick their own port and
+ * database. The driver service (`services.urls.driver`) is read for driver details.
+ */
+export function createRideServer(options: RideServerOptions) {
+  const db = openRideDatabase(options.databaseUrl, { max: options.databasePoolMax });
+  const driverDirectory = createDriverDirectory(options.services);
   const events = options.events
     ? rideEvents({
         db,
+        databaseUrl: options.databaseUrl,
         bus: options.events,
         driverDirectory,
-        ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+        timings: timingsOf(options),
       })
     : undefined;
   return createSubgraphServer({
     name: 'ride',
+    callers: options.services.callers,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ caller }) => createContext(db, driverDirectory, events, caller),

@@ -1,13 +1,17 @@
 import { startTelemetry } from '@msd/telemetry';
 
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
-await startTelemetry('shipping');
-const { eventBus } = await import('@msd/events');
-const { runProcess } = await import('@msd/service-kit');
+await startTelemetry('shipping', process.env);
+const { serviceDatabase } = await import('@msd/database');
+const { eventBus, eventKeys } = await import('@msd/events');
+const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
 await runProcess('shipping', async (config) => {
   const { createShippingServer } = await import('./server.ts');
   return createShippingServer({
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX }),
+    ...serviceDatabase('shipping', config),
+    services: serviceCalls('shipping', config),
+    timings: eventTimings(config),
+    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });
 });

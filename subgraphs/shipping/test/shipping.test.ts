@@ -6,7 +6,9 @@ import {
   type EventPayload,
   type EventType,
   eventBus,
+  producerOf,
   queueName,
+  signEvent,
 } from '@msd/events';
 import { graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testing';
 import { type Job, Queue } from 'bullmq';
@@ -65,9 +67,15 @@ const stockRejected = (orderId: string) =>
     shortages: [{ productId: randomUUID(), requested: 2, available: 0 }],
   });
 
+/** As the producer's relay sends it: signed with the producer's key. */
+const signedByProducer = (event: EventEnvelope) => ({
+  ...event,
+  signature: signEvent(event, bus.keys[producerOf(event.type)!]!),
+});
+
 /** Delivers an event to shipping as the relay would, and waits until shipping has handled it. */
 const deliver = async (event: EventEnvelope<'OrderCreated'> | EventEnvelope<'StockRejected'>) => {
-  const job: Job = await queues[event.type].add(event.type, event, {
+  const job: Job = await queues[event.type].add(event.type, signedByProducer(event), {
     ...deliveryOptions,
     removeOnComplete: false,
   });

@@ -13,15 +13,17 @@ const RidesWithDriversQuery = graphql(`
       status
       requestedAt
       driverName
-      driver {
-        id
-        rating
-        ratingCount
-        car {
-          make
-          model
-          color
-          plate
+      ... @defer(label: "driverDetails") {
+        driver {
+          id
+          rating
+          ratingCount
+          car {
+            make
+            model
+            color
+            plate
+          }
         }
       }
     }
@@ -30,8 +32,9 @@ const RidesWithDriversQuery = graphql(`
 
 /**
  * The hybrid: `driverName` from the ride's own row, always there; `driver { rating car }` live from
- * the driver service. When that service is down the gateway answers the rides with `driver: null`
- * and a SERVICE_UNAVAILABLE error per ride, and the page says so, keeping the local fields.
+ * the driver service, deferred: the gateway sends the rides at once and the details when the driver
+ * service answers. When that service is down the details part carries `driver: null` and a
+ * SERVICE_UNAVAILABLE error per ride, and the page says so, the local fields already shown.
  */
 export function Rides() {
   const { data, error, refetch } = useQuery(RidesWithDriversQuery, {
@@ -82,15 +85,19 @@ export function Rides() {
                 <td>{ride.dropoff}</td>
                 <td>{ride.status}</td>
                 <td data-testid="driver-name">{ride.driverName}</td>
-                <td>
-                  {ride.driver
-                    ? `${ride.driver.rating.toFixed(1)} (${ride.driver.ratingCount})`
-                    : 'unavailable'}
+                <td data-testid="driver-rating">
+                  {ride.driver === undefined
+                    ? 'loading…'
+                    : ride.driver
+                      ? `${ride.driver.rating.toFixed(1)} (${ride.driver.ratingCount})`
+                      : 'unavailable'}
                 </td>
                 <td>
-                  {ride.driver
-                    ? `${ride.driver.car.color} ${ride.driver.car.make} ${ride.driver.car.model}, ${ride.driver.car.plate}`
-                    : 'unavailable'}
+                  {ride.driver === undefined
+                    ? 'loading…'
+                    : ride.driver
+                      ? `${ride.driver.car.color} ${ride.driver.car.make} ${ride.driver.car.model}, ${ride.driver.car.plate}`
+                      : 'unavailable'}
                 </td>
               </tr>
             ))}

@@ -8,7 +8,7 @@ if (unknown.length) {
   process.exit(2);
 }
 try {
-  await generateClients(requested.length ? requested.filter(isServiceName) : serviceNames);
+  await generateClients(requested.length ? requested.filter(isServiceName) : serviceNames, process.env);
 } catch (error) {
   console.error((error as Error).message);
   process.exit(1);

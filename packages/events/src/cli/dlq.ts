@@ -1,10 +1,13 @@
+import { eventBusVariables, loadVariables } from '@msd/service-kit';
 import { listDeadLetters } from '../deadLetters.ts';
 import { eventBus } from '../redisConnection.ts';
 
 // npm run events:dlq [-- <queue>]: lists parked events, newest last, with the error that parked them.
 const queue = process.argv[2];
 try {
-  const parked = await listDeadLetters(eventBus(), queue);
+  const config = loadVariables(eventBusVariables, process.env);
+  const bus = eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX });
+  const parked = await listDeadLetters(bus, queue);
   if (parked.length === 0) {
     console.log(queue ? `No parked events from ${queue}.` : 'No parked events.');
   } else {

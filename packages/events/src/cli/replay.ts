@@ -1,3 +1,4 @@
+import { eventBusVariables, loadVariables } from '@msd/service-kit';
 import { replayDeadLetters } from '../deadLetters.ts';
 import { eventBus } from '../redisConnection.ts';
 
@@ -8,7 +9,9 @@ if (!target) {
   process.exit(2);
 }
 try {
-  const replayed = await replayDeadLetters(eventBus(), target === '--all' ? undefined : target);
+  const config = loadVariables(eventBusVariables, process.env);
+  const bus = eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX });
+  const replayed = await replayDeadLetters(bus, target === '--all' ? undefined : target);
   for (const entry of replayed)
     console.log(`replayed ${entry.event.type} ${entry.event.id} into ${entry.queue}`);
   console.log(replayed.length === 0 ? `Nothing parked matches "${target}".` : `${replayed.length} replayed.`);

@@ -1,8 +1,8 @@
-import { openServiceDatabase } from '@msd/database';
+import { openServiceDatabase, type PgAdapterOptions } from '@msd/database';
 import { PrismaClient } from './generated/client.ts';
 
 export type DriverDatabase = PrismaClient;
 
-export function openDriverDatabase(url: string): DriverDatabase {
-  return openServiceDatabase(PrismaClient, url);
+export function openDriverDatabase(url: string, options: PgAdapterOptions = {}): DriverDatabase {
+  return openServiceDatabase(PrismaClient, url, options);
 }

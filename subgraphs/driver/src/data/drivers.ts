@@ -2,6 +2,7 @@ import { appendToOutbox } from '@msd/events';
 import type { PageArgs } from '@msd/service-kit';
 import type { DriverDatabase } from './database.ts';
 import type { Driver, Prisma } from './generated/client.ts';
+import { takeRateableRide } from './rateableRides.ts';
 
 export type DriverRecord = Driver;
 
@@ -54,9 +55,27 @@ export function updateDriver(
   return translatePlateConflict(patch.carPlate, () => writeDriver(db, id, patch));
 }
 
-/** Adds one rating atomically (no read-modify-write race between concurrent raters). */
-export function addRating(db: DriverDatabase, id: string, stars: number): Promise<DriverRecord | null> {
-  return writeDriver(db, id, { ratingTotal: { increment: stars }, ratingCount: { increment: 1 } });
+/** The rating could not be taken: no finished, unrated ride of the rater's own with this driver. */
+export class NoRateableRide extends Error {}
+
+/**
+ * Adds one rating that belongs to one finished ride (`takeRateableRide`): the ride is marked rated
+ * and the driver's sum and count grow in one transaction, or nothing changes. The increment is done
+ * in place (no read-modify-write race between concurrent raters). `null` when there is no such driver.
+ */
+export function rateDriver(
+  db: DriverDatabase,
+  rating: { driverId: string; stars: number; riderId: string | undefined; rideId: string | undefined },
+): Promise<DriverRecord | null> {
+  return db.$transaction(async (tx) => {
+    const driver = await updateDriverIn(tx, rating.driverId, {
+      ratingTotal: { increment: rating.stars },
+      ratingCount: { increment: 1 },
+    });
+    if (!driver) return null;
+    if (!(await takeRateableRide(tx, rating))) throw new NoRateableRide(rating.driverId);
+    return driver;
+  });
 }
 
 /** Average stars, two decimals; 0 before the first rating. */
@@ -64,31 +83,37 @@ export function ratingOf(driver: DriverRecord): number {
   return driver.ratingCount === 0 ? 0 : Math.round((driver.ratingTotal / driver.ratingCount) * 100) / 100;
 }
 
-/** Every write bumps the version and announces DriverUpdated in the same transaction (outbox). */
 function writeDriver(
   db: DriverDatabase,
   id: string,
   data: Prisma.DriverUpdateManyMutationInput,
 ): Promise<DriverRecord | null> {
-  return db.$transaction(async (tx) => {
-    const [updated] = await tx.driver.updateManyAndReturn({
-      where: { id },
-      data: { ...data, version: { increment: 1 } },
-    });
-    if (!updated) return null;
-    await appendToOutbox(tx, {
-      type: 'DriverUpdated',
-      aggregateId: updated.id,
-      version: updated.version,
-      payload: {
-        driverId: updated.id,
-        name: updated.name,
-        rating: ratingOf(updated),
-        ratingCount: updated.ratingCount,
-      },
-    });
-    return updated;
+  return db.$transaction((tx) => updateDriverIn(tx, id, data));
+}
+
+/** Every write bumps the version and announces DriverUpdated in the same transaction (outbox). */
+async function updateDriverIn(
+  tx: Prisma.TransactionClient,
+  id: string,
+  data: Prisma.DriverUpdateManyMutationInput,
+): Promise<DriverRecord | null> {
+  const [updated] = await tx.driver.updateManyAndReturn({
+    where: { id },
+    data: { ...data, version: { increment: 1 } },
   });
+  if (!updated) return null;
+  await appendToOutbox(tx, {
+    type: 'DriverUpdated',
+    aggregateId: updated.id,
+    version: updated.version,
+    payload: {
+      driverId: updated.id,
+      name: updated.name,
+      rating: ratingOf(updated),
+      ratingCount: updated.ratingCount,
+    },
+  });
+  return updated;
 }
 
 async function translatePlateConflict<T>(plate: string | undefined, write: () => Promise<T>): Promise<T> {

@@ -1,8 +1,8 @@
-import { openServiceDatabase } from '@msd/database';
+import { openServiceDatabase, type PgAdapterOptions } from '@msd/database';
 import { PrismaClient } from './generated/client.ts';
 
 export type InventoryDatabase = PrismaClient;
 
-export function openInventoryDatabase(url: string): InventoryDatabase {
-  return openServiceDatabase(PrismaClient, url);
+export function openInventoryDatabase(url: string, options: PgAdapterOptions = {}): InventoryDatabase {
+  return openServiceDatabase(PrismaClient, url, options);
 }

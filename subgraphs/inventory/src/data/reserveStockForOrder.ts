@@ -24,10 +24,12 @@ export async function reserveStockForOrder(
   event: EventEnvelope<'OrderCreated'>,
 ): Promise<EffectOutcome> {
   const { orderId, items } = event.payload;
-  // The order's row lock: two deliveries of one order decide one after the other.
+  // A lock on the order's id (inventory has no row of the order to lock): two deliveries of one
+  // order decide one after the other.
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${orderId}))`;
   if ((await resendStockDecisions(tx, [orderId])) > 0) return 'stale';
-  // An order may list a product twice: it needs the sum. Ids are lowercased to match `uuid::text`.
+  // placeOrder refuses a product listed twice, but the event contract does not: a repeated product
+  // needs the sum. Ids are lowercased to match `uuid::text` below.
   const requested = new Map<string, number>();
   for (const { productId, quantity } of items) {
     const id = productId.toLowerCase();

@@ -5,7 +5,7 @@ import {
   type EventBusOptions,
   retentionRules,
 } from '@msd/events';
-import { createLogger } from '@msd/service-kit';
+import { createLogger, type EventTimings } from '@msd/service-kit';
 import type { InventoryDatabase } from '../data/database.ts';
 import { reserveStockForOrder } from '../data/reserveStockForOrder.ts';
 import { openStockLevel } from '../data/stockLevels.ts';
@@ -17,13 +17,26 @@ import { openStockLevel } from '../data/stockLevels.ts';
 export function inventoryEvents(options: {
   databaseUrl: string;
   bus: EventBusOptions;
+  timings: EventTimings;
   db: InventoryDatabase;
 }) {
-  const { db, bus } = options;
+  const { db, bus, timings } = options;
   const logger = createLogger('inventory');
   return [
-    createOutboxRelay({ service: 'inventory', databaseUrl: options.databaseUrl, bus, logger }),
-    createRetention({ db, logger, rules: [retentionRules.inbox()] }),
+    createOutboxRelay({
+      service: 'inventory',
+      databaseUrl: options.databaseUrl,
+      bus,
+      logger,
+      retentionMs: timings.outboxRetentionMs,
+      maxRetentionMs: timings.outboxMaxRetentionMs,
+    }),
+    createRetention({
+      db,
+      logger,
+      intervalMs: timings.retentionIntervalMs,
+      rules: [{ ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs }],
+    }),
     createEventConsumer({
       event: 'ProductCreated',
       subscriber: 'inventory',

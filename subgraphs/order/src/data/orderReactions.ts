@@ -22,7 +22,6 @@ export async function listOverdueOrders(
 /** The reactions of these orders as inventory and shipping see them (read through their APIs). */
 export interface OrderReactionState {
   id: string;
-  version: number;
   decision: string | undefined;
   shipment: string | undefined;
 }
@@ -36,7 +35,7 @@ export async function readOrderReactions(
     services.shipmentStatuses(orderIds),
   ]);
   return new Map(
-    orderIds.map((id) => [id, { id, version: 1, decision: decisions.get(id), shipment: shipments.get(id) }]),
+    orderIds.map((id) => [id, { id, decision: decisions.get(id), shipment: shipments.get(id) }]),
   );
 }
 

@@ -3,13 +3,13 @@ import {
   createCopyReplication,
   createEventConsumer,
   createOutboxRelay,
-  createReconciler,
   createRetention,
+  createScheduledRepair,
   type EventBusOptions,
-  type Reconciler,
   retentionRules,
+  type ScheduledRepair,
 } from '@msd/events';
-import { type BackgroundProcess, createLogger } from '@msd/service-kit';
+import { type BackgroundProcess, createLogger, type EventTimings } from '@msd/service-kit';
 import type { OrderDatabase } from '../data/database.ts';
 import { driveOrderReactions, listOverdueOrders, readOrderReactions } from '../data/orderReactions.ts';
 import { applyStockDecision } from '../data/orders.ts';
@@ -21,7 +21,7 @@ export interface OrderEvents {
   background: BackgroundProcess[];
   productName: CopyReplication;
   /** Anti-entropy for the order flow: overdue orders driven to CONFIRMED or REJECTED, with their shipment. */
-  orderReactions: { reaction: string; deadlineMs: number; repair: Reconciler };
+  orderReactions: { reaction: string; deadlineMs: number; repair: ScheduledRepair };
 }
 
 /**
@@ -34,13 +34,13 @@ export function orderEvents(options: {
   bus: EventBusOptions;
   productCatalog: ProductCatalog;
   reactionServices: OrderReactionServices;
-  reconcileIntervalMs?: number;
-  /** An order whose reactions are not complete after this long is driven on (else `REACTION_DEADLINE_MS`, 60 s). */
-  reactionDeadlineMs?: number;
-  /** How often overdue orders are looked for (else `REACTION_REPAIR_INTERVAL_MS`, 15 s). */
-  reactionRepairIntervalMs?: number;
+  timings: EventTimings;
+  /** An order whose reactions are not complete after this long is driven on (`REACTION_DEADLINE_MS`). */
+  reactionDeadlineMs: number;
+  /** How often overdue orders are looked for (`REACTION_REPAIR_INTERVAL_MS`). */
+  reactionRepairIntervalMs: number;
 }): OrderEvents {
-  const { db, bus } = options;
+  const { db, bus, timings } = options;
   const logger = createLogger('order');
   const productName = createCopyReplication({
     copy: 'order.productName',
@@ -53,7 +53,7 @@ export function orderEvents(options: {
     valueOf: (event) => event.payload.name,
     fetchOwner: (ids) => options.productCatalog.currentProducts(ids),
     ownerValue: (product) => product.name,
-    ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+    reconcileIntervalMs: timings.reconcileIntervalMs,
   });
   const stockDecisions = (['StockReserved', 'StockRejected'] as const).map((event) =>
     createEventConsumer({
@@ -65,28 +65,44 @@ export function orderEvents(options: {
       apply: (received, tx) => applyStockDecision(tx, received),
     }),
   );
-  const deadlineMs = options.reactionDeadlineMs ?? Number(process.env.REACTION_DEADLINE_MS ?? 60_000);
-  // The copy reconciler's machinery (batches, one run at a time across instances, runs recorded):
-  // the "owner" of an order's reactions is what inventory and shipping say about it.
-  const reactionRepair = createReconciler({
-    copy: 'order.reactions',
+  const deadlineMs = options.reactionDeadlineMs;
+  // Overdue orders, checked against what inventory and shipping say about them, driven on where
+  // a reaction is missing (one pass at a time across instances, every pass recorded).
+  const reactionRepair = createScheduledRepair({
+    name: 'order.reactions',
     db,
     bus,
     logger,
     batchSize: 100,
-    intervalMs: options.reactionRepairIntervalMs ?? Number(process.env.REACTION_REPAIR_INTERVAL_MS ?? 15_000),
-    listSourceIds: (afterId, limit) => listOverdueOrders(db, deadlineMs, afterId, limit),
-    fetchOwner: (ids) => readOrderReactions(options.reactionServices, ids),
-    repair: (states) => driveOrderReactions(db, options.reactionServices, states, logger),
+    intervalMs: options.reactionRepairIntervalMs,
+    listIds: (afterId, limit) => listOverdueOrders(db, deadlineMs, afterId, limit),
+    repairBatch: async (ids) =>
+      driveOrderReactions(
+        db,
+        options.reactionServices,
+        [...(await readOrderReactions(options.reactionServices, ids)).values()],
+        logger,
+      ),
   });
   const retention = createRetention({
     db,
     logger,
-    rules: [retentionRules.inbox(), retentionRules.reconciliationRuns()],
+    intervalMs: timings.retentionIntervalMs,
+    rules: [
+      { ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs },
+      { ...retentionRules.reconciliationRuns(), retentionMs: timings.reconciliationRunsRetentionMs },
+    ],
   });
   return {
     background: [
-      createOutboxRelay({ service: 'order', databaseUrl: options.databaseUrl, bus, logger }),
+      createOutboxRelay({
+        service: 'order',
+        databaseUrl: options.databaseUrl,
+        bus,
+        logger,
+        retentionMs: timings.outboxRetentionMs,
+        maxRetentionMs: timings.outboxMaxRetentionMs,
+      }),
       productName.consumer,
       ...stockDecisions,
       productName.reconciler,

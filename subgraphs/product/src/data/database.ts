@@ -1,8 +1,8 @@
-import { openServiceDatabase } from '@msd/database';
+import { openServiceDatabase, type PgAdapterOptions } from '@msd/database';
 import { PrismaClient } from './generated/client.ts';
 
 export type ProductDatabase = PrismaClient;
 
-export function openProductDatabase(url: string): ProductDatabase {
-  return openServiceDatabase(PrismaClient, url);
+export function openProductDatabase(url: string, options: PgAdapterOptions = {}): ProductDatabase {
+  return openServiceDatabase(PrismaClient, url, options);
 }

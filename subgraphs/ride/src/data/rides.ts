@@ -1,3 +1,4 @@
+import { appendToOutbox } from '@msd/events';
 import type { PageArgs } from '@msd/service-kit';
 import type { RideDatabase } from './database.ts';
 import { driverNameCopy } from './driverNameCopy.ts';
@@ -20,7 +21,8 @@ export interface NewRide {
 export function findRidesByIds(db: RideDatabase, ids: readonly string[]): Promise<RideRecord[]> {
   return db.$queryRaw`
     SELECT id, rider_id AS "riderId", pickup, dropoff, status::text AS status, driver_id AS "driverId",
-           driver_name AS "driverName", driver_version AS "driverVersion", requested_at AS "requestedAt"
+           driver_name AS "driverName", driver_version AS "driverVersion", requested_at AS "requestedAt",
+           version, completed_at AS "completedAt"
     FROM rides WHERE id = ANY(${[...ids]}::uuid[])`;
 }
 
@@ -36,9 +38,33 @@ export function listRides(db: RideDatabase, page: PageArgs, riderId?: string): P
   });
 }
 
-/** Whether the rider has had a ride with the driver, whatever its status. */
-export async function hasRiddenWith(db: RideDatabase, riderId: string, driverId: string): Promise<boolean> {
-  return (await db.ride.count({ where: { riderId, driverId }, take: 1 })) > 0;
+/**
+ * Finishes a REQUESTED or ACCEPTED ride and announces RideCompleted in the same transaction
+ * (outbox; the event's id is the ride's, a fact that happens once). `null` when there is no such
+ * ride; the ride unchanged when it had already finished or was cancelled.
+ */
+export function completeRide(
+  db: RideDatabase,
+  id: string,
+): Promise<{ ride: RideRecord; completed: boolean } | null> {
+  return db.$transaction(async (tx) => {
+    const [ride] = await tx.ride.updateManyAndReturn({
+      where: { id, status: { in: ['REQUESTED', 'ACCEPTED'] } },
+      data: { status: 'COMPLETED', completedAt: new Date(), version: { increment: 1 } },
+    });
+    if (!ride) {
+      const existing = await tx.ride.findUnique({ where: { id } });
+      return existing ? { ride: existing, completed: false } : null;
+    }
+    await appendToOutbox(tx, {
+      id: ride.id,
+      type: 'RideCompleted',
+      aggregateId: ride.id,
+      version: ride.version,
+      payload: { rideId: ride.id, riderId: ride.riderId, driverId: ride.driverId },
+    });
+    return { ride, completed: true };
+  });
 }
 
 /**

@@ -1,11 +1,12 @@
 import {
   type CopyReplication,
   createCopyReplication,
+  createOutboxRelay,
   createRetention,
   type EventBusOptions,
   retentionRules,
 } from '@msd/events';
-import { type BackgroundProcess, createLogger } from '@msd/service-kit';
+import { type BackgroundProcess, createLogger, type EventTimings } from '@msd/service-kit';
 import type { RideDatabase } from '../data/database.ts';
 import { driverNameCopy } from '../data/driverNameCopy.ts';
 import type { DriverDirectory } from '../driverDirectory.ts';
@@ -15,13 +16,18 @@ export interface RideEvents {
   driverName: CopyReplication;
 }
 
-/** The ride service publishes nothing; it keeps `driverName` fresh from DriverUpdated and reconciliation. */
+/**
+ * The ride service publishes RideCompleted (outbox) and keeps `driverName` fresh from DriverUpdated
+ * and reconciliation.
+ */
 export function rideEvents(options: {
   db: RideDatabase;
+  databaseUrl: string;
   bus: EventBusOptions;
   driverDirectory: DriverDirectory;
-  reconcileIntervalMs?: number;
+  timings: EventTimings;
 }): RideEvents {
+  const { timings } = options;
   const logger = createLogger('ride');
   const driverName = createCopyReplication({
     copy: 'ride.driverName',
@@ -34,12 +40,22 @@ export function rideEvents(options: {
     valueOf: (event) => event.payload.name,
     fetchOwner: (ids) => options.driverDirectory.currentDrivers(ids),
     ownerValue: (driver) => driver.name,
-    ...(options.reconcileIntervalMs ? { reconcileIntervalMs: options.reconcileIntervalMs } : {}),
+    reconcileIntervalMs: timings.reconcileIntervalMs,
   });
   const retention = createRetention({
     db: options.db,
     logger,
-    rules: [retentionRules.inbox(), retentionRules.reconciliationRuns()],
+    intervalMs: timings.retentionIntervalMs,
+    rules: [
+      { ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs },
+      { ...retentionRules.reconciliationRuns(), retentionMs: timings.reconciliationRunsRetentionMs },
+    ],
   });
-  return { background: [driverName.consumer, driverName.reconciler, retention], driverName };
+  const relay = createOutboxRelay({
+    service: 'ride',
+    databaseUrl: options.databaseUrl,
+    bus: options.bus,
+    logger,
+  });
+  return { background: [relay, driverName.consumer, driverName.reconciler, retention], driverName };
 }

@@ -1,8 +1,8 @@
-import { openServiceDatabase } from '@msd/database';
+import { openServiceDatabase, type PgAdapterOptions } from '@msd/database';
 import { PrismaClient } from './generated/client.ts';
 
 export type ShippingDatabase = PrismaClient;
 
-export function openShippingDatabase(url: string): ShippingDatabase {
-  return openServiceDatabase(PrismaClient, url);
+export function openShippingDatabase(url: string, options: PgAdapterOptions = {}): ShippingDatabase {
+  return openServiceDatabase(PrismaClient, url, options);
 }

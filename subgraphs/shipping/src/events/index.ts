@@ -5,7 +5,7 @@ import {
   type EventBusOptions,
   retentionRules,
 } from '@msd/events';
-import { createLogger } from '@msd/service-kit';
+import { createLogger, type EventTimings } from '@msd/service-kit';
 import type { ShippingDatabase } from '../data/database.ts';
 import { cancelShipmentForOrder, createShipmentForOrder } from '../data/shipments.ts';
 
@@ -13,12 +13,29 @@ import { cancelShipmentForOrder, createShipmentForOrder } from '../data/shipment
  * The shipping service creates a shipment for every OrderCreated (announcing ShipmentCreated
  * through its outbox), cancels it on StockRejected, and relays its outbox.
  */
-export function shippingEvents(options: { databaseUrl: string; bus: EventBusOptions; db: ShippingDatabase }) {
-  const { db, bus } = options;
+export function shippingEvents(options: {
+  databaseUrl: string;
+  bus: EventBusOptions;
+  db: ShippingDatabase;
+  timings: EventTimings;
+}) {
+  const { db, bus, timings } = options;
   const logger = createLogger('shipping');
   return [
-    createOutboxRelay({ service: 'shipping', databaseUrl: options.databaseUrl, bus, logger }),
-    createRetention({ db, logger, rules: [retentionRules.inbox()] }),
+    createOutboxRelay({
+      service: 'shipping',
+      databaseUrl: options.databaseUrl,
+      bus,
+      logger,
+      retentionMs: timings.outboxRetentionMs,
+      maxRetentionMs: timings.outboxMaxRetentionMs,
+    }),
+    createRetention({
+      db,
+      logger,
+      intervalMs: timings.retentionIntervalMs,
+      rules: [{ ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs }],
+    }),
     createEventConsumer({
       event: 'OrderCreated',
       subscriber: 'shipping',

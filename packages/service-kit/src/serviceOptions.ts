@@ -1,0 +1,18 @@
+import type { ServiceCalls } from './createServiceClient.ts';
+import { defaultEventTimings, type EventTimings } from './processConfig.ts';
+
+/** What every service's server factory takes: from its process's configuration, or a test's own. */
+export interface ServiceOptions {
+  databaseUrl: string;
+  /** Connections to its database (`DATABASE_POOL_MAX`, default 5). */
+  databasePoolMax?: number;
+  /** Where the services it calls are, and the credential it presents to them and requires of its callers. */
+  services: ServiceCalls;
+  /** Timings of its event work; the `eventVariables` defaults where not given. */
+  timings?: Partial<EventTimings>;
+}
+
+/** The timings a server runs with: the given ones over the defaults. */
+export function timingsOf(options: Pick<ServiceOptions, 'timings'>): EventTimings {
+  return { ...defaultEventTimings, ...options.timings };
+}

@@ -1,0 +1,363 @@
+/**
+ * The event-driven write path: `placeOrder` through the gateway from closed-loop clients, then the
+ * wait until every reaction has settled (OrderCreated → inventory reserves stock → StockReserved →
+ * the order CONFIRMED; OrderCreated → shipping's shipment). Per round: orders/s acknowledged, latency,
+ * the time from the last acknowledgement until every order is settled, CPU per order of every
+ * process (from the first order until settled, net of each process's idle use; PostgreSQL backends
+ * of the run's databases and Redis included), PostgreSQL transactions and statements per order
+ * (`pg_stat_database`; statements from `pg_stat_statements` when the server preloads it), and the
+ * inboxes' lag per consumer (`processed_events.lag_ms`, both ends stamped by one PostgreSQL server).
+ *
+ * With `--replicas 1,2` (`npm run bench:replicas`): the same stack with one process per service,
+ * coordinator and gateway, and with two of each behind a round-robin (as a Kubernetes Service
+ * balances pods), started at once and loaded in alternating rounds while the other idles. Both run
+ * compiled JavaScript, as production does.
+ *
+ *   npm run bench:orders                # about 2 minutes
+ *   npm run bench:replicas              # about 4 minutes
+ *   npm run bench:orders -- --quick     # one short round, to check the script itself
+ *   npm run bench:orders -- --help      # every figure that can be set
+ */
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { developmentToken } from '@msd/service-kit';
+import { graphqlRequest } from '@msd/testing';
+import pg from 'pg';
+import {
+  type BenchRun,
+  benchOptions,
+  type Check,
+  closedLoop,
+  columns,
+  cpuBetween,
+  cpuMsPerRequest,
+  cpuNetOfIdle,
+  describeEnvironment,
+  isStackGroup,
+  type LoadFigures,
+  loadFigures,
+  logger,
+  median,
+  poll,
+  publish,
+  type ReportBlock,
+  round,
+  runBench,
+  type Summary,
+  stackCpuMs,
+  startBenchStack,
+  summarize,
+} from './harness/index.ts';
+
+const options = benchOptions(
+  'npm run bench:orders -- [--quick] [--replicas 1,2] [--<figure> <value>]',
+  { replicas: [1], rounds: 3, seconds: 20, connections: 12, products: 20 },
+  { rounds: 1, seconds: 4 },
+);
+const { config } = options;
+/** `bench:replicas` is this benchmark with one replica against two; its results are its own. */
+const name = config.replicas.length > 1 ? 'replicas' : 'orders';
+// `--replicas 1,2` alone is bench:replicas's standard run: it replaces results/replicas.json.
+const argv = process.argv.slice(2).join(' ');
+const standard = options.standard || (name === 'replicas' && argv === '--replicas 1,2');
+const settleTimeoutMs = 120_000;
+const lagConsumers = [
+  { service: 'inventory', consumer: 'OrderCreated.inventory' },
+  { service: 'shipping', consumer: 'OrderCreated.shipping' },
+  { service: 'order', consumer: 'StockReserved.order' },
+] as const;
+
+interface Measurement {
+  replicas: number;
+  round: number;
+  load: LoadFigures;
+  /** From the end of the load until every order placed is CONFIRMED. */
+  settleMs: number;
+  settled: boolean;
+  /** Per consumer: lag of the events that occurred during the load, ms. */
+  lag: Record<string, Summary>;
+  /** CPU ms per order of each process group, from the first order until every one settled. */
+  cpuMsPerOrder: Record<string, number>;
+  stackCpuMsPerOrder: number;
+  /** PostgreSQL work per order in the run's databases (statements: undefined without pg_stat_statements). */
+  transactionsPerOrder: number;
+  statementsPerOrder: number | undefined;
+}
+
+async function startStack(run: BenchRun, replicas: number) {
+  const bench = await startBenchStack(run, {
+    ...(config.replicas.length > 1 ? { variant: `r${replicas}` } : {}),
+    portBase: replicas === 1 ? 4900 : 4920,
+    replicas,
+    built: true,
+    env: {
+      // Both stacks at once: 24 processes on a PostgreSQL of 100 connections, shared with other work.
+      DATABASE_POOL_MAX: '2',
+      // Capacity, not the breaker: with the gateway's 1 s budget per subgraph call, a saturated
+      // order service trips its circuit and the figure becomes the breaker's (fast refusals).
+      SUBGRAPH_TIMEOUT_MS: '10000',
+    },
+  });
+  const pools = Object.fromEntries(
+    (['order', 'inventory', 'shipping'] as const).map((service) => [
+      service,
+      new pg.Pool({ connectionString: bench.urls[service], max: 1 }),
+    ]),
+  ) as Record<'order' | 'inventory' | 'shipping', pg.Pool>;
+  run.cleanup.add(`closing the pools of the ${replicas}-replica stack`, () =>
+    Promise.all(Object.values(pools).map((pool) => pool.end())),
+  );
+  // The catalogue: products with stock enough for every order of the run.
+  const productIds: string[] = [];
+  for (let i = 0; i < config.products; i++) {
+    const created = await graphqlRequest<{ createProduct: { id: string } }>(
+      bench.stack.gatewayUrl,
+      'mutation ($sku: String!) { createProduct(input: { sku: $sku, name: "Bench kettle", price: 10 }) { id } }',
+      { sku: `R-${i}` },
+      { as: 'operator' },
+    );
+    const id = created.data?.createProduct.id;
+    if (!id) throw new Error(`createProduct failed: ${JSON.stringify(created.errors)}`);
+    productIds.push(id);
+  }
+  const restock = await poll(
+    async () =>
+      Promise.all(
+        productIds.map(
+          async (id) =>
+            (
+              await graphqlRequest(
+                bench.stack.gatewayUrl,
+                'mutation ($id: ID!) { restock(productId: $id, quantity: 1000000) { stock } }',
+                { id },
+                { as: 'operator' },
+              )
+            ).errors === undefined,
+        ),
+      ),
+    (done) => done.every(Boolean),
+    { intervalMs: 500, timeoutMs: 30_000, signal: run.signal },
+  );
+  if (!restock.met) throw new Error('restock failed (inventory never heard of the products?)');
+  const databases = Object.values(bench.urls).map((url) => new URL(url).pathname.slice(1));
+  return { ...bench, pools, productIds, replicas, databases, cpu: bench.cpuMeter() };
+}
+type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** The shared PostgreSQL may be out of connections for a moment (other work's tests): try again. */
+async function retried<T>(query: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await query();
+    } catch (error) {
+      if (attempt === 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** Transactions and (with pg_stat_statements preloaded) statements run so far in the stack's databases. */
+async function postgresWork(stack: Stack) {
+  const { rows } = await retried(() =>
+    stack.pools.order.query<{ xacts: string }>(
+      'SELECT sum(xact_commit + xact_rollback) AS xacts FROM pg_stat_database WHERE datname = ANY($1)',
+      [stack.databases],
+    ),
+  );
+  const statements = await stack.pools.order
+    .query<{ calls: string }>(
+      `SELECT sum(calls) AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+       WHERE d.datname = ANY($1)`,
+      [stack.databases],
+    )
+    .then(
+      ({ rows: [row] }) => Number(row?.calls),
+      () => undefined,
+    );
+  return { transactions: Number(rows[0]?.xacts), statements };
+}
+
+/** Every order placed has settled: none PLACED any more, and shipping has a shipment for each. */
+async function unsettled(stack: Stack): Promise<number> {
+  const count = async (pool: pg.Pool, sql: string) =>
+    Number((await pool.query<{ n: string }>(sql)).rows[0]?.n);
+  // The shared PostgreSQL may be out of connections for a moment: probe again.
+  return Promise.all([
+    count(stack.pools.order, "SELECT count(*) AS n FROM orders WHERE status = 'PLACED'"),
+    count(stack.pools.order, 'SELECT count(*) AS n FROM orders'),
+    count(stack.pools.shipping, 'SELECT count(*) AS n FROM shipments'),
+  ]).then(
+    ([placed, orders, shipments]) => placed + Math.max(0, orders - shipments),
+    () => Number.NaN,
+  );
+}
+
+async function measureRound(
+  run: BenchRun,
+  stack: Stack,
+  roundNumber: number,
+  idle: Record<string, number>,
+): Promise<Measurement> {
+  const token = await developmentToken('customer', 'customer-001');
+  const from = new Date();
+  const cpuBefore = stack.cpu.snapshot();
+  const workBefore = await postgresWork(stack);
+  let next = 0;
+  const check: Check = (body) => {
+    const answer = JSON.parse(body) as {
+      data?: { placeOrder?: { id: string } };
+      errors?: { message: string }[];
+    };
+    return answer.data?.placeOrder ? undefined : (answer.errors?.[0]?.message ?? 'no order').slice(0, 60);
+  };
+  const stats = await closedLoop({
+    url: stack.stack.gatewayUrl,
+    connections: config.connections,
+    seconds: config.seconds,
+    headers: { authorization: `Bearer ${token}` },
+    body: () =>
+      JSON.stringify({
+        query:
+          'mutation ($id: ID!) { placeOrder(input: { customerId: "customer-001", items: [{ productId: $id, quantity: 1 }] }) { id } }',
+        variables: { id: stack.productIds[next++ % stack.productIds.length] },
+      }),
+    check,
+    signal: run.signal,
+  });
+  const to = new Date();
+  const settled = await poll(
+    () => unsettled(stack),
+    (left) => left === 0,
+    { intervalMs: 50, timeoutMs: settleTimeoutMs, signal: run.signal },
+  );
+  const cpuAfter = stack.cpu.snapshot();
+  const workAfter = await postgresWork(stack);
+  const orders = Math.max(1, stats.ok);
+  const window = cpuNetOfIdle(cpuBetween(cpuBefore, cpuAfter), idle);
+  const cpuMsPerOrder = cpuMsPerRequest(window, orders / ((cpuAfter.wallMs - cpuBefore.wallMs) / 1000));
+  const lag: Record<string, Summary> = {};
+  for (const { service, consumer } of lagConsumers) {
+    const { rows } = await retried(() =>
+      stack.pools[service].query<{ lag: number }>(
+        `SELECT lag_ms AS lag FROM processed_events
+       WHERE consumer = $1
+         AND processed_at - lag_ms * interval '1 millisecond' >= $2::timestamptz
+         AND processed_at - lag_ms * interval '1 millisecond' < $3::timestamptz`,
+        [consumer, from.toISOString(), to.toISOString()],
+      ),
+    );
+    lag[consumer] = summarize(rows.map((row) => Number(row.lag)));
+  }
+  const measurement = {
+    replicas: stack.replicas,
+    round: roundNumber,
+    load: loadFigures(stats),
+    settleMs: round(settled.elapsedMs, 0),
+    settled: settled.met,
+    lag,
+    cpuMsPerOrder,
+    stackCpuMsPerOrder: stackCpuMs(cpuMsPerOrder),
+    transactionsPerOrder: round((workAfter.transactions - workBefore.transactions) / orders, 1),
+    statementsPerOrder:
+      workAfter.statements === undefined || workBefore.statements === undefined
+        ? undefined
+        : round((workAfter.statements - workBefore.statements) / orders, 1),
+  };
+  logger.info('round measured', {
+    replicas: stack.replicas,
+    round: roundNumber,
+    okPerSecond: measurement.load.okPerSecond,
+    settleMs: measurement.settleMs,
+    stackCpuMsPerOrder: measurement.stackCpuMsPerOrder,
+  });
+  return measurement;
+}
+
+async function measure(run: BenchRun) {
+  const stacks = await Promise.all(config.replicas.map((replicas) => startStack(run, replicas)));
+  const first = stacks[0];
+  if (!first) throw new Error('--replicas names no stack');
+  const environment = await describeEnvironment(first.urls.product, first.bus, first.cpu);
+  // Every process's own work with nothing to do (relays, queue workers, timers), all stacks idle.
+  const idleFrom = first.cpu.snapshot();
+  await sleep(3_000, undefined, { signal: run.signal });
+  const idle = cpuBetween(idleFrom, first.cpu.snapshot()).percentOfOneCore;
+  const measurements: Measurement[] = [];
+  for (let r = 1; r <= config.rounds; r++) {
+    for (const stack of r % 2 === 1 ? stacks : [...stacks].reverse())
+      measurements.push(await measureRound(run, stack, r, idle));
+  }
+  return { environment, results: { idle, measurements } };
+}
+
+type Results = Awaited<ReturnType<typeof measure>>['results'];
+
+function report({ measurements }: Results): ReportBlock[] {
+  const perReplicas = config.replicas.map((replicas) => {
+    const of = measurements.filter((m) => m.replicas === replicas);
+    const pick = (value: (m: Measurement) => number | undefined) =>
+      round(median(of.map((m) => value(m) ?? Number.NaN)), 2);
+    const groups = [...new Set(of.flatMap((m) => Object.keys(m.cpuMsPerOrder)))].filter(isStackGroup);
+    return {
+      replicas,
+      okPerSecond: pick((m) => m.load.okPerSecond),
+      failed: of.reduce((n, m) => n + m.load.failed, 0),
+      p50: pick((m) => m.load.latencyMs.p50),
+      p99: pick((m) => m.load.latencyMs.p99),
+      settleMs: pick((m) => (m.settled ? m.settleMs : Number.NaN)),
+      stackCpuMs: pick((m) => m.stackCpuMsPerOrder),
+      transactions: pick((m) => m.transactionsPerOrder),
+      statements: pick((m) => m.statementsPerOrder),
+      lag: Object.fromEntries(
+        lagConsumers.map(({ consumer }) => [consumer, pick((m) => m.lag[consumer]?.p99)]),
+      ),
+      cpu: Object.fromEntries(groups.map((group) => [group, pick((m) => m.cpuMsPerOrder[group])])),
+    };
+  });
+  const one = perReplicas[0];
+  return [
+    `\nplaceOrder through the gateway, ${config.connections} closed-loop clients for ${config.seconds} s per round; medians across ${config.rounds} round(s)`,
+    columns(measurements, {
+      round: (m) => m.round,
+      replicas: (m) => m.replicas,
+      'orders/s': (m) => m.load.okPerSecond,
+      failed: (m) => m.load.failed,
+      'p50 ms': (m) => m.load.latencyMs.p50,
+      'p99 ms': (m) => m.load.latencyMs.p99,
+      'settled after ms': (m) => (m.settled ? m.settleMs : `over ${settleTimeoutMs}`),
+      'stack CPU ms/order': (m) => m.stackCpuMsPerOrder,
+      'transactions/order': (m) => m.transactionsPerOrder,
+      'statements/order': (m) => m.statementsPerOrder ?? 'n/a',
+      ...Object.fromEntries(
+        lagConsumers.map(({ consumer }) => [`lag ${consumer} p99`, (m: Measurement) => m.lag[consumer]?.p99]),
+      ),
+    }),
+    '\nCPU ms per order by process (medians; net of idle)',
+    columns(perReplicas, {
+      replicas: (r) => r.replicas,
+      ...Object.fromEntries(
+        [...new Set(perReplicas.flatMap((r) => Object.keys(r.cpu)))].map((group) => [
+          group,
+          (r: (typeof perReplicas)[number]) => r.cpu[group],
+        ]),
+      ),
+      stack: (r) => r.stackCpuMs,
+    }),
+    ...(one
+      ? [
+          `\ngoals (one replica): stack CPU per order ${one.stackCpuMs} ms (<= 12: ${one.stackCpuMs <= 12 ? 'met' : 'MISSED'}), settled ${one.settleMs} ms after the last acknowledgement (<= 1000: ${one.settleMs <= 1000 ? 'met' : 'MISSED'}), ${one.okPerSecond} orders/s from ${config.connections} clients (>= 120: ${one.okPerSecond >= 120 ? 'met' : 'MISSED'})`,
+        ]
+      : []),
+  ];
+}
+
+runBench(name, { watchdogMs: 15 * 60_000 }, async (run) => {
+  const { environment, results } = await measure(run);
+  publish(run, { ...options, standard }, environment, results, {
+    title:
+      name === 'replicas'
+        ? 'Scale-out: one replica of everything against two, side by side'
+        : 'The write path: orders placed, reactions settled, cost per order',
+    blocks: report(results),
+  });
+});
