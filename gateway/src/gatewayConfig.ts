@@ -38,12 +38,24 @@ const resilienceSettings = {
   breakerFailures: 'BREAKER_FAILURES',
   halfOpenAfterMs: 'HALF_OPEN_AFTER_MS',
 } as const satisfies Record<Exclude<keyof SubgraphResilienceOptions, 'collapse'>, string>;
+const resilienceMeanings: Record<string, string> = {
+  TIMEOUT_MS: 'Time budget of a call',
+  RETRIES: 'Retries of a failed query (never of a mutation)',
+  BREAKER_FAILURES: 'Failures in a row that open the circuit',
+  HALF_OPEN_AFTER_MS: 'How long an open circuit fails fast before it probes',
+  COLLAPSE: 'Identical queries in flight sent once (`on`/`off`)',
+};
+const resilienceMeaning = (prefix: string, setting: string) =>
+  `${resilienceMeanings[setting]}: ${prefix === 'SUBGRAPH_' ? 'every subgraph' : `the ${prefix.slice(9, -1).toLowerCase()} subgraph (over SUBGRAPH_${setting})`}`;
 // `SUBGRAPH_TIMEOUT_MS` for every subgraph, `SUBGRAPH_DRIVER_TIMEOUT_MS` for one (it wins).
 const resiliencePrefixes = ['SUBGRAPH_', ...serviceNames.map((name) => `SUBGRAPH_${name.toUpperCase()}_`)];
 const resilienceVariables = Object.fromEntries(
   resiliencePrefixes.flatMap((prefix) => [
-    ...Object.values(resilienceSettings).map((setting) => [`${prefix}${setting}`, count.optional()]),
-    [`${prefix}COLLAPSE`, onOff.optional()],
+    ...Object.values(resilienceSettings).map((setting) => [
+      `${prefix}${setting}`,
+      count.optional().describe(resilienceMeaning(prefix, setting)),
+    ]),
+    [`${prefix}COLLAPSE`, onOff.optional().describe(resilienceMeaning(prefix, 'COLLAPSE'))],
   ]),
 ) as Record<string, z.ZodOptional<typeof count> | z.ZodOptional<typeof onOff>>;
 
@@ -52,40 +64,89 @@ const resilienceVariables = Object.fromEntries(
  * default here; a bad value stops the gateway at start, naming it.
  */
 export const gatewayVariables = {
-  SUPERGRAPH_PATH: z.string().min(1).optional(),
+  SUPERGRAPH_PATH: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Supergraph SDL file (else the committed supergraph/supergraph.graphql)'),
   ...identityVariables,
-  /** `true`: the client address is the last X-Forwarded-For hop (set only behind our own proxy). */
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
-  GRAPHQL_INTROSPECTION: onOff.optional(),
-  SANDBOX_ROLE: z.enum(roles).default('operator'),
-  /** More host names the development landing page answers to (comma-separated), besides localhost. */
-  SANDBOX_HOSTS: z.string().optional(),
-  /** Comma-separated browser origins; `*` allows any. */
-  CORS_ORIGINS: z.string().optional(),
-  /** `enforce` or `off`; default `enforce` in production. */
-  TRUSTED_DOCUMENTS: z.enum(['enforce', 'off']).optional(),
-  TRUSTED_DOCUMENTS_PATH: z.string().min(1).default(defaultManifest),
-  /** Gateway processes sharing the port (node:cluster); `auto`: one per core. */
-  GATEWAY_WORKERS: z.union([z.literal('auto'), positive]).default(1),
-  LIMIT_MAX_DOCUMENT_BYTES: positive.default(defaultOperationLimits.maxDocumentBytes),
-  LIMIT_MAX_TOKENS: positive.default(defaultOperationLimits.maxTokens),
-  LIMIT_MAX_DEPTH: positive.default(defaultOperationLimits.maxDepth),
-  LIMIT_MAX_INTROSPECTION_DEPTH: positive.default(defaultOperationLimits.maxIntrospectionDepth),
-  LIMIT_MAX_ALIASES: count.default(defaultOperationLimits.maxAliases),
-  LIMIT_MAX_ROOT_FIELDS: positive.default(defaultOperationLimits.maxRootFields),
-  LIMIT_MAX_COST: positive.default(defaultOperationLimits.maxCost),
-  COST_DEFAULT_LIST_SIZE: count.default(defaultOperationLimits.defaultListSize),
-  COST_MUTATION_WEIGHT: count.default(defaultOperationLimits.mutationWeight),
-  RATE_LIMIT: onOff.default('on'),
-  RATE_LIMIT_POINTS: positive.default(defaultRateLimit.points),
-  RATE_LIMIT_WINDOW_SECONDS: positive.default(defaultRateLimit.windowSeconds),
-  ENTITY_CACHE: onOff.default('on'),
-  /** Cached entity types and their owner subgraph, `Type:subgraph` pairs. */
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe('`true`: the client address is the last X-Forwarded-For hop (set only behind our own proxy)'),
+  GRAPHQL_INTROSPECTION: onOff
+    .optional()
+    .describe('Answer introspection (else on outside production, off in it)'),
+  SANDBOX_ROLE: z
+    .enum(roles)
+    .default('operator')
+    .describe('Whose development token the landing page opens with (outside production)'),
+  SANDBOX_HOSTS: z
+    .string()
+    .optional()
+    .describe(
+      'More host names the development landing page is served to (comma-separated), besides loopback',
+    ),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .describe(
+      'Comma-separated browser origins; `*` allows any (else the web client in development, none in production)',
+    ),
+  TRUSTED_DOCUMENTS: z
+    .enum(['enforce', 'off'])
+    .optional()
+    .describe('`enforce`: only registered operations run (default in production); `off`: any'),
+  TRUSTED_DOCUMENTS_PATH: z
+    .string()
+    .min(1)
+    .default(defaultManifest)
+    .describe("The registered operations' manifest (else the web client's)"),
+  GATEWAY_WORKERS: z
+    .union([z.literal('auto'), positive])
+    .default(1)
+    .describe('Gateway processes sharing the port (node:cluster); `auto`: one per core'),
+  LIMIT_MAX_DOCUMENT_BYTES: positive
+    .default(defaultOperationLimits.maxDocumentBytes)
+    .describe('Largest operation document accepted, in bytes'),
+  LIMIT_MAX_TOKENS: positive
+    .default(defaultOperationLimits.maxTokens)
+    .describe('Most tokens the parser reads in one document'),
+  LIMIT_MAX_DEPTH: positive.default(defaultOperationLimits.maxDepth).describe('Deepest selection accepted'),
+  LIMIT_MAX_INTROSPECTION_DEPTH: positive
+    .default(defaultOperationLimits.maxIntrospectionDepth)
+    .describe('Deepest selection inside introspection fields'),
+  LIMIT_MAX_ALIASES: count
+    .default(defaultOperationLimits.maxAliases)
+    .describe('Most aliases in one operation'),
+  LIMIT_MAX_ROOT_FIELDS: positive
+    .default(defaultOperationLimits.maxRootFields)
+    .describe('Most root fields in one operation'),
+  LIMIT_MAX_COST: positive
+    .default(defaultOperationLimits.maxCost)
+    .describe('Highest estimated cost of one operation'),
+  COST_DEFAULT_LIST_SIZE: count
+    .default(defaultOperationLimits.defaultListSize)
+    .describe('Assumed size of a list field without @listSize, in the cost estimate'),
+  COST_MUTATION_WEIGHT: count
+    .default(defaultOperationLimits.mutationWeight)
+    .describe('Cost of each mutation root field, on top of its selection'),
+  RATE_LIMIT: onOff.default('on').describe('Rate limits per caller'),
+  RATE_LIMIT_POINTS: positive
+    .default(defaultRateLimit.points)
+    .describe('Cost units a caller may spend per window'),
+  RATE_LIMIT_WINDOW_SECONDS: positive
+    .default(defaultRateLimit.windowSeconds)
+    .describe('The rate-limit window, in seconds'),
+  ENTITY_CACHE: onOff.default('on').describe('The entity cache in Redis (invalidated by update events)'),
   ENTITY_CACHE_TYPES: z
     .string()
     .regex(/^\s*\w+:\w+\s*(,\s*\w+:\w+\s*)*$/, 'Type:subgraph pairs, comma-separated')
-    .default('Driver:driver,Product:product'),
-  ENTITY_CACHE_TTL: count.default(60),
+    .default('Driver:driver,Product:product')
+    .describe('Cached entity types and their owner subgraph, `Type:subgraph` pairs'),
+  ENTITY_CACHE_TTL: count
+    .default(60)
+    .describe('Seconds a cached entity lives (`ENTITY_CACHE_TTL_<TYPE>` per type)'),
   ...resilienceVariables,
 };
 

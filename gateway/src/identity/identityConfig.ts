@@ -48,16 +48,29 @@ export const identityVariables = {
     .refine((value) => value.startsWith('https:') || loopbackHosts.includes(new URL(value).hostname), {
       message: 'must be https (plain http only on localhost, 127.0.0.1 or [::1])',
     })
-    .optional(),
-  AUTH_JWKS: jwksJson.pipe(publicKeySet).optional(),
-  AUTH_JWKS_FILE: z.string().min(1).optional(),
-  AUTH_ISSUER: z.string().min(1).optional(),
-  AUTH_AUDIENCE: z.string().min(1).optional(),
+    .optional()
+    .describe("The identity provider's key set (JWKS) endpoint; https, except on loopback"),
+  AUTH_JWKS: jwksJson
+    .pipe(publicKeySet)
+    .optional()
+    .describe('The public key set itself (JWKS JSON), e.g. from a Secret'),
+  AUTH_JWKS_FILE: z.string().min(1).optional().describe('A file holding the public key set (JWKS JSON)'),
+  AUTH_ISSUER: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Required `iss` of client tokens (required in production)'),
+  AUTH_AUDIENCE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Required `aud` of client tokens (required in production)'),
   AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce
     .number()
     .int()
     .min(60)
-    .default(24 * 60 * 60),
+    .default(24 * 60 * 60)
+    .describe('The longest a client token may still be valid (`exp` minus now), in seconds'),
 };
 const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
 const sources = ['AUTH_JWKS_URL', 'AUTH_JWKS', 'AUTH_JWKS_FILE'] as const;
