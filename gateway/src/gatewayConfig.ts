@@ -39,30 +39,25 @@ const resilienceSettings = {
   breakerFailures: 'BREAKER_FAILURES',
   halfOpenAfterMs: 'HALF_OPEN_AFTER_MS',
 } as const satisfies Record<Exclude<keyof SubgraphResilienceOptions, 'collapse'>, string>;
+const resilienceMeanings: Record<string, string> = {
+  TIMEOUT_MS: 'Time budget of a call',
+  RETRIES: 'Retries of a failed query (never of a mutation)',
+  BREAKER_FAILURES: 'Failures in a row that open the circuit',
+  HALF_OPEN_AFTER_MS: 'How long an open circuit fails fast before it probes',
+  COLLAPSE: 'Identical queries in flight sent once (`on`/`off`)',
+};
+const resilienceMeaning = (prefix: string, setting: string) =>
+  `${resilienceMeanings[setting]}: ${prefix === 'SUBGRAPH_' ? 'every subgraph' : `the ${prefix.slice(9, -1).toLowerCase()} subgraph (over SUBGRAPH_${setting})`}`;
 // `SUBGRAPH_TIMEOUT_MS` for every subgraph, `SUBGRAPH_DRIVER_TIMEOUT_MS` for one (it wins).
 const resiliencePrefixes = ['SUBGRAPH_', ...serviceNames.map((name) => `SUBGRAPH_${name.toUpperCase()}_`)];
-const resilienceMeaning: Record<
-  (typeof resilienceSettings)[keyof typeof resilienceSettings] | 'COLLAPSE',
-  string
-> = {
-  TIMEOUT_MS: 'time budget of a call (default 1000; the coordinator 15000)',
-  RETRIES: 'retries of a failed query call (default 1)',
-  BREAKER_FAILURES: 'failures in a row that open the circuit (default 5)',
-  HALF_OPEN_AFTER_MS: 'how long an open circuit waits before a probe (default 5000)',
-  COLLAPSE: '`on`/`off`: identical queries in flight sent once (default on)',
-};
 const resilienceVariables = Object.fromEntries(
-  resiliencePrefixes.flatMap((prefix) => {
-    const of =
-      prefix === 'SUBGRAPH_' ? 'Every subgraph' : `The ${prefix.slice(9, -1).toLowerCase()} subgraph`;
-    return [
-      ...Object.values(resilienceSettings).map((setting) => [
-        `${prefix}${setting}`,
-        count.optional().describe(`${of}: ${resilienceMeaning[setting]}`),
-      ]),
-      [`${prefix}COLLAPSE`, onOff.optional().describe(`${of}: ${resilienceMeaning.COLLAPSE}`)],
-    ];
-  }),
+  resiliencePrefixes.flatMap((prefix) => [
+    ...Object.values(resilienceSettings).map((setting) => [
+      `${prefix}${setting}`,
+      count.optional().describe(resilienceMeaning(prefix, setting)),
+    ]),
+    [`${prefix}COLLAPSE`, onOff.optional().describe(resilienceMeaning(prefix, 'COLLAPSE'))],
+  ]),
 ) as Record<string, z.ZodOptional<typeof count> | z.ZodOptional<typeof onOff>>;
 
 /**
@@ -74,78 +69,79 @@ export const gatewayVariables = {
     .string()
     .min(1)
     .optional()
-    .describe('The composed supergraph to serve (default supergraph/supergraph.graphql)'),
+    .describe('Supergraph SDL file (else the committed supergraph/supergraph.graphql)'),
   ...identityVariables,
   // Read-your-writes tokens: the key is required in production (consistencyTokenConfig).
   ...consistencyTokenVariables,
-  ADMIN_PORT: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(65_535)
-    .optional()
-    .describe('Port of the admin surface (/metrics, /subgraphs); unset: none'),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
-    .describe('`true`: the client address is the last X-Forwarded-For hop (only behind our own proxy)'),
-  GRAPHQL_INTROSPECTION: onOff.optional().describe('`on`/`off` (default: on outside production, off in it)'),
+    .describe('`true`: the client address is the last X-Forwarded-For hop (set only behind our own proxy)'),
+  GRAPHQL_INTROSPECTION: onOff
+    .optional()
+    .describe('Answer introspection (else on outside production, off in it)'),
   SANDBOX_ROLE: z
     .enum(roles)
     .default('operator')
-    .describe("Whose development token the landing page's Sandbox opens with (outside production)"),
+    .describe('Whose development token the landing page opens with (outside production)'),
+  SANDBOX_HOSTS: z
+    .string()
+    .optional()
+    .describe(
+      'More host names the development landing page is served to (comma-separated), besides loopback',
+    ),
   CORS_ORIGINS: z
     .string()
     .optional()
     .describe(
-      "Browser origins allowed, comma-separated; `*` any (default: the web client's development origin outside production, none in it)",
+      'Comma-separated browser origins; `*` allows any (else the web client in development, none in production)',
     ),
   TRUSTED_DOCUMENTS: z
     .enum(['enforce', 'off'])
     .optional()
-    .describe('`enforce`: only registered client operations run (default in production); `off`'),
+    .describe('`enforce`: only registered operations run (default in production); `off`: any'),
   TRUSTED_DOCUMENTS_PATH: z
     .string()
     .min(1)
     .default(defaultManifest)
-    .describe('The manifest of registered client operations'),
+    .describe("The registered operations' manifest (else the web client's)"),
   GATEWAY_WORKERS: z
     .union([z.literal('auto'), positive])
     .default(1)
     .describe('Gateway processes sharing the port (node:cluster); `auto`: one per core'),
   LIMIT_MAX_DOCUMENT_BYTES: positive
     .default(defaultOperationLimits.maxDocumentBytes)
-    .describe('Largest operation text accepted, in bytes'),
+    .describe('Largest operation document accepted, in bytes'),
   LIMIT_MAX_TOKENS: positive
     .default(defaultOperationLimits.maxTokens)
-    .describe('Most lexical tokens in an operation (counted by the parser)'),
-  LIMIT_MAX_DEPTH: positive
-    .default(defaultOperationLimits.maxDepth)
-    .describe('Deepest selection of an operation'),
+    .describe('Most tokens the parser reads in one document'),
+  LIMIT_MAX_DEPTH: positive.default(defaultOperationLimits.maxDepth).describe('Deepest selection accepted'),
   LIMIT_MAX_INTROSPECTION_DEPTH: positive
     .default(defaultOperationLimits.maxIntrospectionDepth)
-    .describe('Deepest introspection selection (GraphiQL and Sandbox need 15)'),
+    .describe('Deepest selection inside introspection fields'),
   LIMIT_MAX_ALIASES: count
     .default(defaultOperationLimits.maxAliases)
-    .describe('Most aliases in an operation'),
+    .describe('Most aliases in one operation'),
   LIMIT_MAX_ROOT_FIELDS: positive
     .default(defaultOperationLimits.maxRootFields)
-    .describe('Most root fields in an operation'),
+    .describe('Most root fields in one operation'),
   LIMIT_MAX_COST: positive
     .default(defaultOperationLimits.maxCost)
-    .describe('Highest estimated cost of an operation'),
+    .describe('Highest estimated cost of one operation'),
   COST_DEFAULT_LIST_SIZE: count
     .default(defaultOperationLimits.defaultListSize)
-    .describe('Items a list without @listSize is assumed to hold'),
+    .describe('Assumed size of a list field without @listSize, in the cost estimate'),
   COST_MUTATION_WEIGHT: count
     .default(defaultOperationLimits.mutationWeight)
-    .describe('Cost of a mutation field'),
-  RATE_LIMIT: onOff.default('on').describe('`on`/`off`: a budget of cost points per caller and window'),
-  RATE_LIMIT_POINTS: positive.default(defaultRateLimit.points).describe("A caller's cost points per window"),
+    .describe('Cost of each mutation root field, on top of its selection'),
+  RATE_LIMIT: onOff.default('on').describe('Rate limits per caller'),
+  RATE_LIMIT_POINTS: positive
+    .default(defaultRateLimit.points)
+    .describe('Cost units a caller may spend per window'),
   RATE_LIMIT_WINDOW_SECONDS: positive
     .default(defaultRateLimit.windowSeconds)
     .describe('The rate-limit window, in seconds'),
-  ENTITY_CACHE: onOff.default('on').describe('`on`/`off`: the entity cache in Redis'),
+  ENTITY_CACHE: onOff.default('on').describe('The entity cache in Redis (invalidated by update events)'),
   ENTITY_CACHE_TYPES: z
     .string()
     .regex(/^\s*\w+:\w+\s*(,\s*\w+:\w+\s*)*$/, 'Type:subgraph pairs, comma-separated')
@@ -153,7 +149,7 @@ export const gatewayVariables = {
     .describe('Cached entity types and their owner subgraph, `Type:subgraph` pairs'),
   ENTITY_CACHE_TTL: count
     .default(60)
-    .describe('Seconds a cached entity lives (`ENTITY_CACHE_TTL_<TYPE>` for one type)'),
+    .describe('Seconds a cached entity lives (`ENTITY_CACHE_TTL_<TYPE>` per type)'),
   ...resilienceVariables,
 };
 
@@ -246,6 +242,14 @@ export function gatewaySettings(env: GatewayEnvironment, raw: NodeJS.ProcessEnv)
     trustProxy: env.TRUST_PROXY === 'true',
     introspection: env.GRAPHQL_INTROSPECTION ? env.GRAPHQL_INTROSPECTION === 'on' : !production,
     sandboxRole: env.SANDBOX_ROLE,
+    ...(env.SANDBOX_HOSTS
+      ? {
+          sandboxHosts: env.SANDBOX_HOSTS.split(',')
+            .map((host) => host.trim())
+            .filter(Boolean),
+        }
+      : {}),
+    serviceCredentials: { NODE_ENV: env.NODE_ENV, SERVICE_TOKEN: env.SERVICE_TOKEN },
     corsOrigins: corsOrigins(env.CORS_ORIGINS, production),
     trustedDocuments,
     limits,

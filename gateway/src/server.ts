@@ -4,14 +4,16 @@ import { fileURLToPath } from 'node:url';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { type EventBusOptions, failFast } from '@msd/events';
+import type { ProcessName } from '@msd/registry';
 import {
   type BackgroundProcess,
   CONSISTENCY_TOKEN_HEADER,
   createHttpServer,
   createLogger,
   operationMetricsPlugin,
+  type ServiceCredentialEnv,
   serverLifecycle,
-  serviceToken,
+  serviceCredential,
 } from '@msd/service-kit';
 import { Redis } from 'ioredis';
 import { type AccessContext, enforceAccess } from './access/enforceAccess.ts';
@@ -84,6 +86,13 @@ export interface GatewayOptions {
   introspection?: boolean;
   /** Whose development token Sandbox opens with (outside production). */
   sandboxRole?: string;
+  /** More host names the landing page is served to, besides loopback (`SANDBOX_HOSTS`). */
+  sandboxHosts?: readonly string[];
+  /**
+   * What the gateway's credential for each subgraph derives from (`NODE_ENV`, `SERVICE_TOKEN` of its
+   * configuration). Default: the development credentials outside production (as in tests), none in it.
+   */
+  serviceCredentials?: ServiceCredentialEnv;
   /** Registered client operations and whether only they run (default: none, not enforced). */
   trustedDocuments?: TrustedDocumentsConfig;
   /** Read-your-writes tokens: key, life, size (`CONSISTENCY_TOKEN_*`). */
@@ -116,9 +125,11 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const limits = { ...defaultOperationLimits, ...options.limits };
   const analyze = createOperationAnalyzer(costModel, policy, limits);
   const verifyCaller = createCallerVerifier(options.identity ?? identityConfig({}));
-  const token = serviceToken(process.env.SERVICE_TOKEN);
+  const credentials: ServiceCredentialEnv = options.serviceCredentials ?? {
+    NODE_ENV: production ? 'production' : 'test',
+  };
+  const subgraphs = new Map<string, { url: string; circuit: () => string; credential: string }>();
   const tokens = consistencyTokens(options.consistencyTokens ?? consistencyTokenConfig({}), logger);
-  const subgraphs = new Map<string, { url: string; circuit: () => string }>();
   const dataSources: SubgraphDataSource[] = [];
   const cache =
     options.events && options.entityCache && options.entityCache.enabled !== false
@@ -138,11 +149,13 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         throw new Error(`Subgraph "${name}" has no URL in the supergraph nor ${name.toUpperCase()}_URL`);
       const config = { ...resilienceConfig(name, {}), ...options.resilience?.[name] };
       const resilience: SubgraphResilience = subgraphResilience(name, config);
-      subgraphs.set(name, { url: resolved, circuit: resilience.state });
+      // The gateway's own credential, for this subgraph only.
+      const credential = serviceCredential('gateway', name as ProcessName, credentials);
+      subgraphs.set(name, { url: resolved, circuit: resilience.state, credential });
       const dataSource = createSubgraphDataSource({
         name,
         url: resolved,
-        token,
+        token: credential,
         logger,
         resilience,
         cache,
@@ -153,7 +166,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
       return dataSource;
     },
   });
-  const health = subgraphHealth(() => subgraphs, token);
+  const health = subgraphHealth(() => subgraphs);
   const admin =
     options.adminPort !== undefined
       ? adminServer(options.adminPort, options.adminHost ?? '127.0.0.1', health.report, logger)
@@ -162,7 +175,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   else if (production) logger.warn('ADMIN_PORT is not set: /metrics and /subgraphs are served nowhere');
 
   const trusted = options.trustedDocuments ?? { manifest: {}, enforce: false, bypassScope: 'operator' };
-  const landing = landingPage({ production, role: options.sandboxRole });
+  const landing = landingPage({ production, role: options.sandboxRole, hosts: options.sandboxHosts });
   const documents = trustedDocumentStore(trusted);
   const incremental = incrementalDelivery({ lookupDocument: (hash) => documents.get(hash) });
   const plugins: ApolloServerPlugin<GatewayContext>[] = [

@@ -3,9 +3,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type ConfigError, developmentToken } from '@msd/service-kit';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ConfigError,
+  DEVELOPMENT_AUDIENCE,
+  DEVELOPMENT_ISSUER,
+  developmentKeyPair,
+  developmentToken,
+} from '@msd/service-kit';
+import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { anonymous, createCallerVerifier } from '../src/identity/createCallerVerifier.ts';
 import { identityConfig } from '../src/identity/identityConfig.ts';
 
@@ -46,6 +52,69 @@ describe('createCallerVerifier with the development key', () => {
     expect(await codeOf(verify(`Bearer ${foreign}`))).toBe('UNAUTHENTICATED');
     expect(await codeOf(verify('Bearer not.a.jwt'))).toBe('UNAUTHENTICATED');
     expect(await codeOf(verify('Basic dXNlcjpwYXNz'))).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('token lifetime', () => {
+  const verify = createCallerVerifier(identityConfig({}));
+  const signWith = async (build: (jwt: SignJWT) => SignJWT) => {
+    const { privateJwk } = await developmentKeyPair();
+    const jwt = new SignJWT({ scope: 'operator' })
+      .setProtectedHeader({ alg: 'ES256', ...(privateJwk.kid ? { kid: privateJwk.kid } : {}) })
+      .setSubject('op')
+      .setIssuer(DEVELOPMENT_ISSUER)
+      .setAudience(DEVELOPMENT_AUDIENCE);
+    return build(jwt).sign(await importJWK(privateJwk, 'ES256'));
+  };
+
+  it('refuses a validly signed token without `exp` (it would never expire), and one valid for a month', async () => {
+    const forever = await signWith((jwt) => jwt);
+    await expect(verify(`Bearer ${forever}`)).rejects.toMatchObject({
+      message: 'The token has no "exp" claim',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+    const month = await signWith((jwt) => jwt.setExpirationTime('30d'));
+    await expect(verify(`Bearer ${month}`)).rejects.toMatchObject({
+      message: 'The token is valid for longer than 86400 seconds',
+    });
+    expect(await codeOf(verify(`Bearer ${await signWith((jwt) => jwt.setExpirationTime('1h'))}`))).toBe(
+      'verified',
+    );
+  });
+
+  it('keeps a verified caller no longer than its token: refused once expired', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const soon = await signWith((jwt) => jwt.setExpirationTime(exp));
+    expect(await codeOf(verify(`Bearer ${soon}`))).toBe('verified');
+    await vi.waitUntil(() => Date.now() > exp * 1000, { timeout: 5_000, interval: 100 });
+    await expect(verify(`Bearer ${soon}`)).rejects.toMatchObject({ message: 'The token has expired' });
+  });
+});
+
+describe('identity configuration in production', () => {
+  const problems = (env: NodeJS.ProcessEnv) => {
+    try {
+      identityConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+
+  it('requires an issuer and an audience: a shared key set would let other applications’ tokens in', () => {
+    expect(problems({ NODE_ENV: 'production', AUTH_JWKS_URL: 'https://id.example/jwks.json' })).toEqual([
+      'AUTH_ISSUER: is required in production: without it, tokens issued for other applications pass (not set)',
+      'AUTH_AUDIENCE: is required in production: without it, tokens issued for other applications pass (not set)',
+    ]);
+  });
+
+  it('fetches a remote key set over https only, plain http on loopback alone', () => {
+    const base = { AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' };
+    expect(problems({ ...base, AUTH_JWKS_URL: 'http://id.example/jwks.json' })).toEqual([
+      'AUTH_JWKS_URL: must be https (plain http only on localhost, 127.0.0.1 or [::1])',
+    ]);
+    for (const url of ['https://id.example/jwks.json', 'http://127.0.0.1:9/jwks', 'http://[::1]:9/jwks'])
+      expect(problems({ ...base, AUTH_JWKS_URL: url })).toEqual([]);
   });
 });
 
@@ -116,13 +185,19 @@ describe('createCallerVerifier with the public keys given (AUTH_JWKS, AUTH_JWKS_
       .setProtectedHeader({ alg: 'ES256', kid: 'local' })
       .setSubject('op-1')
       .setIssuer('msd-local')
+      .setAudience('msd-gateway')
       .setExpirationTime('5m')
       .sign(key);
 
   it('verifies tokens of that key in production, from the variable or the file; refuses another key', async () => {
     for (const env of [{ AUTH_JWKS: jwks }, { AUTH_JWKS_FILE: path.join(dir, 'jwks.json') }]) {
       const verify = createCallerVerifier(
-        identityConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'msd-local', ...env }),
+        identityConfig({
+          NODE_ENV: 'production',
+          AUTH_ISSUER: 'msd-local',
+          AUTH_AUDIENCE: 'msd-gateway',
+          ...env,
+        }),
       );
       expect(await verify(`Bearer ${await sign(keys.privateKey)}`)).toEqual({
         subject: 'op-1',
@@ -137,7 +212,7 @@ describe('createCallerVerifier with the public keys given (AUTH_JWKS, AUTH_JWKS_
     const privateJwks = JSON.stringify({ keys: [{ ...(await exportJWK(keys.privateKey)), kid: 'local' }] });
     const problems = (env: NodeJS.ProcessEnv) => {
       try {
-        identityConfig({ NODE_ENV: 'production', ...env });
+        identityConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', ...env });
         return [];
       } catch (error) {
         return (error as ConfigError).problems;

@@ -208,7 +208,7 @@ async function measure(run: BenchRun) {
       url: `http://127.0.0.1:${stack.ports.order}/graphql`,
       group: undefined,
       pid: undefined,
-      headers: benchSubgraphHeaders(),
+      headers: benchSubgraphHeaders('order'),
       only: ['oneSubgraph'],
     },
   ];

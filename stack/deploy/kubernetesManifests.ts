@@ -1,8 +1,10 @@
-import { entryPoint, type ProcessName, processes, repoRoot, urlVariable } from '@msd/registry';
+import { entryPoint, type ProcessName, processes, repoRoot, serviceEntry, urlVariable } from '@msd/registry';
 import { eventKeyVariable, eventProducersNeeded } from '@msd/service-kit';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
@@ -28,8 +30,11 @@ const sizing: Record<ProcessName, { min: number; max?: number; cpu: string; memo
   coordinator: { min: 2, cpu: '50m', memory: '160Mi' },
 };
 
-/** The gateway serves /metrics (and /subgraphs) on this port in production, never on the public one. */
-const GATEWAY_ADMIN_PORT = 9400;
+/**
+ * Every process's admin surface: the gateway's /metrics and /subgraphs, a subgraph's /ready and
+ * /metrics, never on the public port; only probes and scrapers reach it.
+ */
+const ADMIN_PORT = 9400;
 
 const labels = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'msd' });
 const secretEnv = (name: string, secret: string, key: string, optional = false): IEnvVar => ({
@@ -64,7 +69,12 @@ function deployment(name: ProcessName, port: number): IDeployment {
   const env: IEnvVar[] = [
     { name: 'PORT', value: String(port) },
     { name: 'OTEL_SERVICE_NAME', value: name },
-    secretEnv('SERVICE_TOKEN', 'msd-service-token', 'SERVICE_TOKEN'),
+    { name: 'ADMIN_PORT', value: String(ADMIN_PORT) },
+    // Its own service secret, and (services) the keys of the callers it accepts: msd-service-<process>.
+    secretEnv('SERVICE_TOKEN', `msd-service-${name}`, 'SERVICE_TOKEN'),
+    ...(name === 'gateway' ? [] : [secretEnv('SERVICE_CALLERS', `msd-service-${name}`, 'SERVICE_CALLERS')]),
+    // Redis asks for a password: the URL carries it, from a secret.
+    secretEnv('REDIS_URL', 'msd-redis', 'REDIS_URL'),
     // The event signing keys this process signs or verifies with, and no other.
     ...eventProducersNeeded(name).map((producer) =>
       secretEnv(eventKeyVariable(producer), 'msd-event-keys', eventKeyVariable(producer)),
@@ -72,7 +82,6 @@ function deployment(name: ProcessName, port: number): IDeployment {
     ...(name === 'gateway'
       ? [
           { name: 'SUPERGRAPH_PATH', value: '/etc/msd/supergraph.graphql' },
-          { name: 'ADMIN_PORT', value: String(GATEWAY_ADMIN_PORT) },
           // Signs read-your-writes tokens: one key for every replica.
           secretEnv('CONSISTENCY_TOKEN_KEY', 'msd-consistency-token-key', 'CONSISTENCY_TOKEN_KEY'),
           // One of these two: an identity provider's endpoint, or the public keys themselves.
@@ -96,7 +105,7 @@ function deployment(name: ProcessName, port: number): IDeployment {
           labels: labels(name),
           annotations: {
             'prometheus.io/scrape': 'true',
-            'prometheus.io/port': String(name === 'gateway' ? GATEWAY_ADMIN_PORT : port),
+            'prometheus.io/port': String(ADMIN_PORT),
             'prometheus.io/path': '/metrics',
           },
         },
@@ -112,12 +121,13 @@ function deployment(name: ProcessName, port: number): IDeployment {
               command: command(name),
               ports: [
                 { name: 'http', containerPort: port },
-                ...(name === 'gateway' ? [{ name: 'admin', containerPort: GATEWAY_ADMIN_PORT }] : []),
+                { name: 'admin', containerPort: ADMIN_PORT },
               ],
               envFrom: [{ configMapRef: { name: 'msd-config' } }],
               env,
               readinessProbe: {
-                httpGet: { path: '/ready', port: 'http' },
+                // The gateway answers /ready on its public port; a subgraph on its admin port only.
+                httpGet: { path: '/ready', port: name === 'gateway' ? 'http' : 'admin' },
                 periodSeconds: 5,
                 failureThreshold: 2,
               },
@@ -200,7 +210,6 @@ function config(): IConfigMap {
       NODE_ENV: 'production',
       HOST: '0.0.0.0',
       LOG_FORMAT: 'json',
-      REDIS_URL: 'redis://redis:6379',
       // The hash tag keeps each BullMQ queue's keys in one slot: required on Redis Cluster.
       EVENTS_PREFIX: '{msd}',
       SHUTDOWN_DELAY_MS: '5000',
@@ -259,6 +268,72 @@ function migrationJob(): IJob {
   };
 }
 
+const DNS_PORT = 53;
+const POSTGRES_PORT = 5432;
+const REDIS_PORT = 6379;
+/** Pods (in any namespace) that scrape metrics: Prometheus carries this label. */
+const scraperLabels = { 'msd/scrape': 'true' };
+const selectAll = { podSelector: {} };
+const tcp = (port: number): INetworkPolicyPort => ({ protocol: 'TCP', port });
+
+/**
+ * Default deny, then what the registry says: the gateway takes clients from anywhere on its public
+ * port; a service takes the gateway and the services whose `calls` name it, on its port; every
+ * admin port takes the scrapers only; each process reaches DNS, Redis, its
+ * database (services only) and the services it calls. PostgreSQL and Redis may live outside the
+ * cluster, so their egress is by port; narrow it to their addresses in an overlay.
+ */
+function networkPolicies(): INetworkPolicy[] {
+  const policy = (name: string, spec: INetworkPolicy['spec']): INetworkPolicy => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, labels: labels('msd') },
+    spec,
+  });
+  const deny = policy('msd-default-deny', { ...selectAll, policyTypes: ['Ingress', 'Egress'] });
+  const dns = policy('msd-dns', {
+    ...selectAll,
+    policyTypes: ['Egress'],
+    egress: [{ ports: [{ protocol: 'UDP', port: DNS_PORT }, tcp(DNS_PORT)] }],
+  });
+  const perProcess = processes.map(({ name, port }) => {
+    const callers = processes.filter((entry) => (entry.calls as readonly string[]).includes(name));
+    const scrapers = {
+      from: [{ namespaceSelector: {}, podSelector: { matchLabels: scraperLabels } }],
+      ports: [tcp(ADMIN_PORT)],
+    };
+    const ingress =
+      name === 'gateway'
+        ? [{ ports: [tcp(port)] }, scrapers]
+        : [
+            {
+              from: callers.map((caller) => ({ podSelector: { matchLabels: labels(caller.name) } })),
+              ports: [tcp(port)],
+            },
+            scrapers,
+          ];
+    const egress = [
+      ...serviceEntry(name).calls.map((callee) => ({
+        to: [{ podSelector: { matchLabels: labels(callee) } }],
+        ports: [tcp(serviceEntry(callee as ProcessName).port)],
+      })),
+      { ports: [tcp(REDIS_PORT), ...(name === 'gateway' ? [] : [tcp(POSTGRES_PORT)])] },
+    ];
+    return policy(name, {
+      podSelector: { matchLabels: labels(name) },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress,
+      egress,
+    });
+  });
+  const migrate = policy('msd-migrate', {
+    podSelector: { matchLabels: labels('msd-migrate') },
+    policyTypes: ['Egress'],
+    egress: [{ ports: [tcp(POSTGRES_PORT)] }],
+  });
+  return [deny, dns, ...perProcess, migrate];
+}
+
 const header =
   '# Generated from the registry by `npm run deploy:generate`: edit stack/deploy/kubernetesManifests.ts.\n';
 const yaml = (...documents: object[]) => header + documents.map((doc) => stringify(doc)).join('---\n');
@@ -273,6 +348,7 @@ export function kubernetesManifests(): Record<string, string> {
   const files: Record<string, string> = {
     'config.yaml': yaml(config()),
     'migrate-job.yaml': yaml(migrationJob()),
+    'network-policies.yaml': yaml(...networkPolicies()),
   };
   for (const { name, port } of processes) {
     const size = sizing[name];

@@ -5,13 +5,7 @@ import { databaseName, databaseUrlVariable, processes, type ServiceName, service
 import { createLogger, developmentKeyFile } from '@msd/service-kit';
 import { freePort, freePortRange } from '@msd/testing';
 import type { TestProject } from 'vitest/node';
-import {
-  checkInfrastructure,
-  environmentInfrastructure,
-  launchStack,
-  prefixOutput,
-  seedDemoData,
-} from '../src/index.ts';
+import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '../src/index.ts';
 import { serveWebClient } from '../src/launcher/serveWebClient.ts';
 
 /**
@@ -22,7 +16,7 @@ import { serveWebClient } from '../src/launcher/serveWebClient.ts';
  */
 export default async function setup(project: TestProject) {
   const logger = createLogger('e2e');
-  await checkInfrastructure(logger, environmentInfrastructure(process.env));
+  await checkInfrastructure(logger, process.env);
   const run = randomBytes(4).toString('hex');
   const e2eDatabase = (service: ServiceName) => `${databaseName(service)}_e2e_${run}`;
   const dropDatabases = () => Promise.all(serviceNames.map((service) => dropDatabase(e2eDatabase(service))));

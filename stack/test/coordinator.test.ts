@@ -167,7 +167,12 @@ describe('renameProduct, EVENTUAL and STRONG', () => {
     }
     const direct = await graphqlRequest(federation.subgraphs.product.url, internal[0]!);
     expect(direct.status).toBe(401);
-    const outcome = await graphqlRequest(federation.coordinatorUrl!, internal[2]!, {}, { asService: true });
+    const outcome = await graphqlRequest(
+      federation.coordinatorUrl!,
+      internal[2]!,
+      {},
+      { asService: 'coordinator' },
+    );
     expect(outcome.data).toEqual({ renameOutcome: { state: 'UNKNOWN' } });
   });
 });

@@ -42,7 +42,7 @@ beforeAll(async () => {
     startTestSubgraph('product', (o) =>
       createProductServer({
         ...o,
-        services: testServiceCalls({ coordinator: coordinatorUrl }),
+        services: testServiceCalls({ coordinator: coordinatorUrl }, 'product'),
         ...rename('product'),
       }),
     ),
@@ -51,7 +51,7 @@ beforeAll(async () => {
   order = await startTestSubgraph('order', (o) =>
     createOrderServer({
       ...o,
-      services: testServiceCalls({ coordinator: coordinatorUrl, product: product.url }),
+      services: testServiceCalls({ coordinator: coordinatorUrl, product: product.url }, 'order'),
       ...rename('order'),
     }),
   );
@@ -60,7 +60,7 @@ beforeAll(async () => {
       product.url,
       'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
       { input: { sku: `CRASH-${i}`, name: `Crash ${i}`, price: 1 } },
-      { asService: true },
+      { asService: 'product' },
     );
     productIds.push(data!.createProduct.id);
   }
@@ -69,7 +69,7 @@ beforeAll(async () => {
       order.url,
       'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
       { input: { customerId: `c${i}`, items: productIds.map((productId) => ({ productId, quantity: 1 })) } },
-      { asService: true, as: 'customer', subject: `c${i}` },
+      { asService: 'order', as: 'customer', subject: `c${i}` },
     );
     expect(placed.errors).toBeUndefined();
   }
@@ -128,7 +128,7 @@ const renameStrong = (id: string, name: string) =>
     coordinatorUrl,
     'mutation ($id: ID!, $name: String!) { renameProduct(id: $id, name: $name, consistency: STRONG) { id } }',
     { id, name },
-    { asService: true },
+    { asService: 'coordinator' },
   ).catch((error: Error) => ({ errors: [{ message: error.message }] }));
 
 async function snapshot(productId: string) {

@@ -357,7 +357,10 @@ describe('@defer with the driver service hung', () => {
       child.kill('SIGCONT');
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');
-      revived = createDriverServer({ databaseUrl: driver.databaseUrl, services: testServiceCalls({}) });
+      revived = createDriverServer({
+        databaseUrl: driver.databaseUrl,
+        services: testServiceCalls({}, 'driver'),
+      });
       await revived.listen(Number(port));
     }
   }, 120_000);

@@ -8,7 +8,7 @@ import { type ManifestReport, validateManifests } from '../deploy/validateManife
 
 type Container = {
   image: string;
-  readinessProbe?: { httpGet?: { path: string } };
+  readinessProbe?: { httpGet?: { path: string; port?: string } };
   livenessProbe?: { httpGet?: { path: string } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
   env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } } }[];
@@ -66,6 +66,8 @@ describe('the Kubernetes manifests', () => {
       });
       expect(container!.image).toBe('msd-stack:local');
       expect(container!.readinessProbe?.httpGet?.path).toBe('/ready');
+      // A subgraph answers /ready on its admin port only (ADMIN_PORT).
+      expect(container!.readinessProbe?.httpGet?.port, name).toBe(name === 'gateway' ? 'http' : 'admin');
       expect(container!.livenessProbe?.httpGet?.path).toBe('/health');
       expect(container!.resources?.requests?.cpu && container!.resources?.limits?.memory, name).toBeTruthy();
       for (const variable of container!.env ?? []) {
@@ -110,5 +112,84 @@ describe('the Kubernetes manifests', () => {
     expect(report.problems).toHaveLength(1);
     expect(report.problems[0]).toContain('Deployment/broken');
     expect(report.problems[0]).toMatch(/replicas must be integer|httpGet must have required property port/);
+  });
+});
+
+type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: object };
+type Rule = { from?: Peer[]; to?: Peer[]; ports?: { port: number }[] };
+type Policy = {
+  metadata: { name: string };
+  spec: {
+    podSelector: { matchLabels?: Record<string, string> };
+    policyTypes: string[];
+    ingress?: Rule[];
+    egress?: Rule[];
+  };
+};
+const NAME = 'app.kubernetes.io/name';
+
+describe('the Kubernetes network and secrets', () => {
+  it('deny by default; each process takes and makes only the calls the registry lists; only the gateway takes outsiders', async () => {
+    const local = await validateManifests('deploy/overlays/local');
+    const policies = byKind(local, 'NetworkPolicy') as unknown as Policy[];
+    const deny = policies.find((p) => p.metadata.name === 'msd-default-deny');
+    expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    for (const { name, port, calls } of processes) {
+      const policy = policies.find((p) => p.spec.podSelector.matchLabels?.[NAME] === name);
+      expect(policy, name).toBeDefined();
+      const ingress = policy!.spec.ingress ?? [];
+      const onPort = ingress.filter((rule) => rule.ports?.some((p) => p.port === port));
+      const open = onPort.filter((rule) => !rule.from);
+      if (name === 'gateway') expect(open, name).toHaveLength(1);
+      else {
+        expect(open, `${name} open to anyone`).toEqual([]);
+        const callers = onPort
+          .flatMap((rule) => rule.from ?? [])
+          .filter((peer) => !peer.namespaceSelector)
+          .map((peer) => peer.podSelector?.matchLabels?.[NAME])
+          .sort();
+        const allowed = processes
+          .filter((entry) => (entry.calls as readonly string[]).includes(name))
+          .map((entry) => entry.name)
+          .sort();
+        expect(callers, `${name} accepts`).toEqual(allowed);
+      }
+      // The admin port (/ready, /metrics) takes the scrapers alone.
+      const admin = ingress.filter((rule) => rule.ports?.some((p) => p.port === 9400));
+      expect(
+        admin.flatMap((rule) => rule.from ?? []),
+        `${name} admin`,
+      ).toEqual([{ namespaceSelector: {}, podSelector: { matchLabels: { 'msd/scrape': 'true' } } }]);
+      const callees = (policy!.spec.egress ?? [])
+        .flatMap((rule) => rule.to ?? [])
+        .map((peer) => peer.podSelector?.matchLabels?.[NAME])
+        .sort();
+      expect(callees, `${name} calls`).toEqual([...calls].sort());
+    }
+  });
+
+  it('gives each process its own service credentials, and Redis a password from a secret', async () => {
+    const local = await validateManifests('deploy/overlays/local');
+    const secrets = new Map(
+      byKind(local, 'Secret').map((s) => [s.metadata.name.replace(/-[a-z0-9]{10}$/, ''), s.data ?? {}]),
+    );
+    const decode = (value: string | undefined) => Buffer.from(value ?? '', 'base64').toString();
+    const tokens = new Set<string>();
+    for (const { name } of processes) {
+      const deployment = byKind(local, 'Deployment').find((d) => d.metadata.name === name)!;
+      const env = deployment.spec!.template!.spec.containers[0]!.env ?? [];
+      const from = (variable: string) => env.find((e) => e.name === variable)?.valueFrom?.secretKeyRef;
+      expect(from('SERVICE_TOKEN')?.name, name).toMatch(new RegExp(`^msd-service-${name}(-|$)`));
+      expect(from('REDIS_URL')?.name, name).toMatch(/^msd-redis/);
+      tokens.add(decode(secrets.get(`msd-service-${name}`)?.SERVICE_TOKEN));
+    }
+    expect(tokens.size).toBe(processes.length);
+    const config = byKind(local, 'ConfigMap').find((map) => map.metadata.name.startsWith('msd-config'));
+    expect(config?.data?.REDIS_URL).toBeUndefined();
+    const password = decode(secrets.get('msd-redis')?.REDIS_PASSWORD);
+    expect(password).not.toBe('');
+    expect(decode(secrets.get('msd-redis')?.REDIS_URL)).toContain(`:${password}@`);
+    const redis = byKind(local, 'Deployment').find((d) => d.metadata.name === 'redis')!;
+    expect((redis.spec!.template!.spec.containers[0] as { args?: string[] }).args).toContain('--requirepass');
   });
 });

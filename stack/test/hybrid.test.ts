@@ -16,7 +16,7 @@ async function createDrivers(
   driverDatabaseUrl: string,
   count: number,
   label: string,
-  asService = false,
+  direct = false,
 ) {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -29,7 +29,7 @@ async function createDrivers(
           car: { make: 'Kia', model: 'Niro', color: 'blue', plate: `${label}-${i}` },
         },
       },
-      { as: 'operator', asService },
+      { as: 'operator', ...(direct ? { asService: 'driver' as const } : {}) },
     );
     ids.push(data!.createDriver.id);
   }
@@ -61,13 +61,13 @@ async function finishRide(federation: TestFederation, rideId: string) {
   }
 }
 
-async function requestRides(url: string, drivers: string[], asService = false) {
+async function requestRides(url: string, drivers: string[], direct = false) {
   for (const driverId of drivers) {
     const { errors } = await graphqlRequest(
       url,
       'mutation ($driverId: ID!) { requestRide(input: { riderId: "r", driverId: $driverId, pickup: "A", dropoff: "B" }) { id } }',
       { driverId },
-      { as: 'operator', asService },
+      { as: 'operator', ...(direct ? { asService: 'ride' as const } : {}) },
     );
     expect(errors).toBeUndefined();
   }
@@ -271,7 +271,10 @@ describe('graceful degradation when the driver service fails', () => {
     );
 
     // The driver service comes back on its port: the breaker half-opens, probes, closes.
-    const revived = createDriverServer({ databaseUrl: driver.databaseUrl, services: testServiceCalls({}) });
+    const revived = createDriverServer({
+      databaseUrl: driver.databaseUrl,
+      services: testServiceCalls({}, 'driver'),
+    });
     await revived.listen(port);
     try {
       await vi.waitFor(

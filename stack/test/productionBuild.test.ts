@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { clearEventBus, eventBus } from '@msd/events';
-import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
+import { processSecrets, SERVICE_TOKEN_HEADER, serviceCallerKeys, serviceCredential } from '@msd/service-kit';
 import { createTestDatabase, freePort, type TestDatabase } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtEntry, startLoggedProcess, waitUntilOk } from './support/loggedProcess.ts';
@@ -8,7 +8,7 @@ import { builtEntry, startLoggedProcess, waitUntilOk } from './support/loggedPro
 // The production build as the image runs it: compiled JavaScript under node, with the
 // `production` export condition, and TypeScript type stripping off, so a single .ts file on the
 // way fails the start instead of being quietly run from source.
-const token = 'build-test-service-token-0123456789';
+const secrets = processSecrets('build-test-service-root-0123456789');
 const bus = eventBus({ prefix: `test-${randomUUID()}` });
 let database: TestDatabase;
 
@@ -26,8 +26,9 @@ describe('the production build', () => {
     const product = startLoggedProcess(builtEntry('subgraphs/product/dist/index.js'), {
       NODE_ENV: 'production',
       PORT: String(port),
+      SERVICE_TOKEN: secrets.product,
+      SERVICE_CALLERS: serviceCallerKeys(secrets).product,
       PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
-      SERVICE_TOKEN: token,
       PRODUCT_DATABASE_URL: database.url,
       EVENTS_PREFIX: bus.prefix,
     });
@@ -35,7 +36,13 @@ describe('the production build', () => {
       await waitUntilOk(`http://127.0.0.1:${port}/ready`, product);
       const response = await fetch(`http://127.0.0.1:${port}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: token },
+        headers: {
+          'content-type': 'application/json',
+          [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'product', {
+            NODE_ENV: 'production',
+            SERVICE_TOKEN: secrets.gateway,
+          }),
+        },
         body: JSON.stringify({
           query:
             'mutation { createProduct(input: { sku: "BUILD-1", name: "Kettle", price: 12.5 }) { name price } }',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { developmentToken, serviceToken } from '@msd/service-kit';
+import { developmentServiceSecrets, developmentToken } from '@msd/service-kit';
 import { freePort } from '@msd/testing';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,8 @@ beforeAll(async () => {
     DRIVER_EVENT_KEY: 'driver-event-key-for-this-test-0123456789',
     PORT: String(port),
     ADMIN_PORT: String(adminPort),
-    SERVICE_TOKEN: serviceToken(),
+    // The subgraphs of this test run in test mode: they accept the gateway's development credential.
+    SERVICE_TOKEN: developmentServiceSecrets().gateway,
     CONSISTENCY_TOKEN_KEY: 'production-front-door-test-consistency-key-0123',
     AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
     AUTH_ISSUER: ISSUER,

@@ -100,11 +100,11 @@ describe('the production gateway of the compose and local Kubernetes stacks', ()
     expect(codes).not.toContain('PERSISTED_QUERY_NOT_IN_LIST');
   });
 
-  it('refuses to start in production without a key source, naming the variables', async () => {
+  it('refuses to start in production without a key source, issuer and audience, naming the variables', async () => {
     const { output, exited } = startGateway({ ...(await productionEnv()), PORT: String(await freePort()) });
     expect(await exited).toBe(1);
     const failure = JSON.parse(output.find((line) => line.includes('Invalid configuration')) ?? '{}');
-    expect(failure.invalid).toEqual(['AUTH_JWKS_URL']);
+    expect(failure.invalid).toEqual(['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE']);
     expect(failure.msg).toContain(
       'one of AUTH_JWKS_URL, AUTH_JWKS, AUTH_JWKS_FILE is required in production',
     );

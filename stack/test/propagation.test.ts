@@ -135,7 +135,7 @@ describe('event-driven propagation of product names to order copies', () => {
               federation.subgraphs.product.url,
               'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
               { id, name: `P${k} round ${round}` },
-              { asService: true },
+              { asService: 'product' },
             ),
           ),
         );

@@ -76,18 +76,18 @@ describe('event consumers', () => {
   // Built, never started: nothing connects, only the wiring is read.
   const unused = {
     databaseUrl: 'postgresql://nobody@127.0.0.1:9/unused',
-    services: testServiceCalls({}),
     events: bus,
   };
+  const services = (name: ServiceName) => testServiceCalls({}, name);
   const servers: Record<ServiceName, () => SubgraphServer> = {
-    product: () => createProductServer(unused),
-    order: () => createOrderServer(unused),
-    inventory: () => createInventoryServer(unused),
-    shipping: () => createShippingServer(unused),
-    driver: () => createDriverServer(unused),
-    ride: () => createRideServer(unused),
+    product: () => createProductServer({ ...unused, services: services('product') }),
+    order: () => createOrderServer({ ...unused, services: services('order') }),
+    inventory: () => createInventoryServer({ ...unused, services: services('inventory') }),
+    shipping: () => createShippingServer({ ...unused, services: services('shipping') }),
+    driver: () => createDriverServer({ ...unused, services: services('driver') }),
+    ride: () => createRideServer({ ...unused, services: services('ride') }),
     coordinator: () =>
-      createCoordinatorServer({ databaseUrl: unused.databaseUrl, services: unused.services }),
+      createCoordinatorServer({ databaseUrl: unused.databaseUrl, services: services('coordinator') }),
   };
   const queuesOf = (background: readonly object[]) =>
     background.flatMap((process) => ('queue' in process ? [process.queue as string] : [])).sort();

@@ -43,7 +43,9 @@ describe('a write copying an owner value, and an update of that value applied in
       'mutation { createProduct(input: { sku: "race-1", name: "Old Kettle", price: 10 }) { id } }',
     );
     const productId = created.data!.createProduct.id;
-    const real = createProductCatalog(testServiceCalls({ product: federation.subgraphs.product.url }));
+    const real = createProductCatalog(
+      testServiceCalls({ product: federation.subgraphs.product.url }, 'order'),
+    );
     const racing: ProductCatalog = {
       async currentProducts(ids) {
         const answer = await real.currentProducts(ids); // "Old Kettle", version 1
@@ -74,7 +76,7 @@ describe('a write copying an owner value, and an update of that value applied in
       'mutation { createDriver(input: { name: "Old Name", car: { make: "Fiat", model: "Uno", color: "red", plate: "R-1" } }) { id } }',
     );
     const driverId = created.data!.createDriver.id;
-    const real = createDriverDirectory(testServiceCalls({ driver: federation.subgraphs.driver.url }));
+    const real = createDriverDirectory(testServiceCalls({ driver: federation.subgraphs.driver.url }, 'ride'));
     const racing: DriverDirectory = {
       async currentDrivers(ids) {
         const answer = await real.currentDrivers(ids);

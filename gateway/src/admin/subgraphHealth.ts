@@ -31,8 +31,7 @@ export interface SubgraphHealthReport {
  * often it is asked; also exported as `subgraph_up{subgraph}` on /metrics.
  */
 export function subgraphHealth(
-  subgraphs: () => ReadonlyMap<string, { url: string; circuit: () => string }>,
-  token: string,
+  subgraphs: () => ReadonlyMap<string, { url: string; circuit: () => string; credential: string }>,
 ) {
   let last: { at: number; report: Promise<SubgraphHealthReport> } | undefined;
   const clients = new Map<string, HttpClient>();
@@ -43,12 +42,12 @@ export function subgraphHealth(
   };
   const check = async (): Promise<SubgraphHealthReport> => {
     const entries = await Promise.all(
-      [...subgraphs()].map(async ([name, { url, circuit }]) => {
+      [...subgraphs()].map(async ([name, { url, circuit, credential }]) => {
         const state = circuit();
         try {
           if (state === 'open') throw new Error('circuit open: failing fast');
           const { status } = await clientOf(url).post('{"query":"{ __typename }"}', {
-            [SERVICE_TOKEN_HEADER]: token,
+            [SERVICE_TOKEN_HEADER]: credential,
           });
           if (status < 200 || status >= 300) throw new Error(`HTTP ${status}`);
           return [name, { status: 'ok', circuit: state }] as const;

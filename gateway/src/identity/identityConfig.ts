@@ -11,6 +11,8 @@ export interface IdentityConfig {
   /** Required `iss` and `aud` claims; with the development key, the development issuer and audience. */
   issuer: string | undefined;
   audience: string | undefined;
+  /** The longest a token may still be valid (`exp` minus now), in seconds: a stolen token lives no longer. */
+  maxLifetimeSeconds: number;
 }
 
 /** Public keys only: a private member (`d`, or RSA's primes) means a signing key was pasted by mistake. */
@@ -42,13 +44,35 @@ const jwksJson = z.string().transform((text, context) => {
 export const identityVariables = {
   AUTH_JWKS_URL: z
     .url({ protocol: /^https?$/ })
+    // Keys fetched over plain http could be swapped on the way: only a loopback key server may use it.
+    .refine((value) => value.startsWith('https:') || loopbackHosts.includes(new URL(value).hostname), {
+      message: 'must be https (plain http only on localhost, 127.0.0.1 or [::1])',
+    })
     .optional()
-    .describe("The key set that verifies callers' tokens (one of the three AUTH_JWKS* in production)"),
-  AUTH_JWKS: jwksJson.pipe(publicKeySet).optional().describe('The key set itself, as JSON'),
-  AUTH_JWKS_FILE: z.string().min(1).optional().describe('A file holding the key set'),
-  AUTH_ISSUER: z.string().min(1).optional().describe("Tokens' required issuer (`iss`)"),
-  AUTH_AUDIENCE: z.string().min(1).optional().describe("Tokens' required audience (`aud`)"),
+    .describe("The identity provider's key set (JWKS) endpoint; https, except on loopback"),
+  AUTH_JWKS: jwksJson
+    .pipe(publicKeySet)
+    .optional()
+    .describe('The public key set itself (JWKS JSON), e.g. from a Secret'),
+  AUTH_JWKS_FILE: z.string().min(1).optional().describe('A file holding the public key set (JWKS JSON)'),
+  AUTH_ISSUER: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Required `iss` of client tokens (required in production)'),
+  AUTH_AUDIENCE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Required `aud` of client tokens (required in production)'),
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(24 * 60 * 60)
+    .describe('The longest a client token may still be valid (`exp` minus now), in seconds'),
 };
+const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
 const sources = ['AUTH_JWKS_URL', 'AUTH_JWKS', 'AUTH_JWKS_FILE'] as const;
 
 const identitySchema = z
@@ -64,6 +88,15 @@ const identitySchema = z
         path: ['AUTH_JWKS_URL'],
         message: `one of ${sources.join(', ')} is required in production: the gateway verifies callers against it (no development key there)`,
       });
+    // A key set can be shared with other applications (a multi-tenant identity provider): issuer
+    // and audience are what make a token one issued for this gateway.
+    for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const)
+      if (env.NODE_ENV === 'production' && env[name] === undefined)
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is required in production: without it, tokens issued for other applications pass',
+        });
   });
 
 /** The identity variables of `env`; throws `ConfigError` naming each one at fault. */
@@ -76,6 +109,7 @@ export function identityConfig(env: NodeJS.ProcessEnv = process.env): IdentityCo
     jwks: jwks as JSONWebKeySet | undefined,
     issuer: config.AUTH_ISSUER ?? (developmentKey ? DEVELOPMENT_ISSUER : undefined),
     audience: config.AUTH_AUDIENCE ?? (developmentKey ? DEVELOPMENT_AUDIENCE : undefined),
+    maxLifetimeSeconds: config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
   };
 }
 

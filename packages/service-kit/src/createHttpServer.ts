@@ -1,10 +1,11 @@
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import type { Logger } from './createLogger.ts';
 import { httpRequestDuration, metrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, withRequestContext } from './requestContext.ts';
-import { isDraining } from './serverLifecycle.ts';
+import { type BackgroundProcess, isDraining } from './serverLifecycle.ts';
 import { SERVICE_TOKEN_HEADER } from './serviceToken.ts';
 
 export interface ReadyReport {
@@ -19,8 +20,11 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   context: (req: IncomingMessage) => Promise<TContext>;
   /** Paths that serve GraphQL (and, in development, Apollo Sandbox on GET). */
   graphqlPaths: readonly string[];
-  /** When set, GraphQL requests must carry this service credential or get 401 and no data. */
-  requiredToken?: string | undefined;
+  /**
+   * When set, GraphQL requests must carry a service credential it accepts (it returns the caller)
+   * or get 401 and no data.
+   */
+  acceptCaller?: ((credential: string | undefined) => string | undefined) | undefined;
   /** What GET /ready reports: 200 when every check passes, 503 otherwise. */
   ready: () => Promise<ReadyReport>;
   logger: Logger;
@@ -48,7 +52,6 @@ export interface HttpServerOptions<TContext extends BaseContext> {
  */
 export function createHttpServer<TContext extends BaseContext>(options: HttpServerOptions<TContext>): Server {
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
-  const token = options.requiredToken ? Buffer.from(options.requiredToken) : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     let url: URL;
@@ -56,6 +59,14 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       url = new URL(req.url ?? '/', 'http://localhost');
     } catch {
       sendJson(res, 400, graphqlError('Malformed request URL', 'BAD_REQUEST'));
+      return 'unknown';
+    }
+    // With an admin surface (adminSurface), /metrics and /ready are answered there only, and it
+    // answers nothing else.
+    const onAdmin = (req.socket as { server?: unknown }).server !== server;
+    const adminHere = onAdmin || !withAdminSurface.has(server);
+    if (onAdmin && !adminPaths.includes(url.pathname)) {
+      sendJson(res, 404, graphqlError(`No route for ${req.method} ${url.pathname}`, 'NOT_FOUND'));
       return 'unknown';
     }
     if (options.intercept?.(req, res)) return 'intercepted';
@@ -68,14 +79,14 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       sendJson(res, 200, { status: 'ok' });
       return '/health';
     }
-    if (req.method === 'GET' && url.pathname === '/ready') {
+    if (req.method === 'GET' && url.pathname === '/ready' && adminHere) {
       const report: ReadyReport = isDraining(server)
         ? { ready: false, draining: true, checks: {} }
         : await options.ready();
       sendJson(res, report.ready ? 200 : 503, report);
       return '/ready';
     }
-    if (req.method === 'GET' && url.pathname === '/metrics' && options.metrics !== false) {
+    if (req.method === 'GET' && url.pathname === '/metrics' && options.metrics !== false && adminHere) {
       res.writeHead(200, { 'content-type': metrics.contentType });
       res.end(await metrics.metrics());
       return '/metrics';
@@ -84,7 +95,11 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       sendJson(res, 404, graphqlError(`No route for ${req.method} ${url.pathname}`, 'NOT_FOUND'));
       return 'unknown';
     }
-    if (token && !hasToken(req, token)) {
+    const credential = req.headers[SERVICE_TOKEN_HEADER];
+    if (
+      options.acceptCaller &&
+      !options.acceptCaller(typeof credential === 'string' ? credential : undefined)
+    ) {
       sendJson(res, 401, graphqlError('Missing or invalid service credential', 'UNAUTHENTICATED'));
       return 'graphql';
     }
@@ -139,19 +154,42 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
   return server;
 }
 
+const adminPaths = ['/health', '/ready', '/metrics'];
+const withAdminSurface = new WeakSet<Server>();
+
+/**
+ * A subgraph's admin surface on a port of its own (`ADMIN_PORT`): /health, /ready and /metrics of
+ * `server`, answered by the same handler; from then on its public port no longer answers /ready
+ * and /metrics, so only the network that reaches the admin port (probes, Prometheus) sees them.
+ */
+export function adminSurface(
+  server: Server,
+  port: number,
+  host: string,
+): BackgroundProcess & { port(): number } {
+  const [listener] = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  const admin = createServer(listener);
+  return {
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        admin.once('error', reject);
+        admin.listen(port, host, () => resolve());
+      });
+      withAdminSurface.add(server);
+    },
+    async stop() {
+      await new Promise<void>((resolve) => admin.close(() => resolve()));
+    },
+    port: () => (admin.address() as AddressInfo | null)?.port ?? port,
+  };
+}
+
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** A caller's request id (the gateway's, a load balancer's) is kept when it is a sane token. */
 function incomingRequestId(req: IncomingMessage): string | undefined {
   const given = req.headers[REQUEST_ID_HEADER];
   return typeof given === 'string' && REQUEST_ID.test(given) ? given : undefined;
-}
-
-function hasToken(req: IncomingMessage, expected: Buffer): boolean {
-  const given = req.headers[SERVICE_TOKEN_HEADER];
-  if (typeof given !== 'string') return false;
-  const buffer = Buffer.from(given);
-  return buffer.length === expected.length && timingSafeEqual(buffer, expected);
 }
 
 class BodyTooLarge extends Error {}

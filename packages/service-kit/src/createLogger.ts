@@ -36,7 +36,7 @@ export function configureLogging(options: LoggingOptions): void {
 export function loggingOptions(config: {
   LOG_LEVEL: LevelWithSilent;
   LOG_FORMAT?: 'json' | 'pretty' | undefined;
-  NODE_ENV: string;
+  NODE_ENV?: string | undefined;
 }): LoggingOptions {
   return {
     level: config.LOG_LEVEL,

@@ -2,19 +2,35 @@ import type { ProcessName, ServiceName } from '@msd/registry';
 import { createHttpClient } from './createHttpClient.ts';
 import { serviceUnavailable } from './errors.ts';
 import { type ServiceUrls, serviceUrls } from './processConfig.ts';
-import { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
+import {
+  SERVICE_TOKEN_HEADER,
+  type ServiceCredentialEnv,
+  serviceCallerCheck,
+  serviceCredential,
+} from './serviceToken.ts';
 
-/** How a process calls other services: where each one is (`serviceUrls`) and the credential it presents. */
+/**
+ * How a process calls other services and is called by them: where each one is (`serviceUrls`),
+ * the credential it presents to each callee, and which caller a received credential names.
+ */
 export interface ServiceCalls {
   urls: Readonly<ServiceUrls> | Readonly<Record<ProcessName, string>>;
-  token: string;
+  /** What this process sends to `callee` (`serviceCredential`). */
+  credential: (callee: ServiceName) => string;
+  /** The process a received credential belongs to, if the registry lets it call this one (`serviceCallerCheck`). */
+  callers: (credential: string | undefined) => ProcessName | undefined;
 }
 
-/** The calls of a parsed configuration: `<NAME>_URL` (else registry ports) and `SERVICE_TOKEN` (else the development default). */
+/** The calls of process `name` from its parsed configuration: `<NAME>_URL` (else registry ports), `SERVICE_TOKEN`, `SERVICE_CALLERS`. */
 export function serviceCalls(
-  config: Readonly<Record<string, unknown>> & { SERVICE_TOKEN?: string | undefined },
+  name: ProcessName,
+  config: Readonly<Record<string, unknown>> & ServiceCredentialEnv,
 ): ServiceCalls {
-  return { urls: serviceUrls(config), token: serviceToken(config.SERVICE_TOKEN) };
+  return {
+    urls: serviceUrls(config),
+    credential: (callee) => serviceCredential(name, callee, config),
+    callers: serviceCallerCheck(name, config),
+  };
 }
 
 export interface ServiceClient {
@@ -40,7 +56,7 @@ export function createServiceClient(
       let answer: Awaited<ReturnType<typeof http.post>>;
       try {
         answer = await http.post(JSON.stringify({ query, variables }), {
-          [SERVICE_TOKEN_HEADER]: calls.token,
+          [SERVICE_TOKEN_HEADER]: calls.credential(service),
         });
       } catch (error) {
         const timedOut = (error as Error).name === 'TimeoutError';

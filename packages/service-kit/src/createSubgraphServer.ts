@@ -7,6 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { ProcessName, ServiceName } from '@msd/registry';
 import { type DocumentNode, Kind, visit } from 'graphql';
 import { type Caller, callerFromHeaders } from './callerHeaders.ts';
 import { consistencyPlugin, RequestConsistency } from './consistency.ts';
@@ -18,9 +19,9 @@ import { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
-  name: string;
-  /** The credential a caller must present (`SERVICE_TOKEN`, or the development default: `serviceToken()`). */
-  serviceToken: string;
+  name: ServiceName;
+  /** Who may call it: the calling process of a received credential, or undefined (`ServiceCalls.callers`). */
+  callers: (credential: string | undefined) => ProcessName | undefined;
   typeDefs: DocumentNode;
   /**
    * The service's resolvers, or several maps (its own, then those a library brings, e.g. the
@@ -101,7 +102,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
       return options.context({ caller: callerFromHeaders(req.headers), consistency });
     },
     graphqlPaths: ['/graphql'],
-    requiredToken: options.serviceToken,
+    acceptCaller: options.callers,
     ready: () => runChecks(options.readyChecks),
   });
   const background = options.background ?? [];

@@ -103,4 +103,13 @@ export { runProcess } from './runProcess.ts';
 export { type ServeOptions, serve } from './serve.ts';
 export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 export { type ServiceOptions, timingsOf } from './serviceOptions.ts';
-export { SERVICE_TOKEN_HEADER, serviceToken } from './serviceToken.ts';
+export {
+  allowedCallers,
+  developmentServiceSecrets,
+  processSecrets,
+  SERVICE_TOKEN_HEADER,
+  type ServiceCredentialEnv,
+  serviceCallerCheck,
+  serviceCallerKeys,
+  serviceCredential,
+} from './serviceToken.ts';

@@ -146,14 +146,28 @@ export const eventVariables = {
 export const commonVariables = {
   NODE_ENV: z
     .enum(['development', 'production', 'test'])
-    .default('development')
-    .describe('`production`: secrets required, JSON logs, no development conveniences'),
+    .optional()
+    .describe(
+      '`production`: secrets required, JSON logs, no development conveniences; `development` or `test`, set explicitly, allows the development service credentials',
+    ),
   HOST: z.string().min(1).default('127.0.0.1').describe('Address to listen on (`0.0.0.0` in containers)'),
+  ADMIN_PORT: port
+    .optional()
+    .describe('/health, /ready and /metrics on a port of their own, off the public one'),
   SERVICE_TOKEN: z
     .string()
     .min(1)
     .optional()
-    .describe('The service credential (required in production, at least 16 characters)'),
+    .describe(
+      "This process's own secret, from which it derives the key it sends each service it calls (required unless NODE_ENV is development or test; at least 16 characters in production)",
+    ),
+  SERVICE_CALLERS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'The keys of the callers this process accepts, `gateway:<key>,order:<key>` (required unless NODE_ENV is development or test, where they derive from the development secrets)',
+    ),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')

@@ -13,7 +13,7 @@ export type ProcessConfig<TExtra extends z.ZodRawShape = Record<never, never>> =
 
 // Logging is set up before the rest is checked, so the report of a bad variable is written as asked.
 const loggingVariables = zod.object({
-  NODE_ENV: commonVariables.NODE_ENV.catch('development'),
+  NODE_ENV: commonVariables.NODE_ENV.catch(undefined),
   LOG_LEVEL: commonVariables.LOG_LEVEL.catch('info'),
   LOG_FORMAT: commonVariables.LOG_FORMAT.catch(undefined),
 });
@@ -56,6 +56,8 @@ export async function runProcess<TExtra extends z.ZodRawShape = Record<never, ne
         host: parsed.HOST,
         shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
         shutdownDelayMs: parsed.SHUTDOWN_DELAY_MS,
+        // The gateway runs its own admin surface (/metrics, /subgraphs) from the same variable.
+        adminPort: name === 'gateway' ? undefined : parsed.ADMIN_PORT,
       });
     } catch (error) {
       if (error instanceof ConfigError) refuse(error);

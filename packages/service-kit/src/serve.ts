@@ -1,4 +1,5 @@
 import { shutdownTelemetry } from '@msd/telemetry';
+import { adminSurface } from './createHttpServer.ts';
 import type { SubgraphServer } from './createSubgraphServer.ts';
 
 export interface ServeOptions {
@@ -8,6 +9,8 @@ export interface ServeOptions {
   shutdownTimeoutMs: number;
   /** How long the process keeps serving, /ready answering 503 "draining", before it closes. */
   shutdownDelayMs: number;
+  /** A port of its own for /health, /ready and /metrics (`ADMIN_PORT`); unset: the public port serves them. */
+  adminPort?: number | undefined;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface ServeOptions {
  * grace period without telling it; exiting on our own deadline at least logs what hung.
  */
 export async function serve(
-  server: Pick<SubgraphServer, 'listen' | 'stop' | 'drain' | 'logger' | 'name'>,
+  server: Pick<SubgraphServer, 'listen' | 'stop' | 'drain' | 'logger' | 'name' | 'http'>,
   options: ServeOptions,
 ) {
   let stopping = false;
@@ -37,6 +40,7 @@ export async function serve(
       await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
     try {
       await server.stop();
+      await admin?.stop();
       server.logger.info('stopped');
       await shutdownTelemetry();
       process.exit(0);
@@ -49,7 +53,10 @@ export async function serve(
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // Signals are handled from the start: a stop that comes while background work starts still drains.
+  const admin =
+    options.adminPort === undefined ? undefined : adminSurface(server.http, options.adminPort, options.host);
   const listening = server.listen(options.port, options.host);
   const { url } = await listening;
-  server.logger.info(`${server.name} ready`, { url });
+  await admin?.start();
+  server.logger.info(`${server.name} ready`, { url, ...(admin ? { adminPort: admin.port() } : {}) });
 }

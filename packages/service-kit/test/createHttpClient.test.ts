@@ -88,7 +88,8 @@ describe('the HTTP client every process calls another with', () => {
 describe('a service calling another', () => {
   const calls = (productUrl: string, token: string): ServiceCalls => ({
     urls: { ...serviceUrls({}), product: productUrl },
-    token,
+    credential: () => token,
+    callers: () => undefined,
   });
 
   it('sends the credential it is given and returns the data', async () => {

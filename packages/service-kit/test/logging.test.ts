@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER, serviceToken } from '../src/index.ts';
+import { REQUEST_ID_HEADER, SERVICE_TOKEN_HEADER, serviceCredential } from '../src/index.ts';
 
 type LogLine = Record<string, unknown> & { msg: string; level: string };
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
         raw.push(text);
         const line = JSON.parse(text) as LogLine;
         lines.push(line);
-        if (line.msg === 'failing ready') resolve(line.url as string);
+        if (line.msg === 'inventory ready') resolve(line.url as string);
       });
     }
   });
@@ -38,7 +38,11 @@ afterAll(() => {
 async function ask(headers: Record<string, string> = {}) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken(), ...headers },
+    headers: {
+      'content-type': 'application/json',
+      [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'inventory', { NODE_ENV: 'test' }),
+      ...headers,
+    },
     body: JSON.stringify({ query: '{ inventoryReport }' }),
   });
   const body = (await response.json()) as { errors: { message: string }[] };
@@ -63,7 +67,7 @@ describe('structured logs', () => {
 
     const line = await logged(requestId!);
     expect(line.level).toBe('error');
-    expect(line.name).toBe('failing');
+    expect(line.name).toBe('inventory');
     const error = line.error as { type: string; message: string; stack: string };
     expect(error.message).toBe('disk on fire');
     expect(error.stack).toContain('failingSubgraph.ts');
@@ -81,7 +85,7 @@ describe('structured logs', () => {
   });
 
   it('lines outside a request carry no request id', () => {
-    const ready = lines.find((line) => line.msg === 'failing ready');
+    const ready = lines.find((line) => line.msg === 'inventory ready');
     expect(ready).toBeDefined();
     expect(ready).not.toHaveProperty('request_id');
     expect(raw.every((text) => text.startsWith('{'))).toBe(true);

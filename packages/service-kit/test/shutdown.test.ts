@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SERVICE_TOKEN_HEADER, serviceToken } from '../src/index.ts';
+import { SERVICE_TOKEN_HEADER, serviceCredential } from '../src/index.ts';
 
 /** The fixture subgraph as its own process; resolves once it listens. */
 async function startFixture(env: Record<string, string>) {
@@ -18,7 +18,7 @@ async function startFixture(env: Record<string, string>) {
     createInterface({ input: child.stdout! }).on('line', (text) => {
       const line = JSON.parse(text);
       lines.push(line);
-      if (line.msg === 'failing ready') resolve(line.url);
+      if (line.msg === 'inventory ready') resolve(line.url);
     });
   });
   return { child, lines, exited, base: url.replace(/\/graphql$/, '') };
@@ -45,7 +45,10 @@ describe('graceful shutdown', () => {
     // Still serving while load balancers take it out of rotation.
     const graphql = await fetch(`${base}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [SERVICE_TOKEN_HEADER]: serviceToken() },
+      headers: {
+        'content-type': 'application/json',
+        [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', 'inventory', { NODE_ENV: 'test' }),
+      },
       body: JSON.stringify({ query: '{ __typename }' }),
     });
     expect(await graphql.json()).toEqual({ data: { __typename: 'Query' } });

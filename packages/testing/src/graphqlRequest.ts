@@ -1,3 +1,4 @@
+import type { ServiceName } from '@msd/registry';
 import {
   CALLER_SCOPES_HEADER,
   CALLER_SUBJECT_HEADER,
@@ -5,7 +6,7 @@ import {
   developmentToken,
   type Role,
   SERVICE_TOKEN_HEADER,
-  serviceToken,
+  serviceCredential,
 } from '@msd/service-kit';
 
 export interface GraphQLResponse<TData = Record<string, unknown>> {
@@ -16,8 +17,8 @@ export interface GraphQLResponse<TData = Record<string, unknown>> {
 }
 
 export interface RequestOptions {
-  /** Sends the service credential, as another service (or the gateway) would. */
-  asService?: boolean;
+  /** The service called: sends the gateway's (development) credential for it, as the gateway would. */
+  asService?: ServiceName;
   /**
    * The caller: `Authorization: Bearer <development token>` of this role and `subject` (else the
    * role's demo subject); with `asService`, the verified-caller headers the gateway would send.
@@ -49,7 +50,9 @@ export async function graphqlRequest<TData = Record<string, unknown>>(
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...(options.asService ? { [SERVICE_TOKEN_HEADER]: serviceToken() } : {}),
+      ...(options.asService
+        ? { [SERVICE_TOKEN_HEADER]: serviceCredential('gateway', options.asService, { NODE_ENV: 'test' }) }
+        : {}),
       ...caller,
       ...options.headers,
     },

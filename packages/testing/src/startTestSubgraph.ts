@@ -1,11 +1,5 @@
-import type { ServiceName } from '@msd/registry';
-import {
-  type ServiceCalls,
-  type ServiceUrls,
-  type SubgraphServer,
-  serviceToken,
-  serviceUrls,
-} from '@msd/service-kit';
+import type { ProcessName, ServiceName } from '@msd/registry';
+import { type ServiceCalls, type ServiceUrls, type SubgraphServer, serviceCalls } from '@msd/service-kit';
 import { createTestDatabase } from './testDatabase.ts';
 
 export interface TestSubgraph {
@@ -17,11 +11,12 @@ export interface TestSubgraph {
 }
 
 /**
- * How a test's services call each other: the development credential, and the registry's ports
- * unless `urls` names where a test started a service.
+ * How `caller` calls other services in a test, and whom it accepts: its development credentials
+ * (NODE_ENV=test), and the registry's ports unless `urls` names where a test started a service.
  */
-export function testServiceCalls(urls: Partial<ServiceUrls> = {}): ServiceCalls {
-  return { urls: { ...serviceUrls(), ...urls }, token: serviceToken() };
+export function testServiceCalls(urls: Partial<ServiceUrls>, caller: ProcessName): ServiceCalls {
+  const calls = serviceCalls(caller, { NODE_ENV: 'test' });
+  return { ...calls, urls: { ...calls.urls, ...urls } };
 }
 
 /**
@@ -39,7 +34,11 @@ export async function startTestSubgraph(
 ): Promise<TestSubgraph> {
   const database = await createTestDatabase(service);
   // Two connections per service: test files run side by side on one PostgreSQL (100 connections).
-  const server = create({ databaseUrl: database.url, databasePoolMax: 2, services: testServiceCalls() });
+  const server = create({
+    databaseUrl: database.url,
+    databasePoolMax: 2,
+    services: testServiceCalls({}, service),
+  });
   const { url } = await server.listen(port);
   return {
     url,

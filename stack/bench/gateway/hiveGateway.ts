@@ -18,21 +18,28 @@ interface HiveGateway {
   };
 }
 interface FetchHookPayload {
+  url: string;
   options: { headers?: Record<string, string> };
   setOptions(options: unknown): void;
 }
 const hive = (await import('@graphql-hive/gateway' as string)) as HiveGateway;
 const routerRuntime = '@graphql-hive/router-runtime' as string;
 
-const subgraphHeaders = benchSubgraphHeaders();
+const supergraph = readFileSync(process.env.SUPERGRAPH_PATH ?? '', 'utf8');
+// Each subgraph gets the gateway's credential for it: its URL names it in the supergraph.
+const headersByUrl = new Map(
+  [...supergraph.matchAll(/@join__graph\(name: "(\w+)", url: "([^"]+)"\)/g)].map(
+    ([, name, url]) => [url as string, benchSubgraphHeaders(name as string)] as const,
+  ),
+);
 const withSubgraphHeaders = {
-  onFetch({ options, setOptions }: FetchHookPayload) {
-    setOptions({ ...options, headers: { ...options.headers, ...subgraphHeaders } });
+  onFetch({ url, options, setOptions }: FetchHookPayload) {
+    setOptions({ ...options, headers: { ...options.headers, ...headersByUrl.get(url) } });
   },
 };
 const rust = process.env.HIVE_ROUTER_RUNTIME === 'true';
 const gateway = hive.createGatewayRuntime({
-  supergraph: readFileSync(process.env.SUPERGRAPH_PATH ?? '', 'utf8'),
+  supergraph,
   plugins: () => [withSubgraphHeaders],
   logging: 'error',
   inboundInflightRequestDeduplication: process.env.HIVE_DEDUPLICATION === 'on',

@@ -10,16 +10,17 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { benchSubgraphHeaders } from './benchSubgraphHeaders.ts';
 
-const headers = Object.entries(benchSubgraphHeaders());
 const gateway = new ApolloGateway({
   supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH ?? '', 'utf8'),
-  buildService: ({ url }) =>
-    new RemoteGraphQLDataSource({
+  buildService: ({ name: subgraph, url }) => {
+    const headers = Object.entries(benchSubgraphHeaders(subgraph));
+    return new RemoteGraphQLDataSource({
       url,
       willSendRequest: ({ request }) => {
         for (const [name, value] of headers) request.http?.headers.set(name, value);
       },
-    }),
+    });
+  },
 });
 const server = new ApolloServer({ gateway });
 const { url } = await startStandaloneServer(server, {

@@ -7,9 +7,10 @@
  */
 import { type EventBusOptions, queueName } from '@msd/events';
 import type { ServiceName } from '@msd/registry';
-import { SERVICE_TOKEN_HEADER, serviceToken } from '@msd/service-kit';
+import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { Queue } from 'bullmq';
 import pg from 'pg';
+import { benchCredential } from '../gateway/benchSubgraphHeaders.ts';
 import {
   type BenchRun,
   type CpuMeter,
@@ -75,7 +76,7 @@ export async function measureCopiesGrowth(
 ): Promise<CopiesLevel[]> {
   const { config } = options;
   const productUrl = `http://127.0.0.1:${options.ports.product}/graphql`;
-  const asService = { [SERVICE_TOKEN_HEADER]: serviceToken() };
+  const asService = { [SERVICE_TOKEN_HEADER]: benchCredential('product') };
   const productDb = new pg.Pool({ connectionString: options.urls.product, max: 3 });
   const orderDb = new pg.Pool({ connectionString: options.urls.order, max: 3 });
   const queue = new Queue(queueName('ProductUpdated', 'order'), {

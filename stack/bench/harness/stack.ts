@@ -10,15 +10,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
 import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
-import { serviceToken } from '@msd/service-kit';
 import {
   checkInfrastructure,
-  environmentInfrastructure,
   launchStack,
   prefixOutput,
   type RunningStack,
   seedDemoData,
 } from '../../src/index.ts';
+import { BENCH_SERVICE_ROOT } from '../gateway/benchSubgraphHeaders.ts';
 import { type CpuMeter, stackCpuMeter } from './machine.ts';
 import { type BenchRun, logger } from './run.ts';
 
@@ -77,7 +76,7 @@ export const benchDefaults = {
 export async function startBenchStack(run: BenchRun, options: BenchStackOptions): Promise<BenchStack> {
   const suffix = `bench_${run.name}${options.variant ? `_${options.variant}` : ''}`;
   const database = (service: ServiceName) => `${service}_db_${suffix}`;
-  await checkInfrastructure(logger, environmentInfrastructure(process.env));
+  await checkInfrastructure(logger, process.env);
   for (const service of serviceNames) await dropDatabase(database(service));
   const urls = await migrateAll({ database, log: () => {} });
   const bus = eventBus({ prefix: `${suffix.replaceAll('_', '-')}-${randomUUID()}` });
@@ -87,8 +86,8 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   const env = {
     ...Object.fromEntries(serviceNames.map((s) => [databaseUrlVariable(s), urls[s]])),
     EVENTS_PREFIX: bus.prefix,
-    // The bench calls services directly with its own credential (`serviceToken()`).
-    SERVICE_TOKEN: serviceToken(),
+    // The root of every process's service secret, so the bench can call services as the gateway.
+    SERVICE_TOKEN: BENCH_SERVICE_ROOT,
     ...benchDefaults,
     ...options.env,
   };

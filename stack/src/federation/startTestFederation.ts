@@ -113,13 +113,18 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
     ...Object.fromEntries(federatedNames.map((name) => [name, `http://127.0.0.1:${ports[name]}/graphql`])),
     coordinator: coordinatorAt,
   };
-  const services = testServiceCalls(urls);
   const create: Record<FederatedName, (o: { databaseUrl: string }) => SubgraphServer> = {
-    product: (o) => createProductServer({ ...o, services, ...events, ...rename('product') }),
+    product: (o) =>
+      createProductServer({
+        ...o,
+        services: testServiceCalls(urls, 'product'),
+        ...events,
+        ...rename('product'),
+      }),
     order: (o) =>
       createOrderServer({
         ...o,
-        services,
+        services: testServiceCalls(urls, 'order'),
         ...events,
         ...timings,
         ...rename('order'),
@@ -128,10 +133,11 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
           ? { reactionRepairIntervalMs: options.reactionRepairIntervalMs }
           : {}),
       }),
-    inventory: (o) => createInventoryServer({ ...o, services, ...events }),
-    shipping: (o) => createShippingServer({ ...o, services, ...events }),
-    driver: (o) => createDriverServer({ ...o, services, ...events }),
-    ride: (o) => createRideServer({ ...o, services, ...events, ...timings }),
+    inventory: (o) =>
+      createInventoryServer({ ...o, services: testServiceCalls(urls, 'inventory'), ...events }),
+    shipping: (o) => createShippingServer({ ...o, services: testServiceCalls(urls, 'shipping'), ...events }),
+    driver: (o) => createDriverServer({ ...o, services: testServiceCalls(urls, 'driver'), ...events }),
+    ride: (o) => createRideServer({ ...o, services: testServiceCalls(urls, 'ride'), ...events, ...timings }),
   };
   const subgraphs = Object.fromEntries(
     await Promise.all(
@@ -150,7 +156,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
             createCoordinatorServer({
               ...(typeof options.coordinator === 'object' ? options.coordinator : {}),
               ...o,
-              services,
+              services: testServiceCalls(urls, 'coordinator'),
             }),
           coordinatorPort,
         )

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { environmentDatabaseSettings } from '@msd/database';
-import { eventBusVariables, type Logger, loadVariables } from '@msd/service-kit';
+import { databaseVariables, eventBusVariables, type Logger, loadVariables } from '@msd/service-kit';
 import pg from 'pg';
 
 /** Where PostgreSQL and Redis are: this process's `DATABASE_ADMIN_URL` and `REDIS_URL`. */
@@ -11,25 +10,36 @@ export interface Infrastructure {
   redisUrl: string;
 }
 
-/** The infrastructure of this process's environment (the launcher, the test and bench setups), parsed once. */
+/** The infrastructure of an environment (the launcher's, the test and bench setups'). */
 export function environmentInfrastructure(environment: NodeJS.ProcessEnv): Infrastructure {
-  return {
-    adminUrl: environmentDatabaseSettings().adminUrl,
-    redisUrl: loadVariables({ REDIS_URL: eventBusVariables.REDIS_URL }, environment).REDIS_URL,
-  };
+  const variables = loadVariables(
+    { DATABASE_ADMIN_URL: databaseVariables.DATABASE_ADMIN_URL, REDIS_URL: eventBusVariables.REDIS_URL },
+    environment,
+  );
+  return { adminUrl: variables.DATABASE_ADMIN_URL, redisUrl: variables.REDIS_URL };
 }
 
 /**
- * PostgreSQL and Redis must answer before anything starts. Where they do not and a Docker engine
- * is at hand, the compose file's `postgres` and `redis` are started; otherwise the error says
- * exactly what to run.
+ * PostgreSQL and Redis of `environment` must answer before anything starts. Where they do not and
+ * a Docker engine is at hand, the compose file's `postgres` and `redis` are started (and their
+ * passwords written into `environment`, which the processes started next inherit); otherwise the
+ * error says exactly what to run. Call it before anything reads the database settings.
  */
-export async function checkInfrastructure(logger: Logger, infrastructure: Infrastructure): Promise<void> {
+export async function checkInfrastructure(logger: Logger, environment: NodeJS.ProcessEnv): Promise<void> {
+  let infrastructure = environmentInfrastructure(environment);
   const { adminUrl, redisUrl } = infrastructure;
   let missing = await unreachable(infrastructure);
   if (missing.length === 0) return;
   if (spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) {
     logger.info('starting with docker compose', { missing: missing.join(',') });
+    // Compose's Redis and PostgreSQL have passwords: this process and the ones it starts (they
+    // inherit the environment) connect with them, unless REDIS_URL or DATABASE_ADMIN_URL name others.
+    // docker-compose.yml's Redis asks for this password (unless `REDIS_PASSWORD` sets another).
+    if (missing.includes('Redis') && !environment.REDIS_URL)
+      environment.REDIS_URL = `redis://:${encodeURIComponent(environment.REDIS_PASSWORD ?? 'msd-local-redis-password')}@127.0.0.1:6379`;
+    if (missing.includes('PostgreSQL') && !environment.DATABASE_ADMIN_URL)
+      environment.DATABASE_ADMIN_URL = `postgresql://postgres:${encodeURIComponent(environment.POSTGRES_PASSWORD ?? 'postgres')}@127.0.0.1:5432/postgres`;
+    infrastructure = environmentInfrastructure(environment);
     const up = spawnSync('docker', ['compose', 'up', '-d', 'postgres', 'redis'], { stdio: 'inherit' });
     if (up.status === 0) {
       for (let attempt = 0; attempt < 60 && missing.length > 0; attempt++) {

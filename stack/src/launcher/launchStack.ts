@@ -2,7 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { entryPoint, gateway, type ProcessName, processes, repoRoot, urlVariable } from '@msd/registry';
-import { eventKeyVariable, type Logger } from '@msd/service-kit';
+import {
+  eventKeyVariable,
+  type Logger,
+  processSecrets,
+  serviceCallerKeys,
+  serviceCredential,
+} from '@msd/service-kit';
 import { freePort } from '@msd/testing';
 import { type RoundRobin, roundRobin } from './roundRobin.ts';
 
@@ -34,17 +40,25 @@ export interface StackOptions {
 /**
  * How the services run unless `env` (or the inherited `environment`) says otherwise: in
  * production mode (`NODE_ENV=production`: graphql-js skips its development-only checks, such as
- * `instanceOf` across realms, and Apollo Server its introspection), with a service credential drawn
- * at random for this run, never the development default. The gateway keeps the environment it was
- * given: its development mode is what serves Sandbox and development tokens.
+ * `instanceOf` across realms, and Apollo Server its introspection). Every process, the gateway
+ * too, gets a service secret of its own and the keys of the callers it accepts (`SERVICE_TOKEN`,
+ * `SERVICE_CALLERS`), drawn from a root secret that is random for this run unless `SERVICE_TOKEN`
+ * gives one (a benchmark calling services itself). The gateway keeps the `NODE_ENV` it was given:
+ * its development mode is what serves Sandbox and development tokens.
  */
-function serviceDefaults(options: StackOptions): Record<'NODE_ENV' | 'SERVICE_TOKEN' | 'LOG_FORMAT', string> {
+function serviceDefaults(options: StackOptions) {
   const given = { ...options.environment, ...options.env };
+  const secrets = processSecrets(given.SERVICE_TOKEN ?? randomBytes(32).toString('base64url'));
+  const callers = serviceCallerKeys(secrets);
   return {
-    NODE_ENV: given.NODE_ENV ?? 'production',
-    SERVICE_TOKEN: given.SERVICE_TOKEN ?? randomBytes(32).toString('base64url'),
-    // Production mode would make the logs JSON; the launcher's prefixed output is for people.
-    LOG_FORMAT: given.LOG_FORMAT ?? 'pretty',
+    common: {
+      NODE_ENV: given.NODE_ENV ?? 'production',
+      // Production mode would make the logs JSON; the launcher's prefixed output is for people.
+      LOG_FORMAT: given.LOG_FORMAT ?? 'pretty',
+    },
+    credentials: (name: ProcessName) => ({ SERVICE_TOKEN: secrets[name], SERVICE_CALLERS: callers[name] }),
+    gatewayCredential: (callee: ProcessName) =>
+      serviceCredential('gateway', callee, { NODE_ENV: 'production', SERVICE_TOKEN: secrets.gateway }),
   };
 }
 
@@ -62,8 +76,8 @@ function eventSigningKeys(options: StackOptions): Record<string, string> {
 export interface RunningStack {
   gatewayUrl: string;
   ports: Record<ProcessName, number>;
-  /** The service credential of this run (random unless `SERVICE_TOKEN` was given). */
-  serviceToken: string;
+  /** The gateway's credential for a service in this run, for a test or benchmark calling it directly. */
+  serviceCredential(callee: ProcessName): string;
   /** SIGTERM to every process (each drains and exits), SIGKILL after 5 s. */
   stop(): Promise<void>;
   /** Sends a signal to every replica of a process: benchmarks and drills pause (SIGSTOP), resume (SIGCONT) or kill a service. */
@@ -143,9 +157,11 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
         ...options.environment,
         ...urls,
         ...options.env,
+        // One ADMIN_PORT in the launcher's environment is the gateway's: subgraphs would all take it.
         ...(name === gateway.name
-          ? { SERVICE_TOKEN: defaults.SERVICE_TOKEN, CONSISTENCY_TOKEN_KEY: consistencyTokenKey }
-          : defaults),
+          ? { CONSISTENCY_TOKEN_KEY: consistencyTokenKey }
+          : { ...defaults.common, ADMIN_PORT: '' }),
+        ...defaults.credentials(name),
         ...eventKeys,
         ...options.envFor?.(name),
         PORT: String(port),
@@ -214,7 +230,7 @@ export async function launchStack(options: StackOptions): Promise<RunningStack> 
   return {
     gatewayUrl,
     ports,
-    serviceToken: defaults.SERVICE_TOKEN,
+    serviceCredential: defaults.gatewayCredential,
     stop,
     signal: (name, signal) => {
       for (const child of children.get(name) ?? []) child.kill(signal);

@@ -11,7 +11,7 @@ import {
   roles,
 } from '@msd/service-kit';
 import { seedDemoData } from '../seed/seedDemoData.ts';
-import { checkInfrastructure, environmentInfrastructure } from './checkInfrastructure.ts';
+import { checkInfrastructure } from './checkInfrastructure.ts';
 import { demoQueries } from './demoQueries.ts';
 import { launchStack } from './launchStack.ts';
 import { prefixOutput } from './prefixOutput.ts';
@@ -30,7 +30,7 @@ try {
   );
   configureLogging(loggingOptions({ NODE_ENV, LOG_LEVEL, LOG_FORMAT: LOG_FORMAT ?? 'pretty' }));
   const keyFile = developmentKeyFile(process.env);
-  await checkInfrastructure(logger, environmentInfrastructure(process.env));
+  await checkInfrastructure(logger, process.env);
   await migrateAll({ log: (line) => logger.info(line) });
   await seedDemoData(logger);
   const stack = await launchStack({ logger, environment: process.env, output: prefixOutput() });

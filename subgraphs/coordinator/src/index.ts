@@ -15,7 +15,7 @@ await runProcess(
     const { createCoordinatorServer } = await import('./server.ts');
     return createCoordinatorServer({
       ...serviceDatabase('coordinator', config),
-      services: serviceCalls(config),
+      services: serviceCalls('coordinator', config),
       timings: eventTimings(config),
       participantTimeoutMs: config.RENAME_PARTICIPANT_TIMEOUT_MS,
       commitDeadlineMs: config.RENAME_COMMIT_DEADLINE_MS,

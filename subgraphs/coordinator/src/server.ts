@@ -68,7 +68,7 @@ export function createCoordinatorServer(options: CoordinatorOptions) {
   });
   const server = createSubgraphServer<CoordinatorContext>({
     name: 'coordinator',
-    serviceToken: options.services.token,
+    callers: options.services.callers,
     typeDefs,
     resolvers,
     context: ({ consistency }) => ({ coordinator, invalidations: [], consistency }),

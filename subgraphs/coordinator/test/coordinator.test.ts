@@ -14,7 +14,7 @@ beforeAll(async () => {
   coordinator = await startTestSubgraph('coordinator', ({ databaseUrl }) =>
     createCoordinatorServer({
       databaseUrl,
-      services: testServiceCalls({ product: unreachable, order: unreachable }),
+      services: testServiceCalls({ product: unreachable, order: unreachable }, 'coordinator'),
       participantTimeoutMs: 500,
     }),
   );
@@ -30,7 +30,7 @@ const rename = (id: string, name: string) =>
     coordinator.url,
     'mutation ($id: ID!, $name: String!) { renameProduct(id: $id, name: $name, consistency: STRONG) { id } }',
     { id, name },
-    { asService: true },
+    { asService: 'coordinator' },
   );
 
 describe('coordinator service', () => {
@@ -59,7 +59,7 @@ describe('coordinator service', () => {
       coordinator.url,
       'query ($id: ID!) { renameOutcome(transactionId: $id) { state version } }',
       { id: record.id },
-      { asService: true },
+      { asService: 'coordinator' },
     );
     expect(outcome.data?.renameOutcome).toEqual({ state: 'ABORTED', version: null });
   });
@@ -69,7 +69,7 @@ describe('coordinator service', () => {
       coordinator.url,
       'query ($id: ID!) { renameOutcome(transactionId: $id) { state } }',
       { id: randomUUID() },
-      { asService: true },
+      { asService: 'coordinator' },
     );
     expect(data?.renameOutcome.state).toBe('UNKNOWN');
   });

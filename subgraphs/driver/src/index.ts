@@ -10,7 +10,7 @@ await runProcess('driver', async (config) => {
   const { createDriverServer } = await import('./server.ts');
   return createDriverServer({
     ...serviceDatabase('driver', config),
-    services: serviceCalls(config),
+    services: serviceCalls('driver', config),
     timings: eventTimings(config),
     events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });

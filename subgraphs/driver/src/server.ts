@@ -18,7 +18,7 @@ export function createDriverServer(options: ServiceOptions & { events?: EventBus
   const db = openDriverDatabase(url, { max: options.databasePoolMax });
   return createSubgraphServer({
     name: 'driver',
-    serviceToken: options.services.token,
+    callers: options.services.callers,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ caller, consistency }) => createContext(db, caller, consistency),

@@ -42,7 +42,7 @@ const call = <T = Record<string, unknown>>(
   query: string,
   variables: Record<string, unknown>,
   as: RequestOptions,
-) => graphqlRequest<T>(driver.url, query, variables, { asService: true, ...as });
+) => graphqlRequest<T>(driver.url, query, variables, { asService: 'driver', ...as });
 const codes = (response: { errors?: { extensions?: Record<string, unknown> }[] }) =>
   response.errors?.map((error) => error.extensions?.code);
 

@@ -10,7 +10,7 @@ await runProcess('inventory', async (config) => {
   const { createInventoryServer } = await import('./server.ts');
   return createInventoryServer({
     ...serviceDatabase('inventory', config),
-    services: serviceCalls(config),
+    services: serviceCalls('inventory', config),
     timings: eventTimings(config),
     events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });

@@ -26,7 +26,7 @@ export function createInventoryServer(options: ServiceOptions & { events?: Event
     : undefined;
   return createSubgraphServer({
     name: 'inventory',
-    serviceToken: options.services.token,
+    callers: options.services.callers,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ consistency }) => createContext(db, consistency, freshness),

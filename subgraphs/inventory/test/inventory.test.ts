@@ -71,7 +71,7 @@ const deliver = (event: EventEnvelope) =>
 const handled = (job: Job) => eventually(async () => expect(await job.getState()).toBe('completed'));
 
 const call = (query: string, variables?: Record<string, unknown>) =>
-  graphqlRequest(inventory.url, query, variables, { asService: true });
+  graphqlRequest(inventory.url, query, variables, { asService: 'inventory' });
 
 const stockOf = async (...productIds: string[]) => {
   const response = await call(

@@ -13,7 +13,7 @@ await runProcess(
     const { createOrderServer } = await import('./server.ts');
     return createOrderServer({
       ...serviceDatabase('order', config),
-      services: serviceCalls(config),
+      services: serviceCalls('order', config),
       timings: eventTimings(config),
       events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
       reactionDeadlineMs: config.REACTION_DEADLINE_MS,

@@ -61,7 +61,7 @@ export function createOrderServer(options: OrderServerOptions) {
   const participant = orderRenameParticipant(db, { ...options.rename, calls: options.services });
   return createSubgraphServer({
     name: 'order',
-    serviceToken: options.services.token,
+    callers: options.services.callers,
     typeDefs,
     resolvers: [resolvers, { Mutation: participant.mutations }, parkedEventResolvers(options.events)],
     context: ({ caller, consistency }) =>

@@ -47,14 +47,14 @@ describe("the order service's metrics", () => {
       order.url,
       `query ${name} { orders(first: 1) { id } }`,
       {},
-      { asService: true, as: 'operator' },
+      { asService: 'order', as: 'operator' },
     );
     expect(ok.errors).toBeUndefined();
     const bad = await graphqlRequest(
       order.url,
       `query ${name} { orders(first: 1000) { id } }`,
       {},
-      { asService: true, as: 'operator' },
+      { asService: 'order', as: 'operator' },
     );
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 

@@ -10,7 +10,7 @@ await runProcess('product', async (config) => {
   const { createProductServer } = await import('./server.ts');
   return createProductServer({
     ...serviceDatabase('product', config),
-    services: serviceCalls(config),
+    services: serviceCalls('product', config),
     timings: eventTimings(config),
     events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });

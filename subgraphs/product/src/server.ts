@@ -27,7 +27,7 @@ export function createProductServer(options: ProductServerOptions) {
   const participant = productRenameParticipant(db, { ...options.rename, calls: options.services });
   return createSubgraphServer({
     name: 'product',
-    serviceToken: options.services.token,
+    callers: options.services.callers,
     typeDefs,
     resolvers: { ...resolvers, Mutation: { ...(resolvers.Mutation as object), ...participant.mutations } },
     context: ({ consistency }) => createContext(db, consistency),

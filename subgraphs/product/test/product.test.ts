@@ -12,7 +12,7 @@ beforeAll(async () => {
 afterAll(() => product?.stop());
 
 const call = (query: string, variables?: Record<string, unknown>) =>
-  graphqlRequest(product.url, query, variables, { asService: true });
+  graphqlRequest(product.url, query, variables, { asService: 'product' });
 
 const FIELDS = 'id sku name description price version updatedAt';
 const create = async (input: Record<string, unknown>) =>

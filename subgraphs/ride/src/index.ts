@@ -10,7 +10,7 @@ await runProcess('ride', async (config) => {
   const { createRideServer } = await import('./server.ts');
   return createRideServer({
     ...serviceDatabase('ride', config),
-    services: serviceCalls(config),
+    services: serviceCalls('ride', config),
     timings: eventTimings(config),
     events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });

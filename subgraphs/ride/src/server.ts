@@ -44,7 +44,7 @@ export function createRideServer(options: RideServerOptions) {
     : undefined;
   return createSubgraphServer({
     name: 'ride',
-    serviceToken: options.services.token,
+    callers: options.services.callers,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ caller, consistency }) =>

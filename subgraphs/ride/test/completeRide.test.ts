@@ -21,7 +21,7 @@ beforeAll(async () => {
     createRideServer({
       ...o,
       events: bus,
-      services: testServiceCalls({ driver: 'http://127.0.0.1:9/graphql' }),
+      services: testServiceCalls({ driver: 'http://127.0.0.1:9/graphql' }, 'ride'),
     }),
   );
   db = openRideDatabase(ride.databaseUrl);
@@ -38,7 +38,7 @@ const complete = (id: string) =>
     ride.url,
     'mutation ($id: ID!) { completeRide(id: $id) { id status completedAt } }',
     { id },
-    { asService: true, as: 'operator' },
+    { asService: 'ride', as: 'operator' },
   );
 const codes = (response: { errors?: { extensions?: Record<string, unknown> }[] }) =>
   response.errors?.map((error) => error.extensions?.code);

@@ -10,7 +10,7 @@ await runProcess('shipping', async (config) => {
   const { createShippingServer } = await import('./server.ts');
   return createShippingServer({
     ...serviceDatabase('shipping', config),
-    services: serviceCalls(config),
+    services: serviceCalls('shipping', config),
     timings: eventTimings(config),
     events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
   });

@@ -1,4 +1,4 @@
-import type { GraphQLResolverMap } from '@msd/service-kit';
+import { actsFor, type GraphQLResolverMap } from '@msd/service-kit';
 import type { ShippingContext } from './context.ts';
 import type { ShipmentRecord } from './data/shipments.ts';
 
@@ -10,7 +10,12 @@ export const resolvers: GraphQLResolverMap<ShippingContext> = {
   Shipment: {
     __resolveReference: ({ id }: { id: string }, { loaders }: ShippingContext) =>
       loaders.shipmentById.load(id),
-    order: (shipment: ShipmentRecord) => ({ __typename: 'Order', id: shipment.orderId }),
+    // The order (even its id) is its customer's and operators' only; a shipment whose customer is
+    // not known yet (StockRejected came first) shows it to operators alone.
+    order: (shipment: ShipmentRecord, _: unknown, { caller }: ShippingContext) => {
+      actsFor(caller, shipment.customerId ?? '', `The order of shipment "${shipment.id}"`);
+      return { __typename: 'Order', id: shipment.orderId };
+    },
     createdAt: (shipment: ShipmentRecord) => shipment.createdAt.toISOString(),
   },
   Order: {

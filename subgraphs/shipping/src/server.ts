@@ -17,10 +17,10 @@ export function createShippingServer(options: ServiceOptions & { events?: EventB
   const db = openShippingDatabase(url, { max: options.databasePoolMax });
   return createSubgraphServer({
     name: 'shipping',
-    serviceToken: options.services.token,
+    callers: options.services.callers,
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
-    context: () => createContext(db),
+    context: ({ caller }) => createContext(db, caller),
     ...databaseLifecycle(db),
     background: options.events
       ? shippingEvents({ databaseUrl: url, bus: options.events, db, timings: timingsOf(options) })

@@ -88,7 +88,7 @@ const shipmentOf = async (orderId: string) => {
     shipping.url,
     'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id shipment { id status } } } }',
     { r: [{ __typename: 'Order', id: orderId }] },
-    { asService: true },
+    { asService: 'shipping' },
   );
   expect(response.errors).toBeUndefined();
   return (response.data!._entities as { shipment: { id: string; status: string } | null }[])[0]!.shipment;
@@ -162,5 +162,47 @@ describe('shipping: StockRejected cancels the shipment (compensation)', () => {
 
     await deliver(stockRejected(orderId));
     expect((await shipmentOf(orderId))?.status).toBe('SHIPPED');
+  });
+});
+
+describe('shipping: a shipment’s order is its customer’s', () => {
+  /** `shipment(id) { order { id } }` as the gateway sends it for a caller. */
+  const orderOfShipment = async (
+    shipmentId: string,
+    who: { as: 'customer' | 'operator'; subject?: string },
+  ) =>
+    graphqlRequest<{ shipment: { order: { id: string } } | null }>(
+      shipping.url,
+      'query ($id: ID!) { shipment(id: $id) { order { id } } }',
+      { id: shipmentId },
+      { asService: 'shipping', ...who },
+    );
+
+  it('shows the order to its customer and operators; another customer gets FORBIDDEN and no order id', async () => {
+    const orderId = randomUUID();
+    await deliver(orderCreated(orderId));
+    const { id } = (await db.shipment.findUniqueOrThrow({ where: { orderId } })) as { id: string };
+
+    expect((await orderOfShipment(id, { as: 'customer', subject: 'c-1' })).data?.shipment).toEqual({
+      order: { id: orderId },
+    });
+    expect((await orderOfShipment(id, { as: 'operator' })).data?.shipment).toEqual({
+      order: { id: orderId },
+    });
+    const other = await orderOfShipment(id, { as: 'customer', subject: 'c-2' });
+    expect(other.data?.shipment).toBeNull();
+    expect(other.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(JSON.stringify(other)).not.toContain(orderId);
+  });
+
+  it('a shipment created by StockRejected first is the operators’ alone until OrderCreated names the customer', async () => {
+    const orderId = randomUUID();
+    await deliver(stockRejected(orderId));
+    const { id } = (await db.shipment.findUniqueOrThrow({ where: { orderId } })) as { id: string };
+    const customer = () => orderOfShipment(id, { as: 'customer', subject: 'c-1' });
+    expect((await customer()).errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+
+    await deliver(orderCreated(orderId));
+    expect((await customer()).data?.shipment).toEqual({ order: { id: orderId } });
   });
 });

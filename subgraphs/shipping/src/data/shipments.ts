@@ -9,7 +9,7 @@ export type ShipmentRecord = Shipment;
 
 export function findShipmentsByIds(db: ShippingDatabase, ids: readonly string[]): Promise<ShipmentRecord[]> {
   return db.$queryRaw`
-    SELECT id, order_id AS "orderId", status::text AS status, created_at AS "createdAt", updated_at AS "updatedAt"
+    SELECT id, order_id AS "orderId", customer_id AS "customerId", status::text AS status, created_at AS "createdAt", updated_at AS "updatedAt"
     FROM shipments WHERE id = ANY(${[...ids]}::uuid[])`;
 }
 
@@ -18,7 +18,7 @@ export function findShipmentsByOrderIds(
   orderIds: readonly string[],
 ): Promise<ShipmentRecord[]> {
   return db.$queryRaw`
-    SELECT id, order_id AS "orderId", status::text AS status, created_at AS "createdAt", updated_at AS "updatedAt"
+    SELECT id, order_id AS "orderId", customer_id AS "customerId", status::text AS status, created_at AS "createdAt", updated_at AS "updatedAt"
     FROM shipments WHERE order_id = ANY(${[...orderIds]}::uuid[])`;
 }
 
@@ -31,8 +31,13 @@ export async function createShipmentForOrder(
   tx: Prisma.TransactionClient,
   event: EventEnvelope<'OrderCreated'>,
 ): Promise<EffectOutcome> {
-  const { orderId } = event.payload;
-  const [created] = await tx.shipment.createManyAndReturn({ data: [{ orderId }], skipDuplicates: true });
+  const { orderId, customerId } = event.payload;
+  const [created] = await tx.shipment.createManyAndReturn({
+    data: [{ orderId, customerId }],
+    skipDuplicates: true,
+  });
+  // A shipment that StockRejected created first learns its customer now.
+  if (!created) await tx.shipment.updateMany({ where: { orderId, customerId: null }, data: { customerId } });
   if (created) {
     await appendToOutbox(tx, {
       type: 'ShipmentCreated',
