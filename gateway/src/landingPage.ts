@@ -62,6 +62,8 @@ export function landingPage(options: {
   role?: string | undefined;
   /** More host names the gateway answers to (`SANDBOX_HOSTS`), e.g. a development VM's name. */
   hosts?: readonly string[] | undefined;
+  /** The development key pair its token is signed with (`AUTH_DEV_KEY_FILE`). */
+  keyFile?: string | undefined;
 }): {
   plugin: ApolloServerPlugin;
   routes: ((req: IncomingMessage, res: ServerResponse) => boolean) | null;
@@ -69,7 +71,7 @@ export function landingPage(options: {
   if (options.production)
     return { plugin: ApolloServerPluginLandingPageProductionDefault({ footer: false }), routes: null };
   const role: Role = roles.includes(options.role as Role) ? (options.role as Role) : 'operator';
-  const keyFile = developmentKeyFile(process.env);
+  const keyFile = options.keyFile ?? developmentKeyFile({});
   const currentToken = renewing(() =>
     developmentToken(role, undefined, { expiresIn: TOKEN_LIFETIME, file: keyFile }),
   );

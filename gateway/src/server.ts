@@ -124,7 +124,8 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const costModel = readCostModel(supergraphSdl);
   const limits = { ...defaultOperationLimits, ...options.limits };
   const analyze = createOperationAnalyzer(costModel, policy, limits);
-  const verifyCaller = createCallerVerifier(options.identity ?? identityConfig({}));
+  const identity = options.identity ?? identityConfig({});
+  const verifyCaller = createCallerVerifier(identity);
   const credentials: ServiceCredentialEnv = options.serviceCredentials ?? {
     NODE_ENV: production ? 'production' : 'test',
   };
@@ -175,7 +176,12 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   else if (production) logger.warn('ADMIN_PORT is not set: /metrics and /subgraphs are served nowhere');
 
   const trusted = options.trustedDocuments ?? { manifest: {}, enforce: false, bypassScope: 'operator' };
-  const landing = landingPage({ production, role: options.sandboxRole, hosts: options.sandboxHosts });
+  const landing = landingPage({
+    production,
+    role: options.sandboxRole,
+    hosts: options.sandboxHosts,
+    keyFile: identity.developmentKeyFile,
+  });
   const documents = trustedDocumentStore(trusted);
   const incremental = incrementalDelivery({ lookupDocument: (hash) => documents.get(hash) });
   const plugins: ApolloServerPlugin<GatewayContext>[] = [

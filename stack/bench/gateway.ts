@@ -441,7 +441,7 @@ function report(r: Results): ReportBlock[] {
   ];
 }
 
-runBench('gateway', { watchdogMs: 20 * 60_000 }, async (run) => {
+runBench('gateway', { watchdogMs: 20 * 60_000, environment: process.env }, async (run) => {
   const { environment, results } = await measure(run);
   publish(run, options, environment, results, {
     title: `Gateways side by side: ${config.connections} closed-loop clients, ${config.rounds} round(s) × ${config.seconds} s per gateway and read, order rotated per round; medians`,

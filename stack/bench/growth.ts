@@ -65,7 +65,7 @@ const options = benchOptions(
 const { config } = options;
 const portBase = 4800;
 
-runBench('growth', { watchdogMs: 25 * 60_000 }, async (run) => {
+runBench('growth', { watchdogMs: 25 * 60_000, environment: process.env }, async (run) => {
   const bench = await startBenchStack(run, {
     portBase,
     env: {

@@ -351,7 +351,7 @@ function report({ measurements }: Results): ReportBlock[] {
   ];
 }
 
-runBench(name, { watchdogMs: 15 * 60_000 }, async (run) => {
+runBench(name, { watchdogMs: 15 * 60_000, environment: process.env }, async (run) => {
   const { environment, results } = await measure(run);
   publish(run, { ...options, standard }, environment, results, {
     title:

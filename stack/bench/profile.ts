@@ -41,7 +41,7 @@ const options = benchOptions(
 const { config } = options;
 const portBase = 4500;
 
-runBench('profile', { watchdogMs: 10 * 60_000 }, async (run) => {
+runBench('profile', { watchdogMs: 10 * 60_000, environment: process.env }, async (run) => {
   const profileDir = path.join(os.tmpdir(), `msd-profiles-${randomUUID()}`);
   mkdirSync(profileDir, { recursive: true });
   const bench = await startBenchStack(run, {

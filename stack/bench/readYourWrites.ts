@@ -37,7 +37,7 @@ interface Read {
   outcome: Outcome | 'none';
 }
 
-runBench('read-your-writes', { watchdogMs: 20 * 60_000 }, async (run) => {
+runBench('read-your-writes', { watchdogMs: 20 * 60_000, environment: process.env }, async (run) => {
   const loadBefore = loadavg();
   const federation = await startTestFederation({
     events: true,

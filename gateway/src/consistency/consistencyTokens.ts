@@ -51,7 +51,7 @@ export const consistencyTokenVariables = {
 };
 
 /** The token settings from the environment; production requires the key (replicas must share it). */
-export function consistencyTokenConfig(env: NodeJS.ProcessEnv = process.env): ConsistencyTokenConfig {
+export function consistencyTokenConfig(env: NodeJS.ProcessEnv): ConsistencyTokenConfig {
   const parsed = loadConfig(z.looseObject(consistencyTokenVariables), env);
   if (!parsed.CONSISTENCY_TOKEN_KEY && env.NODE_ENV === 'production')
     throw new ConfigError([

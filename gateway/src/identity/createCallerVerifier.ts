@@ -17,12 +17,12 @@ export const anonymous: Caller = { subject: undefined, scopes: [] };
  * refused the same way (fail closed). A verified token's caller is kept until the token expires, so
  * a client's every request does not pay a signature check.
  */
-export function createCallerVerifier(config: IdentityConfig = identityConfig()) {
+export function createCallerVerifier(config: IdentityConfig) {
   const keys = config.jwksUrl
     ? Promise.resolve(createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: 2_000 }))
     : config.jwks
       ? Promise.resolve(createLocalJWKSet(config.jwks))
-      : developmentKeyPair(developmentKeyFile(process.env)).then(({ publicJwk }) =>
+      : developmentKeyPair(config.developmentKeyFile ?? developmentKeyFile({})).then(({ publicJwk }) =>
           createLocalJWKSet({ keys: [publicJwk] }),
         );
   keys.catch(() => {}); // surfaced on the first verification

@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, loadConfig } from '@msd/service-kit';
+import {
+  ConfigError,
+  DEVELOPMENT_AUDIENCE,
+  DEVELOPMENT_ISSUER,
+  developmentKeyFile,
+  loadConfig,
+} from '@msd/service-kit';
 import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 
@@ -13,6 +19,8 @@ export interface IdentityConfig {
   audience: string | undefined;
   /** The longest a token may still be valid (`exp` minus now), in seconds: a stolen token lives no longer. */
   maxLifetimeSeconds: number;
+  /** Where the development key pair is kept (`AUTH_DEV_KEY_FILE`), used without a key set. */
+  developmentKeyFile?: string | undefined;
 }
 
 /** Public keys only: a private member (`d`, or RSA's primes) means a signing key was pasted by mistake. */
@@ -100,7 +108,7 @@ const identitySchema = z
   });
 
 /** The identity variables of `env`; throws `ConfigError` naming each one at fault. */
-export function identityConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig {
+export function identityConfig(env: NodeJS.ProcessEnv): IdentityConfig {
   const config = loadConfig(identitySchema, env);
   const jwks = config.AUTH_JWKS ?? (config.AUTH_JWKS_FILE ? readKeySet(config.AUTH_JWKS_FILE) : undefined);
   const developmentKey = !config.AUTH_JWKS_URL && !jwks;
@@ -110,6 +118,7 @@ export function identityConfig(env: NodeJS.ProcessEnv = process.env): IdentityCo
     issuer: config.AUTH_ISSUER ?? (developmentKey ? DEVELOPMENT_ISSUER : undefined),
     audience: config.AUTH_AUDIENCE ?? (developmentKey ? DEVELOPMENT_AUDIENCE : undefined),
     maxLifetimeSeconds: config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
+    developmentKeyFile: developmentKeyFile(env),
   };
 }
 

@@ -31,6 +31,8 @@ export interface BenchRun {
   /** Aborted by the watchdog or by SIGINT/SIGTERM: loads stop and waits throw; cleanup still runs. */
   readonly signal: AbortSignal;
   readonly cleanup: Cleanup;
+  /** The environment the benchmark was started with (its entry point's `process.env`): the stack inherits it. */
+  readonly environment: NodeJS.ProcessEnv;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface BenchRun {
  */
 export function runBench(
   name: string,
-  options: { watchdogMs: number },
+  options: { watchdogMs: number; environment: NodeJS.ProcessEnv },
   main: (run: BenchRun) => Promise<void>,
 ): void {
   const controller = new AbortController();
@@ -51,7 +53,13 @@ export function runBench(
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => controller.abort(new Error(`aborted by ${signal}`)));
   }
-  const run: BenchRun = { name, startedAt: new Date(), signal: controller.signal, cleanup: new Cleanup() };
+  const run: BenchRun = {
+    name,
+    startedAt: new Date(),
+    signal: controller.signal,
+    cleanup: new Cleanup(),
+    environment: options.environment,
+  };
   const finish = async () => {
     try {
       await main(run);

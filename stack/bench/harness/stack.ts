@@ -76,7 +76,7 @@ export const benchDefaults = {
 export async function startBenchStack(run: BenchRun, options: BenchStackOptions): Promise<BenchStack> {
   const suffix = `bench_${run.name}${options.variant ? `_${options.variant}` : ''}`;
   const database = (service: ServiceName) => `${service}_db_${suffix}`;
-  await checkInfrastructure(logger, process.env);
+  await checkInfrastructure(logger, run.environment);
   for (const service of serviceNames) await dropDatabase(database(service));
   const urls = await migrateAll({ database, log: () => {} });
   const bus = eventBus({ prefix: `${suffix.replaceAll('_', '-')}-${randomUUID()}` });
@@ -93,7 +93,7 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   };
   const stack = await launchStack({
     logger,
-    environment: process.env,
+    environment: run.environment,
     portBase: options.portBase,
     env,
     ...(options.replicas ? { replicas: options.replicas } : {}),
@@ -143,7 +143,7 @@ export async function startProcessBeside(
   const child = spawn(process.execPath, ['--import', 'tsx', options.entry], {
     cwd: repoRoot,
     env: {
-      ...process.env,
+      ...run.environment,
       ...bench.serviceUrls,
       ...bench.env,
       ...options.env,
