@@ -48,7 +48,11 @@ describe('the production build', () => {
             'mutation { createProduct(input: { sku: "BUILD-1", name: "Kettle", price: 12.5 }) { name price } }',
         }),
       });
-      expect(await response.json()).toEqual({ data: { createProduct: { name: 'Kettle', price: 12.5 } } });
+      // The written version travels beside the data, for the gateway's consistency token.
+      expect(await response.json()).toEqual({
+        data: { createProduct: { name: 'Kettle', price: 12.5 } },
+        extensions: { written: expect.stringMatching(/^product:[\w-]+@1$/) },
+      });
       // Every line is JSON in production.
       expect(
         product.output.every((line) => line.startsWith('{')),

@@ -3,7 +3,7 @@ import { type Caller, developmentKeyFile, developmentKeyPair } from '@msd/servic
 import { GraphQLError } from 'graphql';
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { type IdentityConfig, identityConfig } from './identityConfig.ts';
+import type { IdentityConfig } from './identityConfig.ts';
 
 export const anonymous: Caller = { subject: undefined, scopes: [] };
 
