@@ -30,9 +30,9 @@ export default defineConfig({
     // Vitest's default is one worker per core but one, which is a single worker on 2 cores. Most
     // files wait on PostgreSQL, Redis, timers and child processes rather than compute, so the
     // tiers below run more files at once than there are cores; this caps the whole run.
-    // At most three files at once: each federation holds PostgreSQL connections, and a default server
-    // has 100 (four at once ran out of them on this 2-core machine).
-    maxWorkers: 3,
+    // At most two files at once: each federation holds PostgreSQL connections, the e2e stack holds
+    // its own from the start of the run, and a default server has 100 (three files at once ran out).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,

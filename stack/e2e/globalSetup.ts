@@ -50,6 +50,8 @@ async function launch(
       ...env,
       EVENTS_PREFIX: bus.prefix,
       LOG_LEVEL: 'warn',
+      // The stack lives through the whole run, beside the other tiers' files: two connections each.
+      DATABASE_POOL_MAX: '2',
       CORS_ORIGINS: `http://localhost:${webPort}`,
       // The browser drills hold a copy stale on purpose; a scheduled repair must not end it early.
       RECONCILE_INTERVAL_MS: '600000',
