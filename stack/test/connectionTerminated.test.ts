@@ -66,8 +66,10 @@ describe('a PostgreSQL connection terminated under a relay and a consumer', () =
         await terminateBackends(federation.subgraphs.order.databaseUrl),
       );
     }
-    // Each termination ended sessions of the service (its pool, its relay or consumer).
-    expect(terminated.every((count) => count > 0)).toBe(true);
+    // Every round ended sessions of the two services (a pool, the relay, the consumer; an idle pool
+    // may hold none at that moment, so the count is per round, not per service).
+    for (let round = 0; round < 3; round++)
+      expect((terminated[2 * round] ?? 0) + (terminated[2 * round + 1] ?? 0)).toBeGreaterThan(0);
 
     // Every copy follows its owner's last name, at the owner's version.
     await vi.waitFor(

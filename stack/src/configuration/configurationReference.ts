@@ -1,4 +1,5 @@
-import { type ProcessName, processes, serviceEntry } from '@msd/registry';
+import path from 'node:path';
+import { type ProcessName, processes, repoRoot, serviceEntry } from '@msd/registry';
 import {
   describeVariables,
   processConfig,
@@ -9,8 +10,11 @@ import { processVariables } from './processVariables.ts';
 
 const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
+// A default inside the checkout (a file path) is shown relative to it: the page is the same in every clone.
+const portable = (value: string) =>
+  value.startsWith(repoRoot + path.sep) ? path.relative(repoRoot, value) : value;
 const defaultCell = ({ defaultValue }: VariableDescription) =>
-  defaultValue === undefined ? 'unset' : `\`${cell(defaultValue)}\``;
+  defaultValue === undefined ? 'unset' : `\`${cell(portable(defaultValue))}\``;
 
 function table(rows: readonly VariableDescription[], defaultOf = defaultCell) {
   return [
