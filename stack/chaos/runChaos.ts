@@ -59,7 +59,7 @@ const settings = {
   RENAME_RETENTION_MS: '60000',
   LOG_LEVEL: 'warn',
   // The PostgreSQL server is shared: eight processes keep to a few connections each.
-  DATABASE_POOL_MAX: '3',
+  DATABASE_POOL_MAX: '2',
 };
 
 /**
