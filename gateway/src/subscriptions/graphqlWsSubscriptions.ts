@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
 import { Repeater } from '@repeaterjs/repeater';
 import { type ExecutionArgs, GraphQLError, GraphQLSchema, getOperationAST, parse } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GraphQLResult } from '../incremental/fragmentPayload.ts';
 import type { RateLimitContext } from '../limits/rateLimit.ts';
@@ -33,7 +33,7 @@ export function graphqlWsSubscriptions(options: {
   production: boolean;
 }) {
   const wss = new WebSocketServer({ server: options.http, path: '/graphql' });
-  const server = useServer<Record<string, unknown> | undefined>(
+  const server = serveGraphqlWs<Record<string, unknown> | undefined>(
     {
       isProd: options.production,
       onSubscribe: async (ctx, _id, payload) => {

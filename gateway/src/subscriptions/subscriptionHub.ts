@@ -178,7 +178,10 @@ export function subscriptionHub(options: {
   };
 
   const refresh = async (open: Open) => {
-    if (open.busy) return void (open.again = true);
+    if (open.busy) {
+      open.again = true;
+      return;
+    }
     open.busy = true;
     try {
       do {
@@ -261,9 +264,8 @@ export function subscriptionHub(options: {
       };
     }
     open.last = JSON.stringify(first);
-    let set = byEntity.get(open.entity);
-    if (!set) byEntity.set(open.entity, (set = new Set()));
-    set.add(open);
+    const set = byEntity.get(open.entity) ?? new Set<Open>();
+    byEntity.set(open.entity, set.add(open));
     send(open, { payload: first });
     const expiresAt = tokenExpiry(request.headers.get('authorization'));
     if (expiresAt !== undefined)
