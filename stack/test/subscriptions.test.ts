@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { queueName } from '@msd/events';
 import { createGatewayServer } from '@msd/gateway';
 import { developmentToken } from '@msd/service-kit';
@@ -46,7 +47,10 @@ async function renameProduct(id: string, name: string) {
 /** An order of `customer`, left PLACED while inventory's queue of OrderCreated is paused, until `release()`. */
 async function heldOrder(customer: string) {
   const bus = federation.bus!;
-  const queue = new Queue(queueName('OrderCreated', 'inventory'), { connection: bus.connection, prefix: bus.prefix });
+  const queue = new Queue(queueName('OrderCreated', 'inventory'), {
+    connection: bus.connection,
+    prefix: bus.prefix,
+  });
   await queue.pause();
   let released: Promise<void> | undefined;
   const release = () => {
@@ -91,6 +95,40 @@ describe('subscriptions served by the gateway from the event bus', () => {
       expect(subscription.payloads().map(statusOf)[0]).toBe('PLACED');
     } finally {
       subscription.close();
+      await order.release();
+    }
+  });
+
+  it("is read by Apollo Client's HttpLink (multipart subscriptions)", async () => {
+    const customer = `sub-${randomUUID()}`;
+    const order = await heldOrder(customer);
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: federation.gatewayUrl, headers: { authorization: await bearer(customer) } }),
+      cache: new InMemoryCache(),
+    });
+    const statuses: string[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const subscription = client
+          .subscribe({ query: gql(orderUpdated), variables: { id: order.id } })
+          .subscribe({
+            next({ data, error }) {
+              if (error) return reject(error);
+              const status = (data as { orderUpdated: { status: string } }).orderUpdated.status;
+              statuses.push(status);
+              if (statuses.length === 1) void order.release();
+              if (status !== 'PLACED') {
+                subscription.unsubscribe();
+                resolve();
+              }
+            },
+            error: reject,
+          });
+      });
+      expect(statuses[0]).toBe('PLACED');
+      expect(['CONFIRMED', 'REJECTED']).toContain(statuses.at(-1));
+    } finally {
+      client.stop();
       await order.release();
     }
   });
@@ -174,7 +212,9 @@ describe('subscriptions served by the gateway from the event bus', () => {
   it('pushes a product after a rename, and with two gateway replicas each subscriber gets it once', async () => {
     const id = await createProduct('Before');
     const second = createGatewayServer({
-      subgraphUrls: Object.fromEntries(Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url])),
+      subgraphUrls: Object.fromEntries(
+        Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url]),
+      ),
       events: federation.bus!,
       rateLimit: false,
     });
@@ -187,7 +227,8 @@ describe('subscriptions served by the gateway from the event bus', () => {
       await subscribeOverHttp(url, productUpdated, { id }),
     ];
     try {
-      for (const subscription of subscriptions) await subscription.until((part) => part.payload !== undefined);
+      for (const subscription of subscriptions)
+        await subscription.until((part) => part.payload !== undefined);
       for (const name of ['After', 'Again']) {
         await renameProduct(id, name);
         for (const subscription of subscriptions)

@@ -1,5 +1,13 @@
 import { type EventEnvelope, type EventType, eventPayloads } from '@msd/events';
-import { buildSchema, type GraphQLSchema, getNamedType } from 'graphql';
+import {
+  buildSchema,
+  type ConstDirectiveNode,
+  type EnumValueDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  getNamedType,
+  Kind,
+} from 'graphql';
 import { z } from 'zod';
 
 /** A subscription field the gateway serves: `orderUpdated(id)` is answered by `order(id)`, about one `Order`. */
@@ -7,6 +15,8 @@ export interface SubscriptionField {
   field: string;
   queryField: string;
   entityType: string;
+  /** The services that resolve fields of the entity (`Order`: order, shipping). */
+  contributors: string[];
 }
 
 /**
@@ -33,9 +43,38 @@ export function subscriptionFields(supergraphSdl: string): Map<string, Subscript
       throw new Error(
         `Subscription.${field.name} has no Query field of type ${entityType} with the arguments (${args.join(', ')}) to answer it`,
       );
-    found.set(field.name, { field: field.name, queryField: query.name, entityType });
+    const type = schema.getType(entityType);
+    found.set(field.name, {
+      field: field.name,
+      queryField: query.name,
+      entityType,
+      contributors: type ? contributorsOf(schema, type) : [],
+    });
   }
   return found;
+}
+
+/** The graphs that resolve a type (its `@join__type`s, stubs with `resolvable: false` left out), by service name. */
+function contributorsOf(schema: GraphQLSchema, type: GraphQLNamedType): string[] {
+  const argument = (directive: ConstDirectiveNode, name: string) =>
+    directive.arguments?.find((arg) => arg.name.value === name)?.value;
+  const graphs = new Map<string, string>();
+  const graphEnum = schema.getType('join__Graph')?.astNode;
+  const values: readonly EnumValueDefinitionNode[] =
+    graphEnum?.kind === Kind.ENUM_TYPE_DEFINITION ? (graphEnum.values ?? []) : [];
+  for (const value of values) {
+    const name = value.directives?.find((directive) => directive.name.value === 'join__graph');
+    const given = name && argument(name, 'name');
+    if (given?.kind === Kind.STRING) graphs.set(value.name.value, given.value);
+  }
+  return (type.astNode?.directives ?? []).flatMap((directive) => {
+    if (directive.name.value !== 'join__type') return [];
+    const resolvable = argument(directive, 'resolvable');
+    if (resolvable?.kind === Kind.BOOLEAN && !resolvable.value) return [];
+    const graph = argument(directive, 'graph');
+    const service = graph?.kind === Kind.ENUM ? graphs.get(graph.value) : undefined;
+    return service ? [service] : [];
+  });
 }
 
 /** `Order` → `orderId`: how the event contracts name an entity they concern. */

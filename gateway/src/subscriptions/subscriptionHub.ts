@@ -1,5 +1,5 @@
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import type { EventEnvelope } from '@msd/events';
+import { type EventEnvelope, subscriptions } from '@msd/events';
 import type { Logger } from '@msd/service-kit';
 import { Repeater } from '@repeaterjs/repeater';
 import {
@@ -62,6 +62,8 @@ interface Open {
   last: string;
   busy: boolean;
   again: boolean;
+  /** Whether the event that woke it is applied by a service resolving the entity (reread then). */
+  recheck: boolean;
   closed: boolean;
   push?: (message: SubscriptionMessage) => void;
   stop?: () => void;
@@ -70,11 +72,12 @@ interface Open {
 }
 
 /**
- * After an event, the subscription's query is read again until its answer differs from the last one
- * delivered, at most this long: an event reaches the gateway and the service that applies it (the
- * order service for StockReserved) at the same time, so the first read may come before the change.
+ * An event reaches the gateway and the services that apply it (the order service for StockReserved)
+ * at the same time, so a read right after it may come before the change. After an event that a
+ * service resolving the entity consumes, the subscription's query is read again after each of these
+ * pauses (6.3 s in all), and each answer that differs from the last one sent is sent.
  */
-const RECHECK_MS = [50, 100, 200, 400, 800, 1_600];
+const RECHECK_MS = [50, 100, 200, 400, 800, 1_600, 3_200];
 
 /**
  * The gateway's subscriptions. Each runs through the same Apollo Server as every query:
@@ -101,6 +104,9 @@ export function subscriptionHub(options: {
   const byEntity = new Map<string, Set<Open>>();
   const perCaller = new Map<string, number>();
   const entityTypes = new Set([...options.fields.values()].map((field) => field.entityType));
+  const contributors = new Map(
+    [...options.fields.values()].map((field) => [field.entityType, field.contributors]),
+  );
   let draining = false;
 
   const run = (request: SubscriptionRequest, query: string, part: IncrementalPart) =>
@@ -177,30 +183,30 @@ export function subscriptionHub(options: {
     send(open, { payload: refused ? { errors: [refused] } : result });
   };
 
-  const refresh = async (open: Open) => {
+  const refresh = async (open: Open, recheck: boolean) => {
+    open.recheck ||= recheck;
     if (open.busy) {
       open.again = true;
       return;
     }
     open.busy = true;
     try {
-      do {
+      for (let attempt = 0; !open.closed; attempt++) {
+        if (open.again) attempt = 0; // a newer event: its own pauses from now
         open.again = false;
-        for (let attempt = 0; !open.closed; attempt++) {
-          const result = await resolve(open);
-          const text = JSON.stringify(result);
-          if (text !== open.last) {
-            open.last = text;
-            if (!open.closed) await deliver(open, result);
-            break;
-          }
-          const wait = RECHECK_MS[attempt];
-          if (wait === undefined) break;
-          await new Promise((done) => setTimeout(done, wait));
+        const result = await resolve(open);
+        const text = JSON.stringify(result);
+        if (text !== open.last && !open.closed) {
+          open.last = text;
+          await deliver(open, result);
         }
-      } while (open.again && !open.closed);
+        const wait = open.recheck ? RECHECK_MS[attempt] : undefined;
+        if (wait === undefined && !open.again) break;
+        if (wait !== undefined) await new Promise((done) => setTimeout(done, wait));
+      }
     } finally {
       open.busy = false;
+      open.recheck = false;
     }
   };
 
@@ -235,6 +241,7 @@ export function subscriptionHub(options: {
       last: '',
       busy: false,
       again: false,
+      recheck: false,
       closed: false,
       backlog: [],
     };
@@ -294,8 +301,12 @@ export function subscriptionHub(options: {
     subscribe,
     /** An event from the bus: every open subscription to an entity it names is read again. */
     onEvent(event: EventEnvelope) {
-      for (const entity of entitiesNamed(event, entityTypes))
-        for (const open of byEntity.get(entity) ?? []) void refresh(open);
+      const appliers = subscriptions[event.type] ?? [];
+      for (const entity of entitiesNamed(event, entityTypes)) {
+        const type = entity.slice(0, entity.indexOf(':'));
+        const recheck = appliers.some((service) => contributors.get(type)?.includes(service));
+        for (const open of byEntity.get(entity) ?? []) void refresh(open, recheck);
+      }
     },
     /** Ends every subscription with SHUTTING_DOWN and takes no new one. */
     drain() {
