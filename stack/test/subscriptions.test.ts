@@ -209,6 +209,23 @@ describe('subscriptions served by the gateway from the event bus', () => {
     }
   });
 
+  it('ends a subscription with UNAUTHENTICATED when its token expires', async () => {
+    const token = await developmentToken('customer', `sub-${randomUUID()}`, { expiresIn: '2s' });
+    const subscription = await subscribeOverHttp(
+      federation.gatewayUrl,
+      productUpdated,
+      { id: productId },
+      { authorization: `Bearer ${token}` },
+    );
+    try {
+      const last = await subscription.until((part) => part.payload === null);
+      expect(last.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      await subscription.until(() => subscription.ended());
+    } finally {
+      subscription.close();
+    }
+  });
+
   it('pushes a product after a rename, and with two gateway replicas each subscriber gets it once', async () => {
     const id = await createProduct('Before');
     const second = createGatewayServer({
@@ -221,7 +238,7 @@ describe('subscriptions served by the gateway from the event bus', () => {
     const { url } = await second.listen(0);
     let stopped: Promise<void> | undefined;
     const names = (parts: SubscriptionPart[]) =>
-      parts.map((part) => (part.payload?.data?.productUpdated as { name: string }).name);
+      parts.map((part) => (part.payload?.data?.productUpdated as { name?: string } | undefined)?.name);
     const subscriptions = [
       await subscribeOverHttp(federation.gatewayUrl, productUpdated, { id }),
       await subscribeOverHttp(url, productUpdated, { id }),

@@ -335,8 +335,9 @@ function asQuery(
   variables: Record<string, unknown>,
 ): { query: string; entity: string; responseKey: string } | string {
   const operation = getOperationAST(document, operationName);
-  const root = operation?.selectionSet.selections[0];
-  if (!operation || operation.selectionSet.selections.length !== 1 || root?.kind !== Kind.FIELD)
+  const selections = operation?.selectionSet.selections ?? [];
+  const root = selections[0];
+  if (!operation || selections.length !== 1 || root?.kind !== Kind.FIELD)
     return 'A subscription selects exactly one field, directly (no fragment at its root)';
   const field = fields.get(root.name.value);
   const id = root.arguments?.find((arg) => arg.name.value === 'id');

@@ -3,9 +3,9 @@ export { freePort } from './freePort.ts';
 export { freePortRange } from './freePortRange.ts';
 export { type GraphQLResponse, graphqlRequest, type RequestOptions } from './graphqlRequest.ts';
 export { readCounter } from './readCounter.ts';
-export { type HttpSubscription, type SubscriptionPart, subscribeOverHttp } from './subscribeOverHttp.ts';
 export { startRedisServer, type TestRedis } from './startRedisServer.ts';
 export { startTestSubgraph, type TestSubgraph, testServiceCalls } from './startTestSubgraph.ts';
+export { type HttpSubscription, type SubscriptionPart, subscribeOverHttp } from './subscribeOverHttp.ts';
 export {
   createDatabaseTemplates,
   createTestDatabase,
