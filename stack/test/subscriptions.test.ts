@@ -16,7 +16,7 @@ let federation: TestFederation;
 let productId: string;
 
 beforeAll(async () => {
-  federation = await startTestFederation({ events: true, gateway: { subscriptions: { perCaller: 2 } } });
+  federation = await startTestFederation({ events: true, gateway: { subscriptions: { perCaller: 2, heartbeatMs: 300 } } });
   productId = await createProduct('Subscribed');
 }, 120_000);
 afterAll(async () => {
@@ -78,7 +78,7 @@ const decided = (part: SubscriptionPart) => ['CONFIRMED', 'REJECTED'].includes(s
 const bearer = async (subject: string) => `Bearer ${await developmentToken('customer', subject)}`;
 
 describe('subscriptions served by the gateway from the event bus', () => {
-  it('pushes a customer its new order once stock is decided, over multipart HTTP', async () => {
+  it('pushes a customer its new order once stock is decided, over multipart HTTP, with heartbeats', async () => {
     const customer = `sub-${randomUUID()}`;
     const order = await heldOrder(customer);
     const subscription = await subscribeOverHttp(
@@ -93,6 +93,8 @@ describe('subscriptions served by the gateway from the event bus', () => {
       await order.release();
       await subscription.until(decided);
       expect(subscription.payloads().map(statusOf)[0]).toBe('PLACED');
+      // An idle stream says it is alive: `{}` between payloads.
+      await subscription.until((part) => Object.keys(part).length === 0);
     } finally {
       subscription.close();
       await order.release();
