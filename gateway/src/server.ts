@@ -52,6 +52,7 @@ import {
   subgraphResilience,
 } from './resilience/subgraphResilience.ts';
 import { servedOperations } from './servedOperations.ts';
+import { appliedBy } from './subscriptions/appliedBy.ts';
 import { graphqlWsSubscriptions } from './subscriptions/graphqlWsSubscriptions.ts';
 import { multipartSubscriptions } from './subscriptions/multipartSubscriptions.ts';
 import { replicaFanOut } from './subscriptions/replicaFanOut.ts';
@@ -152,8 +153,10 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const limiter = rateLimits ? rateLimit(rateLimits, limiterRedis, logger) : undefined;
   const subscriptionSettings = { ...defaultSubscriptions, ...options.subscriptions };
   const fields = subscriptionFields(supergraphSdl);
+  const applied = options.events ? appliedBy(options.events) : undefined;
   const hub = subscriptionHub({
     fields,
+    ...(applied ? { waitApplied: applied.wait } : {}),
     execute: (args) => apollo.executeHTTPGraphQLRequest(args as never),
     ...(limiter ? { charge: limiter.charge } : {}),
     perCaller: subscriptionSettings.perCaller,
@@ -311,7 +314,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     http,
     async () => {
       await health.close();
-      await Promise.all([cache?.close(), ...dataSources.map((source) => source.close())]);
+      await Promise.all([cache?.close(), applied?.close(), ...dataSources.map((source) => source.close())]);
       await limiterRedis?.client.quit().catch(() => limiterRedis.client.disconnect());
     },
     background,

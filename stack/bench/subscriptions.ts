@@ -135,7 +135,13 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
     try {
       const status = (part: { payload?: { data?: Record<string, unknown> | null } | null }) =>
         (part.payload?.data?.orderUpdated as { status?: string } | undefined)?.status;
-      await subscription.until((part) => ['CONFIRMED', 'REJECTED'].includes(status(part) ?? ''));
+      const decided = subscription.until((part) => ['CONFIRMED', 'REJECTED'].includes(status(part) ?? ''));
+      decided.catch(() => {}); // closed below after a miss
+      let deadline: NodeJS.Timeout | undefined;
+      const missed = new Promise<never>((_, reject) => {
+        deadline = setTimeout(() => reject(new Error('no decision pushed within 60 s')), 60_000);
+      });
+      await Promise.race([decided, missed]).finally(() => clearTimeout(deadline));
       latencies.push(performance.now() - placedAt);
       if (status(subscription.payloads()[0] ?? {}) === 'PLACED') pushed++;
     } catch {

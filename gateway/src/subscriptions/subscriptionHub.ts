@@ -1,5 +1,5 @@
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import { type EventEnvelope, subscriptions } from '@msd/events';
+import { type EventEnvelope, type Subscriber, subscriptions } from '@msd/events';
 import type { Logger } from '@msd/service-kit';
 import { Repeater } from '@repeaterjs/repeater';
 import {
@@ -72,12 +72,12 @@ interface Open {
 }
 
 /**
- * An event reaches the gateway and the services that apply it (the order service for StockReserved)
- * at the same time, so a read right after it may come before the change. After an event that a
- * service resolving the entity consumes, the subscription's query is read again after each of these
- * pauses (6.3 s in all), and each answer that differs from the last one sent is sent.
+ * After an event that a service resolving the entity applies (StockReserved: order), the payload is
+ * read once that service's job left its queue (`waitApplied`), and once more this much later: the
+ * relay hands an event to its queues at about the same time, so the service's job may be queued a
+ * moment after the gateway's was taken.
  */
-const RECHECK_MS = [50, 100, 200, 400, 800, 1_600, 3_200];
+const RECHECK_MS = [500];
 
 /**
  * The gateway's subscriptions. Each runs through the same Apollo Server as every query:
@@ -96,6 +96,8 @@ const RECHECK_MS = [50, 100, 200, 400, 800, 1_600, 3_200];
 export function subscriptionHub(options: {
   fields: Map<string, SubscriptionField>;
   execute: Execute;
+  /** Resolves once these services have applied the event (their consumers' jobs are done). */
+  waitApplied?: (event: EventEnvelope, services: readonly Subscriber[]) => Promise<void>;
   /** Spends cost from the caller's budget; a refusal's error, or undefined. */
   charge?: (context: RateLimitContext, cost: number) => Promise<GraphQLFormattedError | undefined>;
   perCaller: number;
@@ -301,11 +303,16 @@ export function subscriptionHub(options: {
     subscribe,
     /** An event from the bus: every open subscription to an entity it names is read again. */
     onEvent(event: EventEnvelope) {
-      const appliers = subscriptions[event.type] ?? [];
+      const appliers = (subscriptions[event.type] ?? []).filter((service) => service !== 'gateway');
       for (const entity of entitiesNamed(event, entityTypes)) {
+        if (!byEntity.has(entity)) continue;
         const type = entity.slice(0, entity.indexOf(':'));
-        const recheck = appliers.some((service) => contributors.get(type)?.includes(service));
-        for (const open of byEntity.get(entity) ?? []) void refresh(open, recheck);
+        const waitFor = appliers.filter((service) => contributors.get(type)?.includes(service));
+        const applied =
+          waitFor.length > 0 && options.waitApplied ? options.waitApplied(event, waitFor) : Promise.resolve();
+        void applied.then(() => {
+          for (const open of byEntity.get(entity) ?? []) void refresh(open, waitFor.length > 0);
+        });
       }
     },
     /** Ends every subscription with SHUTTING_DOWN and takes no new one. */
