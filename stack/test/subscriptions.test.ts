@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { queueName } from '@msd/events';
-import { createGatewayServer } from '@msd/gateway';
+import { createGatewayServer, readManifest } from '@msd/gateway';
 import { developmentToken } from '@msd/service-kit';
 import { graphqlRequest, type SubscriptionPart, subscribeOverHttp } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationManifestFile } from '../../supergraph/registeredOperations.ts';
 import { startTestFederation, type TestFederation } from '../src/index.ts';
 
 const orderUpdated = 'subscription ($id: ID!) { orderUpdated(id: $id) { id status shipment { status } } }';
@@ -16,7 +17,10 @@ let federation: TestFederation;
 let productId: string;
 
 beforeAll(async () => {
-  federation = await startTestFederation({ events: true, gateway: { subscriptions: { perCaller: 2, heartbeatMs: 300 } } });
+  federation = await startTestFederation({
+    events: true,
+    gateway: { subscriptions: { perCaller: 2, heartbeatMs: 300 } },
+  });
   productId = await createProduct('Subscribed');
 }, 120_000);
 afterAll(async () => {
@@ -208,6 +212,50 @@ describe('subscriptions served by the gateway from the event bus', () => {
       expect(third.refusal?.errors?.[0]?.extensions?.code).toBe('SUBSCRIPTION_LIMIT');
     } finally {
       for (const subscription of open) subscription.close();
+    }
+  });
+
+  it("runs the web client's registered subscription sent by hash where only registered operations run", async () => {
+    const manifest = readManifest(operationManifestFile);
+    const [hash] = Object.entries(manifest).find(([, document]) =>
+      document.startsWith('subscription OrderUpdated'),
+    )!;
+    const enforcing = createGatewayServer({
+      subgraphUrls: Object.fromEntries(
+        Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url]),
+      ),
+      trustedDocuments: { manifest, enforce: true, bypassScope: 'operator' },
+      rateLimit: false,
+    });
+    const { url } = await enforcing.listen(0);
+    const customer = `sub-${randomUUID()}`;
+    const order = await heldOrder(customer);
+    const token = await bearer(customer);
+    const send = (body: Record<string, unknown>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'multipart/mixed;subscriptionSpec="1.0"',
+          authorization: token,
+        },
+        body: JSON.stringify(body),
+      });
+    try {
+      const registered = await send({
+        variables: { id: order.id },
+        extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+      });
+      expect(registered.headers.get('content-type')).toMatch(/^multipart\/mixed/);
+      const reader = (registered.body as ReadableStream<Uint8Array>).getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('"status":"PLACED"');
+      await reader.cancel();
+      const unregistered = await send({ query: orderUpdated, variables: { id: order.id } });
+      expect(unregistered.status).toBe(400);
+      expect(JSON.stringify(await unregistered.json())).toContain('PERSISTED_QUERY_NOT_IN_LIST');
+    } finally {
+      await enforcing.stop();
+      await order.release();
     }
   });
 
