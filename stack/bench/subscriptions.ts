@@ -114,7 +114,8 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
   // 3. orderUpdated under load: `ordersPerSecond` customers each place an order and follow it.
   const latencies: number[] = [];
   let pushed = 0;
-  let failed = 0;
+  let placeFailed = 0;
+  let missed = 0;
   const follow = async (i: number) => {
     const customer = `bench-sub-${i}`;
     const token = await developmentToken('customer', customer);
@@ -124,7 +125,7 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
       { input: { customerId: customer, items: [{ productId: ordered, quantity: 1 }] } },
       { headers: { authorization: `Bearer ${token}` } },
     );
-    if (!data) return void failed++;
+    if (!data) return void placeFailed++;
     const placedAt = performance.now();
     const subscription = await subscribeOverHttp(
       url,
@@ -138,14 +139,15 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
       const decided = subscription.until((part) => ['CONFIRMED', 'REJECTED'].includes(status(part) ?? ''));
       decided.catch(() => {}); // closed below after a miss
       let deadline: NodeJS.Timeout | undefined;
-      const missed = new Promise<never>((_, reject) => {
+      const tooLate = new Promise<never>((_, reject) => {
         deadline = setTimeout(() => reject(new Error('no decision pushed within 60 s')), 60_000);
       });
-      await Promise.race([decided, missed]).finally(() => clearTimeout(deadline));
+      await Promise.race([decided, tooLate]).finally(() => clearTimeout(deadline));
       latencies.push(performance.now() - placedAt);
       if (status(subscription.payloads()[0] ?? {}) === 'PLACED') pushed++;
-    } catch {
-      failed++;
+    } catch (error) {
+      missed++;
+      if (missed <= 3) console.error('missed', data.placeOrder.id, subscription.status, subscription.parts, error);
     } finally {
       subscription.close();
     }
@@ -186,7 +188,8 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
       placedToDecidedMs: summarize(latencies),
       pushedAfterPlaced: pushed,
       decidedBeforeSubscribing: latencies.length - pushed,
-      failed,
+      placeOrderFailed: placeFailed,
+      decisionNotPushedIn60s: missed,
       percentOfOneCore: underLoad.percentOfOneCore,
     },
   };

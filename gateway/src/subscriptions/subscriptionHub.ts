@@ -64,6 +64,8 @@ interface Open {
   again: boolean;
   /** Whether the event that woke it is applied by a service resolving the entity (reread then). */
   recheck: boolean;
+  /** Ends the pause before a reread: a newer event is read at once. */
+  wake?: () => void;
   closed: boolean;
   push?: (message: SubscriptionMessage) => void;
   stop?: () => void;
@@ -189,6 +191,7 @@ export function subscriptionHub(options: {
     open.recheck ||= recheck;
     if (open.busy) {
       open.again = true;
+      open.wake?.();
       return;
     }
     open.busy = true;
@@ -204,7 +207,15 @@ export function subscriptionHub(options: {
         }
         const wait = open.recheck ? RECHECK_MS[attempt] : undefined;
         if (wait === undefined && !open.again) break;
-        if (wait !== undefined) await new Promise((done) => setTimeout(done, wait));
+        if (wait !== undefined && !open.again)
+          await new Promise<void>((done) => {
+            const timer = setTimeout(done, wait);
+            open.wake = () => {
+              clearTimeout(timer);
+              done();
+            };
+          });
+        open.wake = undefined;
       }
     } finally {
       open.busy = false;
