@@ -189,6 +189,7 @@ export function subscriptionHub(options: {
 
   const refresh = async (open: Open, recheck: boolean) => {
     open.recheck ||= recheck;
+    if (open.closed) return;
     if (open.busy) {
       open.again = true;
       open.wake?.();
@@ -275,6 +276,10 @@ export function subscriptionHub(options: {
       return refusal(400, 'BAD_REQUEST', translated);
     }
     Object.assign(open, translated, { cost: Math.max(1, Math.ceil(admission.cost ?? 1)) });
+    // Listening before the first read: an event meanwhile is read right after it (`again`).
+    open.busy = true;
+    const set = byEntity.get(open.entity) ?? new Set<Open>();
+    byEntity.set(open.entity, set.add(open));
     const first = await resolve(open);
     const value = first.data?.[translated.responseKey];
     if (first.errors?.length && (value === null || value === undefined)) {
@@ -284,9 +289,9 @@ export function subscriptionHub(options: {
       };
     }
     open.last = JSON.stringify(first);
-    const set = byEntity.get(open.entity) ?? new Set<Open>();
-    byEntity.set(open.entity, set.add(open));
     send(open, { payload: first });
+    open.busy = false;
+    if (open.again) void refresh(open, false);
     const expiresAt = tokenExpiry(request.headers.get('authorization'));
     if (expiresAt !== undefined)
       open.expiry = setTimeout(
