@@ -80,8 +80,10 @@ describe('the web client in Chromium, through the real gateway', () => {
       .poll(() => page.getByRole('region', { name: 'Your order' }).innerText(), { timeout: 15_000 })
       .toContain('with shipment PENDING');
     await shot(page, 'shop-order-confirmed');
-    expect(followed).toHaveLength(1);
-    expect(followed[0]).toMatch(/^multipart\/mixed;boundary="graphql";subscriptionSpec="1.0"/);
+    // Subscribed over multipart HTTP (React's development mode may subscribe twice, the first dropped at once).
+    expect(followed.length).toBeGreaterThan(0);
+    for (const contentType of followed)
+      expect(contentType).toMatch(/^multipart\/mixed;boundary="graphql";subscriptionSpec="1.0"/);
     await page.close();
   });
 
