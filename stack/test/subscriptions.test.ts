@@ -259,6 +259,35 @@ describe('subscriptions served by the gateway from the event bus', () => {
     }
   });
 
+  it("charges the caller's budget at the start and per payload: over it, a RATE_LIMITED payload, still open", async () => {
+    const id = await createProduct('Charged 0');
+    const limited = createGatewayServer({
+      subgraphUrls: Object.fromEntries(
+        Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url]),
+      ),
+      events: federation.bus!,
+      rateLimit: { points: 3, windowSeconds: 600 },
+    });
+    const { url } = await limited.listen(0);
+    const subscription = await subscribeOverHttp(url, productUpdated, { id });
+    try {
+      await subscription.until((part) => part.payload !== undefined);
+      const codes = () =>
+        subscription.payloads().map((part) => part.payload?.errors?.[0]?.extensions?.code ?? 'data');
+      for (let round = 1; !codes().includes('RATE_LIMITED'); round++) {
+        expect(round).toBeLessThanOrEqual(3); // each payload costs at least 1 of the 3 points
+        const seen = subscription.payloads().length;
+        await renameProduct(id, `Charged ${round}`);
+        await subscription.until(() => subscription.payloads().length > seen);
+      }
+      expect(codes()[0]).toBe('data');
+      expect(subscription.ended()).toBe(false);
+    } finally {
+      subscription.close();
+      await limited.stop();
+    }
+  });
+
   it('ends a subscription with UNAUTHENTICATED when its token expires', async () => {
     const token = await developmentToken('customer', `sub-${randomUUID()}`, { expiresIn: '2s' });
     const subscription = await subscribeOverHttp(
