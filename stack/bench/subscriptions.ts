@@ -3,7 +3,6 @@
  * with their heartbeats), how long a rename takes to reach all of them (commit → client, from the
  * product's `updatedAt`), and the latency of orderUpdated under a steady stream of orders (each
  * customer subscribes as soon as its placeOrder answers; placeOrder answered → CONFIRMED received).
- *
  * The whole stack as processes (startBenchStack), subscriptions over multipart HTTP from this process.
  *
  *   npm run bench:subscriptions               # 1,000 open, 30 s of 10 orders/s (about 3 minutes)
