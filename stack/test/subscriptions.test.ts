@@ -159,6 +159,11 @@ describe('subscriptions served by the gateway from the event bus', () => {
         if (['CONFIRMED', 'REJECTED'].includes(statuses.at(-1) ?? '')) break;
       }
       expect(statuses[0]).toBe('PLACED');
+      // Queries run over the same socket, answered once.
+      const answers = [];
+      const query = 'query ($id: ID!) { order(id: $id) { id } }';
+      for await (const answer of client.iterate({ query, variables: { id: order.id } })) answers.push(answer);
+      expect(answers).toEqual([{ data: { order: { id: order.id } } }]);
     } finally {
       await iterator.return?.();
       await client.dispose();

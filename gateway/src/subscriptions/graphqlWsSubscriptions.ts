@@ -70,7 +70,7 @@ export function graphqlWsSubscriptions(options: {
                 method: 'POST',
                 headers: new HeaderMap([...headers, ['content-type', 'application/json']]),
                 search: '',
-                body: { query, variables, operationName, extensions },
+                body: { query, variables, ...(operationName ? { operationName } : {}), extensions },
               },
               context,
             })
@@ -109,6 +109,8 @@ export function graphqlWsSubscriptions(options: {
         });
         return args({ results });
       },
+      // Our results are serialized already (formatted errors, not GraphQLError instances): sent as they are.
+      onNext: (_ctx, _id, _payload, _args, result) => result as never,
       execute: (args) => (args.contextValue as Operation).results as never,
       subscribe: (args) => (args.contextValue as Operation).results as never,
     },
