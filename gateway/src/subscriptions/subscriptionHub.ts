@@ -1,6 +1,6 @@
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import { type EventEnvelope, type Subscriber, subscriptions } from '@msd/events';
-import type { Logger } from '@msd/service-kit';
+import { type Logger, metrics } from '@msd/service-kit';
 import { Repeater } from '@repeaterjs/repeater';
 import {
   type DefinitionNode,
@@ -14,6 +14,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { decodeJwt } from 'jose';
+import { Counter, Gauge } from 'prom-client';
 import type { GraphQLResult } from '../incremental/fragmentPayload.ts';
 import { type IncrementalPart, jsonHeaders } from '../incremental/incrementalDelivery.ts';
 import type { RateLimitContext } from '../limits/rateLimit.ts';
@@ -72,6 +73,23 @@ interface Open {
   backlog: SubscriptionMessage[];
   expiry?: NodeJS.Timeout;
 }
+
+/** Every hub of this process (tests run several gateways), counted at scrape time. */
+const hubs = new Set<() => number>();
+new Gauge({
+  name: 'subscriptions_open',
+  help: 'Subscriptions open on this gateway replica',
+  registers: [metrics],
+  collect() {
+    this.set([...hubs].reduce((sum, size) => sum + size(), 0));
+  },
+});
+const messagesSent = new Counter({
+  name: 'subscription_messages_total',
+  help: 'Messages sent to subscribers: payload, refused (over budget: a RATE_LIMITED payload), closed',
+  labelNames: ['kind'] as const,
+  registers: [metrics],
+});
 
 /**
  * After an event that a service resolving the entity applies (StockReserved: order), the payload is
@@ -147,6 +165,14 @@ export function subscriptionHub(options: {
   };
 
   const send = (open: Open, message: SubscriptionMessage) => {
+    messagesSent.inc({
+      kind:
+        'closed' in message
+          ? 'closed'
+          : message.payload.errors?.[0]?.extensions?.code === 'RATE_LIMITED'
+            ? 'refused'
+            : 'payload',
+    });
     if (!open.push) return void open.backlog.push(message);
     try {
       open.push(message);
@@ -315,6 +341,8 @@ export function subscriptionHub(options: {
     return { messages };
   }
 
+  const size = () => [...byEntity.values()].reduce((sum, set) => sum + set.size, 0);
+  hubs.add(size);
   return {
     subscribe,
     /** An event from the bus: every open subscription to an entity it names is read again. */
@@ -334,6 +362,7 @@ export function subscriptionHub(options: {
     /** Ends every subscription with SHUTTING_DOWN and takes no new one. */
     drain() {
       draining = true;
+      hubs.delete(size);
       for (const set of [...byEntity.values()])
         for (const open of [...set])
           close(open, [
@@ -344,7 +373,7 @@ export function subscriptionHub(options: {
           ]);
     },
     /** Open subscriptions on this replica. */
-    size: () => [...byEntity.values()].reduce((sum, set) => sum + set.size, 0),
+    size,
   };
 }
 
