@@ -6,7 +6,7 @@ const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
 const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
-await runProcess('inventory', async (config) => {
+await runProcess('inventory', process.env, async (config) => {
   const { createInventoryServer } = await import('./server.ts');
   return createInventoryServer({
     ...serviceDatabase('inventory', config),

@@ -6,7 +6,7 @@ const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
 const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
-await runProcess('ride', async (config) => {
+await runProcess('ride', process.env, async (config) => {
   const { createRideServer } = await import('./server.ts');
   return createRideServer({
     ...serviceDatabase('ride', config),
