@@ -111,14 +111,25 @@ describe('outbox relay', () => {
     const redis = await startRedisServer();
     try {
       const bus = newBus(redis.url);
-      const running = relay(bus, { pollIntervalMs: 50 });
+      // The relay's failed cycles, as it reports them ("... failed, will retry").
+      let attempts = 0;
+      const counting = {
+        ...logger,
+        warn: (message: string, fields?: Record<string, unknown>) => {
+          if (message.endsWith('failed, will retry')) attempts++;
+          logger.warn(message, fields);
+        },
+      };
+      const running = relay(bus, { pollIntervalMs: 50, logger: counting });
       await running.start();
       await commitEvents(100);
       await vi.waitFor(async () => expect(await unpublished()).toBe(0), { timeout: 5_000 });
 
       await redis.stop();
       await commitEvents(200);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The relay has tried (and failed) since the rows were committed, and published nothing.
+      const before = attempts;
+      await vi.waitFor(() => expect(attempts).toBeGreaterThan(before), { timeout: 10_000 });
       expect(await unpublished()).toBe(200);
 
       await redis.start();
