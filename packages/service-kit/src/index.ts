@@ -79,8 +79,10 @@ export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
 export {
   type CommonConfig,
   commonVariables,
+  consistencyReadVariables,
   databasePasswordVariable,
   databaseVariables,
+  defaultConsistencyWaitMs,
   defaultEventTimings,
   type EventTimings,
   eventBusVariables,
@@ -105,6 +107,7 @@ export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from '.
 export { type ServiceOptions, timingsOf } from './serviceOptions.ts';
 export {
   allowedCallers,
+  consistencyTokenKey,
   developmentServiceSecrets,
   processSecrets,
   SERVICE_TOKEN_HEADER,

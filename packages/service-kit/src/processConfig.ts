@@ -139,6 +139,21 @@ export const eventVariables = {
     .describe('Decided STRONG renames are kept this long (participants in doubt ask within seconds)'),
 };
 
+/** Read by the services that honour consistency tokens on copies they keep (order, ride, inventory). */
+export const consistencyReadVariables = {
+  CONSISTENCY_WAIT_MS: milliseconds
+    .max(10_000)
+    .default(300)
+    .describe(
+      "How long a read that a client's consistency token names waits for this service's own consumer to apply the write, before it reads the owner (or, with no owner to ask, says the read is stale)",
+    ),
+};
+
+/** `CONSISTENCY_WAIT_MS`'s default, for servers built without a parsed environment (tests, tools). */
+export const defaultConsistencyWaitMs: number = z
+  .object(consistencyReadVariables)
+  .parse({}).CONSISTENCY_WAIT_MS;
+
 /**
  * The variables every process reads. Variables are optional where a development default exists;
  * production requires the secrets. Each `.describe()` is the line docs/configuration.md shows.

@@ -10,6 +10,8 @@ export interface ServiceOptions {
   services: ServiceCalls;
   /** Timings of its event work; the `eventVariables` defaults where not given. */
   timings?: Partial<EventTimings>;
+  /** How long a read named by a consistency token waits for the service's consumer (`CONSISTENCY_WAIT_MS`). */
+  consistencyWaitMs?: number;
 }
 
 /** The timings a server runs with: the given ones over the defaults. */

@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import path from 'node:path';
 import { processes } from '@msd/registry';
 import {
+  consistencyTokenKey,
   developmentKeyPair,
   eventKeyVariable,
   eventProducersNeeded,
@@ -15,7 +16,8 @@ import {
 //   /run/keys/            the root of the service secrets and the token signing key (this job only)
 //   /run/msd-<process>/   service.env: that process's SERVICE_TOKEN and SERVICE_CALLERS, and the event
 //                         signing keys it signs or verifies with (<PRODUCER>_EVENT_KEY), nothing else;
-//                         the gateway's also holds jwks.json, the public half of the signing key.
+//                         the gateway's also holds CONSISTENCY_TOKEN_KEY (one for all its replicas) and
+//                         jwks.json, the public half of the signing key.
 // Later starts keep what exists. `node stack/dist/compose/composeSecrets.js` from the image.
 const keys = '/run/keys';
 const owner = { uid: 1000, gid: 1000 }; // the image's `node` user, which runs every process
@@ -37,6 +39,7 @@ for (const { name } of processes) {
     `SERVICE_TOKEN=${secrets[name]}`,
     `SERVICE_CALLERS=${callers[name]}`,
     ...eventProducersNeeded(name).map((producer) => `${eventKeyVariable(producer)}=${eventKey(producer)}`),
+    ...(name === 'gateway' ? [`CONSISTENCY_TOKEN_KEY=${consistencyTokenKey(root)}`] : []),
   ];
   writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   chownSync(file, owner.uid, owner.gid);

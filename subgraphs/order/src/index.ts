@@ -18,6 +18,7 @@ await runProcess(
       events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
       reactionDeadlineMs: config.REACTION_DEADLINE_MS,
       reactionRepairIntervalMs: config.REACTION_REPAIR_INTERVAL_MS,
+      consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
     });
   },
   orderVariables,

@@ -29,8 +29,6 @@ export interface OrderServerOptions extends ServiceOptions {
   events?: EventBusOptions;
   /** Its part in the coordinator's STRONG renames: fault injection, timings. */
   rename?: Omit<RenameParticipantOptions, 'calls'>;
-  /** How long a read named by a consistency token waits for the productName consumer (else 300 ms). */
-  consistencyWaitMs?: number;
 }
 
 /**
