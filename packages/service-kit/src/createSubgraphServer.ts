@@ -16,7 +16,7 @@ import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
 import { entityRepresentations } from './metrics.ts';
 import { operationMetricsPlugin } from './operationMetricsPlugin.ts';
-import { defaultConsistencyWaitMs } from './processConfig.ts';
+import { type ConsistencyReadOptions, defaultConsistencyReadOptions } from './processConfig.ts';
 import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -36,8 +36,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
    * the caller's consistency token requires of its reads, and where its mutations record what they wrote.
    */
   context: (request: { caller: Caller; consistency: RequestConsistency }) => TContext;
-  /** How long a read named by a consistency token waits for this service's consumer (`CONSISTENCY_WAIT_MS`). */
-  consistencyWaitMs?: number;
+  /** How a read named by a consistency token waits for this service's consumer, then its owner. */
+  consistencyReads?: ConsistencyReadOptions | undefined;
   /** Named readiness checks (database, ...): each resolves when its dependency answers. */
   readyChecks: Record<string, () => Promise<unknown>>;
   /** Releases what the service holds (database pools) after the HTTP server has drained. */
@@ -98,7 +98,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
       const consistency = RequestConsistency.fromHeaders(
         options.name,
         req.headers,
-        options.consistencyWaitMs ?? defaultConsistencyWaitMs,
+        options.consistencyReads ?? defaultConsistencyReadOptions,
       );
       return options.context({ caller: callerFromHeaders(req.headers), consistency });
     },

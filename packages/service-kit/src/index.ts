@@ -78,11 +78,13 @@ export { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
 export {
   type CommonConfig,
+  type ConsistencyReadOptions,
   commonVariables,
+  consistencyReadOptions,
   consistencyReadVariables,
   databasePasswordVariable,
   databaseVariables,
-  defaultConsistencyWaitMs,
+  defaultConsistencyReadOptions,
   defaultEventTimings,
   type EventTimings,
   eventBusVariables,

@@ -30,7 +30,7 @@ export function createInventoryServer(options: ServiceOptions & { events?: Event
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ consistency }) => createContext(db, consistency, freshness),
-    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
+    consistencyReads: options.consistencyReads,
     ...databaseLifecycle(db),
     background: options.events
       ? [

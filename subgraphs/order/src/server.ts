@@ -64,7 +64,7 @@ export function createOrderServer(options: OrderServerOptions) {
     resolvers: [resolvers, { Mutation: participant.mutations }, parkedEventResolvers(options.events)],
     context: ({ caller, consistency }) =>
       createContext(db, productCatalog, events, caller, consistency, freshness),
-    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
+    consistencyReads: options.consistencyReads,
     ...databaseLifecycle(db),
     background: [
       ...(events?.background ?? []),

@@ -4,7 +4,8 @@ import { startTelemetry } from '@msd/telemetry';
 await startTelemetry('ride', process.env);
 const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
-const { consistencyReadVariables, eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
+const { consistencyReadOptions, consistencyReadVariables, eventTimings, runProcess, serviceCalls } =
+  await import('@msd/service-kit');
 
 await runProcess(
   'ride',
@@ -15,7 +16,7 @@ await runProcess(
       services: serviceCalls('ride', config),
       timings: eventTimings(config),
       events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
-      consistencyWaitMs: config.CONSISTENCY_WAIT_MS,
+      consistencyReads: consistencyReadOptions(config),
     });
   },
   consistencyReadVariables,

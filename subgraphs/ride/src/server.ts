@@ -47,7 +47,7 @@ export function createRideServer(options: RideServerOptions) {
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ caller, consistency }) =>
       createContext(db, driverDirectory, events, caller, consistency, freshness),
-    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
+    consistencyReads: options.consistencyReads,
     ...databaseLifecycle(db),
     background: [...(events?.background ?? []), ...(freshness ? [freshness] : [])],
   });
