@@ -95,6 +95,7 @@ beforeAll(async () => {
     coordinator: true,
     gateway: { consistencyTokens: tokenConfig() },
     // Generous budgets: this file asserts what an answer says, not how fast it comes on a loaded machine.
+    consistencyReads: { waitMs: 300, ownerTimeoutMs: 20_000 },
     resilience: Object.fromEntries(
       ['product', 'order', 'inventory', 'shipping', 'driver', 'ride'].map((name) => [
         name,
