@@ -231,7 +231,7 @@ export function gatewaySettings(env: GatewayEnvironment, raw: NodeJS.ProcessEnv)
       return typeof url === 'string' ? [[name, url]] : [];
     }),
   );
-  const identity: IdentityConfig = identityConfig(raw);
+  const identity: IdentityConfig = identityConfig(env);
   return {
     production,
     ...(env.SUPERGRAPH_PATH ? { supergraphPath: env.SUPERGRAPH_PATH } : {}),

@@ -10,6 +10,7 @@ const { gatewaySettings, gatewayVariables, gatewayWorkers } = await import('./ga
 // The environment is parsed once, here; a worker (`GATEWAY_WORKERS` > 1) parses its own.
 await runProcess(
   'gateway',
+  process.env,
   async (config) => {
     const { createGatewayServer } = await import('./server.ts');
     return createGatewayServer({

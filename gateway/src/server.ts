@@ -33,7 +33,7 @@ import { cors } from './cors.ts';
 import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
 import { corsOrigins, type SubgraphResilienceOptions } from './gatewayConfig.ts';
 import { createCallerVerifier } from './identity/createCallerVerifier.ts';
-import { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
+import { type IdentityConfig, identityConfigOf } from './identity/identityConfig.ts';
 import { type IncrementalContext, incrementalDelivery } from './incremental/incrementalDelivery.ts';
 import { landingPage } from './landingPage.ts';
 import { readCostModel } from './limits/costModel.ts';
@@ -124,7 +124,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const costModel = readCostModel(supergraphSdl);
   const limits = { ...defaultOperationLimits, ...options.limits };
   const analyze = createOperationAnalyzer(costModel, policy, limits);
-  const identity = options.identity ?? identityConfig({});
+  const identity = options.identity ?? identityConfigOf({});
   const verifyCaller = createCallerVerifier(identity);
   const credentials: ServiceCredentialEnv = options.serviceCredentials ?? {
     NODE_ENV: production ? 'production' : 'test',
@@ -293,7 +293,7 @@ export {
   gatewayVariables,
   type SubgraphResilienceOptions,
 } from './gatewayConfig.ts';
-export { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
+export { type IdentityConfig, identityConfig, identityConfigOf } from './identity/identityConfig.ts';
 export { defaultOperationLimits, type OperationLimitsConfig } from './limits/operationLimits.ts';
 export type { RateLimitConfig } from './limits/rateLimit.ts';
 export type { ResilienceConfig, SubgraphCallConfig } from './resilience/subgraphResilience.ts';

@@ -81,6 +81,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     options: '-c idle_in_transaction_session_timeout=15000',
   });
   pool.on('error', (error) => logger.warn('outbox relay: idle database connection failed', { error }));
+  // A connection ended by the server (a failover, `pg_terminate_backend`, a dropped database) while
+  // it is checked out or being closed would otherwise emit an unhandled 'error' and end the process:
+  // the query in flight reports it, and inTransaction discards the connection.
+  pool.on('connect', (client) => client.on('error', () => {}));
   // With Redis down or hung, a call fails now: the batch rolls back and its row locks are released.
   const connection = failFast(options.bus.connection, commandTimeoutMs);
   const publisher = createOutboxPublisher({

@@ -9,6 +9,7 @@ const { consistencyReadOptions, consistencyReadVariables, eventTimings, runProce
 
 await runProcess(
   'inventory',
+  process.env,
   async (config) => {
     const { createInventoryServer } = await import('./server.ts');
     return createInventoryServer({

@@ -9,6 +9,7 @@ const { orderVariables } = await import('./config.ts');
 
 await runProcess(
   'order',
+  process.env,
   async (config) => {
     const { createOrderServer } = await import('./server.ts');
     return createOrderServer({

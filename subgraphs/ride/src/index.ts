@@ -9,6 +9,7 @@ const { consistencyReadOptions, consistencyReadVariables, eventTimings, runProce
 
 await runProcess(
   'ride',
+  process.env,
   async (config) => {
     const { createRideServer } = await import('./server.ts');
     return createRideServer({
