@@ -1,6 +1,6 @@
 import { createLogger } from '@msd/service-kit';
 import { describe, expect, it, vi } from 'vitest';
-import { consistencyTokenConfig, consistencyTokens } from '../src/consistency/consistencyTokens.ts';
+import { consistencyTokenConfigOf, consistencyTokens } from '../src/consistency/consistencyTokens.ts';
 
 const logger = createLogger('gateway-test');
 const config = { key: 'a key of at least thirty-two characters, for tests', ttlMs: 60_000, maxEntries: 3 };
@@ -59,16 +59,16 @@ describe('consistency tokens', () => {
   });
 
   it('requires a key of its own in production (not the development one) and has a development default elsewhere', () => {
-    expect(() => consistencyTokenConfig({ NODE_ENV: 'production' })).toThrow(/CONSISTENCY_TOKEN_KEY/);
-    const developmentKey = consistencyTokenConfig({}).key;
+    expect(() => consistencyTokenConfigOf({ NODE_ENV: 'production' })).toThrow(/CONSISTENCY_TOKEN_KEY/);
+    const developmentKey = consistencyTokenConfigOf({}).key;
     expect(developmentKey.length).toBeGreaterThanOrEqual(32);
     expect(() =>
-      consistencyTokenConfig({ NODE_ENV: 'production', CONSISTENCY_TOKEN_KEY: developmentKey }),
+      consistencyTokenConfigOf({ NODE_ENV: 'production', CONSISTENCY_TOKEN_KEY: developmentKey }),
     ).toThrow(/CONSISTENCY_TOKEN_KEY/);
     const own = 'a production key of at least thirty-two characters';
-    expect(consistencyTokenConfig({ NODE_ENV: 'production', CONSISTENCY_TOKEN_KEY: own }).key).toBe(own);
-    expect(() => consistencyTokenConfig({ CONSISTENCY_TOKEN_KEY: 'short' })).toThrow();
-    expect(() => consistencyTokenConfig({ CONSISTENCY_TOKEN_MAX_ENTRIES: '257' })).toThrow();
-    expect(consistencyTokenConfig({ CONSISTENCY_TOKEN_TTL_MS: '5000' }).ttlMs).toBe(5_000);
+    expect(consistencyTokenConfigOf({ NODE_ENV: 'production', CONSISTENCY_TOKEN_KEY: own }).key).toBe(own);
+    expect(() => consistencyTokenConfigOf({ CONSISTENCY_TOKEN_KEY: 'short' })).toThrow();
+    expect(() => consistencyTokenConfigOf({ CONSISTENCY_TOKEN_MAX_ENTRIES: '257' })).toThrow();
+    expect(consistencyTokenConfigOf({ CONSISTENCY_TOKEN_TTL_MS: '5000' }).ttlMs).toBe(5_000);
   });
 });

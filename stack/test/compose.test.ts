@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { consistencyTokenConfig } from '@msd/gateway';
+import { consistencyTokenConfigOf } from '@msd/gateway';
 import { databaseUrlVariable, processes, repoRoot, roleName, serviceNames } from '@msd/registry';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -86,7 +86,7 @@ describe('the compose stack', () => {
       ...envOf('root', 'gateway'),
     };
     expect(environment.NODE_ENV).toBe('production');
-    expect(consistencyTokenConfig(environment).key).toBe(key);
+    expect(consistencyTokenConfigOf(environment).key).toBe(key);
   });
 
   it('keeps the development keys out of the image', () => {

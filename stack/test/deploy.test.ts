@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { consistencyTokenConfig } from '@msd/gateway';
+import { consistencyTokenConfigOf } from '@msd/gateway';
 import { processes, repoRoot } from '@msd/registry';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kubernetesManifests } from '../deploy/kubernetesManifests.ts';
@@ -195,7 +195,7 @@ describe('the Kubernetes network and secrets', () => {
       else expect(ref, deployment.metadata.name).toBeUndefined();
     }
     const key = decode(secrets.get('msd-service-gateway')?.CONSISTENCY_TOKEN_KEY);
-    expect(consistencyTokenConfig({ NODE_ENV: 'production', CONSISTENCY_TOKEN_KEY: key }).key).toBe(key);
+    expect(consistencyTokenConfigOf({ NODE_ENV: 'production', CONSISTENCY_TOKEN_KEY: key }).key).toBe(key);
     const config = byKind(local, 'ConfigMap').find((map) => map.metadata.name.startsWith('msd-config'));
     expect(config?.data?.REDIS_URL).toBeUndefined();
     const password = decode(secrets.get('msd-redis')?.REDIS_PASSWORD);

@@ -54,18 +54,26 @@ export const consistencyTokenVariables = {
     ),
 };
 
-/** The token settings from the environment; production requires the key (replicas must share it). */
-export function consistencyTokenConfig(env: NodeJS.ProcessEnv): ConsistencyTokenConfig {
-  const parsed = loadConfig(z.looseObject(consistencyTokenVariables), env);
-  if (env.NODE_ENV === 'production' && (parsed.CONSISTENCY_TOKEN_KEY ?? DEVELOPMENT_KEY) === DEVELOPMENT_KEY)
+/** The token variables as the gateway's schema parsed them (with `NODE_ENV`). */
+export type ConsistencyTokenVariables = z.output<z.ZodObject<typeof consistencyTokenVariables>> & {
+  NODE_ENV?: string | undefined;
+};
+
+/** The token settings of the parsed variables; production requires a key of its own (replicas share it). */
+export function consistencyTokenConfig(config: ConsistencyTokenVariables): ConsistencyTokenConfig {
+  const key = config.CONSISTENCY_TOKEN_KEY ?? DEVELOPMENT_KEY;
+  if (config.NODE_ENV === 'production' && key === DEVELOPMENT_KEY)
     throw new ConfigError([
       'CONSISTENCY_TOKEN_KEY: required in production (32+ characters, the same on every gateway replica; not the development key)',
     ]);
-  return {
-    key: parsed.CONSISTENCY_TOKEN_KEY ?? DEVELOPMENT_KEY,
-    ttlMs: parsed.CONSISTENCY_TOKEN_TTL_MS,
-    maxEntries: parsed.CONSISTENCY_TOKEN_MAX_ENTRIES,
-  };
+  return { key, ttlMs: config.CONSISTENCY_TOKEN_TTL_MS, maxEntries: config.CONSISTENCY_TOKEN_MAX_ENTRIES };
+}
+
+/** The token settings of an environment given whole (tests, and a server built without them). */
+export function consistencyTokenConfigOf(env: NodeJS.ProcessEnv): ConsistencyTokenConfig {
+  return consistencyTokenConfig(
+    loadConfig(z.looseObject({ NODE_ENV: z.string().optional(), ...consistencyTokenVariables }), env),
+  );
 }
 
 /** A written aggregate version and when it was written (ms since the epoch), as a token holds it. */
