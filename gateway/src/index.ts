@@ -14,7 +14,7 @@ await runProcess(
   async (config) => {
     const { createGatewayServer } = await import('./server.ts');
     return createGatewayServer({
-      ...gatewaySettings(config, process.env),
+      ...gatewaySettings(config),
       events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
     });
   },

@@ -25,7 +25,7 @@ import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.t
 import { entityInvalidation } from './cache/entityInvalidation.ts';
 import {
   type ConsistencyTokenConfig,
-  consistencyTokenConfig,
+  consistencyTokenConfigOf,
   consistencyTokens,
   type GatewayConsistency,
 } from './consistency/consistencyTokens.ts';
@@ -130,7 +130,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     NODE_ENV: production ? 'production' : 'test',
   };
   const subgraphs = new Map<string, { url: string; circuit: () => string; credential: string }>();
-  const tokens = consistencyTokens(options.consistencyTokens ?? consistencyTokenConfig({}), logger);
+  const tokens = consistencyTokens(options.consistencyTokens ?? consistencyTokenConfigOf({}), logger);
   const dataSources: SubgraphDataSource[] = [];
   const cache =
     options.events && options.entityCache && options.entityCache.enabled !== false
@@ -284,7 +284,11 @@ function rateLimiterRedis(bus: EventBusOptions) {
 
 export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.ts';
 export { entityInvalidation, invalidatingEvents } from './cache/entityInvalidation.ts';
-export { type ConsistencyTokenConfig, consistencyTokenConfig } from './consistency/consistencyTokens.ts';
+export {
+  type ConsistencyTokenConfig,
+  consistencyTokenConfig,
+  consistencyTokenConfigOf,
+} from './consistency/consistencyTokens.ts';
 export {
   type EntityCacheOptions,
   type GatewayEnvironment,

@@ -67,7 +67,8 @@ export async function reserveStockForOrder(
     return 'applied';
   }
   await tx.$executeRaw`
-    UPDATE stock_levels AS s SET quantity = s.quantity - r.quantity, updated_at = now()
+    UPDATE stock_levels AS s
+    SET quantity = s.quantity - r.quantity, version = s.version + 1, updated_at = now()
     FROM unnest(${productIds}::uuid[], ${productIds.map((id) => requested.get(id))}::int[]) AS r(product_id, quantity)
     WHERE s.product_id = r.product_id`;
   const eventId = await appendToOutbox(tx, {
