@@ -315,7 +315,10 @@ describe('STRONG renames under faults: all participants or none', () => {
 });
 
 describe('concurrency', () => {
-  it('two STRONG renames of one product at once: one wins, the other fails cleanly with CONFLICT', async () => {
+  // Ten rounds of two-phase commits: on a loaded machine they outlast the default 30 s budget.
+  it('two STRONG renames of one product at once: one wins, the other fails cleanly with CONFLICT', {
+    timeout: 90_000,
+  }, async () => {
     const id = productIds[7]!;
     for (let round = 0; round < 10; round++) {
       const responses = await Promise.all([rename(id, `Left ${round}`), rename(id, `Right ${round}`)]);
