@@ -17,7 +17,10 @@ export interface OutboxRelayOptions {
   bus: EventBusOptions;
   logger: Logger;
   batchSize?: number;
-  /** Safety net for a missed NOTIFY (listener reconnecting): the outbox is polled this often. */
+  /**
+   * Safety net while the LISTEN connection is down (reconnecting): the outbox is polled this often.
+   * While it is up, every commit's NOTIFY wakes the relay, and it polls every 30 s at most.
+   */
   pollIntervalMs?: number;
   /**
    * Published rows are deleted after this long (default 24 h), but only once they are behind the
@@ -44,6 +47,9 @@ export interface OutboxRelay {
   drain(): Promise<number>;
   stop(): Promise<void>;
 }
+
+/** How often a relay that hears every commit (LISTEN) still looks at the outbox. */
+const LISTENING_POLL_MS = 30_000;
 
 /** The outbox's retention: published rows behind the safe point, or past the maximum retention. */
 export function outboxRetentionRule(service: string, retentionMs: number, maxRetentionMs: number) {
@@ -114,18 +120,25 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const deadLetters = deadLetterQueue({ ...options.bus, connection });
   deadLetters.on('error', () => {}); // surfaced by the failing count
 
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  // The first cycle, and the first after a failure (a reconnect), check the bus epoch before
+  // publishing; otherwise housekeeping checks it every 2 s, off the path of each batch.
+  let checkEpoch = true;
   const loop = createRetryLoop({
     name: `outbox relay of ${service}`,
     logger,
-    idleMs: options.pollIntervalMs ?? 1_000,
+    // While LISTEN is open every commit wakes the relay: the poll is only a rare safety net.
+    idleMs: () => (wakeups.listening() ? Math.max(pollIntervalMs, LISTENING_POLL_MS) : pollIntervalMs),
     sleep: wakeups.sleep,
     wake: wakeups.wake,
     cycle: async () => {
+      const recovering = checkEpoch;
+      checkEpoch = true; // stays set if this cycle fails
       await wakeups.listen();
-      // Every cycle (and so after every reconnect): has the bus lost what was handed to it?
-      await watch.check();
+      if (recovering) await watch.check();
       wakeups.takeNotified();
       await publisher.drain();
+      checkEpoch = false;
       // A commit announced itself during the drain: its row may not have been seen, drain again.
       return wakeups.takeNotified();
     },
@@ -140,6 +153,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         'SELECT count(*) AS backlog FROM outbox_events WHERE published_at IS NULL',
       );
       outboxBacklog.set({ service }, Number(rows[0]?.backlog ?? 0));
+      // Has the bus lost what was handed to it? Rows to send again wake the relay.
+      if ((await watch.check()) > 0) wakeups.wake();
       await watch.advanceSafePoint(publisher.fedQueues(), deadLetters);
     },
   });
