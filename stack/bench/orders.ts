@@ -97,7 +97,6 @@ async function startStack(run: BenchRun, replicas: number) {
       // Capacity, not the breaker: with the gateway's 1 s budget per subgraph call, a saturated
       // order service trips its circuit and the figure becomes the breaker's (fast refusals).
       SUBGRAPH_TIMEOUT_MS: '10000',
-        : {}),
     },
   });
   const pools = Object.fromEntries(
