@@ -84,7 +84,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     max: 2,
     idleTimeoutMillis: 10_000,
     // A backstop: a transaction left open (a hung call inside it) ends and releases its row locks.
-    options: '-c idle_in_transaction_session_timeout=15000',
+    // Each row's publication is an UPDATE leaving a dead index entry behind until vacuum: a plain
+    // index scan marks those dead as it passes (the next claim skips them), a bitmap scan would
+    // visit every one on every claim. And no commit of the relay waits for its WAL to reach disk:
+    // what a crash of PostgreSQL could take back (a row marked published, a safe point, an epoch)
+    // is re-sent or recomputed, and consumers' inboxes drop what arrives twice.
+    options:
+      '-c idle_in_transaction_session_timeout=15000 -c enable_bitmapscan=off -c synchronous_commit=off',
   });
   pool.on('error', (error) => logger.warn('outbox relay: idle database connection failed', { error }));
   // With Redis down or hung, a call fails now: the batch rolls back and its row locks are released.
