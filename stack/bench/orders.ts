@@ -20,6 +20,7 @@
  */
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { withAdminClient } from '@msd/database';
 import { developmentToken } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';
 import pg from 'pg';
@@ -164,16 +165,18 @@ async function postgresWork(stack: Stack) {
       [stack.databases],
     ),
   );
-  const statements = await stack.pools.order
-    .query<{ calls: string }>(
+  // Through the maintenance database as superuser: the view exists where the extension was created
+  // (not in the run's fresh databases), and only a superuser sees other roles' statements.
+  const statements = await withAdminClient((client) =>
+    client.query<{ calls: string }>(
       `SELECT sum(calls) AS calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
        WHERE d.datname = ANY($1)`,
       [stack.databases],
-    )
-    .then(
-      ({ rows: [row] }) => Number(row?.calls),
-      () => undefined,
-    );
+    ),
+  ).then(
+    ({ rows: [row] }) => Number(row?.calls),
+    () => undefined,
+  );
   return { transactions: Number(rows[0]?.xacts), statements };
 }
 

@@ -54,11 +54,14 @@ function relay(bus: EventBusOptions, options: Partial<Parameters<typeof createOu
   return created;
 }
 
-/** Commits `count` ProductUpdated rows, as the product service's writes do. */
+/** Commits `count` ProductUpdated rows, as the product service's writes do (with the NOTIFY that wakes a relay). */
 async function commitEvents(count: number) {
   await pool.query(
-    `INSERT INTO outbox_events (id, type, aggregate_id, version, payload)
-     SELECT gen_random_uuid(), 'ProductUpdated', $1, n, jsonb_build_object('n', n) FROM generate_series(1, $2) AS n`,
+    `WITH appended AS (
+       INSERT INTO outbox_events (id, type, aggregate_id, version, payload)
+       SELECT gen_random_uuid(), 'ProductUpdated', $1, n, jsonb_build_object('n', n) FROM generate_series(1, $2) AS n
+       RETURNING 1)
+     SELECT pg_notify('outbox', '') FROM appended LIMIT 1`,
     [randomUUID(), count],
   );
 }
