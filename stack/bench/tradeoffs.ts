@@ -2,23 +2,24 @@
  * The trade-offs, measured in one run on the same data: an order item's product name read through
  * a synchronous call (order → product), from the order's local copy, and through the gateway's warm
  * entity cache; the hybrid ride read (its own driverName, the driver's details by call or from the
- * cache); renames STRONG (two-phase commit) against EVENTUAL (write + event); all of them again with
- * the owner (product, driver) and the copy holder (order) paused; the propagation lag of the copies;
- * the storage the copies take. For each: latency p50/p99, throughput, CPU per request across every
- * process, calls between services and events per request (counted at the receiving services).
+ * cache, and with @defer); renames STRONG (two-phase commit) against EVENTUAL (write + event); read
+ * your writes (rename, then read at once, with and without the consistency token); all of them again
+ * with the owner (product, driver) or the copy holder (order, or its consumers) paused; the
+ * propagation lag of the copies; the storage the copies take. For each: latency p50/p99, throughput,
+ * CPU per request across every process, calls between services and events per request (counted at
+ * the receiving services).
  *
- * How: the stack on 4700–4707 (gateway with the entity cache on, Product cached, TTL 1 h) and a
- * second gateway on 4708 with `ENTITY_CACHE=off`, databases `<service>_db_bench_tradeoffs` holding the
- * demo set, everything signed in as the operator. Reads: `connections` closed-loop clients for
- * `phaseSeconds` per read and round, the order rotated per round; renames: `renameConnections`
- * clients, each renaming a product of its own, STRONG and EVENTUAL phases alternating; EVENTUAL's CPU
- * counted until every copy converged. Figures are medians across rounds. Then each of product and
- * order paused (SIGSTOP) for one `outageSeconds` phase per read and rename, and driver for the
- * hybrid reads. Writes
- * `results/tradeoffs.json`, `docs/tradeoffs.md` and its charts (`docs/images/tradeoffs-*.svg`).
+ * How: the stack on 4700–4707 (gateway with the entity cache on, Product and Driver cached, TTL 1 h)
+ * and a second gateway on 4708 with `ENTITY_CACHE=off`, the demo set, everything signed in as the
+ * operator. Reads: `connections` closed-loop clients for `phaseSeconds` per read and round, the
+ * order rotated per round; renames: `renameConnections` clients, each renaming a product of its own,
+ * STRONG and EVENTUAL alternating; EVENTUAL's CPU counted until every copy converged. Figures are
+ * medians across rounds. Then product, order and driver each paused (SIGSTOP) for one
+ * `outageSeconds` phase per scenario that reaches it. Writes `results/tradeoffs.json`,
+ * `docs/tradeoffs.md` and its charts (`docs/images/tradeoffs-*.svg`).
  *
- *   npm run bench                     # about 5 minutes
- *   npm run bench -- --quick          # about a minute, to check the script itself
+ *   npm run bench                     # about 8 minutes
+ *   npm run bench -- --quick          # about 3 minutes, to check the script itself
  *   npm run bench -- --help           # every figure that can be set
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,9 +38,11 @@ import {
   cpuBetween,
   cpuMsPerRequest,
   describeEnvironment,
+  eventPathProbes,
   logger,
   median,
   poll,
+  poster,
   publish,
   round,
   runBench,
@@ -49,8 +52,9 @@ import {
   startProcessBeside,
   summarize,
 } from './harness/index.ts';
-import { eventPathProbes } from './propagation/eventPathProbes.ts';
+
 import { answerKinds, orderItemsRead, renamed, ridesRead } from './tradeoffs/answerKinds.ts';
+import { deferRead, readYourWrites } from './tradeoffs/clientScenarios.ts';
 import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
 import {
   type Scrape,
@@ -62,6 +66,7 @@ import {
 import { writeTradeoffsCharts } from './tradeoffs/tradeoffsCharts.ts';
 import { writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
 import type {
+  DeferRead,
   PhaseResult,
   Scenario,
   ScenarioMedians,
@@ -83,8 +88,21 @@ const options = benchOptions(
     /** STRONG renames one at a time after the rounds, each checked on return. */
     strongChecks: 20,
     participantTimeoutMs: 2_000,
+    /** Read your writes: sessions (each a write and a read with the token, then without), so many at once. */
+    sessions: 200,
+    sessionsAtOnce: 4,
+    /** The hybrid read with and without @defer, one request at a time, healthy; a quarter of it with the driver down. */
+    deferRounds: 20,
   },
-  { rounds: 1, phaseSeconds: 2, warmUpSeconds: 1, outageSeconds: 3, strongChecks: 5 },
+  {
+    rounds: 1,
+    phaseSeconds: 2,
+    warmUpSeconds: 1,
+    outageSeconds: 3,
+    strongChecks: 5,
+    sessions: 20,
+    deferRounds: 4,
+  },
 );
 const { config } = options;
 const portBase = 4700;
@@ -99,6 +117,7 @@ const queries = {
   sync: `query SyncRead { orders(first: ${orders}) { id items { quantity product { name } } } }`,
   copy: `query CopyRead { orders(first: ${orders}) { id items { quantity productName } } }`,
   hybrid: `query HybridRead { rides(first: ${rides}) { id driverName driver { name rating car { model } } } }`,
+  deferred: `query DeferredRead { rides(first: ${rides}) { id driverName ... @defer { driver { name rating car { model } } } } }`,
   rename:
     'mutation Rename($id: ID!, $name: String!, $consistency: Consistency!) { renameProduct(id: $id, name: $name, consistency: $consistency) { id version } }',
 };
@@ -177,14 +196,22 @@ async function measure(run: BenchRun) {
   const environment = await describeEnvironment(urls.product, bus, cpu);
   const productDb = new pg.Pool({ connectionString: urls.product, max: 2 });
   const orderDb = new pg.Pool({ connectionString: urls.order, max: 2 });
-  const queue = new Queue(queueName('ProductUpdated', 'order'), {
-    connection: bus.connection,
-    prefix: bus.prefix,
-  });
+  const [queue, rideQueue] = [queueName('ProductUpdated', 'order'), queueName('DriverUpdated', 'ride')].map(
+    (name) => new Queue(name, { connection: bus.connection, prefix: bus.prefix }),
+  ) as [Queue, Queue];
   const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
+  const sessions = poster(cacheUrl, { maxSockets: config.sessionsAtOnce });
   run.cleanup.add('closing the probes', async () => {
     redis.disconnect();
-    await queue.close().catch(() => {});
+    sessions.close();
+    await Promise.all(
+      [queue, rideQueue].map((q) =>
+        q
+          .resume()
+          .then(() => q.close())
+          .catch(() => {}),
+      ),
+    );
     await Promise.all([productDb.end(), orderDb.end()]);
   });
   const probes = eventPathProbes({
@@ -239,37 +266,18 @@ async function measure(run: BenchRun) {
         },
       }),
   });
+  const read = (url: string, kind: keyof typeof bodies): Load => ({
+    url,
+    body: () => bodies[kind],
+    check: checks[kind],
+    connections: config.connections,
+  });
   const loads: Record<Scenario, Load> = {
-    'read.sync': {
-      url: offUrl,
-      body: () => bodies.sync,
-      check: checks.sync,
-      connections: config.connections,
-    },
-    'read.copy': {
-      url: offUrl,
-      body: () => bodies.copy,
-      check: checks.copy,
-      connections: config.connections,
-    },
-    'read.cache': {
-      url: cacheUrl,
-      body: () => bodies.sync,
-      check: checks.sync,
-      connections: config.connections,
-    },
-    'hybrid.sync': {
-      url: offUrl,
-      body: () => bodies.hybrid,
-      check: checks.hybrid,
-      connections: config.connections,
-    },
-    'hybrid.cache': {
-      url: cacheUrl,
-      body: () => bodies.hybrid,
-      check: checks.hybrid,
-      connections: config.connections,
-    },
+    'read.sync': read(offUrl, 'sync'),
+    'read.copy': read(offUrl, 'copy'),
+    'read.cache': read(cacheUrl, 'sync'),
+    'hybrid.sync': read(offUrl, 'hybrid'),
+    'hybrid.cache': read(cacheUrl, 'hybrid'),
     'rename.strong': renameLoad('STRONG'),
     'rename.eventual': renameLoad('EVENTUAL'),
   };
@@ -452,6 +460,46 @@ async function measure(run: BenchRun) {
   }
   await probes.convergence();
 
+  // Read your writes: each session renames what the reads show (products of the first orders, drivers of the first rides).
+  const shown = await graphqlRequest<{
+    orders: { items: { productId: string }[] }[];
+    rides: { driverId: string }[];
+  }>(
+    cacheUrl,
+    `{ orders(first: ${orders}) { items { productId } } rides(first: ${rides}) { driverId } }`,
+    {},
+    { as: 'operator' },
+  );
+  const ids = {
+    products: [...new Set(shown.data?.orders.flatMap((o) => o.items.map((item) => item.productId)))],
+    drivers: [...new Set(shown.data?.rides.map((ride) => ride.driverId))],
+  };
+  const sessionsOf = async (situation: string) => {
+    logger.info('read your writes', { situation, sessions: config.sessions });
+    const result = await readYourWrites(sessions, ids, {
+      situation,
+      sessions: config.sessions,
+      parallel: config.sessionsAtOnce,
+    });
+    await probes.convergence();
+    return result;
+  };
+  const readsYourWrites = [await sessionsOf('healthy')];
+  await Promise.all([queue.pause(), rideQueue.pause()]);
+  try {
+    readsYourWrites.push(await sessionsOf('order and ride consumers paused'));
+  } finally {
+    await Promise.all([queue.resume(), rideQueue.resume()]);
+  }
+  await probes.convergence();
+  const deferOf = (situation: string, rounds: number) =>
+    deferRead(
+      offUrl,
+      { deferred: queries.deferred, whole: queries.hybrid },
+      { situation, rounds, signal: run.signal },
+    );
+  const defer: DeferRead[] = [await deferOf('healthy', config.deferRounds)];
+
   // Outages: the owners, then the copy holder, paused for one phase per scenario that reaches them.
   const recoveredAfterResumeMs: Partial<Record<Situation, number>> = {};
   let orderDown: TradeoffsResults['propagation']['orderDown'] | undefined;
@@ -471,6 +519,8 @@ async function measure(run: BenchRun) {
     const pausedAt = performance.now();
     let eventualWindow: { dbFrom: string; dbTo: string } | undefined;
     try {
+      // Before the hybrid loads: the first of these reads meet the budget, not an open breaker.
+      if (down === 'driver') defer.push(await deferOf('driver down', Math.ceil(config.deferRounds / 4)));
       for (const scenario of outageScenarios[down]) {
         const result = await phase(scenario, situation, 1, config.outageSeconds, down);
         phases.push(result);
@@ -534,6 +584,8 @@ async function measure(run: BenchRun) {
     propagation: { healthy: propagationMedians(phases), orderDown },
     storage,
     recoveredAfterResumeMs,
+    readYourWrites: readsYourWrites,
+    defer,
   };
   return { environment, results };
 }

@@ -1,31 +1,35 @@
 /**
  * What a rename costs as its copies multiply: `products` products, each copied into `copies` order
  * items, for each number of copies in turn. Per level: the lag of the copies behind `updateProduct`
- * at a steady rate (open loop, as `propagation.ts` phase A), the copy updates/s the order consumer
- * sustains draining a backlog (`drainBacklog`, as its phase B(ii)), and `renameProduct` STRONG
- * against EVENTUAL on one product, alternating, one at a time (as `renames.ts`).
+ * at a steady rate (open loop); the copy updates/s the order consumer sustains draining a backlog
+ * (its queue paused while the updates are written and published, then resumed: the consumer alone);
+ * and `renameProduct` STRONG against EVENTUAL on one product, alternating, one at a time, each
+ * STRONG checked on return and each EVENTUAL timed until every copy holds the name.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type EventBusOptions, queueName } from '@msd/events';
 import type { ServiceName } from '@msd/registry';
 import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
+import { graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import { benchCredential } from '../gateway/benchSubgraphHeaders.ts';
 import {
   type BenchRun,
+  type Check,
   type CpuMeter,
+  closedLoop,
+  cpuBetween,
+  eventPathProbes,
+  loadFigures,
   logger,
   OpenLoop,
   openLoopFigures,
+  poll,
   poster,
   round,
-  type Summary,
   summarize,
 } from '../harness/index.ts';
-import { drainBacklog } from '../propagation/drainBacklog.ts';
-import { eventPathProbes } from '../propagation/eventPathProbes.ts';
-import { productUpdates, updated } from '../propagation/productUpdates.ts';
-import { renameProbes } from '../renames/renameProbes.ts';
 import { reseedCopies } from './reseed.ts';
 
 export interface CopiesConfig {
@@ -42,26 +46,13 @@ export interface CopiesConfig {
 const requestTimeoutMs = 10_000;
 const convergeTimeoutMs = 120_000;
 
-export interface CopiesLevel {
-  copies: number;
-  lag: {
-    load: ReturnType<typeof openLoopFigures>;
-    lagMs: Summary;
-    relayMs: Summary;
-    deliveryMs: Summary;
-    convergedMs: number;
-    converged: boolean;
+const updated: Check = (body) => {
+  const answer = JSON.parse(body) as {
+    data?: { updateProduct?: unknown } | null;
+    errors?: { message: string }[];
   };
-  drain: Awaited<ReturnType<typeof drainBacklog>>;
-  renames: {
-    strongMs: Summary;
-    eventualMs: Summary;
-    /** EVENTUAL: from the call's return until every copy holds the name. */
-    eventualConvergeMs: Summary;
-    /** STRONG: copies holding another name when the call returned, over all calls (must be 0). */
-    staleOnReturn: number;
-  };
-}
+  return answer.data?.updateProduct ? undefined : (answer.errors?.[0]?.message ?? 'no data').slice(0, 80);
+};
 
 export async function measureCopiesGrowth(
   run: BenchRun,
@@ -73,9 +64,10 @@ export async function measureCopiesGrowth(
     bus: EventBusOptions;
     cpu: CpuMeter;
   },
-): Promise<CopiesLevel[]> {
-  const { config } = options;
+) {
+  const { config, cpu } = options;
   const productUrl = `http://127.0.0.1:${options.ports.product}/graphql`;
+  // The product service is called as the gateway would: the updates' cost is the owner's, not the gateway's.
   const asService = { [SERVICE_TOKEN_HEADER]: benchCredential('product') };
   const productDb = new pg.Pool({ connectionString: options.urls.product, max: 3 });
   const orderDb = new pg.Pool({ connectionString: options.urls.order, max: 3 });
@@ -94,21 +86,93 @@ export async function measureCopiesGrowth(
     orderDb,
     queue,
     orderMetricsUrl: `http://127.0.0.1:${options.ports.order}/metrics`,
-    cpu: options.cpu,
+    cpu,
     convergeTimeoutMs,
     signal: run.signal,
   });
-  const renames = renameProbes({
-    gatewayUrl: options.gatewayUrl,
-    orderDb,
-    convergeTimeoutMs,
-    signal: run.signal,
-  });
+  const copiesNamed = async (productId: string, name: string) =>
+    (
+      await orderDb.query<{ named: number; total: number }>(
+        'SELECT count(*) FILTER (WHERE product_name = $2)::int AS named, count(*)::int AS total FROM order_items WHERE product_id = $1',
+        [productId, name],
+      )
+    ).rows[0] ?? { named: 0, total: 0 };
 
-  const levels: CopiesLevel[] = [];
+  /** The consumer alone: its queue paused while the backlog is written and published, then resumed. */
+  const drain = async (nextUpdate: () => string, updates: number, rowsPerProduct: number) => {
+    logger.info('drain', { updates, rowsPerProduct });
+    await queue.pause();
+    try {
+      const writeStart = cpu.snapshot();
+      let outboxMax = 0;
+      let writing = true;
+      const sampler = (async () => {
+        for (; writing; await sleep(200)) outboxMax = Math.max(outboxMax, await probes.outboxBacklog());
+      })();
+      const writes = await closedLoop({
+        url: productUrl,
+        connections: 16,
+        amount: updates,
+        body: nextUpdate,
+        headers: asService,
+        check: updated,
+        timeoutMs: requestTimeoutMs,
+        signal: run.signal,
+      }).finally(() => {
+        writing = false;
+      });
+      await sampler;
+      const writeEnd = cpu.snapshot();
+      const published = await poll(
+        () => Promise.all([probes.outboxBacklog(), probes.queueCounts()]),
+        ([outbox, queued]) => outbox === 0 && queued.waiting >= writes.ok,
+        { intervalMs: 100, timeoutMs: 30_000, signal: run.signal },
+      );
+      if (!published.met) throw new Error(`backlog not published: outbox ${published.value[0]}`);
+      const before = await probes.snapshot();
+      await queue.resume();
+      const convergence = await probes.convergence();
+      const after = await probes.snapshot();
+      const drained = await probes.appliedSince(before.dbTime);
+      const applied = after.applied - before.applied;
+      const span = Math.max(drained.span, 0.001);
+      return {
+        writes: {
+          ...loadFigures(writes),
+          outboxBacklogMaxWhileWriting: outboxMax,
+          outboxEmptyAfterWritesMs: round(published.elapsedMs, 0),
+          cpu: cpuBetween(writeStart, writeEnd),
+        },
+        drain: {
+          queuedAtResume: before.queue,
+          eventsRecorded: drained.n,
+          eventsApplied: applied,
+          eventsStale: after.stale - before.stale,
+          firstAppliedAt: drained.first,
+          lastAppliedAt: drained.last,
+          seconds: round(span, 3),
+          eventsPerSecond: round((drained.n - 1) / span, 0),
+          copyUpdatesPerSecond: round((applied * rowsPerProduct) / span, 0),
+          convergence,
+          cpu: cpuBetween(before.cpu, after.cpu),
+        },
+      };
+    } finally {
+      await queue.resume().catch(() => {});
+    }
+  };
+
+  const levels = [];
   for (const copies of config.copies) {
     const ids = await reseedCopies(options.urls, config.products, copies);
-    const nextUpdate = productUpdates(ids);
+    let seq = 0;
+    /** `updateProduct(name)` round-robin over the products, a new name each time. */
+    const nextUpdate = () =>
+      JSON.stringify({
+        query:
+          'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { version } }',
+        variables: { id: ids[seq % ids.length], name: `Product ${seq % ids.length} #${seq++}` },
+      });
     const updates = new OpenLoop({
       send: () => product.post(nextUpdate()),
       check: updated,
@@ -134,18 +198,11 @@ export async function measureCopiesGrowth(
       convergedMs: convergence.elapsedMs,
       converged: convergence.converged,
     };
-
-    const drain = await drainBacklog(run, {
-      probes,
-      queue,
-      productUrl,
-      headers: asService,
+    const drained = await drain(
       nextUpdate,
-      updates: Math.max(2 * config.products, Math.round(config.drainRows / copies)),
-      connections: 16,
-      rowsPerProduct: copies,
-      requestTimeoutMs,
-    });
+      Math.max(2 * config.products, Math.round(config.drainRows / copies)),
+      copies,
+    );
 
     logger.info('renames', { copies, renames: config.renames });
     const [id] = ids;
@@ -156,34 +213,53 @@ export async function measureCopiesGrowth(
     for (let i = -config.renameWarmUp; i < config.renames; i++) {
       for (const consistency of ['STRONG', 'EVENTUAL'] as const) {
         const name = `${consistency} ${copies} #${i}`;
-        const { response, latencyMs, returnedAt } = await renames.rename(id, name, consistency);
+        const started = performance.now();
+        const response = await graphqlRequest(
+          options.gatewayUrl,
+          'mutation ($id: ID!, $name: String!, $c: Consistency!) { renameProduct(id: $id, name: $name, consistency: $c) { id version } }',
+          { id, name, c: consistency },
+          { as: 'operator' },
+        );
+        const returnedAt = performance.now();
         if (response.errors) throw new Error(`rename failed: ${JSON.stringify(response.errors)}`);
-        const named = consistency === 'STRONG' ? await renames.copiesNamed(id, name) : undefined;
-        const converged =
-          consistency === 'EVENTUAL' ? await renames.converged(id, name, returnedAt) : undefined;
+        // STRONG: copies holding another name on return (must be none); EVENTUAL: until all hold it.
+        const named = await (consistency === 'STRONG'
+          ? copiesNamed(id, name)
+          : poll(
+              () => copiesNamed(id, name),
+              (c) => c.named === c.total,
+              {
+                intervalMs: 2,
+                timeoutMs: convergeTimeoutMs,
+                signal: run.signal,
+              },
+            ).then((polled) => (polled.met ? performance.now() - returnedAt : Number.NaN)));
         if (i < 0) continue;
-        samples[consistency].push(latencyMs);
-        if (named) staleOnReturn += named.total - named.named;
-        if (converged !== undefined) convergeMs.push(converged);
+        samples[consistency].push(returnedAt - started);
+        if (typeof named === 'number') convergeMs.push(named);
+        else staleOnReturn += named.total - named.named;
       }
     }
     levels.push({
       copies,
       lag,
-      drain,
+      drain: drained,
       renames: {
         strongMs: summarize(samples.STRONG),
         eventualMs: summarize(samples.EVENTUAL),
+        /** EVENTUAL: from the call's return until every copy holds the name. */
         eventualConvergeMs: summarize(convergeMs),
+        /** STRONG: copies holding another name when the call returned, over all calls (must be 0). */
         staleOnReturn,
       },
     });
     logger.info('measured', {
       copies,
       lagP99: lag.lagMs.p99,
-      copyUpdatesPerSecond: drain.drain.copyUpdatesPerSecond,
-      strongP50: round(samples.STRONG.length ? summarize(samples.STRONG).p50 : Number.NaN),
+      copyUpdatesPerSecond: drained.drain.copyUpdatesPerSecond,
     });
   }
   return levels;
 }
+
+export type CopiesLevel = Awaited<ReturnType<typeof measureCopiesGrowth>>[number];

@@ -1,4 +1,5 @@
 export { renderChartSvg, writeChartSvg } from './chart.ts';
+export { type EventPathProbes, eventPathProbes } from './eventPath.ts';
 export {
   type Answer,
   type Check,
@@ -9,6 +10,7 @@ export {
   OpenLoop,
   type OpenLoopStats,
   openLoopFigures,
+  operatorAuthorization,
   type Poster,
   poster,
 } from './load.ts';
@@ -26,7 +28,6 @@ export {
   stackProcesses,
 } from './machine.ts';
 export { type BenchOptions, benchOptions } from './options.ts';
-export { areaOf, monotonicMicros, type ProfileSummary, readProfiles, summarizeProfile } from './profile.ts';
 export { type Cell, columns, publish, type ReportBlock, type Table } from './report.ts';
 export { type BenchRun, Cleanup, logger, type Polled, poll, runBench } from './run.ts';
 export { type BenchStack, benchDefaults, startBenchStack, startProcessBeside } from './stack.ts';

@@ -94,7 +94,7 @@ let operatorToken: Promise<string> | undefined;
  * bench stack's gateway runs in development mode, trusting the development key. A subgraph called
  * directly ignores the header.
  */
-const operatorAuthorization = () =>
+export const operatorAuthorization = () =>
   (operatorToken ??= developmentToken('operator', 'bench-operator', { expiresIn: '24h' }).then(
     (token) => `Bearer ${token}`,
   ));
@@ -181,8 +181,8 @@ export interface Answer {
 }
 
 export interface Poster {
-  /** POSTs `body`; rejects on a timeout or a connection error. */
-  post(body: string): Promise<Answer>;
+  /** POSTs `body` (with `headers` besides the poster's own); rejects on a timeout or a connection error. */
+  post(body: string, headers?: Record<string, string>): Promise<Answer>;
   /** Closes its connections. */
   close(): void;
 }
@@ -198,7 +198,7 @@ export function poster(
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
   const timeoutMs = options.timeoutMs ?? 10_000;
   return {
-    post: async (body) => {
+    post: async (body, headers) => {
       const authorization = await operatorAuthorization();
       return new Promise((resolve, reject) => {
         const request = http.request(
@@ -211,6 +211,7 @@ export function poster(
               'content-length': Buffer.byteLength(body),
               authorization,
               ...options.headers,
+              ...headers,
             },
           },
           (response) => {

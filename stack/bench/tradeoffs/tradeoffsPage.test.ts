@@ -75,37 +75,15 @@ describe('the trade-offs charts', () => {
 });
 
 describe('the trade-offs page', () => {
-  it('holds the table, links each chart and the raw results, and lists the runs', () => {
+  it('holds the table, links each chart and the raw results', () => {
     const docs = path.resolve(resultsDir, '../../../docs');
     const charts = Object.keys(tradeoffsChartSpecs(r)).map((name) =>
       path.join(docs, 'images', `${name}.svg`),
     );
-    const run = {
-      startedAt: published.startedAt,
-      finishedAt: published.finishedAt,
-      configuration: 'standard',
-      commit: 'abc1234',
-      uncommittedFiles: 0,
-      loadavgBefore: '1.00 1.00 1.00',
-      loadavgAfter: '2.00 2.00 2.00',
-      headline: {
-        syncReadRps: 1,
-        copyReadRps: 2,
-        cacheReadRps: 3,
-        strongP50Ms: 4,
-        eventualP50Ms: 5,
-        lagP50Ms: 6,
-      },
-    };
-    const later = { ...run, startedAt: '9999-01-01T00:00:00.000Z', commit: 'def5678' };
-    const page = tradeoffsPage(published, [run, later], charts, resultsFile, docs);
+    const page = tradeoffsPage(published, charts, resultsFile, docs);
     expect(page).toContain(markdownTable(tradeoffsTable(r)));
     for (const name of Object.keys(tradeoffsChartSpecs(r))) expect(page).toContain(`(images/${name}.svg)`);
     expect(page).toContain('(../stack/bench/results/tradeoffs.json)');
-    expect(page).toContain('| abc1234 | 1.00 1.00 1.00 | 2.00 2.00 2.00 | 1 / 2 / 3 | 4 / 5 | 6 |');
-    // A run after the page's (a quick one, which rewrites no page) is in the runs file only.
-    expect(page).not.toContain('def5678');
-    expect(page).toContain('(../stack/bench/results/tradeoffs-runs.json)');
     expect(page).toContain(`load average\n${published.environment.loadavgBefore} before the run`);
   });
 });

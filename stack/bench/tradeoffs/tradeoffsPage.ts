@@ -1,9 +1,8 @@
 /**
  * docs/tradeoffs.md, written from a run's published results: how it was measured, on what, the
- * table, the charts, the answers to the design's questions with the run's numbers, and every run
- * made up to it (`results/tradeoffs-runs.json`, appended to by each run, quick ones included).
+ * table, the charts, and the answers to the design's questions with the run's numbers.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
 import { type Cell, isStackGroup, type Table } from '../harness/index.ts';
@@ -14,22 +13,12 @@ import {
   answersText,
   callsTable,
   cpuTable,
+  deferTable,
   propagationTable,
+  readYourWritesTable,
   storageTable,
   tradeoffsTable,
 } from './tradeoffsTable.ts';
-
-export interface RunRecord {
-  startedAt: string;
-  finishedAt: string;
-  configuration: string;
-  commit: string;
-  uncommittedFiles: number;
-  loadavgBefore: string;
-  loadavgAfter: string;
-  /** Healthy medians: requests/s of the three reads, p50 ms of the two renames, propagation lag p50 ms. */
-  headline: Record<string, number>;
-}
 
 const markdownCell = (value: Cell) =>
   value === null || value === undefined
@@ -48,39 +37,6 @@ export function markdownTable({ headers, rows }: Table): string {
     `|${headers.map((_, i) => (numeric[i] ? '---:' : '---')).join('|')}|`,
     ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`),
   ].join('\n');
-}
-
-function headline(r: TradeoffsResults): Record<string, number> {
-  const m = (scenario: Scenario) => r.medians.find((x) => x.scenario === scenario);
-  return {
-    syncReadRps: m('read.sync')?.requestsPerSecond ?? Number.NaN,
-    copyReadRps: m('read.copy')?.requestsPerSecond ?? Number.NaN,
-    cacheReadRps: m('read.cache')?.requestsPerSecond ?? Number.NaN,
-    strongP50Ms: m('rename.strong')?.p50 ?? Number.NaN,
-    eventualP50Ms: m('rename.eventual')?.p50 ?? Number.NaN,
-    lagP50Ms: r.propagation.healthy.lagMs.p50,
-  };
-}
-
-/** The log of every run, quick ones included. */
-const runsFile = path.join(resultsDir, 'tradeoffs-runs.json');
-
-/** Appends this run to the log of every run and returns the log. */
-export function recordRun(published: Published<TradeoffsResults>, file = runsFile) {
-  const runs: RunRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunRecord[]) : [];
-  const e = published.environment;
-  runs.push({
-    startedAt: published.startedAt,
-    finishedAt: published.finishedAt,
-    configuration: published.configuration,
-    commit: e.commit,
-    uncommittedFiles: e.uncommitted.length,
-    loadavgBefore: e.loadavgBefore,
-    loadavgAfter: e.loadavgAfter,
-    headline: headline(published.results),
-  });
-  writeFileSync(file, `${JSON.stringify(runs, null, 2)}\n`);
-  return runs;
 }
 
 /** Healthy phases with answers other than complete: said, with the latency that explains them. */
@@ -105,10 +61,9 @@ const idlePercent = (r: TradeoffsResults) =>
 
 const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 
-/** The page's text for a run and the runs before it. */
+/** The page's text for a run. */
 export function tradeoffsPage(
   published: Published<TradeoffsResults>,
-  runs: readonly RunRecord[],
   charts: readonly string[],
   resultsFile: string,
   pageDir: string,
@@ -219,6 +174,36 @@ ${Object.entries(r.recoveredAfterResumeMs)
   .map(([situation, ms]) => `${ms} ms (${situation})`)
   .join(', ')}.
 
+${
+  r.readYourWrites
+    ? `## Read your writes
+
+Sessions that rename a product (or a driver) and at once read the orders (or rides) that copy its
+name, through the gateway with the entity cache: with the consistency token the rename's answer
+carried (\`x-consistency-token\`), and without it. A read is stale when a copied name or the owner's
+cached name is not the session's own. ${config.sessions} sessions, ${config.sessionsAtOnce} at a time, no other load; then
+the same with the order and ride consumers' queues paused. *honoured*: how the services answered the
+token reads (fresh: the copy was current; waited: for its consumer, bounded; owner: read from the
+owner; stale: told so), % of token reads. What the token guarantees and where it stops:
+[consistency.md](consistency.md).
+
+${markdownTable(readYourWritesTable(r))}
+`
+    : ''
+}
+${
+  r.defer
+    ? `## The hybrid read with @defer
+
+\`${r.queries.deferred}\` through the gateway without the entity cache, \`Accept: multipart/mixed\`:
+time to the first payload (the rides' own fields) and to the last (their drivers), against the hybrid
+read without @defer, one request at a time; healthy, then at the start of the driver service's pause
+(each deferred part waits out the 1 s budget, or meets an open breaker).
+
+${markdownTable(deferTable(r))}
+`
+    : ''
+}
 ## CPU per request by process (ms, healthy medians)
 
 ${markdownTable(cpuTable(r))}
@@ -263,9 +248,10 @@ cache TTL one hour (only events invalidate); reconciliation off during the run.
    Every answer checked. EVENTUAL's CPU counted until every copy was current (the bench's probe of
    that, one SQL comparison every 100 ms, is in PostgreSQL's share).
 3. ${config.strongChecks} STRONG renames one at a time, each followed by a SQL count of the copies not holding the new name.
-4. The product service paused, then the order service: one ${config.outageSeconds} s phase of each read and rename, then
-   resumed; the time until both gateways answer completely again.
-5. The storage, from the databases and Redis.
+4. Read your writes and the hybrid read with @defer (above).
+5. The product service paused, then the order service, then the driver service: one ${config.outageSeconds} s phase of each
+   read and rename that reaches it, then resumed; the time until both gateways answer completely again.
+6. The storage, from the databases and Redis.
 
 CPU comes from \`/proc/<pid>/stat\` of every process (each gateway, service, PostgreSQL backend of the
 run's databases, Redis); calls from each service's \`http_request_duration_seconds_count{route="graphql"}\`,
@@ -280,41 +266,13 @@ ${e.commit}${e.uncommitted.length ? ` with ${e.uncommitted.length} uncommitted f
 ${e.loadavgBefore} before the run, ${e.loadavgAfter} after. Run ${published.startedAt} → ${published.finishedAt}
 (${published.configuration} configuration).
 
-## The runs up to this one
-
-${markdownTable({
-  headers: [
-    'started',
-    'configuration',
-    'commit',
-    'load avg before',
-    'after',
-    'read req/s sync / copy / cache',
-    'rename p50 ms STRONG / EVENTUAL',
-    'lag p50 ms',
-  ],
-  // Quick runs are recorded too but rewrite no page: the runs after this page's are only in the runs file.
-  rows: runs
-    .filter((run) => run.startedAt <= published.startedAt)
-    .map((run) => [
-      run.startedAt,
-      run.configuration,
-      `${run.commit}${run.uncommittedFiles ? ` (+${run.uncommittedFiles})` : ''}`,
-      run.loadavgBefore,
-      run.loadavgAfter,
-      `${run.headline.syncReadRps} / ${run.headline.copyReadRps} / ${run.headline.cacheReadRps}`,
-      `${run.headline.strongP50Ms} / ${run.headline.eventualP50Ms}`,
-      run.headline.lagP50Ms,
-    ]),
-})}
-
-Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}); every run, later and
-quick ones included: [${path.relative(repoRoot, runsFile)}](${path.relative(pageDir, runsFile)}).
+Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}); earlier runs are in
+this page's git history.
 `;
 }
 
 /**
- * Records the run and writes the page: docs/tradeoffs.md for the standard configuration, else
+ * Writes the page: docs/tradeoffs.md for the standard configuration, else
  * `results/tradeoffs-custom.md` (ignored by git). Returns the page's path.
  */
 export function writeTradeoffsPage(
@@ -323,10 +281,9 @@ export function writeTradeoffsPage(
   standard: boolean,
 ) {
   const published = JSON.parse(readFileSync(resultsFile, 'utf8')) as Published<TradeoffsResults>;
-  const runs = recordRun(published);
   const page = standard
     ? path.join(repoRoot, 'docs', 'tradeoffs.md')
     : path.join(resultsDir, 'tradeoffs-custom.md');
-  writeFileSync(page, tradeoffsPage(published, runs, charts.files, resultsFile, path.dirname(page)));
+  writeFileSync(page, tradeoffsPage(published, charts.files, resultsFile, path.dirname(page)));
   return page;
 }

@@ -101,4 +101,36 @@ export interface TradeoffsResults {
   };
   storage: { copies: CopyStorage[]; entityCache: { keys: number; bytes: number } };
   recoveredAfterResumeMs: Partial<Record<Situation, number>>;
+  /** Healthy, then with the order and ride consumers paused (absent from runs before they were measured). */
+  readYourWrites?: ReadYourWrites[];
+  /** Healthy, then with the driver service paused (absent from runs before it was measured). */
+  defer?: DeferRead[];
+}
+
+/** How a token read was honoured: the strongest outcome any service reported in `extensions.consistency`. */
+export type Outcome = 'fresh' | 'waited' | 'owner' | 'stale';
+
+/** Read your writes: sessions that write and at once read what copies the write, with the token and without. */
+export interface ReadYourWrites {
+  situation: string;
+  /** Reads with a token (as many without). */
+  reads: number;
+  staleWithToken: number;
+  staleWithoutToken: number;
+  /** Sessions whose write failed (an overloaded machine): not counted. */
+  sessionsWithAFailedWrite: number;
+  tokenReadMs: Summary;
+  plainReadMs: Summary;
+  /** Token reads by how they were honoured, % of them. */
+  sharePercent: Record<Outcome | 'unreported', number>;
+}
+
+/** The hybrid read with @defer, one client, one request at a time. */
+export interface DeferRead {
+  situation: string;
+  rounds: number;
+  failed: number;
+  firstPayloadMs: Summary;
+  lastPayloadMs: Summary;
+  withoutDeferMs: Summary;
 }

@@ -203,6 +203,29 @@ export function storageTable(r: TradeoffsResults): Table {
   });
 }
 
+export const readYourWritesTable = (r: TradeoffsResults): Table =>
+  columns(r.readYourWrites ?? [], {
+    situation: (x) => x.situation,
+    reads: (x) => x.reads,
+    'stale with token': (x) => x.staleWithToken,
+    'stale without': (x) => x.staleWithoutToken,
+    'token read p50/p99 ms': (x) => `${x.tokenReadMs.p50} / ${x.tokenReadMs.p99}`,
+    'plain read p50/p99 ms': (x) => `${x.plainReadMs.p50} / ${x.plainReadMs.p99}`,
+    'honoured: fresh / waited / owner / stale %': (x) =>
+      `${x.sharePercent.fresh} / ${x.sharePercent.waited} / ${x.sharePercent.owner} / ${x.sharePercent.stale}`,
+    'failed writes': (x) => x.sessionsWithAFailedWrite,
+  });
+
+export const deferTable = (r: TradeoffsResults): Table =>
+  columns(r.defer ?? [], {
+    situation: (x) => x.situation,
+    rounds: (x) => x.rounds,
+    '@defer first payload p50/p99 ms': (x) => `${x.firstPayloadMs.p50} / ${x.firstPayloadMs.p99}`,
+    '@defer last payload p50/p99 ms': (x) => `${x.lastPayloadMs.p50} / ${x.lastPayloadMs.p99}`,
+    'without @defer p50/p99 ms': (x) => `${x.withoutDeferMs.p50} / ${x.withoutDeferMs.p99}`,
+    'non-200': (x) => x.failed,
+  });
+
 /** The printed report: the table, then CPU, calls, propagation and storage. */
 export function tradeoffsReport(r: TradeoffsResults): ReportBlock[] {
   return [
@@ -215,6 +238,10 @@ export function tradeoffsReport(r: TradeoffsResults): ReportBlock[] {
     callsTable(r),
     '\nPropagation lag (order inbox: recorded − occurred, one PostgreSQL clock)',
     propagationTable(r),
+    '\nRead your writes',
+    readYourWritesTable(r),
+    '\nThe hybrid read with @defer',
+    deferTable(r),
     '\nStorage taken by copies',
     storageTable(r),
     `entity cache: ${r.storage.entityCache.keys} keys, ${r.storage.entityCache.bytes} bytes in Redis`,

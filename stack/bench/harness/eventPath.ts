@@ -6,7 +6,9 @@
 import { readCounter } from '@msd/testing';
 import type { Queue } from 'bullmq';
 import type pg from 'pg';
-import { type CpuMeter, type CpuSnapshot, poll, round, summarize } from '../harness/index.ts';
+import type { CpuMeter, CpuSnapshot } from './machine.ts';
+import { poll } from './run.ts';
+import { round, summarize } from './stats.ts';
 
 export interface EventPathOptions {
   productDb: pg.Pool;
@@ -170,4 +172,3 @@ export function eventPathProbes(options: EventPathOptions) {
 }
 
 export type EventPathProbes = ReturnType<typeof eventPathProbes>;
-export type Snapshot = Awaited<ReturnType<EventPathProbes['snapshot']>>;
