@@ -41,7 +41,7 @@ import {
   loadFigures,
   logger,
   median,
-  poster,
+  post,
   publish,
   type ReportBlock,
   round,
@@ -310,15 +310,9 @@ async function measure(run: BenchRun) {
     const bytes: Record<string, number> = {};
     answerBytes[query.name] = bytes;
     for (const target of targetsOf(query)) {
-      let answer = { status: 200, body: '' };
-      if (target.read) answer.body = await target.read();
-      else {
-        const client = poster(target.url ?? '', {
-          maxSockets: 1,
-          ...(target.headers ? { headers: target.headers } : {}),
-        });
-        answer = await client.post(bodyOf(query)).finally(() => client.close());
-      }
+      const answer = target.read
+        ? { status: 200, body: await target.read() }
+        : await post(target.url ?? '', bodyOf(query), { headers: target.headers ?? {} });
       const problem = answer.status === 200 ? query.check(answer.body) : `HTTP ${answer.status}`;
       if (problem) throw new Error(`${target.name} answers ${query.name} wrongly: ${problem}`);
       bytes[target.name] = Buffer.byteLength(answer.body);

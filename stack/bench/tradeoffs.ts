@@ -42,7 +42,6 @@ import {
   logger,
   median,
   poll,
-  poster,
   publish,
   round,
   runBench,
@@ -200,10 +199,8 @@ async function measure(run: BenchRun) {
     (name) => new Queue(name, { connection: bus.connection, prefix: bus.prefix }),
   ) as [Queue, Queue];
   const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
-  const sessions = poster(cacheUrl, { maxSockets: config.sessionsAtOnce });
   run.cleanup.add('closing the probes', async () => {
     redis.disconnect();
-    sessions.close();
     await Promise.all(
       [queue, rideQueue].map((q) =>
         q
@@ -476,7 +473,7 @@ async function measure(run: BenchRun) {
   };
   const sessionsOf = async (situation: string) => {
     logger.info('read your writes', { situation, sessions: config.sessions });
-    const result = await readYourWrites(sessions, ids, {
+    const result = await readYourWrites(cacheUrl, ids, {
       situation,
       sessions: config.sessions,
       parallel: config.sessionsAtOnce,

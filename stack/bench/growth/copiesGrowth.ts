@@ -23,10 +23,8 @@ import {
   eventPathProbes,
   loadFigures,
   logger,
-  OpenLoop,
-  openLoopFigures,
   poll,
-  poster,
+  post,
   round,
   summarize,
 } from '../harness/index.ts';
@@ -75,9 +73,7 @@ export async function measureCopiesGrowth(
     connection: options.bus.connection,
     prefix: options.bus.prefix,
   });
-  const product = poster(productUrl, { headers: asService, timeoutMs: requestTimeoutMs });
   run.cleanup.add('closing the copies probes', async () => {
-    product.close();
     await queue.close().catch(() => {});
     await Promise.all([productDb.end(), orderDb.end()]);
   });
@@ -173,25 +169,32 @@ export async function measureCopiesGrowth(
           'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { version } }',
         variables: { id: ids[seq % ids.length], name: `Product ${seq % ids.length} #${seq++}` },
       });
-    const updates = new OpenLoop({
-      send: () => product.post(nextUpdate()),
-      check: updated,
-      maxInFlight: 64,
-      signal: run.signal,
-    });
+    /**
+     * `rate` updates a second for `seconds`, each sent when due whatever became of the earlier ones
+     * (open loop: a fixed rate of arrivals); resolves when every answer is in.
+     */
+    const updates = async (rate: number, seconds: number) => {
+      const start = performance.now();
+      const sent: Promise<boolean>[] = [];
+      for (let i = 0; i < rate * seconds; i++) {
+        await sleep(start + (i * 1000) / rate - performance.now(), undefined, { signal: run.signal });
+        const answer = post(productUrl, nextUpdate(), { headers: asService, timeoutMs: requestTimeoutMs });
+        sent.push(answer.then((a) => a.status === 200 && updated(a.body) === undefined).catch(() => false));
+      }
+      const ok = (await Promise.all(sent)).filter(Boolean).length;
+      return { targetRate: rate, sent: sent.length, ok, okPerSecond: round(ok / seconds) };
+    };
 
     logger.info('lag', { copies, rate: config.lagRate, seconds: config.lagSeconds });
-    await updates.run(config.lagRate, Math.min(2, config.lagSeconds));
-    await updates.settle();
+    await updates(config.lagRate, Math.min(2, config.lagSeconds));
     await probes.convergence();
     const before = await probes.snapshot();
-    const stats = await updates.run(config.lagRate, config.lagSeconds);
+    const load = await updates(config.lagRate, config.lagSeconds);
     const end = await probes.dbNow();
-    await updates.settle();
     const convergence = await probes.convergence();
     const breakdown = await probes.lagBreakdown(before.dbTime, end);
     const lag = {
-      load: openLoopFigures(stats),
+      load,
       lagMs: await probes.lag(before.dbTime, end),
       relayMs: breakdown.relayMs,
       deliveryMs: breakdown.deliveryMs,

@@ -22,7 +22,7 @@ import {
   loadFigures,
   logger,
   median,
-  poster,
+  post,
   round,
   stackCpuMs,
 } from '../harness/index.ts';
@@ -189,8 +189,7 @@ export async function measureReadGrowth(
       });
     // One answer of each cell, checked, for its shape; then a warm-up at this volume.
     for (const cell of cells) {
-      const client = poster(options.gatewayUrl, { headers: cell.headers, maxSockets: 1 });
-      const answer = await client.post(cell.body(0)).finally(() => client.close());
+      const answer = await post(options.gatewayUrl, cell.body(0), { headers: cell.headers });
       const problem = answer.status === 200 ? cell.check(answer.body) : `HTTP ${answer.status}`;
       if (problem) throw new Error(`${cell.reader} page ${cell.page} at ${scale}x: ${problem}`);
       shapes.push({ scale, reader: cell.reader, page: cell.page, ...shapeOf(answer.body) });

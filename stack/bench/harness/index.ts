@@ -1,18 +1,13 @@
 export { renderChartSvg, writeChartSvg } from './chart.ts';
 export { type EventPathProbes, eventPathProbes } from './eventPath.ts';
 export {
-  type Answer,
   type Check,
   closedLoop,
   type LoadFigures,
   type LoadStats,
   loadFigures,
-  OpenLoop,
-  type OpenLoopStats,
-  openLoopFigures,
   operatorAuthorization,
-  type Poster,
-  poster,
+  post,
 } from './load.ts';
 export {
   type CpuMeter,

@@ -1,12 +1,9 @@
 /**
- * Load against one HTTP endpoint, two ways. Closed loop (`closedLoop`): autocannon's connections,
- * each sending its next request when its previous one was answered, for a time or a number of
- * requests. Open loop (`OpenLoop`): request i is due at start + i / rate whatever happened to the
- * earlier ones, the schedule a fixed rate of arrivals needs. Every answer is checked; latency is the
- * client's, from sending the request to its last byte.
+ * Load against one HTTP endpoint: autocannon's closed loop (`closedLoop`: each connection sends its
+ * next request when its previous one was answered, for a time or a number of requests), every
+ * answer checked, latency the client's from sending the request to its last byte; and `post`, one
+ * request at a time.
  */
-import http from 'node:http';
-import { setTimeout as sleep, setImmediate as yieldToIo } from 'node:timers/promises';
 import { developmentToken } from '@msd/service-kit';
 import autocannon from 'autocannon';
 import { round, type Summary, summarize } from './stats.ts';
@@ -99,9 +96,6 @@ export const operatorAuthorization = () =>
     (token) => `Bearer ${token}`,
   ));
 
-// ---------------------------------------------------------------------------------------------
-// Closed loop: autocannon
-
 export interface ClosedLoopOptions {
   /** POSTed to. */
   url: string;
@@ -172,171 +166,21 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats>
   return stats;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Open loop: one schedule, kept here
-
-export interface Answer {
-  status: number;
-  body: string;
-}
-
-export interface Poster {
-  /** POSTs `body` (with `headers` besides the poster's own); rejects on a timeout or a connection error. */
-  post(body: string, headers?: Record<string, string>): Promise<Answer>;
-  /** Closes its connections. */
-  close(): void;
-}
-
-/**
- * JSON POSTs to one URL over keep-alive connections with Node's http client, which spends about half
- * of fetch's CPU per request: the load generator shares the machine with the stack it measures.
- */
-export function poster(
+/** One JSON POST as the operator: its status and body; rejects on a timeout or a connection error. */
+export async function post(
   url: string,
-  options: { headers?: Record<string, string>; timeoutMs?: number; maxSockets?: number } = {},
-): Poster {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  return {
-    post: async (body, headers) => {
-      const authorization = await operatorAuthorization();
-      return new Promise((resolve, reject) => {
-        const request = http.request(
-          url,
-          {
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-              authorization,
-              ...options.headers,
-              ...headers,
-            },
-          },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () =>
-              resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-            );
-            response.on('error', reject);
-          },
-        );
-        request.setTimeout(timeoutMs, () =>
-          request.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })),
-        );
-        request.on('error', reject);
-        request.end(body);
-      });
+  body: string,
+  options: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: await operatorAuthorization(),
+      ...options.headers,
     },
-    close: () => agent.destroy(),
-  };
-}
-
-export interface OpenLoopStats extends LoadStats {
-  targetRate: number;
-  scheduled: number;
-  sent: number;
-  /** Due while `maxInFlight` requests were outstanding: not sent at all (never queued). */
-  missed: number;
-  /** Sent more than 10 ms after they were due: the generator itself fell behind. */
-  late: number;
-  maxLateMs: number;
-}
-
-/** The figures of an open loop for a report: its schedule and what became of it, then `loadFigures`. */
-export const openLoopFigures = (stats: OpenLoopStats) => ({
-  targetRate: stats.targetRate,
-  scheduled: stats.scheduled,
-  sent: stats.sent,
-  missed: stats.missed,
-  lateOver10ms: stats.late,
-  maxLateMs: stats.maxLateMs,
-  ...loadFigures(stats),
-});
-
-const errorLabel = (error: unknown) =>
-  error instanceof Error
-    ? ((error as NodeJS.ErrnoException).code ?? error.message.slice(0, 80))
-    : String(error);
-
-/**
- * Fixed-rate arrivals with at most `maxInFlight` requests outstanding. Runs follow one another
- * without waiting for the answers of the previous one (they keep arriving into its stats), and share
- * the bound on requests in flight; `settle()` waits for them.
- */
-export class OpenLoop {
-  private inFlight = 0;
-  private readonly outstanding = new Set<Promise<void>>();
-
-  constructor(
-    private readonly options: {
-      /** Sends the next request. */
-      send: () => Promise<Answer>;
-      check?: Check;
-      maxInFlight: number;
-      signal: AbortSignal;
-    },
-  ) {}
-
-  /** `rate` requests per second for `seconds`; resolves once the last one is due. */
-  async run(rate: number, seconds: number): Promise<OpenLoopStats> {
-    const stats: OpenLoopStats = {
-      ...newStats(),
-      elapsedMs: seconds * 1000,
-      targetRate: rate,
-      scheduled: 0,
-      sent: 0,
-      missed: 0,
-      late: 0,
-      maxLateMs: 0,
-    };
-    const total = Math.round(rate * seconds);
-    const start = performance.now();
-    let next = 0;
-    while (next < total) {
-      this.options.signal.throwIfAborted();
-      const now = performance.now();
-      const due = Math.min(total, Math.floor(((now - start) * rate) / 1000) + 1);
-      for (; next < due; next++) {
-        stats.scheduled++;
-        if (this.inFlight >= this.options.maxInFlight) {
-          stats.missed++;
-          continue;
-        }
-        const lateMs = now - (start + (next * 1000) / rate);
-        if (lateMs > 10) stats.late++;
-        stats.maxLateMs = Math.max(stats.maxLateMs, round(lateMs));
-        this.launch(stats);
-      }
-      const wait = start + (next * 1000) / rate - performance.now();
-      if (wait > 0) await sleep(wait);
-      else await yieldToIo();
-    }
-    return stats;
-  }
-
-  /** Resolves once every request sent so far is answered or has failed. */
-  async settle(): Promise<void> {
-    while (this.outstanding.size > 0) await Promise.race([...this.outstanding]);
-  }
-
-  private launch(stats: OpenLoopStats): void {
-    stats.sent++;
-    this.inFlight++;
-    const started = performance.now();
-    const done = this.options
-      .send()
-      .then(
-        ({ status, body }) =>
-          answered(stats, status, performance.now() - started, problemOf(status, body, this.options.check)),
-        (error: unknown) => failed(stats, errorLabel(error)),
-      )
-      .finally(() => {
-        this.inFlight--;
-        this.outstanding.delete(done);
-      });
-    this.outstanding.add(done);
-  }
+    body,
+    signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+  });
+  return { status: response.status, body: await response.text() };
 }

@@ -5,7 +5,7 @@
  * time to its first payload (the rides' own fields) and to its last (their drivers), against the same
  * read without @defer.
  */
-import { operatorAuthorization, type Poster, round, summarize } from '../harness/index.ts';
+import { operatorAuthorization, post, round, summarize } from '../harness/index.ts';
 import type { DeferRead, Outcome, ReadYourWrites } from './tradeoffsResults.ts';
 
 interface Answer {
@@ -21,16 +21,14 @@ interface Answer {
  * when a copied name or the owner's name (through the entity cache) is not the session's own.
  */
 export async function readYourWrites(
-  client: Poster,
+  url: string,
   ids: { products: readonly string[]; drivers: readonly string[] },
   options: { situation: string; sessions: number; parallel: number },
 ): Promise<ReadYourWrites> {
   const send = async (query: string, variables: object, token?: string) => {
     const started = performance.now();
-    const answer = await client.post(
-      JSON.stringify({ query, variables }),
-      token ? { 'x-consistency-token': token } : {},
-    );
+    const headers: Record<string, string> = token ? { 'x-consistency-token': token } : {};
+    const answer = await post(url, JSON.stringify({ query, variables }), { headers });
     return { ms: performance.now() - started, ...(JSON.parse(answer.body) as Answer) };
   };
   const reads: { token: boolean; ms: number; stale: boolean; outcome: Outcome | 'unreported' }[] = [];
