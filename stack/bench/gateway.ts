@@ -22,7 +22,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '@msd/registry';
 import pg from 'pg';
 import { benchSubgraphHeaders } from './gateway/benchSubgraphHeaders.ts';
@@ -37,10 +36,11 @@ import {
   cpuMsPerRequest,
   cpuNetOfIdle,
   describeEnvironment,
+  idleCpu,
   type LoadStats,
   loadFigures,
   logger,
-  median,
+  medianOf,
   post,
   publish,
   type ReportBlock,
@@ -342,9 +342,7 @@ async function measure(run: BenchRun) {
   const idlePhases: { round: number; percentOfOneCore: Record<string, number> }[] = [];
   for (let r = 0; r < config.rounds; r++) {
     logger.info('phase', { round: r + 1, idle: config.seconds });
-    const idleBefore = cpu.snapshot();
-    await sleep(config.seconds * 1000, undefined, { signal: run.signal });
-    const idle = cpuBetween(idleBefore, cpu.snapshot()).percentOfOneCore;
+    const idle = (await idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
     idlePhases.push({ round: r + 1, percentOfOneCore: idle });
     for (const query of readQueries) {
       const list = targetsOf(query);
@@ -399,10 +397,7 @@ async function measure(run: BenchRun) {
     query: query.name,
     targets: targetsOf(query).map((target) => {
       const mine = phases.filter((p) => p.query === query.name && p.target === target.name);
-      const of = (pick: (p: (typeof phases)[number]) => number | undefined) => {
-        const values = mine.map(pick).filter((v): v is number => v !== undefined);
-        return values.length ? round(median(values), 2) : undefined;
-      };
+      const of = (pick: (p: (typeof phases)[number]) => number | undefined) => medianOf(mine, pick);
       return {
         target: target.name,
         requestsPerSecond: of((p) => p.requestsPerSecond),
@@ -418,8 +413,7 @@ async function measure(run: BenchRun) {
   }));
   const figure = (query: string, target: string) =>
     medians.find((m) => m.query === query)?.targets.find((t) => t.target === target);
-  const ratio = (a: number | undefined, b: number | undefined) =>
-    a !== undefined && b !== undefined && b > 0 ? round(a / b, 2) : undefined;
+  const ratio = (a = Number.NaN, b = Number.NaN) => round(a / b, 2);
   // Never slower than stock on any read: at least 1.1x its requests/s and at most 0.9x its gateway
   // CPU per request (0.7x on the 3-hop read); the 3-hop stack within 5x the floor.
   const goals = readQueries.map(({ name }) => {
@@ -433,7 +427,7 @@ async function measure(run: BenchRun) {
       throughputOverStock: throughput,
       gatewayCpuOverStock: gatewayCpu,
       gatewayCpuGoal: cpuGoal,
-      met: (throughput ?? 0) >= 1.1 && (gatewayCpu ?? Number.POSITIVE_INFINITY) <= cpuGoal,
+      met: throughput >= 1.1 && gatewayCpu <= cpuGoal,
     };
   });
   const stackOverFloor = ratio(
@@ -450,7 +444,7 @@ async function measure(run: BenchRun) {
     idlePhases,
     medians,
     goals,
-    floorGoal: { stackOverFloor, met: (stackOverFloor ?? Number.POSITIVE_INFINITY) <= 5 },
+    floorGoal: { stackOverFloor, met: stackOverFloor <= 5 },
     profileDir,
   };
   return { environment, results };

@@ -1,28 +1,3 @@
-/**
- * The trade-offs, measured in one run on the same data: an order item's product name read through
- * a synchronous call (order → product), from the order's local copy, and through the gateway's warm
- * entity cache; the hybrid ride read (its own driverName, the driver's details by call or from the
- * cache, and with @defer); renames STRONG (two-phase commit) against EVENTUAL (write + event); read
- * your writes (rename, then read at once, with and without the consistency token); all of them again
- * with the owner (product, driver) or the copy holder (order, or its consumers) paused; the
- * propagation lag of the copies; the storage the copies take. For each: latency p50/p99, throughput,
- * CPU per request across every process, calls between services and events per request (counted at
- * the receiving services).
- *
- * How: the stack on 4700–4707 (gateway with the entity cache on, Product and Driver cached, TTL 1 h)
- * and a second gateway on 4708 with `ENTITY_CACHE=off`, the demo set, everything signed in as the
- * operator. Reads: `connections` closed-loop clients for `phaseSeconds` per read and round, the
- * order rotated per round; renames: `renameConnections` clients, each renaming a product of its own,
- * STRONG and EVENTUAL alternating; EVENTUAL's CPU counted until every copy converged. Figures are
- * medians across rounds. Then product, order and driver each paused (SIGSTOP) for one
- * `outageSeconds` phase per scenario that reaches it. Writes `results/tradeoffs.json`,
- * `docs/tradeoffs.md` and its charts (`docs/images/tradeoffs-*.svg`).
- *
- *   npm run bench                     # about 8 minutes
- *   npm run bench -- --quick          # about 3 minutes, to check the script itself
- *   npm run bench -- --help           # every figure that can be set
- */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { queueName } from '@msd/events';
 import { serviceNames } from '@msd/registry';
 import { counterIn, graphqlRequest } from '@msd/testing';
@@ -33,14 +8,14 @@ import { demoData } from '../src/index.ts';
 import {
   type BenchRun,
   benchOptions,
-  type Check,
   closedLoop,
   cpuBetween,
   cpuMsPerRequest,
   describeEnvironment,
   eventPathProbes,
+  idleCpu,
   logger,
-  median,
+  medianOf,
   poll,
   publish,
   round,
@@ -120,12 +95,7 @@ const queries = {
   rename:
     'mutation Rename($id: ID!, $name: String!, $consistency: Consistency!) { renameProduct(id: $id, name: $name, consistency: $consistency) { id version } }',
 };
-const bodies = {
-  sync: JSON.stringify({ query: queries.sync, operationName: 'SyncRead' }),
-  copy: JSON.stringify({ query: queries.copy, operationName: 'CopyRead' }),
-  hybrid: JSON.stringify({ query: queries.hybrid, operationName: 'HybridRead' }),
-};
-const checks: Record<keyof typeof bodies, Check> = {
+const checks = {
   sync: orderItemsRead(orders, 'product'),
   copy: orderItemsRead(orders, 'productName'),
   hybrid: ridesRead(rides),
@@ -141,19 +111,14 @@ const outageScenarios: Record<Outage, Scenario[]> = {
 };
 
 /** The load of a scenario: where it goes, with what, checked how, by how many clients. */
-interface Load {
-  url: string;
-  body: (connection: number) => string;
-  check: Check;
-  connections: number;
-}
+type Load = Pick<Parameters<typeof closedLoop>[0], 'url' | 'body' | 'check' | 'connections'>;
 
 /** Medians across the healthy EVENTUAL rounds of each round's lag, relay and delivery percentiles. */
 function propagationMedians(phases: readonly PhaseResult[]) {
   const rounds = phases.filter((p) => p.scenario === 'rename.eventual' && p.situation === 'healthy');
   const of = (pick: (p: PhaseResult) => Summary | undefined) => ({
-    p50: round(median(rounds.map((p) => pick(p)?.p50 ?? Number.NaN))),
-    p99: round(median(rounds.map((p) => pick(p)?.p99 ?? Number.NaN))),
+    p50: medianOf(rounds, (p) => pick(p)?.p50, 1),
+    p99: medianOf(rounds, (p) => pick(p)?.p99, 1),
   });
   return {
     events: rounds.reduce((n, p) => n + (p.lagMs?.n ?? 0), 0),
@@ -201,14 +166,11 @@ async function measure(run: BenchRun) {
   const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
   run.cleanup.add('closing the probes', async () => {
     redis.disconnect();
-    await Promise.all(
-      [queue, rideQueue].map((q) =>
-        q
-          .resume()
-          .then(() => q.close())
-          .catch(() => {}),
-      ),
-    );
+    const closed = async (q: Queue) => {
+      await q.resume();
+      await q.close();
+    };
+    await Promise.all([closed(queue).catch(() => {}), closed(rideQueue).catch(() => {})]);
     await Promise.all([productDb.end(), orderDb.end()]);
   });
   const probes = eventPathProbes({
@@ -225,10 +187,8 @@ async function measure(run: BenchRun) {
   const gatewayPorts = { gateway: portBase, 'gateway (cache off)': offGatewayPort };
   const servicePorts = (down: string | undefined) =>
     Object.fromEntries(serviceNames.filter((name) => name !== down).map((name) => [name, stack.ports[name]]));
-  const cacheLookups = (s: Scrape, type: 'Product' | 'Driver' = 'Product') => ({
-    hit: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', { type, result: 'hit' }),
-    miss: counterIn(s.gateways.gateway ?? '', 'entity_cache_lookups_total', { type, result: 'miss' }),
-  });
+  const cacheLookups = (texts: Record<string, string>, type: 'Product' | 'Driver', result: 'hit' | 'miss') =>
+    counterIn(texts.gateway ?? '', 'entity_cache_lookups_total', { type, result });
   /** Calls both gateways sent to `subgraph` (ok, failed, timed out), and those the open circuit refused to send. */
   const callsFromGateways = (s: Scrape, subgraph: string) => {
     const count = (outcome: string) =>
@@ -263,9 +223,9 @@ async function measure(run: BenchRun) {
         },
       }),
   });
-  const read = (url: string, kind: keyof typeof bodies): Load => ({
+  const read = (url: string, kind: keyof typeof checks): Load => ({
     url,
-    body: () => bodies[kind],
+    body: () => JSON.stringify({ query: queries[kind] }),
     check: checks[kind],
     connections: config.connections,
   });
@@ -278,19 +238,11 @@ async function measure(run: BenchRun) {
     'rename.strong': renameLoad('STRONG'),
     'rename.eventual': renameLoad('EVENTUAL'),
   };
-  const drive = (load: Load, seconds: number) =>
-    closedLoop({
-      url: load.url,
-      connections: load.connections,
-      seconds,
-      body: load.body,
-      check: load.check,
-      signal: run.signal,
-    });
+  const drive = (load: Load, seconds: number) => closedLoop({ ...load, seconds, signal: run.signal });
   /** Fills the entity cache with every product and driver of the reads (a few requests, not measured). */
   const fillCache = async () => {
-    for (const body of [bodies.sync, bodies.hybrid])
-      await closedLoop({ url: cacheUrl, connections: 2, amount: 4, body: () => body, signal: run.signal });
+    for (const scenario of ['read.cache', 'hybrid.cache'] as const)
+      await closedLoop({ ...loads[scenario], connections: 2, amount: 4, signal: run.signal });
   };
 
   /** Each phase's span on PostgreSQL's clock, the one that stamps both ends of an event's lag. */
@@ -339,11 +291,12 @@ async function measure(run: BenchRun) {
       callsPerRequest: round(traffic.calls / requests, 2),
       eventsPerRequest: round(traffic.events / requests, 2),
     };
-    if (scenario === 'read.cache' || scenario === 'hybrid.cache') {
+    if (scenario.endsWith('.cache')) {
       const type = scenario === 'read.cache' ? 'Product' : 'Driver';
-      const [from, to] = [cacheLookups(before, type), cacheLookups(after, type)];
-      const hit = to.hit - from.hit;
-      result.cacheHitPercent = round((100 * hit) / Math.max(1, hit + to.miss - from.miss));
+      const [hit, miss] = (['hit', 'miss'] as const).map(
+        (kind) => cacheLookups(after.gateways, type, kind) - cacheLookups(before.gateways, type, kind),
+      ) as [number, number];
+      result.cacheHitPercent = round((100 * hit) / Math.max(1, hit + miss));
     }
     if (down) {
       const [from, to] = [callsFromGateways(before, down), callsFromGateways(after, down)];
@@ -384,12 +337,9 @@ async function measure(run: BenchRun) {
     poll(
       async () => {
         let prepared = 0;
-        for (const db of [productDb, orderDb]) {
-          const { rows } = await db.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pending_renames WHERE state = 'PREPARED'",
-          );
-          prepared += rows[0]?.n ?? 0;
-        }
+        for (const db of [productDb, orderDb])
+          prepared +=
+            (await db.query("SELECT 1 FROM pending_renames WHERE state = 'PREPARED'")).rowCount ?? 0;
         return prepared;
       },
       (n) => n === 0,
@@ -415,9 +365,7 @@ async function measure(run: BenchRun) {
   await probes.convergence();
 
   logger.info('idle (not loaded)', { seconds: 2 });
-  const idleFrom = cpu.snapshot();
-  await sleep(2_000, undefined, { signal: run.signal });
-  const idleCpu = cpuBetween(idleFrom, cpu.snapshot());
+  const idle = await idleCpu(cpu, 2_000, run.signal);
 
   // Healthy: rounds of the reads, then of the renames, the order rotated per round.
   const phases: PhaseResult[] = [];
@@ -441,19 +389,17 @@ async function measure(run: BenchRun) {
   for (let i = 0; i < config.strongChecks; i++) {
     const name = `STRONG checked #${i}`;
     const started = performance.now();
-    const answer = await graphqlRequest(
-      cacheUrl,
-      queries.rename,
-      { id: checked.id, name, consistency: 'STRONG' },
-      { as: 'operator' },
-    );
+    const variables = { id: checked.id, name, consistency: 'STRONG' };
+    const answer = await graphqlRequest(cacheUrl, queries.rename, variables, { as: 'operator' });
     strongLatencies.push(performance.now() - started);
     if (answer.errors) throw new Error(`STRONG rename failed: ${JSON.stringify(answer.errors)}`);
-    const { rows } = await orderDb.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM order_items WHERE product_id = $1 AND product_name <> $2',
-      [checked.id, name],
-    );
-    staleCopies += rows[0]?.n ?? 0;
+    staleCopies +=
+      (
+        await orderDb.query('SELECT 1 FROM order_items WHERE product_id = $1 AND product_name <> $2', [
+          checked.id,
+          name,
+        ])
+      ).rowCount ?? 0;
   }
   await probes.convergence();
 
@@ -471,15 +417,13 @@ async function measure(run: BenchRun) {
     products: [...new Set(shown.data?.orders.flatMap((o) => o.items.map((item) => item.productId)))],
     drivers: [...new Set(shown.data?.rides.map((ride) => ride.driverId))],
   };
-  const sessionsOf = async (situation: string) => {
+  const sessionsOf = (situation: string) => {
     logger.info('read your writes', { situation, sessions: config.sessions });
-    const result = await readYourWrites(cacheUrl, ids, {
+    return readYourWrites(cacheUrl, ids, {
       situation,
       sessions: config.sessions,
       parallel: config.sessionsAtOnce,
     });
-    await probes.convergence();
-    return result;
   };
   const readsYourWrites = [await sessionsOf('healthy')];
   await Promise.all([queue.pause(), rideQueue.pause()]);
@@ -502,15 +446,13 @@ async function measure(run: BenchRun) {
   let orderDown: TradeoffsResults['propagation']['orderDown'] | undefined;
   for (const down of outages) {
     const situation: Situation = `${down} down`;
-    await fillCache();
-    const filled = await scrapeMetrics({ gateway: portBase });
-    await fillCache();
-    const refilled = await scrapeMetrics({ gateway: portBase });
-    const misses = (texts: Record<string, string>) =>
-      cacheLookups({ services: {}, gateways: texts }, 'Product').miss +
-      cacheLookups({ services: {}, gateways: texts }, 'Driver').miss;
-    if (misses(refilled) !== misses(filled))
-      throw new Error('the entity cache is not warm before the outage');
+    const misses = async () => {
+      await fillCache();
+      const texts = await scrapeMetrics({ gateway: portBase });
+      return cacheLookups(texts, 'Product', 'miss') + cacheLookups(texts, 'Driver', 'miss');
+    };
+    const [filled, refilled] = [await misses(), await misses()];
+    if (filled !== refilled) throw new Error('the entity cache is not warm before the outage');
     logger.info('pausing', { service: down });
     stack.signal(down, 'SIGSTOP');
     const pausedAt = performance.now();
@@ -542,8 +484,7 @@ async function measure(run: BenchRun) {
 
   const medians: ScenarioMedians[] = [...reads, ...renames].map((scenario) => {
     const rounds = phases.filter((p) => p.scenario === scenario && p.situation === 'healthy');
-    const of = (pick: (p: PhaseResult) => number | undefined, digits = 1) =>
-      round(median(rounds.map((p) => pick(p) ?? Number.NaN)), digits);
+    const of = (pick: (p: PhaseResult) => number | undefined, digits = 1) => medianOf(rounds, pick, digits);
     const groups = [...new Set(rounds.flatMap((p) => Object.keys(p.cpuMsPerRequest)))];
     const sum = (kind: 'complete' | 'degraded' | 'refused') =>
       rounds.reduce((n, p) => n + p.answers[kind], 0);
@@ -565,21 +506,17 @@ async function measure(run: BenchRun) {
     };
   });
 
-  const storage = {
-    copies: await copyStorage(urls),
-    entityCache: await entityCacheStorage(redis, bus.prefix),
-  };
   if (!orderDown) throw new Error('no EVENTUAL phase with the order service down');
   const results: TradeoffsResults = {
     data,
     queries,
     renamedProducts,
-    idleCpu,
+    idleCpu: idle,
     phases,
     medians,
     strongOnReturn: { renames: config.strongChecks, staleCopies, latencyMs: summarize(strongLatencies) },
     propagation: { healthy: propagationMedians(phases), orderDown },
-    storage,
+    storage: { copies: await copyStorage(urls), entityCache: await entityCacheStorage(redis, bus.prefix) },
     recoveredAfterResumeMs,
     readYourWrites: readsYourWrites,
     defer,

@@ -18,6 +18,7 @@ export {
   cpuNetOfIdle,
   describeEnvironment,
   type Environment,
+  idleCpu,
   isStackGroup,
   stackCpuMs,
   stackProcesses,
@@ -26,4 +27,4 @@ export { type BenchOptions, benchOptions } from './options.ts';
 export { type Cell, columns, publish, type ReportBlock, type Table } from './report.ts';
 export { type BenchRun, Cleanup, logger, type Polled, poll, runBench } from './run.ts';
 export { type BenchStack, benchDefaults, startBenchStack, startProcessBeside } from './stack.ts';
-export { median, percentile, round, type Summary, summarize } from './stats.ts';
+export { median, medianOf, percentile, round, type Summary, summarize } from './stats.ts';

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBusOptions } from '@msd/events';
 import { repoRoot } from '@msd/registry';
 import { Redis } from 'ioredis';
@@ -224,6 +225,13 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   const counted = Object.values(percentOfOneCore).reduce((x, y) => x + y, 0);
   percentOfOneCore.other = Math.max(0, round(machineBusyPercent * os.availableParallelism() - counted, 0));
   return { machineBusyPercent, percentOfOneCore, loadavgAtEnd: b.loadavg };
+}
+
+/** Each group's CPU (% of one core) with no request at all (relays polling, queue workers, timers), over `ms`. */
+export async function idleCpu(cpu: CpuMeter, ms: number, signal: AbortSignal): Promise<CpuUse> {
+  const from = cpu.snapshot();
+  await sleep(ms, undefined, { signal });
+  return cpuBetween(from, cpu.snapshot());
 }
 
 /** Process groups that are not the stack: the benchmark itself, the rest of the machine, other databases. */
