@@ -29,24 +29,20 @@ import { type ReadQuery, readQueries } from './gateway/readQueries.ts';
 import {
   type BenchRun,
   benchOptions,
-  type CpuUse,
   closedLoop,
   columns,
-  cpuBetween,
-  cpuMsPerRequest,
-  cpuNetOfIdle,
   describeEnvironment,
   idleCpu,
   type LoadStats,
-  loadFigures,
   logger,
+  type MeasuredLoad,
+  measuredLoad,
   medianOf,
   post,
   publish,
   type ReportBlock,
   round,
   runBench,
-  stackCpuMs,
   stackProcesses,
   startBenchStack,
   startProcessBeside,
@@ -322,21 +318,13 @@ async function measure(run: BenchRun) {
   for (const query of readQueries)
     for (const target of targetsOf(query)) await load(target, query, config.warmUpSeconds);
 
-  const phases: {
+  const phases: (MeasuredLoad & {
     round: number;
     query: ReadQuery['name'];
     target: string;
-    requestsPerSecond: number;
-    failed: number;
-    problems: Record<string, number>;
-    p50: number;
-    p99: number;
     gatewayCpuMs: number | undefined;
-    stackCpuMs: number;
     gatewayIoBytes: number | undefined;
-    cpu: CpuUse;
-    cpuMsPerRequest: Record<string, number>;
-  }[] = [];
+  })[] = [];
   // The processes' own work with no request at all (relays polling, queue workers, timers), per
   // round: subtracted from every phase, so a slower gateway is not charged more of it per request.
   const idlePhases: { round: number; percentOfOneCore: Record<string, number> }[] = [];
@@ -349,28 +337,19 @@ async function measure(run: BenchRun) {
       for (const target of list.map((_, i) => list[(i + r) % list.length] as Target)) {
         logger.info('phase', { round: r + 1, query: query.name, gateway: target.name });
         const io = ioBytes(target.pid);
-        const before = cpu.snapshot();
-        const stats = await load(target, query, config.seconds);
-        const use = cpuBetween(before, cpu.snapshot());
+        const measured = await measuredLoad(cpu, idle, () => load(target, query, config.seconds));
         const ioUsed = ioBytes(target.pid) - io;
-        const figures = loadFigures(stats);
-        const perRequest = cpuMsPerRequest(cpuNetOfIdle(use, idle), figures.requestsPerSecond);
+        const perRequest = measured.cpuMsPerRequest;
         phases.push({
           round: r + 1,
           query: query.name,
           target: target.name,
-          requestsPerSecond: figures.requestsPerSecond,
-          failed: figures.failed,
-          problems: figures.problems,
-          p50: figures.latencyMs.p50,
-          p99: figures.latencyMs.p99,
+          ...measured,
           gatewayCpuMs: target.group ? perRequest[target.group] : undefined,
           // Net of idle, the gateways beside the one measured count (close to) nothing; the floor's
           // own process is the benchmark's.
-          stackCpuMs: round(stackCpuMs(perRequest) + (target.read ? (perRequest.bench ?? 0) : 0), 2),
-          gatewayIoBytes: target.pid ? round(ioUsed / Math.max(1, stats.requests), 0) : undefined,
-          cpu: use,
-          cpuMsPerRequest: perRequest,
+          stackCpuMs: round(measured.stackCpuMs + (target.read ? (perRequest.bench ?? 0) : 0), 2),
+          gatewayIoBytes: target.pid ? round(ioUsed / Math.max(1, measured.requests), 0) : undefined,
         });
       }
     }

@@ -6,7 +6,6 @@
  * requests/s, latency, CPU ms per request of each process (net of what it spends idle), what the
  * answer held; then the plans of the services' statements at that volume.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceName } from '@msd/registry';
 import { developmentToken } from '@msd/service-kit';
 import pg from 'pg';
@@ -14,17 +13,14 @@ import {
   type BenchRun,
   type Check,
   type CpuMeter,
-  type CpuUse,
   closedLoop,
-  cpuBetween,
-  cpuMsPerRequest,
-  cpuNetOfIdle,
-  loadFigures,
+  idleCpu,
   logger,
-  median,
+  type MeasuredLoad,
+  measuredLoad,
+  medianOf,
   post,
   round,
-  stackCpuMs,
 } from '../harness/index.ts';
 import { explainHotStatements, type StatementPlan } from './explainHotStatements.ts';
 import { reseedDemo } from './reseed.ts';
@@ -38,29 +34,6 @@ export interface ReadConfig {
   rounds: number;
   seconds: number;
   warmUpSeconds: number;
-}
-
-export interface ReadPhase {
-  scale: number;
-  reader: Reader;
-  page: number;
-  round: number;
-  requestsPerSecond: number;
-  failed: number;
-  problems: Record<string, number>;
-  p50: number;
-  p99: number;
-  stackCpuMs: number;
-  cpuMsPerRequest: Record<string, number>;
-  cpu: CpuUse;
-}
-
-/** What one answer held: orders, items, distinct products, bytes. */
-export interface AnswerShape {
-  orders: number;
-  items: number;
-  products: number;
-  bytes: number;
 }
 
 const query = (page: number, name: string) =>
@@ -87,7 +60,8 @@ const complete =
     return whole ? undefined : 'incomplete items';
   };
 
-function shapeOf(body: string): AnswerShape {
+/** What one answer held: orders, items, distinct products, bytes. */
+function shapeOf(body: string) {
   const list = (JSON.parse(body) as OrdersAnswer).data?.orders ?? [];
   const items = list.flatMap((order) => order.items);
   return {
@@ -98,14 +72,9 @@ function shapeOf(body: string): AnswerShape {
   };
 }
 
-interface Cell {
-  reader: Reader;
-  page: number;
-  headers: Record<string, string>;
-  /** The body of connection `c`'s next request. */
-  body: (connection: number) => string;
-  check: Check;
-}
+type Cell = { reader: Reader; page: number; headers: Record<string, string> } & Required<
+  Pick<Parameters<typeof closedLoop>[0], 'body' | 'check'>
+>;
 
 /** The operator's cursors: ids spread evenly over the table, each with a full page after it. */
 function cursorsFor(ids: readonly string[], page: number, count = 32): (string | null)[] {
@@ -165,15 +134,10 @@ export async function measureReadGrowth(
 ) {
   const { config, cpu } = options;
   const phases: ReadPhase[] = [];
-  const shapes: (AnswerShape & { scale: number; reader: Reader; page: number })[] = [];
+  const shapes: Shape[] = [];
   const plans: (StatementPlan & { scale: number })[] = [];
-  const volumes: {
-    scale: number;
-    orders: number;
-    customer: string;
-    customerOrders: number;
-    idle: Record<string, number>;
-  }[] = [];
+  const volumes: { scale: number; orders: number; customer: string; customerOrders: number; idle: object }[] =
+    [];
   for (const scale of config.scales) {
     await reseedDemo(options.urls, scale);
     const { cells, ids, customer } = await cellsAt(options.urls.order, config.pages);
@@ -196,9 +160,7 @@ export async function measureReadGrowth(
     }
     logger.info('warm-up (not measured)', { scale, seconds: config.warmUpSeconds });
     for (const cell of cells) await load(cell, config.warmUpSeconds);
-    const idleBefore = cpu.snapshot();
-    await sleep(config.seconds * 1000, undefined, { signal: run.signal });
-    const idle = cpuBetween(idleBefore, cpu.snapshot()).percentOfOneCore;
+    const idle = (await idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
     volumes.push({
       scale,
       orders: ids.length,
@@ -211,25 +173,8 @@ export async function measureReadGrowth(
       const order = cells.map((_, i) => cells[(i + r) % cells.length] as Cell);
       for (const cell of order) {
         logger.info('phase', { scale, reader: cell.reader, page: cell.page, round: r + 1 });
-        const before = cpu.snapshot();
-        const stats = await load(cell, config.seconds);
-        const use = cpuBetween(before, cpu.snapshot());
-        const figures = loadFigures(stats);
-        const perRequest = cpuMsPerRequest(cpuNetOfIdle(use, idle), figures.requestsPerSecond);
-        phases.push({
-          scale,
-          reader: cell.reader,
-          page: cell.page,
-          round: r + 1,
-          requestsPerSecond: figures.requestsPerSecond,
-          failed: figures.failed,
-          problems: figures.problems,
-          p50: figures.latencyMs.p50,
-          p99: figures.latencyMs.p99,
-          stackCpuMs: stackCpuMs(perRequest),
-          cpuMsPerRequest: perRequest,
-          cpu: use,
-        });
+        const measured = await measuredLoad(cpu, idle, () => load(cell, config.seconds));
+        phases.push({ scale, reader: cell.reader, page: cell.page, round: r + 1, ...measured });
       }
     }
     const middle = ids[Math.floor(ids.length / 2) - Math.max(...config.pages)] ?? ids[0];
@@ -247,17 +192,16 @@ export async function measureReadGrowth(
 
 export type ReadGrowth = Awaited<ReturnType<typeof measureReadGrowth>>;
 
+type ReadPhase = MeasuredLoad & { scale: number; reader: Reader; page: number; round: number };
+type Shape = ReturnType<typeof shapeOf> & { scale: number; reader: Reader; page: number };
+
 /** Per volume, reader and page: the medians across rounds, with the answer's shape. */
-function mediansOf(
-  phases: readonly ReadPhase[],
-  shapes: readonly (AnswerShape & { scale: number; reader: Reader; page: number })[],
-) {
+function mediansOf(phases: readonly ReadPhase[], shapes: readonly Shape[]) {
   const keys = [...new Set(phases.map((p) => `${p.scale}|${p.reader}|${p.page}`))];
   return keys.map((key) => {
     const [scale, reader, page] = key.split('|');
     const mine = phases.filter((p) => `${p.scale}|${p.reader}|${p.page}` === key);
-    const of = (pick: (p: ReadPhase) => number | undefined) =>
-      round(median(mine.map(pick).filter((v): v is number => v !== undefined)), 2);
+    const of = (pick: (p: ReadPhase) => number | undefined) => medianOf(mine, pick);
     const shape = shapes.find((s) => `${s.scale}|${s.reader}|${s.page}` === key);
     const stackCpuMs = of((p) => p.stackCpuMs);
     // The answer's entities: orders, items, and the distinct products the product and inventory

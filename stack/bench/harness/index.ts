@@ -6,6 +6,8 @@ export {
   type LoadFigures,
   type LoadStats,
   loadFigures,
+  type MeasuredLoad,
+  measuredLoad,
   operatorAuthorization,
   post,
 } from './load.ts';

@@ -6,6 +6,7 @@
  */
 import { developmentToken } from '@msd/service-kit';
 import autocannon from 'autocannon';
+import { type CpuMeter, cpuBetween, cpuMsPerRequest, cpuNetOfIdle, stackCpuMs } from './machine.ts';
 import { round, type Summary, summarize } from './stats.ts';
 
 /** What is wrong with a 200 answer's body, or undefined when it is as expected. */
@@ -184,3 +185,28 @@ export async function post(
   });
   return { status: response.status, body: await response.text() };
 }
+
+/** A load measured: its figures, and the CPU ms per request of each process group net of its `idle` use. */
+export async function measuredLoad(
+  cpu: CpuMeter,
+  idle: Record<string, number>,
+  load: () => Promise<LoadStats>,
+) {
+  const before = cpu.snapshot();
+  const stats = await load();
+  const use = cpuBetween(before, cpu.snapshot());
+  const { requests, requestsPerSecond, failed, problems, latencyMs } = loadFigures(stats);
+  const perRequest = cpuMsPerRequest(cpuNetOfIdle(use, idle), requestsPerSecond);
+  return {
+    requests,
+    requestsPerSecond,
+    failed,
+    problems,
+    p50: latencyMs.p50,
+    p99: latencyMs.p99,
+    stackCpuMs: stackCpuMs(perRequest),
+    cpuMsPerRequest: perRequest,
+    cpu: use,
+  };
+}
+export type MeasuredLoad = Awaited<ReturnType<typeof measuredLoad>>;
