@@ -7,7 +7,7 @@
 import { developmentToken } from '@msd/service-kit';
 import autocannon from 'autocannon';
 import { type CpuMeter, cpuBetween, cpuMsPerRequest, cpuNetOfIdle, stackCpuMs } from './machine.ts';
-import { round, type Summary, summarize } from './stats.ts';
+import { round, summarize } from './stats.ts';
 
 /** What is wrong with a 200 answer's body, or undefined when it is as expected. */
 export type Check = (body: string) => string | undefined;
@@ -58,19 +58,7 @@ function problemOf(status: number, body: string, check: Check | undefined): stri
 }
 
 /** The figures of a load for a report: counts, rates and latency. */
-export interface LoadFigures {
-  requests: number;
-  ok: number;
-  failed: number;
-  non200: number;
-  problems: Record<string, number>;
-  seconds: number;
-  requestsPerSecond: number;
-  okPerSecond: number;
-  latencyMs: Summary;
-}
-
-export function loadFigures(stats: LoadStats): LoadFigures {
+export function loadFigures(stats: LoadStats) {
   const seconds = stats.elapsedMs / 1000;
   return {
     requests: stats.requests,

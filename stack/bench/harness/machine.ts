@@ -25,28 +25,8 @@ function command(cmd: string, args: string[]): string {
 /** The 1-, 5- and 15-minute load averages. */
 export const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-export interface Environment {
-  nproc: number;
-  cpuModel: string;
-  memory: string;
-  node: string;
-  kernel: string;
-  commit: string;
-  /** Uncommitted changes in the tree that was measured (other work in progress is part of it). */
-  uncommitted: string[];
-  postgres: string;
-  redis: string;
-  loadavgBefore: string;
-  /** The process groups whose CPU is reported. */
-  stackProcesses: string[];
-}
-
 /** The machine, the tree, PostgreSQL's and Redis's versions, and the load average before the run. */
-export async function describeEnvironment(
-  databaseUrl: string,
-  bus: EventBusOptions,
-  cpu: CpuMeter,
-): Promise<Environment> {
+export async function describeEnvironment(databaseUrl: string, bus: EventBusOptions, cpu: CpuMeter) {
   const db = new pg.Client({ connectionString: databaseUrl });
   const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
   try {
@@ -62,10 +42,12 @@ export async function describeEnvironment(
       node: process.version,
       kernel: os.release(),
       commit: command('git', ['rev-parse', '--short', 'HEAD']),
+      /** Uncommitted changes in the tree that was measured (other work in progress is part of it). */
       uncommitted: command('git', ['status', '--short']).split('\n').filter(Boolean),
       postgres: version.rows[0]?.server_version ?? 'unknown',
       redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
       loadavgBefore: loadavg(),
+      /** The process groups whose CPU is reported. */
       stackProcesses: cpu.groups,
     };
   } finally {
@@ -74,8 +56,7 @@ export async function describeEnvironment(
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// CPU
+export type Environment = Awaited<ReturnType<typeof describeEnvironment>>;
 
 const clockTicks = (() => {
   const ticks = Number(command('getconf', ['CLK_TCK']));

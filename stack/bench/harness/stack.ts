@@ -8,17 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
-import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
+import { clearEventBus, eventBus } from '@msd/events';
 import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
-import {
-  checkInfrastructure,
-  launchStack,
-  prefixOutput,
-  type RunningStack,
-  seedDemoData,
-} from '../../src/index.ts';
+import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '../../src/index.ts';
 import { BENCH_SERVICE_ROOT } from '../gateway/benchSubgraphHeaders.ts';
-import { type CpuMeter, stackCpuMeter } from './machine.ts';
+import { stackCpuMeter } from './machine.ts';
 import { type BenchRun, logger } from './run.ts';
 
 export interface BenchStackOptions {
@@ -34,21 +28,6 @@ export interface BenchStackOptions {
   variant?: string;
   /** Fill the databases with the demo set before the processes start (`seedDemoData`). */
   demoData?: boolean;
-}
-
-export interface BenchStack {
-  stack: RunningStack;
-  /** Each service's database URL. */
-  urls: Record<ServiceName, string>;
-  bus: EventBusOptions;
-  /** The environment of every process of the stack: its database URLs, the queue prefix, `env`. */
-  env: Record<string, string>;
-  /** `<NAME>_URL` of every process of the stack, for a process started next to it. */
-  serviceUrls: Record<string, string>;
-  /** Names of the processes started beside the stack (`startProcessBeside`), by pid. */
-  beside: Record<string, string>;
-  /** A CPU meter over the stack, the processes beside it, the run's PostgreSQL backends and Redis. */
-  cpuMeter(): CpuMeter;
 }
 
 /**
@@ -73,7 +52,7 @@ export const benchDefaults = {
  * run's cleanup: stopping the stack, then deleting the run's Redis keys. The databases stay for
  * inspection; the next run drops them.
  */
-export async function startBenchStack(run: BenchRun, options: BenchStackOptions): Promise<BenchStack> {
+export async function startBenchStack(run: BenchRun, options: BenchStackOptions) {
   const suffix = `bench_${run.name}${options.variant ? `_${options.variant}` : ''}`;
   const database = (service: ServiceName) => `${service}_db_${suffix}`;
   await checkInfrastructure(logger, run.environment);
@@ -113,14 +92,20 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   const runDatabases = new RegExp(`_db_${suffix}\\b`);
   return {
     stack,
+    /** Each service's database URL. */
     urls,
     bus,
+    /** The environment of every process of the stack: its database URLs, the queue prefix, `env`. */
     env,
+    /** `<NAME>_URL` of every process of the stack, for a process started next to it. */
     serviceUrls,
+    /** Names of the processes started beside the stack (`startProcessBeside`), by pid. */
     beside,
+    /** A CPU meter over the stack, the processes beside it, the run's PostgreSQL backends and Redis. */
     cpuMeter: () => stackCpuMeter(beside, { runDatabases }),
   };
 }
+export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
 
 /**
  * Starts one more process next to the stack (a second gateway with other settings, say) from its
