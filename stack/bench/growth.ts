@@ -19,7 +19,7 @@
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
 import { measureCopiesGrowth } from './growth/copiesGrowth.ts';
-import { writeGrowthCharts } from './growth/growthCharts.ts';
+import { growthChartSpecs } from './growth/growthCharts.ts';
 import { measureReadGrowth } from './growth/readGrowth.ts';
 import {
   benchOptions,
@@ -30,8 +30,8 @@ import {
   round,
   runBench,
   startBenchStack,
+  writeCharts,
 } from './harness/index.ts';
-import { resultsDir } from './harness/report.ts';
 
 const options = benchOptions(
   'npm run bench:growth -- [--quick] [--<figure> <value>]',
@@ -92,12 +92,7 @@ runBench('growth', { watchdogMs: 25 * 60_000, environment: process.env }, async 
     bus: bench.bus,
     cpu,
   });
-  const charts = await writeGrowthCharts(
-    options.standard ? path.join(repoRoot, 'docs', 'images') : resultsDir,
-    options.standard ? 'growth-' : 'growth-custom-',
-    reads,
-    copies,
-  );
+  const charts = await writeCharts(growthChartSpecs(reads, copies), options.standard);
   const results = {
     reads,
     copies,

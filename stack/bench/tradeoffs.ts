@@ -25,6 +25,7 @@ import {
   startBenchStack,
   startProcessBeside,
   summarize,
+  writeCharts,
 } from './harness/index.ts';
 
 import { answerKinds, orderItemsRead, renamed, ridesRead } from './tradeoffs/answerKinds.ts';
@@ -37,7 +38,7 @@ import {
   scrapeMetrics,
   trafficBetween,
 } from './tradeoffs/serviceTraffic.ts';
-import { writeTradeoffsCharts } from './tradeoffs/tradeoffsCharts.ts';
+import { tradeoffsChartSpecs } from './tradeoffs/tradeoffsCharts.ts';
 import { writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
 import type {
   DeferRead,
@@ -530,7 +531,7 @@ runBench('tradeoffs', { watchdogMs: 15 * 60_000, environment: process.env }, asy
     title: 'Trade-offs: the ways of sharing data, measured side by side',
     blocks: tradeoffsReport(results),
   });
-  const charts = await writeTradeoffsCharts(results, options.standard);
+  const charts = await writeCharts(tradeoffsChartSpecs(results), options.standard);
   const page = writeTradeoffsPage(file, charts, options.standard);
-  console.log(`charts: ${charts.files.join(', ')}\npage: ${page}`);
+  console.log(`charts: ${charts.join(', ')}\npage: ${page}`);
 });

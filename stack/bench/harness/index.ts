@@ -1,4 +1,4 @@
-export { renderChartSvg, writeChartSvg } from './chart.ts';
+export { writeCharts } from './chart.ts';
 export { eventPathProbes } from './eventPath.ts';
 export {
   type Check,

@@ -275,15 +275,11 @@ this page's git history.
  * Writes the page: docs/tradeoffs.md for the standard configuration, else
  * `results/tradeoffs-custom.md` (ignored by git). Returns the page's path.
  */
-export function writeTradeoffsPage(
-  resultsFile: string,
-  charts: { files: readonly string[] },
-  standard: boolean,
-) {
+export function writeTradeoffsPage(resultsFile: string, charts: readonly string[], standard: boolean) {
   const published = JSON.parse(readFileSync(resultsFile, 'utf8')) as Published<TradeoffsResults>;
   const page = standard
     ? path.join(repoRoot, 'docs', 'tradeoffs.md')
     : path.join(resultsDir, 'tradeoffs-custom.md');
-  writeFileSync(page, tradeoffsPage(published, charts.files, resultsFile, path.dirname(page)));
+  writeFileSync(page, tradeoffsPage(published, charts, resultsFile, path.dirname(page)));
   return page;
 }
