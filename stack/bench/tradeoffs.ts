@@ -28,7 +28,7 @@ import {
   writeCharts,
 } from './harness/index.ts';
 
-import { answerKinds, orderItemsRead, renamed, ridesRead } from './tradeoffs/answerKinds.ts';
+import { answerKinds, listRead, renamed } from './reads.ts';
 import { deferRead, readYourWrites } from './tradeoffs/clientScenarios.ts';
 import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
 import {
@@ -96,10 +96,22 @@ const queries = {
   rename:
     'mutation Rename($id: ID!, $name: String!, $consistency: Consistency!) { renameProduct(id: $id, name: $name, consistency: $consistency) { id version } }',
 };
+const named =
+  (field: 'product' | 'productName') =>
+  (order: { items: { product?: { name?: string }; productName?: string }[] }) =>
+    order.items.every(
+      (item) => typeof (field === 'product' ? item.product?.name : item.productName) === 'string',
+    );
 const checks = {
-  sync: orderItemsRead(orders, 'product'),
-  copy: orderItemsRead(orders, 'productName'),
-  hybrid: ridesRead(rides),
+  sync: listRead('orders', orders, named('product')),
+  copy: listRead('orders', orders, named('productName')),
+  // The ride's own driverName is there even when the driver service is not.
+  hybrid: listRead(
+    'rides',
+    rides,
+    (ride) => ride.driver?.name === ride.driverName,
+    (ride) => !!ride.driverName,
+  ),
 };
 
 /** The services paused one after another, and the scenarios that reach each. */

@@ -11,7 +11,6 @@ import { developmentToken } from '@msd/service-kit';
 import pg from 'pg';
 import {
   type BenchRun,
-  type Check,
   type CpuMeter,
   closedLoop,
   idleCpu,
@@ -22,6 +21,7 @@ import {
   post,
   round,
 } from '../harness/index.ts';
+import { listRead, withProductAndStock } from '../reads.ts';
 import { explainHotStatements, type StatementPlan } from './explainHotStatements.ts';
 import { reseedDemo } from './reseed.ts';
 
@@ -39,30 +39,9 @@ export interface ReadConfig {
 const query = (page: number, name: string) =>
   `query ${name}($after: String) { orders(first: ${page}, after: $after) { id total items { quantity productName product { name price stock } } } }`;
 
-interface OrdersAnswer {
-  data?: {
-    orders?: { items: { product: { name?: string; stock?: number | null } | null }[] }[];
-  } | null;
-  errors?: { message: string }[];
-}
-
-/** `orders` orders, every item with its product's name and stock. */
-const complete =
-  (orders: number): Check =>
-  (body) => {
-    const answer = JSON.parse(body) as OrdersAnswer;
-    if (answer.errors?.length) return `error: ${answer.errors[0]?.message.slice(0, 60)}`;
-    const list = answer.data?.orders;
-    if (list?.length !== orders) return `orders: ${list?.length}`;
-    const whole = list.every((order) =>
-      order.items.every((item) => typeof item.product?.name === 'string' && item.product.stock != null),
-    );
-    return whole ? undefined : 'incomplete items';
-  };
-
 /** What one answer held: orders, items, distinct products, bytes. */
 function shapeOf(body: string) {
-  const list = (JSON.parse(body) as OrdersAnswer).data?.orders ?? [];
+  const list: { items: { product: unknown }[] }[] = JSON.parse(body).data?.orders ?? [];
   const items = list.flatMap((order) => order.items);
   return {
     orders: list.length,
@@ -112,14 +91,14 @@ async function cellsAt(orderUrl: string, pages: readonly number[]) {
             operationName: `Orders${c}`,
             variables: { after: cursors[next++ % cursors.length] },
           }),
-        check: complete(Math.min(page, ids.length)),
+        check: listRead('orders', Math.min(page, ids.length), withProductAndStock),
       });
       cells.push({
         reader: 'customer',
         page,
         headers: customer,
         body: (c) => JSON.stringify({ query: query(page, `MyOrders${c}`), operationName: `MyOrders${c}` }),
-        check: complete(Math.min(page, top.n)),
+        check: listRead('orders', Math.min(page, top.n), withProductAndStock),
       });
     }
     return { cells, ids, customer: top };

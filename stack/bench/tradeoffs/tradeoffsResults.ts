@@ -1,6 +1,6 @@
 /** The shape of a trade-offs run's raw results (`results/tradeoffs.json`), shared by the run, its table, charts and page. */
 import type { CpuUse, Summary } from '../harness/index.ts';
-import type { AnswerKind } from './answerKinds.ts';
+import type { AnswerKind } from '../reads.ts';
 import type { CopyStorage } from './copyStorage.ts';
 import type { Traffic } from './serviceTraffic.ts';
 

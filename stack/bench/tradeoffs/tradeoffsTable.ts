@@ -3,7 +3,7 @@
  * written into docs/tradeoffs.md from the same rows.
  */
 import { type Cell, columns, isStackGroup, type ReportBlock, type Table } from '../harness/index.ts';
-import type { AnswerKind } from './answerKinds.ts';
+import type { AnswerKind } from '../reads.ts';
 import {
   type PhaseResult,
   type Scenario,
