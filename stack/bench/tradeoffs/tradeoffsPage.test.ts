@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderChartSvg } from '../harness/chart.ts';
-import { type Published, resultsDir } from '../harness/report.ts';
+import { markdownTable, type Published, resultsDir } from '../harness/report.ts';
 import { tradeoffsChartSpecs } from './tradeoffsCharts.ts';
-import { markdownTable, tradeoffsPage } from './tradeoffsPage.ts';
+import { tradeoffsPage } from './tradeoffsPage.ts';
 import { scenarios, type TradeoffsResults } from './tradeoffsResults.ts';
 import { answersText, tradeoffsTable } from './tradeoffsTable.ts';
 

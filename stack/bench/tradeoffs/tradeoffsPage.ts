@@ -5,13 +5,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
-import { type Cell, isStackGroup, type Table } from '../harness/index.ts';
-import type { Published } from '../harness/report.ts';
-import { resultsDir } from '../harness/report.ts';
+import { isStackGroup } from '../harness/index.ts';
+import { markdownTable, type Published, resultsDir } from '../harness/report.ts';
 import type { PhaseResult, Scenario, Situation, TradeoffsResults } from './tradeoffsResults.ts';
 import {
   answersText,
-  callsTable,
   cpuTable,
   deferTable,
   propagationTable,
@@ -19,25 +17,6 @@ import {
   storageTable,
   tradeoffsTable,
 } from './tradeoffsTable.ts';
-
-const markdownCell = (value: Cell) =>
-  value === null || value === undefined
-    ? ''
-    : typeof value === 'boolean'
-      ? value
-        ? 'yes'
-        : 'no'
-      : String(value).replaceAll('|', '\\|');
-
-/** A GitHub-flavoured markdown table; numeric columns right-aligned. */
-export function markdownTable({ headers, rows }: Table): string {
-  const numeric = headers.map((_, i) => rows.every((row) => typeof row[i] === 'number'));
-  return [
-    `| ${headers.map(markdownCell).join(' | ')} |`,
-    `|${headers.map((_, i) => (numeric[i] ? '---:' : '---')).join('|')}|`,
-    ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`),
-  ].join('\n');
-}
 
 /** Healthy phases with answers other than complete: said, with the latency that explains them. */
 function refusedWhileHealthy(r: TradeoffsResults): string {
@@ -210,10 +189,6 @@ ${markdownTable(cpuTable(r))}
 
 Idle, the stack used ${idlePercent(r)} % of one core (relays, schedules, pools, on a shared machine); it is not
 subtracted above: at the synchronous read's ${sync.requestsPerSecond} requests/s it would be ${round2((idlePercent(r) * 10) / sync.requestsPerSecond)} ms of each request's figure.
-
-## Calls each service received per request (healthy)
-
-${markdownTable(callsTable(r))}
 
 ## Propagation lag
 

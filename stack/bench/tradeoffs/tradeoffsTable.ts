@@ -131,30 +131,6 @@ export function cpuTable(r: TradeoffsResults): Table {
   });
 }
 
-/** Calls each service received per request, healthy medians' rounds pooled. */
-export function callsTable(r: TradeoffsResults): Table {
-  const healthy = r.phases.filter((p) => p.situation === 'healthy');
-  const services = [...new Set(healthy.flatMap((p) => Object.keys(p.traffic.callsTo)))].filter((service) =>
-    healthy.some((p) => (p.traffic.callsTo[service] ?? 0) > 0),
-  );
-  const per = (scenario: Scenario, service: string) => {
-    const of = healthy.filter((p) => p.scenario === scenario);
-    const requests = of.reduce((n, p) => n + p.requests, 0);
-    return (
-      Math.round(
-        (100 * of.reduce((n, p) => n + (p.traffic.callsTo[service] ?? 0), 0)) / Math.max(1, requests),
-      ) / 100
-    );
-  };
-  return columns(r.medians, {
-    way: (m) => scenarios[m.scenario],
-    ...Object.fromEntries(
-      services.map((service) => [service, (m: ScenarioMedians): Cell => per(m.scenario, service)]),
-    ),
-    'events/req': (m) => m.eventsPerRequest,
-  });
-}
-
 export function propagationTable(r: TradeoffsResults): Table {
   const { healthy, orderDown } = r.propagation;
   return {
@@ -234,8 +210,6 @@ export function tradeoffsReport(r: TradeoffsResults): ReportBlock[] {
     tradeoffsTable(r),
     '\nCPU ms per request by process (healthy medians)',
     cpuTable(r),
-    '\nCalls each service received per request (healthy)',
-    callsTable(r),
     '\nPropagation lag (order inbox: recorded − occurred, one PostgreSQL clock)',
     propagationTable(r),
     '\nRead your writes',
