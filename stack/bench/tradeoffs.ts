@@ -31,13 +31,7 @@ import {
 import { answerKinds, listRead, renamed } from './reads.ts';
 import { deferRead, readYourWrites } from './tradeoffs/clientScenarios.ts';
 import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
-import {
-  type Scrape,
-  scrapeAfter,
-  scrapeBefore,
-  scrapeMetrics,
-  trafficBetween,
-} from './tradeoffs/serviceTraffic.ts';
+import { type Scrape, scrape, scrapeMetrics, trafficBetween } from './tradeoffs/serviceTraffic.ts';
 import { tradeoffsChartSpecs } from './tradeoffs/tradeoffsCharts.ts';
 import { writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
 import type {
@@ -272,7 +266,7 @@ async function measure(run: BenchRun) {
     const load = loads[scenario];
     const live = servicePorts(down);
     const eventual = scenario === 'rename.eventual';
-    const before = await scrapeBefore(live, gatewayPorts);
+    const before = await scrape(live, gatewayPorts, 'before');
     const dbFrom = await probes.dbNow();
     const cpuBefore = cpu.snapshot();
     const stats = await drive(load, seconds);
@@ -280,7 +274,7 @@ async function measure(run: BenchRun) {
     // EVENTUAL's work goes on after its answer: its CPU is counted until every copy is current.
     const converged = eventual && !down ? await probes.convergence() : undefined;
     const cpuAfter = cpu.snapshot();
-    const after = await scrapeAfter(live, gatewayPorts);
+    const after = await scrape(live, gatewayPorts, 'after');
     const traffic = trafficBetween(before, after);
     const cpuSeconds = (cpuAfter.wallMs - cpuBefore.wallMs) / 1000;
     const cpuUse = cpuBetween(cpuBefore, cpuAfter);
