@@ -5,12 +5,8 @@
  * per request of every process, and the plans (EXPLAIN ANALYZE, BUFFERS) of the order, product and
  * inventory statements behind it at each volume. (2) With 20, 200 and 2,000 copies per product: the
  * copies' lag behind product updates, the copy updates/s the consumer sustains, and STRONG against
- * EVENTUAL rename latency.
- *
- * How: the stack on 4800–4807 (entity cache off, so every read reaches the databases), databases
- * its databases, refilled between volumes while the stack runs. The read: 8 closed-loop
- * clients (autocannon) per cell, cells rotated per round, medians across rounds, CPU from /proc net
- * of each process's idle use at that volume.
+ * EVENTUAL rename latency. The stack on 4800–4807 (entity cache off, so every read reaches the
+ * databases), its databases refilled between steps while it runs.
  *
  *   npm run bench:growth              # about 10 minutes
  *   npm run bench:growth -- --quick   # 1x and 10x, 20 and 200 copies, short phases (about 2 minutes)
@@ -78,20 +74,8 @@ runBench('growth', { watchdogMs: 25 * 60_000, environment: process.env }, async 
   });
   const cpu = bench.cpuMeter();
   const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
-  const reads = await measureReadGrowth(run, {
-    config,
-    gatewayUrl: bench.stack.gatewayUrl,
-    urls: bench.urls,
-    cpu,
-  });
-  const copies = await measureCopiesGrowth(run, {
-    config,
-    gatewayUrl: bench.stack.gatewayUrl,
-    ports: bench.stack.ports,
-    urls: bench.urls,
-    bus: bench.bus,
-    cpu,
-  });
+  const reads = await measureReadGrowth(run, bench, cpu, config);
+  const copies = await measureCopiesGrowth(run, bench, cpu, config);
   const charts = await writeCharts(growthChartSpecs(reads, copies), options.standard);
   const results = {
     reads,

@@ -7,8 +7,7 @@
  * STRONG checked on return and each EVENTUAL timed until every copy holds the name.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type EventBusOptions, queueName } from '@msd/events';
-import type { ServiceName } from '@msd/registry';
+import { queueName } from '@msd/events';
 import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
@@ -16,6 +15,7 @@ import pg from 'pg';
 import { benchCredential } from '../gateway/benchSubgraphHeaders.ts';
 import {
   type BenchRun,
+  type BenchStack,
   type Check,
   type CpuMeter,
   closedLoop,
@@ -54,16 +54,16 @@ const updated: Check = (body) => {
 
 export async function measureCopiesGrowth(
   run: BenchRun,
-  options: {
-    config: CopiesConfig;
-    gatewayUrl: string;
-    ports: Record<string, number>;
-    urls: Record<ServiceName, string>;
-    bus: EventBusOptions;
-    cpu: CpuMeter;
-  },
+  bench: BenchStack,
+  cpu: CpuMeter,
+  config: CopiesConfig,
 ) {
-  const { config, cpu } = options;
+  const options = {
+    gatewayUrl: bench.stack.gatewayUrl,
+    ports: bench.stack.ports,
+    urls: bench.urls,
+    bus: bench.bus,
+  };
   const productUrl = `http://127.0.0.1:${options.ports.product}/graphql`;
   // The product service is called as the gateway would: the updates' cost is the owner's, not the gateway's.
   const asService = { [SERVICE_TOKEN_HEADER]: benchCredential('product') };

@@ -1,16 +1,8 @@
-/**
- * The 3-hop read at each data volume and page size: `orders(first: N, after: …) { id total items {
- * quantity productName product { name price stock } } }` through the gateway, as an operator paging
- * through every order (keyset cursors spread over the whole table, so deep pages count as much as
- * the first) and as the customer with the most orders reading its own first page. Per cell:
- * requests/s, latency, CPU ms per request of each process (net of what it spends idle), what the
- * answer held; then the plans of the services' statements at that volume.
- */
-import type { ServiceName } from '@msd/registry';
 import { developmentToken } from '@msd/service-kit';
 import pg from 'pg';
 import {
   type BenchRun,
+  type BenchStack,
   type CpuMeter,
   closedLoop,
   idleCpu,
@@ -107,11 +99,9 @@ async function cellsAt(orderUrl: string, pages: readonly number[]) {
   }
 }
 
-export async function measureReadGrowth(
-  run: BenchRun,
-  options: { config: ReadConfig; gatewayUrl: string; urls: Record<ServiceName, string>; cpu: CpuMeter },
-) {
-  const { config, cpu } = options;
+export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: CpuMeter, config: ReadConfig) {
+  const options = { gatewayUrl: bench.stack.gatewayUrl, urls: bench.urls };
+
   const phases: ReadPhase[] = [];
   const shapes: Shape[] = [];
   const plans: (StatementPlan & { scale: number })[] = [];

@@ -209,30 +209,13 @@ cache held ${r.storage.entityCache.keys} keys, ${r.storage.entityCache.bytes} by
 
 ## How it was measured
 
-\`flock /tmp/msd-bench.lock npm run bench\` (\`stack/bench/tradeoffs.ts\`; \`-- --quick\` for a short check,
-\`-- --help\` for every figure). One stack, eight processes on 4700–4707 started as \`npm start\` starts
-them (services in production mode), plus a second gateway on 4708 with \`ENTITY_CACHE=off\`; databases
-\`<service>_db_bench_tradeoffs\` seeded with the demo set (${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items,
-${r.data.rides} rides over ${r.data.drivers} drivers); every request signed in as the operator; rate limit off; entity
-cache TTL one hour (only events invalidate); reconciliation off during the run.
-
-1. Warm-up, unmeasured: ${config.warmUpSeconds} s of each load.
-2. ${config.rounds} round(s): the three reads for ${config.phaseSeconds} s each from ${config.connections} closed-loop clients
-   (autocannon), then the two renames for ${config.phaseSeconds} s each from ${config.renameConnections} clients, each renaming one of
-   the ${r.renamedProducts.length} products with the most copies (${r.renamedProducts.map((p) => p.copies).join(', ')} copies); the order rotated per round.
-   Every answer checked. EVENTUAL's CPU counted until every copy was current (the bench's probe of
-   that, one SQL comparison every 100 ms, is in PostgreSQL's share).
-3. ${config.strongChecks} STRONG renames one at a time, each followed by a SQL count of the copies not holding the new name.
-4. Read your writes and the hybrid read with @defer (above).
-5. The product service paused, then the order service, then the driver service: one ${config.outageSeconds} s phase of each
-   read and rename that reaches it, then resumed; the time until both gateways answer completely again.
-6. The storage, from the databases and Redis.
-
-CPU comes from \`/proc/<pid>/stat\` of every process (each gateway, service, PostgreSQL backend of the
-run's databases, Redis); calls from each service's \`http_request_duration_seconds_count{route="graphql"}\`,
-events from \`events_consumed_total\`, both read from every process's \`/metrics\` before and after each
-phase. A paused service cannot be read: the calls it was sent are not in *calls/req* of the "down"
-rows (the gateways' counts of calls to it are in the raw results, \`callsToDown\`).
+\`flock /tmp/msd-bench.lock npm run bench\` (\`stack/bench/tradeoffs.ts\`; what it starts, in which order and how it
+counts: [stack/bench/README.md](../stack/bench/README.md#the-trade-offs-tradeoffsts-ports-47004708)). This run: the demo set
+(${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items, ${r.data.rides} rides over ${r.data.drivers} drivers); ${config.warmUpSeconds} s warm-up per load;
+${config.rounds} round(s) of ${config.phaseSeconds} s per read (${config.connections} clients) and rename (${config.renameConnections} clients, on the products with
+${r.renamedProducts.map((p) => p.copies).join(', ')} copies); ${config.strongChecks} checked STRONG renames; ${config.outageSeconds} s per phase with a service paused. A paused
+service cannot be read: the calls it was sent are not in *calls/req* of the "down" rows (the gateways'
+counts of them are in the raw results, \`callsToDown\`).
 
 ## Machine
 
