@@ -3,7 +3,6 @@ import { serviceNames } from '@msd/registry';
 import { counterIn, graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { demoData } from '../src/index.ts';
 import {
   type BenchRun,
@@ -165,29 +164,17 @@ async function measure(run: BenchRun) {
   });
   const cpu = bench.cpuMeter();
   const environment = await describeEnvironment(urls.product, bus, cpu);
-  const productDb = new pg.Pool({ connectionString: urls.product, max: 2 });
-  const orderDb = new pg.Pool({ connectionString: urls.order, max: 2 });
-  const [queue, rideQueue] = [queueName('ProductUpdated', 'order'), queueName('DriverUpdated', 'ride')].map(
-    (name) => new Queue(name, { connection: bus.connection, prefix: bus.prefix }),
-  ) as [Queue, Queue];
+  const probes = eventPathProbes(run, bench, cpu, convergeTimeoutMs);
+  const { productDb, orderDb, queue } = probes;
+  const rideQueue = new Queue(queueName('DriverUpdated', 'ride'), {
+    connection: bus.connection,
+    prefix: bus.prefix,
+  });
   const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
   run.cleanup.add('closing the probes', async () => {
     redis.disconnect();
-    const closed = async (q: Queue) => {
-      await q.resume();
-      await q.close();
-    };
-    await Promise.all([closed(queue).catch(() => {}), closed(rideQueue).catch(() => {})]);
-    await Promise.all([productDb.end(), orderDb.end()]);
-  });
-  const probes = eventPathProbes({
-    productDb,
-    orderDb,
-    queue,
-    orderMetricsUrl: `http://127.0.0.1:${stack.ports.order}/metrics`,
-    cpu,
-    convergeTimeoutMs,
-    signal: run.signal,
+    await rideQueue.resume().catch(() => {});
+    await rideQueue.close().catch(() => {});
   });
 
   // Calls are counted at the services (the coordinator included); events at every process.

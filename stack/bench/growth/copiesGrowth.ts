@@ -7,11 +7,8 @@
  * STRONG checked on return and each EVENTUAL timed until every copy holds the name.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { queueName } from '@msd/events';
 import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';
-import { Queue } from 'bullmq';
-import pg from 'pg';
 import { benchCredential } from '../gateway/benchSubgraphHeaders.ts';
 import {
   type BenchRun,
@@ -67,25 +64,8 @@ export async function measureCopiesGrowth(
   const productUrl = `http://127.0.0.1:${options.ports.product}/graphql`;
   // The product service is called as the gateway would: the updates' cost is the owner's, not the gateway's.
   const asService = { [SERVICE_TOKEN_HEADER]: benchCredential('product') };
-  const productDb = new pg.Pool({ connectionString: options.urls.product, max: 3 });
-  const orderDb = new pg.Pool({ connectionString: options.urls.order, max: 3 });
-  const queue = new Queue(queueName('ProductUpdated', 'order'), {
-    connection: options.bus.connection,
-    prefix: options.bus.prefix,
-  });
-  run.cleanup.add('closing the copies probes', async () => {
-    await queue.close().catch(() => {});
-    await Promise.all([productDb.end(), orderDb.end()]);
-  });
-  const probes = eventPathProbes({
-    productDb,
-    orderDb,
-    queue,
-    orderMetricsUrl: `http://127.0.0.1:${options.ports.order}/metrics`,
-    cpu,
-    convergeTimeoutMs,
-    signal: run.signal,
-  });
+  const probes = eventPathProbes(run, bench, cpu, convergeTimeoutMs);
+  const { orderDb, queue } = probes;
   const copiesNamed = async (productId: string, name: string) =>
     (
       await orderDb.query<{ named: number; total: number }>(

@@ -3,24 +3,30 @@
  * Redis and the order service's /metrics, never a service's internals. Times come from PostgreSQL's
  * clock, the one that stamps both ends of an event's lag.
  */
+import { queueName } from '@msd/events';
 import { readCounter } from '@msd/testing';
-import type { Queue } from 'bullmq';
-import type pg from 'pg';
+import { Queue } from 'bullmq';
+import pg from 'pg';
 import type { CpuMeter } from './machine.ts';
-import { poll } from './run.ts';
+import { type BenchRun, poll } from './run.ts';
+import type { BenchStack } from './stack.ts';
 import { round, summarize } from './stats.ts';
 
-/** `queue` is the consumer's, `ProductUpdated.order`; `orderMetricsUrl` the order service's /metrics. */
-export function eventPathProbes(options: {
-  productDb: pg.Pool;
-  orderDb: pg.Pool;
-  queue: Queue;
-  orderMetricsUrl: string;
-  cpu: CpuMeter;
-  convergeTimeoutMs: number;
-  signal: AbortSignal;
-}) {
-  const { productDb, orderDb, queue, orderMetricsUrl, cpu } = options;
+/**
+ * Probes of `bench`'s product and order databases, the order consumer's queue (`ProductUpdated.order`)
+ * and the order service's /metrics; closed by the run's cleanup.
+ */
+export function eventPathProbes(run: BenchRun, bench: BenchStack, cpu: CpuMeter, convergeTimeoutMs: number) {
+  const productDb = new pg.Pool({ connectionString: bench.urls.product, max: 2 });
+  const orderDb = new pg.Pool({ connectionString: bench.urls.order, max: 2 });
+  const { connection, prefix } = bench.bus;
+  const queue = new Queue(queueName('ProductUpdated', 'order'), { connection, prefix });
+  run.cleanup.add('closing the event path probes', async () => {
+    await queue.resume().catch(() => {});
+    await queue.close().catch(() => {});
+    await Promise.all([productDb.end(), orderDb.end()]);
+  });
+  const orderMetricsUrl = `http://127.0.0.1:${bench.stack.ports.order}/metrics`;
   const consumerQueue = queue.name;
   // biome-ignore lint/suspicious/noExplicitAny: one row of the probe's own SQL
   const one = async (db: pg.Pool, sql: string, params: unknown[] = []): Promise<any> =>
@@ -57,6 +63,9 @@ export function eventPathProbes(options: {
   };
 
   return {
+    productDb,
+    orderDb,
+    queue,
     cpu,
     dbNow,
     outboxBacklog,
@@ -84,7 +93,7 @@ export function eventPathProbes(options: {
           return { outbox, queue: queued.depth, behind };
         },
         (s) => s.outbox === 0 && s.queue === 0 && s.behind === 0,
-        { intervalMs: 100, timeoutMs: options.convergeTimeoutMs, signal: options.signal },
+        { intervalMs: 100, timeoutMs: convergeTimeoutMs, signal: run.signal },
       );
       return { converged: polled.met, elapsedMs: round(polled.elapsedMs, 0), ...polled.value };
     },
