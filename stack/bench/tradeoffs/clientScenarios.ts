@@ -86,6 +86,7 @@ export async function readYourWrites(
   const [token, plain] = [reads.filter((r) => r.token), reads.filter((r) => !r.token)];
   const share = (outcome: Outcome | 'unreported') =>
     round((100 * token.filter((r) => r.outcome === outcome).length) / Math.max(1, token.length));
+  const outcomes = ['fresh', 'waited', 'owner', 'stale', 'unreported'] as const;
   return {
     situation: options.situation,
     reads: token.length,
@@ -94,13 +95,10 @@ export async function readYourWrites(
     sessionsWithAFailedWrite: failedWrites,
     tokenReadMs: summarize(token.map((r) => r.ms)),
     plainReadMs: summarize(plain.map((r) => r.ms)),
-    sharePercent: {
-      fresh: share('fresh'),
-      waited: share('waited'),
-      owner: share('owner'),
-      stale: share('stale'),
-      unreported: share('unreported'),
-    },
+    sharePercent: Object.fromEntries(outcomes.map((o) => [o, share(o)])) as Record<
+      (typeof outcomes)[number],
+      number
+    >,
   };
 }
 
@@ -121,9 +119,7 @@ export async function deferRead(
       body: JSON.stringify({ query }),
       signal: options.signal,
     });
-  const first: number[] = [];
-  const last: number[] = [];
-  const whole: number[] = [];
+  const [first, last, whole] = [[] as number[], [] as number[], [] as number[]];
   let failed = 0;
   for (let i = 0; i < options.rounds; i++) {
     let start = performance.now();

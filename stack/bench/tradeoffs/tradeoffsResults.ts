@@ -49,7 +49,6 @@ export interface PhaseResult {
   cpuSeconds: number;
   cpu: CpuUse;
   cpuMsPerRequest: Record<string, number>;
-  /** The stack's processes, the run's PostgreSQL backends and Redis: not the bench, not other work. */
   stackCpuMsPerRequest: number;
   traffic: Traffic;
   callsPerRequest: number;
@@ -66,23 +65,18 @@ export interface PhaseResult {
   convergedAfterMs?: number;
 }
 
-/** Medians across rounds of a healthy scenario. */
-export interface ScenarioMedians {
-  scenario: Scenario;
-  rounds: number;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  stackCpuMsPerRequest: number;
-  callsPerRequest: number;
-  eventsPerRequest: number;
-  /** Median per process group of the CPU ms per request. */
-  cpuMsPerRequest: Record<string, number>;
-  answers: Record<AnswerKind, number>;
-  cacheHitPercent?: number;
-  lagP50?: number;
-  lagP99?: number;
-}
+/** Medians across rounds of a healthy scenario (answers: summed). */
+export type ScenarioMedians = Pick<
+  PhaseResult,
+  | 'scenario'
+  | 'requestsPerSecond'
+  | 'stackCpuMsPerRequest'
+  | 'callsPerRequest'
+  | 'eventsPerRequest'
+  | 'cpuMsPerRequest'
+  | 'answers'
+  | 'cacheHitPercent'
+> & { rounds: number; p50: number; p99: number; lagP50?: number; lagP99?: number };
 
 export interface TradeoffsResults {
   data: { products: number; orders: number; orderItems: number; rides: number; drivers: number };

@@ -53,32 +53,9 @@ function freshness(r: TradeoffsResults, scenario: Scenario, phase?: PhaseResult)
 }
 
 /** One row of the trade-offs table: a healthy scenario's medians, or an outage phase. */
-interface Row {
-  situation: string;
-  scenario: Scenario;
-  answers: Record<AnswerKind, number>;
-  p50: number;
-  p99: number;
-  requestsPerSecond: number;
-  stackCpuMsPerRequest: number;
-  callsPerRequest: number;
-  eventsPerRequest: number;
-  phase?: PhaseResult;
-}
-
+type Row = Omit<ScenarioMedians, 'rounds' | 'cpuMsPerRequest'> & { situation: string; phase?: PhaseResult };
 const fromMedians = (m: ScenarioMedians): Row => ({ situation: 'healthy', ...m });
-const fromPhase = (p: PhaseResult): Row => ({
-  situation: p.situation,
-  scenario: p.scenario,
-  answers: p.answers,
-  p50: p.latencyMs.p50,
-  p99: p.latencyMs.p99,
-  requestsPerSecond: p.requestsPerSecond,
-  stackCpuMsPerRequest: p.stackCpuMsPerRequest,
-  callsPerRequest: p.callsPerRequest,
-  eventsPerRequest: p.eventsPerRequest,
-  phase: p,
-});
+const fromPhase = (p: PhaseResult): Row => ({ ...p, p50: p.latencyMs.p50, p99: p.latencyMs.p99, phase: p });
 
 /** The trade-offs table: every way healthy (medians across rounds), then each with the owner and the copy holder down. */
 export function tradeoffsTable(r: TradeoffsResults): Table {
