@@ -26,26 +26,13 @@ export interface LoadStats {
   elapsedMs: number;
 }
 
-const newStats = (): LoadStats => ({
-  requests: 0,
-  ok: 0,
-  non200: 0,
-  problems: {},
-  latencies: [],
-  elapsedMs: 0,
-});
-
-function answered(stats: LoadStats, status: number, latencyMs: number, problem: string | undefined): void {
+/** Counts a request: answered with `status` after `latencyMs` (undefined: no answer), and what was wrong. */
+function count(stats: LoadStats, problem: string | undefined, status?: number, latencyMs?: number): void {
   stats.requests++;
-  stats.latencies.push(latencyMs);
-  if (status !== 200) stats.non200++;
+  if (latencyMs !== undefined) stats.latencies.push(latencyMs);
+  if (status !== undefined && status !== 200) stats.non200++;
   if (problem === undefined) stats.ok++;
   else stats.problems[problem] = (stats.problems[problem] ?? 0) + 1;
-}
-
-function failed(stats: LoadStats, problem: string): void {
-  stats.requests++;
-  stats.problems[problem] = (stats.problems[problem] ?? 0) + 1;
 }
 
 function problemOf(status: number, body: string, check: Check | undefined): string | undefined {
@@ -102,7 +89,7 @@ export interface ClosedLoopOptions {
 }
 
 export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats> {
-  const stats = newStats();
+  const stats: LoadStats = { requests: 0, ok: 0, non200: 0, problems: {}, latencies: [], elapsedMs: 0 };
   let connections = 0;
   const target = new URL(options.url);
   const authorization = await operatorAuthorization();
@@ -134,7 +121,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats>
           ]);
           client.on('response', (status: number, _bytes: number, latencyMs: number) => {
             lastAnswer = performance.now();
-            answered(stats, status, latencyMs, problem);
+            count(stats, problem, status, latencyMs);
           });
         },
       },
@@ -147,7 +134,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats>
     const stop = () => instance.stop();
     options.signal.addEventListener('abort', stop, { once: true });
     instance.on('reqError', (error: NodeJS.ErrnoException) =>
-      failed(stats, error.message === 'request timed out' ? 'timeout' : (error.code ?? error.message)),
+      count(stats, error.message === 'request timed out' ? 'timeout' : (error.code ?? error.message)),
     );
   });
   stats.elapsedMs = (stats.latencies.length > 0 ? lastAnswer : performance.now()) - start;

@@ -63,27 +63,12 @@ const clockTicks = (() => {
   return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
 })();
 
-export interface CpuSnapshot {
-  wallMs: number;
-  busyTicks: number;
-  totalTicks: number;
-  /** pid → group and CPU ticks used so far. */
-  procs: Map<string, { group: string; ticks: number }>;
-  loadavg: string;
-}
-
 export interface CpuUse {
   /** Busy time of the whole machine, % of all cores. */
   machineBusyPercent: number;
   /** Per process group, % of one core; `other` is the machine's busy time outside these groups. */
   percentOfOneCore: Record<string, number>;
   loadavgAtEnd: string;
-}
-
-export interface CpuMeter {
-  /** The groups measured: each stack process, `bench` (this process), `postgres (all)`, `redis`. */
-  groups: string[];
-  snapshot(): CpuSnapshot;
 }
 
 const pids = () => readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -132,32 +117,27 @@ export function stackProcesses(names: Record<string, string> = {}): Map<string, 
  * connected to a database `runDatabases` matches are `postgres (run)`, every other PostgreSQL process
  * `postgres (other)` (the server is shared). A benchmark gets one from its stack (`cpuMeter()`).
  */
-export function stackCpuMeter(names: Record<string, string>, options: { runDatabases: RegExp }): CpuMeter {
+export function stackCpuMeter(names: Record<string, string>, options: { runDatabases: RegExp }) {
   const children = stackProcesses(names);
   const postgresGroups = new Map<string, string>();
   const postgresGroup = (pid: string) => {
-    const { runDatabases } = options;
-    let group = postgresGroups.get(pid);
-    if (!group) {
-      let title = '';
-      try {
-        title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch {}
-      group = runDatabases.test(title) ? 'postgres (run)' : 'postgres (other)';
-      postgresGroups.set(pid, group);
-    }
-    return group;
+    let title = '';
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {}
+    return options.runDatabases.test(title) ? 'postgres (run)' : 'postgres (other)';
   };
   const groupOf = (pid: string, comm: string) =>
     children.get(pid) ??
     (pid === String(process.pid)
       ? 'bench'
       : comm === 'postgres'
-        ? postgresGroup(pid)
+        ? (postgresGroups.get(pid) ?? postgresGroups.set(pid, postgresGroup(pid)).get(pid))
         : comm === 'redis-server'
           ? 'redis'
           : undefined);
   return {
+    /** The groups measured: each stack process, `bench` (this process), the PostgreSQL groups, `redis`. */
     groups: [...new Set(children.values())].sort(),
     snapshot() {
       const line = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
@@ -167,6 +147,7 @@ export function stackCpuMeter(names: Record<string, string>, options: { runDatab
         .map(Number);
       const total = line.reduce((a, b) => a + b, 0);
       const idle = (line[3] ?? 0) + (line[4] ?? 0);
+      /** pid → group and CPU ticks used so far. */
       const procs = new Map<string, { group: string; ticks: number }>();
       for (const pid of pids()) {
         const stat = readProcStat(pid);
@@ -183,6 +164,8 @@ export function stackCpuMeter(names: Record<string, string>, options: { runDatab
     },
   };
 }
+export type CpuMeter = ReturnType<typeof stackCpuMeter>;
+type CpuSnapshot = ReturnType<CpuMeter['snapshot']>;
 
 /**
  * CPU used between two snapshots. Per process, so connections that come and go are counted while
