@@ -79,12 +79,6 @@ export async function measureCopiesGrowth(
     logger.info('drain', { updates, rowsPerProduct });
     await queue.pause();
     try {
-      const writeStart = cpu.snapshot();
-      let outboxMax = 0;
-      let writing = true;
-      const sampler = (async () => {
-        for (; writing; await sleep(200)) outboxMax = Math.max(outboxMax, await probes.outboxBacklog());
-      })();
       const writes = await closedLoop({
         url: productUrl,
         connections: 16,
@@ -94,11 +88,7 @@ export async function measureCopiesGrowth(
         check: updated,
         timeoutMs: requestTimeoutMs,
         signal: run.signal,
-      }).finally(() => {
-        writing = false;
       });
-      await sampler;
-      const writeEnd = cpu.snapshot();
       const published = await poll(
         () => Promise.all([probes.outboxBacklog(), probes.queueCounts()]),
         ([outbox, queued]) => outbox === 0 && queued.waiting >= writes.ok,
@@ -113,19 +103,12 @@ export async function measureCopiesGrowth(
       const applied = after.applied - before.applied;
       const span = Math.max(drained.span, 0.001);
       return {
-        writes: {
-          ...loadFigures(writes),
-          outboxBacklogMaxWhileWriting: outboxMax,
-          outboxEmptyAfterWritesMs: round(published.elapsedMs, 0),
-          cpu: cpuBetween(writeStart, writeEnd),
-        },
+        writes: { ...loadFigures(writes), outboxEmptyAfterWritesMs: round(published.elapsedMs, 0) },
         drain: {
           queuedAtResume: before.queue,
           eventsRecorded: drained.n,
           eventsApplied: applied,
           eventsStale: after.stale - before.stale,
-          firstAppliedAt: drained.first,
-          lastAppliedAt: drained.last,
           seconds: round(span, 3),
           eventsPerSecond: round((drained.n - 1) / span, 0),
           copyUpdatesPerSecond: round((applied * rowsPerProduct) / span, 0),
