@@ -28,6 +28,7 @@ import { benchSubgraphHeaders } from './gateway/benchSubgraphHeaders.ts';
 import { type ReadQuery, readQueries } from './gateway/readQueries.ts';
 import {
   type BenchRun,
+  type BenchStack,
   benchOptions,
   closedLoop,
   columns,
@@ -61,9 +62,9 @@ interface Target {
   /** Where its requests go; the floor has no URL: it builds the answer in this process. */
   url?: string;
   read?: () => Promise<string>;
-  /** Its CPU group (the process), or undefined when no gateway is in the path. */
-  group: string | undefined;
-  pid: number | undefined;
+  /** Its CPU group and process, when a gateway is in the path. */
+  group?: string;
+  pid?: number;
   headers?: Record<string, string>;
   /** Only these reads. */
   only?: readonly ReadQuery['name'][];
@@ -166,7 +167,7 @@ function floorRead(run: BenchRun, urls: { order: string; product: string; invent
   };
 }
 
-async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof startBenchStack>>) {
+async function startOthers(run: BenchRun, bench: BenchStack) {
   const supergraphPath = supergraphForOthers(bench.stack.ports);
   run.cleanup.add('removing the supergraph copy', () => rmSync(supergraphPath, { force: true }));
   const answersTypename = (port: number) =>
@@ -179,51 +180,40 @@ async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof start
   const ours = 'gateway/src/index.ts';
   const hive = 'stack/bench/gateway/hiveGateway.ts';
   const supergraph = { SUPERGRAPH_PATH: supergraphPath };
-  const others: (Parameters<typeof startProcessBeside>[2] & { only?: Target['only'] })[] = [
-    { name: 'ours, cache off', entry: ours, port: 4610, env: { ENTITY_CACHE: 'off' } },
+  const others: [
+    name: string,
+    entry: string,
+    port: number,
+    env: Record<string, string>,
+    only?: Target['only'],
+  ][] = [
+    ['ours, cache off', ours, 4610, { ENTITY_CACHE: 'off' }],
     // Like for like: request collapsing (on by default in ours) against Hive's deduplication.
-    { name: 'ours, collapsing off', entry: ours, port: 4615, env: { SUBGRAPH_COLLAPSE: 'off' } },
+    ['ours, collapsing off', ours, 4615, { SUBGRAPH_COLLAPSE: 'off' }],
     // The two reads that load the gateway most.
-    {
-      name: 'ours, 2 workers',
-      entry: ours,
-      port: 4614,
-      env: { GATEWAY_WORKERS: '2' },
-      only: ['threeHop', 'catalog'],
-    },
-    {
-      name: 'stock @apollo/gateway',
-      entry: 'stack/bench/gateway/stockApolloGateway.ts',
-      port: 4611,
-      env: supergraph,
-      isReady: answersTypename,
-    },
-    { name: 'Hive Gateway', entry: hive, port: 4612, env: supergraph, isReady: answersTypename },
-    {
-      name: 'Hive Gateway (Rust planner)',
-      entry: hive,
-      port: 4613,
-      env: { ...supergraph, HIVE_ROUTER_RUNTIME: 'true' },
-      isReady: answersTypename,
-    },
-    {
-      name: 'Hive Gateway, deduplication on',
-      entry: hive,
-      port: 4616,
-      env: { ...supergraph, HIVE_DEDUPLICATION: 'on' },
-      isReady: answersTypename,
-    },
+    ['ours, 2 workers', ours, 4614, { GATEWAY_WORKERS: '2' }, ['threeHop', 'catalog']],
+    ['stock @apollo/gateway', 'stack/bench/gateway/stockApolloGateway.ts', 4611, supergraph],
+    ['Hive Gateway', hive, 4612, supergraph],
+    ['Hive Gateway (Rust planner)', hive, 4613, { ...supergraph, HIVE_ROUTER_RUNTIME: 'true' }],
+    ['Hive Gateway, deduplication on', hive, 4616, { ...supergraph, HIVE_DEDUPLICATION: 'on' }],
   ];
   const targets: Target[] = [];
   const notStarted: Record<string, string> = {};
-  for (const { only, ...other } of others) {
+  for (const [name, entry, port, env, only] of others) {
     try {
-      const pid = await startProcessBeside(run, bench, other);
-      const url = `http://127.0.0.1:${other.port}/graphql`;
-      targets.push({ name: other.name, url, group: other.name, pid, ...(only ? { only } : {}) });
+      // The other routers have no /ready: they are ready when they answer.
+      const isReady = entry === ours ? {} : { isReady: answersTypename };
+      const pid = await startProcessBeside(run, bench, { name, entry, port, env, ...isReady });
+      targets.push({
+        name,
+        url: `http://127.0.0.1:${port}/graphql`,
+        group: name,
+        pid,
+        ...(only ? { only } : {}),
+      });
     } catch (error) {
-      logger.warn('gateway did not start; left out', { gateway: other.name, error });
-      notStarted[other.name] = (error as Error).message;
+      logger.warn('gateway did not start; left out', { gateway: name, error });
+      notStarted[name] = (error as Error).message;
     }
   }
   return { targets, notStarted };
@@ -247,19 +237,18 @@ async function measure(run: BenchRun) {
   const ourPid = [...stackProcesses()].find(
     ([pid, name]) => name === 'gateway' && !(pid in bench.beside),
   )?.[0];
+  const serviceUrl = `http://127.0.0.1:${stack.ports.order}/graphql`;
   const targets: Target[] = [
-    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', pid: ourPid ? Number(ourPid) : undefined },
+    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', ...(ourPid ? { pid: Number(ourPid) } : {}) },
     ...others,
     {
       name: 'order subgraph, direct',
-      url: `http://127.0.0.1:${stack.ports.order}/graphql`,
-      group: undefined,
-      pid: undefined,
+      url: serviceUrl,
       headers: benchSubgraphHeaders('order'),
       only: ['oneSubgraph'],
     },
     // Its CPU is this process's and PostgreSQL's: the stack's processes idle meanwhile.
-    { name: 'floor', read: floorRead(run, bench.urls), group: 'bench', pid: undefined, only: ['threeHop'] },
+    { name: 'floor', read: floorRead(run, bench.urls), group: 'bench', only: ['threeHop'] },
   ];
   const cpu = bench.cpuMeter();
   const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
@@ -362,21 +351,16 @@ async function measure(run: BenchRun) {
   }
 
   // What our gateways' calls to the subgraphs came to (a timeout or an open circuit would show here).
+  const callsOf = async (target: Target) => {
+    const text = await fetch(new URL('/metrics', target.url)).then((r) => r.text(), String);
+    const calls = text.matchAll(/^subgraph_calls_total\{subgraph="(\w+)",outcome="(\w+)"\} (\d+)/gm);
+    return [
+      target.name,
+      Object.fromEntries([...calls].map(([, s, o, n]) => [`${s} ${o}`, Number(n)])),
+    ] as const;
+  };
   const subgraphCalls = Object.fromEntries(
-    await Promise.all(
-      targets
-        .filter((t) => t.name.startsWith('ours'))
-        .map(async (t) => {
-          const response = await fetch(new URL('/metrics', t.url)).catch(() => undefined);
-          const text = response?.ok ? await response.text() : '';
-          const outcomes: Record<string, number> = response?.ok ? {} : { 'metrics unavailable': 1 };
-          for (const match of text.matchAll(
-            /^subgraph_calls_total\{subgraph="(\w+)",outcome="(\w+)"\} (\d+)/gm,
-          ))
-            outcomes[`${match[1]} ${match[2]}`] = Number(match[3]);
-          return [t.name, outcomes] as const;
-        }),
-    ),
+    await Promise.all(targets.filter((t) => t.name.startsWith('ours')).map(callsOf)),
   );
   const medians = readQueries.map((query) => ({
     query: query.name,

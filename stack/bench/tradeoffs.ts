@@ -32,7 +32,7 @@ import { deferRead, readYourWrites } from './tradeoffs/clientScenarios.ts';
 import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
 import { type Scrape, scrape, scrapeMetrics, trafficBetween } from './tradeoffs/serviceTraffic.ts';
 import { tradeoffsChartSpecs } from './tradeoffs/tradeoffsCharts.ts';
-import { writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
+import { tradeoffsReport, writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
 import type {
   DeferRead,
   PhaseResult,
@@ -41,7 +41,6 @@ import type {
   Situation,
   TradeoffsResults,
 } from './tradeoffs/tradeoffsResults.ts';
-import { tradeoffsReport } from './tradeoffs/tradeoffsTable.ts';
 
 const options = benchOptions(
   'npm run bench -- [--quick] [--<figure> <value>]',

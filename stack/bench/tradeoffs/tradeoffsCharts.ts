@@ -3,8 +3,8 @@
  * latency, throughput, CPU per request by process, and what callers got with a service down.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { cpuGroups, otherStackMs } from './tradeoffsPage.ts';
 import { type Scenario, scenarioShortNames, type TradeoffsResults } from './tradeoffsResults.ts';
-import { cpuGroups, otherStackMs } from './tradeoffsTable.ts';
 
 const width = 520;
 const label = (scenario: Scenario) => scenarioShortNames[scenario];

@@ -9,9 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { renderChartSvg } from '../harness/chart.ts';
 import { markdownTable, type Published, resultsDir } from '../harness/report.ts';
 import { tradeoffsChartSpecs } from './tradeoffsCharts.ts';
-import { tradeoffsPage } from './tradeoffsPage.ts';
+import { answersText, tradeoffsPage, tradeoffsTable } from './tradeoffsPage.ts';
 import { scenarios, type TradeoffsResults } from './tradeoffsResults.ts';
-import { answersText, tradeoffsTable } from './tradeoffsTable.ts';
 
 const resultsFile = path.join(resultsDir, 'tradeoffs.json');
 const published = JSON.parse(readFileSync(resultsFile, 'utf8')) as Published<TradeoffsResults>;
