@@ -26,6 +26,7 @@ import {
   cpuNetOfIdle,
   describeEnvironment,
   idleCpu,
+  inboxLag,
   isStackGroup,
   loadFigures,
   medianOf,
@@ -37,7 +38,6 @@ import {
   type Summary,
   stackCpuMs,
   startBenchStack,
-  summarize,
 } from './harness/index.ts';
 
 const options = benchOptions(
@@ -147,15 +147,21 @@ async function postgresWork(stack: Stack) {
 
 /** Every order placed has settled: none PLACED any more, and shipping has a shipment for each. */
 async function unsettled(stack: Stack): Promise<number> {
-  const count = async (pool: pg.Pool, sql: string) =>
-    Number((await pool.query<{ n: string }>(sql)).rows[0]?.n);
   // The shared PostgreSQL may be out of connections for a moment: probe again.
   return Promise.all([
-    count(stack.pools.order, "SELECT count(*) AS n FROM orders WHERE status = 'PLACED'"),
-    count(stack.pools.order, 'SELECT count(*) AS n FROM orders'),
-    count(stack.pools.shipping, 'SELECT count(*) AS n FROM shipments'),
+    stack.pools.order.query(
+      "SELECT count(*) FILTER (WHERE status = 'PLACED')::int AS placed, count(*)::int AS n FROM orders",
+    ),
+    stack.pools.shipping.query('SELECT count(*)::int AS n FROM shipments'),
   ]).then(
-    ([placed, orders, shipments]) => placed + Math.max(0, orders - shipments),
+    ([
+      {
+        rows: [orders],
+      },
+      {
+        rows: [shipments],
+      },
+    ]) => orders?.placed + Math.max(0, orders?.n - shipments?.n),
     () => Number.NaN,
   );
 }
@@ -196,18 +202,10 @@ async function measureRound(run: BenchRun, stack: Stack, roundNumber: number, id
   const window = cpuNetOfIdle(cpuBetween(cpuBefore, cpuAfter), idle);
   const cpuMsPerOrder = cpuMsPerRequest(window, orders / ((cpuAfter.wallMs - cpuBefore.wallMs) / 1000));
   const lag: Record<string, Summary> = {};
-  for (const { service, consumer } of lagConsumers) {
-    const { rows } = await retried(() =>
-      stack.pools[service].query<{ lag: number }>(
-        `SELECT lag_ms AS lag FROM processed_events
-       WHERE consumer = $1
-         AND processed_at - lag_ms * interval '1 millisecond' >= $2::timestamptz
-         AND processed_at - lag_ms * interval '1 millisecond' < $3::timestamptz`,
-        [consumer, from.toISOString(), to.toISOString()],
-      ),
+  for (const { service, consumer } of lagConsumers)
+    lag[consumer] = await retried(() =>
+      inboxLag(stack.pools[service], consumer, from.toISOString(), to.toISOString()),
     );
-    lag[consumer] = summarize(rows.map((row) => Number(row.lag)));
-  }
   return {
     replicas: stack.replicas,
     round: roundNumber,

@@ -98,21 +98,7 @@ export function eventPathProbes(run: BenchRun, bench: BenchStack, cpu: CpuMeter,
       return { converged: polled.met, elapsedMs: round(polled.elapsedMs, 0), ...polled.value };
     },
     /** Lag of the events that occurred (outbox row written) in [from, to), from the order inbox. */
-    async lag(from: string, to: string) {
-      const { rows } = await orderDb.query<{ lag: number; at: string }>(
-        `SELECT lag_ms AS lag, processed_at::text AS at FROM processed_events
-         WHERE consumer = $1
-           AND processed_at - lag_ms * interval '1 millisecond' >= $2::timestamptz
-           AND processed_at - lag_ms * interval '1 millisecond' < $3::timestamptz
-         ORDER BY processed_at`,
-        [consumerQueue, from, to],
-      );
-      return {
-        ...summarize(rows.map((row) => Number(row.lag))),
-        firstAppliedAt: rows[0]?.at ?? null,
-        lastAppliedAt: rows.at(-1)?.at ?? null,
-      };
-    },
+    lag: (from: string, to: string) => inboxLag(orderDb, consumerQueue, from, to),
     /**
      * Where that lag is spent: in the relay (outbox row → `published_at`, stamped once Redis took the
      * batch) and in delivery (→ the order inbox: queue wait, pickup, the consumer's transaction up to
@@ -155,4 +141,19 @@ export function eventPathProbes(run: BenchRun, bench: BenchStack, cpu: CpuMeter,
         [consumerQueue, from],
       ),
   };
+}
+
+/**
+ * The lag (`lag_ms`: recorded − occurred, both stamped by one PostgreSQL server) of the events that
+ * occurred in [from, to), from `consumer`'s inbox in the database of `db`.
+ */
+export async function inboxLag(db: pg.Pool, consumer: string, from: string, to: string) {
+  const { rows } = await db.query<{ lag: number }>(
+    `SELECT lag_ms AS lag FROM processed_events
+     WHERE consumer = $1
+       AND processed_at - lag_ms * interval '1 millisecond' >= $2::timestamptz
+       AND processed_at - lag_ms * interval '1 millisecond' < $3::timestamptz`,
+    [consumer, from, to],
+  );
+  return summarize(rows.map((row) => Number(row.lag)));
 }

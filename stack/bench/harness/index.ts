@@ -1,5 +1,5 @@
 export { writeCharts } from './chart.ts';
-export { eventPathProbes } from './eventPath.ts';
+export { eventPathProbes, inboxLag } from './eventPath.ts';
 export {
   type Check,
   closedLoop,
