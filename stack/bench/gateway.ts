@@ -1,22 +1,10 @@
 /**
- * Gateways side by side over the same real subgraphs and supergraph, in one run: our gateway with
- * every feature on (entity cache, resilience), with the entity cache off, with two workers, with
- * request collapsing off; stock @apollo/gateway in Apollo Server; Hive Gateway with its JavaScript
- * planner, its Rust query planner and its deduplication on; the subgraph called directly for the
- * read one subgraph answers alone; and the floor of the 3-hop read (this process, raw SQL,
- * JSON.stringify).
+ * Gateways side by side over the same subgraphs and supergraph: ours (several settings), stock
+ * @apollo/gateway, Hive Gateway (three settings), the subgraph called directly, and the floor of the
+ * 3-hop read (this process, raw SQL, JSON.stringify). How: stack/bench/README.md.
  *
- * How: the stack on 4600–4607 (our gateway on 4600), the other gateways as processes of their own
- * on 4610–4616, databases with the demo set. Each read of `gateway/readQueries.ts` is sent by
- * `connections` closed-loop clients (autocannon) for `seconds` to each target in turn, the order
- * rotated per round; figures are medians across rounds. CPU per request from /proc of every process,
- * net of what each uses idle (measured once per round). Bytes: the answer's size, and the gateway
- * process's socket I/O (/proc/<pid>/io) per request. Every answer is checked.
- *
- *   npm run bench:gateway                  # about 5 minutes
- *   npm run bench:gateway -- --quick       # one round of 2 s per gateway and read
+ *   npm run bench:gateway                  # about 5 minutes (--quick: one round of 2 s)
  *   npm run bench:gateway -- --profile 1   # every process under node --cpu-prof (for DevTools or speedscope)
- *   npm run bench:gateway -- --help
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,16 +1,9 @@
 /**
- * How cost grows with the work. (1) The 3-hop read `orders(first: N, after) { id total items {
- * quantity productName product { name price stock } } }` through the gateway with N = 10, 50, 100
- * and the databases at 1x, 10x and 100x the demo set (200 → 20,000 orders): requests/s and CPU ms
- * per request of every process, and the plans (EXPLAIN ANALYZE, BUFFERS) of the order, product and
- * inventory statements behind it at each volume. (2) With 20, 200 and 2,000 copies per product: the
- * copies' lag behind product updates, the copy updates/s the consumer sustains, and STRONG against
- * EVENTUAL rename latency. The stack on 4800–4807 (entity cache off, so every read reaches the
- * databases), its databases refilled between steps while it runs.
+ * How cost grows with the work: the 3-hop read against page and data volume (with the plans of
+ * its statements), and propagation and renames against copies per product. How:
+ * stack/bench/README.md.
  *
- *   npm run bench:growth              # about 10 minutes
- *   npm run bench:growth -- --quick   # 1x and 10x, 20 and 200 copies, short phases (about 2 minutes)
- *   npm run bench:growth -- --help
+ *   npm run bench:growth              # about 10 minutes (--quick: 1x and 10x, 20 and 200 copies)
  */
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';

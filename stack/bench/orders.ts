@@ -1,16 +1,11 @@
 /**
  * The event-driven write path: `placeOrder` through the gateway from closed-loop clients, then the
- * wait until every reaction has settled (OrderCreated → inventory reserves stock → StockReserved →
- * the order CONFIRMED; OrderCreated → shipping's shipment). Per round: orders/s acknowledged,
- * latency, the time from the last acknowledgement until every order settled, stack CPU per order
- * (from the first order until settled, net of idle), PostgreSQL transactions and statements per
- * order (`pg_stat_database`; `pg_stat_statements` when preloaded), and the inboxes' lag per consumer.
- * With `--replicas 1,2` (`npm run bench:replicas`): one process of everything against two of each
- * behind a round-robin, both started at once and loaded in alternating rounds. Compiled JavaScript.
+ * wait until every reaction settled; per round orders/s, latency, settle time, stack CPU, PostgreSQL
+ * work and inbox lag per order. `--replicas 1,2` (`npm run bench:replicas`): one process of
+ * everything against two of each, side by side. How: stack/bench/README.md.
  *
- *   npm run bench:orders                # about 2 minutes
+ *   npm run bench:orders                # about 2 minutes (--quick: one short round)
  *   npm run bench:replicas              # about 4 minutes
- *   npm run bench:orders -- --quick     # one short round, to check the script itself
  */
 import { developmentToken } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';

@@ -1,3 +1,12 @@
+/**
+ * The trade-offs, measured in one run on the same data: reading a copied name by synchronous call,
+ * from the local copy or through the warm entity cache; the hybrid ride read (also with @defer);
+ * renames STRONG against EVENTUAL; read your writes with and without the consistency token; each
+ * again with the owner, the copy holder or its consumers paused; propagation lag; storage. Writes
+ * docs/tradeoffs.md and its charts. How: stack/bench/README.md.
+ *
+ *   npm run bench                     # about 8 minutes (--quick: about 3)
+ */
 import { queueName } from '@msd/events';
 import { serviceNames } from '@msd/registry';
 import { counterIn, graphqlRequest } from '@msd/testing';

@@ -1,11 +1,7 @@
 /**
- * The plans of the statements the 3-hop read sends, at the data volume in the databases: the order
- * service's page of orders (an operator's, and a customer's own) and the items of that page, the
- * product service's products and inventory's stock levels of those items. The statements are the
- * services' own: their data functions are called with a client of that service's database, the SQL
- * and parameters they send are taken from Prisma's query events, and PostgreSQL explains exactly
- * that text with `EXPLAIN (ANALYZE, BUFFERS)` (pg_stat_statements needs a server preload this
- * shared server does not have).
+ * The plans of the statements the 3-hop read sends, at the volume in the databases: the services'
+ * own data functions are called, the SQL and parameters Prisma sends taken from its query events, and
+ * exactly that explained with `EXPLAIN (ANALYZE, BUFFERS)`.
  */
 import { openInventoryDatabase } from '@msd/inventory-service/database';
 import { findStockLevels } from '@msd/inventory-service/stockLevels';

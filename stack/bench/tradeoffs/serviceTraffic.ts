@@ -1,12 +1,8 @@
 /**
- * Calls between services, counted where they arrive rather than assumed from the query plan: each
- * service's `http_request_duration_seconds` count for its GraphQL route (the gateway's fetches and
- * the services' calls to each other alike; a client's request to a gateway is not one), and the
- * events every process's consumers took off the bus (`events_consumed_total`, every outcome).
- *
- * A gateway's /metrics checks every subgraph with a `{ __typename }` call when it is scraped
+ * Calls between services, counted where they arrive (each service's GraphQL request count), and
+ * events consumed by every process, from their /metrics. A gateway's /metrics calls every subgraph
  * (`subgraph_up`): a window opens with the gateways scraped before the services and closes with them
- * scraped after, so those checks fall outside it.
+ * scraped after, so those calls fall outside it.
  */
 import { counterIn } from '@msd/testing';
 
