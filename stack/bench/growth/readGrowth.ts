@@ -1,3 +1,9 @@
+/**
+ * The 3-hop read at each data volume and page size, through the gateway, as an operator paging
+ * through every order (keyset cursors spread over the table, so deep pages count as much as the
+ * first) and as the customer with the most orders reading its own first page; then the plans of the
+ * services' statements at that volume.
+ */
 import { developmentToken } from '@msd/service-kit';
 import pg from 'pg';
 import {
