@@ -14,6 +14,7 @@ import {
   type Scenario,
   type ScenarioMedians,
   type Situation,
+  scenarioShortNames,
   scenarios,
   type TradeoffsResults,
 } from './tradeoffsResults.ts';
@@ -243,12 +244,11 @@ export function tradeoffsPage(
     if (!found) throw new Error(`no medians for ${scenario}`);
     return found;
   };
-  const down = (situation: Situation, scenario: Scenario): PhaseResult | undefined =>
-    r.phases.find((p) => p.situation === situation && p.scenario === scenario);
-  const got = (situation: Situation, scenario: Scenario) => {
-    const phase = down(situation, scenario);
-    return phase ? `${answersText(phase.answers)} (p50 ${phase.latencyMs.p50} ms)` : 'not measured';
-  };
+  const whole = (situation: Situation) =>
+    r.phases
+      .filter((p) => p.situation === situation && p.requests > 0 && p.answers.complete === p.requests)
+      .map((p) => `*${scenarioShortNames[p.scenario]}*`)
+      .join(', ') || 'none';
   const [sync, copy, cache, strong, eventual] = [
     m('read.sync'),
     m('read.copy'),
@@ -316,26 +316,18 @@ its holder is late.
 The synchronous read always shows the owner's current name; the local copy and the cache show it
 once the event has arrived.
 
-**Latency.** The synchronous call costs the read a hop: p50 ${sync.p50} ms against ${copy.p50} ms from the
-local copy and ${cache.p50} ms through the warm cache (p99 ${sync.p99} / ${copy.p99} / ${cache.p99} ms), at the
-same ${config.connections} clients. STRONG renames take ${strong.p50} ms at p50 (p99 ${strong.p99}) against EVENTUAL's ${eventual.p50} ms
-(p99 ${eventual.p99}), ${times(strong.p50, eventual.p50)}, with ${config.renameConnections} clients renaming at once; one at a time, STRONG took
-${r.strongOnReturn.latencyMs.p50} ms at p50 (p99 ${r.strongOnReturn.latencyMs.p99}).${refusedWhileHealthy(r)}
-
-**Throughput and resources.** Requests/s: synchronous ${sync.requestsPerSecond}, local copy ${copy.requestsPerSecond}
-(${times(copy.requestsPerSecond, sync.requestsPerSecond)}), warm cache ${cache.requestsPerSecond} (${times(cache.requestsPerSecond, sync.requestsPerSecond)}).
-CPU per request across every process: ${sync.stackCpuMsPerRequest} / ${copy.stackCpuMsPerRequest} / ${cache.stackCpuMsPerRequest} ms; calls between services per
-request: ${sync.callsPerRequest} / ${copy.callsPerRequest} / ${cache.callsPerRequest}. STRONG: ${strong.requestsPerSecond} renames/s, ${strong.stackCpuMsPerRequest} ms CPU and
-${strong.callsPerRequest} calls per rename; EVENTUAL: ${eventual.requestsPerSecond} renames/s, ${eventual.stackCpuMsPerRequest} ms CPU (counted until the copies
-converged) with ${eventual.callsPerRequest} calls and ${eventual.eventsPerRequest} event deliveries per rename.
+**Latency, throughput and resources** (the table's healthy rows). The synchronous call costs the read a
+hop: its p50 is ${times(sync.p50, copy.p50)} the local copy's and ${times(sync.p50, cache.p50)} the warm cache's, and the local copy serves
+${times(copy.requestsPerSecond, sync.requestsPerSecond)} its requests/s, the warm cache ${times(cache.requestsPerSecond, sync.requestsPerSecond)}. STRONG renames take ${times(strong.p50, eventual.p50)} EVENTUAL's p50
+with ${config.renameConnections} clients renaming at once (one at a time, STRONG took ${r.strongOnReturn.latencyMs.p50} ms at p50, p99 ${r.strongOnReturn.latencyMs.p99}); EVENTUAL's
+CPU is counted until its copies converged.${refusedWhileHealthy(r)}
 ${orderCopy ? `The copies take ${orderCopy.copyBytes} bytes for ${orderCopy.copies} order items (${orderCopy.bytesPerCopy} bytes each, ${orderCopy.copiesOverOwner}× the owner's ${orderCopy.ownerFieldBytes} bytes of names), plus the machinery that keeps them fresh (table below).` : ''}
 
-**Availability.** With the product service (the owner) paused: synchronous read ${got('product down', 'read.sync')};
-local copy ${got('product down', 'read.copy')}; warm cache ${got('product down', 'read.cache')};
-STRONG ${got('product down', 'rename.strong')}; EVENTUAL ${got('product down', 'rename.eventual')}.
-With the order service (the copy holder) paused: STRONG ${got('order down', 'rename.strong')};
-EVENTUAL ${got('order down', 'rename.eventual')}; the reads, which start at the order service,
-${got('order down', 'read.copy')}. After each resume, complete answers came back within
+**Availability** (the table's "down" rows). The ways that still answered completely: ${(
+    ['product down', 'order down', 'driver down'] as const
+  )
+    .map((situation) => `with ${situation.replace(' down', '')} paused, ${whole(situation)}`)
+    .join('; ')}. After each resume, complete answers came back within
 ${Object.entries(r.recoveredAfterResumeMs)
   .map(([situation, ms]) => `${ms} ms (${situation})`)
   .join(', ')}.
