@@ -389,19 +389,9 @@ async function measure(run: BenchRun) {
   const checked = renamedProducts[0];
   if (!checked) throw new Error('no product to rename');
   for (let i = 0; i < config.strongChecks; i++) {
-    const name = `STRONG checked #${i}`;
-    const started = performance.now();
-    const variables = { id: checked.id, name, consistency: 'STRONG' };
-    const answer = await graphqlRequest(cacheUrl, queries.rename, variables, { as: 'operator' });
-    strongLatencies.push(performance.now() - started);
-    if (answer.errors) throw new Error(`STRONG rename failed: ${JSON.stringify(answer.errors)}`);
-    staleCopies +=
-      (
-        await orderDb.query('SELECT 1 FROM order_items WHERE product_id = $1 AND product_name <> $2', [
-          checked.id,
-          name,
-        ])
-      ).rowCount ?? 0;
+    const renamed = await probes.rename(cacheUrl, checked.id, `STRONG checked #${i}`, 'STRONG');
+    strongLatencies.push(renamed.ms);
+    staleCopies += renamed.staleOnReturn ?? 0;
   }
   await probes.convergence();
 

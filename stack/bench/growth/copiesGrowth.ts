@@ -8,7 +8,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
-import { graphqlRequest } from '@msd/testing';
 import { benchCredential } from '../gateway/benchSubgraphHeaders.ts';
 import {
   type BenchRun,
@@ -65,15 +64,7 @@ export async function measureCopiesGrowth(
   // The product service is called as the gateway would: the updates' cost is the owner's, not the gateway's.
   const asService = { [SERVICE_TOKEN_HEADER]: benchCredential('product') };
   const probes = eventPathProbes(run, bench, cpu, convergeTimeoutMs);
-  const { orderDb, queue } = probes;
-  const copiesNamed = async (productId: string, name: string) =>
-    (
-      await orderDb.query<{ named: number; total: number }>(
-        'SELECT count(*) FILTER (WHERE product_name = $2)::int AS named, count(*)::int AS total FROM order_items WHERE product_id = $1',
-        [productId, name],
-      )
-    ).rows[0] ?? { named: 0, total: 0 };
-
+  const { queue } = probes;
   /** The consumer alone: its queue paused while the backlog is written and published, then resumed. */
   const drain = async (nextUpdate: () => string, updates: number, rowsPerProduct: number) => {
     logger.info('drain', { updates, rowsPerProduct });
@@ -178,32 +169,16 @@ export async function measureCopiesGrowth(
     let staleOnReturn = 0;
     for (let i = -config.renameWarmUp; i < config.renames; i++) {
       for (const consistency of ['STRONG', 'EVENTUAL'] as const) {
-        const name = `${consistency} ${copies} #${i}`;
-        const started = performance.now();
-        const response = await graphqlRequest(
-          options.gatewayUrl,
-          'mutation ($id: ID!, $name: String!, $c: Consistency!) { renameProduct(id: $id, name: $name, consistency: $c) { id version } }',
-          { id, name, c: consistency },
-          { as: 'operator' },
+        const renamed = await probes.rename(
+          bench.stack.gatewayUrl,
+          id,
+          `${consistency} ${copies} #${i}`,
+          consistency,
         );
-        const returnedAt = performance.now();
-        if (response.errors) throw new Error(`rename failed: ${JSON.stringify(response.errors)}`);
-        // STRONG: copies holding another name on return (must be none); EVENTUAL: until all hold it.
-        const named = await (consistency === 'STRONG'
-          ? copiesNamed(id, name)
-          : poll(
-              () => copiesNamed(id, name),
-              (c) => c.named === c.total,
-              {
-                intervalMs: 2,
-                timeoutMs: convergeTimeoutMs,
-                signal: run.signal,
-              },
-            ).then((polled) => (polled.met ? performance.now() - returnedAt : Number.NaN)));
         if (i < 0) continue;
-        samples[consistency].push(returnedAt - started);
-        if (typeof named === 'number') convergeMs.push(named);
-        else staleOnReturn += named.total - named.named;
+        samples[consistency].push(renamed.ms);
+        if (renamed.convergedMs !== undefined) convergeMs.push(renamed.convergedMs);
+        staleOnReturn += renamed.staleOnReturn ?? 0;
       }
     }
     levels.push({

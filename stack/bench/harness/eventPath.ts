@@ -4,7 +4,7 @@
  * clock, the one that stamps both ends of an event's lag.
  */
 import { queueName } from '@msd/events';
-import { readCounter } from '@msd/testing';
+import { graphqlRequest, readCounter } from '@msd/testing';
 import { Queue } from 'bullmq';
 import pg from 'pg';
 import type { CpuMeter } from './machine.ts';
@@ -96,6 +96,40 @@ export function eventPathProbes(run: BenchRun, bench: BenchStack, cpu: CpuMeter,
         { intervalMs: 100, timeoutMs: convergeTimeoutMs, signal: run.signal },
       );
       return { converged: polled.met, elapsedMs: round(polled.elapsedMs, 0), ...polled.value };
+    },
+    /**
+     * One `renameProduct` through `gatewayUrl` as the operator, timed by the client; then the copies
+     * not holding the name: on return (STRONG: must be none), or polled every 2 ms until there are
+     * none (EVENTUAL: `convergedMs` after the return; NaN past the time limit).
+     */
+    async rename(gatewayUrl: string, id: string, name: string, consistency: 'STRONG' | 'EVENTUAL') {
+      const started = performance.now();
+      const answer = await graphqlRequest(
+        gatewayUrl,
+        'mutation ($id: ID!, $name: String!, $c: Consistency!) { renameProduct(id: $id, name: $name, consistency: $c) { id } }',
+        { id, name, c: consistency },
+        { as: 'operator' },
+      );
+      const returnedAt = performance.now();
+      if (answer.errors) throw new Error(`rename failed: ${JSON.stringify(answer.errors)}`);
+      const stale = async (): Promise<number> =>
+        (
+          await one(
+            orderDb,
+            'SELECT count(*)::int AS n FROM order_items WHERE product_id = $1 AND product_name <> $2',
+            [id, name],
+          )
+        ).n;
+      if (consistency === 'STRONG') return { ms: returnedAt - started, staleOnReturn: await stale() };
+      const polled = await poll(stale, (n) => n === 0, {
+        intervalMs: 2,
+        timeoutMs: convergeTimeoutMs,
+        signal: run.signal,
+      });
+      return {
+        ms: returnedAt - started,
+        convergedMs: polled.met ? performance.now() - returnedAt : Number.NaN,
+      };
     },
     /** Lag of the events that occurred (outbox row written) in [from, to), from the order inbox. */
     lag: (from: string, to: string) => inboxLag(orderDb, consumerQueue, from, to),
