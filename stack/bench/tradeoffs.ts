@@ -516,7 +516,7 @@ async function measure(run: BenchRun) {
   return { environment, results };
 }
 
-runBench('tradeoffs', { watchdogMs: 15 * 60_000, environment: process.env }, async (run) => {
+runBench('tradeoffs', { watchdogMs: 40 * 60_000, environment: process.env }, async (run) => {
   const { environment, results } = await measure(run);
   const file = publish(run, options, environment, results, {
     title: 'Trade-offs: the ways of sharing data, measured side by side',

@@ -64,9 +64,7 @@ async function cellsAt(orderUrl: string, pages: readonly number[]) {
   const db = new pg.Client({ connectionString: orderUrl });
   await db.connect();
   try {
-    const ids = (await db.query<{ id: string }>('SELECT id::text FROM orders ORDER BY id')).rows.map(
-      (r) => r.id,
-    );
+    const ids = (await db.query('SELECT id::text FROM orders ORDER BY id')).rows.map((r) => r.id as string);
     const top = (
       await db.query<{ customer: string; n: number }>(
         'SELECT customer_id AS customer, count(*)::int AS n FROM orders GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1',
@@ -106,29 +104,20 @@ async function cellsAt(orderUrl: string, pages: readonly number[]) {
 }
 
 export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: CpuMeter, config: ReadConfig) {
-  const options = { gatewayUrl: bench.stack.gatewayUrl, urls: bench.urls };
-
+  const { gatewayUrl } = bench.stack;
   const phases: ReadPhase[] = [];
   const shapes: Shape[] = [];
   const plans: (StatementPlan & { scale: number })[] = [];
   const volumes: { scale: number; orders: number; customer: string; customerOrders: number; idle: object }[] =
     [];
   for (const scale of config.scales) {
-    await reseedDemo(options.urls, scale);
-    const { cells, ids, customer } = await cellsAt(options.urls.order, config.pages);
+    await reseedDemo(bench.urls, scale);
+    const { cells, ids, customer } = await cellsAt(bench.urls.order, config.pages);
     const load = (cell: Cell, seconds: number) =>
-      closedLoop({
-        url: options.gatewayUrl,
-        connections: config.connections,
-        seconds,
-        body: cell.body,
-        headers: cell.headers,
-        check: cell.check,
-        signal: run.signal,
-      });
+      closedLoop({ ...cell, url: gatewayUrl, connections: config.connections, seconds, signal: run.signal });
     // One answer of each cell, checked, for its shape; then a warm-up at this volume.
     for (const cell of cells) {
-      const answer = await post(options.gatewayUrl, cell.body(0), { headers: cell.headers });
+      const answer = await post(gatewayUrl, cell.body(0), { headers: cell.headers });
       const problem = answer.status === 200 ? cell.check(answer.body) : `HTTP ${answer.status}`;
       if (problem) throw new Error(`${cell.reader} page ${cell.page} at ${scale}x: ${problem}`);
       shapes.push({ scale, reader: cell.reader, page: cell.page, ...shapeOf(answer.body) });
@@ -155,7 +144,7 @@ export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: C
     const middle = ids[Math.floor(ids.length / 2) - Math.max(...config.pages)] ?? ids[0];
     if (!middle) throw new Error('no cursor');
     for (const plan of await explainHotStatements({
-      urls: options.urls,
+      urls: bench.urls,
       pages: config.pages,
       after: middle,
       customerId: customer.customer,
