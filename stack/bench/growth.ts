@@ -1,6 +1,6 @@
 /**
  * How cost grows with the work: the 3-hop read against page and data volume (with the plans of
- * its statements), and propagation and renames against copies per product. How:
+ * its statements), and propagation against copies per product. How:
  * stack/bench/README.md.
  *
  *   npm run bench:growth              # about 10 minutes (--quick: 1x and 10x, 20 and 200 copies)
@@ -16,7 +16,6 @@ import {
   describeEnvironment,
   publish,
   type ReportBlock,
-  round,
   runBench,
   startBenchStack,
   writeCharts,
@@ -36,8 +35,6 @@ const options = benchOptions(
     lagRate: 10,
     lagSeconds: 10,
     drainRows: 200_000,
-    renames: 30,
-    renameWarmUp: 5,
   },
   {
     scales: [1, 10],
@@ -47,8 +44,6 @@ const options = benchOptions(
     copies: [20, 200],
     lagSeconds: 3,
     drainRows: 20_000,
-    renames: 8,
-    renameWarmUp: 2,
   },
 );
 const { config } = options;
@@ -73,40 +68,19 @@ runBench('growth', { watchdogMs: 25 * 60_000, environment: process.env }, async 
   const results = {
     reads,
     copies,
-    verdict: verdictOf(reads),
     charts: charts.map((f) => path.relative(repoRoot, f)),
   };
   publish(run, options, environment, results, {
-    title:
-      'How cost grows with the work: the 3-hop read against page and volume; propagation and renames against copies',
+    title: 'How cost grows with the work: the 3-hop read against page and volume; propagation against copies',
     blocks: report(results),
   });
 });
 
 type Reads = Awaited<ReturnType<typeof measureReadGrowth>>;
 
-/** Per reader and page: CPU per request and rows read at the largest volume over the smallest. */
-function verdictOf(reads: Reads) {
-  const scales = reads.volumes.map((v) => v.scale);
-  const [small, large] = [Math.min(...scales), Math.max(...scales)];
-  const cells = reads.medians.filter((m) => m.scale === large);
-  return cells.map((m) => {
-    const base = reads.medians.find((b) => b.scale === small && b.reader === m.reader && b.page === m.page);
-    return {
-      reader: m.reader,
-      page: m.page,
-      volumes: `${small}x → ${large}x`,
-      stackCpuRatio: base ? round(m.stackCpuMs / base.stackCpuMs, 2) : undefined,
-      perEntityRatio: base ? round(m.stackCpuUsPerEntity / base.stackCpuUsPerEntity, 2) : undefined,
-      productsInAnswer: `${base?.answer?.products} → ${m.answer?.products}`,
-    };
-  });
-}
-
 function report(r: {
   reads: Reads;
   copies: Awaited<ReturnType<typeof measureCopiesGrowth>>;
-  verdict: ReturnType<typeof verdictOf>;
   charts: string[];
 }): ReportBlock[] {
   const ordersAt = new Map(r.reads.volumes.map((v) => [v.scale, v.orders]));
@@ -142,16 +116,7 @@ function report(r: {
       buffers: (p) => p.buffers,
       'exec ms': (p) => p.executionMs,
     }),
-    '\nlargest volume over smallest, same reader and page',
-    columns(r.verdict, {
-      reader: (v) => v.reader,
-      page: (v) => v.page,
-      volumes: (v) => v.volumes,
-      'stack CPU ratio': (v) => v.stackCpuRatio,
-      'per entity': (v) => v.perEntityRatio,
-      'distinct products in the answer': (v) => v.productsInAnswer,
-    }),
-    '\npropagation and renames against copies per product',
+    '\npropagation against copies per product',
     columns(r.copies, {
       copies: (c) => c.copies,
       'updates/s': (c) => c.lag.load.okPerSecond,
@@ -162,12 +127,6 @@ function report(r: {
       converged: (c) => (c.lag.converged ? `${c.lag.convergedMs} ms` : 'NO'),
       'drain events/s': (c) => c.drain.drain.eventsPerSecond,
       'copy updates/s': (c) => c.drain.drain.copyUpdatesPerSecond,
-      'STRONG p50': (c) => c.renames.strongMs.p50,
-      'STRONG p99': (c) => c.renames.strongMs.p99,
-      'EVENTUAL p50': (c) => c.renames.eventualMs.p50,
-      'EVENTUAL converged p50/p99': (c) =>
-        `${c.renames.eventualConvergeMs.p50}/${c.renames.eventualConvergeMs.p99}`,
-      'stale on STRONG return': (c) => c.renames.staleOnReturn,
     }),
     `\ncharts: ${r.charts.join(', ')}`,
   ];

@@ -389,9 +389,9 @@ async function measure(run: BenchRun) {
   const checked = renamedProducts[0];
   if (!checked) throw new Error('no product to rename');
   for (let i = 0; i < config.strongChecks; i++) {
-    const renamed = await probes.rename(cacheUrl, checked.id, `STRONG checked #${i}`, 'STRONG');
+    const renamed = await probes.renameStrong(cacheUrl, checked.id, `STRONG checked #${i}`);
     strongLatencies.push(renamed.ms);
-    staleCopies += renamed.staleOnReturn ?? 0;
+    staleCopies += renamed.staleOnReturn;
   }
   await probes.convergence();
 

@@ -1,12 +1,10 @@
 /**
- * What a rename costs as its copies multiply: `products` products, each copied into `copies` order
+ * What an update costs as its copies multiply: `products` products, each copied into `copies` order
  * items, for each number of copies in turn. Per level: the lag of the copies behind `updateProduct`
- * at a steady rate (open loop); the copy updates/s the order consumer sustains draining a backlog
- * (its queue paused while the updates are written and published, then resumed: the consumer alone);
- * and `renameProduct` STRONG against EVENTUAL on one product, alternating, one at a time, each
- * STRONG checked on return and each EVENTUAL timed until every copy holds the name.
- */
-import { setTimeout as sleep } from 'node:timers/promises';
+ * at a steady rate (open loop), and the copy updates/s the order consumer sustains draining a backlog
+ * (its queue paused while the updates are written and published, then resumed: the consumer alone).
+ * STRONG against EVENTUAL renames are the trade-offs run's (`npm run bench`).
+ */ import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { benchCredential } from '../gateway/benchSubgraphHeaders.ts';
 import {
@@ -22,7 +20,6 @@ import {
   poll,
   post,
   round,
-  summarize,
 } from '../harness/index.ts';
 import { reseedCopies } from './reseed.ts';
 
@@ -33,8 +30,6 @@ export interface CopiesConfig {
   lagSeconds: number;
   /** Copy rows the drain rewrites at each level: updates = drainRows / copies (at least 2 per product). */
   drainRows: number;
-  renames: number;
-  renameWarmUp: number;
 }
 
 const requestTimeoutMs = 10_000;
@@ -161,39 +156,7 @@ export async function measureCopiesGrowth(
       copies,
     );
 
-    logger.info('renames', { copies, renames: config.renames });
-    const [id] = ids;
-    if (!id) throw new Error('no product seeded');
-    const samples = { STRONG: [] as number[], EVENTUAL: [] as number[] };
-    const convergeMs: number[] = [];
-    let staleOnReturn = 0;
-    for (let i = -config.renameWarmUp; i < config.renames; i++) {
-      for (const consistency of ['STRONG', 'EVENTUAL'] as const) {
-        const renamed = await probes.rename(
-          bench.stack.gatewayUrl,
-          id,
-          `${consistency} ${copies} #${i}`,
-          consistency,
-        );
-        if (i < 0) continue;
-        samples[consistency].push(renamed.ms);
-        if (renamed.convergedMs !== undefined) convergeMs.push(renamed.convergedMs);
-        staleOnReturn += renamed.staleOnReturn ?? 0;
-      }
-    }
-    levels.push({
-      copies,
-      lag,
-      drain: drained,
-      renames: {
-        strongMs: summarize(samples.STRONG),
-        eventualMs: summarize(samples.EVENTUAL),
-        /** EVENTUAL: from the call's return until every copy holds the name. */
-        eventualConvergeMs: summarize(convergeMs),
-        /** STRONG: copies holding another name when the call returned, over all calls (must be 0). */
-        staleOnReturn,
-      },
-    });
+    levels.push({ copies, lag, drain: drained });
     logger.info('measured', {
       copies,
       lagP99: lag.lagMs.p99,

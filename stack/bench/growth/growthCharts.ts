@@ -1,7 +1,7 @@
 /**
  * The growth report's charts (Vega-Lite, drawn by the harness's `writeCharts`): CPU per request
- * against the page and against the table, rows the hot statements read, propagation against copies
- * per product, and rename latency against copies.
+ * against the page and against the table, rows the hot statements read, and propagation against copies
+ * per product.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { CopiesLevel } from './copiesGrowth.ts';
@@ -113,25 +113,6 @@ export function growthChartSpecs(
           },
         },
       ],
-    },
-    'renames-by-copies': {
-      title: 'renameProduct latency against copies per product',
-      data: {
-        values: copies.flatMap((c) => [
-          { copies: c.copies, series: 'STRONG p50', ms: c.renames.strongMs.p50 },
-          { copies: c.copies, series: 'STRONG p99', ms: c.renames.strongMs.p99 },
-          { copies: c.copies, series: 'EVENTUAL call p50', ms: c.renames.eventualMs.p50 },
-          { copies: c.copies, series: 'EVENTUAL copies converged p50', ms: c.renames.eventualConvergeMs.p50 },
-        ]),
-      },
-      mark: { type: 'line', point: true },
-      width: 360,
-      height,
-      encoding: {
-        x: logX('copies', 'copies per product (log)'),
-        y: { field: 'ms', type: 'quantitative', title: 'ms' },
-        color: { field: 'series', type: 'nominal', title: null },
-      },
     },
   };
   return Object.fromEntries(

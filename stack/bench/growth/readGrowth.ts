@@ -115,15 +115,15 @@ export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: C
     const { cells, ids, customer } = await cellsAt(bench.urls.order, config.pages);
     const load = (cell: Cell, seconds: number) =>
       closedLoop({ ...cell, url: gatewayUrl, connections: config.connections, seconds, signal: run.signal });
-    // One answer of each cell, checked, for its shape; then a warm-up at this volume.
+    logger.info('warm-up (not measured)', { scale, seconds: config.warmUpSeconds });
+    for (const cell of cells) await load(cell, config.warmUpSeconds);
+    // After a warm-up at this volume, one answer of each cell, checked, for its shape.
     for (const cell of cells) {
       const answer = await post(gatewayUrl, cell.body(0), { headers: cell.headers });
       const problem = answer.status === 200 ? cell.check(answer.body) : `HTTP ${answer.status}`;
       if (problem) throw new Error(`${cell.reader} page ${cell.page} at ${scale}x: ${problem}`);
       shapes.push({ scale, reader: cell.reader, page: cell.page, ...shapeOf(answer.body) });
     }
-    logger.info('warm-up (not measured)', { scale, seconds: config.warmUpSeconds });
-    for (const cell of cells) await load(cell, config.warmUpSeconds);
     const idle = (await idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
     volumes.push({
       scale,

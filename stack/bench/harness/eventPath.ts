@@ -97,39 +97,19 @@ export function eventPathProbes(run: BenchRun, bench: BenchStack, cpu: CpuMeter,
       );
       return { converged: polled.met, elapsedMs: round(polled.elapsedMs, 0), ...polled.value };
     },
-    /**
-     * One `renameProduct` through `gatewayUrl` as the operator, timed by the client; then the copies
-     * not holding the name: on return (STRONG: must be none), or polled every 2 ms until there are
-     * none (EVENTUAL: `convergedMs` after the return; NaN past the time limit).
-     */
-    async rename(gatewayUrl: string, id: string, name: string, consistency: 'STRONG' | 'EVENTUAL') {
+    /** One STRONG `renameProduct` through `gatewayUrl`, timed by the client, and the copies not holding the name on return. */
+    async renameStrong(gatewayUrl: string, id: string, name: string) {
       const started = performance.now();
       const answer = await graphqlRequest(
         gatewayUrl,
-        'mutation ($id: ID!, $name: String!, $c: Consistency!) { renameProduct(id: $id, name: $name, consistency: $c) { id } }',
-        { id, name, c: consistency },
+        'mutation ($id: ID!, $name: String!) { renameProduct(id: $id, name: $name, consistency: STRONG) { id } }',
+        { id, name },
         { as: 'operator' },
       );
-      const returnedAt = performance.now();
-      if (answer.errors) throw new Error(`rename failed: ${JSON.stringify(answer.errors)}`);
-      const stale = async (): Promise<number> =>
-        (
-          await one(
-            orderDb,
-            'SELECT count(*)::int AS n FROM order_items WHERE product_id = $1 AND product_name <> $2',
-            [id, name],
-          )
-        ).n;
-      if (consistency === 'STRONG') return { ms: returnedAt - started, staleOnReturn: await stale() };
-      const polled = await poll(stale, (n) => n === 0, {
-        intervalMs: 2,
-        timeoutMs: convergeTimeoutMs,
-        signal: run.signal,
-      });
-      return {
-        ms: returnedAt - started,
-        convergedMs: polled.met ? performance.now() - returnedAt : Number.NaN,
-      };
+      const ms = performance.now() - started;
+      if (answer.errors) throw new Error(`STRONG rename failed: ${JSON.stringify(answer.errors)}`);
+      const stale = 'SELECT count(*)::int AS n FROM order_items WHERE product_id = $1 AND product_name <> $2';
+      return { ms, staleOnReturn: (await one(orderDb, stale, [id, name])).n as number };
     },
     /** Lag of the events that occurred (outbox row written) in [from, to), from the order inbox. */
     lag: (from: string, to: string) => inboxLag(orderDb, consumerQueue, from, to),
