@@ -492,9 +492,6 @@ async function measure(run: BenchRun) {
       cpuMsPerRequest: Object.fromEntries(groups.map((g) => [g, of((p) => p.cpuMsPerRequest[g], 2)])),
       answers: { complete: sum('complete'), degraded: sum('degraded'), refused: sum('refused') },
       ...(scenario.endsWith('.cache') ? { cacheHitPercent: of((p) => p.cacheHitPercent) } : {}),
-      ...(scenario === 'rename.eventual'
-        ? { lagP50: of((p) => p.lagMs?.p50), lagP99: of((p) => p.lagMs?.p99) }
-        : {}),
     };
   });
 

@@ -115,38 +115,6 @@ export function cpuTable(r: TradeoffsResults): Table {
   });
 }
 
-export function propagationTable(r: TradeoffsResults): Table {
-  const { healthy, orderDown } = r.propagation;
-  return {
-    headers: [
-      'EVENTUAL renames',
-      'events',
-      'lag p50 ms',
-      'lag p99 ms',
-      'of which relay p50/p99',
-      'delivery p50/p99',
-    ],
-    rows: [
-      [
-        'healthy (medians across rounds)',
-        healthy.events,
-        healthy.lagMs.p50,
-        healthy.lagMs.p99,
-        `${healthy.relayMs.p50} / ${healthy.relayMs.p99}`,
-        `${healthy.deliveryMs.p50} / ${healthy.deliveryMs.p99}`,
-      ],
-      [
-        `order service paused ${orderDown.pausedMs} ms, converged ${orderDown.convergedAfterResumeMs} ms after it resumed`,
-        orderDown.lagMs.n,
-        orderDown.lagMs.p50,
-        orderDown.lagMs.p99,
-        '',
-        '',
-      ],
-    ],
-  };
-}
-
 export function storageTable(r: TradeoffsResults): Table {
   const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
   return columns(r.storage.copies, {
@@ -194,8 +162,6 @@ export function tradeoffsReport(r: TradeoffsResults): ReportBlock[] {
     tradeoffsTable(r),
     '\nCPU ms per request by process (healthy medians)',
     cpuTable(r),
-    '\nPropagation lag (order inbox: recorded − occurred, one PostgreSQL clock)',
-    propagationTable(r),
     '\nRead your writes',
     readYourWritesTable(r),
     '\nThe hybrid read with @defer',
@@ -308,8 +274,9 @@ ${chart('tradeoffs-availability')}
 
 **Consistency.** A STRONG rename leaves every copy current when it returns (${r.strongOnReturn.staleCopies} stale copies found
 in ${r.strongOnReturn.renames} renames checked one by one); an EVENTUAL rename returns before its copies follow them
-${lag.lagMs.p50} ms later at p50 and ${lag.lagMs.p99} ms at p99 (${lag.events} events; relay p50 ${lag.relayMs.p50} ms,
-delivery p50 ${lag.deliveryMs.p50} ms). EVENTUAL renames made while the order service was paused (the last
+${lag.lagMs.p50} ms later at p50 and ${lag.lagMs.p99} ms at p99 (${lag.events} events, medians across rounds; of which the
+outbox relay p50 ${lag.relayMs.p50} / p99 ${lag.relayMs.p99} ms, delivery to the order inbox p50 ${lag.deliveryMs.p50} / p99 ${lag.deliveryMs.p99} ms; lag is the
+order service's inbox time minus the product write's, both stamped by one PostgreSQL server). EVENTUAL renames made while the order service was paused (the last
 phase of its ${r.propagation.orderDown.pausedMs} ms pause) were accepted, and their copies were ${r.propagation.orderDown.lagMs.p50} ms (p50) to
 ${r.propagation.orderDown.lagMs.max} ms (max) stale, converging ${r.propagation.orderDown.convergedAfterResumeMs} ms after it resumed: a copy is as stale as
 its holder is late.
@@ -368,13 +335,6 @@ ${markdownTable(cpuTable(r))}
 
 Idle, the stack used ${idlePercent(r)} % of one core (relays, schedules, pools, on a shared machine); it is not
 subtracted above: at the synchronous read's ${sync.requestsPerSecond} requests/s it would be ${round2((idlePercent(r) * 10) / sync.requestsPerSecond)} ms of each request's figure.
-
-## Propagation lag
-
-${markdownTable(propagationTable(r))}
-
-Lag is the order service's inbox: the time it recorded the event minus the time the product's
-write occurred, both stamped by the same PostgreSQL server (no clock skew).
 
 ## Storage taken by copies
 

@@ -76,7 +76,7 @@ export type ScenarioMedians = Pick<
   | 'cpuMsPerRequest'
   | 'answers'
   | 'cacheHitPercent'
-> & { rounds: number; p50: number; p99: number; lagP50?: number; lagP99?: number };
+> & { rounds: number; p50: number; p99: number };
 
 export interface TradeoffsResults {
   data: { products: number; orders: number; orderItems: number; rides: number; drivers: number };
