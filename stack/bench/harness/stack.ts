@@ -4,12 +4,13 @@
  * run's cleanup.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, eventBus } from '@msd/events';
-import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
+import { databaseUrlVariable, processes, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
+import { eventKeyVariable, processSecrets, serviceCallerKeys } from '@msd/service-kit';
 import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '../../src/index.ts';
 import { BENCH_SERVICE_ROOT } from '../gateway/benchSubgraphHeaders.ts';
 import { stackCpuMeter } from './machine.ts';
@@ -67,6 +68,13 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
     EVENTS_PREFIX: bus.prefix,
     // The root of every process's service secret, so the bench can call services as the gateway.
     SERVICE_TOKEN: BENCH_SERVICE_ROOT,
+    // Drawn here rather than by the launcher, so that a process started beside the stack has them too.
+    CONSISTENCY_TOKEN_KEY: randomBytes(32).toString('base64url'),
+    ...Object.fromEntries(
+      processes
+        .filter((entry) => entry.publishes.length > 0)
+        .map((entry) => [eventKeyVariable(entry.name), randomBytes(32).toString('base64url')]),
+    ),
     ...benchDefaults,
     ...options.env,
   };
@@ -131,6 +139,13 @@ export async function startProcessBeside(
       ...run.environment,
       ...bench.serviceUrls,
       ...bench.env,
+      // A second gateway is the gateway to the services: its own secret and callers, as the launcher gives the first.
+      ...(options.entry === 'gateway/src/index.ts'
+        ? {
+            SERVICE_TOKEN: processSecrets(BENCH_SERVICE_ROOT).gateway,
+            SERVICE_CALLERS: serviceCallerKeys(processSecrets(BENCH_SERVICE_ROOT)).gateway,
+          }
+        : {}),
       ...options.env,
       PORT: String(options.port),
       HOST: '127.0.0.1',
