@@ -329,18 +329,6 @@ async function measure(run: BenchRun) {
     }
   }
 
-  // What our gateways' calls to the subgraphs came to (a timeout or an open circuit would show here).
-  const callsOf = async (target: Target) => {
-    const text = await fetch(new URL('/metrics', target.url)).then((r) => r.text(), String);
-    const calls = text.matchAll(/^subgraph_calls_total\{subgraph="(\w+)",outcome="(\w+)"\} (\d+)/gm);
-    return [
-      target.name,
-      Object.fromEntries([...calls].map(([, s, o, n]) => [`${s} ${o}`, Number(n)])),
-    ] as const;
-  };
-  const subgraphCalls = Object.fromEntries(
-    await Promise.all(targets.filter((t) => t.name.startsWith('ours')).map(callsOf)),
-  );
   const medians = readQueries.map((query) => ({
     query: query.name,
     targets: targetsOf(query).map((target) => {
@@ -386,7 +374,6 @@ async function measure(run: BenchRun) {
   if (profileDir) await stack.stop();
   const results = {
     queries: Object.fromEntries(readQueries.map((q) => [q.name, q.query])),
-    subgraphCalls,
     phases,
     idlePhases,
     medians,
@@ -401,10 +388,6 @@ type Results = Awaited<ReturnType<typeof measure>>['results'];
 
 function report(r: Results): ReportBlock[] {
   return [
-    ...Object.entries(r.subgraphCalls).map(([name, calls]) => {
-      const failed = Object.entries(calls).filter(([outcome]) => !outcome.endsWith(' ok'));
-      return `${name}: subgraph calls ${failed.map(([outcome, n]) => `${outcome} ${n}`).join(', ') || 'all ok'}`;
-    }),
     ...r.medians.flatMap((m) => [
       `\n${m.query}: ${r.queries[m.query]}`,
       columns(m.targets, {

@@ -38,7 +38,6 @@ export async function describeEnvironment(databaseUrl: string, bus: EventBusOpti
     return {
       nproc: os.availableParallelism(),
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memory: command('free', ['-h']),
       node: process.version,
       kernel: os.release(),
       commit: command('git', ['rev-parse', '--short', 'HEAD']),
