@@ -246,16 +246,8 @@ function report({ measurements }: Results): ReportBlock[] {
     return {
       replicas,
       okPerSecond: pick((m) => m.load.okPerSecond),
-      failed: of.reduce((n, m) => n + m.load.failed, 0),
-      p50: pick((m) => m.load.latencyMs.p50),
-      p99: pick((m) => m.load.latencyMs.p99),
       settleMs: pick((m) => (m.settled ? m.settleMs : Number.NaN)),
       stackCpuMs: pick((m) => m.stackCpuMsPerOrder),
-      transactions: pick((m) => m.transactionsPerOrder),
-      statements: pick((m) => m.statementsPerOrder),
-      lag: Object.fromEntries(
-        lagConsumers.map(({ consumer }) => [consumer, pick((m) => m.lag[consumer]?.p99)]),
-      ),
       cpu: Object.fromEntries(groups.map((group) => [group, pick((m) => m.cpuMsPerOrder[group])])),
     };
   });
