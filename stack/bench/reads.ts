@@ -12,8 +12,9 @@ interface GraphQLAnswer {
   data?: Record<string, any[] | undefined> | null;
   errors?: { message: string; extensions?: { code?: string } }[];
 }
-// biome-ignore lint/suspicious/noExplicitAny: as above
-type Row = any;
+/** A row of an answer, as a check reads it. */
+// biome-ignore lint/suspicious/noExplicitAny: a check reads the fields it asked for
+export type Row = any;
 
 const refusal = (answer: GraphQLAnswer) =>
   `refused: ${answer.errors?.[0]?.extensions?.code ?? answer.errors?.[0]?.message.slice(0, 40) ?? 'no data'}`;

@@ -6,11 +6,11 @@
  * read without @defer.
  */
 import { operatorAuthorization, post, round, summarize } from '../harness/index.ts';
+import type { Row } from '../reads.ts';
 import type { DeferRead, Outcome, ReadYourWrites } from './tradeoffsResults.ts';
 
 interface Answer {
-  // biome-ignore lint/suspicious/noExplicitAny: a benchmark reads what it asked for
-  data?: any;
+  data?: Row;
   extensions?: { consistencyToken?: string; consistency?: Record<string, Partial<Record<Outcome, number>>> };
 }
 
@@ -52,18 +52,12 @@ export async function readYourWrites(
     );
     const names: unknown[] = driver
       ? (read.data?.rides ?? [])
-          .filter((ride: { driverId: string }) => ride.driverId === id)
-          .flatMap((ride: { driverName: string; driver: { name: string } | null }) => [
-            ride.driverName,
-            ride.driver?.name,
-          ])
+          .filter((ride: Row) => ride.driverId === id)
+          .flatMap((ride: Row) => [ride.driverName, ride.driver?.name])
       : (read.data?.orders ?? [])
-          .flatMap((order: { items: unknown[] }) => order.items)
-          .filter((item: { product: { id: string } | null }) => item.product?.id === id)
-          .flatMap((item: { productName: string; product: { name: string } }) => [
-            item.productName,
-            item.product.name,
-          ]);
+          .flatMap((order: Row) => order.items)
+          .filter((item: Row) => item.product?.id === id)
+          .flatMap((item: Row) => [item.productName, item.product.name]);
     const report = Object.values(read.extensions?.consistency ?? {});
     const outcome = (['stale', 'owner', 'waited', 'fresh'] as const).find((o) =>
       report.some((service) => (service[o] ?? 0) > 0),
