@@ -397,25 +397,30 @@ async function measure(run: BenchRun) {
 
   // Read your writes: each session renames what the reads show (products of the first orders, drivers of the first rides).
   const shown = await graphqlRequest<{
-    orders: { items: { productId: string }[] }[];
+    orders: { items: { product: { id: string } | null }[] }[];
     rides: { driverId: string }[];
   }>(
     cacheUrl,
-    `{ orders(first: ${orders}) { items { productId } } rides(first: ${rides}) { driverId } }`,
+    `{ orders(first: ${orders}) { items { product { id } } } rides(first: ${rides}) { driverId } }`,
     {},
     { as: 'operator' },
   );
   const ids = {
-    products: [...new Set(shown.data?.orders.flatMap((o) => o.items.map((item) => item.productId)))],
+    products: [
+      ...new Set(shown.data?.orders.flatMap((o) => o.items.flatMap((item) => item.product?.id ?? []))),
+    ],
     drivers: [...new Set(shown.data?.rides.map((ride) => ride.driverId))],
   };
-  const sessionsOf = (situation: string) => {
+  if (ids.products.length < config.sessionsAtOnce || ids.drivers.length < config.sessionsAtOnce)
+    throw new Error(
+      `read your writes: each session needs products and drivers of its own (${JSON.stringify(shown.errors)})`,
+    );
+  const sessionsOf = async (situation: string) => {
     logger.info('read your writes', { situation, sessions: config.sessions });
-    return readYourWrites(cacheUrl, ids, {
-      situation,
-      sessions: config.sessions,
-      parallel: config.sessionsAtOnce,
-    });
+    const parallel = config.sessionsAtOnce;
+    const result = await readYourWrites(cacheUrl, ids, { situation, sessions: config.sessions, parallel });
+    if (result.reads === 0) throw new Error(`read your writes (${situation}): every write failed`);
+    return result;
   };
   const readsYourWrites = [await sessionsOf('healthy')];
   await Promise.all([queue.pause(), rideQueue.pause()]);
