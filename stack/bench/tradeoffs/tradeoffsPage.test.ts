@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { renderChartSvg } from '../harness/chart.ts';
 import { markdownTable, type Published, resultsDir } from '../harness/report.ts';
 import { tradeoffsChartSpecs } from './tradeoffsCharts.ts';
-import { answersText, tradeoffsPage, tradeoffsTable } from './tradeoffsPage.ts';
+import {
+  answersText,
+  deferTable,
+  readYourWritesTable,
+  tradeoffsPage,
+  tradeoffsTable,
+} from './tradeoffsPage.ts';
 import { scenarios, type TradeoffsResults } from './tradeoffsResults.ts';
 
 const resultsFile = path.join(resultsDir, 'tradeoffs.json');
@@ -20,12 +26,10 @@ const outages = r.phases.filter((p) => p.situation !== 'healthy');
 describe('the trade-offs table', () => {
   it('has every scenario healthy (its medians), then every outage phase', () => {
     const table = tradeoffsTable(r);
-    // The committed run may predate a scenario (the hybrid reads were folded in later): every
-    // scenario it measured has its row, and only known ones.
-    expect(r.medians.every((m) => m.scenario in scenarios)).toBe(true);
+    expect(r.medians.map((m) => m.scenario)).toEqual(Object.keys(scenarios));
     expect(table.rows).toHaveLength(r.medians.length + outages.length);
     expect(new Set(outages.map((p) => p.situation))).toEqual(
-      new Set(['product down', 'order down', ...(r.medians.length > 5 ? ['driver down'] : [])]),
+      new Set(['product down', 'order down', 'driver down']),
     );
     const column = (name: string) => table.headers.indexOf(name);
     for (const [i, m] of r.medians.entries()) {
@@ -74,13 +78,17 @@ describe('the trade-offs charts', () => {
 });
 
 describe('the trade-offs page', () => {
-  it('holds the table, links each chart and the raw results', () => {
+  it('holds the tables, links each chart and the raw results', () => {
     const docs = path.resolve(resultsDir, '../../../docs');
     const charts = Object.keys(tradeoffsChartSpecs(r)).map((name) =>
       path.join(docs, 'images', `${name}.svg`),
     );
     const page = tradeoffsPage(published, charts, resultsFile, docs);
-    expect(page).toContain(markdownTable(tradeoffsTable(r)));
+    for (const table of [tradeoffsTable, readYourWritesTable, deferTable])
+      expect(page).toContain(markdownTable(table(r)));
+    // Read your writes and @defer: healthy, then with what they depend on paused.
+    expect(r.readYourWrites?.map((x) => x.situation)).toEqual(['healthy', 'order and ride consumers paused']);
+    expect(r.defer?.map((x) => x.situation)).toEqual(['healthy', 'driver down']);
     for (const name of Object.keys(tradeoffsChartSpecs(r))) expect(page).toContain(`(images/${name}.svg)`);
     expect(page).toContain('(../stack/bench/results/tradeoffs.json)');
     expect(page).toContain(`load average\n${published.environment.loadavgBefore} before the run`);

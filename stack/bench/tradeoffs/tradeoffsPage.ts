@@ -283,9 +283,9 @@ its holder is late.
 The synchronous read always shows the owner's current name; the local copy and the cache show it
 once the event has arrived.
 
-**Latency, throughput and resources** (the table's healthy rows). The synchronous call costs the read a
-hop: its p50 is ${times(sync.p50, copy.p50)} the local copy's and ${times(sync.p50, cache.p50)} the warm cache's, and the local copy serves
-${times(copy.requestsPerSecond, sync.requestsPerSecond)} its requests/s, the warm cache ${times(cache.requestsPerSecond, sync.requestsPerSecond)}. STRONG renames take ${times(strong.p50, eventual.p50)} EVENTUAL's p50
+**Latency, throughput and resources** (the table's healthy rows). The synchronous call's p50 is
+${times(sync.p50, copy.p50)} the local copy's and ${times(sync.p50, cache.p50)} the warm cache's; the local copy serves ${times(copy.requestsPerSecond, sync.requestsPerSecond)} its
+requests/s, the warm cache ${times(cache.requestsPerSecond, sync.requestsPerSecond)}. STRONG renames take ${times(strong.p50, eventual.p50)} EVENTUAL's p50
 with ${config.renameConnections} clients renaming at once (one at a time, STRONG took ${r.strongOnReturn.latencyMs.p50} ms at p50, p99 ${r.strongOnReturn.latencyMs.p99}); EVENTUAL's
 CPU is counted until its copies converged.${refusedWhileHealthy(r)}
 ${orderCopy ? `The copies take ${orderCopy.copyBytes} bytes for ${orderCopy.copies} order items (${orderCopy.bytesPerCopy} bytes each, ${orderCopy.copiesOverOwner}× the owner's ${orderCopy.ownerFieldBytes} bytes of names), plus the machinery that keeps them fresh (table below).` : ''}
