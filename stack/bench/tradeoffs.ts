@@ -5,7 +5,7 @@
  * again with the owner, the copy holder or its consumers paused; propagation lag; storage. Writes
  * docs/tradeoffs.md and its charts. How: stack/bench/README.md.
  *
- *   npm run bench                     # about 8 minutes (--quick: about 3)
+ *   npm run bench                     # about 6 minutes (--quick: about 3)
  */
 import { queueName } from '@msd/events';
 import { serviceNames } from '@msd/registry';
