@@ -166,9 +166,9 @@ export type GatewayEnvironment = z.output<typeof gatewayEnvironment>;
 
 /**
  * What the gateway is built from (createGatewayServer's options), derived from the parsed
- * environment. `raw` is the environment itself, for the identity settings, which parse their own.
+ * environment.
  */
-export function gatewaySettings(env: GatewayEnvironment, raw: NodeJS.ProcessEnv) {
+export function gatewaySettings(env: GatewayEnvironment) {
   const production = env.NODE_ENV === 'production';
   const variable = (name: string) => (env as Record<string, unknown>)[name];
   const trustedEnforce = (env.TRUSTED_DOCUMENTS ?? (production ? 'enforce' : 'off')) === 'enforce';
@@ -235,7 +235,7 @@ export function gatewaySettings(env: GatewayEnvironment, raw: NodeJS.ProcessEnv)
       return typeof url === 'string' ? [[name, url]] : [];
     }),
   );
-  const identity: IdentityConfig = identityConfig(raw);
+  const identity: IdentityConfig = identityConfig(env);
   return {
     production,
     ...(env.SUPERGRAPH_PATH ? { supergraphPath: env.SUPERGRAPH_PATH } : {}),
@@ -260,7 +260,7 @@ export function gatewaySettings(env: GatewayEnvironment, raw: NodeJS.ProcessEnv)
     rateLimit,
     entityCache,
     resilience,
-    consistencyTokens: consistencyTokenConfig(raw),
+    consistencyTokens: consistencyTokenConfig(env),
     subscriptions: { perCaller: env.SUBSCRIPTIONS_PER_CALLER },
   };
 }

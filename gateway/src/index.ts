@@ -10,10 +10,11 @@ const { gatewaySettings, gatewayVariables, gatewayWorkers } = await import('./ga
 // The environment is parsed once, here; a worker (`GATEWAY_WORKERS` > 1) parses its own.
 await runProcess(
   'gateway',
+  process.env,
   async (config) => {
     const { createGatewayServer } = await import('./server.ts');
     return createGatewayServer({
-      ...gatewaySettings(config, process.env),
+      ...gatewaySettings(config),
       events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
     });
   },

@@ -25,7 +25,7 @@ import { createEntityCache, type EntityCacheConfig } from './cache/entityCache.t
 import { entityInvalidation } from './cache/entityInvalidation.ts';
 import {
   type ConsistencyTokenConfig,
-  consistencyTokenConfig,
+  consistencyTokenConfigOf,
   consistencyTokens,
   type GatewayConsistency,
 } from './consistency/consistencyTokens.ts';
@@ -33,7 +33,7 @@ import { cors } from './cors.ts';
 import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
 import { corsOrigins, type SubgraphResilienceOptions } from './gatewayConfig.ts';
 import { createCallerVerifier } from './identity/createCallerVerifier.ts';
-import { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
+import { type IdentityConfig, identityConfigOf } from './identity/identityConfig.ts';
 import { type IncrementalContext, incrementalDelivery } from './incremental/incrementalDelivery.ts';
 import { landingPage } from './landingPage.ts';
 import { readCostModel } from './limits/costModel.ts';
@@ -136,13 +136,13 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const costModel = readCostModel(supergraphSdl);
   const limits = { ...defaultOperationLimits, ...options.limits };
   const analyze = createOperationAnalyzer(costModel, policy, limits);
-  const identity = options.identity ?? identityConfig({});
+  const identity = options.identity ?? identityConfigOf({});
   const verifyCaller = createCallerVerifier(identity);
   const credentials: ServiceCredentialEnv = options.serviceCredentials ?? {
     NODE_ENV: production ? 'production' : 'test',
   };
   const subgraphs = new Map<string, { url: string; circuit: () => string; credential: string }>();
-  const tokens = consistencyTokens(options.consistencyTokens ?? consistencyTokenConfig({}), logger);
+  const tokens = consistencyTokens(options.consistencyTokens ?? consistencyTokenConfigOf({}), logger);
   const dataSources: SubgraphDataSource[] = [];
   const cache =
     options.events && options.entityCache && options.entityCache.enabled !== false
@@ -366,7 +366,11 @@ function rateLimiterRedis(bus: EventBusOptions) {
 
 export { type EntityCacheConfig, entityCacheConfig } from './cache/entityCache.ts';
 export { entityInvalidation, invalidatingEvents } from './cache/entityInvalidation.ts';
-export { type ConsistencyTokenConfig, consistencyTokenConfig } from './consistency/consistencyTokens.ts';
+export {
+  type ConsistencyTokenConfig,
+  consistencyTokenConfig,
+  consistencyTokenConfigOf,
+} from './consistency/consistencyTokens.ts';
 export {
   type EntityCacheOptions,
   type GatewayEnvironment,
@@ -375,7 +379,7 @@ export {
   gatewayVariables,
   type SubgraphResilienceOptions,
 } from './gatewayConfig.ts';
-export { type IdentityConfig, identityConfig } from './identity/identityConfig.ts';
+export { type IdentityConfig, identityConfig, identityConfigOf } from './identity/identityConfig.ts';
 export { defaultOperationLimits, type OperationLimitsConfig } from './limits/operationLimits.ts';
 export type { RateLimitConfig } from './limits/rateLimit.ts';
 export type { ResilienceConfig, SubgraphCallConfig } from './resilience/subgraphResilience.ts';

@@ -13,7 +13,7 @@ import {
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { anonymous, createCallerVerifier } from '../src/identity/createCallerVerifier.ts';
-import { identityConfig } from '../src/identity/identityConfig.ts';
+import { identityConfigOf } from '../src/identity/identityConfig.ts';
 
 const codeOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -22,7 +22,7 @@ const codeOf = (promise: Promise<unknown>) =>
   );
 
 describe('createCallerVerifier with the development key', () => {
-  const verify = createCallerVerifier(identityConfig({}));
+  const verify = createCallerVerifier(identityConfigOf({}));
 
   it('no header is the anonymous caller; a development token is its subject and role scope', async () => {
     expect(await verify(undefined)).toEqual(anonymous);
@@ -56,7 +56,7 @@ describe('createCallerVerifier with the development key', () => {
 });
 
 describe('token lifetime', () => {
-  const verify = createCallerVerifier(identityConfig({}));
+  const verify = createCallerVerifier(identityConfigOf({}));
   const signWith = async (build: (jwt: SignJWT) => SignJWT) => {
     const { privateJwk } = await developmentKeyPair();
     const jwt = new SignJWT({ scope: 'operator' })
@@ -94,7 +94,7 @@ describe('token lifetime', () => {
 describe('identity configuration in production', () => {
   const problems = (env: NodeJS.ProcessEnv) => {
     try {
-      identityConfig(env);
+      identityConfigOf(env);
       return [];
     } catch (error) {
       return (error as ConfigError).problems;
@@ -144,27 +144,27 @@ describe('createCallerVerifier with a JWKS endpoint', () => {
 
   it('verifies against the published keys, issuer and audience; reads `scp` lists too', async () => {
     const verify = createCallerVerifier(
-      identityConfig({ AUTH_JWKS_URL: url, AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'shop' }),
+      identityConfigOf({ AUTH_JWKS_URL: url, AUTH_ISSUER: 'https://id.example', AUTH_AUDIENCE: 'shop' }),
     );
     expect(await verify(`Bearer ${await sign({ scp: ['rider'] })}`)).toEqual({
       subject: 'rider-7',
       scopes: ['rider'],
     });
     const wrongAudience = createCallerVerifier(
-      identityConfig({ AUTH_JWKS_URL: url, AUTH_AUDIENCE: 'other' }),
+      identityConfigOf({ AUTH_JWKS_URL: url, AUTH_AUDIENCE: 'other' }),
     );
     expect(await codeOf(wrongAudience(`Bearer ${await sign({ scope: 'rider' })}`))).toBe('UNAUTHENTICATED');
   });
 
   it('fails closed when the JWKS endpoint is down: UNAUTHENTICATED, never anonymous or trusted', async () => {
     up = false;
-    const verify = createCallerVerifier(identityConfig({ AUTH_JWKS_URL: url }));
+    const verify = createCallerVerifier(identityConfigOf({ AUTH_JWKS_URL: url }));
     expect(await codeOf(verify(`Bearer ${await sign({ scope: 'rider' })}`))).toBe('UNAUTHENTICATED');
     up = true;
   });
 
   it('requires a key source in production', () => {
-    expect(() => identityConfig({ NODE_ENV: 'production' })).toThrow(
+    expect(() => identityConfigOf({ NODE_ENV: 'production' })).toThrow(
       /AUTH_JWKS_URL: one of AUTH_JWKS_URL, AUTH_JWKS, AUTH_JWKS_FILE is required in production/,
     );
   });
@@ -192,7 +192,7 @@ describe('createCallerVerifier with the public keys given (AUTH_JWKS, AUTH_JWKS_
   it('verifies tokens of that key in production, from the variable or the file; refuses another key', async () => {
     for (const env of [{ AUTH_JWKS: jwks }, { AUTH_JWKS_FILE: path.join(dir, 'jwks.json') }]) {
       const verify = createCallerVerifier(
-        identityConfig({
+        identityConfigOf({
           NODE_ENV: 'production',
           AUTH_ISSUER: 'msd-local',
           AUTH_AUDIENCE: 'msd-gateway',
@@ -212,7 +212,7 @@ describe('createCallerVerifier with the public keys given (AUTH_JWKS, AUTH_JWKS_
     const privateJwks = JSON.stringify({ keys: [{ ...(await exportJWK(keys.privateKey)), kid: 'local' }] });
     const problems = (env: NodeJS.ProcessEnv) => {
       try {
-        identityConfig({ NODE_ENV: 'production', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', ...env });
+        identityConfigOf({ NODE_ENV: 'production', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a', ...env });
         return [];
       } catch (error) {
         return (error as ConfigError).problems;

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from '@msd/service-kit';
 import { describe, expect, it } from 'vitest';
 import { gatewayEnvironment, gatewaySettings } from '../src/gatewayConfig.ts';
 
-const settings = (env: NodeJS.ProcessEnv) => gatewaySettings(loadConfig(gatewayEnvironment, env), env);
+const settings = (env: NodeJS.ProcessEnv) => gatewaySettings(loadConfig(gatewayEnvironment, env));
 const problems = (env: NodeJS.ProcessEnv) => {
   try {
     settings(env);
@@ -31,6 +31,9 @@ describe('the gateway configuration', () => {
     expect(problems({ SUBGRAPH_ORDER_COLLAPSE: 'maybe' })).toEqual([
       expect.stringMatching(/^SUBGRAPH_ORDER_COLLAPSE:/),
     ]);
+    expect(problems({ CONSISTENCY_TOKEN_TTL_MS: '0' })).toEqual([
+      expect.stringMatching(/^CONSISTENCY_TOKEN_TTL_MS:/),
+    ]);
   });
 
   it('hands down typed options: defaults, and each variable where set', () => {
@@ -45,6 +48,7 @@ describe('the gateway configuration', () => {
       rateLimit: { points: 250_000, windowSeconds: 10 },
       entityCache: { enabled: true, types: { Driver: { subgraph: 'driver', ttlSeconds: 60 } } },
       resilience: { driver: {} },
+      consistencyTokens: { ttlMs: 60_000, maxEntries: 32 },
     });
     expect(defaults).not.toHaveProperty('adminPort');
     const given = settings({
@@ -57,6 +61,8 @@ describe('the gateway configuration', () => {
       SUBGRAPH_DRIVER_TIMEOUT_MS: '300',
       SUBGRAPH_ORDER_COLLAPSE: 'off',
       ORDER_URL: 'http://order.internal:4002/graphql',
+      CONSISTENCY_TOKEN_KEY: 'a key every replica of this gateway shares',
+      CONSISTENCY_TOKEN_TTL_MS: '5000',
     });
     expect(given).toMatchObject({
       adminPort: 9400,
@@ -65,6 +71,7 @@ describe('the gateway configuration', () => {
       entityCache: { types: { Driver: { ttlSeconds: 5 }, Product: { ttlSeconds: 30 } } },
       resilience: { driver: { timeoutMs: 300 }, order: { timeoutMs: 800, collapse: false } },
       subgraphUrls: { order: 'http://order.internal:4002/graphql' },
+      consistencyTokens: { key: 'a key every replica of this gateway shares', ttlMs: 5_000, maxEntries: 32 },
     });
   });
 });

@@ -82,8 +82,8 @@ function deployment(name: ProcessName, port: number): IDeployment {
     ...(name === 'gateway'
       ? [
           { name: 'SUPERGRAPH_PATH', value: '/etc/msd/supergraph.graphql' },
-          // Signs read-your-writes tokens: one key for every replica.
-          secretEnv('CONSISTENCY_TOKEN_KEY', 'msd-consistency-token-key', 'CONSISTENCY_TOKEN_KEY'),
+          // Signs read-your-writes tokens: one key for every replica, in the gateway's own secret.
+          secretEnv('CONSISTENCY_TOKEN_KEY', `msd-service-${name}`, 'CONSISTENCY_TOKEN_KEY'),
           // One of these two: an identity provider's endpoint, or the public keys themselves.
           secretEnv('AUTH_JWKS_URL', 'msd-token-keys', 'AUTH_JWKS_URL', true),
           secretEnv('AUTH_JWKS', 'msd-token-keys', 'AUTH_JWKS', true),

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { consistencyTokenConfigOf } from '@msd/gateway';
 import { databaseUrlVariable, processes, repoRoot, roleName, serviceNames } from '@msd/registry';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { composeServiceEnv } from '../src/compose/composeServiceEnv.ts';
 
 // docker-compose.yml as an attacker on the network or with the repository would read it.
 type ComposeService = {
@@ -53,13 +55,38 @@ describe('the compose stack', () => {
 
   it('trusts no committed key: its secrets are made on first start, one volume per process', () => {
     expect(compose.secrets ?? {}).toEqual({});
-    expect(readFileSync(file, 'utf8')).not.toMatch(/SERVICE_TOKEN:|token-keys|\.dev-keys/);
+    expect(readFileSync(file, 'utf8')).not.toMatch(
+      /SERVICE_TOKEN:|CONSISTENCY_TOKEN_KEY:|token-keys|\.dev-keys/,
+    );
     expect(services.secrets?.command).toEqual(['node', 'stack/dist/compose/composeSecrets.js']);
     for (const { name } of processes) {
       expect(services[name]!.volumes, name).toEqual([`credentials-${name}:/run/msd:ro`]);
       expect(services.secrets!.volumes).toContain(`credentials-${name}:/run/msd-${name}`);
     }
     expect(services.gateway!.environment!.AUTH_JWKS_FILE).toContain('/run/msd/jwks.json');
+  });
+
+  it("gives the gateway a consistency token key of the stack's own, shared by its replicas, and no one else", () => {
+    const envOf = (root: string, name: (typeof processes)[number]['name']) =>
+      Object.fromEntries(
+        composeServiceEnv(root)
+          [name].trim()
+          .split('\n')
+          .map((line) => line.split(/=(.*)/s)),
+      );
+    for (const { name } of processes)
+      if (name !== 'gateway') expect(envOf('root', name).CONSISTENCY_TOKEN_KEY, name).toBeUndefined();
+    const key = envOf('root', 'gateway').CONSISTENCY_TOKEN_KEY;
+    // Every replica reads the one service.env, so they share it; another stack (root) has another.
+    expect(key).toMatch(/^[\w-]{43}$/);
+    expect(envOf('another root', 'gateway').CONSISTENCY_TOKEN_KEY).not.toBe(key);
+    // The gateway's production configuration (the compose stack runs NODE_ENV=production) takes it.
+    const environment = {
+      NODE_ENV: String(services.gateway!.environment!.NODE_ENV),
+      ...envOf('root', 'gateway'),
+    };
+    expect(environment.NODE_ENV).toBe('production');
+    expect(consistencyTokenConfigOf(environment).key).toBe(key);
   });
 
   it('keeps the development keys out of the image', () => {

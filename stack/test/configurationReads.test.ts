@@ -22,8 +22,6 @@ const entryPoints = [
   'stack/bench/gateway/*Gateway.ts',
 ];
 const configurationModules = [
-  // Parses a process's environment with its schema (`runProcess` of every index.ts).
-  'packages/service-kit/src/runProcess.ts',
   // The database settings of tools that are not a service process (migrations, launcher, tests).
   'packages/database/src/databaseConfig.ts',
 ];

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { type EventConsumer, queueName } from '@msd/events';
 import { createGatewayServer } from '@msd/gateway';
+import { repoRoot } from '@msd/registry';
 import { defaultSubjects, developmentToken } from '@msd/service-kit';
 import { graphqlRequest, readCounter } from '@msd/testing';
+import { Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
 
@@ -88,8 +92,10 @@ const staleRides = (data: Rides | null | undefined, driverId: string, name: stri
 beforeAll(async () => {
   federation = await startTestFederation({
     events: true,
+    coordinator: true,
     gateway: { consistencyTokens: tokenConfig() },
     // Generous budgets: this file asserts what an answer says, not how fast it comes on a loaded machine.
+    consistencyReads: { waitMs: 300, ownerTimeoutMs: 20_000 },
     resilience: Object.fromEntries(
       ['product', 'order', 'inventory', 'shipping', 'driver', 'ride'].map((name) => [
         name,
@@ -126,6 +132,39 @@ afterAll(async () => {
   await federation?.stop();
 });
 
+/** The aggregates a token names (a test may look inside: the client treats it as opaque). */
+const namedIn = (token: string) =>
+  (
+    JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as {
+      e: [key: string, version: number, writtenAt: number][];
+    }
+  ).e.map(([key]) => key);
+
+/** The mutations a client may send: the supergraph's Mutation fields that are not `@inaccessible`. */
+function clientMutations(): string[] {
+  const supergraph = parse(readFileSync(path.join(repoRoot, 'supergraph/supergraph.graphql'), 'utf8'));
+  return supergraph.definitions.flatMap((definition) =>
+    definition.kind === Kind.OBJECT_TYPE_DEFINITION && definition.name.value === 'Mutation'
+      ? (definition.fields ?? [])
+          .filter((field) => !field.directives?.some((d) => d.name.value === 'inaccessible'))
+          .map((field) => field.name.value)
+      : [],
+  );
+}
+
+/**
+ * Mutations that write no aggregate of the caller's: their answer carries back the token it sent,
+ * adding nothing. Each reason says why there is nothing a later read could miss.
+ */
+const writesNothingToName: Record<string, string> = {
+  reconcileProductNames:
+    'rewrites copies to what their owner already holds, before it answers: no read can be behind it',
+  reconcileDriverNames:
+    'rewrites copies to what their owner already holds, before it answers: no read can be behind it',
+  replayParkedEvents:
+    "re-delivers events of earlier writes, which their writers' tokens name; it writes no aggregate",
+};
+
 function tokenConfig(overrides: Partial<{ key: string; ttlMs: number; maxEntries: number }> = {}) {
   return { key: KEY, ttlMs: 60_000, maxEntries: 32, ...overrides };
 }
@@ -144,6 +183,139 @@ describe('consistency tokens through the gateway', () => {
     const rides = await send<Rides>(federation.gatewayUrl, ridesQuery, {}, second.token!);
     expect(staleRides(rides.data, driverIds[0]!, 'Token driver').copies).toBe(0);
     expect(rides.token).toBeTruthy();
+  });
+
+  it('answers every mutation of the supergraph that writes with a token naming what it wrote', async () => {
+    const named = new Map<string, string[]>();
+    /** A mutation through the gateway as a client sends it: its answer must carry the token. */
+    const write = async <T>(field: string, query: string, variables: Record<string, unknown>) => {
+      const answer = await send<Record<string, T>>(federation.gatewayUrl, query, variables);
+      expect(answer.errors, field).toBeUndefined();
+      expect(answer.token, field).toMatch(/^[\w-]+\.[\w-]+$/);
+      expect(answer.extensions?.consistencyToken, field).toBe(answer.token);
+      named.set(field, namedIn(answer.token!));
+      return answer.data![field] as T;
+    };
+    const productId = productIds[0]!;
+    const driverId = driverIds[1]!;
+
+    const created = await write<{ id: string }>(
+      'createProduct',
+      'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+      { input: { sku: `WALK-${Date.now()}`, name: 'Walked', price: 2 } },
+    );
+    expect(named.get('createProduct')).toEqual([`product:${created.id}`]);
+    await write(
+      'updateProduct',
+      'mutation ($id: ID!) { updateProduct(id: $id, input: { price: 3 }) { id } }',
+      {
+        id: productId,
+      },
+    );
+    expect(named.get('updateProduct')).toEqual([`product:${productId}`]);
+    for (const consistency of ['EVENTUAL', 'STRONG']) {
+      await write(
+        'renameProduct',
+        'mutation ($id: ID!, $c: Consistency!) { renameProduct(id: $id, name: "Walked rename", consistency: $c) { id } }',
+        { id: productId, c: consistency },
+      );
+      expect(named.get('renameProduct'), consistency).toEqual([`product:${productId}`]);
+    }
+    // Inventory opens the new product's stock row on ProductCreated.
+    await vi.waitFor(
+      async () => {
+        await write('restock', 'mutation ($id: ID!) { restock(productId: $id, quantity: 5) { id } }', {
+          id: created.id,
+        });
+      },
+      { timeout: 20_000, interval: 100 },
+    );
+    expect(named.get('restock')).toEqual([`stock:${created.id}`]);
+    const order = await write<{ id: string }>(
+      'placeOrder',
+      'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+      { input: { customerId: 'customer-walk', items: [{ productId: created.id, quantity: 1 }] } },
+    );
+    expect(named.get('placeOrder')).toEqual([`order:${order.id}`]);
+
+    const driver = await write<{ id: string }>(
+      'createDriver',
+      'mutation ($input: CreateDriverInput!) { createDriver(input: $input) { id } }',
+      {
+        input: {
+          name: 'Walker',
+          car: { make: 'Saab', model: '900', color: 'blue', plate: `WK-${Date.now() % 1e6}` },
+        },
+      },
+    );
+    expect(named.get('createDriver')).toEqual([`driver:${driver.id}`]);
+    await write(
+      'updateDriver',
+      'mutation ($id: ID!) { updateDriver(id: $id, input: { name: "Walker too" }) { id } }',
+      {
+        id: driverId,
+      },
+    );
+    expect(named.get('updateDriver')).toEqual([`driver:${driverId}`]);
+    const ride = await write<{ id: string }>(
+      'requestRide',
+      'mutation ($driverId: ID!) { requestRide(input: { riderId: "rider-walk", driverId: $driverId, pickup: "A", dropoff: "B" }) { id } }',
+      { driverId },
+    );
+    expect(named.get('requestRide')).toEqual([`ride:${ride.id}`]);
+    await write('completeRide', 'mutation ($id: ID!) { completeRide(id: $id) { id } }', { id: ride.id });
+    expect(named.get('completeRide')).toEqual([`ride:${ride.id}`]);
+    // The driver service learns of the finished ride from RideCompleted.
+    await vi.waitFor(
+      () =>
+        write(
+          'rateDriver',
+          'mutation ($id: ID!, $rideId: ID) { rateDriver(id: $id, stars: 5, rideId: $rideId) { id } }',
+          { id: driverId, rideId: ride.id },
+        ),
+      { timeout: 20_000, interval: 100 },
+    );
+    expect(named.get('rateDriver')).toEqual([`driver:${driverId}`]);
+
+    // The rest write nothing of the caller's: a token sent with them comes back, nothing added.
+    const held = (await renameDriver(driverId, 'Walker held')).token!;
+    const operations: Record<string, [string, Record<string, unknown>]> = {
+      reconcileProductNames: ['mutation { reconcileProductNames { checked } }', {}],
+      reconcileDriverNames: ['mutation { reconcileDriverNames { checked } }', {}],
+      replayParkedEvents: [
+        'mutation ($queue: String!) { replayParkedEvents(queue: $queue) { queue } }',
+        { queue: 'ProductUpdated.order' },
+      ],
+    };
+    for (const [field, [query, variables]] of Object.entries(operations)) {
+      const answer = await send(federation.gatewayUrl, query, variables, held);
+      expect(answer.errors, field).toBeUndefined();
+      expect(namedIn(answer.token!), field).toEqual(namedIn(held));
+      named.set(field, []);
+    }
+
+    // Every mutation a client may send is covered above: a new one fails here until it is.
+    expect([...named.keys()].sort()).toEqual(clientMutations().sort());
+    expect(Object.keys(writesNothingToName).sort()).toEqual(Object.keys(operations).sort());
+    for (const [field, keys] of named)
+      expect(keys.length > 0 || field in writesNothingToName, `${field} names what it wrote`).toBe(true);
+  });
+
+  it("honours a STRONG rename's token as an EVENTUAL one's: copies and cached entity at its version", async () => {
+    const productId = productIds[2]!;
+    await send(federation.gatewayUrl, ordersQuery, {}); // the entity cache holds the product
+    const renamed = await send<{ renameProduct: { id: string } }>(
+      federation.gatewayUrl,
+      'mutation ($id: ID!) { renameProduct(id: $id, name: "Strong token", consistency: STRONG) { id } }',
+      { id: productId },
+    );
+    expect(renamed.errors).toBeUndefined();
+    const read = await send<Orders>(federation.gatewayUrl, ordersQuery, {}, renamed.token!);
+    expect(read.errors).toBeUndefined();
+    expect(staleItems(read.data, productId, 'Strong token')).toMatchObject({ copies: 0, cached: 0 });
+    // The coordinator committed every copy before it answered: fresh, no wait.
+    expect(read.extensions?.consistency?.order).toMatchObject({ fresh: expect.any(Number) });
+    expect(read.extensions?.consistency?.order?.owner).toBeUndefined();
   });
 
   it('reads 0 stale copies and 0 stale cached entities right after its own renames; a client without a token may', async () => {
@@ -200,12 +372,23 @@ describe('consistency tokens through the gateway', () => {
     expect(withToken.cached).toBe(0);
   });
 
-  it('falls back to the owner while the order consumer is paused, and says stale when the owner is down too', async () => {
+  it('falls back to the owner while the order and ride consumers are paused, and says stale when the owner is down too', async () => {
     const consumer = consumerOf('order', 'ProductUpdated');
+    const rideConsumer = consumerOf('ride', 'DriverUpdated');
     const productId = productIds[1]!;
     await consumer.stop();
+    await rideConsumer.stop();
     const product = federation.subgraphs.product;
     try {
+      const renamed = await renameDriver(driverIds[0]!, 'Paused driver rename');
+      const rides = await send<Rides>(federation.gatewayUrl, ridesQuery, {}, renamed.token!);
+      expect(rides.errors).toBeUndefined();
+      expect(staleRides(rides.data, driverIds[0]!, 'Paused driver rename')).toMatchObject({
+        copies: 0,
+        cached: 0,
+      });
+      expect(rides.extensions?.consistency?.ride?.owner).toBeGreaterThanOrEqual(1);
+
       const { token } = await renameProduct(productId, 'Paused rename');
       const fresh = await send<Orders>(federation.gatewayUrl, ordersQuery, {}, token!);
       expect(fresh.errors).toBeUndefined();
@@ -253,6 +436,7 @@ describe('consistency tokens through the gateway', () => {
           ),
         );
       await consumer.start();
+      await rideConsumer.start();
     }
   });
 
@@ -328,6 +512,7 @@ describe('consistency tokens through the gateway', () => {
     const metrics = metricsOf(federation.gatewayUrl.replace(/\/(graphql)?$/, ''));
     const count = (reason: string) => readCounter(metrics, 'consistency_tokens_rejected_total', { reason });
     const { token } = await renameProduct(productIds[2]!, 'Forgery target');
+    const answeredAt = Date.now(); // the token's entry was written before this
     const [payload, signature] = token!.split('.') as [string, string];
     const flipped = `${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
     const cases = {
@@ -348,7 +533,7 @@ describe('consistency tokens through the gateway', () => {
     const short = await extraGateway(tokenConfig({ ttlMs: 1 }));
     try {
       const before = await count('expired');
-      await new Promise((resolve) => setTimeout(resolve, 5)); // the token must be older than 1 ms
+      await vi.waitFor(() => expect(Date.now()).toBeGreaterThan(answeredAt + 1)); // older than its 1 ms life
       const answer = await send<Orders>(short.url, ordersQuery, {}, token!);
       expect(answer.errors).toBeUndefined();
       expect(answer.token).toBeNull();

@@ -8,7 +8,9 @@ import { openOrderDatabase } from '@msd/order-service/database';
 import { createProductServer } from '@msd/product-service';
 import { openProductDatabase } from '@msd/product-service/database';
 import { entryPoint, repoRoot } from '@msd/registry';
+import { metrics } from '@msd/service-kit';
 import {
+  counterIn,
   createTestDatabase,
   freePort,
   graphqlRequest,
@@ -186,7 +188,19 @@ describe('the coordinator killed after each step and restarted', () => {
       if (step === 'PREPARED') {
         // Both participants prepared and the coordinator is gone: they ask, get no answer, and wait
         // (past their in-doubt delay) rather than guess.
-        await new Promise((resolve) => setTimeout(resolve, 1_200));
+        const unreachable = async (participant: string) =>
+          counterIn(await metrics.metrics(), 'rename_in_doubt_queries_total', {
+            participant,
+            answer: 'unreachable',
+          });
+        const asked = { product: await unreachable('product'), order: await unreachable('order') };
+        await vi.waitFor(
+          async () => {
+            expect(await unreachable('product')).toBeGreaterThan(asked.product);
+            expect(await unreachable('order')).toBeGreaterThan(asked.order);
+          },
+          { timeout: 10_000, interval: 100 },
+        );
         expect(await pendingStates(productDb, id)).toEqual(['PREPARED']);
         expect(await pendingStates(orderDb, id)).toEqual(['PREPARED']);
         expect(await snapshot(id)).toEqual(before);

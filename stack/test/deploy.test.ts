@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { consistencyTokenConfigOf } from '@msd/gateway';
 import { processes, repoRoot } from '@msd/registry';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kubernetesManifests } from '../deploy/kubernetesManifests.ts';
@@ -184,6 +185,17 @@ describe('the Kubernetes network and secrets', () => {
       tokens.add(decode(secrets.get(`msd-service-${name}`)?.SERVICE_TOKEN));
     }
     expect(tokens.size).toBe(processes.length);
+    // Every gateway replica signs read-your-writes tokens with the one key of the gateway's own
+    // secret; no other process gets it, and the production configuration takes it.
+    for (const deployment of byKind(local, 'Deployment')) {
+      const ref = deployment.spec!.template!.spec.containers[0]!.env?.find(
+        (e) => e.name === 'CONSISTENCY_TOKEN_KEY',
+      )?.valueFrom?.secretKeyRef;
+      if (deployment.metadata.name === 'gateway') expect(ref?.name).toMatch(/^msd-service-gateway(-|$)/);
+      else expect(ref, deployment.metadata.name).toBeUndefined();
+    }
+    const key = decode(secrets.get('msd-service-gateway')?.CONSISTENCY_TOKEN_KEY);
+    expect(consistencyTokenConfigOf({ NODE_ENV: 'production', CONSISTENCY_TOKEN_KEY: key }).key).toBe(key);
     const config = byKind(local, 'ConfigMap').find((map) => map.metadata.name.startsWith('msd-config'));
     expect(config?.data?.REDIS_URL).toBeUndefined();
     const password = decode(secrets.get('msd-redis')?.REDIS_PASSWORD);

@@ -305,7 +305,7 @@ describe('a driver service that hangs', () => {
   }, 120_000);
   afterAll(() => federation?.stop());
 
-  // How long the answers take is measured by `npm run bench:hybrid`, not asserted here.
+  // How long the answers take is measured by the trade-offs run (`npm run bench`, scenarios hybrid.sync and hybrid.cache), not asserted here.
   it('answers with the drivers null once the time budget runs out, and counts the timeouts', async () => {
     const driver = federation.subgraphs.driver;
     const port = Number(new URL(driver.url).port);

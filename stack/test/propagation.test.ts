@@ -74,7 +74,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 describe('event-driven propagation of product names to order copies', () => {
-  // How fast copies follow is measured by `npm run bench:propagation`, not asserted here.
+  // How fast copies follow is measured by the trade-offs run (`npm run bench`), not asserted here.
   it('shows a renamed product in every order copy, equal to the owner', async () => {
     const productId = productIds[0]!;
     expect(await copiesOf(productId)).toHaveLength(20);
@@ -125,8 +125,12 @@ describe('event-driven propagation of product names to order copies', () => {
 
   it('converges after a consumer was stopped during a burst of product updates: no update lost', async () => {
     const consumer = productUpdatedConsumer();
-    await consumer.stop();
     const targets = productIds.slice(2, 9);
+    // Other tests rename some of these products too: each owner counts from its version now.
+    const versionsBefore = new Map(
+      (await productDb.product.findMany({ where: { id: { in: targets } } })).map((p) => [p.id, p.version]),
+    );
+    await consumer.stop();
     try {
       for (let round = 0; round < ROUNDS; round++) {
         await Promise.all(
@@ -145,7 +149,7 @@ describe('event-driven propagation of product names to order copies', () => {
       await consumer.start();
     }
     const owners = await productDb.product.findMany({ where: { id: { in: targets } } });
-    expect(owners.every((p) => p.version === ROUNDS + 1)).toBe(true);
+    expect(owners.map((p) => p.version - versionsBefore.get(p.id)!)).toEqual(targets.map(() => ROUNDS));
     await vi.waitFor(
       async () => {
         for (const owner of owners) {

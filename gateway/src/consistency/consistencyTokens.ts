@@ -21,8 +21,12 @@ export interface ConsistencyTokenConfig {
   maxEntries: number;
 }
 
-/** Longer tokens are refused unread (oversized), whatever their signature. */
-const MAX_TOKEN_CHARS = 8_192;
+/**
+ * The longest token of `maxEntries` entries: an entry is at most 116 characters of JSON (a 16-letter
+ * type, a 64-character id, two 16-digit numbers), 155 in base64url; plus the envelope and the
+ * signature. Longer tokens are refused unread (oversized), whatever their signature.
+ */
+const maxTokenChars = (maxEntries: number) => 160 * maxEntries + 128;
 const DEVELOPMENT_KEY = 'development consistency token key, never used in production';
 
 export const consistencyTokenVariables = {
@@ -37,38 +41,52 @@ export const consistencyTokenVariables = {
     .number()
     .int()
     .min(1)
-    .optional()
-    .describe(
-      'How long after a write its token entry is honoured (default 60000); past it, convergence is assumed',
-    ),
+    .default(60_000)
+    .describe('How long after a write its token entry is honoured; past it, convergence is assumed'),
   CONSISTENCY_TOKEN_MAX_ENTRIES: z.coerce
     .number()
     .int()
     .min(1)
     .max(256)
-    .optional()
-    .describe('Writes a token remembers (default 32): the oldest are dropped past it'),
+    .default(32)
+    .describe(
+      'Writes a token remembers: the oldest are dropped past it; a token longer than that many entries make is refused (oversized)',
+    ),
 };
 
-/** The token settings from the environment; production requires the key (replicas must share it). */
-export function consistencyTokenConfig(env: NodeJS.ProcessEnv): ConsistencyTokenConfig {
-  const parsed = loadConfig(z.looseObject(consistencyTokenVariables), env);
-  if (!parsed.CONSISTENCY_TOKEN_KEY && env.NODE_ENV === 'production')
+/** The token variables as the gateway's schema parsed them (with `NODE_ENV`). */
+export type ConsistencyTokenVariables = z.output<z.ZodObject<typeof consistencyTokenVariables>> & {
+  NODE_ENV?: string | undefined;
+};
+
+/** The token settings of the parsed variables; production requires a key of its own (replicas share it). */
+export function consistencyTokenConfig(config: ConsistencyTokenVariables): ConsistencyTokenConfig {
+  const key = config.CONSISTENCY_TOKEN_KEY ?? DEVELOPMENT_KEY;
+  if (config.NODE_ENV === 'production' && key === DEVELOPMENT_KEY)
     throw new ConfigError([
-      'CONSISTENCY_TOKEN_KEY: required in production (32+ characters, the same on every gateway replica)',
+      'CONSISTENCY_TOKEN_KEY: required in production (32+ characters, the same on every gateway replica; not the development key)',
     ]);
-  return {
-    key: parsed.CONSISTENCY_TOKEN_KEY ?? DEVELOPMENT_KEY,
-    ttlMs: parsed.CONSISTENCY_TOKEN_TTL_MS ?? 60_000,
-    maxEntries: parsed.CONSISTENCY_TOKEN_MAX_ENTRIES ?? 32,
-  };
+  return { key, ttlMs: config.CONSISTENCY_TOKEN_TTL_MS, maxEntries: config.CONSISTENCY_TOKEN_MAX_ENTRIES };
+}
+
+/** The token settings of an environment given whole (tests, and a server built without them). */
+export function consistencyTokenConfigOf(env: NodeJS.ProcessEnv): ConsistencyTokenConfig {
+  return consistencyTokenConfig(
+    loadConfig(z.looseObject({ NODE_ENV: z.string().optional(), ...consistencyTokenVariables }), env),
+  );
 }
 
 /** A written aggregate version and when it was written (ms since the epoch), as a token holds it. */
 type TokenEntry = [key: string, version: number, writtenAt: number];
 
 const tokenPayload = z.object({
-  e: z.array(z.tuple([z.string().regex(/^[a-z]+:[\w-]{1,64}$/), z.int().min(0), z.int().min(0)])),
+  e: z.array(
+    z.tuple([
+      z.string().regex(/^[a-z]{1,16}:[\w-]{1,64}$/),
+      z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+      z.int().min(0).max(Number.MAX_SAFE_INTEGER),
+    ]),
+  ),
 });
 
 /** One request's token state at the gateway: what it must reflect, what it wrote, how it was honoured. */
@@ -112,7 +130,7 @@ export function consistencyTokens(config: ConsistencyTokenConfig, logger: Logger
   /** The entries of a client's token that are genuine and still within their life. */
   const verify = (token: string | string[] | undefined): TokenEntry[] => {
     if (typeof token !== 'string' || token === '') return [];
-    if (token.length > MAX_TOKEN_CHARS) {
+    if (token.length > maxTokenChars(config.maxEntries)) {
       reject('oversized');
       return [];
     }

@@ -3,7 +3,7 @@ import {
   ConfigError,
   DEVELOPMENT_AUDIENCE,
   DEVELOPMENT_ISSUER,
-  developmentKeyFile,
+  DEVELOPMENT_KEY_FILE,
   loadConfig,
 } from '@msd/service-kit';
 import type { JSONWebKeySet } from 'jose';
@@ -73,6 +73,11 @@ export const identityVariables = {
     .min(1)
     .optional()
     .describe('Required `aud` of client tokens (required in production)'),
+  AUTH_DEV_KEY_FILE: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Where the development key pair is kept, used without a key set (else the default file)'),
   AUTH_MAX_TOKEN_LIFETIME_SECONDS: z.coerce
     .number()
     .int()
@@ -83,33 +88,35 @@ export const identityVariables = {
 const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
 const sources = ['AUTH_JWKS_URL', 'AUTH_JWKS', 'AUTH_JWKS_FILE'] as const;
 
-const identitySchema = z
-  .looseObject({ NODE_ENV: z.string().optional(), ...identityVariables })
-  .superRefine((env, context) => {
-    const given = sources.filter((name) => env[name] !== undefined);
-    if (given.length > 1)
-      for (const name of given)
-        context.addIssue({ code: 'custom', path: [name], message: `set only one of ${sources.join(', ')}` });
-    if (given.length === 0 && env.NODE_ENV === 'production')
-      context.addIssue({
-        code: 'custom',
-        path: ['AUTH_JWKS_URL'],
-        message: `one of ${sources.join(', ')} is required in production: the gateway verifies callers against it (no development key there)`,
-      });
-    // A key set can be shared with other applications (a multi-tenant identity provider): issuer
-    // and audience are what make a token one issued for this gateway.
-    for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const)
-      if (env.NODE_ENV === 'production' && env[name] === undefined)
-        context.addIssue({
-          code: 'custom',
-          path: [name],
-          message: 'is required in production: without it, tokens issued for other applications pass',
-        });
-  });
+/** The identity variables as the gateway's schema parsed them (with `NODE_ENV`). */
+export type IdentityVariables = z.output<z.ZodObject<typeof identityVariables>> & {
+  NODE_ENV?: string | undefined;
+};
 
-/** The identity variables of `env`; throws `ConfigError` naming each one at fault. */
-export function identityConfig(env: NodeJS.ProcessEnv): IdentityConfig {
-  const config = loadConfig(identitySchema, env);
+/** What the variables cannot say one at a time: one key source, and issuer and audience in production. */
+function identityProblems(config: IdentityVariables): string[] {
+  const production = config.NODE_ENV === 'production';
+  const given = sources.filter((name) => config[name] !== undefined);
+  const problems =
+    given.length > 1 ? given.map((name) => `${name}: set only one of ${sources.join(', ')}`) : [];
+  if (given.length === 0 && production)
+    problems.push(
+      `AUTH_JWKS_URL: one of ${sources.join(', ')} is required in production: the gateway verifies callers against it (no development key there) (not set)`,
+    );
+  // A key set can be shared with other applications (a multi-tenant identity provider): issuer
+  // and audience are what make a token one issued for this gateway.
+  for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const)
+    if (production && config[name] === undefined)
+      problems.push(
+        `${name}: is required in production: without it, tokens issued for other applications pass (not set)`,
+      );
+  return problems;
+}
+
+/** The identity settings of the parsed variables; throws `ConfigError` naming each one at fault. */
+export function identityConfig(config: IdentityVariables): IdentityConfig {
+  const problems = identityProblems(config);
+  if (problems.length) throw new ConfigError(problems);
   const jwks = config.AUTH_JWKS ?? (config.AUTH_JWKS_FILE ? readKeySet(config.AUTH_JWKS_FILE) : undefined);
   const developmentKey = !config.AUTH_JWKS_URL && !jwks;
   return {
@@ -118,8 +125,15 @@ export function identityConfig(env: NodeJS.ProcessEnv): IdentityConfig {
     issuer: config.AUTH_ISSUER ?? (developmentKey ? DEVELOPMENT_ISSUER : undefined),
     audience: config.AUTH_AUDIENCE ?? (developmentKey ? DEVELOPMENT_AUDIENCE : undefined),
     maxLifetimeSeconds: config.AUTH_MAX_TOKEN_LIFETIME_SECONDS,
-    developmentKeyFile: developmentKeyFile(env),
+    developmentKeyFile: config.AUTH_DEV_KEY_FILE ?? DEVELOPMENT_KEY_FILE,
   };
+}
+
+/** The identity settings of an environment given whole (tests, and a server built without them). */
+export function identityConfigOf(env: NodeJS.ProcessEnv): IdentityConfig {
+  return identityConfig(
+    loadConfig(z.looseObject({ NODE_ENV: z.string().optional(), ...identityVariables }), env),
+  );
 }
 
 function readKeySet(file: string): z.output<typeof publicKeySet> {

@@ -3,9 +3,11 @@ import {
   createPeriodicTask,
   createServiceClient,
   type Logger,
+  metrics,
   type PeriodicTask,
   type ServiceCalls,
 } from '@msd/service-kit';
+import { Counter } from 'prom-client';
 import { abortRename, listInDoubtRenames, type PendingRename, type RenameFaults } from './preparedRenames.ts';
 
 /** How a service takes part in STRONG renames (tests set faults and short timings). */
@@ -39,6 +41,13 @@ export function renameOutcomeClient(calls: ServiceCalls, timeoutMs = 2_000) {
   };
 }
 
+const inDoubtQueries = new Counter({
+  name: 'rename_in_doubt_queries_total',
+  help: "A participant's questions to the coordinator about renames it prepared and never heard of again, by answer: decided, waiting (PREPARING or UNKNOWN) or unreachable",
+  labelNames: ['participant', 'answer'] as const,
+  registers: [metrics],
+});
+
 /** `run()` is one pass now; it returns how many in-doubt renames it decided. */
 export type InDoubtResolver = PeriodicTask<number>;
 
@@ -68,18 +77,22 @@ export function createInDoubtResolver(options: {
     for (const rename of await listInDoubtRenames(db, afterMs)) {
       try {
         const outcome = await askOutcome(rename.transactionId);
+        const before = decided;
         if (outcome.state === 'COMMITTING' || outcome.state === 'COMMITTED') {
           if (await options.commit(rename, outcome)) decided++;
         } else if (outcome.state === 'ABORTING' || outcome.state === 'ABORTED') {
           await abortRename(db, rename.transactionId, rename.productId);
           decided++;
-        } else if (outcome.state === 'UNKNOWN') {
+        }
+        inDoubtQueries.inc({ participant, answer: decided > before ? 'decided' : 'waiting' });
+        if (outcome.state === 'UNKNOWN') {
           logger.warn('in-doubt rename unknown to the coordinator; still waiting', {
             participant,
             transaction: rename.transactionId,
           });
         }
       } catch (error) {
+        inDoubtQueries.inc({ participant, answer: 'unreachable' });
         logger.warn('in-doubt rename: coordinator not reachable, will ask again', {
           participant,
           transaction: rename.transactionId,

@@ -1,6 +1,6 @@
 export { type ApplyMigrationsOptions, applyMigrations } from './applyMigrations.ts';
 export { type CreatedMigration, type CreateMigrationOptions, createMigration } from './createMigration.ts';
-export { createPgAdapter, type PgAdapterOptions } from './createPgAdapter.ts';
+export { createPgAdapter, createServicePool, type PgAdapterOptions } from './createPgAdapter.ts';
 export { type DatabaseSettings, databaseSettings, environmentDatabaseSettings } from './databaseConfig.ts';
 export { databaseLifecycle } from './databaseLifecycle.ts';
 export {
@@ -14,7 +14,7 @@ export { dropDatabase } from './dropDatabase.ts';
 export { generateClients } from './generateClients.ts';
 export { listMigrations } from './listMigrations.ts';
 export { type MigrateAllOptions, migrateAll } from './migrateAll.ts';
-export { openServiceDatabase } from './openServiceDatabase.ts';
+export { openServiceDatabase, type PlainSql, plainSql, type SqlStatement } from './openServiceDatabase.ts';
 export { type ProvisionedDatabase, provisionDatabase } from './provisionDatabase.ts';
 export { includeSharedTables, type SchemaFile, schemaFiles } from './schemaFiles.ts';
 export { withAdminClient } from './withAdminClient.ts';

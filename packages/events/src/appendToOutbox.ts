@@ -34,12 +34,17 @@ export async function appendToOutbox<T extends EventType>(
   event: { id?: string; type: T; aggregateId: string; version: number; payload: EventPayload<T> },
 ): Promise<string> {
   const id = event.id ?? randomUUID();
-  const trace = captureTraceContext();
   await tx.$executeRaw`
     INSERT INTO outbox_events (id, type, aggregate_id, version, payload, trace_context)
     VALUES (${id}::uuid, ${event.type}, ${event.aggregateId}, ${event.version}, ${JSON.stringify(event.payload)}::jsonb,
-            ${trace ? JSON.stringify(trace) : null}::jsonb)
+            ${outboxTraceContext()}::jsonb)
     ON CONFLICT (id) DO UPDATE SET published_at = NULL`;
   await tx.$executeRaw`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`;
   return id;
+}
+
+/** The active trace as an outbox row stores it (JSON text), null outside a trace or with tracing off. */
+export function outboxTraceContext(): string | null {
+  const trace = captureTraceContext();
+  return trace ? JSON.stringify(trace) : null;
 }

@@ -3,6 +3,7 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { TransactionalDatabase, TransactionClient } from './appendToOutbox.ts';
 import { type EventEnvelope, type EventType, MalformedEvent, parseEvent } from './contracts.ts';
 import { deadLetterQueue } from './deadLetters.ts';
+import type { EffectStatement, PlainSql } from './effectStatement.ts';
 import { producerOf, UnverifiedEvent, verifyEvent } from './eventSignature.ts';
 import {
   eventRetries,
@@ -13,7 +14,7 @@ import {
   propagationLag,
   queueDepth,
 } from './metrics.ts';
-import { recordInInbox } from './recordInInbox.ts';
+import { INBOX_CTE, recordInInbox } from './recordInInbox.ts';
 import type { EventBusOptions } from './redisConnection.ts';
 import { queueName, type Subscriber } from './subscriptions.ts';
 import { continueTrace } from './traceContext.ts';
@@ -43,11 +44,23 @@ export type EventConsumerOptions<T extends EventType> = {
        */
       db: TransactionalDatabase;
       apply: (event: EventEnvelope<T>, tx: TransactionClient) => Promise<EffectOutcome>;
+      sql?: undefined;
+    }
+  | {
+      /**
+       * The hot paths: the inbox row and the effect as one plain SQL statement (`EffectStatement`),
+       * committed together or not at all in one round trip, instead of an interactive transaction.
+       */
+      sql: PlainSql;
+      effect: (event: EventEnvelope<T>) => EffectStatement;
+      db?: undefined;
+      apply?: undefined;
     }
   | {
       /** No database: the effect must be idempotent by nature (dropping a cache entry). */
       db?: undefined;
       apply: (event: EventEnvelope<T>) => Promise<EffectOutcome>;
+      sql?: undefined;
     }
 );
 
@@ -110,7 +123,20 @@ export function createEventConsumer<T extends EventType>(options: EventConsumerO
     logger.error('event parked in the dead-letter queue', { queue, job: job.id, error: message });
   };
 
-  const applyOnce = (event: EventEnvelope<T>): Promise<ApplyOutcome> => {
+  const statementName = `inbox ${queue}`;
+  const applyOnce = async (event: EventEnvelope<T>): Promise<ApplyOutcome> => {
+    if (options.sql) {
+      const { ctes, outcome, values } = options.effect(event);
+      const { rows } = await options.sql.query<{ outcome: ApplyOutcome }>({
+        name: statementName,
+        text: `WITH ${INBOX_CTE}, ${ctes}
+          SELECT CASE WHEN EXISTS (SELECT FROM inbox) THEN ${outcome} ELSE 'duplicate' END AS outcome`,
+        values: [event.id, queue, event.type, event.occurredAt, ...values],
+      });
+      const applied = rows[0]?.outcome;
+      if (!applied) throw new Error(`${queue}: the effect's statement returned no outcome`);
+      return applied;
+    }
     if (!options.db) return options.apply(event);
     const { apply } = options;
     return options.db.$transaction(async (tx) =>

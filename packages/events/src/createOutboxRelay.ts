@@ -17,7 +17,10 @@ export interface OutboxRelayOptions {
   bus: EventBusOptions;
   logger: Logger;
   batchSize?: number;
-  /** Safety net for a missed NOTIFY (listener reconnecting): the outbox is polled this often. */
+  /**
+   * Safety net while the LISTEN connection is down (reconnecting): the outbox is polled this often.
+   * While it is up, every commit's NOTIFY wakes the relay, and it polls every 30 s at most.
+   */
   pollIntervalMs?: number;
   /**
    * Published rows are deleted after this long (default 24 h), but only once they are behind the
@@ -44,6 +47,9 @@ export interface OutboxRelay {
   drain(): Promise<number>;
   stop(): Promise<void>;
 }
+
+/** How often a relay that hears every commit (LISTEN) still looks at the outbox. */
+const LISTENING_POLL_MS = 30_000;
 
 /** The outbox's retention: published rows behind the safe point, or past the maximum retention. */
 export function outboxRetentionRule(service: string, retentionMs: number, maxRetentionMs: number) {
@@ -78,9 +84,19 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     max: 2,
     idleTimeoutMillis: 10_000,
     // A backstop: a transaction left open (a hung call inside it) ends and releases its row locks.
-    options: '-c idle_in_transaction_session_timeout=15000',
+    // Each row's publication is an UPDATE leaving a dead index entry behind until vacuum: a plain
+    // index scan marks those dead as it passes (the next claim skips them), a bitmap scan would
+    // visit every one on every claim. And no commit of the relay waits for its WAL to reach disk:
+    // what a crash of PostgreSQL could take back (a row marked published, a safe point, an epoch)
+    // is re-sent or recomputed, and consumers' inboxes drop what arrives twice.
+    options:
+      '-c idle_in_transaction_session_timeout=15000 -c enable_bitmapscan=off -c synchronous_commit=off',
   });
   pool.on('error', (error) => logger.warn('outbox relay: idle database connection failed', { error }));
+  // A connection ended by the server (a failover, `pg_terminate_backend`, a dropped database) while
+  // it is checked out or being closed would otherwise emit an unhandled 'error' and end the process:
+  // the query in flight reports it, and inTransaction discards the connection.
+  pool.on('connect', (client) => client.on('error', () => {}));
   // With Redis down or hung, a call fails now: the batch rolls back and its row locks are released.
   const connection = failFast(options.bus.connection, commandTimeoutMs);
   const publisher = createOutboxPublisher({
@@ -114,18 +130,25 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const deadLetters = deadLetterQueue({ ...options.bus, connection });
   deadLetters.on('error', () => {}); // surfaced by the failing count
 
+  const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  // The first cycle, and the first after a failure (a reconnect), check the bus epoch before
+  // publishing; otherwise housekeeping checks it every 2 s, off the path of each batch.
+  let checkEpoch = true;
   const loop = createRetryLoop({
     name: `outbox relay of ${service}`,
     logger,
-    idleMs: options.pollIntervalMs ?? 1_000,
+    // While LISTEN is open every commit wakes the relay: the poll is only a rare safety net.
+    idleMs: () => (wakeups.listening() ? Math.max(pollIntervalMs, LISTENING_POLL_MS) : pollIntervalMs),
     sleep: wakeups.sleep,
     wake: wakeups.wake,
     cycle: async () => {
+      const recovering = checkEpoch;
+      checkEpoch = true; // stays set if this cycle fails
       await wakeups.listen();
-      // Every cycle (and so after every reconnect): has the bus lost what was handed to it?
-      await watch.check();
+      if (recovering) await watch.check();
       wakeups.takeNotified();
       await publisher.drain();
+      checkEpoch = false;
       // A commit announced itself during the drain: its row may not have been seen, drain again.
       return wakeups.takeNotified();
     },
@@ -140,6 +163,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         'SELECT count(*) AS backlog FROM outbox_events WHERE published_at IS NULL',
       );
       outboxBacklog.set({ service }, Number(rows[0]?.backlog ?? 0));
+      // Has the bus lost what was handed to it? Rows to send again wake the relay.
+      if ((await watch.check()) > 0) wakeups.wake();
       await watch.advanceSafePoint(publisher.fedQueues(), deadLetters);
     },
   });

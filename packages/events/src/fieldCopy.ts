@@ -26,6 +26,26 @@ export interface OwnerValue {
   version: number;
 }
 
+/** The arrays of `newestForInsertSql`, in owner id order: concurrent callers lock their rows in one order. */
+function newestForInsertValues(owners: OwnerValue[]) {
+  const sorted = [...owners].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return {
+    ids: sorted.map((o) => o.id),
+    values: sorted.map((o) => o.value),
+    versions: sorted.map((o) => o.version),
+  };
+}
+
+/** The upsert of each owner's newest value into `copy_sources` (locks each row until commit). */
+function newestForInsertSql(copy: string, ids: string, values: string, versions: string): string {
+  return `INSERT INTO copy_sources AS s (copy, owner_id, value, version)
+       SELECT ${copy}, o.id, o.value, o.version FROM unnest(${ids}::uuid[], ${values}::text[], ${versions}::int[]) WITH ORDINALITY AS o(id, value, version, n)
+       ORDER BY o.n
+       ON CONFLICT (copy, owner_id) DO UPDATE
+         SET value = CASE WHEN excluded.version > s.version THEN excluded.value ELSE s.value END,
+             version = GREATEST(excluded.version, s.version)`;
+}
+
 /**
  * A field copied from its owner into many rows (`order_items.product_name`, `rides.driver_name`):
  * how an event updates it, how a new row takes it, and how reconciliation lists and repairs it.
@@ -45,19 +65,13 @@ export function fieldCopy(spec: FieldCopySpec) {
   /** Upserts the newest value per owner (ids sorted: concurrent callers lock in one order) and returns it. */
   const newest = async (db: SqlTransaction, owners: OwnerValue[]): Promise<Map<string, OwnerValue>> => {
     if (owners.length === 0) return new Map();
-    const sorted = [...owners].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const { ids, values, versions } = newestForInsertValues(owners);
     const rows = await db.$queryRawUnsafe<{ id: string; value: string; version: number }[]>(
-      `INSERT INTO copy_sources AS s (copy, owner_id, value, version)
-       SELECT $1, o.id, o.value, o.version FROM unnest($2::uuid[], $3::text[], $4::int[]) WITH ORDINALITY AS o(id, value, version, n)
-       ORDER BY o.n
-       ON CONFLICT (copy, owner_id) DO UPDATE
-         SET value = CASE WHEN excluded.version > s.version THEN excluded.value ELSE s.value END,
-             version = GREATEST(excluded.version, s.version)
-       RETURNING owner_id::text AS id, value, version`,
+      `${newestForInsertSql('$1', '$2', '$3', '$4')} RETURNING owner_id::text AS id, value, version`,
       copy,
-      sorted.map((o) => o.id),
-      sorted.map((o) => o.value),
-      sorted.map((o) => o.version),
+      ids,
+      values,
+      versions,
     );
     return new Map(rows.map((row) => [row.id, row]));
   };
@@ -119,6 +133,14 @@ export function fieldCopy(spec: FieldCopySpec) {
      * value and the newest an update has recorded. Call it before the insert, in the same transaction.
      */
     newestForInsert: newest,
+
+    /**
+     * `newestForInsert` inside the inserting statement itself (a CTE of plain SQL, before the rows
+     * it names are inserted): the upsert without RETURNING, given the placeholders of the copy's
+     * name and of the arrays `newestForInsertValues` makes.
+     */
+    newestForInsertSql,
+    newestForInsertValues,
 
     /** The newest value an update recorded for an owner (`copy_sources`), if any. */
     async readNewest(db: SqlTransaction, id: string): Promise<OwnerValue | undefined> {

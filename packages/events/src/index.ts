@@ -1,6 +1,7 @@
 export {
   appendToOutbox,
   OUTBOX_CHANNEL,
+  outboxTraceContext,
   type SqlTransaction,
   type TransactionalDatabase,
   type TransactionClient,
@@ -39,6 +40,7 @@ export {
 } from './deadLetters.ts';
 export { deleteInBatches } from './deleteInBatches.ts';
 export { deliveryOptions } from './deliveryOptions.ts';
+export { type EffectStatement, outboxAppend, type PlainSql, type SqlStatement } from './effectStatement.ts';
 export {
   developmentEventKey,
   developmentEventKeys,

@@ -19,3 +19,13 @@ export async function recordInInbox(
     ON CONFLICT DO NOTHING`;
   return inserted === 1;
 }
+
+/**
+ * The inbox as the first CTE of a plain-SQL effect (`EffectStatement`): `inbox` holds a row when
+ * the event was recorded now, none when this consumer had it already. Parameters: $1 event id,
+ * $2 consumer, $3 event type, $4 occurredAt.
+ */
+export const INBOX_CTE = `inbox AS (
+    INSERT INTO processed_events (event_id, consumer, event_type, lag_ms)
+    VALUES ($1::uuid, $2, $3, extract(epoch FROM clock_timestamp() - $4::timestamptz) * 1000)
+    ON CONFLICT DO NOTHING RETURNING 1)`;

@@ -54,11 +54,14 @@ function relay(bus: EventBusOptions, options: Partial<Parameters<typeof createOu
   return created;
 }
 
-/** Commits `count` ProductUpdated rows, as the product service's writes do. */
+/** Commits `count` ProductUpdated rows, as the product service's writes do (with the NOTIFY that wakes a relay). */
 async function commitEvents(count: number) {
   await pool.query(
-    `INSERT INTO outbox_events (id, type, aggregate_id, version, payload)
-     SELECT gen_random_uuid(), 'ProductUpdated', $1, n, jsonb_build_object('n', n) FROM generate_series(1, $2) AS n`,
+    `WITH appended AS (
+       INSERT INTO outbox_events (id, type, aggregate_id, version, payload)
+       SELECT gen_random_uuid(), 'ProductUpdated', $1, n, jsonb_build_object('n', n) FROM generate_series(1, $2) AS n
+       RETURNING 1)
+     SELECT pg_notify('outbox', '') FROM appended LIMIT 1`,
     [randomUUID(), count],
   );
 }
@@ -111,14 +114,25 @@ describe('outbox relay', () => {
     const redis = await startRedisServer();
     try {
       const bus = newBus(redis.url);
-      const running = relay(bus, { pollIntervalMs: 50 });
+      // The relay's failed cycles, as it reports them ("... failed, will retry").
+      let attempts = 0;
+      const counting = {
+        ...logger,
+        warn: (message: string, fields?: Record<string, unknown>) => {
+          if (message.endsWith('failed, will retry')) attempts++;
+          logger.warn(message, fields);
+        },
+      };
+      const running = relay(bus, { pollIntervalMs: 50, logger: counting });
       await running.start();
       await commitEvents(100);
       await vi.waitFor(async () => expect(await unpublished()).toBe(0), { timeout: 5_000 });
 
       await redis.stop();
       await commitEvents(200);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The relay has tried (and failed) since the rows were committed, and published nothing.
+      const before = attempts;
+      await vi.waitFor(() => expect(attempts).toBeGreaterThan(before), { timeout: 10_000 });
       expect(await unpublished()).toBe(200);
 
       await redis.start();

@@ -1,8 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
 import { Counter } from 'prom-client';
 import { metrics } from './metrics.ts';
+import type { ConsistencyReadOptions } from './processConfig.ts';
 
 /** The client's token (gateway only: signed, opaque to everyone else). */
 export const CONSISTENCY_TOKEN_HEADER = 'x-consistency-token';
@@ -91,18 +93,18 @@ export class RequestConsistency {
   constructor(
     readonly service: string,
     entries: readonly AggregateVersion[],
-    /** How long a read waits for the service's own consumer before asking the owner. */
-    readonly waitMs: number,
+    /** How long a read waits for the service's own consumer, then for the owner. */
+    readonly options: ConsistencyReadOptions,
   ) {
     this.required = new Map(entries.map((entry) => [entry.key, entry.version]));
   }
 
-  static fromHeaders(service: string, headers: IncomingHttpHeaders, waitMs: number) {
+  static fromHeaders(service: string, headers: IncomingHttpHeaders, options: ConsistencyReadOptions) {
     const header = headers[CONSISTENCY_ENTRIES_HEADER];
     return new RequestConsistency(
       service,
       parseEntries(typeof header === 'string' ? header : undefined),
-      waitMs,
+      options,
     );
   }
 
@@ -113,8 +115,9 @@ export class RequestConsistency {
 
   /**
    * The copy's value if it reflects what the token requires of its owner; else, once the consumer
-   * has applied it (waited at most `waitMs`); else the owner's; else the copy, with an error at
-   * its path saying it may be stale. Waits and owner reads are shared by the fields of one request.
+   * has applied it (waited at most `waitMs`); else the owner's (answered within `ownerTimeoutMs`);
+   * else the copy, with an error at its path saying it may be stale. Both bounds keep the read
+   * inside the caller's own time budget. Waits and owner reads are shared by the fields of one request.
    */
   async read<T>(field: CopyRead<T>): Promise<T> {
     const required = this.required.get(field.key);
@@ -141,13 +144,20 @@ export class RequestConsistency {
 
   private async bringUpToDate<T>(field: CopyRead<T>, required: number) {
     const started = performance.now();
-    const applied = await field.awaitCopy(required, this.waitMs).catch(() => undefined);
+    const applied = await field.awaitCopy(required, this.options.waitMs).catch(() => undefined);
     if (applied && applied.version >= required) {
       if (applied.waited) this.waitedMs = Math.max(this.waitedMs, Math.round(performance.now() - started));
       this.count(applied.waited ? 'waited' : 'fresh');
       return applied;
     }
-    const owner = await field.readOwner().catch(() => undefined);
+    // A slow owner must not outlast the gateway's timeout: past the bound, the answer is the stale copy.
+    const deadline = new AbortController();
+    const owner = await Promise.race([
+      field.readOwner(),
+      sleep(this.options.ownerTimeoutMs, undefined, { signal: deadline.signal, ref: false }),
+    ])
+      .catch(() => undefined)
+      .finally(() => deadline.abort());
     if (owner && owner.version >= required) {
       this.count('owner');
       return owner;

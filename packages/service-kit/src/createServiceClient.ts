@@ -26,9 +26,18 @@ export function serviceCalls(
   name: ProcessName,
   config: Readonly<Record<string, unknown>> & ServiceCredentialEnv,
 ): ServiceCalls {
+  // An HMAC per callee, the same for the process's life: derived once, not on every call.
+  const credentials = new Map<ServiceName, string>();
   return {
     urls: serviceUrls(config),
-    credential: (callee) => serviceCredential(name, callee, config),
+    credential: (callee) => {
+      let credential = credentials.get(callee);
+      if (credential === undefined) {
+        credential = serviceCredential(name, callee, config);
+        credentials.set(callee, credential);
+      }
+      return credential;
+    },
     callers: serviceCallerCheck(name, config),
   };
 }

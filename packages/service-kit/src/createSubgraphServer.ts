@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './createLogger.ts';
 import { formatError } from './formatError.ts';
 import { entityRepresentations } from './metrics.ts';
 import { operationMetricsPlugin } from './operationMetricsPlugin.ts';
+import { type ConsistencyReadOptions, defaultConsistencyReadOptions } from './processConfig.ts';
 import { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from './serverLifecycle.ts';
 
 export interface SubgraphOptions<TContext extends BaseContext> {
@@ -35,8 +36,8 @@ export interface SubgraphOptions<TContext extends BaseContext> {
    * the caller's consistency token requires of its reads, and where its mutations record what they wrote.
    */
   context: (request: { caller: Caller; consistency: RequestConsistency }) => TContext;
-  /** How long a read named by a consistency token waits for this service's consumer (default 300 ms). */
-  consistencyWaitMs?: number;
+  /** How a read named by a consistency token waits for this service's consumer, then its owner. */
+  consistencyReads?: ConsistencyReadOptions | undefined;
   /** Named readiness checks (database, ...): each resolves when its dependency answers. */
   readyChecks: Record<string, () => Promise<unknown>>;
   /** Releases what the service holds (database pools) after the HTTP server has drained. */
@@ -97,7 +98,7 @@ export function createSubgraphServer<TContext extends BaseContext>(
       const consistency = RequestConsistency.fromHeaders(
         options.name,
         req.headers,
-        options.consistencyWaitMs ?? 300,
+        options.consistencyReads ?? defaultConsistencyReadOptions,
       );
       return options.context({ caller: callerFromHeaders(req.headers), consistency });
     },

@@ -78,9 +78,13 @@ export { operationMetricsPlugin } from './operationMetricsPlugin.ts';
 export { MAX_PAGE_SIZE, type PageArgs, pageArgs } from './pageArgs.ts';
 export {
   type CommonConfig,
+  type ConsistencyReadOptions,
   commonVariables,
+  consistencyReadOptions,
+  consistencyReadVariables,
   databasePasswordVariable,
   databaseVariables,
+  defaultConsistencyReadOptions,
   defaultEventTimings,
   type EventTimings,
   eventBusVariables,
@@ -105,6 +109,7 @@ export { type BackgroundProcess, type ServerLifecycle, serverLifecycle } from '.
 export { type ServiceOptions, timingsOf } from './serviceOptions.ts';
 export {
   allowedCallers,
+  consistencyTokenKey,
   developmentServiceSecrets,
   processSecrets,
   SERVICE_TOKEN_HEADER,

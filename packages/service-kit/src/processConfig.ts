@@ -140,6 +140,46 @@ export const eventVariables = {
 };
 
 /**
+ * Read by the services that honour consistency tokens on copies they keep (order, ride, inventory).
+ * Together they bound a token read: keep their sum under the gateway's subgraph timeout.
+ */
+export const consistencyReadVariables = {
+  CONSISTENCY_WAIT_MS: milliseconds
+    .max(10_000)
+    .default(300)
+    .describe(
+      "How long a read that a client's consistency token names waits for this service's own consumer to apply the write, before it reads the owner (or, with no owner to ask, says the read is stale)",
+    ),
+  CONSISTENCY_OWNER_TIMEOUT_MS: milliseconds
+    .min(1)
+    .max(10_000)
+    .default(500)
+    .describe(
+      "How long such a read then waits for the owner's answer before it answers the copy with a STALE_READ error (with CONSISTENCY_WAIT_MS, keep it under the gateway's SUBGRAPH_TIMEOUT_MS)",
+    ),
+};
+
+/** How a service brings a copy up to what a token names (`consistencyReadVariables`). */
+export interface ConsistencyReadOptions {
+  /** How long a read waits for the service's own consumer (`CONSISTENCY_WAIT_MS`). */
+  waitMs: number;
+  /** How long it then waits for the owner's answer (`CONSISTENCY_OWNER_TIMEOUT_MS`). */
+  ownerTimeoutMs: number;
+}
+
+/** The token read settings of a parsed configuration. */
+export function consistencyReadOptions(
+  config: z.output<z.ZodObject<typeof consistencyReadVariables>>,
+): ConsistencyReadOptions {
+  return { waitMs: config.CONSISTENCY_WAIT_MS, ownerTimeoutMs: config.CONSISTENCY_OWNER_TIMEOUT_MS };
+}
+
+/** The defaults of `consistencyReadVariables` (servers built without a parsed environment: tests, tools). */
+export const defaultConsistencyReadOptions: ConsistencyReadOptions = consistencyReadOptions(
+  z.object(consistencyReadVariables).parse({}),
+);
+
+/**
  * The variables every process reads. Variables are optional where a development default exists;
  * production requires the secrets. Each `.describe()` is the line docs/configuration.md shows.
  */

@@ -27,12 +27,14 @@ type Servable = Parameters<typeof serve>[0];
  */
 export async function runProcess<TExtra extends z.ZodRawShape = Record<never, never>>(
   name: ProcessName,
+  /** The process's environment (its entry point's `process.env`), parsed here once. */
+  environment: NodeJS.ProcessEnv,
   create: (config: ProcessConfig<TExtra>) => Servable | Promise<Servable>,
   extra?: TExtra,
   around: (config: ProcessConfig<TExtra>, run: () => Promise<void>) => Promise<void> = (_, run) => run(),
 ): Promise<void> {
-  const environment = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ''));
-  configureLogging(loggingOptions(loggingVariables.parse(environment)));
+  const given = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+  configureLogging(loggingOptions(loggingVariables.parse(given)));
   const logger = createLogger(name);
   const refuse = (error: ConfigError): never => {
     logger.error(error.message, { invalid: error.problems.map((problem) => problem.split(':')[0]) });
@@ -40,7 +42,7 @@ export async function runProcess<TExtra extends z.ZodRawShape = Record<never, ne
   };
   let config: ProcessConfig<TExtra>;
   try {
-    config = loadConfig(processConfig(name, extra), process.env) as ProcessConfig<TExtra>;
+    config = loadConfig(processConfig(name, extra), environment) as ProcessConfig<TExtra>;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return refuse(error);

@@ -1,5 +1,5 @@
 import type { ServiceCalls } from './createServiceClient.ts';
-import { defaultEventTimings, type EventTimings } from './processConfig.ts';
+import { type ConsistencyReadOptions, defaultEventTimings, type EventTimings } from './processConfig.ts';
 
 /** What every service's server factory takes: from its process's configuration, or a test's own. */
 export interface ServiceOptions {
@@ -10,6 +10,8 @@ export interface ServiceOptions {
   services: ServiceCalls;
   /** Timings of its event work; the `eventVariables` defaults where not given. */
   timings?: Partial<EventTimings>;
+  /** How a read named by a consistency token waits for the service's consumer, then its owner. */
+  consistencyReads?: ConsistencyReadOptions;
 }
 
 /** The timings a server runs with: the given ones over the defaults. */

@@ -134,6 +134,14 @@ export function serviceCallerKeys(
 }
 
 /**
+ * The gateway's `CONSISTENCY_TOKEN_KEY` drawn from a deployment's root (compose, the local cluster), so
+ * every gateway replica of that deployment signs and checks read-your-writes tokens with one key.
+ */
+export function consistencyTokenKey(root: string): string {
+  return createHmac('sha256', root).update('msd-consistency-token-key').digest('base64url');
+}
+
+/**
  * A secret per process drawn from one root (the launcher's run secret, a benchmark's): whoever
  * holds the root can act as any process, so it stays with whoever deploys; each process gets only its own.
  */

@@ -1,21 +1,15 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { processes } from '@msd/registry';
-import {
-  developmentKeyPair,
-  eventKeyVariable,
-  eventProducersNeeded,
-  processSecrets,
-  serviceCallerKeys,
-} from '@msd/service-kit';
+import { developmentKeyPair } from '@msd/service-kit';
+import { composeServiceEnv } from './composeServiceEnv.ts';
 
 // The compose stack's secrets, made on its first start and kept in volumes (docker-compose.yml's
 // `secrets` job), so no key in the repository lets anyone into a compose stack:
 //   /run/keys/            the root of the service secrets and the token signing key (this job only)
-//   /run/msd-<process>/   service.env: that process's SERVICE_TOKEN and SERVICE_CALLERS, and the event
-//                         signing keys it signs or verifies with (<PRODUCER>_EVENT_KEY), nothing else;
-//                         the gateway's also holds jwks.json, the public half of the signing key.
+//   /run/msd-<process>/   service.env: what that process needs of them (composeServiceEnv), nothing
+//                         else; the gateway's also holds jwks.json, the public half of the signing key.
 // Later starts keep what exists. `node stack/dist/compose/composeSecrets.js` from the image.
 const keys = '/run/keys';
 const owner = { uid: 1000, gid: 1000 }; // the image's `node` user, which runs every process
@@ -23,22 +17,13 @@ const owner = { uid: 1000, gid: 1000 }; // the image's `node` user, which runs e
 mkdirSync(keys, { recursive: true });
 const rootFile = path.join(keys, 'service-root');
 if (!existsSync(rootFile)) writeFileSync(rootFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
-const root = readFileSync(rootFile, 'utf8').trim();
-const secrets = processSecrets(root);
-const callers = serviceCallerKeys(secrets);
-const eventKey = (producer: string) =>
-  createHmac('sha256', root).update(`msd-event-key:${producer}`).digest('base64url');
+const serviceEnv = composeServiceEnv(readFileSync(rootFile, 'utf8').trim());
 
 for (const { name } of processes) {
   const dir = `/run/msd-${name}`;
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'service.env');
-  const lines = [
-    `SERVICE_TOKEN=${secrets[name]}`,
-    `SERVICE_CALLERS=${callers[name]}`,
-    ...eventProducersNeeded(name).map((producer) => `${eventKeyVariable(producer)}=${eventKey(producer)}`),
-  ];
-  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  writeFileSync(file, serviceEnv[name], { mode: 0o600 });
   chownSync(file, owner.uid, owner.gid);
 }
 

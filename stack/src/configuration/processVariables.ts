@@ -2,7 +2,7 @@ import { coordinatorVariables } from '@msd/coordinator-service';
 import { gatewayVariables } from '@msd/gateway';
 import { orderVariables } from '@msd/order-service';
 import type { ProcessName } from '@msd/registry';
-import type { VariableShape } from '@msd/service-kit';
+import { consistencyReadVariables, type VariableShape } from '@msd/service-kit';
 
 /**
  * The variables each process reads beyond every process's (`processConfig` of @msd/service-kit):
@@ -12,10 +12,10 @@ import type { VariableShape } from '@msd/service-kit';
 export const processVariables: Partial<Record<ProcessName, VariableShape>> = {
   product: {},
   order: orderVariables,
-  inventory: {},
+  inventory: consistencyReadVariables,
   shipping: {},
   driver: {},
-  ride: {},
+  ride: consistencyReadVariables,
   coordinator: coordinatorVariables,
   gateway: gatewayVariables,
 };

@@ -15,7 +15,7 @@ import { createOrderServer } from '@msd/order-service';
 import { createProductServer } from '@msd/product-service';
 import { type ServiceName, serviceNames } from '@msd/registry';
 import { createRideServer } from '@msd/ride-service';
-import type { ServiceUrls, SubgraphServer } from '@msd/service-kit';
+import type { ConsistencyReadOptions, ServiceUrls, SubgraphServer } from '@msd/service-kit';
 import { createShippingServer } from '@msd/shipping-service';
 import { freePort, startTestSubgraph, type TestSubgraph, testServiceCalls } from '@msd/testing';
 
@@ -76,6 +76,8 @@ export interface TestFederationOptions {
   /** The order flow's anti-entropy: its deadline and how often it looks (default 60 s and 15 s). */
   reactionDeadlineMs?: number;
   reactionRepairIntervalMs?: number;
+  /** How the services that keep copies honour consistency tokens (default: the variables' defaults). */
+  consistencyReads?: ConsistencyReadOptions;
 }
 
 export async function startTestFederation(options: TestFederationOptions = {}): Promise<TestFederation> {
@@ -86,6 +88,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
       })
     : undefined;
   const events = bus ? { events: bus } : {};
+  const reads = options.consistencyReads ? { consistencyReads: options.consistencyReads } : {};
   const timings = options.reconcileIntervalMs
     ? { timings: { reconcileIntervalMs: options.reconcileIntervalMs } }
     : {};
@@ -127,6 +130,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
         ...o,
         services: testServiceCalls(urls, 'order'),
         ...events,
+        ...reads,
         ...timings,
         ...rename('order'),
         ...(options.reactionDeadlineMs ? { reactionDeadlineMs: options.reactionDeadlineMs } : {}),
@@ -135,10 +139,11 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
           : {}),
       }),
     inventory: (o) =>
-      createInventoryServer({ ...o, services: testServiceCalls(urls, 'inventory'), ...events }),
+      createInventoryServer({ ...o, services: testServiceCalls(urls, 'inventory'), ...events, ...reads }),
     shipping: (o) => createShippingServer({ ...o, services: testServiceCalls(urls, 'shipping'), ...events }),
     driver: (o) => createDriverServer({ ...o, services: testServiceCalls(urls, 'driver'), ...events }),
-    ride: (o) => createRideServer({ ...o, services: testServiceCalls(urls, 'ride'), ...events, ...timings }),
+    ride: (o) =>
+      createRideServer({ ...o, services: testServiceCalls(urls, 'ride'), ...events, ...reads, ...timings }),
   };
   const subgraphs = Object.fromEntries(
     await Promise.all(

@@ -45,8 +45,8 @@ export interface RenameCoordinatorOptions {
 export interface ProductReference {
   __typename: 'Product';
   id: string;
-  /** The product's version after an EVENTUAL rename, for the caller's consistency token. */
-  version?: number;
+  /** The product's version after the rename, for the caller's consistency token. */
+  version: number;
 }
 
 /**
@@ -94,7 +94,9 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
   const driveCommit = async (
     record: RenameIntent & { version: number | null },
     deadline: number,
-  ): Promise<{ done: true } | { done: false; participant: ParticipantName; error: unknown }> => {
+  ): Promise<
+    { done: true; version: number } | { done: false; participant: ParticipantName; error: unknown }
+  > => {
     let version = record.version;
     let delay = 25;
     for (;;) {
@@ -109,7 +111,7 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
         await order.commit(record, version);
         await log.move(record.id, 'COMMITTING', 'COMMITTED');
         crashPoint('COMMITTED');
-        return { done: true };
+        return { done: true, version };
       } catch (error) {
         if (Date.now() + delay > deadline) return { done: false, participant: current.name, error };
         logger.warn('commit not applied yet, retrying', {
@@ -144,7 +146,7 @@ export function createRenameCoordinator(options: RenameCoordinatorOptions) {
           Date.now() + options.commitDeadlineMs,
         );
         if (!outcome.done) throw commitPending(rename, outcome.participant, outcome.error);
-        return { __typename: 'Product', id: productId };
+        return { __typename: 'Product', id: productId, version: outcome.version };
       }
       // A refusal, or recovery (another instance) aborted this transaction while it waited.
       const failed = refusal === -1 ? undefined : participants[refusal];

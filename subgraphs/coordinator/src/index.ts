@@ -8,6 +8,7 @@ const { coordinatorVariables } = await import('./config.ts');
 
 await runProcess(
   'coordinator',
+  process.env,
   async (config) => {
     // A crash drill is a test hook: a production coordinator that kills itself is refused at start.
     if (config.NODE_ENV === 'production' && config.COORDINATOR_CRASH_AFTER)

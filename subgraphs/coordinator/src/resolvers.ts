@@ -21,8 +21,9 @@ export const resolvers: GraphQLResolverMap<CoordinatorContext> = {
       { coordinator, invalidations, consistency }: CoordinatorContext,
     ) => {
       const product = await coordinator.renameProduct(args);
-      // EVENTUAL: the caller's token names the version its copies must reach before it reads them.
-      if (product.version !== undefined) consistency.wrote(`product:${product.id}`, product.version);
+      // The caller's token names the version its copies must reach before it reads them (after a
+      // STRONG rename they already have: its reads are then fresh, and the cache is bypassed).
+      consistency.wrote(`product:${product.id}`, product.version);
       // Committed everywhere: no cache may serve the old name once the client has the answer.
       // (EVENTUAL leaves that to the ProductUpdated event, as its copies.)
       if (args.consistency === 'STRONG')

@@ -35,11 +35,14 @@ const rename = (id: string, name: string) =>
 
 describe('coordinator service', () => {
   it('refuses bad input before logging anything', async () => {
-    const blank = await rename(randomUUID(), '   ');
+    const blankId = randomUUID();
+    const blank = await rename(blankId, '   ');
     expect(blank.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
-    const malformed = await rename('not-a-product', 'Kettle');
+    const name = `Kettle ${randomUUID()}`;
+    const malformed = await rename('not-a-product', name);
     expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await log.renameTransaction.count()).toBe(0);
+    // Only this test's renames: the others of this file log theirs.
+    expect(await log.renameTransaction.count({ where: { OR: [{ productId: blankId }, { name }] } })).toBe(0);
   });
 
   it('rolls back a STRONG rename whose participants cannot be reached, logs it ABORTED, and names no changed entity', async () => {

@@ -6,7 +6,7 @@ const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
 const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
-await runProcess('driver', async (config) => {
+await runProcess('driver', process.env, async (config) => {
   const { createDriverServer } = await import('./server.ts');
   return createDriverServer({
     ...serviceDatabase('driver', config),

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from '@msd/service-kit';
 import type { InventoryContext } from './context.ts';
-import { stockDecisionCopy } from './data/reserveStockForOrder.ts';
+import { stockDecisionCopy } from './data/reserveStockEffect.ts';
 import { findStockDecisions } from './data/stockDecisions.ts';
 
 /**

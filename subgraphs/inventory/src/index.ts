@@ -4,14 +4,21 @@ import { startTelemetry } from '@msd/telemetry';
 await startTelemetry('inventory', process.env);
 const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
-const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
+const { consistencyReadOptions, consistencyReadVariables, eventTimings, runProcess, serviceCalls } =
+  await import('@msd/service-kit');
 
-await runProcess('inventory', async (config) => {
-  const { createInventoryServer } = await import('./server.ts');
-  return createInventoryServer({
-    ...serviceDatabase('inventory', config),
-    services: serviceCalls('inventory', config),
-    timings: eventTimings(config),
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
-  });
-});
+await runProcess(
+  'inventory',
+  process.env,
+  async (config) => {
+    const { createInventoryServer } = await import('./server.ts');
+    return createInventoryServer({
+      ...serviceDatabase('inventory', config),
+      services: serviceCalls('inventory', config),
+      timings: eventTimings(config),
+      events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+      consistencyReads: consistencyReadOptions(config),
+    });
+  },
+  consistencyReadVariables,
+);

@@ -30,13 +30,15 @@ export const resolvers: GraphQLResolverMap<InventoryContext> = {
     restock: async (
       _: unknown,
       { productId, quantity }: { productId: string; quantity: number },
-      { db }: InventoryContext,
+      { db, consistency }: InventoryContext,
     ): Promise<ProductStock> => {
       if (quantity < 1 || quantity > MAX_RESTOCK)
         throw badUserInput('"quantity" must be between 1 and 1,000,000', { field: 'quantity' });
       try {
         const restocked = isUuid(productId) ? await restockProduct(db, productId, quantity) : null;
         if (!restocked) throw notFound(`No stock record for product "${productId}"`, { id: productId });
+        // Nothing copies stock (reads come from this row), but the writer's token names every write.
+        consistency.wrote(`stock:${restocked.productId}`, restocked.version);
         return { id: restocked.productId, quantity: restocked.quantity };
       } catch (error) {
         if (error instanceof StockLimitExceeded)

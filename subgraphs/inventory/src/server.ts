@@ -30,6 +30,7 @@ export function createInventoryServer(options: ServiceOptions & { events?: Event
     typeDefs,
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ consistency }) => createContext(db, consistency, freshness),
+    consistencyReads: options.consistencyReads,
     ...databaseLifecycle(db),
     background: options.events
       ? [

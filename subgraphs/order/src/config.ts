@@ -1,3 +1,4 @@
+import { consistencyReadVariables } from '@msd/service-kit';
 import { z } from 'zod';
 
 /** The variables only the order service reads (beyond every process's, `processConfig`). */
@@ -16,6 +17,7 @@ export const orderVariables = {
     .min(1)
     .default(15_000)
     .describe('How often overdue orders are looked for'),
+  ...consistencyReadVariables,
 };
 
 const defaults = z.object(orderVariables).parse({});

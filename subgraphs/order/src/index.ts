@@ -4,11 +4,12 @@ import { startTelemetry } from '@msd/telemetry';
 await startTelemetry('order', process.env);
 const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
-const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
+const { consistencyReadOptions, eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 const { orderVariables } = await import('./config.ts');
 
 await runProcess(
   'order',
+  process.env,
   async (config) => {
     const { createOrderServer } = await import('./server.ts');
     return createOrderServer({
@@ -18,6 +19,7 @@ await runProcess(
       events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
       reactionDeadlineMs: config.REACTION_DEADLINE_MS,
       reactionRepairIntervalMs: config.REACTION_REPAIR_INTERVAL_MS,
+      consistencyReads: consistencyReadOptions(config),
     });
   },
   orderVariables,

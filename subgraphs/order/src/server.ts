@@ -29,8 +29,6 @@ export interface OrderServerOptions extends ServiceOptions {
   events?: EventBusOptions;
   /** Its part in the coordinator's STRONG renames: fault injection, timings. */
   rename?: Omit<RenameParticipantOptions, 'calls'>;
-  /** How long a read named by a consistency token waits for the productName consumer (else 300 ms). */
-  consistencyWaitMs?: number;
 }
 
 /**
@@ -66,7 +64,7 @@ export function createOrderServer(options: OrderServerOptions) {
     resolvers: [resolvers, { Mutation: participant.mutations }, parkedEventResolvers(options.events)],
     context: ({ caller, consistency }) =>
       createContext(db, productCatalog, events, caller, consistency, freshness),
-    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
+    consistencyReads: options.consistencyReads,
     ...databaseLifecycle(db),
     background: [
       ...(events?.background ?? []),

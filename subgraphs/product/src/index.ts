@@ -6,7 +6,7 @@ const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
 const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
-await runProcess('product', async (config) => {
+await runProcess('product', process.env, async (config) => {
   const { createProductServer } = await import('./server.ts');
   return createProductServer({
     ...serviceDatabase('product', config),

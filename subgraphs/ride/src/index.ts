@@ -4,14 +4,21 @@ import { startTelemetry } from '@msd/telemetry';
 await startTelemetry('ride', process.env);
 const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
-const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
+const { consistencyReadOptions, consistencyReadVariables, eventTimings, runProcess, serviceCalls } =
+  await import('@msd/service-kit');
 
-await runProcess('ride', async (config) => {
-  const { createRideServer } = await import('./server.ts');
-  return createRideServer({
-    ...serviceDatabase('ride', config),
-    services: serviceCalls('ride', config),
-    timings: eventTimings(config),
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
-  });
-});
+await runProcess(
+  'ride',
+  process.env,
+  async (config) => {
+    const { createRideServer } = await import('./server.ts');
+    return createRideServer({
+      ...serviceDatabase('ride', config),
+      services: serviceCalls('ride', config),
+      timings: eventTimings(config),
+      events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+      consistencyReads: consistencyReadOptions(config),
+    });
+  },
+  consistencyReadVariables,
+);

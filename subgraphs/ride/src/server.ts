@@ -18,8 +18,6 @@ export const typeDefs = loadTypeDefs('ride');
 export interface RideServerOptions extends ServiceOptions {
   /** With an event bus, the outbox relay, the DriverUpdated consumer and the reconciliation run beside the server. */
   events?: EventBusOptions;
-  /** How long a read named by a consistency token waits for the driverName consumer (else 300 ms). */
-  consistencyWaitMs?: number;
 }
 
 /**
@@ -49,7 +47,7 @@ export function createRideServer(options: RideServerOptions) {
     resolvers: [resolvers, parkedEventResolvers(options.events)],
     context: ({ caller, consistency }) =>
       createContext(db, driverDirectory, events, caller, consistency, freshness),
-    ...(options.consistencyWaitMs !== undefined ? { consistencyWaitMs: options.consistencyWaitMs } : {}),
+    consistencyReads: options.consistencyReads,
     ...databaseLifecycle(db),
     background: [...(events?.background ?? []), ...(freshness ? [freshness] : [])],
   });

@@ -6,7 +6,7 @@ const { serviceDatabase } = await import('@msd/database');
 const { eventBus, eventKeys } = await import('@msd/events');
 const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
-await runProcess('shipping', async (config) => {
+await runProcess('shipping', process.env, async (config) => {
   const { createShippingServer } = await import('./server.ts');
   return createShippingServer({
     ...serviceDatabase('shipping', config),

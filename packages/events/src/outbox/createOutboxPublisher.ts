@@ -97,21 +97,24 @@ export function createOutboxPublisher(options: {
       let total = 0;
       for (;;) {
         const count = await inTransaction(pool, async (client) => {
-          const { rows } = await client.query<OutboxRow>(
-            `SELECT id, type, aggregate_id, version, payload, occurred_at, trace_context FROM outbox_events
+          // Named: prepared once per connection, as the relay runs them for every batch.
+          const { rows } = await client.query<OutboxRow>({
+            name: 'claim outbox batch',
+            text: `SELECT id, type, aggregate_id, version, payload, occurred_at, trace_context FROM outbox_events
              WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-            [batchSize],
-          );
+            values: [batchSize],
+          });
           if (rows.length > 0) {
             await options.beforePublish?.();
             // BullMQ's multi-command adds do not all honour ioredis' commandTimeout: the batch gets a
             // deadline of its own. Jobs that land after it are sent again later, and dropped as duplicates.
             await withTimeout(publish(rows), commandTimeoutMs, 'Redis did not accept the batch');
             await options.beforeMarkPublished?.();
-            await client.query(
-              'UPDATE outbox_events SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])',
-              [rows.map((row) => row.id)],
-            );
+            await client.query({
+              name: 'mark outbox published',
+              text: 'UPDATE outbox_events SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])',
+              values: [rows.map((row) => row.id)],
+            });
           }
           return rows.length;
         });

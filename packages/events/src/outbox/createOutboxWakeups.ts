@@ -27,6 +27,8 @@ export function createOutboxWakeups(options: { databaseUrl: string; logger: Logg
           logger.warn('outbox relay: LISTEN connection lost, polling until it is back', { error });
           listener = undefined;
           client.end().catch(() => {});
+          // A commit announced meanwhile went unheard: listen again and drain now.
+          wake?.();
         });
         await client.connect();
         await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
@@ -34,6 +36,10 @@ export function createOutboxWakeups(options: { databaseUrl: string; logger: Logg
       } catch (error) {
         logger.warn('outbox relay: cannot LISTEN, polling instead', { error });
       }
+    },
+    /** Whether the LISTEN connection is open (every commit then wakes the relay: no need to poll). */
+    listening(): boolean {
+      return listener !== undefined;
     },
     /** Whether a NOTIFY arrived since the last call. */
     takeNotified(): boolean {

@@ -15,7 +15,8 @@ export function createRetryLoop(options: {
   name: string;
   logger: Logger;
   cycle: () => Promise<boolean>;
-  idleMs: number;
+  /** The wait after a cycle that found nothing more to do (read before each wait). */
+  idleMs: number | (() => number);
   /** Waits `ms`, or less when `wake` is called. */
   sleep: (ms: number) => Promise<void>;
   wake: () => void;
@@ -31,7 +32,8 @@ export function createRetryLoop(options: {
         const more = await options.cycle();
         if (failures > 0) logger.info(`${name}: working again`, { afterFailures: failures });
         failures = 0;
-        if (!more && running) await options.sleep(options.idleMs);
+        if (!more && running)
+          await options.sleep(typeof options.idleMs === 'function' ? options.idleMs() : options.idleMs);
       } catch (error) {
         failures++;
         if (failures === 1 || failures % 20 === 0)

@@ -32,7 +32,7 @@ export async function restockProduct(
 ): Promise<StockLevelRecord | null> {
   const [updated] = await db.stockLevel.updateManyAndReturn({
     where: { productId, quantity: { lte: MAX_STOCK - quantity } },
-    data: { quantity: { increment: quantity } },
+    data: { quantity: { increment: quantity }, version: { increment: 1 } },
   });
   if (updated) return updated;
   if (await db.stockLevel.findUnique({ where: { productId } })) throw new StockLimitExceeded(productId);

@@ -1,3 +1,4 @@
+import { plainSql } from '@msd/database';
 import {
   createEventConsumer,
   createOutboxRelay,
@@ -7,7 +8,7 @@ import {
 } from '@msd/events';
 import { createLogger, type EventTimings } from '@msd/service-kit';
 import type { InventoryDatabase } from '../data/database.ts';
-import { reserveStockForOrder } from '../data/reserveStockForOrder.ts';
+import { reserveStockEffect } from '../data/reserveStockEffect.ts';
 import { openStockLevel } from '../data/stockLevels.ts';
 
 /**
@@ -50,8 +51,8 @@ export function inventoryEvents(options: {
       subscriber: 'inventory',
       bus,
       logger,
-      db,
-      apply: (event, tx) => reserveStockForOrder(tx, event),
+      sql: plainSql(db),
+      effect: reserveStockEffect,
     }),
   ];
 }

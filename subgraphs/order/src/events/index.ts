@@ -1,3 +1,4 @@
+import { plainSql } from '@msd/database';
 import {
   type CopyReplication,
   createCopyReplication,
@@ -12,7 +13,7 @@ import {
 import { type BackgroundProcess, createLogger, type EventTimings } from '@msd/service-kit';
 import type { OrderDatabase } from '../data/database.ts';
 import { driveOrderReactions, listOverdueOrders, readOrderReactions } from '../data/orderReactions.ts';
-import { applyStockDecision } from '../data/orders.ts';
+import { stockDecisionEffect } from '../data/orders.ts';
 import { productNameCopy } from '../data/productNameCopy.ts';
 import type { OrderReactionServices } from '../orderReactionServices.ts';
 import type { ProductCatalog } from '../productCatalog.ts';
@@ -61,8 +62,8 @@ export function orderEvents(options: {
       subscriber: 'order',
       bus,
       logger,
-      db,
-      apply: (received, tx) => applyStockDecision(tx, received),
+      sql: plainSql(db),
+      effect: stockDecisionEffect,
     }),
   );
   const deadlineMs = options.reactionDeadlineMs;

@@ -1,6 +1,7 @@
-import { appendToOutbox, type EffectOutcome, type EventEnvelope } from '@msd/events';
+import { type EffectStatement, type EventEnvelope, outboxAppend, outboxTraceContext } from '@msd/events';
+import { v7 as uuidv7 } from 'uuid';
 import type { ShippingDatabase } from './database.ts';
-import type { Prisma, Shipment } from './generated/client.ts';
+import type { Shipment } from './generated/client.ts';
 
 export type ShipmentRecord = Shipment;
 
@@ -23,30 +24,27 @@ export function findShipmentsByOrderIds(
 }
 
 /**
- * OrderCreated (in the consumer's transaction): the order gets a PENDING shipment, and
- * ShipmentCreated is announced, unless it already has one (a replayed event, or StockRejected
- * arrived first and left it CANCELLED). The unique `order_id` makes concurrent deliveries create one.
+ * OrderCreated (in the consumer's one statement with its inbox row): the order gets a PENDING
+ * shipment, and ShipmentCreated is announced, unless it already has one (a replayed event, or
+ * StockRejected arrived first and left it CANCELLED: that shipment learns its customer now). The
+ * unique `order_id` makes concurrent deliveries create one; the upsert waits for a concurrent one
+ * and then sees it, so the customer is never lost.
  */
-export async function createShipmentForOrder(
-  tx: Prisma.TransactionClient,
-  event: EventEnvelope<'OrderCreated'>,
-): Promise<EffectOutcome> {
+export function createShipmentEffect(event: EventEnvelope<'OrderCreated'>): EffectStatement {
   const { orderId, customerId } = event.payload;
-  const [created] = await tx.shipment.createManyAndReturn({
-    data: [{ orderId, customerId }],
-    skipDuplicates: true,
-  });
-  // A shipment that StockRejected created first learns its customer now.
-  if (!created) await tx.shipment.updateMany({ where: { orderId, customerId: null }, data: { customerId } });
-  if (created) {
-    await appendToOutbox(tx, {
-      type: 'ShipmentCreated',
-      aggregateId: created.id,
-      version: 1,
-      payload: { shipmentId: created.id, orderId },
-    });
-  }
-  return 'applied';
+  return {
+    ctes: `created AS (
+        INSERT INTO shipments AS s (id, order_id, customer_id)
+        SELECT $5::uuid, $6::uuid, $7 WHERE EXISTS (SELECT FROM inbox)
+        ON CONFLICT (order_id) DO UPDATE SET customer_id = excluded.customer_id, updated_at = now()
+          WHERE s.customer_id IS NULL
+        RETURNING id, order_id, xmax = 0 AS inserted),
+      announced AS (${outboxAppend(`SELECT gen_random_uuid(), 'ShipmentCreated', id::text, 1,
+          jsonb_build_object('shipmentId', id, 'orderId', order_id), $8::jsonb
+        FROM created WHERE inserted`)})`,
+    outcome: `'applied'`,
+    values: [uuidv7(), orderId, customerId, outboxTraceContext()],
+  };
 }
 
 /**
@@ -54,17 +52,15 @@ export async function createShipmentForOrder(
  * or DELIVERED stays as it is). Events from two publishers arrive in any order, so when there is
  * no shipment yet it is created CANCELLED, and the OrderCreated that comes later finds it there.
  */
-export async function cancelShipmentForOrder(
-  tx: Prisma.TransactionClient,
-  event: EventEnvelope<'StockRejected'>,
-): Promise<EffectOutcome> {
-  const { orderId } = event.payload;
-  const { count } = await tx.shipment.createMany({
-    data: [{ orderId, status: 'CANCELLED' }],
-    skipDuplicates: true,
-  });
-  if (count === 0) {
-    await tx.shipment.updateMany({ where: { orderId, status: 'PENDING' }, data: { status: 'CANCELLED' } });
-  }
-  return 'applied';
+export function cancelShipmentEffect(event: EventEnvelope<'StockRejected'>): EffectStatement {
+  return {
+    ctes: `cancelled AS (
+        INSERT INTO shipments AS s (id, order_id, status)
+        SELECT $5::uuid, $6::uuid, 'CANCELLED' WHERE EXISTS (SELECT FROM inbox)
+        ON CONFLICT (order_id) DO UPDATE SET status = 'CANCELLED', updated_at = now()
+          WHERE s.status = 'PENDING'
+        RETURNING 1)`,
+    outcome: `'applied'`,
+    values: [uuidv7(), event.payload.orderId],
+  };
 }

@@ -1,3 +1,4 @@
+import { plainSql } from '@msd/database';
 import {
   createEventConsumer,
   createOutboxRelay,
@@ -7,7 +8,7 @@ import {
 } from '@msd/events';
 import { createLogger, type EventTimings } from '@msd/service-kit';
 import type { ShippingDatabase } from '../data/database.ts';
-import { cancelShipmentForOrder, createShipmentForOrder } from '../data/shipments.ts';
+import { cancelShipmentEffect, createShipmentEffect } from '../data/shipments.ts';
 
 /**
  * The shipping service creates a shipment for every OrderCreated (announcing ShipmentCreated
@@ -41,16 +42,16 @@ export function shippingEvents(options: {
       subscriber: 'shipping',
       bus,
       logger,
-      db,
-      apply: (event, tx) => createShipmentForOrder(tx, event),
+      sql: plainSql(db),
+      effect: createShipmentEffect,
     }),
     createEventConsumer({
       event: 'StockRejected',
       subscriber: 'shipping',
       bus,
       logger,
-      db,
-      apply: (event, tx) => cancelShipmentForOrder(tx, event),
+      sql: plainSql(db),
+      effect: cancelShipmentEffect,
     }),
   ];
 }
