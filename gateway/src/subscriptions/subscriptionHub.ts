@@ -14,6 +14,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { decodeJwt } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { Counter, Gauge } from 'prom-client';
 import type { GraphQLResult } from '../incremental/fragmentPayload.ts';
 import { type IncrementalPart, jsonHeaders } from '../incremental/incrementalDelivery.ts';
@@ -98,6 +99,9 @@ const messagesSent = new Counter({
  * moment after the gateway's was taken.
  */
 const RECHECK_MS = [500];
+
+/** How long an event whose change a service applies is kept for subscriptions that start meanwhile. */
+const RECENT_MS = 30_000;
 
 /**
  * The gateway's subscriptions. Each runs through the same Apollo Server as every query:
@@ -318,6 +322,8 @@ export function subscriptionHub(options: {
     send(open, { payload: first });
     open.busy = false;
     if (open.again) void refresh(open, false);
+    for (const event of recent.get(open.entity) ?? [])
+      readWhenApplied(event, appliersOf(event, open.entity), [open]);
     const expiresAt = tokenExpiry(request.headers.get('authorization'));
     if (expiresAt !== undefined)
       open.expiry = setTimeout(
@@ -341,22 +347,33 @@ export function subscriptionHub(options: {
     return { messages };
   }
 
+  const recent = new LRUCache<string, EventEnvelope[]>({ max: 100_000, ttl: RECENT_MS });
+  const appliersOf = (event: EventEnvelope, entity: string) => {
+    const type = entity.slice(0, entity.indexOf(':'));
+    return (subscriptions[event.type] ?? []).filter(
+      (service) => service !== 'gateway' && contributors.get(type)?.includes(service),
+    );
+  };
+  const readWhenApplied = (event: EventEnvelope, waitFor: Subscriber[], opens: Open[]) => {
+    const applied =
+      waitFor.length > 0 && options.waitApplied ? options.waitApplied(event, waitFor) : Promise.resolve();
+    void applied.then(() => {
+      for (const open of opens) void refresh(open, waitFor.length > 0);
+    });
+  };
   const size = () => [...byEntity.values()].reduce((sum, set) => sum + set.size, 0);
   hubs.add(size);
   return {
     subscribe,
     /** An event from the bus: every open subscription to an entity it names is read again. */
     onEvent(event: EventEnvelope) {
-      const appliers = (subscriptions[event.type] ?? []).filter((service) => service !== 'gateway');
       for (const entity of entitiesNamed(event, entityTypes)) {
-        if (!byEntity.has(entity)) continue;
-        const type = entity.slice(0, entity.indexOf(':'));
-        const waitFor = appliers.filter((service) => contributors.get(type)?.includes(service));
-        const applied =
-          waitFor.length > 0 && options.waitApplied ? options.waitApplied(event, waitFor) : Promise.resolve();
-        void applied.then(() => {
-          for (const open of byEntity.get(entity) ?? []) void refresh(open, waitFor.length > 0);
-        });
+        const waitFor = appliersOf(event, entity);
+        // The last three events whose change a service applies, kept 30 s: a subscription that starts
+        // after such an event went by but before its change landed still reads it once applied.
+        if (waitFor.length > 0) recent.set(entity, [...(recent.get(entity) ?? []).slice(-2), event]);
+        const opens = byEntity.get(entity);
+        if (opens) readWhenApplied(event, waitFor, [...opens]);
       }
     },
     /** Ends every subscription with SHUTTING_DOWN and takes no new one. */
