@@ -216,7 +216,8 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     options.adminPort !== undefined
       ? adminServer(options.adminPort, options.adminHost ?? '127.0.0.1', health.report, logger)
       : undefined;
-  if (admin) background.push(admin);
+  // First: /metrics answers as soon as the public port does (the queues' consumers start after it).
+  if (admin) background.unshift(admin);
   else if (production) logger.warn('ADMIN_PORT is not set: /metrics and /subgraphs are served nowhere');
 
   const trusted = options.trustedDocuments ?? { manifest: {}, enforce: false, bypassScope: 'operator' };

@@ -88,6 +88,8 @@ beforeAll(async () => {
     COORDINATOR_URL: 'http://127.0.0.1:9/graphql',
   });
   await waitUntilOk(`${publicUrl}/ready`, gateway);
+  // The admin surface starts right after the public port.
+  await waitUntilOk(`${adminUrl}/metrics`, gateway);
 }, 120_000);
 afterAll(async () => {
   gateway?.child.kill('SIGTERM');
