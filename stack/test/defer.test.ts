@@ -203,6 +203,19 @@ describe('@defer through the gateway', () => {
     expect(merged(payloads)).toEqual({ data: whole.data });
   });
 
+  it('calls the ride service once per @defer read: the fragment reuses the first part\'s fetch of the rides', async () => {
+    const calls = (subgraph: string) =>
+      readCounter(federation.gatewayUrl.replace(/graphql$/, 'metrics'), 'subgraph_calls_total', { subgraph });
+    const [ridesBefore, driversBefore] = [await calls('ride'), await calls('driver')];
+    const payloads = await readAll(await post(ridesDeferred, MULTIPART_ACCEPT));
+    expect(payloads.at(-1)!.hasNext).toBe(false);
+    // The same calls as the read without @defer: the rides once, their four drivers once.
+    expect((await calls('ride')) - ridesBefore).toBe(1);
+    expect((await calls('driver')) - driversBefore).toBe(1);
+    const whole = await graphqlRequest(federation.gatewayUrl, ridesWhole, {}, { as: 'operator' });
+    expect(merged(payloads)).toEqual({ data: whole.data });
+  });
+
   it('is read by Apollo Client: the rides first, then the same rides with their drivers', async () => {
     const client = new ApolloClient({
       link: new HttpLink({ uri: federation.gatewayUrl, headers: { authorization: `Bearer ${token}` } }),

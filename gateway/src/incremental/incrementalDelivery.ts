@@ -14,6 +14,7 @@ import {
   type IncrementalItem,
   withoutPlaceholders,
 } from './fragmentPayload.ts';
+import { type SharedFetches, sharedFetches } from './sharedFetches.ts';
 import { type DeferredFragment, splitDeferred } from './splitDeferred.ts';
 
 /**
@@ -25,6 +26,8 @@ export interface IncrementalPart {
   documentHash: string;
   role: 'admission' | 'part' | 'whole';
   admitted?: boolean;
+  /** The subgraph fetches the parts of one admitted request share. */
+  shared?: SharedFetches;
 }
 
 /** The request context field set on operations run for a `@defer` request. */
@@ -119,7 +122,14 @@ export function incrementalDelivery(options: {
       const admission: IncrementalPart = { documentHash, role: 'admission' };
       const refusal = await run(whole, admission);
       if (!admission.admitted) return refusal;
-      const part = (kept: Set<number>) => run(split.keep(kept), { documentHash, role: 'part' });
+      // Each part fetches through `shared`: a fragment's run reuses the parent fetches of the others.
+      const shared = sharedFetches(1 + split.fragments.length);
+      const part = (kept: Set<number>) => {
+        const incremental: IncrementalPart = { documentHash, role: 'part', shared };
+        const answer = run(split.keep(kept), incremental);
+        void answer.finally(() => shared.ended(incremental)).catch(() => {});
+        return answer;
+      };
       const initial = part(new Set());
       const fragmentRuns = split.fragments.map((fragment) =>
         part(new Set([...ancestors(fragment, split.fragments), fragment.id]))
