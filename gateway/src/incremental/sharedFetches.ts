@@ -46,11 +46,13 @@ interface Rewrite {
  * does not fetch its parents again:
  * - each part reports its query plan before it fetches anything (`planned`), or that it ended
  *   without one (`ended`); fetches wait until every part has done one or the other;
- * - the root fetches of all parts to one subgraph that select a same root field are sent as one
- *   fetch, the union of their selections (the initial `rides { id driverName }` and the fragment's
- *   `rides { id driverName driver { __typename id } }` become the latter): @apollo/gateway keeps
- *   only what each operation selects, and errors with a path outside a part's own fetch are left
- *   to the part that asked for that field;
+ * - the fetches of all parts that differ only in what they select are sent as one, the union of
+ *   their selections: root fetches to one subgraph that select a same root field (the initial
+ *   `rides { id driverName }` and the fragment's `rides { id driverName driver { __typename id } }`
+ *   become the latter), and entity fetches to one subgraph from the same representations (same
+ *   path, `requires` and rewrites); @apollo/gateway keeps only what each operation selects. When
+ *   the union's answer has an error in a field a part did not select, that part sends its own fetch
+ *   (such an error may have nulled more than its field);
  * - a fetch identical to one already made in this request (same subgraph, text, variables and
  *   headers) is not sent again: it gets a copy of that answer, or that failure.
  */
@@ -68,7 +70,7 @@ export interface SharedFetches {
 
 export function sharedFetches(parts: number): SharedFetches {
   const settled = new Set<object>();
-  const roots: PlanNode[] = [];
+  const fetches: { fetch: PlanNode; slot?: string }[] = [];
   let variables: Record<string, unknown> = {};
   const rewrites = new Map<string, Rewrite>();
   const answers = new Map<string, Promise<GatewayGraphQLResponse>>();
@@ -80,7 +82,7 @@ export function sharedFetches(parts: number): SharedFetches {
     if (settled.has(part)) return;
     settled.add(part);
     if (settled.size < parts) return;
-    for (const [key, rewrite] of unionOfRootFetches(roots)) rewrites.set(key, rewrite);
+    for (const [key, rewrite] of unionsOf(fetches)) rewrites.set(key, rewrite);
     release();
   };
 
@@ -88,7 +90,7 @@ export function sharedFetches(parts: number): SharedFetches {
     planned(part, plan, planVariables) {
       if (settled.has(part)) return;
       variables = planVariables ?? variables;
-      roots.push(...rootFetches(plan.node as PlanNode | undefined));
+      fetches.push(...fetchesOf(plan.node as PlanNode | undefined));
       settle(part);
     },
     ended: settle,
@@ -100,10 +102,12 @@ export function sharedFetches(parts: number): SharedFetches {
             ...request,
             query: rewrite.query,
             operationName: rewrite.operationName,
+            // Its own (representations) and the client's, as @apollo/gateway picks them.
             variables: Object.fromEntries(
-              rewrite.variableUsages.flatMap((name) =>
-                variables[name] === undefined ? [] : [[name, variables[name]]],
-              ),
+              rewrite.variableUsages.flatMap((name) => {
+                const value = request.variables?.[name] ?? variables[name];
+                return value === undefined ? [] : [[name, value]];
+              }),
             ),
           }
         : request;
@@ -115,53 +119,67 @@ export function sharedFetches(parts: number): SharedFetches {
       }
       // @apollo/gateway merges into what it receives: every part gets a copy of its own.
       const response = structuredClone(await answer);
-      if (!rewrite || !response.errors) return response;
-      const errors = response.errors.filter((error) => !error.path || selects(rewrite.own, error.path));
-      return { ...response, errors: errors.length > 0 ? errors : undefined };
+      // An error in a field another part asked for may have nulled more than that field (a
+      // non-null one nulls its parent): a part that did not ask for it asks for its own.
+      if (rewrite && response.errors?.some((error) => error.path && !selects(rewrite.own, error.path)))
+        return send(request);
+      return response;
     },
   };
 }
 
-/** The plan's fetches that need nothing from another fetch: those sent first, to a root field. */
-function rootFetches(node: PlanNode | undefined): PlanNode[] {
+/**
+ * The plan's query fetches, each with what makes two fetches of different parts the same fetch but
+ * for their selections: for an entity fetch, where its representations come from and how (the
+ * path of its Flatten, its `requires` and rewrites); a root fetch is matched by its root fields.
+ */
+function fetchesOf(node: PlanNode | undefined, flatten?: string): { fetch: PlanNode; slot?: string }[] {
   if (!node) return [];
-  if (node.kind === 'Fetch')
-    return node.requires === undefined && node.operationKind === 'query' && node.operation ? [node] : [];
-  if (node.kind === 'Flatten') return []; // entity fetches, which depend on their parents' answers
+  if (node.kind === 'Fetch') {
+    if (node.operationKind !== 'query' || !node.operation) return [];
+    if (node.requires === undefined) return [{ fetch: node }];
+    const { requires, inputRewrites, contextRewrites } = node as PlanNode & Record<string, unknown>;
+    return flatten === undefined
+      ? []
+      : [{ fetch: node, slot: JSON.stringify([flatten, requires, inputRewrites, contextRewrites]) }];
+  }
+  const path = node.kind === 'Flatten' ? JSON.stringify((node as { path?: unknown }).path) : flatten;
   return [
-    ...(node.nodes ?? []).flatMap(rootFetches),
-    ...rootFetches(node.node),
-    ...rootFetches(node.ifClause),
-    ...rootFetches(node.elseClause),
+    ...(node.nodes ?? []).flatMap((inner) => fetchesOf(inner, path)),
+    ...fetchesOf(node.node, path),
+    ...fetchesOf(node.ifClause, path),
+    ...fetchesOf(node.elseClause, path),
   ];
 }
 
 /**
- * Per subgraph, the root fetches that share a root field (response key), each mapped to the union
- * of its group, keyed by subgraph and fetch text. A group whose union cannot be written (the same
- * response key for different fields or arguments, named fragments) is left as it is.
+ * Per subgraph, the fetches of all parts that are one fetch but for their selections (root fetches
+ * sharing a root field; entity fetches from the same representations), each mapped to the union of
+ * its group, keyed by subgraph and fetch text. A group whose union cannot be written (one response
+ * key for different fields or arguments, named fragments) is left as it is, as is a text found in
+ * two different groups.
  */
-function unionOfRootFetches(roots: PlanNode[]): Map<string, Rewrite> {
-  const groups: { subgraph: string; keys: Set<string>; fetches: Map<string, OperationDefinitionNode> }[] = [];
-  for (const fetch of roots) {
-    const subgraph = fetch.serviceName ?? '';
+function unionsOf(fetches: { fetch: PlanNode; slot?: string }[]): Map<string, Rewrite> {
+  const groups: { key: string; fields: Set<string>; fetches: Map<string, OperationDefinitionNode> }[] = [];
+  for (const { fetch, slot } of fetches) {
+    const key = `${fetch.serviceName}\0${slot ?? ''}`;
     // A fetch with named fragments is left alone: only its operation would be printed.
     const [operation, ...fragments] = (fetch.operationDocumentNode ?? parse(fetch.operation as string))
       .definitions;
     if (operation?.kind !== Kind.OPERATION_DEFINITION || fragments.length > 0) continue;
-    const keys = new Set(operation.selectionSet.selections.flatMap(responseKeysOf));
-    const joined = { subgraph, keys, fetches: new Map([[fetch.operation as string, operation]]) };
+    const fields = new Set(slot ? ['_entities'] : operation.selectionSet.selections.flatMap(responseKeysOf));
+    const joined = { key, fields, fetches: new Map([[fetch.operation as string, operation]]) };
     for (const group of groups.filter(
-      (candidate) => candidate.subgraph === subgraph && [...candidate.keys].some((key) => keys.has(key)),
+      (candidate) => candidate.key === key && [...candidate.fields].some((field) => fields.has(field)),
     )) {
-      for (const key of group.keys) joined.keys.add(key);
+      for (const field of group.fields) joined.fields.add(field);
       for (const [text, other] of group.fetches) joined.fetches.set(text, other);
       groups.splice(groups.indexOf(group), 1);
     }
     groups.push(joined);
   }
-  const rewrites = new Map<string, Rewrite>();
-  for (const { subgraph, fetches } of groups) {
+  const rewrites = new Map<string, Rewrite | undefined>();
+  for (const { key, fetches } of groups) {
     if (fetches.size < 2) continue;
     const [first, ...rest] = [...fetches.values()] as [OperationDefinitionNode, ...OperationDefinitionNode[]];
     let union: OperationDefinitionNode | undefined = first;
@@ -171,15 +189,18 @@ function unionOfRootFetches(roots: PlanNode[]): Map<string, Rewrite> {
     const variableUsages = (union.variableDefinitions ?? []).map(
       (definition) => definition.variable.name.value,
     );
-    for (const [text, operation] of fetches)
-      rewrites.set(`${subgraph}\0${text}`, {
-        query,
-        operationName: union.name?.value,
-        variableUsages,
-        own: operation.selectionSet,
-      });
+    const subgraph = key.slice(0, key.indexOf('\0'));
+    for (const [text, operation] of fetches) {
+      const at = `${subgraph}\0${text}`;
+      rewrites.set(
+        at,
+        rewrites.has(at) && rewrites.get(at)?.query !== query
+          ? undefined
+          : { query, operationName: union.name?.value, variableUsages, own: operation.selectionSet },
+      );
+    }
   }
-  return rewrites;
+  return new Map([...rewrites].flatMap(([at, rewrite]) => (rewrite ? [[at, rewrite] as const] : [])));
 }
 
 function unionOf(
