@@ -18,7 +18,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
 import { developmentToken } from '@msd/service-kit';
-import { graphqlRequest } from '@msd/testing';
+import { graphqlRequest, readCounter } from '@msd/testing';
 import { startTestFederation } from '../src/index.ts';
 
 const roundsFlag = process.argv.indexOf('--rounds');
@@ -59,6 +59,8 @@ try {
     cwd: repoRoot,
     env: {
       ...process.env,
+      // The test federation's development credentials, which the driver accepts only outside production.
+      NODE_ENV: 'test',
       PORT: port,
       HOST: '127.0.0.1',
       DRIVER_DATABASE_URL: driver.databaseUrl,
@@ -67,16 +69,26 @@ try {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  for (let up = false; !up; await new Promise((resolve) => setTimeout(resolve, 200)))
+  for (let up = false; !up; await new Promise((resolve) => setTimeout(resolve, 200))) {
+    if (child.exitCode !== null) throw new Error(`the driver service exited (${child.exitCode})`);
     up = (await fetch(new URL('/health', driver.url)).catch(() => undefined))?.ok ?? false;
+  }
 
+  const rideCalls = () =>
+    readCounter(federation.gatewayUrl.replace(/graphql$/, 'metrics'), 'subgraph_calls_total', {
+      subgraph: 'ride',
+    });
+  const rideCallsBefore = await rideCalls();
   const healthy = await measure(healthyRounds);
+  // Each round is one read of each kind; the read without @defer calls the ride service once.
+  const rideCallsPerDeferredRead = ((await rideCalls()) - rideCallsBefore) / healthyRounds - 1;
   child.kill('SIGSTOP');
   const hung = await measure(hungRounds).finally(() => child?.kill('SIGCONT'));
   const report = {
     healthy: summarize(healthy),
     hung: summarize(hung),
     rounds: { healthy: healthyRounds, hung: hungRounds },
+    rideCallsPerDeferredRead,
   };
   console.log(JSON.stringify(report, null, 2));
 } finally {
@@ -116,7 +128,9 @@ function post(query: string, accept: string) {
 function summarize(samples: Record<string, number[]>) {
   const at = (values: number[], q: number) => {
     const sorted = [...values].sort((a, b) => a - b);
-    return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN);
+    return (
+      Math.round(10 * (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN)) / 10
+    );
   };
   return Object.fromEntries(
     Object.entries(samples).map(([name, values]) => [name, { p50: at(values, 0.5), p90: at(values, 0.9) }]),
