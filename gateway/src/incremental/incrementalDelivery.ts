@@ -46,7 +46,8 @@ const PART_HEAD = '\r\ncontent-type: application/json; charset=utf-8\r\n\r\n';
  *    limits, cost and the rate limit see it whole, and `plugin` stops it before execution;
  * 2. the operation without its deferred fragments and, for each fragment, the operation with that
  *    fragment (and its ancestors) run through the same server at once, as the same caller, so
- *    access rules, the entity cache, masking and tracing apply to each;
+ *    access rules, the entity cache, masking and tracing apply to each; they share their subgraph
+ *    fetches (`sharedFetches`), so a fragment's run does not fetch its parents again;
  * 3. the first answers as the initial payload; each fragment's fields follow, by path, as its run
  *    completes (after its parent's), errors under them with them; the last says `hasNext: false`.
  * A client that does not accept multipart, a mutation, or an operation whose `if:` are all false
