@@ -214,6 +214,16 @@ describe('@defer through the gateway', () => {
     expect((await calls('driver')) - driversBefore).toBe(1);
     const whole = await graphqlRequest(federation.gatewayUrl, ridesWhole, {}, { as: 'operator' });
     expect(merged(payloads)).toEqual({ data: whole.data });
+    // Two sibling fragments: three parts, each planning its own rides fetch, sent as one.
+    const siblingsBefore = await calls('ride');
+    const siblings = await readAll(
+      await post(
+        '{ rides(first: 20) { id ... @defer { driverName } ... @defer { driver { name rating } } } }',
+        MULTIPART_ACCEPT,
+      ),
+    );
+    expect((await calls('ride')) - siblingsBefore).toBe(1);
+    expect(merged(siblings)).toEqual({ data: whole.data });
   });
 
   it('is read by Apollo Client: the rides first, then the same rides with their drivers', async () => {
