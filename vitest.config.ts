@@ -6,7 +6,7 @@ const unit = [
   'gateway/test/{analyzeOperation,cors,createCallerVerifier,gatewayConfig,readAccessPolicy,resilienceConfig,sharedFetches,splitDeferred}.test.ts',
   'packages/database/test/createMigration.test.ts',
   'packages/service-kit/test/{loadConfig,logging,shutdown}.test.ts',
-  'stack/bench/{harness/chart,tradeoffs/tradeoffsPage}.test.ts',
+  'stack/bench/tradeoffs/tradeoffsPage.test.ts',
   'supergraph/*.test.ts',
 ];
 const excluded = ['**/node_modules/**', '**/generated/**'];

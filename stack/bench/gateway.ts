@@ -1,61 +1,45 @@
 /**
- * Gateways side by side over the same real subgraphs and supergraph, in one run: our gateway with
- * every feature on (entity cache, resilience), our gateway with the entity cache off, stock
- * @apollo/gateway in Apollo Server, Hive Gateway with its JavaScript planner and with its Rust query
- * planner, and the subgraph called directly for the read that one subgraph answers alone; then the
- * floor of the 3-hop read (one process, raw SQL, JSON.stringify).
+ * Gateways side by side over the same subgraphs and supergraph: ours (several settings), stock
+ * @apollo/gateway, Hive Gateway (three settings), the subgraph called directly, and the floor of the
+ * 3-hop read (this process, raw SQL, JSON.stringify). How: stack/bench/README.md.
  *
- * How: the stack on 4600–4607 (our gateway on 4600), the other gateways as processes of their own
- * on 4610–4616 (our gateway also with GATEWAY_WORKERS=2, for the 3-hop and catalog reads, and with
- * request collapsing off; Hive Gateway also with its deduplication on), databases `<service>_db_benchgw` with the demo set. Each read of
- * `gateway/readQueries.ts` is sent by `connections` closed-loop clients (autocannon) for `seconds`
- * to each gateway in turn, the gateways' order rotated per round; figures are medians across rounds.
- * CPU per request from /proc/<pid>/stat of every process: the gateway's own, and the whole stack's
- * (the subgraphs, PostgreSQL backends of the run's databases, Redis, and that gateway), each net of
- * what that process uses idle (measured with no load, once per round). Bytes: the
- * answer's size, and the gateway process's socket I/O (/proc/<pid>/io) per request. Every answer
- * is checked.
- *
- *   npm run bench:gateway              # about 5 minutes
- *   npm run bench:gateway -- --quick   # one round of 2 s per gateway and read
- *   npm run bench:gateway -- --help
+ *   npm run bench:gateway                  # about 5 minutes (--quick: one round of 2 s)
+ *   npm run bench:gateway -- --profile 1   # every process under node --cpu-prof (for DevTools or speedscope)
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from '@msd/registry';
+import pg from 'pg';
 import { benchSubgraphHeaders } from './gateway/benchSubgraphHeaders.ts';
-import { createFloorRead } from './gateway/floorRead.ts';
 import { type ReadQuery, readQueries } from './gateway/readQueries.ts';
 import {
   type BenchRun,
+  type BenchStack,
   benchOptions,
-  type CpuUse,
   closedLoop,
   columns,
-  cpuBetween,
-  cpuMsPerRequest,
-  cpuNetOfIdle,
   describeEnvironment,
-  loadFigures,
+  idleCpu,
+  type LoadStats,
   logger,
-  median,
-  poster,
+  type MeasuredLoad,
+  measuredLoad,
+  medianOf,
+  post,
   publish,
   type ReportBlock,
   round,
   runBench,
-  stackCpuMs,
   stackProcesses,
   startBenchStack,
   startProcessBeside,
 } from './harness/index.ts';
 
 const options = benchOptions(
-  'npm run bench:gateway -- [--quick] [--<figure> <value>]',
-  { connections: 10, rounds: 3, seconds: 3, warmUpSeconds: 2 },
+  'npm run bench:gateway -- [--quick] [--profile 1] [--<figure> <value>]',
+  { connections: 10, rounds: 3, seconds: 3, warmUpSeconds: 2, profile: 0 },
   { rounds: 1, seconds: 2, warmUpSeconds: 1 },
 );
 const { config } = options;
@@ -63,12 +47,14 @@ const portBase = 4600;
 
 interface Target {
   name: string;
-  url: string;
-  /** Its CPU group (the process), or undefined when no gateway is in the path. */
-  group: string | undefined;
-  pid: number | undefined;
+  /** Where its requests go; the floor has no URL: it builds the answer in this process. */
+  url?: string;
+  read?: () => Promise<string>;
+  /** Its CPU group and process, when a gateway is in the path. */
+  group?: string;
+  pid?: number;
   headers?: Record<string, string>;
-  /** Only these reads (the direct subgraph answers one). */
+  /** Only these reads. */
   only?: readonly ReadQuery['name'][];
 }
 
@@ -102,23 +88,74 @@ function ioBytes(pid: number | undefined): number {
   }
 }
 
-interface Phase {
-  round: number;
-  query: ReadQuery['name'];
-  target: string;
-  requestsPerSecond: number;
-  failed: number;
-  problems: Record<string, number>;
-  p50: number;
-  p99: number;
-  gatewayCpuMs: number | undefined;
-  stackCpuMs: number;
-  gatewayIoBytes: number | undefined;
-  cpu: CpuUse;
-  cpuMsPerRequest: Record<string, number>;
+/**
+ * The floor of the 3-hop read: its answer built by this process with four prepared statements
+ * against the three databases (orders and their items, then products and stock levels side by
+ * side) and one JSON.stringify: no GraphQL, no HTTP hop. What the data itself costs to read and send.
+ */
+function floorRead(run: BenchRun, urls: { order: string; product: string; inventory: string }) {
+  const [order, product, inventory] = [urls.order, urls.product, urls.inventory].map(
+    (connectionString) => new pg.Pool({ connectionString, max: 4 }),
+  ) as [pg.Pool, pg.Pool, pg.Pool];
+  run.cleanup.add('closing the floor pools', () =>
+    Promise.all([order, product, inventory].map((p) => p.end())),
+  );
+  return async () => {
+    const orders = await order.query<{ id: string }>({
+      name: 'floor-orders',
+      text: 'SELECT id FROM orders ORDER BY id LIMIT 100',
+    });
+    const orderIds = orders.rows.map((row) => row.id);
+    const items = await order.query<{
+      order_id: string;
+      product_id: string;
+      product_name: string;
+      unit_price_cents: number;
+      quantity: number;
+    }>({
+      name: 'floor-items',
+      text: `SELECT order_id, product_id, product_name, unit_price_cents, quantity FROM order_items
+             WHERE order_id = ANY($1::uuid[]) ORDER BY order_id, position`,
+      values: [orderIds],
+    });
+    const productIds = [...new Set(items.rows.map((row) => row.product_id))];
+    const [products, stock] = await Promise.all([
+      product.query<{ id: string; name: string; price_cents: number }>({
+        name: 'floor-products',
+        text: 'SELECT id, name, price_cents FROM products WHERE id = ANY($1::uuid[])',
+        values: [productIds],
+      }),
+      inventory.query<{ product_id: string; quantity: number }>({
+        name: 'floor-stock',
+        text: 'SELECT product_id, quantity FROM stock_levels WHERE product_id = ANY($1::uuid[])',
+        values: [productIds],
+      }),
+    ]);
+    const stockOf = new Map(stock.rows.map((row) => [row.product_id, row.quantity]));
+    const productOf = new Map(
+      products.rows.map((p) => [
+        p.id,
+        { name: p.name, price: p.price_cents / 100, stock: stockOf.get(p.id) ?? null },
+      ]),
+    );
+    const itemsOf = Map.groupBy(items.rows, (row) => row.order_id);
+    const data = orderIds.map((id) => {
+      const rows = itemsOf.get(id) ?? [];
+      return {
+        id,
+        total: rows.reduce((cents, row) => cents + row.unit_price_cents * row.quantity, 0) / 100,
+        items: rows.map((row) => ({
+          quantity: row.quantity,
+          productName: row.product_name,
+          product: productOf.get(row.product_id) ?? null,
+        })),
+      };
+    });
+    return JSON.stringify({ data: { orders: data } });
+  };
 }
 
-async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof startBenchStack>>) {
+async function startOthers(run: BenchRun, bench: BenchStack) {
   const supergraphPath = supergraphForOthers(bench.stack.ports);
   run.cleanup.add('removing the supergraph copy', () => rmSync(supergraphPath, { force: true }));
   const answersTypename = (port: number) =>
@@ -128,89 +165,67 @@ async function startOthers(run: BenchRun, bench: Awaited<ReturnType<typeof start
       body: JSON.stringify({ query: '{ __typename }' }),
       signal: AbortSignal.timeout(2_000),
     }).then((response) => response.ok);
-  const others: Parameters<typeof startProcessBeside>[2][] = [
-    { name: 'ours, cache off', entry: 'gateway/src/index.ts', port: 4610, env: { ENTITY_CACHE: 'off' } },
+  const ours = 'gateway/src/index.ts';
+  const hive = 'stack/bench/gateway/hiveGateway.ts';
+  const supergraph = { SUPERGRAPH_PATH: supergraphPath };
+  const others: [
+    name: string,
+    entry: string,
+    port: number,
+    env: Record<string, string>,
+    only?: Target['only'],
+  ][] = [
+    ['ours, cache off', ours, 4610, { ENTITY_CACHE: 'off' }],
     // Like for like: request collapsing (on by default in ours) against Hive's deduplication.
-    {
-      name: 'ours, collapsing off',
-      entry: 'gateway/src/index.ts',
-      port: 4615,
-      env: { SUBGRAPH_COLLAPSE: 'off' },
-    },
-    {
-      name: 'ours, 2 workers',
-      entry: 'gateway/src/index.ts',
-      port: 4614,
-      env: { GATEWAY_WORKERS: '2' },
-    },
-    {
-      name: 'stock @apollo/gateway',
-      entry: 'stack/bench/gateway/stockApolloGateway.ts',
-      port: 4611,
-      env: { SUPERGRAPH_PATH: supergraphPath },
-      isReady: answersTypename,
-    },
-    {
-      name: 'Hive Gateway',
-      entry: 'stack/bench/gateway/hiveGateway.ts',
-      port: 4612,
-      env: { SUPERGRAPH_PATH: supergraphPath },
-      isReady: answersTypename,
-    },
-    {
-      name: 'Hive Gateway (Rust planner)',
-      entry: 'stack/bench/gateway/hiveGateway.ts',
-      port: 4613,
-      env: { SUPERGRAPH_PATH: supergraphPath, HIVE_ROUTER_RUNTIME: 'true' },
-      isReady: answersTypename,
-    },
-    {
-      name: 'Hive Gateway, deduplication on',
-      entry: 'stack/bench/gateway/hiveGateway.ts',
-      port: 4616,
-      env: { SUPERGRAPH_PATH: supergraphPath, HIVE_DEDUPLICATION: 'on' },
-      isReady: answersTypename,
-    },
+    ['ours, collapsing off', ours, 4615, { SUBGRAPH_COLLAPSE: 'off' }],
+    // The two reads that load the gateway most.
+    ['ours, 2 workers', ours, 4614, { GATEWAY_WORKERS: '2' }, ['threeHop', 'catalog']],
+    ['stock @apollo/gateway', 'stack/bench/gateway/stockApolloGateway.ts', 4611, supergraph],
+    ['Hive Gateway', hive, 4612, supergraph],
+    ['Hive Gateway (Rust planner)', hive, 4613, { ...supergraph, HIVE_ROUTER_RUNTIME: 'true' }],
+    ['Hive Gateway, deduplication on', hive, 4616, { ...supergraph, HIVE_DEDUPLICATION: 'on' }],
   ];
   const targets: Target[] = [];
-  const notStarted: Record<string, string> = {};
-  for (const other of others) {
-    try {
-      const pid = await startProcessBeside(run, bench, other);
-      targets.push({
-        name: other.name,
-        url: `http://127.0.0.1:${other.port}/graphql`,
-        group: other.name,
-        pid,
-        // GATEWAY_WORKERS: the two reads that load the gateway most.
-        ...(other.name === 'ours, 2 workers' ? { only: ['threeHop', 'catalog'] as const } : {}),
-      });
-    } catch (error) {
-      logger.warn('gateway did not start; left out', { gateway: other.name, error });
-      notStarted[other.name] = (error as Error).message;
-    }
+  for (const [name, entry, port, env, only] of others) {
+    // The other routers have no /ready: they are ready when they answer.
+    const isReady = entry === ours ? {} : { isReady: answersTypename };
+    const pid = await startProcessBeside(run, bench, { name, entry, port, env, ...isReady });
+    const url = `http://127.0.0.1:${port}/graphql`;
+    targets.push({ name, url, group: name, ...(pid ? { pid } : {}), ...(only ? { only } : {}) });
   }
-  return { targets, notStarted };
+  return targets;
 }
 
 async function measure(run: BenchRun) {
-  const bench = await startBenchStack(run, { portBase, demoData: true, env: { ENTITY_CACHE: 'on' } });
+  // --profile 1: every process of the stack, and each started beside it, writes a .cpuprofile on exit.
+  const profileDir = config.profile ? path.join(os.tmpdir(), `msd-profiles-${randomUUID()}`) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const bench = await startBenchStack(run, {
+    portBase,
+    demoData: true,
+    env: {
+      ENTITY_CACHE: 'on',
+      ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+    },
+  });
   const { stack } = bench;
-  const { targets: others, notStarted } = await startOthers(run, bench);
+  const others = await startOthers(run, bench);
   // The stack's gateway: the process named `gateway` that is not one of the gateways started beside it.
-  const beside = new Set(others.map((t) => String(t.pid)));
-  const ourPid = [...stackProcesses()].find(([pid, name]) => name === 'gateway' && !beside.has(pid))?.[0];
+  const ourPid = [...stackProcesses()].find(
+    ([pid, name]) => name === 'gateway' && !(pid in bench.beside),
+  )?.[0];
+  const serviceUrl = `http://127.0.0.1:${stack.ports.order}/graphql`;
   const targets: Target[] = [
-    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', pid: ourPid ? Number(ourPid) : undefined },
+    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', ...(ourPid ? { pid: Number(ourPid) } : {}) },
     ...others,
     {
       name: 'order subgraph, direct',
-      url: `http://127.0.0.1:${stack.ports.order}/graphql`,
-      group: undefined,
-      pid: undefined,
+      url: serviceUrl,
       headers: benchSubgraphHeaders('order'),
       only: ['oneSubgraph'],
     },
+    // Its CPU is this process's and PostgreSQL's: the stack's processes idle meanwhile.
+    { name: 'floor', read: floorRead(run, bench.urls), group: 'bench', only: ['threeHop'] },
   ];
   const cpu = bench.cpuMeter();
   const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
@@ -222,134 +237,103 @@ async function measure(run: BenchRun) {
     const name = `${query.name[0]?.toUpperCase()}${query.name.slice(1)}${client}`;
     return JSON.stringify({ query: `query ${name} ${query.query}`, operationName: name });
   };
-  const load = (target: Target, query: ReadQuery, seconds: number) =>
-    closedLoop({
-      url: target.url,
-      connections: config.connections,
-      seconds,
-      body: (client) => bodyOf(query, client),
-      ...(target.headers ? { headers: target.headers } : {}),
-      check: query.check,
-      signal: run.signal,
-    });
-
-  // Each answer's size, and a first check that every gateway gives a complete answer.
-  const answerBytes: Record<string, Record<string, number>> = {};
-  for (const query of readQueries) {
-    answerBytes[query.name] = {};
-    for (const target of targetsOf(query)) {
-      const client = poster(target.url, {
-        maxSockets: 1,
+  const load = async (target: Target, query: ReadQuery, seconds: number): Promise<LoadStats> => {
+    if (target.url)
+      return closedLoop({
+        url: target.url,
+        connections: config.connections,
+        seconds,
+        body: (client) => bodyOf(query, client),
         ...(target.headers ? { headers: target.headers } : {}),
+        check: query.check,
+        signal: run.signal,
       });
-      const answer = await client.post(bodyOf(query)).finally(() => client.close());
-      const problem = answer.status === 200 ? query.check(answer.body) : `HTTP ${answer.status}`;
-      if (problem) throw new Error(`${target.name} answers ${query.name} wrongly: ${problem}`);
-      (answerBytes[query.name] as Record<string, number>)[target.name] = Buffer.byteLength(answer.body);
-    }
-  }
+    // The floor: as many answers at a time as the clients above.
+    const [read, latencies, start] = [
+      target.read as () => Promise<string>,
+      [] as number[],
+      performance.now(),
+    ];
+    const client = async () => {
+      for (let t = start; t - start < seconds * 1000; t = performance.now()) {
+        await read();
+        latencies.push(performance.now() - t);
+      }
+    };
+    await Promise.all(Array.from({ length: config.connections }, client));
+    const requests = latencies.length;
+    return {
+      requests,
+      ok: requests,
+      non200: 0,
+      problems: {},
+      latencies,
+      elapsedMs: performance.now() - start,
+    };
+  };
+
   logger.info('warm-up (not measured)', { seconds: config.warmUpSeconds });
   for (const query of readQueries)
     for (const target of targetsOf(query)) await load(target, query, config.warmUpSeconds);
 
-  const phases: Phase[] = [];
-  const floorPhases: { round: number; requestsPerSecond: number; cpuMs: number; cpu: CpuUse }[] = [];
-  const floor = createFloorRead(bench.urls);
-  run.cleanup.add('closing the floor pools', () => floor.close());
-  const floorAnswer = await floor.read();
-  const floorProblem = readQueries[0]?.check(floorAnswer);
-  if (floorProblem) throw new Error(`the floor's answer is wrong: ${floorProblem}`);
+  // Each answer's size, and a check that every target gives a complete answer (warm: a cold start on a
+  // loaded machine may run over a subgraph's time budget).
+  const answerBytes: Record<string, Record<string, number>> = {};
+  for (const query of readQueries) {
+    const bytes: Record<string, number> = {};
+    answerBytes[query.name] = bytes;
+    for (const target of targetsOf(query)) {
+      const answer = target.read
+        ? { status: 200, body: await target.read() }
+        : await post(target.url ?? '', bodyOf(query), { headers: target.headers ?? {} });
+      const problem = answer.status === 200 ? query.check(answer.body) : `HTTP ${answer.status}`;
+      if (problem) throw new Error(`${target.name} answers ${query.name} wrongly: ${problem}`);
+      bytes[target.name] = Buffer.byteLength(answer.body);
+    }
+  }
 
+  const phases: (MeasuredLoad & {
+    round: number;
+    query: ReadQuery['name'];
+    target: string;
+    gatewayCpuMs: number | undefined;
+    gatewayIoBytes: number | undefined;
+  })[] = [];
   // The processes' own work with no request at all (relays polling, queue workers, timers), per
   // round: subtracted from every phase, so a slower gateway is not charged more of it per request.
   const idlePhases: { round: number; percentOfOneCore: Record<string, number> }[] = [];
-  let idle: Record<string, number> = {};
   for (let r = 0; r < config.rounds; r++) {
     logger.info('phase', { round: r + 1, idle: config.seconds });
-    const idleBefore = cpu.snapshot();
-    await sleep(config.seconds * 1000, undefined, { signal: run.signal });
-    idle = cpuBetween(idleBefore, cpu.snapshot()).percentOfOneCore;
+    const idle = (await idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
     idlePhases.push({ round: r + 1, percentOfOneCore: idle });
     for (const query of readQueries) {
       const list = targetsOf(query);
-      const order = list.map((_, i) => list[(i + r) % list.length] as Target);
-      for (const target of order) {
+      for (const target of list.map((_, i) => list[(i + r) % list.length] as Target)) {
         logger.info('phase', { round: r + 1, query: query.name, gateway: target.name });
         const io = ioBytes(target.pid);
-        const before = cpu.snapshot();
-        const stats = await load(target, query, config.seconds);
-        const use = cpuBetween(before, cpu.snapshot());
+        const measured = await measuredLoad(cpu, idle, () => load(target, query, config.seconds));
         const ioUsed = ioBytes(target.pid) - io;
-        const figures = loadFigures(stats);
-        const perRequest = cpuMsPerRequest(cpuNetOfIdle(use, idle), figures.requestsPerSecond);
+        const perRequest = measured.cpuMsPerRequest;
         phases.push({
           round: r + 1,
           query: query.name,
           target: target.name,
-          requestsPerSecond: figures.requestsPerSecond,
-          failed: figures.failed,
-          problems: figures.problems,
-          p50: figures.latencyMs.p50,
-          p99: figures.latencyMs.p99,
+          ...measured,
           gatewayCpuMs: target.group ? perRequest[target.group] : undefined,
-          // Net of idle, the gateways beside the one measured count (close to) nothing.
-          stackCpuMs: stackCpuMs(perRequest),
-          gatewayIoBytes: target.pid ? round(ioUsed / Math.max(1, stats.requests), 0) : undefined,
-          cpu: use,
-          cpuMsPerRequest: perRequest,
+          // Net of idle, the gateways beside the one measured count (close to) nothing; the floor's
+          // own process is the benchmark's.
+          stackCpuMs: round(measured.stackCpuMs + (target.read ? (perRequest.bench ?? 0) : 0), 2),
+          gatewayIoBytes: target.pid ? round(ioUsed / Math.max(1, measured.requests), 0) : undefined,
         });
       }
     }
-    // The floor: the same 3-hop answer from this process, as many at a time as the clients above.
-    logger.info('phase', { round: r + 1, query: 'threeHop', gateway: 'floor' });
-    const before = cpu.snapshot();
-    const start = performance.now();
-    let done = 0;
-    const deadline = start + config.seconds * 1000;
-    await Promise.all(
-      Array.from({ length: config.connections }, async () => {
-        while (performance.now() < deadline) {
-          await floor.read();
-          done++;
-        }
-      }),
-    );
-    const use = cpuBetween(before, cpu.snapshot());
-    const rps = done / ((performance.now() - start) / 1000);
-    const perRequest = cpuMsPerRequest(cpuNetOfIdle(use, idle), rps);
-    floorPhases.push({
-      round: r + 1,
-      requestsPerSecond: round(rps),
-      cpuMs: round((perRequest.bench ?? 0) + (perRequest['postgres (run)'] ?? 0), 2),
-      cpu: use,
-    });
   }
 
-  // What our gateways' calls to the subgraphs came to (a timeout or an open circuit would show here).
-  const subgraphCalls = Object.fromEntries(
-    await Promise.all(
-      targets
-        .filter((t) => t.name.startsWith('ours'))
-        .map(async (t) => {
-          const response = await fetch(new URL('/metrics', t.url)).catch(() => undefined);
-          const text = response?.ok ? await response.text() : '';
-          const outcomes: Record<string, number> = response?.ok ? {} : { 'metrics unavailable': 1 };
-          for (const match of text.matchAll(
-            /^subgraph_calls_total\{subgraph="(\w+)",outcome="(\w+)"\} (\d+)/gm,
-          ))
-            outcomes[`${match[1]} ${match[2]}`] = Number(match[3]);
-          return [t.name, outcomes] as const;
-        }),
-    ),
-  );
   const medians = readQueries.map((query) => ({
     query: query.name,
     targets: targetsOf(query).map((target) => {
       const mine = phases.filter((p) => p.query === query.name && p.target === target.name);
-      const of = (pick: (p: Phase) => number | undefined) => {
-        const values = mine.map(pick).filter((v): v is number => v !== undefined);
-        return values.length ? round(median(values), 2) : undefined;
-      };
+      const of = (pick: (p: (typeof phases)[number]) => number | undefined) => medianOf(mine, pick);
       return {
         target: target.name,
         requestsPerSecond: of((p) => p.requestsPerSecond),
@@ -365,9 +349,7 @@ async function measure(run: BenchRun) {
   }));
   const figure = (query: string, target: string) =>
     medians.find((m) => m.query === query)?.targets.find((t) => t.target === target);
-  const floorCpuMs = round(median(floorPhases.map((p) => p.cpuMs)), 2);
-  const ratio = (a: number | undefined, b: number | undefined) =>
-    a !== undefined && b !== undefined && b > 0 ? round(a / b, 2) : undefined;
+  const ratio = (a = Number.NaN, b = Number.NaN) => round(a / b, 2);
   // Never slower than stock on any read: at least 1.1x its requests/s and at most 0.9x its gateway
   // CPU per request (0.7x on the 3-hop read); the 3-hop stack within 5x the floor.
   const goals = readQueries.map(({ name }) => {
@@ -381,21 +363,23 @@ async function measure(run: BenchRun) {
       throughputOverStock: throughput,
       gatewayCpuOverStock: gatewayCpu,
       gatewayCpuGoal: cpuGoal,
-      met: (throughput ?? 0) >= 1.1 && (gatewayCpu ?? Number.POSITIVE_INFINITY) <= cpuGoal,
+      met: throughput >= 1.1 && gatewayCpu <= cpuGoal,
     };
   });
-  const stackOverFloor = ratio(figure('threeHop', 'ours')?.stackCpuMs, floorCpuMs);
+  const stackOverFloor = ratio(
+    figure('threeHop', 'ours')?.stackCpuMs,
+    figure('threeHop', 'floor')?.stackCpuMs,
+  );
+  // The profiles are written as each process exits.
+  if (profileDir) await stack.stop();
   const results = {
     queries: Object.fromEntries(readQueries.map((q) => [q.name, q.query])),
-    notStarted,
-    subgraphCalls,
     phases,
-    floorPhases,
     idlePhases,
-    floor: { cpuMsPerRequest: floorCpuMs, answerBytes: Buffer.byteLength(floorAnswer) },
     medians,
     goals,
-    floorGoal: { stackOverFloor, met: (stackOverFloor ?? Number.POSITIVE_INFINITY) <= 5 },
+    floorGoal: { stackOverFloor, met: stackOverFloor <= 5 },
+    profileDir,
   };
   return { environment, results };
 }
@@ -404,16 +388,6 @@ type Results = Awaited<ReturnType<typeof measure>>['results'];
 
 function report(r: Results): ReportBlock[] {
   return [
-    ...Object.entries(r.notStarted).map(([name, why]) => `not measured: ${name} did not start (${why})`),
-    ...Object.entries(r.subgraphCalls).map(
-      ([name, calls]) =>
-        `${name}: subgraph calls ${
-          Object.entries(calls)
-            .filter(([outcome]) => !outcome.endsWith(' ok'))
-            .map(([outcome, n]) => `${outcome} ${n}`)
-            .join(', ') || 'all ok'
-        }`,
-    ),
     ...r.medians.flatMap((m) => [
       `\n${m.query}: ${r.queries[m.query]}`,
       columns(m.targets, {
@@ -428,7 +402,6 @@ function report(r: Results): ReportBlock[] {
         failed: (t) => t.failed,
       }),
     ]),
-    `\nfloor of the 3-hop read (one process, raw SQL, JSON.stringify): ${r.floor.cpuMsPerRequest} ms CPU per answer of ${r.floor.answerBytes} bytes, PostgreSQL included (per round: ${r.floorPhases.map((p) => p.cpuMs).join(', ')})`,
     '\ngoals, ours against stock @apollo/gateway (medians of alternating rounds, one run):',
     columns(r.goals, {
       read: (g) => g.query,
@@ -437,7 +410,8 @@ function report(r: Results): ReportBlock[] {
       'CPU goal <=': (g) => g.gatewayCpuGoal,
       met: (g) => g.met,
     }),
-    `3-hop stack CPU per request / floor: ${r.floorGoal.stackOverFloor} (goal <= 5: ${r.floorGoal.met ? 'met' : 'MISSED'})`,
+    `3-hop stack CPU per request / floor's: ${r.floorGoal.stackOverFloor} (goal <= 5: ${r.floorGoal.met ? 'met' : 'MISSED'})`,
+    ...(r.profileDir ? [`\nCPU profiles (open in Chrome DevTools or speedscope): ${r.profileDir}`] : []),
   ];
 }
 

@@ -1,25 +1,14 @@
 /**
- * How cost grows with the work. (1) The 3-hop read `orders(first: N, after) { id total items {
- * quantity productName product { name price stock } } }` through the gateway with N = 10, 50, 100
- * and the databases at 1x, 10x and 100x the demo set (200 → 20,000 orders): requests/s and CPU ms
- * per request of every process, and the plans (EXPLAIN ANALYZE, BUFFERS) of the order, product and
- * inventory statements behind it at each volume. (2) With 20, 200 and 2,000 copies per product: the
- * copies' lag behind product updates, the copy updates/s the consumer sustains, and STRONG against
- * EVENTUAL rename latency.
+ * How cost grows with the work: the 3-hop read against page and data volume (with the plans of
+ * its statements), and propagation against copies per product. How:
+ * stack/bench/README.md.
  *
- * How: the stack on 4800–4807 (entity cache off, so every read reaches the databases), databases
- * its databases, refilled between volumes while the stack runs. The read: 8 closed-loop
- * clients (autocannon) per cell, cells rotated per round, medians across rounds, CPU from /proc net
- * of each process's idle use at that volume.
- *
- *   npm run bench:growth              # about 10 minutes
- *   npm run bench:growth -- --quick   # 1x and 10x, 20 and 200 copies, short phases (about 2 minutes)
- *   npm run bench:growth -- --help
+ *   npm run bench:growth              # about 10 minutes (--quick: 1x and 10x, 20 and 200 copies)
  */
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
 import { measureCopiesGrowth } from './growth/copiesGrowth.ts';
-import { writeGrowthCharts } from './growth/growthCharts.ts';
+import { growthChartSpecs } from './growth/growthCharts.ts';
 import { measureReadGrowth } from './growth/readGrowth.ts';
 import {
   benchOptions,
@@ -27,11 +16,10 @@ import {
   describeEnvironment,
   publish,
   type ReportBlock,
-  round,
   runBench,
   startBenchStack,
+  writeCharts,
 } from './harness/index.ts';
-import { resultsDir } from './harness/report.ts';
 
 const options = benchOptions(
   'npm run bench:growth -- [--quick] [--<figure> <value>]',
@@ -47,8 +35,6 @@ const options = benchOptions(
     lagRate: 10,
     lagSeconds: 10,
     drainRows: 200_000,
-    renames: 30,
-    renameWarmUp: 5,
   },
   {
     scales: [1, 10],
@@ -58,8 +44,6 @@ const options = benchOptions(
     copies: [20, 200],
     lagSeconds: 3,
     drainRows: 20_000,
-    renames: 8,
-    renameWarmUp: 2,
   },
 );
 const { config } = options;
@@ -78,63 +62,25 @@ runBench('growth', { watchdogMs: 25 * 60_000, environment: process.env }, async 
   });
   const cpu = bench.cpuMeter();
   const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
-  const reads = await measureReadGrowth(run, {
-    config,
-    gatewayUrl: bench.stack.gatewayUrl,
-    urls: bench.urls,
-    cpu,
-  });
-  const copies = await measureCopiesGrowth(run, {
-    config,
-    gatewayUrl: bench.stack.gatewayUrl,
-    ports: bench.stack.ports,
-    urls: bench.urls,
-    bus: bench.bus,
-    cpu,
-  });
-  const charts = await writeGrowthCharts(
-    options.standard ? path.join(repoRoot, 'docs', 'images') : resultsDir,
-    options.standard ? 'growth-' : 'growth-custom-',
-    reads,
-    copies,
-  );
+  const reads = await measureReadGrowth(run, bench, cpu, config);
+  const copies = await measureCopiesGrowth(run, bench, cpu, config);
+  const charts = await writeCharts(growthChartSpecs(reads, copies), options.standard);
   const results = {
     reads,
     copies,
-    verdict: verdictOf(reads),
     charts: charts.map((f) => path.relative(repoRoot, f)),
   };
   publish(run, options, environment, results, {
-    title:
-      'How cost grows with the work: the 3-hop read against page and volume; propagation and renames against copies',
+    title: 'How cost grows with the work: the 3-hop read against page and volume; propagation against copies',
     blocks: report(results),
   });
 });
 
 type Reads = Awaited<ReturnType<typeof measureReadGrowth>>;
 
-/** Per reader and page: CPU per request and rows read at the largest volume over the smallest. */
-function verdictOf(reads: Reads) {
-  const scales = reads.volumes.map((v) => v.scale);
-  const [small, large] = [Math.min(...scales), Math.max(...scales)];
-  const cells = reads.medians.filter((m) => m.scale === large);
-  return cells.map((m) => {
-    const base = reads.medians.find((b) => b.scale === small && b.reader === m.reader && b.page === m.page);
-    return {
-      reader: m.reader,
-      page: m.page,
-      volumes: `${small}x → ${large}x`,
-      stackCpuRatio: base ? round(m.stackCpuMs / base.stackCpuMs, 2) : undefined,
-      perEntityRatio: base ? round(m.stackCpuUsPerEntity / base.stackCpuUsPerEntity, 2) : undefined,
-      productsInAnswer: `${base?.answer?.products} → ${m.answer?.products}`,
-    };
-  });
-}
-
 function report(r: {
   reads: Reads;
   copies: Awaited<ReturnType<typeof measureCopiesGrowth>>;
-  verdict: ReturnType<typeof verdictOf>;
   charts: string[];
 }): ReportBlock[] {
   const ordersAt = new Map(r.reads.volumes.map((v) => [v.scale, v.orders]));
@@ -170,16 +116,7 @@ function report(r: {
       buffers: (p) => p.buffers,
       'exec ms': (p) => p.executionMs,
     }),
-    '\nlargest volume over smallest, same reader and page',
-    columns(r.verdict, {
-      reader: (v) => v.reader,
-      page: (v) => v.page,
-      volumes: (v) => v.volumes,
-      'stack CPU ratio': (v) => v.stackCpuRatio,
-      'per entity': (v) => v.perEntityRatio,
-      'distinct products in the answer': (v) => v.productsInAnswer,
-    }),
-    '\npropagation and renames against copies per product',
+    '\npropagation against copies per product',
     columns(r.copies, {
       copies: (c) => c.copies,
       'updates/s': (c) => c.lag.load.okPerSecond,
@@ -190,12 +127,6 @@ function report(r: {
       converged: (c) => (c.lag.converged ? `${c.lag.convergedMs} ms` : 'NO'),
       'drain events/s': (c) => c.drain.drain.eventsPerSecond,
       'copy updates/s': (c) => c.drain.drain.copyUpdatesPerSecond,
-      'STRONG p50': (c) => c.renames.strongMs.p50,
-      'STRONG p99': (c) => c.renames.strongMs.p99,
-      'EVENTUAL p50': (c) => c.renames.eventualMs.p50,
-      'EVENTUAL converged p50/p99': (c) =>
-        `${c.renames.eventualConvergeMs.p50}/${c.renames.eventualConvergeMs.p99}`,
-      'stale on STRONG return': (c) => c.renames.staleOnReturn,
     }),
     `\ncharts: ${r.charts.join(', ')}`,
   ];

@@ -1,25 +1,3 @@
-/**
- * The event-driven write path: `placeOrder` through the gateway from closed-loop clients, then the
- * wait until every reaction has settled (OrderCreated → inventory reserves stock → StockReserved →
- * the order CONFIRMED; OrderCreated → shipping's shipment). Per round: orders/s acknowledged, latency,
- * the time from the last acknowledgement until every order is settled, CPU per order of every
- * process (from the first order until settled, net of each process's idle use; PostgreSQL backends
- * of the run's databases and Redis included), PostgreSQL transactions and statements per order
- * (`pg_stat_database`; statements from `pg_stat_statements` when the server preloads it), and the
- * inboxes' lag per consumer (`processed_events.lag_ms`, both ends stamped by one PostgreSQL server).
- *
- * With `--replicas 1,2` (`npm run bench:replicas`): the same stack with one process per service,
- * coordinator and gateway, and with two of each behind a round-robin (as a Kubernetes Service
- * balances pods), started at once and loaded in alternating rounds while the other idles. Both run
- * compiled JavaScript, as production does.
- *
- *   npm run bench:orders                # about 2 minutes
- *   npm run bench:replicas              # about 4 minutes
- *   npm run bench:orders -- --quick     # one short round, to check the script itself
- *   npm run bench:orders -- --help      # every figure that can be set
- */
-
-import { setTimeout as sleep } from 'node:timers/promises';
 import { withAdminClient } from '@msd/database';
 import { developmentToken } from '@msd/service-kit';
 import { graphqlRequest } from '@msd/testing';
@@ -34,11 +12,11 @@ import {
   cpuMsPerRequest,
   cpuNetOfIdle,
   describeEnvironment,
+  idleCpu,
+  inboxLag,
   isStackGroup,
-  type LoadFigures,
   loadFigures,
-  logger,
-  median,
+  medianOf,
   poll,
   publish,
   type ReportBlock,
@@ -47,7 +25,6 @@ import {
   type Summary,
   stackCpuMs,
   startBenchStack,
-  summarize,
 } from './harness/index.ts';
 
 const options = benchOptions(
@@ -68,23 +45,6 @@ const lagConsumers = [
   { service: 'order', consumer: 'StockReserved.order' },
 ] as const;
 
-interface Measurement {
-  replicas: number;
-  round: number;
-  load: LoadFigures;
-  /** From the end of the load until every order placed is CONFIRMED. */
-  settleMs: number;
-  settled: boolean;
-  /** Per consumer: lag of the events that occurred during the load, ms. */
-  lag: Record<string, Summary>;
-  /** CPU ms per order of each process group, from the first order until every one settled. */
-  cpuMsPerOrder: Record<string, number>;
-  stackCpuMsPerOrder: number;
-  /** PostgreSQL work per order in the run's databases (statements: undefined without pg_stat_statements). */
-  transactionsPerOrder: number;
-  statementsPerOrder: number | undefined;
-}
-
 async function startStack(run: BenchRun, replicas: number) {
   const bench = await startBenchStack(run, {
     ...(config.replicas.length > 1 ? { variant: `r${replicas}` } : {}),
@@ -100,11 +60,11 @@ async function startStack(run: BenchRun, replicas: number) {
     },
   });
   const pools = Object.fromEntries(
-    (['order', 'inventory', 'shipping'] as const).map((service) => [
+    lagConsumers.map(({ service }) => [
       service,
       new pg.Pool({ connectionString: bench.urls[service], max: 1 }),
     ]),
-  ) as Record<'order' | 'inventory' | 'shipping', pg.Pool>;
+  ) as Record<(typeof lagConsumers)[number]['service'], pg.Pool>;
   run.cleanup.add(`closing the pools of the ${replicas}-replica stack`, () =>
     Promise.all(Object.values(pools).map((pool) => pool.end())),
   );
@@ -121,21 +81,15 @@ async function startStack(run: BenchRun, replicas: number) {
     if (!id) throw new Error(`createProduct failed: ${JSON.stringify(created.errors)}`);
     productIds.push(id);
   }
+  const restocked = (id: string) =>
+    graphqlRequest(
+      bench.stack.gatewayUrl,
+      'mutation ($id: ID!) { restock(productId: $id, quantity: 1000000) { stock } }',
+      { id },
+      { as: 'operator' },
+    ).then((answer) => answer.errors === undefined);
   const restock = await poll(
-    async () =>
-      Promise.all(
-        productIds.map(
-          async (id) =>
-            (
-              await graphqlRequest(
-                bench.stack.gatewayUrl,
-                'mutation ($id: ID!) { restock(productId: $id, quantity: 1000000) { stock } }',
-                { id },
-                { as: 'operator' },
-              )
-            ).errors === undefined,
-        ),
-      ),
+    () => Promise.all(productIds.map(restocked)),
     (done) => done.every(Boolean),
     { intervalMs: 500, timeoutMs: 30_000, signal: run.signal },
   );
@@ -182,35 +136,33 @@ async function postgresWork(stack: Stack) {
 
 /** Every order placed has settled: none PLACED any more, and shipping has a shipment for each. */
 async function unsettled(stack: Stack): Promise<number> {
-  const count = async (pool: pg.Pool, sql: string) =>
-    Number((await pool.query<{ n: string }>(sql)).rows[0]?.n);
   // The shared PostgreSQL may be out of connections for a moment: probe again.
   return Promise.all([
-    count(stack.pools.order, "SELECT count(*) AS n FROM orders WHERE status = 'PLACED'"),
-    count(stack.pools.order, 'SELECT count(*) AS n FROM orders'),
-    count(stack.pools.shipping, 'SELECT count(*) AS n FROM shipments'),
+    stack.pools.order.query(
+      "SELECT count(*) FILTER (WHERE status = 'PLACED')::int AS placed, count(*)::int AS n FROM orders",
+    ),
+    stack.pools.shipping.query('SELECT count(*)::int AS n FROM shipments'),
   ]).then(
-    ([placed, orders, shipments]) => placed + Math.max(0, orders - shipments),
+    ([
+      {
+        rows: [orders],
+      },
+      {
+        rows: [shipments],
+      },
+    ]) => orders?.placed + Math.max(0, orders?.n - shipments?.n),
     () => Number.NaN,
   );
 }
 
-async function measureRound(
-  run: BenchRun,
-  stack: Stack,
-  roundNumber: number,
-  idle: Record<string, number>,
-): Promise<Measurement> {
+async function measureRound(run: BenchRun, stack: Stack, roundNumber: number, idle: Record<string, number>) {
   const token = await developmentToken('customer', 'customer-001');
   const from = new Date();
   const cpuBefore = stack.cpu.snapshot();
   const workBefore = await postgresWork(stack);
   let next = 0;
   const check: Check = (body) => {
-    const answer = JSON.parse(body) as {
-      data?: { placeOrder?: { id: string } };
-      errors?: { message: string }[];
-    };
+    const answer = JSON.parse(body) as { data?: { placeOrder?: object }; errors?: { message: string }[] };
     return answer.data?.placeOrder ? undefined : (answer.errors?.[0]?.message ?? 'no order').slice(0, 60);
   };
   const stats = await closedLoop({
@@ -239,42 +191,29 @@ async function measureRound(
   const window = cpuNetOfIdle(cpuBetween(cpuBefore, cpuAfter), idle);
   const cpuMsPerOrder = cpuMsPerRequest(window, orders / ((cpuAfter.wallMs - cpuBefore.wallMs) / 1000));
   const lag: Record<string, Summary> = {};
-  for (const { service, consumer } of lagConsumers) {
-    const { rows } = await retried(() =>
-      stack.pools[service].query<{ lag: number }>(
-        `SELECT lag_ms AS lag FROM processed_events
-       WHERE consumer = $1
-         AND processed_at - lag_ms * interval '1 millisecond' >= $2::timestamptz
-         AND processed_at - lag_ms * interval '1 millisecond' < $3::timestamptz`,
-        [consumer, from.toISOString(), to.toISOString()],
-      ),
+  for (const { service, consumer } of lagConsumers)
+    lag[consumer] = await retried(() =>
+      inboxLag(stack.pools[service], consumer, from.toISOString(), to.toISOString()),
     );
-    lag[consumer] = summarize(rows.map((row) => Number(row.lag)));
-  }
-  const measurement = {
+  return {
     replicas: stack.replicas,
     round: roundNumber,
     load: loadFigures(stats),
     settleMs: round(settled.elapsedMs, 0),
     settled: settled.met,
     lag,
+    /** CPU ms per order of each process group, from the first order until every one settled. */
     cpuMsPerOrder,
     stackCpuMsPerOrder: stackCpuMs(cpuMsPerOrder),
     transactionsPerOrder: round((workAfter.transactions - workBefore.transactions) / orders, 1),
+    /** Undefined without pg_stat_statements. */
     statementsPerOrder:
       workAfter.statements === undefined || workBefore.statements === undefined
         ? undefined
         : round((workAfter.statements - workBefore.statements) / orders, 1),
   };
-  logger.info('round measured', {
-    replicas: stack.replicas,
-    round: roundNumber,
-    okPerSecond: measurement.load.okPerSecond,
-    settleMs: measurement.settleMs,
-    stackCpuMsPerOrder: measurement.stackCpuMsPerOrder,
-  });
-  return measurement;
 }
+type Measurement = Awaited<ReturnType<typeof measureRound>>;
 
 async function measure(run: BenchRun) {
   const stacks = await Promise.all(config.replicas.map((replicas) => startStack(run, replicas)));
@@ -282,9 +221,7 @@ async function measure(run: BenchRun) {
   if (!first) throw new Error('--replicas names no stack');
   const environment = await describeEnvironment(first.urls.product, first.bus, first.cpu);
   // Every process's own work with nothing to do (relays, queue workers, timers), all stacks idle.
-  const idleFrom = first.cpu.snapshot();
-  await sleep(3_000, undefined, { signal: run.signal });
-  const idle = cpuBetween(idleFrom, first.cpu.snapshot()).percentOfOneCore;
+  const idle = (await idleCpu(first.cpu, 3_000, run.signal)).percentOfOneCore;
   const measurements: Measurement[] = [];
   for (let r = 1; r <= config.rounds; r++) {
     for (const stack of r % 2 === 1 ? stacks : [...stacks].reverse())
@@ -298,22 +235,13 @@ type Results = Awaited<ReturnType<typeof measure>>['results'];
 function report({ measurements }: Results): ReportBlock[] {
   const perReplicas = config.replicas.map((replicas) => {
     const of = measurements.filter((m) => m.replicas === replicas);
-    const pick = (value: (m: Measurement) => number | undefined) =>
-      round(median(of.map((m) => value(m) ?? Number.NaN)), 2);
+    const pick = (value: (m: Measurement) => number | undefined) => medianOf(of, value);
     const groups = [...new Set(of.flatMap((m) => Object.keys(m.cpuMsPerOrder)))].filter(isStackGroup);
     return {
       replicas,
       okPerSecond: pick((m) => m.load.okPerSecond),
-      failed: of.reduce((n, m) => n + m.load.failed, 0),
-      p50: pick((m) => m.load.latencyMs.p50),
-      p99: pick((m) => m.load.latencyMs.p99),
       settleMs: pick((m) => (m.settled ? m.settleMs : Number.NaN)),
       stackCpuMs: pick((m) => m.stackCpuMsPerOrder),
-      transactions: pick((m) => m.transactionsPerOrder),
-      statements: pick((m) => m.statementsPerOrder),
-      lag: Object.fromEntries(
-        lagConsumers.map(({ consumer }) => [consumer, pick((m) => m.lag[consumer]?.p99)]),
-      ),
       cpu: Object.fromEntries(groups.map((group) => [group, pick((m) => m.cpuMsPerOrder[group])])),
     };
   });

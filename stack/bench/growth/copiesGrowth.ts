@@ -1,31 +1,26 @@
 /**
- * What a rename costs as its copies multiply: `products` products, each copied into `copies` order
+ * What an update costs as its copies multiply: `products` products, each copied into `copies` order
  * items, for each number of copies in turn. Per level: the lag of the copies behind `updateProduct`
- * at a steady rate (open loop, as `propagation.ts` phase A), the copy updates/s the order consumer
- * sustains draining a backlog (`drainBacklog`, as its phase B(ii)), and `renameProduct` STRONG
- * against EVENTUAL on one product, alternating, one at a time (as `renames.ts`).
- */
-import { type EventBusOptions, queueName } from '@msd/events';
-import type { ServiceName } from '@msd/registry';
+ * at a steady rate (open loop), and the copy updates/s the order consumer sustains draining a backlog
+ * (its queue paused while the updates are written and published, then resumed: the consumer alone).
+ * STRONG against EVENTUAL renames are the trade-offs run's (`npm run bench`).
+ */ import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
-import { Queue } from 'bullmq';
-import pg from 'pg';
 import { benchCredential } from '../gateway/benchSubgraphHeaders.ts';
 import {
   type BenchRun,
+  type BenchStack,
+  type Check,
   type CpuMeter,
+  closedLoop,
+  cpuBetween,
+  eventPathProbes,
+  loadFigures,
   logger,
-  OpenLoop,
-  openLoopFigures,
-  poster,
+  poll,
+  post,
   round,
-  type Summary,
-  summarize,
 } from '../harness/index.ts';
-import { drainBacklog } from '../propagation/drainBacklog.ts';
-import { eventPathProbes } from '../propagation/eventPathProbes.ts';
-import { productUpdates, updated } from '../propagation/productUpdates.ts';
-import { renameProbes } from '../renames/renameProbes.ts';
 import { reseedCopies } from './reseed.ts';
 
 export interface CopiesConfig {
@@ -35,155 +30,140 @@ export interface CopiesConfig {
   lagSeconds: number;
   /** Copy rows the drain rewrites at each level: updates = drainRows / copies (at least 2 per product). */
   drainRows: number;
-  renames: number;
-  renameWarmUp: number;
 }
 
 const requestTimeoutMs = 10_000;
 const convergeTimeoutMs = 120_000;
 
-export interface CopiesLevel {
-  copies: number;
-  lag: {
-    load: ReturnType<typeof openLoopFigures>;
-    lagMs: Summary;
-    relayMs: Summary;
-    deliveryMs: Summary;
-    convergedMs: number;
-    converged: boolean;
+const updated: Check = (body) => {
+  const answer = JSON.parse(body) as {
+    data?: { updateProduct?: unknown } | null;
+    errors?: { message: string }[];
   };
-  drain: Awaited<ReturnType<typeof drainBacklog>>;
-  renames: {
-    strongMs: Summary;
-    eventualMs: Summary;
-    /** EVENTUAL: from the call's return until every copy holds the name. */
-    eventualConvergeMs: Summary;
-    /** STRONG: copies holding another name when the call returned, over all calls (must be 0). */
-    staleOnReturn: number;
-  };
-}
+  return answer.data?.updateProduct ? undefined : (answer.errors?.[0]?.message ?? 'no data').slice(0, 80);
+};
 
 export async function measureCopiesGrowth(
   run: BenchRun,
-  options: {
-    config: CopiesConfig;
-    gatewayUrl: string;
-    ports: Record<string, number>;
-    urls: Record<ServiceName, string>;
-    bus: EventBusOptions;
-    cpu: CpuMeter;
-  },
-): Promise<CopiesLevel[]> {
-  const { config } = options;
+  bench: BenchStack,
+  cpu: CpuMeter,
+  config: CopiesConfig,
+) {
+  const options = {
+    gatewayUrl: bench.stack.gatewayUrl,
+    ports: bench.stack.ports,
+    urls: bench.urls,
+    bus: bench.bus,
+  };
   const productUrl = `http://127.0.0.1:${options.ports.product}/graphql`;
+  // The product service is called as the gateway would: the updates' cost is the owner's, not the gateway's.
   const asService = { [SERVICE_TOKEN_HEADER]: benchCredential('product') };
-  const productDb = new pg.Pool({ connectionString: options.urls.product, max: 3 });
-  const orderDb = new pg.Pool({ connectionString: options.urls.order, max: 3 });
-  const queue = new Queue(queueName('ProductUpdated', 'order'), {
-    connection: options.bus.connection,
-    prefix: options.bus.prefix,
-  });
-  const product = poster(productUrl, { headers: asService, timeoutMs: requestTimeoutMs });
-  run.cleanup.add('closing the copies probes', async () => {
-    product.close();
-    await queue.close().catch(() => {});
-    await Promise.all([productDb.end(), orderDb.end()]);
-  });
-  const probes = eventPathProbes({
-    productDb,
-    orderDb,
-    queue,
-    orderMetricsUrl: `http://127.0.0.1:${options.ports.order}/metrics`,
-    cpu: options.cpu,
-    convergeTimeoutMs,
-    signal: run.signal,
-  });
-  const renames = renameProbes({
-    gatewayUrl: options.gatewayUrl,
-    orderDb,
-    convergeTimeoutMs,
-    signal: run.signal,
-  });
+  const probes = eventPathProbes(run, bench, cpu, convergeTimeoutMs);
+  const { queue } = probes;
+  /** The consumer alone: its queue paused while the backlog is written and published, then resumed. */
+  const drain = async (nextUpdate: () => string, updates: number, rowsPerProduct: number) => {
+    logger.info('drain', { updates, rowsPerProduct });
+    await queue.pause();
+    try {
+      const writes = await closedLoop({
+        url: productUrl,
+        connections: 16,
+        amount: updates,
+        body: nextUpdate,
+        headers: asService,
+        check: updated,
+        timeoutMs: requestTimeoutMs,
+        signal: run.signal,
+      });
+      const published = await poll(
+        () => Promise.all([probes.outboxBacklog(), probes.queueCounts()]),
+        ([outbox, queued]) => outbox === 0 && queued.waiting >= writes.ok,
+        { intervalMs: 100, timeoutMs: 30_000, signal: run.signal },
+      );
+      if (!published.met) throw new Error(`backlog not published: outbox ${published.value[0]}`);
+      const before = await probes.snapshot();
+      await queue.resume();
+      const convergence = await probes.convergence();
+      const after = await probes.snapshot();
+      const drained = await probes.appliedSince(before.dbTime);
+      const applied = after.applied - before.applied;
+      const span = Math.max(drained.span, 0.001);
+      return {
+        writes: { ...loadFigures(writes), outboxEmptyAfterWritesMs: round(published.elapsedMs, 0) },
+        drain: {
+          queuedAtResume: before.queue,
+          eventsRecorded: drained.n,
+          eventsApplied: applied,
+          eventsStale: after.stale - before.stale,
+          seconds: round(span, 3),
+          eventsPerSecond: round((drained.n - 1) / span, 0),
+          copyUpdatesPerSecond: round((applied * rowsPerProduct) / span, 0),
+          convergence,
+          cpu: cpuBetween(before.cpu, after.cpu),
+        },
+      };
+    } finally {
+      await queue.resume().catch(() => {});
+    }
+  };
 
-  const levels: CopiesLevel[] = [];
+  const levels = [];
   for (const copies of config.copies) {
     const ids = await reseedCopies(options.urls, config.products, copies);
-    const nextUpdate = productUpdates(ids);
-    const updates = new OpenLoop({
-      send: () => product.post(nextUpdate()),
-      check: updated,
-      maxInFlight: 64,
-      signal: run.signal,
-    });
+    let seq = 0;
+    /** `updateProduct(name)` round-robin over the products, a new name each time. */
+    const nextUpdate = () =>
+      JSON.stringify({
+        query:
+          'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { version } }',
+        variables: { id: ids[seq % ids.length], name: `Product ${seq % ids.length} #${seq++}` },
+      });
+    /**
+     * `rate` updates a second for `seconds`, each sent when due whatever became of the earlier ones
+     * (open loop: a fixed rate of arrivals); resolves when every answer is in.
+     */
+    const updates = async (rate: number, seconds: number) => {
+      const start = performance.now();
+      const sent: Promise<boolean>[] = [];
+      for (let i = 0; i < rate * seconds; i++) {
+        await sleep(start + (i * 1000) / rate - performance.now(), undefined, { signal: run.signal });
+        const answer = post(productUrl, nextUpdate(), { headers: asService, timeoutMs: requestTimeoutMs });
+        sent.push(answer.then((a) => a.status === 200 && updated(a.body) === undefined).catch(() => false));
+      }
+      const ok = (await Promise.all(sent)).filter(Boolean).length;
+      return { targetRate: rate, sent: sent.length, ok, okPerSecond: round(ok / seconds) };
+    };
 
     logger.info('lag', { copies, rate: config.lagRate, seconds: config.lagSeconds });
-    await updates.run(config.lagRate, Math.min(2, config.lagSeconds));
-    await updates.settle();
+    await updates(config.lagRate, Math.min(2, config.lagSeconds));
     await probes.convergence();
     const before = await probes.snapshot();
-    const stats = await updates.run(config.lagRate, config.lagSeconds);
+    const load = await updates(config.lagRate, config.lagSeconds);
     const end = await probes.dbNow();
-    await updates.settle();
     const convergence = await probes.convergence();
     const breakdown = await probes.lagBreakdown(before.dbTime, end);
     const lag = {
-      load: openLoopFigures(stats),
+      load,
       lagMs: await probes.lag(before.dbTime, end),
       relayMs: breakdown.relayMs,
       deliveryMs: breakdown.deliveryMs,
       convergedMs: convergence.elapsedMs,
       converged: convergence.converged,
     };
-
-    const drain = await drainBacklog(run, {
-      probes,
-      queue,
-      productUrl,
-      headers: asService,
+    const drained = await drain(
       nextUpdate,
-      updates: Math.max(2 * config.products, Math.round(config.drainRows / copies)),
-      connections: 16,
-      rowsPerProduct: copies,
-      requestTimeoutMs,
-    });
-
-    logger.info('renames', { copies, renames: config.renames });
-    const [id] = ids;
-    if (!id) throw new Error('no product seeded');
-    const samples = { STRONG: [] as number[], EVENTUAL: [] as number[] };
-    const convergeMs: number[] = [];
-    let staleOnReturn = 0;
-    for (let i = -config.renameWarmUp; i < config.renames; i++) {
-      for (const consistency of ['STRONG', 'EVENTUAL'] as const) {
-        const name = `${consistency} ${copies} #${i}`;
-        const { response, latencyMs, returnedAt } = await renames.rename(id, name, consistency);
-        if (response.errors) throw new Error(`rename failed: ${JSON.stringify(response.errors)}`);
-        const named = consistency === 'STRONG' ? await renames.copiesNamed(id, name) : undefined;
-        const converged =
-          consistency === 'EVENTUAL' ? await renames.converged(id, name, returnedAt) : undefined;
-        if (i < 0) continue;
-        samples[consistency].push(latencyMs);
-        if (named) staleOnReturn += named.total - named.named;
-        if (converged !== undefined) convergeMs.push(converged);
-      }
-    }
-    levels.push({
+      Math.max(2 * config.products, Math.round(config.drainRows / copies)),
       copies,
-      lag,
-      drain,
-      renames: {
-        strongMs: summarize(samples.STRONG),
-        eventualMs: summarize(samples.EVENTUAL),
-        eventualConvergeMs: summarize(convergeMs),
-        staleOnReturn,
-      },
-    });
+    );
+
+    levels.push({ copies, lag, drain: drained });
     logger.info('measured', {
       copies,
       lagP99: lag.lagMs.p99,
-      copyUpdatesPerSecond: drain.drain.copyUpdatesPerSecond,
-      strongP50: round(samples.STRONG.length ? summarize(samples.STRONG).p50 : Number.NaN),
+      copyUpdatesPerSecond: drained.drain.copyUpdatesPerSecond,
     });
   }
   return levels;
 }
+
+export type CopiesLevel = Awaited<ReturnType<typeof measureCopiesGrowth>>[number];

@@ -1,11 +1,7 @@
 /**
- * The plans of the statements the 3-hop read sends, at the data volume in the databases: the order
- * service's page of orders (an operator's, and a customer's own) and the items of that page, the
- * product service's products and inventory's stock levels of those items. The statements are the
- * services' own: their data functions are called with a client of that service's database, the SQL
- * and parameters they send are taken from Prisma's query events, and PostgreSQL explains exactly
- * that text with `EXPLAIN (ANALYZE, BUFFERS)` (pg_stat_statements needs a server preload this
- * shared server does not have).
+ * The plans of the statements the 3-hop read sends, at the volume in the databases: the services'
+ * own data functions are called, the SQL and parameters Prisma sends taken from its query events, and
+ * exactly that explained with `EXPLAIN (ANALYZE, BUFFERS)`.
  */
 import { openInventoryDatabase } from '@msd/inventory-service/database';
 import { findStockLevels } from '@msd/inventory-service/stockLevels';
@@ -15,24 +11,6 @@ import { openProductDatabase } from '@msd/product-service/database';
 import { findProductsByIds } from '@msd/product-service/products';
 import pg from 'pg';
 import { round } from '../harness/index.ts';
-
-export interface StatementPlan {
-  service: 'order' | 'product' | 'inventory';
-  statement: string;
-  page: number;
-  sql: string;
-  /** Plan nodes, outermost first: `Limit`, `Index Scan using orders_pkey on orders`, … */
-  nodes: string[];
-  /** Rows the scan nodes read: returned plus removed by a filter. */
-  rowsScanned: number;
-  rowsReturned: number;
-  /** Shared buffers hit + read (8 KiB pages). */
-  buffers: number;
-  planningMs: number;
-  executionMs: number;
-  /** `EXPLAIN (ANALYZE, BUFFERS)` as PostgreSQL prints it. */
-  text: string;
-}
 
 interface PlanNode {
   'Node Type': string;
@@ -74,24 +52,20 @@ interface Captured {
 /** A service's client whose last statement is kept. */
 function capturing<T>(open: (url: string) => T, url: string): { db: T; last: () => Captured } {
   const db = open(url);
-  let last: Captured | undefined;
+  let last: Captured = { sql: 'no statement captured', params: [] };
   (db as { $on(event: 'query', listener: (e: { query: string; params: string }) => void): void }).$on(
     'query',
     (e) => {
       last = { sql: e.query, params: JSON.parse(e.params) as unknown[] };
     },
   );
-  return {
-    db,
-    last: () => {
-      if (!last) throw new Error('no statement captured');
-      return last;
-    },
-  };
+  return { db, last: () => last };
 }
 
-async function explain(pool: pg.Pool, { sql, params }: Captured) {
-  const client = await pool.connect();
+/** `EXPLAIN (ANALYZE, BUFFERS)` of a statement: its plan nodes (outermost first), rows its scans read, buffers, times, text. */
+async function explain(url: string, { sql, params }: Captured) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
     const text = await client.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`,
@@ -117,37 +91,36 @@ async function explain(pool: pg.Pool, { sql, params }: Captured) {
         .replace(/'\{([^}]*)\}'::uuid\[\]/g, (_, ids: string) => `'{${ids.split(',').length} ids}'::uuid[]`),
     };
   } finally {
-    client.release();
+    await client.end();
   }
 }
 
-export interface HotStatementOptions {
-  /** Each service's database URL. */
+export type StatementPlan = {
+  service: 'order' | 'product' | 'inventory';
+  statement: string;
+  page: number;
+} & Awaited<ReturnType<typeof explain>>;
+
+/**
+ * Explains the hot statements at each page size: the operator's page after `after` (a deep page:
+ * keyset, not OFFSET), the customer's own first page, the page's items, products and stock.
+ */
+export async function explainHotStatements(options: {
   urls: { order: string; product: string; inventory: string };
   pages: readonly number[];
-  /** The id after which the operator's page starts (a deep page: keyset, not OFFSET). */
   after: string;
-  /** The customer whose own orders are listed (first page). */
   customerId: string;
-}
-
-/** Explains the hot statements at each page size. */
-export async function explainHotStatements(options: HotStatementOptions): Promise<StatementPlan[]> {
+}) {
   const order = capturing(openOrderDatabase, options.urls.order);
   const product = capturing(openProductDatabase, options.urls.product);
   const inventory = capturing(openInventoryDatabase, options.urls.inventory);
-  const pools = {
-    order: new pg.Pool({ connectionString: options.urls.order, max: 1 }),
-    product: new pg.Pool({ connectionString: options.urls.product, max: 1 }),
-    inventory: new pg.Pool({ connectionString: options.urls.inventory, max: 1 }),
-  };
   const plans: StatementPlan[] = [];
   const add = async (
-    service: StatementPlan['service'],
+    service: 'order' | 'product' | 'inventory',
     statement: string,
     page: number,
     captured: Captured,
-  ) => plans.push({ service, statement, page, ...(await explain(pools[service], captured)) });
+  ) => plans.push({ service, statement, page, ...(await explain(options.urls[service], captured)) });
   try {
     for (const page of options.pages) {
       const orders = await listOrders(order.db, { take: page, afterId: options.after });
@@ -167,11 +140,6 @@ export async function explainHotStatements(options: HotStatementOptions): Promis
     }
     return plans;
   } finally {
-    await Promise.all([
-      order.db.$disconnect(),
-      product.db.$disconnect(),
-      inventory.db.$disconnect(),
-      ...Object.values(pools).map((pool) => pool.end()),
-    ]);
+    await Promise.all([order.db.$disconnect(), product.db.$disconnect(), inventory.db.$disconnect()]);
   }
 }

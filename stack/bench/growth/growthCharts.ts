@@ -1,11 +1,9 @@
 /**
- * The growth report's charts, drawn from one run's results (Vega-Lite, rendered to SVG by
- * `writeChartSvg`): CPU per request against the page and against the table, rows the hot statements
- * read, propagation against copies per product, and rename latency against copies.
+ * The growth report's charts (Vega-Lite, drawn by the harness's `writeCharts`): CPU per request
+ * against the page and against the table, rows the hot statements read, and propagation against copies
+ * per product.
  */
-import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeChartSvg } from '../harness/index.ts';
 import type { CopiesLevel } from './copiesGrowth.ts';
 import type { ReadGrowth } from './readGrowth.ts';
 
@@ -14,13 +12,11 @@ const height = 200;
 const logX = (field: string, title: string) =>
   ({ field, type: 'quantitative', title, scale: { type: 'log' }, axis: { grid: false } }) as const;
 
-/** Writes the charts into `dir` as `<prefix><name>.svg`; returns the files written. */
-export async function writeGrowthCharts(
-  dir: string,
-  prefix: string,
+/** Every chart's specification, by file name (without `.svg`). */
+export function growthChartSpecs(
   reads: ReadGrowth,
   copies: readonly CopiesLevel[],
-): Promise<string[]> {
+): Record<string, TopLevelSpec> {
   const ordersAt = new Map(reads.volumes.map((v) => [v.scale, v.orders]));
   const readRows = reads.medians.map((m) => ({
     reader: m.reader === 'operator' ? 'operator: any page of all orders' : 'customer: its own first page',
@@ -118,33 +114,11 @@ export async function writeGrowthCharts(
         },
       ],
     },
-    'renames-by-copies': {
-      title: 'renameProduct latency against copies per product',
-      data: {
-        values: copies.flatMap((c) => [
-          { copies: c.copies, series: 'STRONG p50', ms: c.renames.strongMs.p50 },
-          { copies: c.copies, series: 'STRONG p99', ms: c.renames.strongMs.p99 },
-          { copies: c.copies, series: 'EVENTUAL call p50', ms: c.renames.eventualMs.p50 },
-          { copies: c.copies, series: 'EVENTUAL copies converged p50', ms: c.renames.eventualConvergeMs.p50 },
-        ]),
-      },
-      mark: { type: 'line', point: true },
-      width: 360,
-      height,
-      encoding: {
-        x: logX('copies', 'copies per product (log)'),
-        y: { field: 'ms', type: 'quantitative', title: 'ms' },
-        color: { field: 'series', type: 'nominal', title: null },
-      },
-    },
   };
-  const files: string[] = [];
-  for (const [name, spec] of Object.entries(specs))
-    files.push(
-      await writeChartSvg(path.join(dir, `${prefix}${name}.svg`), {
-        ...spec,
-        config: { legend: { labelLimit: 0 } },
-      } as TopLevelSpec),
-    );
-  return files;
+  return Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [
+      `growth-${name}`,
+      { ...spec, config: { legend: { labelLimit: 0 } } } as TopLevelSpec,
+    ]),
+  );
 }

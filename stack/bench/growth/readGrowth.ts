@@ -1,31 +1,25 @@
 /**
- * The 3-hop read at each data volume and page size: `orders(first: N, after: …) { id total items {
- * quantity productName product { name price stock } } }` through the gateway, as an operator paging
- * through every order (keyset cursors spread over the whole table, so deep pages count as much as
- * the first) and as the customer with the most orders reading its own first page. Per cell:
- * requests/s, latency, CPU ms per request of each process (net of what it spends idle), what the
- * answer held; then the plans of the services' statements at that volume.
+ * The 3-hop read at each data volume and page size, through the gateway, as an operator paging
+ * through every order (keyset cursors spread over the table, so deep pages count as much as the
+ * first) and as the customer with the most orders reading its own first page; then the plans of the
+ * services' statements at that volume.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServiceName } from '@msd/registry';
 import { developmentToken } from '@msd/service-kit';
 import pg from 'pg';
 import {
   type BenchRun,
-  type Check,
+  type BenchStack,
   type CpuMeter,
-  type CpuUse,
   closedLoop,
-  cpuBetween,
-  cpuMsPerRequest,
-  cpuNetOfIdle,
-  loadFigures,
+  idleCpu,
   logger,
-  median,
-  poster,
+  type MeasuredLoad,
+  measuredLoad,
+  medianOf,
+  post,
   round,
-  stackCpuMs,
 } from '../harness/index.ts';
+import { listRead, withProductAndStock } from '../reads.ts';
 import { explainHotStatements, type StatementPlan } from './explainHotStatements.ts';
 import { reseedDemo } from './reseed.ts';
 
@@ -40,55 +34,12 @@ export interface ReadConfig {
   warmUpSeconds: number;
 }
 
-export interface ReadPhase {
-  scale: number;
-  reader: Reader;
-  page: number;
-  round: number;
-  requestsPerSecond: number;
-  failed: number;
-  problems: Record<string, number>;
-  p50: number;
-  p99: number;
-  stackCpuMs: number;
-  cpuMsPerRequest: Record<string, number>;
-  cpu: CpuUse;
-}
-
-/** What one answer held: orders, items, distinct products, bytes. */
-export interface AnswerShape {
-  orders: number;
-  items: number;
-  products: number;
-  bytes: number;
-}
-
 const query = (page: number, name: string) =>
   `query ${name}($after: String) { orders(first: ${page}, after: $after) { id total items { quantity productName product { name price stock } } } }`;
 
-interface OrdersAnswer {
-  data?: {
-    orders?: { items: { product: { name?: string; stock?: number | null } | null }[] }[];
-  } | null;
-  errors?: { message: string }[];
-}
-
-/** `orders` orders, every item with its product's name and stock. */
-const complete =
-  (orders: number): Check =>
-  (body) => {
-    const answer = JSON.parse(body) as OrdersAnswer;
-    if (answer.errors?.length) return `error: ${answer.errors[0]?.message.slice(0, 60)}`;
-    const list = answer.data?.orders;
-    if (list?.length !== orders) return `orders: ${list?.length}`;
-    const whole = list.every((order) =>
-      order.items.every((item) => typeof item.product?.name === 'string' && item.product.stock != null),
-    );
-    return whole ? undefined : 'incomplete items';
-  };
-
-function shapeOf(body: string): AnswerShape {
-  const list = (JSON.parse(body) as OrdersAnswer).data?.orders ?? [];
+/** What one answer held: orders, items, distinct products, bytes. */
+function shapeOf(body: string) {
+  const list: { items: { product: unknown }[] }[] = JSON.parse(body).data?.orders ?? [];
   const items = list.flatMap((order) => order.items);
   return {
     orders: list.length,
@@ -98,14 +49,9 @@ function shapeOf(body: string): AnswerShape {
   };
 }
 
-interface Cell {
-  reader: Reader;
-  page: number;
-  headers: Record<string, string>;
-  /** The body of connection `c`'s next request. */
-  body: (connection: number) => string;
-  check: Check;
-}
+type Cell = { reader: Reader; page: number; headers: Record<string, string> } & Required<
+  Pick<Parameters<typeof closedLoop>[0], 'body' | 'check'>
+>;
 
 /** The operator's cursors: ids spread evenly over the table, each with a full page after it. */
 function cursorsFor(ids: readonly string[], page: number, count = 32): (string | null)[] {
@@ -118,9 +64,7 @@ async function cellsAt(orderUrl: string, pages: readonly number[]) {
   const db = new pg.Client({ connectionString: orderUrl });
   await db.connect();
   try {
-    const ids = (await db.query<{ id: string }>('SELECT id::text FROM orders ORDER BY id')).rows.map(
-      (r) => r.id,
-    );
+    const ids = (await db.query('SELECT id::text FROM orders ORDER BY id')).rows.map((r) => r.id as string);
     const top = (
       await db.query<{ customer: string; n: number }>(
         'SELECT customer_id AS customer, count(*)::int AS n FROM orders GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1',
@@ -143,14 +87,14 @@ async function cellsAt(orderUrl: string, pages: readonly number[]) {
             operationName: `Orders${c}`,
             variables: { after: cursors[next++ % cursors.length] },
           }),
-        check: complete(Math.min(page, ids.length)),
+        check: listRead('orders', Math.min(page, ids.length), withProductAndStock),
       });
       cells.push({
         reader: 'customer',
         page,
         headers: customer,
         body: (c) => JSON.stringify({ query: query(page, `MyOrders${c}`), operationName: `MyOrders${c}` }),
-        check: complete(Math.min(page, top.n)),
+        check: listRead('orders', Math.min(page, top.n), withProductAndStock),
       });
     }
     return { cells, ids, customer: top };
@@ -159,47 +103,28 @@ async function cellsAt(orderUrl: string, pages: readonly number[]) {
   }
 }
 
-export async function measureReadGrowth(
-  run: BenchRun,
-  options: { config: ReadConfig; gatewayUrl: string; urls: Record<ServiceName, string>; cpu: CpuMeter },
-) {
-  const { config, cpu } = options;
+export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: CpuMeter, config: ReadConfig) {
+  const { gatewayUrl } = bench.stack;
   const phases: ReadPhase[] = [];
-  const shapes: (AnswerShape & { scale: number; reader: Reader; page: number })[] = [];
+  const shapes: Shape[] = [];
   const plans: (StatementPlan & { scale: number })[] = [];
-  const volumes: {
-    scale: number;
-    orders: number;
-    customer: string;
-    customerOrders: number;
-    idle: Record<string, number>;
-  }[] = [];
+  const volumes: { scale: number; orders: number; customer: string; customerOrders: number; idle: object }[] =
+    [];
   for (const scale of config.scales) {
-    await reseedDemo(options.urls, scale);
-    const { cells, ids, customer } = await cellsAt(options.urls.order, config.pages);
+    await reseedDemo(bench.urls, scale);
+    const { cells, ids, customer } = await cellsAt(bench.urls.order, config.pages);
     const load = (cell: Cell, seconds: number) =>
-      closedLoop({
-        url: options.gatewayUrl,
-        connections: config.connections,
-        seconds,
-        body: cell.body,
-        headers: cell.headers,
-        check: cell.check,
-        signal: run.signal,
-      });
-    // One answer of each cell, checked, for its shape; then a warm-up at this volume.
+      closedLoop({ ...cell, url: gatewayUrl, connections: config.connections, seconds, signal: run.signal });
+    logger.info('warm-up (not measured)', { scale, seconds: config.warmUpSeconds });
+    for (const cell of cells) await load(cell, config.warmUpSeconds);
+    // After a warm-up at this volume, one answer of each cell, checked, for its shape.
     for (const cell of cells) {
-      const client = poster(options.gatewayUrl, { headers: cell.headers, maxSockets: 1 });
-      const answer = await client.post(cell.body(0)).finally(() => client.close());
+      const answer = await post(gatewayUrl, cell.body(0), { headers: cell.headers });
       const problem = answer.status === 200 ? cell.check(answer.body) : `HTTP ${answer.status}`;
       if (problem) throw new Error(`${cell.reader} page ${cell.page} at ${scale}x: ${problem}`);
       shapes.push({ scale, reader: cell.reader, page: cell.page, ...shapeOf(answer.body) });
     }
-    logger.info('warm-up (not measured)', { scale, seconds: config.warmUpSeconds });
-    for (const cell of cells) await load(cell, config.warmUpSeconds);
-    const idleBefore = cpu.snapshot();
-    await sleep(config.seconds * 1000, undefined, { signal: run.signal });
-    const idle = cpuBetween(idleBefore, cpu.snapshot()).percentOfOneCore;
+    const idle = (await idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
     volumes.push({
       scale,
       orders: ids.length,
@@ -212,31 +137,14 @@ export async function measureReadGrowth(
       const order = cells.map((_, i) => cells[(i + r) % cells.length] as Cell);
       for (const cell of order) {
         logger.info('phase', { scale, reader: cell.reader, page: cell.page, round: r + 1 });
-        const before = cpu.snapshot();
-        const stats = await load(cell, config.seconds);
-        const use = cpuBetween(before, cpu.snapshot());
-        const figures = loadFigures(stats);
-        const perRequest = cpuMsPerRequest(cpuNetOfIdle(use, idle), figures.requestsPerSecond);
-        phases.push({
-          scale,
-          reader: cell.reader,
-          page: cell.page,
-          round: r + 1,
-          requestsPerSecond: figures.requestsPerSecond,
-          failed: figures.failed,
-          problems: figures.problems,
-          p50: figures.latencyMs.p50,
-          p99: figures.latencyMs.p99,
-          stackCpuMs: stackCpuMs(perRequest),
-          cpuMsPerRequest: perRequest,
-          cpu: use,
-        });
+        const measured = await measuredLoad(cpu, idle, () => load(cell, config.seconds));
+        phases.push({ scale, reader: cell.reader, page: cell.page, round: r + 1, ...measured });
       }
     }
     const middle = ids[Math.floor(ids.length / 2) - Math.max(...config.pages)] ?? ids[0];
     if (!middle) throw new Error('no cursor');
     for (const plan of await explainHotStatements({
-      urls: options.urls,
+      urls: bench.urls,
       pages: config.pages,
       after: middle,
       customerId: customer.customer,
@@ -248,17 +156,16 @@ export async function measureReadGrowth(
 
 export type ReadGrowth = Awaited<ReturnType<typeof measureReadGrowth>>;
 
+type ReadPhase = MeasuredLoad & { scale: number; reader: Reader; page: number; round: number };
+type Shape = ReturnType<typeof shapeOf> & { scale: number; reader: Reader; page: number };
+
 /** Per volume, reader and page: the medians across rounds, with the answer's shape. */
-function mediansOf(
-  phases: readonly ReadPhase[],
-  shapes: readonly (AnswerShape & { scale: number; reader: Reader; page: number })[],
-) {
+function mediansOf(phases: readonly ReadPhase[], shapes: readonly Shape[]) {
   const keys = [...new Set(phases.map((p) => `${p.scale}|${p.reader}|${p.page}`))];
   return keys.map((key) => {
     const [scale, reader, page] = key.split('|');
     const mine = phases.filter((p) => `${p.scale}|${p.reader}|${p.page}` === key);
-    const of = (pick: (p: ReadPhase) => number | undefined) =>
-      round(median(mine.map(pick).filter((v): v is number => v !== undefined)), 2);
+    const of = (pick: (p: ReadPhase) => number | undefined) => medianOf(mine, pick);
     const shape = shapes.find((s) => `${s.scale}|${s.reader}|${s.page}` === key);
     const stackCpuMs = of((p) => p.stackCpuMs);
     // The answer's entities: orders, items, and the distinct products the product and inventory

@@ -1,33 +1,29 @@
-export { renderChartSvg, writeChartSvg } from './chart.ts';
+export { writeCharts } from './chart.ts';
+export { eventPathProbes, inboxLag } from './eventPath.ts';
 export {
-  type Answer,
   type Check,
   closedLoop,
-  type LoadFigures,
   type LoadStats,
   loadFigures,
-  OpenLoop,
-  type OpenLoopStats,
-  openLoopFigures,
-  type Poster,
-  poster,
+  type MeasuredLoad,
+  measuredLoad,
+  operatorAuthorization,
+  post,
 } from './load.ts';
 export {
   type CpuMeter,
-  type CpuSnapshot,
   type CpuUse,
   cpuBetween,
   cpuMsPerRequest,
   cpuNetOfIdle,
   describeEnvironment,
-  type Environment,
+  idleCpu,
   isStackGroup,
   stackCpuMs,
   stackProcesses,
 } from './machine.ts';
-export { type BenchOptions, benchOptions } from './options.ts';
-export { areaOf, monotonicMicros, type ProfileSummary, readProfiles, summarizeProfile } from './profile.ts';
+export { benchOptions } from './options.ts';
 export { type Cell, columns, publish, type ReportBlock, type Table } from './report.ts';
-export { type BenchRun, Cleanup, logger, type Polled, poll, runBench } from './run.ts';
-export { type BenchStack, benchDefaults, startBenchStack, startProcessBeside } from './stack.ts';
-export { median, percentile, round, type Summary, summarize } from './stats.ts';
+export { type BenchRun, logger, poll, runBench } from './run.ts';
+export { type BenchStack, startBenchStack, startProcessBeside } from './stack.ts';
+export { medianOf, percentile, round, type Summary, summarize } from './stats.ts';

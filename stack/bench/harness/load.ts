@@ -1,15 +1,13 @@
 /**
- * Load against one HTTP endpoint, two ways. Closed loop (`closedLoop`): autocannon's connections,
- * each sending its next request when its previous one was answered, for a time or a number of
- * requests. Open loop (`OpenLoop`): request i is due at start + i / rate whatever happened to the
- * earlier ones, the schedule a fixed rate of arrivals needs. Every answer is checked; latency is the
- * client's, from sending the request to its last byte.
+ * Load against one HTTP endpoint: autocannon's closed loop (`closedLoop`: each connection sends its
+ * next request when its previous one was answered, for a time or a number of requests), every
+ * answer checked, latency the client's from sending the request to its last byte; and `post`, one
+ * request at a time.
  */
-import http from 'node:http';
-import { setTimeout as sleep, setImmediate as yieldToIo } from 'node:timers/promises';
 import { developmentToken } from '@msd/service-kit';
 import autocannon from 'autocannon';
-import { round, type Summary, summarize } from './stats.ts';
+import { type CpuMeter, cpuBetween, cpuMsPerRequest, cpuNetOfIdle, stackCpuMs } from './machine.ts';
+import { round, summarize } from './stats.ts';
 
 /** What is wrong with a 200 answer's body, or undefined when it is as expected. */
 export type Check = (body: string) => string | undefined;
@@ -28,26 +26,13 @@ export interface LoadStats {
   elapsedMs: number;
 }
 
-const newStats = (): LoadStats => ({
-  requests: 0,
-  ok: 0,
-  non200: 0,
-  problems: {},
-  latencies: [],
-  elapsedMs: 0,
-});
-
-function answered(stats: LoadStats, status: number, latencyMs: number, problem: string | undefined): void {
+/** Counts a request: answered with `status` after `latencyMs` (undefined: no answer), and what was wrong. */
+function count(stats: LoadStats, problem: string | undefined, status?: number, latencyMs?: number): void {
   stats.requests++;
-  stats.latencies.push(latencyMs);
-  if (status !== 200) stats.non200++;
+  if (latencyMs !== undefined) stats.latencies.push(latencyMs);
+  if (status !== undefined && status !== 200) stats.non200++;
   if (problem === undefined) stats.ok++;
   else stats.problems[problem] = (stats.problems[problem] ?? 0) + 1;
-}
-
-function failed(stats: LoadStats, problem: string): void {
-  stats.requests++;
-  stats.problems[problem] = (stats.problems[problem] ?? 0) + 1;
 }
 
 function problemOf(status: number, body: string, check: Check | undefined): string | undefined {
@@ -60,19 +45,7 @@ function problemOf(status: number, body: string, check: Check | undefined): stri
 }
 
 /** The figures of a load for a report: counts, rates and latency. */
-export interface LoadFigures {
-  requests: number;
-  ok: number;
-  failed: number;
-  non200: number;
-  problems: Record<string, number>;
-  seconds: number;
-  requestsPerSecond: number;
-  okPerSecond: number;
-  latencyMs: Summary;
-}
-
-export function loadFigures(stats: LoadStats): LoadFigures {
+export function loadFigures(stats: LoadStats) {
   const seconds = stats.elapsedMs / 1000;
   return {
     requests: stats.requests,
@@ -94,13 +67,10 @@ let operatorToken: Promise<string> | undefined;
  * bench stack's gateway runs in development mode, trusting the development key. A subgraph called
  * directly ignores the header.
  */
-const operatorAuthorization = () =>
+export const operatorAuthorization = () =>
   (operatorToken ??= developmentToken('operator', 'bench-operator', { expiresIn: '24h' }).then(
     (token) => `Bearer ${token}`,
   ));
-
-// ---------------------------------------------------------------------------------------------
-// Closed loop: autocannon
 
 export interface ClosedLoopOptions {
   /** POSTed to. */
@@ -119,7 +89,7 @@ export interface ClosedLoopOptions {
 }
 
 export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats> {
-  const stats = newStats();
+  const stats: LoadStats = { requests: 0, ok: 0, non200: 0, problems: {}, latencies: [], elapsedMs: 0 };
   let connections = 0;
   const target = new URL(options.url);
   const authorization = await operatorAuthorization();
@@ -151,7 +121,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats>
           ]);
           client.on('response', (status: number, _bytes: number, latencyMs: number) => {
             lastAnswer = performance.now();
-            answered(stats, status, latencyMs, problem);
+            count(stats, problem, status, latencyMs);
           });
         },
       },
@@ -164,7 +134,7 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats>
     const stop = () => instance.stop();
     options.signal.addEventListener('abort', stop, { once: true });
     instance.on('reqError', (error: NodeJS.ErrnoException) =>
-      failed(stats, error.message === 'request timed out' ? 'timeout' : (error.code ?? error.message)),
+      count(stats, error.message === 'request timed out' ? 'timeout' : (error.code ?? error.message)),
     );
   });
   stats.elapsedMs = (stats.latencies.length > 0 ? lastAnswer : performance.now()) - start;
@@ -172,170 +142,46 @@ export async function closedLoop(options: ClosedLoopOptions): Promise<LoadStats>
   return stats;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Open loop: one schedule, kept here
-
-export interface Answer {
-  status: number;
-  body: string;
-}
-
-export interface Poster {
-  /** POSTs `body`; rejects on a timeout or a connection error. */
-  post(body: string): Promise<Answer>;
-  /** Closes its connections. */
-  close(): void;
-}
-
-/**
- * JSON POSTs to one URL over keep-alive connections with Node's http client, which spends about half
- * of fetch's CPU per request: the load generator shares the machine with the stack it measures.
- */
-export function poster(
+/** One JSON POST as the operator: its status and body; rejects on a timeout or a connection error. */
+export async function post(
   url: string,
-  options: { headers?: Record<string, string>; timeoutMs?: number; maxSockets?: number } = {},
-): Poster {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  return {
-    post: async (body) => {
-      const authorization = await operatorAuthorization();
-      return new Promise((resolve, reject) => {
-        const request = http.request(
-          url,
-          {
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-              authorization,
-              ...options.headers,
-            },
-          },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('end', () =>
-              resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
-            );
-            response.on('error', reject);
-          },
-        );
-        request.setTimeout(timeoutMs, () =>
-          request.destroy(Object.assign(new Error('timeout'), { code: 'timeout' })),
-        );
-        request.on('error', reject);
-        request.end(body);
-      });
+  body: string,
+  options: { headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: await operatorAuthorization(),
+      ...options.headers,
     },
-    close: () => agent.destroy(),
+    body,
+    signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** A load measured: its figures, and the CPU ms per request of each process group net of its `idle` use. */
+export async function measuredLoad(
+  cpu: CpuMeter,
+  idle: Record<string, number>,
+  load: () => Promise<LoadStats>,
+) {
+  const before = cpu.snapshot();
+  const stats = await load();
+  const use = cpuBetween(before, cpu.snapshot());
+  const { requests, requestsPerSecond, failed, problems, latencyMs } = loadFigures(stats);
+  const perRequest = cpuMsPerRequest(cpuNetOfIdle(use, idle), requestsPerSecond);
+  return {
+    requests,
+    requestsPerSecond,
+    failed,
+    problems,
+    p50: latencyMs.p50,
+    p99: latencyMs.p99,
+    stackCpuMs: stackCpuMs(perRequest),
+    cpuMsPerRequest: perRequest,
+    cpu: use,
   };
 }
-
-export interface OpenLoopStats extends LoadStats {
-  targetRate: number;
-  scheduled: number;
-  sent: number;
-  /** Due while `maxInFlight` requests were outstanding: not sent at all (never queued). */
-  missed: number;
-  /** Sent more than 10 ms after they were due: the generator itself fell behind. */
-  late: number;
-  maxLateMs: number;
-}
-
-/** The figures of an open loop for a report: its schedule and what became of it, then `loadFigures`. */
-export const openLoopFigures = (stats: OpenLoopStats) => ({
-  targetRate: stats.targetRate,
-  scheduled: stats.scheduled,
-  sent: stats.sent,
-  missed: stats.missed,
-  lateOver10ms: stats.late,
-  maxLateMs: stats.maxLateMs,
-  ...loadFigures(stats),
-});
-
-const errorLabel = (error: unknown) =>
-  error instanceof Error
-    ? ((error as NodeJS.ErrnoException).code ?? error.message.slice(0, 80))
-    : String(error);
-
-/**
- * Fixed-rate arrivals with at most `maxInFlight` requests outstanding. Runs follow one another
- * without waiting for the answers of the previous one (they keep arriving into its stats), and share
- * the bound on requests in flight; `settle()` waits for them.
- */
-export class OpenLoop {
-  private inFlight = 0;
-  private readonly outstanding = new Set<Promise<void>>();
-
-  constructor(
-    private readonly options: {
-      /** Sends the next request. */
-      send: () => Promise<Answer>;
-      check?: Check;
-      maxInFlight: number;
-      signal: AbortSignal;
-    },
-  ) {}
-
-  /** `rate` requests per second for `seconds`; resolves once the last one is due. */
-  async run(rate: number, seconds: number): Promise<OpenLoopStats> {
-    const stats: OpenLoopStats = {
-      ...newStats(),
-      elapsedMs: seconds * 1000,
-      targetRate: rate,
-      scheduled: 0,
-      sent: 0,
-      missed: 0,
-      late: 0,
-      maxLateMs: 0,
-    };
-    const total = Math.round(rate * seconds);
-    const start = performance.now();
-    let next = 0;
-    while (next < total) {
-      this.options.signal.throwIfAborted();
-      const now = performance.now();
-      const due = Math.min(total, Math.floor(((now - start) * rate) / 1000) + 1);
-      for (; next < due; next++) {
-        stats.scheduled++;
-        if (this.inFlight >= this.options.maxInFlight) {
-          stats.missed++;
-          continue;
-        }
-        const lateMs = now - (start + (next * 1000) / rate);
-        if (lateMs > 10) stats.late++;
-        stats.maxLateMs = Math.max(stats.maxLateMs, round(lateMs));
-        this.launch(stats);
-      }
-      const wait = start + (next * 1000) / rate - performance.now();
-      if (wait > 0) await sleep(wait);
-      else await yieldToIo();
-    }
-    return stats;
-  }
-
-  /** Resolves once every request sent so far is answered or has failed. */
-  async settle(): Promise<void> {
-    while (this.outstanding.size > 0) await Promise.race([...this.outstanding]);
-  }
-
-  private launch(stats: OpenLoopStats): void {
-    stats.sent++;
-    this.inFlight++;
-    const started = performance.now();
-    const done = this.options
-      .send()
-      .then(
-        ({ status, body }) =>
-          answered(stats, status, performance.now() - started, problemOf(status, body, this.options.check)),
-        (error: unknown) => failed(stats, errorLabel(error)),
-      )
-      .finally(() => {
-        this.inFlight--;
-        this.outstanding.delete(done);
-      });
-    this.outstanding.add(done);
-  }
-}
+export type MeasuredLoad = Awaited<ReturnType<typeof measuredLoad>>;

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBusOptions } from '@msd/events';
 import { repoRoot } from '@msd/registry';
 import { Redis } from 'ioredis';
@@ -24,28 +25,8 @@ function command(cmd: string, args: string[]): string {
 /** The 1-, 5- and 15-minute load averages. */
 export const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-export interface Environment {
-  nproc: number;
-  cpuModel: string;
-  memory: string;
-  node: string;
-  kernel: string;
-  commit: string;
-  /** Uncommitted changes in the tree that was measured (other work in progress is part of it). */
-  uncommitted: string[];
-  postgres: string;
-  redis: string;
-  loadavgBefore: string;
-  /** The process groups whose CPU is reported. */
-  stackProcesses: string[];
-}
-
 /** The machine, the tree, PostgreSQL's and Redis's versions, and the load average before the run. */
-export async function describeEnvironment(
-  databaseUrl: string,
-  bus: EventBusOptions,
-  cpu: CpuMeter,
-): Promise<Environment> {
+export async function describeEnvironment(databaseUrl: string, bus: EventBusOptions, cpu: CpuMeter) {
   const db = new pg.Client({ connectionString: databaseUrl });
   const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
   try {
@@ -57,14 +38,15 @@ export async function describeEnvironment(
     return {
       nproc: os.availableParallelism(),
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
-      memory: command('free', ['-h']),
       node: process.version,
       kernel: os.release(),
       commit: command('git', ['rev-parse', '--short', 'HEAD']),
+      /** Uncommitted changes in the tree that was measured (other work in progress is part of it). */
       uncommitted: command('git', ['status', '--short']).split('\n').filter(Boolean),
       postgres: version.rows[0]?.server_version ?? 'unknown',
       redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
       loadavgBefore: loadavg(),
+      /** The process groups whose CPU is reported. */
       stackProcesses: cpu.groups,
     };
   } finally {
@@ -73,22 +55,12 @@ export async function describeEnvironment(
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// CPU
+export type Environment = Awaited<ReturnType<typeof describeEnvironment>>;
 
 const clockTicks = (() => {
   const ticks = Number(command('getconf', ['CLK_TCK']));
   return Number.isFinite(ticks) && ticks > 0 ? ticks : 100;
 })();
-
-export interface CpuSnapshot {
-  wallMs: number;
-  busyTicks: number;
-  totalTicks: number;
-  /** pid → group and CPU ticks used so far. */
-  procs: Map<string, { group: string; ticks: number }>;
-  loadavg: string;
-}
 
 export interface CpuUse {
   /** Busy time of the whole machine, % of all cores. */
@@ -96,12 +68,6 @@ export interface CpuUse {
   /** Per process group, % of one core; `other` is the machine's busy time outside these groups. */
   percentOfOneCore: Record<string, number>;
   loadavgAtEnd: string;
-}
-
-export interface CpuMeter {
-  /** The groups measured: each stack process, `bench` (this process), `postgres (all)`, `redis`. */
-  groups: string[];
-  snapshot(): CpuSnapshot;
 }
 
 const pids = () => readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -150,32 +116,27 @@ export function stackProcesses(names: Record<string, string> = {}): Map<string, 
  * connected to a database `runDatabases` matches are `postgres (run)`, every other PostgreSQL process
  * `postgres (other)` (the server is shared). A benchmark gets one from its stack (`cpuMeter()`).
  */
-export function stackCpuMeter(names: Record<string, string>, options: { runDatabases: RegExp }): CpuMeter {
+export function stackCpuMeter(names: Record<string, string>, options: { runDatabases: RegExp }) {
   const children = stackProcesses(names);
   const postgresGroups = new Map<string, string>();
   const postgresGroup = (pid: string) => {
-    const { runDatabases } = options;
-    let group = postgresGroups.get(pid);
-    if (!group) {
-      let title = '';
-      try {
-        title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      } catch {}
-      group = runDatabases.test(title) ? 'postgres (run)' : 'postgres (other)';
-      postgresGroups.set(pid, group);
-    }
-    return group;
+    let title = '';
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {}
+    return options.runDatabases.test(title) ? 'postgres (run)' : 'postgres (other)';
   };
   const groupOf = (pid: string, comm: string) =>
     children.get(pid) ??
     (pid === String(process.pid)
       ? 'bench'
       : comm === 'postgres'
-        ? postgresGroup(pid)
+        ? (postgresGroups.get(pid) ?? postgresGroups.set(pid, postgresGroup(pid)).get(pid))
         : comm === 'redis-server'
           ? 'redis'
           : undefined);
   return {
+    /** The groups measured: each stack process, `bench` (this process), the PostgreSQL groups, `redis`. */
     groups: [...new Set(children.values())].sort(),
     snapshot() {
       const line = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
@@ -185,6 +146,7 @@ export function stackCpuMeter(names: Record<string, string>, options: { runDatab
         .map(Number);
       const total = line.reduce((a, b) => a + b, 0);
       const idle = (line[3] ?? 0) + (line[4] ?? 0);
+      /** pid → group and CPU ticks used so far. */
       const procs = new Map<string, { group: string; ticks: number }>();
       for (const pid of pids()) {
         const stat = readProcStat(pid);
@@ -201,6 +163,8 @@ export function stackCpuMeter(names: Record<string, string>, options: { runDatab
     },
   };
 }
+export type CpuMeter = ReturnType<typeof stackCpuMeter>;
+type CpuSnapshot = ReturnType<CpuMeter['snapshot']>;
 
 /**
  * CPU used between two snapshots. Per process, so connections that come and go are counted while
@@ -224,6 +188,13 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
   const counted = Object.values(percentOfOneCore).reduce((x, y) => x + y, 0);
   percentOfOneCore.other = Math.max(0, round(machineBusyPercent * os.availableParallelism() - counted, 0));
   return { machineBusyPercent, percentOfOneCore, loadavgAtEnd: b.loadavg };
+}
+
+/** Each group's CPU (% of one core) with no request at all (relays polling, queue workers, timers), over `ms`. */
+export async function idleCpu(cpu: CpuMeter, ms: number, signal: AbortSignal): Promise<CpuUse> {
+  const from = cpu.snapshot();
+  await sleep(ms, undefined, { signal });
+  return cpuBetween(from, cpu.snapshot());
 }
 
 /** Process groups that are not the stack: the benchmark itself, the rest of the machine, other databases. */

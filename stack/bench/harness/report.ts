@@ -38,6 +38,16 @@ export function columns<T>(items: readonly T[], spec: Record<string, (item: T) =
   return { headers: Object.keys(spec), rows: items.map((item) => cells.map((cellOf) => cellOf(item))) };
 }
 
+/** A GitHub-flavoured markdown table; numeric columns right-aligned. */
+export function markdownTable({ headers, rows }: Table): string {
+  const numeric = headers.map((_, i) => rows.every((row) => typeof row[i] === 'number'));
+  const line = (row: readonly Cell[]) =>
+    `| ${row.map((value) => cell(value).replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(headers), `|${numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...rows.map(line)].join(
+    '\n',
+  );
+}
+
 /** Columns under their headers: numbers right-aligned, text left-aligned. */
 export function formatTable({ headers, rows }: Table): string {
   const cells = [headers, ...rows.map((row) => row.map(cell))];

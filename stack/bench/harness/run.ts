@@ -76,20 +76,15 @@ export function runBench(
   void finish().then((code) => process.exit(code));
 }
 
-export interface Polled<T> {
-  /** The last value probed. */
-  value: T;
-  /** Whether `until` held for it (false: the time ran out first). */
-  met: boolean;
-  elapsedMs: number;
-}
-
-/** Probes every `intervalMs` until `until` holds for the value probed or `timeoutMs` has passed. */
+/**
+ * Probes every `intervalMs` until `until` holds for the value probed or `timeoutMs` has passed: the
+ * last value, whether it held (`met`), and the time it took.
+ */
 export async function poll<T>(
   probe: () => Promise<T>,
   until: (value: T) => boolean,
   options: { intervalMs: number; timeoutMs: number; signal: AbortSignal },
-): Promise<Polled<T>> {
+): Promise<{ value: T; met: boolean; elapsedMs: number }> {
   const start = performance.now();
   for (;;) {
     options.signal.throwIfAborted();

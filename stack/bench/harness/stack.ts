@@ -4,21 +4,16 @@
  * run's cleanup.
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
-import { clearEventBus, type EventBusOptions, eventBus } from '@msd/events';
-import { databaseUrlVariable, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
-import {
-  checkInfrastructure,
-  launchStack,
-  prefixOutput,
-  type RunningStack,
-  seedDemoData,
-} from '../../src/index.ts';
+import { clearEventBus, eventBus } from '@msd/events';
+import { databaseUrlVariable, processes, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
+import { eventKeyVariable, processSecrets, serviceCallerKeys } from '@msd/service-kit';
+import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '../../src/index.ts';
 import { BENCH_SERVICE_ROOT } from '../gateway/benchSubgraphHeaders.ts';
-import { type CpuMeter, stackCpuMeter } from './machine.ts';
+import { stackCpuMeter } from './machine.ts';
 import { type BenchRun, logger } from './run.ts';
 
 export interface BenchStackOptions {
@@ -34,21 +29,6 @@ export interface BenchStackOptions {
   variant?: string;
   /** Fill the databases with the demo set before the processes start (`seedDemoData`). */
   demoData?: boolean;
-}
-
-export interface BenchStack {
-  stack: RunningStack;
-  /** Each service's database URL. */
-  urls: Record<ServiceName, string>;
-  bus: EventBusOptions;
-  /** The environment of every process of the stack: its database URLs, the queue prefix, `env`. */
-  env: Record<string, string>;
-  /** `<NAME>_URL` of every process of the stack, for a process started next to it. */
-  serviceUrls: Record<string, string>;
-  /** Names of the processes started beside the stack (`startProcessBeside`), by pid. */
-  beside: Record<string, string>;
-  /** A CPU meter over the stack, the processes beside it, the run's PostgreSQL backends and Redis. */
-  cpuMeter(): CpuMeter;
 }
 
 /**
@@ -73,7 +53,7 @@ export const benchDefaults = {
  * run's cleanup: stopping the stack, then deleting the run's Redis keys. The databases stay for
  * inspection; the next run drops them.
  */
-export async function startBenchStack(run: BenchRun, options: BenchStackOptions): Promise<BenchStack> {
+export async function startBenchStack(run: BenchRun, options: BenchStackOptions) {
   const suffix = `bench_${run.name}${options.variant ? `_${options.variant}` : ''}`;
   const database = (service: ServiceName) => `${service}_db_${suffix}`;
   await checkInfrastructure(logger, run.environment);
@@ -88,6 +68,13 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
     EVENTS_PREFIX: bus.prefix,
     // The root of every process's service secret, so the bench can call services as the gateway.
     SERVICE_TOKEN: BENCH_SERVICE_ROOT,
+    // Drawn here rather than by the launcher, so that a process started beside the stack has them too.
+    CONSISTENCY_TOKEN_KEY: randomBytes(32).toString('base64url'),
+    ...Object.fromEntries(
+      processes
+        .filter((entry) => entry.publishes.length > 0)
+        .map((entry) => [eventKeyVariable(entry.name), randomBytes(32).toString('base64url')]),
+    ),
     ...benchDefaults,
     ...options.env,
   };
@@ -113,14 +100,20 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   const runDatabases = new RegExp(`_db_${suffix}\\b`);
   return {
     stack,
+    /** Each service's database URL. */
     urls,
     bus,
+    /** The environment of every process of the stack: its database URLs, the queue prefix, `env`. */
     env,
+    /** `<NAME>_URL` of every process of the stack, for a process started next to it. */
     serviceUrls,
+    /** Names of the processes started beside the stack (`startProcessBeside`), by pid. */
     beside,
+    /** A CPU meter over the stack, the processes beside it, the run's PostgreSQL backends and Redis. */
     cpuMeter: () => stackCpuMeter(beside, { runDatabases }),
   };
 }
+export type BenchStack = Awaited<ReturnType<typeof startBenchStack>>;
 
 /**
  * Starts one more process next to the stack (a second gateway with other settings, say) from its
@@ -146,6 +139,13 @@ export async function startProcessBeside(
       ...run.environment,
       ...bench.serviceUrls,
       ...bench.env,
+      // A second gateway is the gateway to the services: its own secret and callers, as the launcher gives the first.
+      ...(options.entry === 'gateway/src/index.ts'
+        ? {
+            SERVICE_TOKEN: processSecrets(BENCH_SERVICE_ROOT).gateway,
+            SERVICE_CALLERS: serviceCallerKeys(processSecrets(BENCH_SERVICE_ROOT)).gateway,
+          }
+        : {}),
       ...options.env,
       PORT: String(options.port),
       HOST: '127.0.0.1',

@@ -35,6 +35,10 @@ export function summarize(values: readonly number[]): Summary {
   };
 }
 
+/** The median of `pick` over `items`, rounded (undefined and non-finite values left out; NaN without any). */
+export const medianOf = <T>(items: readonly T[], pick: (item: T) => number | undefined, digits = 2) =>
+  round(median(items.map((item) => pick(item) ?? Number.NaN)), digits);
+
 /** The median of the finite values; NaN without any. */
 export const median = (values: readonly number[]) =>
   percentile(

@@ -8,136 +8,87 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 
-export interface CopyStorage {
-  copy: string;
-  copies: number;
-  /** The copied value and its version column, summed over the copies. */
-  copyBytes: number;
-  bytesPerCopy: number;
-  /** The owner's own field, summed over its rows. */
-  ownerRows: number;
-  ownerFieldBytes: number;
-  /** Copy bytes per byte of the owner's field. */
-  copiesOverOwner: number;
-  /** Machinery, bytes on disk. */
-  ownerIdIndexBytes: number;
-  inboxBytes: number;
-  inboxRows: number;
-  copySourcesBytes: number;
-  ownerOutboxBytes: number;
-  ownerOutboxRows: number;
-}
-
-interface CopySpec {
-  copy: string;
-  holderUrl: string;
-  ownerUrl: string;
-  table: string;
-  valueColumn: string;
-  versionColumn: string;
-  ownerIdColumn: string;
-  ownerTable: string;
-  ownerColumn: string;
-}
-
-async function one<T extends pg.QueryResultRow>(client: pg.Client, sql: string, params: unknown[] = []) {
-  const row = (await client.query<T>(sql, params)).rows[0];
-  if (!row) throw new Error(`no row from ${sql}`);
-  return row;
-}
-
-async function measureCopy(spec: CopySpec): Promise<CopyStorage> {
-  const holder = new pg.Client({ connectionString: spec.holderUrl });
-  const owner = new pg.Client({ connectionString: spec.ownerUrl });
-  await Promise.all([holder.connect(), owner.connect()]);
+async function row(url: string, sql: string, params: unknown[] = []) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    const copies = await one<{ n: number; bytes: number }>(
-      holder,
-      `SELECT count(*)::int AS n,
-              coalesce(sum(pg_column_size(${spec.valueColumn}) + pg_column_size(${spec.versionColumn})), 0)::int AS bytes
-       FROM ${spec.table}`,
-    );
-    const index = await one<{ bytes: number }>(
-      holder,
-      `SELECT coalesce(sum(pg_relation_size(quote_ident(indexname)::regclass)), 0)::int AS bytes
-       FROM pg_indexes WHERE tablename = $1 AND indexdef LIKE '%(' || $2 || ')'`,
-      [spec.table, spec.ownerIdColumn],
-    );
-    const inbox = await one<{ bytes: number; n: number }>(
-      holder,
-      `SELECT pg_total_relation_size('processed_events')::int AS bytes, (SELECT count(*)::int FROM processed_events) AS n`,
-    );
-    const sources = await one<{ bytes: number }>(
-      holder,
-      `SELECT pg_total_relation_size('copy_sources')::int AS bytes`,
-    );
-    const field = await one<{ n: number; bytes: number }>(
-      owner,
-      `SELECT count(*)::int AS n, coalesce(sum(pg_column_size(${spec.ownerColumn})), 0)::int AS bytes FROM ${spec.ownerTable}`,
-    );
-    const outbox = await one<{ bytes: number; n: number }>(
-      owner,
-      `SELECT pg_total_relation_size('outbox_events')::int AS bytes, (SELECT count(*)::int FROM outbox_events) AS n`,
-    );
-    return {
-      copy: spec.copy,
-      copies: copies.n,
-      copyBytes: copies.bytes,
-      bytesPerCopy: copies.n ? Math.round((copies.bytes / copies.n) * 10) / 10 : 0,
-      ownerRows: field.n,
-      ownerFieldBytes: field.bytes,
-      copiesOverOwner: field.bytes ? Math.round((copies.bytes / field.bytes) * 10) / 10 : 0,
-      ownerIdIndexBytes: index.bytes,
-      inboxBytes: inbox.bytes,
-      inboxRows: inbox.n,
-      copySourcesBytes: sources.bytes,
-      ownerOutboxBytes: outbox.bytes,
-      ownerOutboxRows: outbox.n,
-    };
+    return (await client.query<Record<string, number>>(sql, params)).rows[0] ?? {};
   } finally {
-    await Promise.all([holder.end(), owner.end()]);
+    await client.end();
   }
 }
 
-/** The two copies of the system: `OrderItem.productName` and `Ride.driverName`. */
-export function copyStorage(urls: Record<'product' | 'order' | 'driver' | 'ride', string>) {
-  return Promise.all([
-    measureCopy({
-      copy: 'OrderItem.productName',
-      holderUrl: urls.order,
-      ownerUrl: urls.product,
-      table: 'order_items',
-      valueColumn: 'product_name',
-      versionColumn: 'product_version',
-      ownerIdColumn: 'product_id',
-      ownerTable: 'products',
-      ownerColumn: 'name',
-    }),
-    measureCopy({
-      copy: 'Ride.driverName',
-      holderUrl: urls.ride,
-      ownerUrl: urls.driver,
-      table: 'rides',
-      valueColumn: 'driver_name',
-      versionColumn: 'driver_version',
-      ownerIdColumn: 'driver_id',
-      ownerTable: 'drivers',
-      ownerColumn: 'name',
-    }),
+/** One copy: `table.value` (with its version column) copies `ownerTable.name`, found by `ownerId`. */
+async function measureCopy(copy: string, holderUrl: string, ownerUrl: string, columns: string[]) {
+  const [table, value, version, ownerId, ownerTable] = columns as [string, string, string, string, string];
+  const [holder, owner] = await Promise.all([
+    row(
+      holderUrl,
+      `SELECT count(*)::int AS n,
+              coalesce(sum(pg_column_size(${value}) + pg_column_size(${version})), 0)::int AS bytes,
+              (SELECT coalesce(sum(pg_relation_size(quote_ident(indexname)::regclass)), 0)::int FROM pg_indexes
+               WHERE tablename = $1 AND indexdef LIKE '%(' || $2 || ')') AS index,
+              pg_total_relation_size('processed_events')::int AS inbox,
+              (SELECT count(*)::int FROM processed_events) AS "inboxRows",
+              pg_total_relation_size('copy_sources')::int AS sources
+       FROM ${table}`,
+      [table, ownerId],
+    ),
+    row(
+      ownerUrl,
+      `SELECT count(*)::int AS n, coalesce(sum(pg_column_size(name)), 0)::int AS bytes,
+              pg_total_relation_size('outbox_events')::int AS outbox,
+              (SELECT count(*)::int FROM outbox_events) AS "outboxRows"
+       FROM ${ownerTable}`,
+    ),
   ]);
+  const [copies = 0, copyBytes = 0, fieldBytes = 0] = [holder.n, holder.bytes, owner.bytes];
+  return {
+    copy,
+    copies,
+    /** The copied value and its version column, summed over the copies. */
+    copyBytes,
+    bytesPerCopy: copies ? Math.round((copyBytes / copies) * 10) / 10 : 0,
+    ownerRows: owner.n ?? 0,
+    /** The owner's own field, summed over its rows. */
+    ownerFieldBytes: fieldBytes,
+    copiesOverOwner: fieldBytes ? Math.round((copyBytes / fieldBytes) * 10) / 10 : 0,
+    ownerIdIndexBytes: holder.index ?? 0,
+    inboxBytes: holder.inbox ?? 0,
+    inboxRows: holder.inboxRows ?? 0,
+    copySourcesBytes: holder.sources ?? 0,
+    ownerOutboxBytes: owner.outbox ?? 0,
+    ownerOutboxRows: owner.outboxRows ?? 0,
+  };
 }
+export type CopyStorage = Awaited<ReturnType<typeof measureCopy>>;
+
+/** The two copies of the system: `OrderItem.productName` and `Ride.driverName`. */
+export const copyStorage = (urls: Record<'product' | 'order' | 'driver' | 'ride', string>) =>
+  Promise.all([
+    measureCopy('OrderItem.productName', urls.order, urls.product, [
+      'order_items',
+      'product_name',
+      'product_version',
+      'product_id',
+      'products',
+    ]),
+    measureCopy('Ride.driverName', urls.ride, urls.driver, [
+      'rides',
+      'driver_name',
+      'driver_version',
+      'driver_id',
+      'drivers',
+    ]),
+  ]);
 
 /** The gateway's entity cache in Redis: keys and bytes (`MEMORY USAGE`) under the run's prefix. */
 export async function entityCacheStorage(redis: Redis, prefix: string) {
-  let keys = 0;
-  let bytes = 0;
-  let cursor = '0';
+  let [keys, bytes, cursor] = [0, 0, '0'];
   do {
     const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:ec:*`, 'COUNT', 1000);
-    for (const key of batch) {
-      keys++;
-      bytes += (await redis.memory('USAGE', key)) ?? 0;
-    }
+    for (const key of batch) bytes += (await redis.memory('USAGE', key)) ?? 0;
+    keys += batch.length;
     cursor = next;
   } while (cursor !== '0');
   return { keys, bytes };

@@ -1,76 +1,53 @@
 /**
- * Calls between services, counted where they arrive rather than assumed from the query plan: each
- * service's `http_request_duration_seconds` count for its GraphQL route (the gateway's fetches and
- * the services' calls to each other alike; a client's request to a gateway is not one), and the
- * events every process's consumers took off the bus (`events_consumed_total`, every outcome).
- *
- * A gateway's /metrics checks every subgraph with a `{ __typename }` call when it is scraped
- * (`subgraph_up`): gateways are scraped before the services at the start of a window and after them
- * at its end, so those checks fall outside it.
+ * Calls between services, counted where they arrive (each service's GraphQL request count), and
+ * events consumed by every process, from their /metrics. A gateway's /metrics calls every subgraph
+ * (`subgraph_up`): a window opens with the gateways scraped before the services and closes with them
+ * scraped after, so those calls fall outside it.
  */
 import { counterIn } from '@msd/testing';
 
 /** The /metrics text of each process at `ports` (name → port), one scrape each. */
 export async function scrapeMetrics(ports: Record<string, number>): Promise<Record<string, string>> {
-  const entries = await Promise.all(
-    Object.entries(ports).map(async ([name, port]) => {
-      const response = await fetch(`http://127.0.0.1:${port}/metrics`, {
-        signal: AbortSignal.timeout(10_000),
-      });
-      return [name, await response.text()] as const;
-    }),
-  );
-  return Object.fromEntries(entries);
+  const scrape = async ([name, port]: [string, number]) => {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    return [name, await response.text()] as const;
+  };
+  return Object.fromEntries(await Promise.all(Object.entries(ports).map(scrape)));
 }
 
+/** The services' /metrics (a paused one left out: it would never answer) and the gateways'. */
 export interface Scrape {
-  /** The services' /metrics (a paused one left out: it would never answer). */
   services: Record<string, string>;
   gateways: Record<string, string>;
 }
 
-export interface Traffic {
-  /** GraphQL requests the services received, in all and per service. */
-  calls: number;
-  callsTo: Record<string, number>;
-  /** Events consumed by every process scraped (every subscriber's delivery counts). */
-  events: number;
+/** Opens (`before`) or closes a window: the gateways outside the services. */
+export async function scrape(
+  services: Record<string, number>,
+  gateways: Record<string, number>,
+  when: 'before' | 'after',
+): Promise<Scrape> {
+  const first = await scrapeMetrics(when === 'before' ? gateways : services);
+  const second = await scrapeMetrics(when === 'before' ? services : gateways);
+  return when === 'before' ? { gateways: first, services: second } : { services: first, gateways: second };
 }
 
 const calls = (text: string) => counterIn(text, 'http_request_duration_seconds_count', { route: 'graphql' });
 const events = (text: string) => counterIn(text, 'events_consumed_total');
 
-/** Opens a window: the gateways, then the services. */
-export async function scrapeBefore(
-  services: Record<string, number>,
-  gateways: Record<string, number>,
-): Promise<Scrape> {
-  const gatewayTexts = await scrapeMetrics(gateways);
-  return { services: await scrapeMetrics(services), gateways: gatewayTexts };
-}
-
-/** Closes a window: the services, then the gateways. */
-export async function scrapeAfter(
-  services: Record<string, number>,
-  gateways: Record<string, number>,
-): Promise<Scrape> {
-  const serviceTexts = await scrapeMetrics(services);
-  return { services: serviceTexts, gateways: await scrapeMetrics(gateways) };
-}
-
-/** What arrived between two scrapes of the same processes. */
-export function trafficBetween(a: Scrape, b: Scrape): Traffic {
+/** GraphQL requests the services received (in all and per service), and events consumed by every process scraped. */
+export function trafficBetween(a: Scrape, b: Scrape) {
   const callsTo = Object.fromEntries(
     Object.entries(b.services).map(([name, text]) => [name, calls(text) - calls(a.services[name] ?? text)]),
   );
-  const consumed = (s: Scrape) =>
-    Object.fromEntries(
-      Object.entries({ ...s.services, ...s.gateways }).map(([name, text]) => [name, events(text)]),
-    );
-  const [before, after] = [consumed(a), consumed(b)];
+  const before = { ...a.services, ...a.gateways };
   return {
     calls: Object.values(callsTo).reduce((x, y) => x + y, 0),
     callsTo,
-    events: Object.entries(after).reduce((sum, [name, n]) => sum + n - (before[name] ?? n), 0),
+    events: Object.entries({ ...b.services, ...b.gateways }).reduce(
+      (sum, [name, text]) => sum + events(text) - events(before[name] ?? text),
+      0,
+    ),
   };
 }
+export type Traffic = ReturnType<typeof trafficBetween>;

@@ -2,13 +2,9 @@
  * The trade-offs charts, Vega-Lite specifications drawn to SVG by the harness from a run's results:
  * latency, throughput, CPU per request by process, and what callers got with a service down.
  */
-import path from 'node:path';
-import { repoRoot } from '@msd/registry';
 import type { TopLevelSpec } from 'vega-lite';
-import { writeChartSvg } from '../harness/index.ts';
-import { resultsDir } from '../harness/report.ts';
+import { cpuGroups, otherStackMs } from './tradeoffsPage.ts';
 import { type Scenario, scenarioShortNames, type TradeoffsResults } from './tradeoffsResults.ts';
-import { cpuGroups, otherStackMs } from './tradeoffsTable.ts';
 
 const width = 520;
 const label = (scenario: Scenario) => scenarioShortNames[scenario];
@@ -105,17 +101,4 @@ export function tradeoffsChartSpecs(r: TradeoffsResults): Record<string, TopLeve
       },
     },
   };
-}
-
-/**
- * Writes every chart: under docs/images/ for a run of the standard configuration, beside the
- * custom results (ignored by git) for any other. Returns the files written.
- */
-export async function writeTradeoffsCharts(r: TradeoffsResults, standard: boolean) {
-  const dir = standard ? path.join(repoRoot, 'docs', 'images') : resultsDir;
-  const files: string[] = [];
-  for (const [name, spec] of Object.entries(tradeoffsChartSpecs(r))) {
-    files.push(await writeChartSvg(path.join(dir, standard ? `${name}.svg` : `${name}-custom.svg`), spec));
-  }
-  return { files };
 }

@@ -7,11 +7,16 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderChartSvg } from '../harness/chart.ts';
-import { type Published, resultsDir } from '../harness/report.ts';
+import { markdownTable, type Published, resultsDir } from '../harness/report.ts';
 import { tradeoffsChartSpecs } from './tradeoffsCharts.ts';
-import { markdownTable, tradeoffsPage } from './tradeoffsPage.ts';
+import {
+  answersText,
+  deferTable,
+  readYourWritesTable,
+  tradeoffsPage,
+  tradeoffsTable,
+} from './tradeoffsPage.ts';
 import { scenarios, type TradeoffsResults } from './tradeoffsResults.ts';
-import { answersText, tradeoffsTable } from './tradeoffsTable.ts';
 
 const resultsFile = path.join(resultsDir, 'tradeoffs.json');
 const published = JSON.parse(readFileSync(resultsFile, 'utf8')) as Published<TradeoffsResults>;
@@ -21,12 +26,10 @@ const outages = r.phases.filter((p) => p.situation !== 'healthy');
 describe('the trade-offs table', () => {
   it('has every scenario healthy (its medians), then every outage phase', () => {
     const table = tradeoffsTable(r);
-    // The committed run may predate a scenario (the hybrid reads were folded in later): every
-    // scenario it measured has its row, and only known ones.
-    expect(r.medians.every((m) => m.scenario in scenarios)).toBe(true);
+    expect(r.medians.map((m) => m.scenario)).toEqual(Object.keys(scenarios));
     expect(table.rows).toHaveLength(r.medians.length + outages.length);
     expect(new Set(outages.map((p) => p.situation))).toEqual(
-      new Set(['product down', 'order down', ...(r.medians.length > 5 ? ['driver down'] : [])]),
+      new Set(['product down', 'order down', 'driver down']),
     );
     const column = (name: string) => table.headers.indexOf(name);
     for (const [i, m] of r.medians.entries()) {
@@ -75,37 +78,19 @@ describe('the trade-offs charts', () => {
 });
 
 describe('the trade-offs page', () => {
-  it('holds the table, links each chart and the raw results, and lists the runs', () => {
+  it('holds the tables, links each chart and the raw results', () => {
     const docs = path.resolve(resultsDir, '../../../docs');
     const charts = Object.keys(tradeoffsChartSpecs(r)).map((name) =>
       path.join(docs, 'images', `${name}.svg`),
     );
-    const run = {
-      startedAt: published.startedAt,
-      finishedAt: published.finishedAt,
-      configuration: 'standard',
-      commit: 'abc1234',
-      uncommittedFiles: 0,
-      loadavgBefore: '1.00 1.00 1.00',
-      loadavgAfter: '2.00 2.00 2.00',
-      headline: {
-        syncReadRps: 1,
-        copyReadRps: 2,
-        cacheReadRps: 3,
-        strongP50Ms: 4,
-        eventualP50Ms: 5,
-        lagP50Ms: 6,
-      },
-    };
-    const later = { ...run, startedAt: '9999-01-01T00:00:00.000Z', commit: 'def5678' };
-    const page = tradeoffsPage(published, [run, later], charts, resultsFile, docs);
-    expect(page).toContain(markdownTable(tradeoffsTable(r)));
+    const page = tradeoffsPage(published, charts, resultsFile, docs);
+    for (const table of [tradeoffsTable, readYourWritesTable, deferTable])
+      expect(page).toContain(markdownTable(table(r)));
+    // Read your writes and @defer: healthy, then with what they depend on paused.
+    expect(r.readYourWrites?.map((x) => x.situation)).toEqual(['healthy', 'order and ride consumers paused']);
+    expect(r.defer?.map((x) => x.situation)).toEqual(['healthy', 'driver down']);
     for (const name of Object.keys(tradeoffsChartSpecs(r))) expect(page).toContain(`(images/${name}.svg)`);
     expect(page).toContain('(../stack/bench/results/tradeoffs.json)');
-    expect(page).toContain('| abc1234 | 1.00 1.00 1.00 | 2.00 2.00 2.00 | 1 / 2 / 3 | 4 / 5 | 6 |');
-    // A run after the page's (a quick one, which rewrites no page) is in the runs file only.
-    expect(page).not.toContain('def5678');
-    expect(page).toContain('(../stack/bench/results/tradeoffs-runs.json)');
     expect(page).toContain(`load average\n${published.environment.loadavgBefore} before the run`);
   });
 });

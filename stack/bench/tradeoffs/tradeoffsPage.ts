@@ -1,86 +1,175 @@
 /**
- * docs/tradeoffs.md, written from a run's published results: how it was measured, on what, the
- * table, the charts, the answers to the design's questions with the run's numbers, and every run
- * made up to it (`results/tradeoffs-runs.json`, appended to by each run, quick ones included).
+ * The trade-offs tables, printed by the run, and docs/tradeoffs.md written from a run's published
+ * results with the same tables: how it was measured, on what, the charts, and the answers to the
+ * design's questions with the run's numbers.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
-import { type Cell, isStackGroup, type Table } from '../harness/index.ts';
-import type { Published } from '../harness/report.ts';
-import { resultsDir } from '../harness/report.ts';
-import type { PhaseResult, Scenario, Situation, TradeoffsResults } from './tradeoffsResults.ts';
+import { type Cell, columns, isStackGroup, type ReportBlock, type Table } from '../harness/index.ts';
+import { markdownTable, type Published, resultsDir } from '../harness/report.ts';
+import type { AnswerKind } from '../reads.ts';
 import {
-  answersText,
-  callsTable,
-  cpuTable,
-  propagationTable,
-  storageTable,
-  tradeoffsTable,
-} from './tradeoffsTable.ts';
+  type PhaseResult,
+  type Scenario,
+  type ScenarioMedians,
+  type Situation,
+  scenarioShortNames,
+  scenarios,
+  type TradeoffsResults,
+} from './tradeoffsResults.ts';
 
-export interface RunRecord {
-  startedAt: string;
-  finishedAt: string;
-  configuration: string;
-  commit: string;
-  uncommittedFiles: number;
-  loadavgBefore: string;
-  loadavgAfter: string;
-  /** Healthy medians: requests/s of the three reads, p50 ms of the two renames, propagation lag p50 ms. */
-  headline: Record<string, number>;
+/** `complete 100 %`, or each kind that occurred with its share. */
+export function answersText(answers: Record<AnswerKind, number>): string {
+  const total = answers.complete + answers.degraded + answers.refused;
+  if (total === 0) return 'no answer';
+  return (Object.entries(answers) as [AnswerKind, number][])
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => {
+      const share = (100 * n) / total;
+      return `${kind} ${share < 1 || (share > 99 && share < 100) ? share.toFixed(1) : Math.round(share)} %`;
+    })
+    .join(', ');
 }
 
-const markdownCell = (value: Cell) =>
-  value === null || value === undefined
-    ? ''
-    : typeof value === 'boolean'
-      ? value
-        ? 'yes'
-        : 'no'
-      : String(value).replaceAll('|', '\\|');
+const ms = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '–' : `${value}`);
 
-/** A GitHub-flavoured markdown table; numeric columns right-aligned. */
-export function markdownTable({ headers, rows }: Table): string {
-  const numeric = headers.map((_, i) => rows.every((row) => typeof row[i] === 'number'));
-  return [
-    `| ${headers.map(markdownCell).join(' | ')} |`,
-    `|${headers.map((_, i) => (numeric[i] ? '---:' : '---')).join('|')}|`,
-    ...rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`),
-  ].join('\n');
+/** How fresh the name a caller gets, or the copies a rename leaves, are: measured where it can be. */
+function freshness(r: TradeoffsResults, scenario: Scenario, phase?: PhaseResult): string {
+  if (phase && phase.answers.complete + phase.answers.degraded === 0) return '–';
+  if (phase && phase.answers.complete === 0) return 'no name: the field is null, with an error at its path';
+  const lag = r.propagation.healthy.lagMs;
+  switch (scenario) {
+    case 'read.sync':
+      return "the owner's current value";
+    case 'read.copy':
+      return `behind the owner by the propagation lag (p50 ${ms(lag.p50)} ms, p99 ${ms(lag.p99)} ms)`;
+    case 'read.cache':
+      return 'until the owner’s event invalidates the entry (same lag)';
+    case 'hybrid.sync':
+      return "driverName: the ride's copy (DriverUpdated lag); details: the owner's current value";
+    case 'hybrid.cache':
+      return "driverName: the ride's copy; details: until DriverUpdated invalidates the entry";
+    case 'rename.strong':
+      return `every copy current on return (${r.strongOnReturn.staleCopies} stale in ${r.strongOnReturn.renames} checked)`;
+    case 'rename.eventual':
+      return phase?.situation === 'order down'
+        ? `copies stale while the order service is down (lag p50 ${ms(r.propagation.orderDown.lagMs.p50)} ms)`
+        : `copies current after p50 ${ms(lag.p50)} ms, p99 ${ms(lag.p99)} ms`;
+  }
 }
 
-function headline(r: TradeoffsResults): Record<string, number> {
-  const m = (scenario: Scenario) => r.medians.find((x) => x.scenario === scenario);
-  return {
-    syncReadRps: m('read.sync')?.requestsPerSecond ?? Number.NaN,
-    copyReadRps: m('read.copy')?.requestsPerSecond ?? Number.NaN,
-    cacheReadRps: m('read.cache')?.requestsPerSecond ?? Number.NaN,
-    strongP50Ms: m('rename.strong')?.p50 ?? Number.NaN,
-    eventualP50Ms: m('rename.eventual')?.p50 ?? Number.NaN,
-    lagP50Ms: r.propagation.healthy.lagMs.p50,
-  };
-}
+/** One row of the trade-offs table: a healthy scenario's medians, or an outage phase. */
+type Row = Omit<ScenarioMedians, 'rounds' | 'cpuMsPerRequest'> & { situation: string; phase?: PhaseResult };
+const fromMedians = (m: ScenarioMedians): Row => ({ situation: 'healthy', ...m });
+const fromPhase = (p: PhaseResult): Row => ({ ...p, p50: p.latencyMs.p50, p99: p.latencyMs.p99, phase: p });
 
-/** The log of every run, quick ones included. */
-const runsFile = path.join(resultsDir, 'tradeoffs-runs.json');
-
-/** Appends this run to the log of every run and returns the log. */
-export function recordRun(published: Published<TradeoffsResults>, file = runsFile) {
-  const runs: RunRecord[] = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as RunRecord[]) : [];
-  const e = published.environment;
-  runs.push({
-    startedAt: published.startedAt,
-    finishedAt: published.finishedAt,
-    configuration: published.configuration,
-    commit: e.commit,
-    uncommittedFiles: e.uncommitted.length,
-    loadavgBefore: e.loadavgBefore,
-    loadavgAfter: e.loadavgAfter,
-    headline: headline(published.results),
+/** The trade-offs table: every way healthy (medians across rounds), then each with the owner and the copy holder down. */
+export function tradeoffsTable(r: TradeoffsResults): Table {
+  const rows = [
+    ...r.medians.map(fromMedians),
+    ...r.phases.filter((p) => p.situation !== 'healthy').map(fromPhase),
+  ];
+  return columns(rows, {
+    situation: (x) => x.situation,
+    way: (x) => scenarios[x.scenario],
+    answers: (x) => answersText(x.answers),
+    'p50 ms': (x) => x.p50,
+    'p99 ms': (x) => x.p99,
+    'req/s': (x) => x.requestsPerSecond,
+    'CPU ms/req': (x) => x.stackCpuMsPerRequest,
+    'calls/req': (x) => x.callsPerRequest,
+    'events/req': (x) => x.eventsPerRequest,
+    freshness: (x) => freshness(r, x.scenario, x.phase),
   });
-  writeFileSync(file, `${JSON.stringify(runs, null, 2)}\n`);
-  return runs;
+}
+
+/** Process groups as the CPU table shows them: the busy ones by name, the rest together. */
+export const cpuGroups = [
+  'gateway',
+  'gateway (cache off)',
+  'coordinator',
+  'product',
+  'order',
+  'inventory',
+  'driver',
+  'ride',
+  'postgres (run)',
+  'redis',
+] as const;
+
+export const otherStackMs = (perRequest: Record<string, number>) =>
+  Object.entries(perRequest)
+    .filter(([group]) => !(cpuGroups as readonly string[]).includes(group) && isStackGroup(group))
+    .reduce((sum, [, value]) => sum + value, 0);
+
+/** CPU ms per request of each process group, healthy medians. */
+export function cpuTable(r: TradeoffsResults): Table {
+  return columns(r.medians, {
+    way: (m) => scenarios[m.scenario],
+    ...Object.fromEntries(
+      cpuGroups.map((group) => [group, (m: ScenarioMedians): Cell => m.cpuMsPerRequest[group]]),
+    ),
+    'the rest': (m) => Math.round(otherStackMs(m.cpuMsPerRequest) * 100) / 100,
+    stack: (m) => m.stackCpuMsPerRequest,
+  });
+}
+
+export function storageTable(r: TradeoffsResults): Table {
+  const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
+  return columns(r.storage.copies, {
+    copy: (c) => c.copy,
+    copies: (c) => c.copies,
+    'copy bytes': (c) => c.copyBytes,
+    'bytes/copy': (c) => c.bytesPerCopy,
+    "owner's field bytes": (c) => `${c.ownerFieldBytes} (${c.ownerRows} rows)`,
+    'copies / owner': (c) => c.copiesOverOwner,
+    'owner-id index KiB': (c) => kb(c.ownerIdIndexBytes),
+    'inbox KiB (rows)': (c) => `${kb(c.inboxBytes)} (${c.inboxRows})`,
+    'copy_sources KiB': (c) => kb(c.copySourcesBytes),
+    "owner's outbox KiB (rows)": (c) => `${kb(c.ownerOutboxBytes)} (${c.ownerOutboxRows})`,
+  });
+}
+
+export const readYourWritesTable = (r: TradeoffsResults): Table =>
+  columns(r.readYourWrites ?? [], {
+    situation: (x) => x.situation,
+    reads: (x) => x.reads,
+    'stale with token': (x) => x.staleWithToken,
+    'stale without': (x) => x.staleWithoutToken,
+    'token read p50/p99 ms': (x) => `${x.tokenReadMs.p50} / ${x.tokenReadMs.p99}`,
+    'plain read p50/p99 ms': (x) => `${x.plainReadMs.p50} / ${x.plainReadMs.p99}`,
+    'honoured: fresh / waited / owner / stale %': (x) =>
+      `${x.sharePercent.fresh} / ${x.sharePercent.waited} / ${x.sharePercent.owner} / ${x.sharePercent.stale}`,
+    'failed writes': (x) => x.sessionsWithAFailedWrite,
+  });
+
+export const deferTable = (r: TradeoffsResults): Table =>
+  columns(r.defer ?? [], {
+    situation: (x) => x.situation,
+    rounds: (x) => x.rounds,
+    '@defer first payload p50/p99 ms': (x) => `${x.firstPayloadMs.p50} / ${x.firstPayloadMs.p99}`,
+    '@defer last payload p50/p99 ms': (x) => `${x.lastPayloadMs.p50} / ${x.lastPayloadMs.p99}`,
+    'without @defer p50/p99 ms': (x) => `${x.withoutDeferMs.p50} / ${x.withoutDeferMs.p99}`,
+    'non-200': (x) => x.failed,
+  });
+
+/** The printed report: the table, then CPU, calls, propagation and storage. */
+export function tradeoffsReport(r: TradeoffsResults): ReportBlock[] {
+  return [
+    `data: ${r.data.products} products, ${r.data.orders} orders (${r.data.orderItems} items), ${r.data.rides} rides over ${r.data.drivers} drivers; renamed: ${r.renamedProducts.map((p) => `${p.copies} copies`).join(', ')}`,
+    '\nThe trade-offs (healthy rows: medians across rounds; "down" rows: one phase with that service paused)',
+    tradeoffsTable(r),
+    '\nCPU ms per request by process (healthy medians)',
+    cpuTable(r),
+    '\nRead your writes',
+    readYourWritesTable(r),
+    '\nThe hybrid read with @defer',
+    deferTable(r),
+    '\nStorage taken by copies',
+    storageTable(r),
+    `entity cache: ${r.storage.entityCache.keys} keys, ${r.storage.entityCache.bytes} bytes in Redis`,
+  ];
 }
 
 /** Healthy phases with answers other than complete: said, with the latency that explains them. */
@@ -105,10 +194,9 @@ const idlePercent = (r: TradeoffsResults) =>
 
 const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 
-/** The page's text for a run and the runs before it. */
+/** The page's text for a run. */
 export function tradeoffsPage(
   published: Published<TradeoffsResults>,
-  runs: readonly RunRecord[],
   charts: readonly string[],
   resultsFile: string,
   pageDir: string,
@@ -122,12 +210,11 @@ export function tradeoffsPage(
     if (!found) throw new Error(`no medians for ${scenario}`);
     return found;
   };
-  const down = (situation: Situation, scenario: Scenario): PhaseResult | undefined =>
-    r.phases.find((p) => p.situation === situation && p.scenario === scenario);
-  const got = (situation: Situation, scenario: Scenario) => {
-    const phase = down(situation, scenario);
-    return phase ? `${answersText(phase.answers)} (p50 ${phase.latencyMs.p50} ms)` : 'not measured';
-  };
+  const whole = (situation: Situation) =>
+    r.phases
+      .filter((p) => p.situation === situation && p.requests > 0 && p.answers.complete === p.requests)
+      .map((p) => `*${scenarioShortNames[p.scenario]}*`)
+      .join(', ') || 'none';
   const [sync, copy, cache, strong, eventual] = [
     m('read.sync'),
     m('read.copy'),
@@ -187,55 +274,67 @@ ${chart('tradeoffs-availability')}
 
 **Consistency.** A STRONG rename leaves every copy current when it returns (${r.strongOnReturn.staleCopies} stale copies found
 in ${r.strongOnReturn.renames} renames checked one by one); an EVENTUAL rename returns before its copies follow them
-${lag.lagMs.p50} ms later at p50 and ${lag.lagMs.p99} ms at p99 (${lag.events} events; relay p50 ${lag.relayMs.p50} ms,
-delivery p50 ${lag.deliveryMs.p50} ms). EVENTUAL renames made while the order service was paused (the last
+${lag.lagMs.p50} ms later at p50 and ${lag.lagMs.p99} ms at p99 (${lag.events} events, medians across rounds; of which the
+outbox relay p50 ${lag.relayMs.p50} / p99 ${lag.relayMs.p99} ms, delivery to the order inbox p50 ${lag.deliveryMs.p50} / p99 ${lag.deliveryMs.p99} ms; lag is the
+order service's inbox time minus the product write's, both stamped by one PostgreSQL server). EVENTUAL renames made while the order service was paused (the last
 phase of its ${r.propagation.orderDown.pausedMs} ms pause) were accepted, and their copies were ${r.propagation.orderDown.lagMs.p50} ms (p50) to
 ${r.propagation.orderDown.lagMs.max} ms (max) stale, converging ${r.propagation.orderDown.convergedAfterResumeMs} ms after it resumed: a copy is as stale as
 its holder is late.
 The synchronous read always shows the owner's current name; the local copy and the cache show it
 once the event has arrived.
 
-**Latency.** The synchronous call costs the read a hop: p50 ${sync.p50} ms against ${copy.p50} ms from the
-local copy and ${cache.p50} ms through the warm cache (p99 ${sync.p99} / ${copy.p99} / ${cache.p99} ms), at the
-same ${config.connections} clients. STRONG renames take ${strong.p50} ms at p50 (p99 ${strong.p99}) against EVENTUAL's ${eventual.p50} ms
-(p99 ${eventual.p99}), ${times(strong.p50, eventual.p50)}, with ${config.renameConnections} clients renaming at once; one at a time, STRONG took
-${r.strongOnReturn.latencyMs.p50} ms at p50 (p99 ${r.strongOnReturn.latencyMs.p99}).${refusedWhileHealthy(r)}
-
-**Throughput and resources.** Requests/s: synchronous ${sync.requestsPerSecond}, local copy ${copy.requestsPerSecond}
-(${times(copy.requestsPerSecond, sync.requestsPerSecond)}), warm cache ${cache.requestsPerSecond} (${times(cache.requestsPerSecond, sync.requestsPerSecond)}).
-CPU per request across every process: ${sync.stackCpuMsPerRequest} / ${copy.stackCpuMsPerRequest} / ${cache.stackCpuMsPerRequest} ms; calls between services per
-request: ${sync.callsPerRequest} / ${copy.callsPerRequest} / ${cache.callsPerRequest}. STRONG: ${strong.requestsPerSecond} renames/s, ${strong.stackCpuMsPerRequest} ms CPU and
-${strong.callsPerRequest} calls per rename; EVENTUAL: ${eventual.requestsPerSecond} renames/s, ${eventual.stackCpuMsPerRequest} ms CPU (counted until the copies
-converged) with ${eventual.callsPerRequest} calls and ${eventual.eventsPerRequest} event deliveries per rename.
+**Latency, throughput and resources** (the table's healthy rows). The synchronous call's p50 is
+${times(sync.p50, copy.p50)} the local copy's and ${times(sync.p50, cache.p50)} the warm cache's; the local copy serves ${times(copy.requestsPerSecond, sync.requestsPerSecond)} its
+requests/s, the warm cache ${times(cache.requestsPerSecond, sync.requestsPerSecond)}. STRONG renames take ${times(strong.p50, eventual.p50)} EVENTUAL's p50
+with ${config.renameConnections} clients renaming at once (one at a time, STRONG took ${r.strongOnReturn.latencyMs.p50} ms at p50, p99 ${r.strongOnReturn.latencyMs.p99}); EVENTUAL's
+CPU is counted until its copies converged.${refusedWhileHealthy(r)}
 ${orderCopy ? `The copies take ${orderCopy.copyBytes} bytes for ${orderCopy.copies} order items (${orderCopy.bytesPerCopy} bytes each, ${orderCopy.copiesOverOwner}× the owner's ${orderCopy.ownerFieldBytes} bytes of names), plus the machinery that keeps them fresh (table below).` : ''}
 
-**Availability.** With the product service (the owner) paused: synchronous read ${got('product down', 'read.sync')};
-local copy ${got('product down', 'read.copy')}; warm cache ${got('product down', 'read.cache')};
-STRONG ${got('product down', 'rename.strong')}; EVENTUAL ${got('product down', 'rename.eventual')}.
-With the order service (the copy holder) paused: STRONG ${got('order down', 'rename.strong')};
-EVENTUAL ${got('order down', 'rename.eventual')}; the reads, which start at the order service,
-${got('order down', 'read.copy')}. After each resume, complete answers came back within
+**Availability** (the table's "down" rows). The ways that still answered completely: ${(
+    ['product down', 'order down', 'driver down'] as const
+  )
+    .map((situation) => `with ${situation.replace(' down', '')} paused, ${whole(situation)}`)
+    .join('; ')}. After each resume, complete answers came back within
 ${Object.entries(r.recoveredAfterResumeMs)
   .map(([situation, ms]) => `${ms} ms (${situation})`)
   .join(', ')}.
 
+${
+  r.readYourWrites
+    ? `## Read your writes
+
+Sessions that rename a product (or a driver) and at once read the orders (or rides) that copy its
+name, through the gateway with the entity cache: with the consistency token the rename's answer
+carried (\`x-consistency-token\`), and without it. A read is stale when a copied name or the owner's
+cached name is not the session's own. ${config.sessions} sessions, ${config.sessionsAtOnce} at a time, no other load; then
+the same with the order and ride consumers' queues paused. *honoured*: how the services answered the
+token reads (fresh: the copy was current; waited: for its consumer, bounded; owner: read from the
+owner; stale: told so), % of token reads. What the token guarantees and where it stops:
+[consistency.md](consistency.md).
+
+${markdownTable(readYourWritesTable(r))}
+`
+    : ''
+}
+${
+  r.defer
+    ? `## The hybrid read with @defer
+
+\`${r.queries.deferred}\` through the gateway without the entity cache, \`Accept: multipart/mixed\`:
+time to the first payload (the rides' own fields) and to the last (their drivers), against the hybrid
+read without @defer, one request at a time; healthy, then at the start of the driver service's pause
+(each deferred part waits out the 1 s budget, or meets an open breaker).
+
+${markdownTable(deferTable(r))}
+`
+    : ''
+}
 ## CPU per request by process (ms, healthy medians)
 
 ${markdownTable(cpuTable(r))}
 
 Idle, the stack used ${idlePercent(r)} % of one core (relays, schedules, pools, on a shared machine); it is not
 subtracted above: at the synchronous read's ${sync.requestsPerSecond} requests/s it would be ${round2((idlePercent(r) * 10) / sync.requestsPerSecond)} ms of each request's figure.
-
-## Calls each service received per request (healthy)
-
-${markdownTable(callsTable(r))}
-
-## Propagation lag
-
-${markdownTable(propagationTable(r))}
-
-Lag is the order service's inbox: the time it recorded the event minus the time the product's
-write occurred, both stamped by the same PostgreSQL server (no clock skew).
 
 ## Storage taken by copies
 
@@ -249,29 +348,13 @@ cache held ${r.storage.entityCache.keys} keys, ${r.storage.entityCache.bytes} by
 
 ## How it was measured
 
-\`flock /tmp/msd-bench.lock npm run bench\` (\`stack/bench/tradeoffs.ts\`; \`-- --quick\` for a short check,
-\`-- --help\` for every figure). One stack, eight processes on 4700–4707 started as \`npm start\` starts
-them (services in production mode), plus a second gateway on 4708 with \`ENTITY_CACHE=off\`; databases
-\`<service>_db_bench_tradeoffs\` seeded with the demo set (${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items,
-${r.data.rides} rides over ${r.data.drivers} drivers); every request signed in as the operator; rate limit off; entity
-cache TTL one hour (only events invalidate); reconciliation off during the run.
-
-1. Warm-up, unmeasured: ${config.warmUpSeconds} s of each load.
-2. ${config.rounds} round(s): the three reads for ${config.phaseSeconds} s each from ${config.connections} closed-loop clients
-   (autocannon), then the two renames for ${config.phaseSeconds} s each from ${config.renameConnections} clients, each renaming one of
-   the ${r.renamedProducts.length} products with the most copies (${r.renamedProducts.map((p) => p.copies).join(', ')} copies); the order rotated per round.
-   Every answer checked. EVENTUAL's CPU counted until every copy was current (the bench's probe of
-   that, one SQL comparison every 100 ms, is in PostgreSQL's share).
-3. ${config.strongChecks} STRONG renames one at a time, each followed by a SQL count of the copies not holding the new name.
-4. The product service paused, then the order service: one ${config.outageSeconds} s phase of each read and rename, then
-   resumed; the time until both gateways answer completely again.
-5. The storage, from the databases and Redis.
-
-CPU comes from \`/proc/<pid>/stat\` of every process (each gateway, service, PostgreSQL backend of the
-run's databases, Redis); calls from each service's \`http_request_duration_seconds_count{route="graphql"}\`,
-events from \`events_consumed_total\`, both read from every process's \`/metrics\` before and after each
-phase. A paused service cannot be read: the calls it was sent are not in *calls/req* of the "down"
-rows (the gateways' counts of calls to it are in the raw results, \`callsToDown\`).
+\`flock /tmp/msd-bench.lock npm run bench\` (\`stack/bench/tradeoffs.ts\`; what it starts, in which order and how it
+counts: [stack/bench/README.md](../stack/bench/README.md#the-trade-offs-tradeoffsts-ports-47004708)). This run: the demo set
+(${r.data.products} products, ${r.data.orders} orders with ${r.data.orderItems} items, ${r.data.rides} rides over ${r.data.drivers} drivers); ${config.warmUpSeconds} s warm-up per load;
+${config.rounds} round(s) of ${config.phaseSeconds} s per read (${config.connections} clients) and rename (${config.renameConnections} clients, on the products with
+${r.renamedProducts.map((p) => p.copies).join(', ')} copies); ${config.strongChecks} checked STRONG renames; ${config.outageSeconds} s per phase with a service paused. A paused
+service cannot be read: the calls it was sent are not in *calls/req* of the "down" rows (the gateways'
+counts of them are in the raw results, \`callsToDown\`).
 
 ## Machine
 
@@ -280,53 +363,20 @@ ${e.commit}${e.uncommitted.length ? ` with ${e.uncommitted.length} uncommitted f
 ${e.loadavgBefore} before the run, ${e.loadavgAfter} after. Run ${published.startedAt} → ${published.finishedAt}
 (${published.configuration} configuration).
 
-## The runs up to this one
-
-${markdownTable({
-  headers: [
-    'started',
-    'configuration',
-    'commit',
-    'load avg before',
-    'after',
-    'read req/s sync / copy / cache',
-    'rename p50 ms STRONG / EVENTUAL',
-    'lag p50 ms',
-  ],
-  // Quick runs are recorded too but rewrite no page: the runs after this page's are only in the runs file.
-  rows: runs
-    .filter((run) => run.startedAt <= published.startedAt)
-    .map((run) => [
-      run.startedAt,
-      run.configuration,
-      `${run.commit}${run.uncommittedFiles ? ` (+${run.uncommittedFiles})` : ''}`,
-      run.loadavgBefore,
-      run.loadavgAfter,
-      `${run.headline.syncReadRps} / ${run.headline.copyReadRps} / ${run.headline.cacheReadRps}`,
-      `${run.headline.strongP50Ms} / ${run.headline.eventualP50Ms}`,
-      run.headline.lagP50Ms,
-    ]),
-})}
-
-Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}); every run, later and
-quick ones included: [${path.relative(repoRoot, runsFile)}](${path.relative(pageDir, runsFile)}).
+Raw results of the run above: [${resultsPath}](${path.relative(pageDir, resultsFile)}); earlier runs are in
+this page's git history.
 `;
 }
 
 /**
- * Records the run and writes the page: docs/tradeoffs.md for the standard configuration, else
+ * Writes the page: docs/tradeoffs.md for the standard configuration, else
  * `results/tradeoffs-custom.md` (ignored by git). Returns the page's path.
  */
-export function writeTradeoffsPage(
-  resultsFile: string,
-  charts: { files: readonly string[] },
-  standard: boolean,
-) {
+export function writeTradeoffsPage(resultsFile: string, charts: readonly string[], standard: boolean) {
   const published = JSON.parse(readFileSync(resultsFile, 'utf8')) as Published<TradeoffsResults>;
-  const runs = recordRun(published);
   const page = standard
     ? path.join(repoRoot, 'docs', 'tradeoffs.md')
     : path.join(resultsDir, 'tradeoffs-custom.md');
-  writeFileSync(page, tradeoffsPage(published, runs, charts.files, resultsFile, path.dirname(page)));
+  writeFileSync(page, tradeoffsPage(published, charts, resultsFile, path.dirname(page)));
   return page;
 }

@@ -1,6 +1,6 @@
 /** The shape of a trade-offs run's raw results (`results/tradeoffs.json`), shared by the run, its table, charts and page. */
 import type { CpuUse, Summary } from '../harness/index.ts';
-import type { AnswerKind } from './answerKinds.ts';
+import type { AnswerKind } from '../reads.ts';
 import type { CopyStorage } from './copyStorage.ts';
 import type { Traffic } from './serviceTraffic.ts';
 
@@ -49,7 +49,6 @@ export interface PhaseResult {
   cpuSeconds: number;
   cpu: CpuUse;
   cpuMsPerRequest: Record<string, number>;
-  /** The stack's processes, the run's PostgreSQL backends and Redis: not the bench, not other work. */
   stackCpuMsPerRequest: number;
   traffic: Traffic;
   callsPerRequest: number;
@@ -66,23 +65,18 @@ export interface PhaseResult {
   convergedAfterMs?: number;
 }
 
-/** Medians across rounds of a healthy scenario. */
-export interface ScenarioMedians {
-  scenario: Scenario;
-  rounds: number;
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  stackCpuMsPerRequest: number;
-  callsPerRequest: number;
-  eventsPerRequest: number;
-  /** Median per process group of the CPU ms per request. */
-  cpuMsPerRequest: Record<string, number>;
-  answers: Record<AnswerKind, number>;
-  cacheHitPercent?: number;
-  lagP50?: number;
-  lagP99?: number;
-}
+/** Medians across rounds of a healthy scenario (answers: summed). */
+export type ScenarioMedians = Pick<
+  PhaseResult,
+  | 'scenario'
+  | 'requestsPerSecond'
+  | 'stackCpuMsPerRequest'
+  | 'callsPerRequest'
+  | 'eventsPerRequest'
+  | 'cpuMsPerRequest'
+  | 'answers'
+  | 'cacheHitPercent'
+> & { rounds: number; p50: number; p99: number };
 
 export interface TradeoffsResults {
   data: { products: number; orders: number; orderItems: number; rides: number; drivers: number };
@@ -101,4 +95,36 @@ export interface TradeoffsResults {
   };
   storage: { copies: CopyStorage[]; entityCache: { keys: number; bytes: number } };
   recoveredAfterResumeMs: Partial<Record<Situation, number>>;
+  /** Healthy, then with the order and ride consumers paused (absent from runs before they were measured). */
+  readYourWrites?: ReadYourWrites[];
+  /** Healthy, then with the driver service paused (absent from runs before it was measured). */
+  defer?: DeferRead[];
+}
+
+/** How a token read was honoured: the strongest outcome any service reported in `extensions.consistency`. */
+export type Outcome = 'fresh' | 'waited' | 'owner' | 'stale';
+
+/** Read your writes: sessions that write and at once read what copies the write, with the token and without. */
+export interface ReadYourWrites {
+  situation: string;
+  /** Reads with a token (as many without). */
+  reads: number;
+  staleWithToken: number;
+  staleWithoutToken: number;
+  /** Sessions whose write failed (an overloaded machine): not counted. */
+  sessionsWithAFailedWrite: number;
+  tokenReadMs: Summary;
+  plainReadMs: Summary;
+  /** Token reads by how they were honoured, % of them. */
+  sharePercent: Record<Outcome | 'unreported', number>;
+}
+
+/** The hybrid read with @defer, one client, one request at a time. */
+export interface DeferRead {
+  situation: string;
+  rounds: number;
+  failed: number;
+  firstPayloadMs: Summary;
+  lastPayloadMs: Summary;
+  withoutDeferMs: Summary;
 }
