@@ -228,12 +228,17 @@ function unionOfSelections(a: SelectionSetNode, b: SelectionSetNode): SelectionS
     const index = selections.findIndex((mine) => sameSlot(mine, selection));
     const mine = selections[index];
     if (!mine) {
-      if (selection.kind === Kind.FIELD && selections.some((other) => collides(other, selection)))
+      // A response key taken by another field, or the same field with other arguments, here or in
+      // an inline fragment on the same object.
+      if (
+        selection.kind === Kind.FIELD &&
+        selections.flatMap(responseKeysOf).includes(selection.alias?.value ?? selection.name.value)
+      )
         return undefined;
       selections.push(selection);
       continue;
     }
-    if (mine.kind === Kind.FRAGMENT_SPREAD) return undefined;
+    if (mine.kind === Kind.FRAGMENT_SPREAD) return undefined; // never: spreads match no slot
     if (!mine.selectionSet !== !selection.selectionSet) return undefined;
     if (!mine.selectionSet || !selection.selectionSet) continue;
     const merged = unionOfSelections(mine.selectionSet, selection.selectionSet);
@@ -258,15 +263,6 @@ function sameSlot(a: SelectionNode, b: SelectionNode): boolean {
       printAll(a.directives) === printAll(b.directives)
     );
   return false;
-}
-
-/** A field whose response key is taken by another field or other arguments. */
-function collides(a: SelectionNode, b: SelectionNode): boolean {
-  return (
-    a.kind === Kind.FIELD &&
-    b.kind === Kind.FIELD &&
-    (a.alias?.value ?? a.name.value) === (b.alias?.value ?? b.name.value)
-  );
 }
 
 function printAll(nodes: readonly Parameters<typeof print>[0][] | undefined): string {
