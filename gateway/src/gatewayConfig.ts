@@ -8,6 +8,7 @@ import { consistencyTokenConfig, consistencyTokenVariables } from './consistency
 import { type IdentityConfig, identityConfig, identityVariables } from './identity/identityConfig.ts';
 import { defaultOperationLimits, type OperationLimitsConfig } from './limits/operationLimits.ts';
 import { defaultRateLimit, type RateLimitConfig } from './limits/rateLimit.ts';
+import { defaultSubscriptions } from './subscriptions/subscriptionHub.ts';
 import { readManifest, type TrustedDocumentsConfig } from './trustedDocuments.ts';
 
 /** One subgraph's time budget, retries and circuit breaker; unset settings keep the gateway's defaults. */
@@ -141,6 +142,9 @@ export const gatewayVariables = {
   RATE_LIMIT_WINDOW_SECONDS: positive
     .default(defaultRateLimit.windowSeconds)
     .describe('The rate-limit window, in seconds'),
+  SUBSCRIPTIONS_PER_CALLER: positive
+    .default(defaultSubscriptions.perCaller)
+    .describe('Most subscriptions one caller holds open on one gateway replica'),
   ENTITY_CACHE: onOff.default('on').describe('The entity cache in Redis (invalidated by update events)'),
   ENTITY_CACHE_TYPES: z
     .string()
@@ -257,6 +261,7 @@ export function gatewaySettings(env: GatewayEnvironment) {
     entityCache,
     resilience,
     consistencyTokens: consistencyTokenConfig(env),
+    subscriptions: { perCaller: env.SUBSCRIPTIONS_PER_CALLER },
   };
 }
 

@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { type EventBusOptions, failFast } from '@msd/events';
-import type { ProcessName } from '@msd/registry';
+import { type EventBusOptions, type EventType, failFast } from '@msd/events';
+import { gateway as gatewayEntry, type ProcessName } from '@msd/registry';
 import {
   type BackgroundProcess,
   CONSISTENCY_TOKEN_HEADER,
@@ -52,6 +52,16 @@ import {
   subgraphResilience,
 } from './resilience/subgraphResilience.ts';
 import { servedOperations } from './servedOperations.ts';
+import { appliedBy } from './subscriptions/appliedBy.ts';
+import { graphqlWsSubscriptions } from './subscriptions/graphqlWsSubscriptions.ts';
+import { multipartSubscriptions } from './subscriptions/multipartSubscriptions.ts';
+import { replicaFanOut } from './subscriptions/replicaFanOut.ts';
+import { eventsAbout, subscriptionFields } from './subscriptions/subscriptionFields.ts';
+import {
+  defaultSubscriptions,
+  type SubscriptionsConfig,
+  subscriptionHub,
+} from './subscriptions/subscriptionHub.ts';
 import { type TrustedDocumentsConfig, trustedDocumentStore, trustedDocuments } from './trustedDocuments.ts';
 
 /** How a gateway is made: gatewaySettings() derives it from the environment; tests give what they need. */
@@ -97,6 +107,8 @@ export interface GatewayOptions {
   trustedDocuments?: TrustedDocumentsConfig;
   /** Read-your-writes tokens: key, life, size (`CONSISTENCY_TOKEN_*`). */
   consistencyTokens?: ConsistencyTokenConfig;
+  /** Subscriptions: open ones per caller on each replica (default 20), multipart heartbeat (default 5 s). */
+  subscriptions?: Partial<SubscriptionsConfig>;
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
@@ -138,10 +150,42 @@ export function createGatewayServer(options: GatewayOptions = {}) {
       : undefined;
   const limiterRedis = options.events ? rateLimiterRedis(options.events) : undefined;
   const rateLimits = options.rateLimit === false ? undefined : (options.rateLimit ?? defaultRateLimit);
-  // With events, the gateway always drains its invalidation queues, cache or not, so they never pile up.
-  const background: BackgroundProcess[] = options.events
-    ? entityInvalidation({ cache, types: options.entityCache?.types, bus: options.events, logger })
-    : [];
+  const limiter = rateLimits ? rateLimit(rateLimits, limiterRedis, logger) : undefined;
+  const subscriptionSettings = { ...defaultSubscriptions, ...options.subscriptions };
+  const fields = subscriptionFields(supergraphSdl);
+  const applied = options.events ? appliedBy(options.events) : undefined;
+  const hub = subscriptionHub({
+    fields,
+    ...(applied ? { waitApplied: applied.wait } : {}),
+    execute: (args) => apollo.executeHTTPGraphQLRequest(args as never),
+    ...(limiter ? { charge: limiter.charge } : {}),
+    perCaller: subscriptionSettings.perCaller,
+    logger,
+  });
+  const fanOut = options.events ? replicaFanOut(options.events, logger) : undefined;
+  const pushedEvents = eventsAbout(new Set([...fields.values()].map((field) => field.entityType)));
+  const unheard = pushedEvents.filter(
+    (event) => !(gatewayEntry.consumes as readonly EventType[]).includes(event),
+  );
+  if (unheard.length > 0)
+    throw new Error(
+      `Subscriptions follow entities that ${unheard.join(', ')} change, which the registry's gateway does not consume`,
+    );
+  // With events, the gateway always drains its queues, cache or not, so they never pile up: each
+  // event drops its cached entity, then reaches every replica's subscriptions.
+  const background: BackgroundProcess[] =
+    options.events && fanOut
+      ? [
+          ...entityInvalidation({
+            cache,
+            types: options.entityCache?.types,
+            bus: options.events,
+            logger,
+            forward: fanOut.forward,
+          }),
+          fanOut.reader((event) => hub.onEvent(event)),
+        ]
+      : [];
   const gateway = new ApolloGateway({
     supergraphSdl: gatewaySupergraph,
     // A part of a @defer request tells the others its plan before it fetches (they share fetches).
@@ -188,16 +232,28 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     keyFile: identity.developmentKeyFile,
   });
   const documents = trustedDocumentStore(trusted);
-  const incremental = incrementalDelivery({ lookupDocument: (hash) => documents.get(hash) });
+  const lookupDocument = (hash: string) => documents.get(hash);
+  const incremental = incrementalDelivery({ lookupDocument });
+  let closeWebSockets: () => Promise<void> = async () => {};
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     servedOperations(),
     trustedDocuments(trusted),
     operationMetricsPlugin<GatewayContext>(),
     tokens.plugin,
     operationLimits(limits, costModel, analyze),
-    ...(rateLimits ? [rateLimit(rateLimits, limiterRedis, logger)] : []),
+    ...(limiter ? [limiter.plugin] : []),
     landing.plugin,
-    incremental.plugin, // last: it answers a @defer request's admission once every other check passed
+    // Last: it answers a @defer request's or a subscription's admission once every other check passed.
+    incremental.plugin,
+    {
+      // Before the HTTP server drains: every subscriber gets its last message, then the sockets close.
+      serverWillStart: async () => ({
+        drainServer: async () => {
+          hub.drain();
+          await closeWebSockets();
+        },
+      }),
+    },
   ];
   const introspection = options.introspection ?? !production;
   const apollo = new ApolloServer<GatewayContext>({
@@ -214,14 +270,29 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     plugins,
   });
   let started = false;
+  const contextFor = async (
+    authorization: string | undefined,
+    address: string,
+    consistencyToken?: string | string[],
+  ): Promise<GatewayContext> => ({
+    caller: await verifyCaller(authorization),
+    clientAddress: address,
+    consistency: tokens.read(consistencyToken),
+  });
+  const serveSubscriptions = multipartSubscriptions({
+    hub,
+    lookupDocument,
+    heartbeatMs: subscriptionSettings.heartbeatMs,
+  });
   const http = createHttpServer<GatewayContext>({
-    apollo: incremental.serve(apollo),
+    apollo: serveSubscriptions(incremental.serve(apollo)),
     logger,
-    context: async (req) => ({
-      caller: await verifyCaller(req.headers.authorization),
-      clientAddress: clientAddress(req, options.trustProxy ?? false),
-      consistency: tokens.read(req.headers[CONSISTENCY_TOKEN_HEADER]),
-    }),
+    context: (req) =>
+      contextFor(
+        req.headers.authorization,
+        clientAddress(req, options.trustProxy ?? false),
+        req.headers[CONSISTENCY_TOKEN_HEADER],
+      ),
     graphqlPaths: ['/', '/graphql'],
     intercept: withLandingRoutes(cors(options.corsOrigins ?? corsOrigins(undefined, false)), landing.routes),
     inspectBody: documentLimits(limits),
@@ -234,12 +305,21 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   http.once('listening', () => {
     started = true;
   });
+  const webSockets = graphqlWsSubscriptions({
+    http,
+    hub,
+    execute: (args) => apollo.executeHTTPGraphQLRequest(args as never),
+    lookupDocument,
+    contextFor: (authorization, address) => contextFor(authorization, address),
+    production,
+  });
+  closeWebSockets = webSockets.close;
   const lifecycle = serverLifecycle(
     apollo,
     http,
     async () => {
       await health.close();
-      await Promise.all([cache?.close(), ...dataSources.map((source) => source.close())]);
+      await Promise.all([cache?.close(), applied?.close(), ...dataSources.map((source) => source.close())]);
       await limiterRedis?.client.quit().catch(() => limiterRedis.client.disconnect());
     },
     background,
@@ -251,6 +331,8 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     background,
     /** The admin surface's port, once listening (when `ADMIN_PORT` or `adminPort` is set). */
     adminPort: () => admin?.port(),
+    /** Subscriptions open on this replica. */
+    openSubscriptions: () => hub.size(),
     ...lifecycle,
   };
 }

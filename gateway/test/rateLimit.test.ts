@@ -14,7 +14,11 @@ afterAll(async () => {
 
 /** A replica's rate limiter: the plugin as Apollo Server runs it, on the shared Redis. */
 async function replica(points: number) {
-  const plugin = rateLimit({ points, windowSeconds: 60 }, { client: redis, prefix }, createLogger('test'));
+  const { plugin } = rateLimit(
+    { points, windowSeconds: 60 },
+    { client: redis, prefix },
+    createLogger('test'),
+  );
   const server = await plugin.serverWillStart?.({} as never);
   const hooks = await plugin.requestDidStart?.({} as never);
   return {

@@ -56,8 +56,15 @@ const shotOf = (element: Locator, name: string) =>
   element.screenshot({ path: path.join(artifacts, `${name}.png`) });
 
 describe('the web client in Chromium, through the real gateway', () => {
-  it('signs a customer in, places an order and shows it CONFIRMED with its shipment', async () => {
+  it('signs a customer in, places an order and shows it CONFIRMED with its shipment, pushed by subscription', async () => {
     const page = await signIn('customer');
+    // The order is followed by one subscription over multipart HTTP, never polled.
+    const followed: string[] = [];
+    page.on('response', (response) => {
+      const body = response.request().postData() ?? '';
+      if (body.includes('"operationName":"OrderUpdated"'))
+        followed.push(response.headers()['content-type'] ?? '');
+    });
     const catalog = page.getByRole('table', { name: 'Catalog' });
     // A product with stock to spare (the seed gives some products little stock).
     const row = catalog
@@ -73,6 +80,10 @@ describe('the web client in Chromium, through the real gateway', () => {
       .poll(() => page.getByRole('region', { name: 'Your order' }).innerText(), { timeout: 15_000 })
       .toContain('with shipment PENDING');
     await shot(page, 'shop-order-confirmed');
+    // Subscribed over multipart HTTP (React's development mode may subscribe twice, the first dropped at once).
+    expect(followed.length).toBeGreaterThan(0);
+    for (const contentType of followed)
+      expect(contentType).toMatch(/^multipart\/mixed;boundary="graphql";subscriptionSpec="1.0"/);
     await page.close();
   });
 

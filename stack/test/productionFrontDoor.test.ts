@@ -69,6 +69,10 @@ beforeAll(async () => {
     NODE_ENV: 'production',
     PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
     DRIVER_EVENT_KEY: 'driver-event-key-for-this-test-0123456789',
+    // Subscriptions follow orders: the gateway verifies order, inventory and shipping events too.
+    ORDER_EVENT_KEY: 'order-event-key-for-this-test-0123456789',
+    INVENTORY_EVENT_KEY: 'inventory-event-key-for-this-test-0123456789',
+    SHIPPING_EVENT_KEY: 'shipping-event-key-for-this-test-0123456789',
     PORT: String(port),
     ADMIN_PORT: String(adminPort),
     // The subgraphs of this test run in test mode: they accept the gateway's development credential.

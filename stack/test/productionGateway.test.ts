@@ -30,6 +30,10 @@ async function productionEnv(): Promise<Record<string, string>> {
     NODE_ENV: 'production',
     PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
     DRIVER_EVENT_KEY: 'driver-event-key-for-this-test-0123456789',
+    // Subscriptions follow orders: the gateway verifies order, inventory and shipping events too.
+    ORDER_EVENT_KEY: 'order-event-key-for-this-test-0123456789',
+    INVENTORY_EVENT_KEY: 'inventory-event-key-for-this-test-0123456789',
+    SHIPPING_EVENT_KEY: 'shipping-event-key-for-this-test-0123456789',
     SERVICE_TOKEN: 'production-gateway-test-token-0123',
     CONSISTENCY_TOKEN_KEY: 'production-gateway-test-consistency-key-0123456789',
     EVENTS_PREFIX: bus.prefix,

@@ -1,6 +1,6 @@
 import { openOrderDatabase } from '@msd/order-service/database';
 import { openProductDatabase } from '@msd/product-service/database';
-import { graphqlRequest, startRedisServer, type TestRedis } from '@msd/testing';
+import { graphqlRequest, startRedisServer, subscribeOverHttp, type TestRedis } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
 
@@ -17,12 +17,20 @@ afterAll(async () => {
 });
 
 describe('a Redis outage', () => {
-  it('does not stop writes, and copies converge with no update lost once Redis is back', async () => {
+  it('does not stop writes, copies converge with no update lost once Redis is back, and a subscription stays open for the last name', async () => {
     const { productIds } = await seedOrders(
       federation.gatewayUrl,
       { products: 5, orders: 20, itemsPerOrder: 5 },
       'Outage',
     );
+    const subscription = await subscribeOverHttp(
+      federation.gatewayUrl,
+      'subscription ($id: ID!) { productUpdated(id: $id) { name } }',
+      { id: productIds[0] },
+    );
+    const named = (name: string) => (part: { payload?: { data?: Record<string, unknown> | null } | null }) =>
+      JSON.stringify(part.payload?.data ?? null).includes(`"${name}"`);
+    await subscription.until(named('Outage 0'));
     await redis.stop();
     for (let round = 0; round < 40; round++) {
       const responses = await Promise.all(
@@ -58,7 +66,11 @@ describe('a Redis outage', () => {
         },
         { timeout: 30_000, interval: 200 },
       );
+      // Renamed 40 times while Redis was down: the last name is pushed once the events flow.
+      await subscription.until(named('Outage 0 v39'));
+      expect(subscription.ended()).toBe(false);
     } finally {
+      subscription.close();
       await Promise.all([productDb.$disconnect(), orderDb.$disconnect()]);
     }
   });

@@ -1,4 +1,10 @@
-import { createEventConsumer, type EventBusOptions, type EventType, entityUpdates } from '@msd/events';
+import {
+  createEventConsumer,
+  type EventBusOptions,
+  type EventEnvelope,
+  type EventType,
+  entityUpdates,
+} from '@msd/events';
 import { gateway, isServiceName, serviceEntry } from '@msd/registry';
 import type { Logger } from '@msd/service-kit';
 import type { EntityCache, EntityCacheConfig } from './entityCache.ts';
@@ -15,13 +21,16 @@ export function invalidatingEvents(type: string, owner: string): EventType[] {
  * here. An event about a type not cached (or the cache off) is taken off its queue as `stale`, so
  * the queues never pile up. Refuses to start when a cached type's update event does not reach the
  * gateway (a registry out of step), and warns of a cached type its owner announces no update of
- * (the default types all have one: stack/test/registry.test.ts).
+ * (the default types all have one: stack/test/registry.test.ts). With `forward`, every event is
+ * also handed on (to the replicas' subscriptions) after its cache entry is dropped, so a payload
+ * resolved for it never comes from the entry it replaces.
  */
 export function entityInvalidation(options: {
   cache: EntityCache | undefined;
   types: EntityCacheConfig['types'] | undefined;
   bus: EventBusOptions;
   logger: Logger;
+  forward?: (event: EventEnvelope) => Promise<void>;
 }) {
   const consumed = gateway.consumes as readonly EventType[];
   for (const [type, { subgraph }] of Object.entries(options.types ?? {})) {
@@ -45,9 +54,10 @@ export function entityInvalidation(options: {
       logger: options.logger,
       apply: async (received) => {
         const type = entityUpdates[event];
-        if (!options.cache || type === undefined || !options.types?.[type]) return 'stale';
-        await options.cache.invalidate(type, received.aggregateId);
-        return 'applied';
+        const cached = options.cache && type !== undefined && options.types?.[type];
+        if (cached) await options.cache?.invalidate(type, received.aggregateId);
+        if (options.forward) await options.forward(received);
+        return cached || options.forward ? 'applied' : 'stale';
       },
     }),
   );

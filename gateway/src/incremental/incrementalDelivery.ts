@@ -8,6 +8,7 @@ import {
   type HTTPGraphQLResponse,
 } from '@apollo/server';
 import { type DocumentNode, parse, print } from 'graphql';
+import type { LimitsContext } from '../limits/operationLimits.ts';
 import {
   fragmentPayload,
   type GraphQLResult,
@@ -18,7 +19,7 @@ import { type SharedFetches, sharedFetches } from './sharedFetches.ts';
 import { type DeferredFragment, splitDeferred } from './splitDeferred.ts';
 
 /**
- * What an operation run for a `@defer` request is: the `admission` of the whole operation (every
+ * What an operation run for a `@defer` request (or a subscription) is: the `admission` of the whole operation (every
  * check, no execution), a `part` of an admitted operation (initial or one fragment), or the `whole`
  * operation answered at once. `documentHash` is the sha256 of the document the client sent.
  */
@@ -28,6 +29,8 @@ export interface IncrementalPart {
   admitted?: boolean;
   /** The subgraph fetches the parts of one admitted request share. */
   shared?: SharedFetches;
+  /** The admitted operation's estimated cost (a subscription charges it again per payload). */
+  cost?: number;
 }
 
 /** The request context field set on operations run for a `@defer` request. */
@@ -58,13 +61,14 @@ export function incrementalDelivery(options: {
   /** The document of a trusted (persisted) document's hash, as the client sends it by hash. */
   lookupDocument: (hash: string) => Promise<string | undefined>;
 }) {
-  const plugin: ApolloServerPlugin<IncrementalContext> = {
+  const plugin: ApolloServerPlugin<IncrementalContext & LimitsContext> = {
     async requestDidStart() {
       return {
         async responseForOperation({ contextValue }) {
           const part = contextValue.incremental;
           if (part?.role !== 'admission') return null;
           part.admitted = true;
+          part.cost = contextValue.operationCost;
           return {
             http: { status: 200, headers: new HeaderMap() },
             body: { kind: 'single', singleResult: {} },
@@ -211,7 +215,7 @@ function acceptsDefer(request: HTTPGraphQLRequest): boolean {
 }
 
 /** The caller's headers, asking for one JSON answer (each part runs as an ordinary request). */
-function jsonHeaders(headers: HeaderMap): HeaderMap {
+export function jsonHeaders(headers: HeaderMap): HeaderMap {
   const copy = new HeaderMap([...headers]);
   copy.set('accept', 'application/json');
   copy.set('content-type', 'application/json');

@@ -1,5 +1,6 @@
 import { type ApolloServerPlugin, HeaderMap } from '@apollo/server';
 import { type Caller, type Logger, metrics } from '@msd/service-kit';
+import type { GraphQLFormattedError } from 'graphql';
 import type { Redis } from 'ioredis';
 import { Counter } from 'prom-client';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
@@ -39,7 +40,7 @@ export function rateLimit(
   config: RateLimitConfig,
   redis: { client: Redis; prefix: string } | undefined,
   logger: Logger,
-): ApolloServerPlugin<RateLimitContext> {
+) {
   const memory = new RateLimiterMemory({ points: config.points, duration: config.windowSeconds });
   const limiter = redis
     ? new RateLimiterRedis({
@@ -52,53 +53,63 @@ export function rateLimit(
     : memory;
   const budget = limiter instanceof RateLimiterRedis ? localShare(limiter, config) : undefined;
   let warned = 0;
-  return {
+  /** Spends `cost` from the caller's budget: undefined when it may go on, else the refusal. */
+  const spend = async (
+    context: RateLimitContext,
+    requested: number,
+  ): Promise<{ retryAfter: number; error: GraphQLFormattedError } | undefined> => {
+    const cost = Math.max(1, Math.ceil(requested));
+    const key = context.caller.subject
+      ? `subject:${context.caller.subject}`
+      : `address:${context.clientAddress}`;
+    try {
+      await (budget ?? limiter).consume(key, Math.min(cost, config.points));
+      return undefined;
+    } catch (outcome) {
+      if (!(outcome instanceof RateLimiterRes)) {
+        // Neither Redis nor the insurance limiter answered: let the request through, loudly.
+        if (warned++ % 100 === 0) logger.warn('rate limiter unavailable', { error: outcome });
+        return undefined;
+      }
+      refused.inc();
+      const retryAfter = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
+      return {
+        retryAfter,
+        error: {
+          message: `Rate limit exceeded: ${config.points} cost units per ${config.windowSeconds} s; retry in ${retryAfter} s`,
+          extensions: {
+            code: 'RATE_LIMITED',
+            retryAfterSeconds: retryAfter,
+            cost,
+            remainingPoints: outcome.remainingPoints,
+          },
+        },
+      };
+    }
+  };
+  const plugin: ApolloServerPlugin<RateLimitContext> = {
     async serverWillStart() {
       return { serverWillStop: async () => budget?.stop() };
     },
     async requestDidStart() {
       return {
         async responseForOperation({ contextValue }) {
-          // A part of a @defer request: its admission already spent the whole operation's cost.
+          // A part of a @defer request or a subscription's payload: its admission spent the cost.
           if (contextValue.incremental?.role === 'part') return null;
-          const cost = Math.max(1, Math.ceil(contextValue.operationCost ?? 1));
-          const key = contextValue.caller.subject
-            ? `subject:${contextValue.caller.subject}`
-            : `address:${contextValue.clientAddress}`;
-          try {
-            await (budget ?? limiter).consume(key, Math.min(cost, config.points));
-            return null;
-          } catch (outcome) {
-            if (!(outcome instanceof RateLimiterRes)) {
-              // Neither Redis nor the insurance limiter answered: let the request through, loudly.
-              if (warned++ % 100 === 0) logger.warn('rate limiter unavailable', { error: outcome });
-              return null;
-            }
-            refused.inc();
-            const retryAfter = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
-            return {
-              http: { status: 429, headers: new HeaderMap([['retry-after', String(retryAfter)]]) },
-              body: {
-                kind: 'single',
-                singleResult: {
-                  errors: [
-                    {
-                      message: `Rate limit exceeded: ${config.points} cost units per ${config.windowSeconds} s; retry in ${retryAfter} s`,
-                      extensions: {
-                        code: 'RATE_LIMITED',
-                        retryAfterSeconds: retryAfter,
-                        cost,
-                        remainingPoints: outcome.remainingPoints,
-                      },
-                    },
-                  ],
-                },
-              },
-            };
-          }
+          const refusal = await spend(contextValue, contextValue.operationCost ?? 1);
+          if (!refusal) return null;
+          return {
+            http: { status: 429, headers: new HeaderMap([['retry-after', String(refusal.retryAfter)]]) },
+            body: { kind: 'single', singleResult: { errors: [refusal.error] } },
+          };
         },
       };
     },
+  };
+  return {
+    plugin,
+    /** Charges a subscription's payload: its refusal's error, or undefined. */
+    charge: async (context: RateLimitContext, cost: number) => (await spend(context, cost))?.error,
   };
 }
 

@@ -87,13 +87,21 @@ export const services = [
 
 /**
  * The gateway: no database and no SDL of its own; it consumes update events to drop cached
- * entities.
+ * entities, and every event about an entity a subscription follows (Order, Product) to push it.
  */
 export const gateway = {
   name: 'gateway',
   port: 4000,
   publishes: [],
-  consumes: ['ProductUpdated', 'DriverUpdated'],
+  consumes: [
+    'ProductCreated',
+    'ProductUpdated',
+    'DriverUpdated',
+    'OrderCreated',
+    'StockReserved',
+    'StockRejected',
+    'ShipmentCreated',
+  ],
   sharedTables: [],
   calls: ['product', 'order', 'inventory', 'shipping', 'driver', 'ride', 'coordinator'],
 } as const satisfies ServiceEntry;

@@ -131,7 +131,12 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
     } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      const chunks = response.body.asyncIterator;
+      // A client gone mid-stream (a subscriber that went away) ends the stream now, not at its next write.
+      res.once('close', () => {
+        if (!res.writableFinished) void chunks.return?.();
+      });
+      for await (const chunk of chunks) res.write(chunk);
       res.end();
     }
     return 'graphql';

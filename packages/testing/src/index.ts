@@ -5,6 +5,7 @@ export { type GraphQLResponse, graphqlRequest, type RequestOptions } from './gra
 export { readCounter } from './readCounter.ts';
 export { startRedisServer, type TestRedis } from './startRedisServer.ts';
 export { startTestSubgraph, type TestSubgraph, testServiceCalls } from './startTestSubgraph.ts';
+export { type HttpSubscription, type SubscriptionPart, subscribeOverHttp } from './subscribeOverHttp.ts';
 export {
   createDatabaseTemplates,
   createTestDatabase,

@@ -62,6 +62,7 @@ export interface TestFederationOptions {
     | 'identity'
     | 'trustedDocuments'
     | 'consistencyTokens'
+    | 'subscriptions'
   >;
   /**
    * The coordinator subgraph: started in-process with a database of its own (`true` or its

@@ -28,7 +28,7 @@ type Documents = {
     "\n  query RidesWithDrivers {\n    rides(first: 10) {\n      id\n      pickup\n      dropoff\n      status\n      requestedAt\n      driverName\n      ... @defer(label: \"driverDetails\") {\n        driver {\n          id\n          rating\n          ratingCount\n          car {\n            make\n            model\n            color\n            plate\n          }\n        }\n      }\n    }\n  }\n": typeof types.RidesWithDriversDocument,
     "\n  query ShopCatalog {\n    products(first: 20) {\n      id\n      name\n      price\n      stock\n    }\n  }\n": typeof types.ShopCatalogDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      id\n      status\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n      }\n    }\n  }\n": typeof types.PlaceOrderDocument,
-    "\n  query OrderProgress($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n": typeof types.OrderProgressDocument,
+    "\n  subscription OrderUpdated($id: ID!) {\n    orderUpdated(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n": typeof types.OrderUpdatedDocument,
 };
 const documents: Documents = {
     "\n  query CatalogProducts {\n    products(first: 50) {\n      id\n      name\n      version\n    }\n  }\n": types.CatalogProductsDocument,
@@ -45,7 +45,7 @@ const documents: Documents = {
     "\n  query RidesWithDrivers {\n    rides(first: 10) {\n      id\n      pickup\n      dropoff\n      status\n      requestedAt\n      driverName\n      ... @defer(label: \"driverDetails\") {\n        driver {\n          id\n          rating\n          ratingCount\n          car {\n            make\n            model\n            color\n            plate\n          }\n        }\n      }\n    }\n  }\n": types.RidesWithDriversDocument,
     "\n  query ShopCatalog {\n    products(first: 20) {\n      id\n      name\n      price\n      stock\n    }\n  }\n": types.ShopCatalogDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      id\n      status\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n      }\n    }\n  }\n": types.PlaceOrderDocument,
-    "\n  query OrderProgress($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n": types.OrderProgressDocument,
+    "\n  subscription OrderUpdated($id: ID!) {\n    orderUpdated(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n": types.OrderUpdatedDocument,
 };
 
 /**
@@ -121,7 +121,7 @@ export function graphql(source: "\n  mutation PlaceOrder($input: PlaceOrderInput
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query OrderProgress($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  query OrderProgress($id: ID!) {\n    order(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  subscription OrderUpdated($id: ID!) {\n    orderUpdated(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription OrderUpdated($id: ID!) {\n    orderUpdated(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from '@apollo/client/react';
+import { useMutation, useQuery, useSubscription } from '@apollo/client/react';
 import { useEffect, useState } from 'react';
 import { ErrorNotice } from '../errors.tsx';
 import { graphql } from '../graphql/index.ts';
@@ -30,9 +30,9 @@ const PlaceOrderMutation = graphql(`
   }
 `);
 
-const OrderProgressQuery = graphql(`
-  query OrderProgress($id: ID!) {
-    order(id: $id) {
+const OrderUpdatedSubscription = graphql(`
+  subscription OrderUpdated($id: ID!) {
+    orderUpdated(id: $id) {
       id
       status
       total
@@ -122,16 +122,15 @@ export function Shop({ session }: { session: Session }) {
   );
 }
 
-/** Polls the order until inventory decided (CONFIRMED or REJECTED) and shipping answered; shows each state seen. */
+/**
+ * Follows the order by subscription (multipart HTTP, pushed by the gateway from the event bus): its
+ * state when it starts, then each change of status or shipment; shows each state seen.
+ */
 function OrderProgress({ id }: { id: string }) {
   const [startedAt] = useState(() => performance.now());
   const [seen, setSeen] = useState<{ state: string; atMs: number }[]>([]);
-  const progress = useQuery(OrderProgressQuery, { variables: { id }, pollInterval: 300 });
-  const order = progress.data?.order;
-  const settled = order && order.status !== 'PLACED' && order.shipment !== null;
-  useEffect(() => {
-    if (settled) progress.stopPolling();
-  }, [settled, progress]);
+  const progress = useSubscription(OrderUpdatedSubscription, { variables: { id } });
+  const order = progress.data?.orderUpdated;
   const state = order
     ? `${order.status}${order.shipment ? `, shipment ${order.shipment.status}` : ''}`
     : undefined;
@@ -158,7 +157,7 @@ function OrderProgress({ id }: { id: string }) {
           </li>
         ))}
       </ol>
-      <ErrorNotice error={progress.error} onRetry={() => void progress.refetch()} />
+      <ErrorNotice error={progress.error} onRetry={() => progress.restart()} />
     </section>
   );
 }

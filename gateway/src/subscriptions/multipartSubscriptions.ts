@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { Repeater } from '@repeaterjs/repeater';
+import { getOperationAST, parse } from 'graphql';
+import type { RateLimitContext } from '../limits/rateLimit.ts';
+import { SUBSCRIPTION_TRANSPORTS } from '../servedOperations.ts';
+import type { SubscriptionHub, SubscriptionMessage } from './subscriptionHub.ts';
+
+const CONTENT_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"';
+const PART_HEAD = '\r\ncontent-type: application/json; charset=utf-8\r\n\r\n';
+
+/**
+ * Subscriptions over multipart HTTP, as Apollo Client's HttpLink and Apollo Router speak it: a POST
+ * whose operation is a subscription and whose `Accept` has `multipart/mixed;subscriptionSpec="1.0"`
+ * is answered with one part per message (boundary `graphql`): `{"payload": {...}}` per payload, `{}`
+ * every `heartbeatMs` (so proxies and clients know the stream is alive), and on the gateway's side
+ * of a close `{"payload": null, "errors": [...]}` before the closing boundary. A refusal (limits,
+ * access, too many subscriptions) is one JSON answer. A subscription sent without that `Accept`
+ * gets 400 naming the transports. Everything else goes to `apollo` unchanged.
+ */
+export function multipartSubscriptions(options: {
+  hub: SubscriptionHub;
+  lookupDocument: (hash: string) => Promise<string | undefined>;
+  heartbeatMs: number;
+}) {
+  return function serve<TContext extends BaseContext>(
+    apollo: ApolloServer<TContext>,
+  ): ApolloServer<TContext> {
+    type Request = Parameters<ApolloServer<TContext>['executeHTTPGraphQLRequest']>[0];
+    const served = Object.create(apollo) as ApolloServer<TContext>;
+    served.executeHTTPGraphQLRequest = async (args: Request) => {
+      const { httpGraphQLRequest: request, context } = args;
+      const body = request.body as Record<string, unknown> | undefined;
+      if (request.method !== 'POST' || typeof body !== 'object' || body === null || Array.isArray(body))
+        return apollo.executeHTTPGraphQLRequest(args);
+      const hash = (body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)
+        ?.persistedQuery?.sha256Hash;
+      const query =
+        typeof body.query === 'string'
+          ? body.query
+          : typeof hash === 'string'
+            ? await options.lookupDocument(hash)
+            : undefined;
+      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+      if (!query || !/\bsubscription\b/.test(query) || !isSubscription(query, operationName))
+        return apollo.executeHTTPGraphQLRequest(args);
+      if (!acceptsSubscription(request.headers.get('accept')))
+        return json(400, {
+          errors: [{ message: SUBSCRIPTION_TRANSPORTS, extensions: { code: 'BAD_REQUEST' } }],
+        });
+      const { persistedQuery: _sentByHash, ...extensions } = (body.extensions ?? {}) as Record<
+        string,
+        unknown
+      >;
+      const outcome = await options.hub.subscribe({
+        query,
+        documentHash: createHash('sha256').update(query).digest('hex'),
+        variables: (typeof body.variables === 'object' && (body.variables as Record<string, unknown>)) || {},
+        operationName,
+        extensions,
+        headers: request.headers,
+        context: context as unknown as () => Promise<RateLimitContext>,
+      });
+      if ('refusal' in outcome) return outcome.refusal;
+      return {
+        status: 200,
+        headers: new HeaderMap([
+          ['content-type', CONTENT_TYPE],
+          ['cache-control', 'no-cache'],
+        ]),
+        body: { kind: 'chunked', asyncIterator: parts(outcome.messages, options.heartbeatMs) },
+      } satisfies HTTPGraphQLResponse;
+    };
+    return served;
+  };
+}
+
+/**
+ * The multipart body: each part is written with the boundary after it, so a client reads a part as
+ * soon as it arrives. Returning the iterator (the client went away) ends the subscription.
+ */
+function parts(messages: AsyncIterableIterator<SubscriptionMessage>, heartbeatMs: number) {
+  return new Repeater<string>(async (push, stop) => {
+    let first = true;
+    const part = (value: unknown) => {
+      const text = `${first ? '\r\n--graphql' : ''}${PART_HEAD}${JSON.stringify(value)}\r\n--graphql`;
+      first = false;
+      return push(text);
+    };
+    const heartbeat = setInterval(() => void part({}), heartbeatMs);
+    const forwarding = (async () => {
+      for await (const message of messages) {
+        if ('payload' in message) await part({ payload: message.payload });
+        else await part({ payload: null, errors: message.closed });
+      }
+    })();
+    await Promise.race([stop, forwarding.catch(() => {})]);
+    clearInterval(heartbeat);
+    await messages.return?.();
+    if (first) await push('\r\n--graphql');
+    await push('--\r\n');
+    stop();
+  });
+}
+
+function isSubscription(query: string, operationName: string | undefined): boolean {
+  try {
+    return getOperationAST(parse(query), operationName)?.operation === 'subscription';
+  } catch {
+    return false; // the server answers a document that does not parse
+  }
+}
+
+function acceptsSubscription(accept: string | undefined): boolean {
+  return (accept ?? '')
+    .split(',')
+    .some((type) => /^\s*multipart\/mixed\b/i.test(type) && /subscriptionSpec\s*=\s*"?1\.0"?/i.test(type));
+}
+
+function json(status: number, value: unknown): HTTPGraphQLResponse {
+  return {
+    status,
+    headers: new HeaderMap([['content-type', 'application/json; charset=utf-8']]),
+    body: { kind: 'complete', string: JSON.stringify(value) },
+  };
+}

@@ -1,0 +1,123 @@
+import { type EventEnvelope, type EventType, eventPayloads } from '@msd/events';
+import {
+  buildSchema,
+  type ConstDirectiveNode,
+  type EnumValueDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  getNamedType,
+  Kind,
+} from 'graphql';
+import { z } from 'zod';
+
+/** A subscription field the gateway serves: `orderUpdated(id)` is answered by `order(id)`, about one `Order`. */
+export interface SubscriptionField {
+  field: string;
+  queryField: string;
+  entityType: string;
+  /** The services that resolve fields of the entity (`Order`: order, shipping). */
+  contributors: string[];
+}
+
+/**
+ * The supergraph's subscription fields, each with the query field that answers it: the Query field
+ * of the same type and the same arguments (`id` among them). A subscription field without one, or
+ * without `id`, stops the gateway at start: it could never be answered.
+ */
+export function subscriptionFields(supergraphSdl: string): Map<string, SubscriptionField> {
+  const schema: GraphQLSchema = buildSchema(supergraphSdl, { assumeValid: true, assumeValidSDL: true });
+  const found = new Map<string, SubscriptionField>();
+  const queries = Object.values(schema.getQueryType()?.getFields() ?? {});
+  for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
+    const entityType = getNamedType(field.type).name;
+    const args = field.args.map((arg) => arg.name).sort();
+    const query = queries.find(
+      (candidate) =>
+        getNamedType(candidate.type).name === entityType &&
+        candidate.args
+          .map((arg) => arg.name)
+          .sort()
+          .join() === args.join(),
+    );
+    if (!query || !args.includes('id'))
+      throw new Error(
+        `Subscription.${field.name} has no Query field of type ${entityType} with the arguments (${args.join(', ')}) to answer it`,
+      );
+    const type = schema.getType(entityType);
+    found.set(field.name, {
+      field: field.name,
+      queryField: query.name,
+      entityType,
+      contributors: type ? contributorsOf(schema, type) : [],
+    });
+  }
+  return found;
+}
+
+/** The graphs that resolve a type (its `@join__type`s, stubs with `resolvable: false` left out), by service name. */
+function contributorsOf(schema: GraphQLSchema, type: GraphQLNamedType): string[] {
+  const argument = (directive: ConstDirectiveNode, name: string) =>
+    directive.arguments?.find((arg) => arg.name.value === name)?.value;
+  const graphs = new Map<string, string>();
+  const graphEnum = schema.getType('join__Graph')?.astNode;
+  const values: readonly EnumValueDefinitionNode[] =
+    graphEnum?.kind === Kind.ENUM_TYPE_DEFINITION ? (graphEnum.values ?? []) : [];
+  for (const value of values) {
+    const name = value.directives?.find((directive) => directive.name.value === 'join__graph');
+    const given = name && argument(name, 'name');
+    if (given?.kind === Kind.STRING) graphs.set(value.name.value, given.value);
+  }
+  return (type.astNode?.directives ?? []).flatMap((directive) => {
+    if (directive.name.value !== 'join__type') return [];
+    const resolvable = argument(directive, 'resolvable');
+    if (resolvable?.kind === Kind.BOOLEAN && !resolvable.value) return [];
+    const graph = argument(directive, 'graph');
+    const service = graph?.kind === Kind.ENUM ? graphs.get(graph.value) : undefined;
+    return service ? [service] : [];
+  });
+}
+
+/** `Order` → `orderId`: how the event contracts name an entity they concern. */
+const idKey = (entityType: string) => `${entityType[0]?.toLowerCase()}${entityType.slice(1)}Id`;
+
+/** The keys anywhere in a contract's payload (`items[].productId` included). */
+function keysOf(schema: z.ZodType): string[] {
+  if (schema instanceof z.ZodObject)
+    return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, value]) => [
+      key,
+      ...keysOf(value),
+    ]);
+  if (schema instanceof z.ZodArray) return keysOf(schema.element as z.ZodType);
+  if (schema instanceof z.ZodNullable || schema instanceof z.ZodOptional)
+    return keysOf(schema.unwrap() as z.ZodType);
+  return [];
+}
+
+/**
+ * The events that may change an entity of these types, read from the event contracts: those whose
+ * payload names one (`orderId`, `items[].productId`). OrderCreated concerns its products (their
+ * stock is reserved next), StockReserved its order, and so on.
+ */
+export function eventsAbout(entityTypes: Iterable<string>): EventType[] {
+  const keys = [...entityTypes].map(idKey);
+  return (Object.keys(eventPayloads) as EventType[]).filter((event) =>
+    keysOf(eventPayloads[event]).some((key) => keys.includes(key)),
+  );
+}
+
+/** The entities an event names, as `Type:id`, for the given types. */
+export function entitiesNamed(event: EventEnvelope, entityTypes: Iterable<string>): string[] {
+  const found = new Set<string>();
+  const wanted = new Map([...entityTypes].map((type) => [idKey(type), type]));
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object')
+      for (const [key, inner] of Object.entries(value)) {
+        const type = wanted.get(key);
+        if (type && typeof inner === 'string') found.add(`${type}:${inner}`);
+        else walk(inner);
+      }
+  };
+  walk(event.payload);
+  return [...found];
+}

@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
+import { queueName } from '@msd/events';
+import { createGatewayServer, readManifest } from '@msd/gateway';
+import { developmentToken } from '@msd/service-kit';
+import { graphqlRequest, type SubscriptionPart, subscribeOverHttp } from '@msd/testing';
+import { Queue } from 'bullmq';
+import { createClient } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { operationManifestFile } from '../../supergraph/registeredOperations.ts';
+import { startTestFederation, type TestFederation } from '../src/index.ts';
+
+const orderUpdated = 'subscription ($id: ID!) { orderUpdated(id: $id) { id status shipment { status } } }';
+const productUpdated = 'subscription ($id: ID!) { productUpdated(id: $id) { id name } }';
+
+let federation: TestFederation;
+let productId: string;
+
+beforeAll(async () => {
+  federation = await startTestFederation({
+    events: true,
+    gateway: { subscriptions: { perCaller: 2, heartbeatMs: 300 } },
+  });
+  productId = await createProduct('Subscribed');
+}, 120_000);
+afterAll(async () => {
+  await federation?.stop();
+});
+
+async function createProduct(name: string): Promise<string> {
+  const { data, errors } = await graphqlRequest<{ createProduct: { id: string } }>(
+    federation.gatewayUrl,
+    'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+    { input: { sku: `sub-${randomUUID()}`, name, price: 3 } },
+    { as: 'operator' },
+  );
+  if (!data) throw new Error(JSON.stringify(errors));
+  return data.createProduct.id;
+}
+
+async function renameProduct(id: string, name: string) {
+  const { errors } = await graphqlRequest(
+    federation.gatewayUrl,
+    'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
+    { id, name },
+    { as: 'operator' },
+  );
+  expect(errors).toBeUndefined();
+}
+
+/** An order of `customer`, left PLACED while inventory's queue of OrderCreated is paused, until `release()`. */
+async function heldOrder(customer: string) {
+  const bus = federation.bus!;
+  const queue = new Queue(queueName('OrderCreated', 'inventory'), {
+    connection: bus.connection,
+    prefix: bus.prefix,
+  });
+  await queue.pause();
+  let released: Promise<void> | undefined;
+  const release = () => {
+    released ??= queue.resume().finally(() => queue.close());
+    return released;
+  };
+  try {
+    const { data, errors } = await graphqlRequest<{ placeOrder: { id: string } }>(
+      federation.gatewayUrl,
+      'mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }',
+      { input: { customerId: customer, items: [{ productId, quantity: 1 }] } },
+      { as: 'customer', subject: customer },
+    );
+    if (!data) throw new Error(JSON.stringify(errors));
+    return { id: data.placeOrder.id, release };
+  } catch (error) {
+    await release();
+    throw error;
+  }
+}
+
+const statusOf = (part: SubscriptionPart) =>
+  (part.payload?.data?.orderUpdated as { status?: string } | null | undefined)?.status;
+const decided = (part: SubscriptionPart) => ['CONFIRMED', 'REJECTED'].includes(statusOf(part) ?? '');
+const bearer = async (subject: string) => `Bearer ${await developmentToken('customer', subject)}`;
+
+describe('subscriptions served by the gateway from the event bus', () => {
+  it('pushes a customer its new order once stock is decided, over multipart HTTP, with heartbeats', async () => {
+    const customer = `sub-${randomUUID()}`;
+    const order = await heldOrder(customer);
+    const subscription = await subscribeOverHttp(
+      federation.gatewayUrl,
+      orderUpdated,
+      { id: order.id },
+      { authorization: await bearer(customer) },
+    );
+    try {
+      expect(subscription.status).toBe(200);
+      expect(statusOf(await subscription.until((part) => part.payload !== undefined))).toBe('PLACED');
+      await order.release();
+      await subscription.until(decided);
+      expect(subscription.payloads().map(statusOf)[0]).toBe('PLACED');
+      // An idle stream says it is alive: `{}` between payloads.
+      await subscription.until((part) => Object.keys(part).length === 0);
+    } finally {
+      subscription.close();
+      await order.release();
+    }
+  });
+
+  it("is read by Apollo Client's HttpLink (multipart subscriptions)", async () => {
+    const customer = `sub-${randomUUID()}`;
+    const order = await heldOrder(customer);
+    const client = new ApolloClient({
+      link: new HttpLink({ uri: federation.gatewayUrl, headers: { authorization: await bearer(customer) } }),
+      cache: new InMemoryCache(),
+    });
+    const statuses: string[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const subscription = client
+          .subscribe({ query: gql(orderUpdated), variables: { id: order.id } })
+          .subscribe({
+            next({ data, error }) {
+              if (error) return reject(error);
+              const status = (data as { orderUpdated: { status: string } }).orderUpdated.status;
+              statuses.push(status);
+              if (statuses.length === 1) void order.release();
+              if (status !== 'PLACED') {
+                subscription.unsubscribe();
+                resolve();
+              }
+            },
+            error: reject,
+          });
+      });
+      expect(statuses[0]).toBe('PLACED');
+      expect(['CONFIRMED', 'REJECTED']).toContain(statuses.at(-1));
+    } finally {
+      client.stop();
+      await order.release();
+    }
+  });
+
+  it('pushes the same over graphql-ws, the token in connection_init', async () => {
+    const customer = `sub-${randomUUID()}`;
+    const order = await heldOrder(customer);
+    const client = createClient({
+      url: federation.gatewayUrl.replace(/^http/, 'ws'),
+      connectionParams: { authorization: await bearer(customer) },
+    });
+    const statuses: (string | undefined)[] = [];
+    const iterator = client.iterate<{ orderUpdated: { status: string } }>({
+      query: orderUpdated,
+      variables: { id: order.id },
+    });
+    try {
+      for await (const result of iterator) {
+        expect(result.errors).toBeUndefined();
+        statuses.push(result.data?.orderUpdated.status);
+        if (statuses.length === 1) await order.release();
+        if (['CONFIRMED', 'REJECTED'].includes(statuses.at(-1) ?? '')) break;
+      }
+      expect(statuses[0]).toBe('PLACED');
+      // Queries run over the same socket, answered once.
+      const answers = [];
+      const query = 'query ($id: ID!) { order(id: $id) { id } }';
+      for await (const answer of client.iterate({ query, variables: { id: order.id } })) answers.push(answer);
+      expect(answers).toEqual([{ data: { order: { id: order.id } } }]);
+    } finally {
+      await iterator.return?.();
+      await client.dispose();
+      await order.release();
+    }
+  });
+
+  it("refuses a customer another customer's order, over both transports", async () => {
+    const order = await heldOrder(`sub-${randomUUID()}`);
+    const intruder = await bearer(`sub-${randomUUID()}`);
+    const client = createClient({
+      url: federation.gatewayUrl.replace(/^http/, 'ws'),
+      connectionParams: { authorization: intruder },
+    });
+    try {
+      const http = await subscribeOverHttp(
+        federation.gatewayUrl,
+        orderUpdated,
+        { id: order.id },
+        { authorization: intruder },
+      );
+      expect(http.refusal?.data).toBeUndefined();
+      expect(http.refusal?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const refusal = await new Promise<unknown>((resolve) => {
+        client.subscribe(
+          { query: orderUpdated, variables: { id: order.id } },
+          { next: resolve, error: resolve, complete: () => resolve(undefined) },
+        );
+      });
+      expect(JSON.stringify(refusal)).toContain('FORBIDDEN');
+    } finally {
+      await client.dispose();
+      await order.release();
+    }
+  });
+
+  it('refuses a subscription past the per-caller limit with a typed error', async () => {
+    const authorization = await bearer(`sub-${randomUUID()}`);
+    const open = [
+      await subscribeOverHttp(federation.gatewayUrl, productUpdated, { id: productId }, { authorization }),
+      await subscribeOverHttp(federation.gatewayUrl, productUpdated, { id: productId }, { authorization }),
+    ];
+    try {
+      const third = await subscribeOverHttp(
+        federation.gatewayUrl,
+        productUpdated,
+        { id: productId },
+        { authorization },
+      );
+      expect(third.status).toBe(429);
+      expect(third.refusal?.errors?.[0]?.extensions?.code).toBe('SUBSCRIPTION_LIMIT');
+    } finally {
+      for (const subscription of open) subscription.close();
+    }
+  });
+
+  it("runs the web client's registered subscription sent by hash where only registered operations run", async () => {
+    const manifest = readManifest(operationManifestFile);
+    const [hash] = Object.entries(manifest).find(([, document]) =>
+      document.startsWith('subscription OrderUpdated'),
+    )!;
+    const enforcing = createGatewayServer({
+      subgraphUrls: Object.fromEntries(
+        Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url]),
+      ),
+      trustedDocuments: { manifest, enforce: true, bypassScope: 'operator' },
+      rateLimit: false,
+    });
+    const { url } = await enforcing.listen(0);
+    const customer = `sub-${randomUUID()}`;
+    const order = await heldOrder(customer);
+    const token = await bearer(customer);
+    const send = (body: Record<string, unknown>) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'multipart/mixed;subscriptionSpec="1.0"',
+          authorization: token,
+        },
+        body: JSON.stringify(body),
+      });
+    try {
+      const registered = await send({
+        variables: { id: order.id },
+        extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+      });
+      expect(registered.headers.get('content-type')).toMatch(/^multipart\/mixed/);
+      const reader = (registered.body as ReadableStream<Uint8Array>).getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('"status":"PLACED"');
+      await reader.cancel();
+      const unregistered = await send({ query: orderUpdated, variables: { id: order.id } });
+      expect(unregistered.status).toBe(400);
+      expect(JSON.stringify(await unregistered.json())).toContain('PERSISTED_QUERY_NOT_IN_LIST');
+    } finally {
+      await enforcing.stop();
+      await order.release();
+    }
+  });
+
+  it("charges the caller's budget at the start and per payload: over it, a RATE_LIMITED payload, still open", async () => {
+    const id = await createProduct('Charged 0');
+    const limited = createGatewayServer({
+      subgraphUrls: Object.fromEntries(
+        Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url]),
+      ),
+      events: federation.bus!,
+      rateLimit: { points: 3, windowSeconds: 600 },
+    });
+    const { url } = await limited.listen(0);
+    const subscription = await subscribeOverHttp(url, productUpdated, { id });
+    try {
+      await subscription.until((part) => part.payload !== undefined);
+      const codes = () =>
+        subscription.payloads().map((part) => part.payload?.errors?.[0]?.extensions?.code ?? 'data');
+      for (let round = 1; !codes().includes('RATE_LIMITED'); round++) {
+        expect(round).toBeLessThanOrEqual(3); // each payload costs at least 1 of the 3 points
+        const seen = subscription.payloads().length;
+        await renameProduct(id, `Charged ${round}`);
+        await subscription.until(() => subscription.payloads().length > seen);
+      }
+      expect(codes()[0]).toBe('data');
+      expect(subscription.ended()).toBe(false);
+    } finally {
+      subscription.close();
+      await limited.stop();
+    }
+  });
+
+  it('ends a subscription with UNAUTHENTICATED when its token expires', async () => {
+    const token = await developmentToken('customer', `sub-${randomUUID()}`, { expiresIn: '2s' });
+    const subscription = await subscribeOverHttp(
+      federation.gatewayUrl,
+      productUpdated,
+      { id: productId },
+      { authorization: `Bearer ${token}` },
+    );
+    try {
+      const last = await subscription.until((part) => part.payload === null);
+      expect(last.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+      await subscription.until(() => subscription.ended());
+    } finally {
+      subscription.close();
+    }
+  });
+
+  it('pushes a product after a rename, and with two gateway replicas each subscriber gets it once', async () => {
+    const id = await createProduct('Before');
+    const second = createGatewayServer({
+      subgraphUrls: Object.fromEntries(
+        Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url]),
+      ),
+      events: federation.bus!,
+      rateLimit: false,
+    });
+    const { url } = await second.listen(0);
+    let stopped: Promise<void> | undefined;
+    const names = (parts: SubscriptionPart[]) =>
+      parts.map((part) => (part.payload?.data?.productUpdated as { name?: string } | undefined)?.name);
+    const subscriptions = [
+      await subscribeOverHttp(federation.gatewayUrl, productUpdated, { id }),
+      await subscribeOverHttp(url, productUpdated, { id }),
+    ];
+    try {
+      for (const subscription of subscriptions)
+        await subscription.until((part) => part.payload !== undefined);
+      for (const name of ['After', 'Again']) {
+        await renameProduct(id, name);
+        for (const subscription of subscriptions)
+          await subscription.until((part) => names([part]).includes(name));
+      }
+      for (const subscription of subscriptions)
+        expect(names(subscription.payloads())).toEqual(['Before', 'After', 'Again']);
+      // Shut down, the replica ends its subscriptions with a last message.
+      stopped = second.stop();
+      await stopped;
+      const last = await subscriptions[1]!.until((part) => part.payload === null);
+      expect(last.errors?.[0]?.extensions?.code).toBe('SHUTTING_DOWN');
+    } finally {
+      for (const subscription of subscriptions) subscription.close();
+      await (stopped ?? second.stop());
+    }
+  });
+});
