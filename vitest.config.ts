@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 /** Files that need nothing running: no PostgreSQL, no Redis, no process of ours. */
 const unit = [
-  'gateway/test/{analyzeOperation,cors,createCallerVerifier,gatewayConfig,readAccessPolicy,resilienceConfig,splitDeferred}.test.ts',
+  'gateway/test/{analyzeOperation,cors,createCallerVerifier,gatewayConfig,readAccessPolicy,resilienceConfig,sharedFetches,splitDeferred}.test.ts',
   'packages/database/test/createMigration.test.ts',
   'packages/service-kit/test/{loadConfig,logging,shutdown}.test.ts',
   'stack/bench/tradeoffs/tradeoffsPage.test.ts',

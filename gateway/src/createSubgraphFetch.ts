@@ -18,6 +18,8 @@ import type { EntityCache } from './cache/entityCache.ts';
 import { applySubgraphInvalidations } from './cache/subgraphInvalidations.ts';
 import type { GatewayConsistency } from './consistency/consistencyTokens.ts';
 import { collectSubgraphConsistency } from './consistency/subgraphConsistency.ts';
+import type { IncrementalContext } from './incremental/incrementalDelivery.ts';
+import type { SubgraphRequest } from './incremental/sharedFetches.ts';
 import type { SubgraphResilience } from './resilience/subgraphResilience.ts';
 
 export interface SubgraphFetchOptions {
@@ -88,8 +90,7 @@ export function createSubgraphFetch(options: SubgraphFetchOptions): SubgraphFetc
   };
 
   const sendOnce = async (body: string, headers: Record<string, string>): Promise<GatewayGraphQLResponse> => {
-    let key = body;
-    for (const header in headers) if (header !== REQUEST_ID_HEADER) key += `\0${header}\0${headers[header]}`;
+    const key = body + headersKey(headers);
     const pending = inFlight.get(key);
     if (pending) {
       collapsed.inc();
@@ -109,14 +110,20 @@ export function createSubgraphFetch(options: SubgraphFetchOptions): SubgraphFetc
     representations?: unknown[],
   ): Promise<GatewayGraphQLResponse> => {
     try {
-      const { query, variables, operationName, extensions } = request.request;
-      const body = JSON.stringify({ query, variables, operationName, extensions });
       const headers = headersFor(request, options.token);
       const mutation = isMutation(request);
-      const response =
-        options.collapse && !mutation
+      const sendQuery = async ({ query, variables, operationName, extensions }: SubgraphRequest) => {
+        const body = JSON.stringify({ query, variables, operationName, extensions });
+        return options.collapse && !mutation
           ? await sendOnce(body, headers)
           : (await send(body, headers, mutation)).body;
+      };
+      // The parts of one @defer request share their fetches (the fragments' parents are fetched once).
+      const shared = (request.context as IncrementalContext).incremental?.shared;
+      const response =
+        shared && !mutation
+          ? await shared.fetch(name, request.request, headersKey(headers), sendQuery)
+          : await sendQuery(request.request);
       const consistency = (request.context as { consistency?: GatewayConsistency }).consistency;
       return await applySubgraphInvalidations(
         collectSubgraphConsistency(response, consistency),
@@ -137,6 +144,13 @@ export function createSubgraphFetch(options: SubgraphFetchOptions): SubgraphFetc
     }
   };
   return Object.assign(fetch, { close: () => client.close() });
+}
+
+/** The headers as a key of identical fetches: all but the request id, so the same caller and credential. */
+function headersKey(headers: Record<string, string>): string {
+  let key = '';
+  for (const header in headers) if (header !== REQUEST_ID_HEADER) key += `\0${header}\0${headers[header]}`;
+  return key;
 }
 
 /** The headers of every call to the subgraph (the shared client adds the request id). */

@@ -188,6 +188,11 @@ export function createGatewayServer(options: GatewayOptions = {}) {
       : [];
   const gateway = new ApolloGateway({
     supergraphSdl: gatewaySupergraph,
+    // A part of a @defer request tells the others its plan before it fetches (they share fetches).
+    experimental_didResolveQueryPlan({ queryPlan, requestContext }) {
+      const part = (requestContext.context as IncrementalContext).incremental;
+      part?.shared?.planned(part, queryPlan, requestContext.request.variables);
+    },
     buildService({ name, url }) {
       const resolved = options.subgraphUrls?.[name] ?? url;
       if (!resolved)

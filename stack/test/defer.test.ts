@@ -8,7 +8,7 @@ import { createDriverServer } from '@msd/driver-service';
 import { readManifest } from '@msd/gateway';
 import { repoRoot } from '@msd/registry';
 import { developmentToken } from '@msd/service-kit';
-import { graphqlRequest, readCounter, testServiceCalls } from '@msd/testing';
+import { counterIn, graphqlRequest, readCounter, testServiceCalls } from '@msd/testing';
 import { type FieldNode, Kind, parse, print, visit } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { operationManifestFile } from '../../supergraph/registeredOperations.ts';
@@ -203,6 +203,29 @@ describe('@defer through the gateway', () => {
     expect(merged(payloads)).toEqual({ data: whole.data });
   });
 
+  it("calls the ride service once per @defer read: the fragment reuses the first part's fetch of the rides", async () => {
+    const calls = (subgraph: string) =>
+      readCounter(federation.gatewayUrl.replace(/graphql$/, 'metrics'), 'subgraph_calls_total', { subgraph });
+    const [ridesBefore, driversBefore] = [await calls('ride'), await calls('driver')];
+    const payloads = await readAll(await post(ridesDeferred, MULTIPART_ACCEPT));
+    expect(payloads.at(-1)!.hasNext).toBe(false);
+    // The same calls as the read without @defer: the rides once, their four drivers once.
+    expect((await calls('ride')) - ridesBefore).toBe(1);
+    expect((await calls('driver')) - driversBefore).toBe(1);
+    const whole = await graphqlRequest(federation.gatewayUrl, ridesWhole, {}, { as: 'operator' });
+    expect(merged(payloads)).toEqual({ data: whole.data });
+    // Two sibling fragments: three parts, each planning its own rides fetch, sent as one.
+    const siblingsBefore = await calls('ride');
+    const siblings = await readAll(
+      await post(
+        '{ rides(first: 20) { id ... @defer { driverName } ... @defer { driver { name rating } } } }',
+        MULTIPART_ACCEPT,
+      ),
+    );
+    expect((await calls('ride')) - siblingsBefore).toBe(1);
+    expect(merged(siblings)).toEqual({ data: whole.data });
+  });
+
   it('is read by Apollo Client: the rides first, then the same rides with their drivers', async () => {
     const client = new ApolloClient({
       link: new HttpLink({ uri: federation.gatewayUrl, headers: { authorization: `Bearer ${token}` } }),
@@ -247,15 +270,39 @@ describe('@defer through the gateway', () => {
     expect(await notDeferred.json()).toEqual(whole);
   });
 
-  it('adds up to the same answer as without @defer over the demo queries, every selection deferred', async () => {
+  it('adds up to the same answer as without @defer over the demo queries, every selection deferred, with the same subgraph calls', async () => {
+    const metrics = federation.gatewayUrl.replace(/graphql$/, 'metrics');
+    const calls = async () => {
+      const text = await (await fetch(metrics)).text();
+      return Object.fromEntries(
+        ['order', 'product', 'inventory', 'driver', 'ride'].map((subgraph) => [
+          subgraph,
+          counterIn(text, 'subgraph_calls_total', { subgraph }),
+        ]),
+      );
+    };
+    const callsOf = async (read: () => Promise<unknown>) => {
+      const before = await calls();
+      const answer = await read();
+      const after = await calls();
+      return {
+        answer,
+        calls: Object.fromEntries(Object.entries(after).map(([s, n]) => [s, n - before[s]!])),
+      };
+    };
     for (const query of [demoQueries.ordersWithProducts, demoQueries.ridesWithDrivers, ridesWhole]) {
-      const whole = (await (await post(query, 'application/json')).json()) as Payload;
-      expect(whole.errors).toBeUndefined();
-      const response = await post(deferEverything(query), MULTIPART_ACCEPT);
-      expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed/);
-      const payloads = await readAll(response);
+      const whole = await callsOf(async () => (await post(query, 'application/json')).json());
+      expect((whole.answer as Payload).errors).toBeUndefined();
+      const deferred = await callsOf(async () => {
+        const response = await post(deferEverything(query), MULTIPART_ACCEPT);
+        expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed/);
+        return readAll(response);
+      });
+      const payloads = deferred.answer as Payload[];
       expect(payloads.at(-1)!.hasNext).toBe(false);
-      expect(merged(payloads)).toEqual(whole);
+      expect(merged(payloads)).toEqual(whole.answer);
+      // Every part planned on its own, yet each subgraph is called as often as without @defer.
+      expect(deferred.calls).toEqual(whole.calls);
     }
   });
 

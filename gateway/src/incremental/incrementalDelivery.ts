@@ -15,6 +15,7 @@ import {
   type IncrementalItem,
   withoutPlaceholders,
 } from './fragmentPayload.ts';
+import { type SharedFetches, sharedFetches } from './sharedFetches.ts';
 import { type DeferredFragment, splitDeferred } from './splitDeferred.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface IncrementalPart {
   documentHash: string;
   role: 'admission' | 'part' | 'whole';
   admitted?: boolean;
+  /** The subgraph fetches the parts of one admitted request share. */
+  shared?: SharedFetches;
   /** The admitted operation's estimated cost (a subscription charges it again per payload). */
   cost?: number;
 }
@@ -46,7 +49,8 @@ const PART_HEAD = '\r\ncontent-type: application/json; charset=utf-8\r\n\r\n';
  *    limits, cost and the rate limit see it whole, and `plugin` stops it before execution;
  * 2. the operation without its deferred fragments and, for each fragment, the operation with that
  *    fragment (and its ancestors) run through the same server at once, as the same caller, so
- *    access rules, the entity cache, masking and tracing apply to each;
+ *    access rules, the entity cache, masking and tracing apply to each; they share their subgraph
+ *    fetches (`sharedFetches`), so a fragment's run does not fetch its parents again;
  * 3. the first answers as the initial payload; each fragment's fields follow, by path, as its run
  *    completes (after its parent's), errors under them with them; the last says `hasNext: false`.
  * A client that does not accept multipart, a mutation, or an operation whose `if:` are all false
@@ -123,7 +127,14 @@ export function incrementalDelivery(options: {
       const admission: IncrementalPart = { documentHash, role: 'admission' };
       const refusal = await run(whole, admission);
       if (!admission.admitted) return refusal;
-      const part = (kept: Set<number>) => run(split.keep(kept), { documentHash, role: 'part' });
+      // Each part fetches through `shared`: a fragment's run reuses the parent fetches of the others.
+      const shared = sharedFetches(1 + split.fragments.length);
+      const part = (kept: Set<number>) => {
+        const incremental: IncrementalPart = { documentHash, role: 'part', shared };
+        const answer = run(split.keep(kept), incremental);
+        void answer.finally(() => shared.ended(incremental)).catch(() => {});
+        return answer;
+      };
       const initial = part(new Set());
       const fragmentRuns = split.fragments.map((fragment) =>
         part(new Set([...ancestors(fragment, split.fragments), fragment.id]))
