@@ -104,7 +104,10 @@ describe('outbox relay', () => {
     ] as const) {
       await commitEvents(1);
       expect(await relay(bus).drain()).toBe(1);
-      const queue = new Queue(queueName('ProductUpdated', 'order'), bus);
+      const queue = new Queue(queueName('ProductUpdated', 'order'), {
+        connection: bus.connection,
+        prefix: bus.prefix,
+      });
       try {
         const [job] = await queue.getJobs(['waiting']);
         expect(job?.opts).toMatchObject({ attempts: 8, backoff: { type: 'exponential', delay } });

@@ -9,6 +9,7 @@ export {
   createDatabaseTemplates,
   createTestDatabase,
   type DatabaseTemplates,
+  dropRunTestDatabases,
   type TestDatabase,
   useDatabaseTemplates,
 } from './testDatabase.ts';
