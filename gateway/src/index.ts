@@ -15,7 +15,12 @@ await runProcess(
     const { createGatewayServer } = await import('./server.ts');
     return createGatewayServer({
       ...gatewaySettings(config),
-      events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+      events: eventBus({
+        redisUrl: config.REDIS_URL,
+        prefix: config.EVENTS_PREFIX,
+        keys: eventKeys(config),
+        retryDelayMs: config.EVENT_RETRY_DELAY_MS,
+      }),
     });
   },
   gatewayVariables,

@@ -25,6 +25,13 @@ export interface ChaosOptions {
   /** How long the invariants may take to hold after the last fault (default 2 minutes). */
   convergeTimeoutMs?: number;
   seed?: number;
+  /** Run the compiled JavaScript (`npm run build` first), as production does: a kill's restart is up sooner. */
+  built?: boolean;
+  /**
+   * Makes each service's migrated database (default: created and migrated here, as `npm run db:migrate`
+   * does); a test passes a copy of its run's template.
+   */
+  createDatabase?: (service: ServiceName) => Promise<{ name: string; url: string; drop(): Promise<void> }>;
   /** Where each process's output goes (default: dropped; warnings and errors are in the report's tail). */
   output?: (name: string, line: string) => void;
   log?: (line: string) => void;
@@ -75,7 +82,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const random = mulberry32(seed);
   const runId = randomBytes(3).toString('hex');
   const database = (service: ServiceName) => `${databaseName(service)}_chaos_${runId}`;
-  const databases = serviceNames.map(database);
+  const made = new Map<ServiceName, { name: string; drop(): Promise<void> }>();
   const redis = await startRedisServer({ persistence: false });
   const prefix = `chaos-${randomUUID()}`;
   let stack: Awaited<ReturnType<typeof launchStack>> | undefined;
@@ -85,7 +92,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const crashes: string[] = [];
   const restarts: Promise<void>[] = [];
   try {
-    const urls = await migrateAll({ database, log: () => {} });
+    if (!options.createDatabase)
+      for (const service of serviceNames) {
+        const name = database(service);
+        made.set(service, { name, drop: () => dropDatabase(name) });
+      }
+    const urls = options.createDatabase
+      ? await createDatabases(options.createDatabase, made)
+      : await migrateAll({ database, log: () => {} });
+    const databases = [...made.values()].map(({ name }) => name);
     const env = {
       ...Object.fromEntries(serviceNames.map((service) => [databaseUrlVariable(service), urls[service]])),
       ...settings,
@@ -98,6 +113,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       logger: createLogger('chaos'),
       environment: options.environment,
       portBase: await freePortRange(),
+      built: options.built ?? false,
       env,
       output: options.output ?? (() => {}),
       readyTimeoutMs: 120_000,
@@ -120,9 +136,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const faultLog: string[] = [];
     const started = Date.now();
     const interval = options.faultIntervalMs ?? 3_000;
-    // Faults in shuffled rounds of every kind: even a short run sees each kind.
+    // Faults in shuffled rounds of every kind, the last round finished past the duration: every run,
+    // however short, injects each kind.
     let round: FaultKind[] = [];
-    while (Date.now() - started < options.durationMs) {
+    while (Date.now() - started < options.durationMs || round.length > 0) {
       await sleep(interval * (0.5 + random()));
       if (round.length === 0) round = shuffle([...faultKinds], random);
       const kind = round.pop() as FaultKind;
@@ -182,8 +199,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     await stack?.stop();
     await redis.destroy();
-    for (const name of databases) await dropDatabase(name).catch(() => {});
+    for (const { drop } of made.values()) await drop().catch(() => {});
   }
+}
+
+/** One database per service from `create`, each recorded in `made` as soon as it exists (dropped even if a later one fails). */
+async function createDatabases(
+  create: NonNullable<ChaosOptions['createDatabase']>,
+  made: Map<ServiceName, { name: string; drop(): Promise<void> }>,
+): Promise<Record<ServiceName, string>> {
+  const urls = {} as Record<ServiceName, string>;
+  await Promise.all(
+    serviceNames.map(async (service) => {
+      const database = await create(service);
+      made.set(service, database);
+      urls[service] = database.url;
+    }),
+  );
+  return urls;
 }
 
 /** Products (with stock) and drivers to run the load on, created through the gateway. */

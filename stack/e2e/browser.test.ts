@@ -151,7 +151,8 @@ describe('the web client in Chromium, through the real gateway', () => {
     const { id: productId, name: before } = orders!.orders[0]!.items[0]!.product;
     const after = `Parked Kettle ${Date.now().toString(36)}`;
     // The order service's own database refuses the effect: its consumer fails every attempt and
-    // parks the event, as it would during a botched migration (8 attempts with backoff: 6 to 13 s).
+    // parks the event, as it would during a botched migration (8 attempts with backoff from the e2e
+    // stack's 10 ms: about a second).
     const orderDb = new pg.Client({ connectionString: inject('orderDatabaseUrl') });
     await orderDb.connect();
     let parkedEventId = '';
@@ -219,7 +220,7 @@ describe('the web client in Chromium, through the real gateway', () => {
     expect(await repaired.innerText()).not.toContain(before);
     await shotOf(repaired.locator('xpath=ancestor::table'), 'orders-copy-repaired');
     await page.close();
-  }, 150_000); // 8 attempts with backoff before the event is parked
+  }, 150_000);
 
   it('shows rides with their local driver names and says so while the driver service is down', async () => {
     const driverPid = inject('driverPid');

@@ -55,6 +55,8 @@ async function launch(
       CORS_ORIGINS: `http://localhost:${webPort}`,
       // The browser drills hold a copy stale on purpose; a scheduled repair must not end it early.
       RECONCILE_INTERVAL_MS: '600000',
+      // The browser drill parks an event: 8 attempts from 10 ms park it in about a second (100 ms: 6 to 13 s).
+      EVENT_RETRY_DELAY_MS: '10',
     },
     output: prefixOutput(process.stderr),
     readyTimeoutMs: 180_000, // a shared CI machine under load starts eight processes slowly

@@ -4,10 +4,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { clearEventBus, eventBus } from '@msd/events';
-import { entryPoint, repoRoot } from '@msd/registry';
+import { repoRoot } from '@msd/registry';
 import { freePort } from '@msd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestFederation, type TestFederation } from '../src/index.ts';
+import { builtEntry } from './support/loggedProcess.ts';
 
 let federation: TestFederation;
 let gateway: ChildProcess;
@@ -65,7 +66,8 @@ beforeAll(async () => {
   federation = await startTestFederation();
   const port = await freePort();
   url = `http://127.0.0.1:${port}/graphql`;
-  gateway = spawn(process.execPath, ['--import', 'tsx', entryPoint('gateway')], {
+  // Compiled (the system tier builds once): each worker starts without compiling the sources again.
+  gateway = spawn(process.execPath, builtEntry('gateway/dist/index.js'), {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -138,5 +140,5 @@ describe('GATEWAY_WORKERS', () => {
     );
     await exited;
     expect(replaced.filter((pid) => readdirSync('/proc').includes(String(pid)))).toEqual([]);
-  }, 240_000); // three gateway starts under tsx on a loaded 2-core machine
+  }, 240_000); // three gateway starts on a loaded 2-core machine
 });

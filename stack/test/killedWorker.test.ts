@@ -37,7 +37,9 @@ afterAll(async () => {
 });
 
 function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', worker], {
+  // The fixture's types stripped by Node, the libraries it imports compiled (the `production` export
+  // condition; the system tier builds once): it starts in a fraction of the time tsx takes, seven times.
+  const child = spawn(process.execPath, ['--conditions=production', worker], {
     env: { ...process.env, DATABASE_URL: database.url, EVENTS_PREFIX: bus.prefix, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

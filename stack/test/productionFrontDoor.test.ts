@@ -6,7 +6,7 @@ import { freePort } from '@msd/testing';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestFederation, type TestFederation } from '../src/index.ts';
-import { type LoggedProcess, sourceEntry, startLoggedProcess, waitUntilOk } from './support/loggedProcess.ts';
+import { builtEntry, type LoggedProcess, startLoggedProcess, waitUntilOk } from './support/loggedProcess.ts';
 
 // The gateway process in production mode (`NODE_ENV=production`) in front of real subgraphs, with
 // its keys from an identity provider's JWKS URL: the development key refused, introspection off,
@@ -65,7 +65,7 @@ beforeAll(async () => {
       subgraph.url,
     ]),
   );
-  gateway = startLoggedProcess(sourceEntry('gateway/src/index.ts'), {
+  gateway = startLoggedProcess(builtEntry('gateway/dist/index.js'), {
     NODE_ENV: 'production',
     PRODUCT_EVENT_KEY: 'product-event-key-for-this-test-0123456789',
     DRIVER_EVENT_KEY: 'driver-event-key-for-this-test-0123456789',

@@ -107,6 +107,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     signingKey,
     batchSize: options.batchSize ?? 500,
     commandTimeoutMs,
+    retryDelayMs: options.bus.retryDelayMs,
     beforePublish: options.beforePublish,
     beforeMarkPublished: options.beforeMarkPublished,
   });

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { deliveryOptions } from './deliveryOptions.ts';
+import { deliveryOptionsOf } from './deliveryOptions.ts';
 import type { EventBusOptions } from './redisConnection.ts';
 
 export const DEAD_LETTER_QUEUE = 'dead-letter';
@@ -122,7 +122,7 @@ export async function replayDeadLetters(
         targets.set(entry.queue, target);
       }
       await target.add(String(entry.event.type ?? 'event'), entry.event, {
-        ...deliveryOptions,
+        ...deliveryOptionsOf(bus),
         jobId: `${entry.event.id ?? 'event'}.replay.${Date.now()}`,
       });
       await job.remove();

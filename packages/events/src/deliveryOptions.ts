@@ -13,3 +13,10 @@ export const deliveryOptions: JobsOptions = {
   removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600 },
 };
+
+/** `deliveryOptions` with the bus's first retry delay, when it sets one (`EventBusOptions.retryDelayMs`). */
+export function deliveryOptionsOf(bus: { retryDelayMs?: number | undefined }): JobsOptions {
+  return bus.retryDelayMs === undefined
+    ? deliveryOptions
+    : { ...deliveryOptions, backoff: { type: 'exponential', delay: bus.retryDelayMs, jitter: 0.5 } };
+}

@@ -39,7 +39,7 @@ export {
   replayDeadLetters,
 } from './deadLetters.ts';
 export { deleteInBatches } from './deleteInBatches.ts';
-export { deliveryOptions } from './deliveryOptions.ts';
+export { deliveryOptions, deliveryOptionsOf } from './deliveryOptions.ts';
 export { type EffectStatement, outboxAppend, type PlainSql, type SqlStatement } from './effectStatement.ts';
 export {
   developmentEventKey,

@@ -97,6 +97,26 @@ describe('outbox relay', () => {
     expect(await queued(bus)).toBe(50);
   });
 
+  it("sends each job with 8 attempts and the bus's first retry delay (100 ms unless the bus sets one)", async () => {
+    for (const [bus, delay] of [
+      [newBus(), 100],
+      [{ ...newBus(), retryDelayMs: 10 }, 10],
+    ] as const) {
+      await commitEvents(1);
+      expect(await relay(bus).drain()).toBe(1);
+      const queue = new Queue(queueName('ProductUpdated', 'order'), {
+        connection: bus.connection,
+        prefix: bus.prefix,
+      });
+      try {
+        const [job] = await queue.getJobs(['waiting']);
+        expect(job?.opts).toMatchObject({ attempts: 8, backoff: { type: 'exponential', delay } });
+      } finally {
+        await queue.close();
+      }
+    }
+  });
+
   it('shares the outbox between two relays without sending a row twice (FOR UPDATE SKIP LOCKED)', async () => {
     const bus = newBus();
     await commitEvents(2_000);

@@ -95,6 +95,12 @@ export const eventBusVariables = {
     .min(1)
     .default('msd')
     .describe('Key prefix of every queue; `{msd}` (a hash tag) keeps a queue in one Redis Cluster slot'),
+  EVENT_RETRY_DELAY_MS: milliseconds
+    .min(1)
+    .default(100)
+    .describe(
+      "First delay of a failed event's retry, doubling at each of its 8 attempts before it is parked (set on the events this process sends)",
+    ),
   // HMAC-SHA256 keys: at least 32 characters (a random 32-byte key in base64 has 44).
   ...(Object.fromEntries(
     processes

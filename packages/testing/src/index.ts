@@ -10,6 +10,7 @@ export {
   createDatabaseTemplates,
   createTestDatabase,
   type DatabaseTemplates,
+  dropRunTestDatabases,
   type TestDatabase,
   useDatabaseTemplates,
 } from './testDatabase.ts';

@@ -48,6 +48,8 @@ export interface TestFederationOptions {
   redisUrl?: string;
   /** The queue prefix with `events` (default `test-<uuid>`), e.g. a Redis Cluster hash tag `{test-<uuid>}`. */
   eventsPrefix?: string;
+  /** The first retry delay of a failed event (default 100 ms, doubling at each of 8 attempts): a test that parks events sets a short one. */
+  eventRetryDelayMs?: number;
   reconcileIntervalMs?: number;
   /** The gateway's entity cache when `events` is on: default Driver and Product from their owners for 60 s; `false` turns it off. */
   entityCache?: EntityCacheConfig | false;
@@ -85,6 +87,7 @@ export async function startTestFederation(options: TestFederationOptions = {}): 
     ? eventBus({
         prefix: options.eventsPrefix ?? `test-${randomUUID()}`,
         ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+        retryDelayMs: options.eventRetryDelayMs,
       })
     : undefined;
   const events = bus ? { events: bus } : {};

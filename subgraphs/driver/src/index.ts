@@ -12,6 +12,11 @@ await runProcess('driver', process.env, async (config) => {
     ...serviceDatabase('driver', config),
     services: serviceCalls('driver', config),
     timings: eventTimings(config),
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+    events: eventBus({
+      redisUrl: config.REDIS_URL,
+      prefix: config.EVENTS_PREFIX,
+      keys: eventKeys(config),
+      retryDelayMs: config.EVENT_RETRY_DELAY_MS,
+    }),
   });
 });

@@ -16,7 +16,12 @@ await runProcess(
       ...serviceDatabase('order', config),
       services: serviceCalls('order', config),
       timings: eventTimings(config),
-      events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+      events: eventBus({
+        redisUrl: config.REDIS_URL,
+        prefix: config.EVENTS_PREFIX,
+        keys: eventKeys(config),
+        retryDelayMs: config.EVENT_RETRY_DELAY_MS,
+      }),
       reactionDeadlineMs: config.REACTION_DEADLINE_MS,
       reactionRepairIntervalMs: config.REACTION_REPAIR_INTERVAL_MS,
       consistencyReads: consistencyReadOptions(config),

@@ -12,6 +12,11 @@ await runProcess('product', process.env, async (config) => {
     ...serviceDatabase('product', config),
     services: serviceCalls('product', config),
     timings: eventTimings(config),
-    events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+    events: eventBus({
+      redisUrl: config.REDIS_URL,
+      prefix: config.EVENTS_PREFIX,
+      keys: eventKeys(config),
+      retryDelayMs: config.EVENT_RETRY_DELAY_MS,
+    }),
   });
 });

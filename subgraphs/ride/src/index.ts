@@ -16,7 +16,12 @@ await runProcess(
       ...serviceDatabase('ride', config),
       services: serviceCalls('ride', config),
       timings: eventTimings(config),
-      events: eventBus({ redisUrl: config.REDIS_URL, prefix: config.EVENTS_PREFIX, keys: eventKeys(config) }),
+      events: eventBus({
+        redisUrl: config.REDIS_URL,
+        prefix: config.EVENTS_PREFIX,
+        keys: eventKeys(config),
+        retryDelayMs: config.EVENT_RETRY_DELAY_MS,
+      }),
       consistencyReads: consistencyReadOptions(config),
     });
   },

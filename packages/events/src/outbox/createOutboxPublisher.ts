@@ -1,7 +1,7 @@
 import { type JobsOptions, Queue, type RedisOptions } from 'bullmq';
 import type pg from 'pg';
 import type { EventEnvelope, EventType } from '../contracts.ts';
-import { deliveryOptions } from '../deliveryOptions.ts';
+import { deliveryOptionsOf } from '../deliveryOptions.ts';
 import { signEvent } from '../eventSignature.ts';
 import { inTransaction } from '../inTransaction.ts';
 import { eventsPublished } from '../metrics.ts';
@@ -34,12 +34,15 @@ export function createOutboxPublisher(options: {
   batchSize: number;
   /** Deadline of one batch's hand-over to Redis. */
   commandTimeoutMs: number;
+  /** The first retry delay of the jobs it sends (see `deliveryOptionsOf`). */
+  retryDelayMs?: number | undefined;
   /** Fault injection for tests: after rows were claimed, before they are handed to Redis. */
   beforePublish?: (() => void | Promise<void>) | undefined;
   /** Fault injection for tests: after the batch was handed to Redis, before its rows are marked published. */
   beforeMarkPublished?: (() => void | Promise<void>) | undefined;
 }) {
   const { service, pool, connection, prefix, signingKey, batchSize, commandTimeoutMs } = options;
+  const delivery = deliveryOptionsOf(options);
   const queues = new Map<string, Queue>();
   const queue = (name: string) => {
     let existing = queues.get(name);
@@ -80,7 +83,7 @@ export function createOutboxPublisher(options: {
         const list = jobs.get(name) ?? [];
         // The event id as job id: a re-sent event still queued is not added twice (finished jobs
         // are removed at once, see deliveryOptions, so one sent again later is delivered again).
-        list.push({ name: row.type, data: event, opts: { ...deliveryOptions, jobId: row.id } });
+        list.push({ name: row.type, data: event, opts: { ...delivery, jobId: row.id } });
         jobs.set(name, list);
       }
     }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { dropDatabase } from '@msd/database';
 import type { TestProject } from 'vitest/node';
-import type { DatabaseTemplates } from '../testDatabase.ts';
+import { type DatabaseTemplates, dropRunTestDatabases } from '../testDatabase.ts';
 
 /** The templates, made by a process of its own (see makeDatabaseTemplates.ts). */
 async function createDatabaseTemplates(runId: string) {
@@ -14,8 +14,13 @@ async function createDatabaseTemplates(runId: string) {
   });
   const templates = JSON.parse(stdout) as DatabaseTemplates;
   return {
+    runId,
     templates,
-    drop: () => Promise.all(Object.values(templates).map((name) => dropDatabase(name))).then(() => {}),
+    // The run's test databases, closed by their files, then the templates they copied.
+    drop: async () => {
+      await dropRunTestDatabases(runId);
+      await Promise.all(Object.values(templates).map((name) => dropDatabase(name)));
+    },
   };
 }
 
@@ -31,7 +36,9 @@ export default async function setup(project: TestProject) {
   };
   const run = shared.databaseTemplates;
   run.users++;
-  project.provide('databaseTemplates', (await run.made).templates);
+  const { templates, runId } = await run.made;
+  project.provide('databaseTemplates', templates);
+  project.provide('testDatabaseRun', runId);
   return async () => {
     if (--run.users > 0) return;
     shared.databaseTemplates = undefined;
@@ -47,5 +54,7 @@ const shared = globalThis as {
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseTemplates: DatabaseTemplates;
+    /** The run whose test databases are dropped at its end (`dropRunTestDatabases`). */
+    testDatabaseRun: string;
   }
 }
