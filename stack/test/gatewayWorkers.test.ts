@@ -86,7 +86,6 @@ beforeAll(async () => {
   // By line: a chunk of output may end in the middle of one.
   createInterface({ input: gateway.stdout! }).on('line', (line) => {
     if (line.includes('gateway ready')) readyWorkers++;
-    console.log('LINE', readyWorkers, line.slice(0, 120));
   });
   // Both workers listening (each compiles and builds its gateway: slow on a busy machine).
   await until(
