@@ -22,17 +22,26 @@ function command(cmd: string, args: string[]): string {
   }
 }
 
+/** `use` with a client connected to `url`, closed after. */
+export async function withClient<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    return await use(db);
+  } finally {
+    await db.end();
+  }
+}
+
 /** The 1-, 5- and 15-minute load averages. */
 export const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /** The machine, the tree, PostgreSQL's and Redis's versions, and the load average before the run. */
 export async function describeEnvironment(databaseUrl: string, bus: EventBusOptions, cpu: CpuMeter) {
-  const db = new pg.Client({ connectionString: databaseUrl });
   const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
   try {
-    await db.connect();
     const [version, info] = await Promise.all([
-      db.query<{ server_version: string }>('SHOW server_version'),
+      withClient(databaseUrl, (db) => db.query<{ server_version: string }>('SHOW server_version')),
       redis.info('server'),
     ]);
     return {
@@ -51,7 +60,6 @@ export async function describeEnvironment(databaseUrl: string, bus: EventBusOpti
     };
   } finally {
     redis.disconnect();
-    await db.end().catch(() => {});
   }
 }
 

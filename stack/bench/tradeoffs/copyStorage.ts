@@ -6,17 +6,10 @@
  * headers); tables and indexes are their size on disk.
  */
 import type { Redis } from 'ioredis';
-import pg from 'pg';
+import { withClient } from '../harness/index.ts';
 
-async function row(url: string, sql: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<Record<string, number>>(sql, params)).rows[0] ?? {};
-  } finally {
-    await client.end();
-  }
-}
+const row = (url: string, sql: string, params: unknown[] = []) =>
+  withClient(url, async (db) => (await db.query<Record<string, number>>(sql, params)).rows[0] ?? {});
 
 /** One copy: `table.value` (with its version column) copies `ownerTable.name`, found by `ownerId`. */
 async function measureCopy(copy: string, holderUrl: string, ownerUrl: string, columns: string[]) {
