@@ -98,21 +98,18 @@ harness.runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: proces
       { id: data.placeOrder.id },
       { authorization: `Bearer ${token}` },
     );
+    // No decision pushed within 60 s: closed, and `until` rejects.
+    const deadline = setTimeout(() => subscription.close(), 60_000);
     try {
       const status = (part: { payload?: { data?: Record<string, unknown> | null } | null }) =>
         (part.payload?.data?.orderUpdated as { status?: string } | undefined)?.status;
-      const decided = subscription.until((part) => ['CONFIRMED', 'REJECTED'].includes(status(part) ?? ''));
-      decided.catch(() => {}); // closed below after a miss
-      let deadline: NodeJS.Timeout | undefined;
-      const tooLate = new Promise<never>((_, reject) => {
-        deadline = setTimeout(() => reject(new Error('no decision pushed within 60 s')), 60_000);
-      });
-      await Promise.race([decided, tooLate]).finally(() => clearTimeout(deadline));
+      await subscription.until((part) => ['CONFIRMED', 'REJECTED'].includes(status(part) ?? ''));
       latencies.push(performance.now() - placedAt);
       if (status(subscription.payloads()[0] ?? {}) === 'PLACED') pushed++;
     } catch {
       missed++;
     } finally {
+      clearTimeout(deadline);
       subscription.close();
     }
   };

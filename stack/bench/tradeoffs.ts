@@ -284,9 +284,7 @@ async function measure(run: harness.BenchRun) {
       result.callsToDown = { sent: to.sent - from.sent, rejected: to.rejected - from.rejected };
     }
     if (eventual && !down) {
-      result.lagMs = await probes.lag(dbFrom, dbTo);
-      const { relayMs, deliveryMs } = await probes.lagBreakdown(dbFrom, dbTo);
-      Object.assign(result, { relayMs, deliveryMs });
+      Object.assign(result, await probes.lagBreakdown(dbFrom, dbTo));
       result.convergedAfterMs = converged?.elapsedMs;
       if (!converged?.converged) throw new Error(`copies did not converge: ${JSON.stringify(converged)}`);
     }

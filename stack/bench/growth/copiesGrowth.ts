@@ -123,12 +123,9 @@ export async function measureCopiesGrowth(
     const load = await updates(config.lagRate, config.lagSeconds);
     const end = await probes.dbNow();
     const convergence = await probes.convergence();
-    const breakdown = await probes.lagBreakdown(before.dbTime, end);
     const lag = {
       load,
-      lagMs: await probes.lag(before.dbTime, end),
-      relayMs: breakdown.relayMs,
-      deliveryMs: breakdown.deliveryMs,
+      ...(await probes.lagBreakdown(before.dbTime, end)),
       convergedMs: convergence.elapsedMs,
       converged: convergence.converged,
     };

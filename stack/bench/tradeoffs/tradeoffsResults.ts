@@ -4,10 +4,7 @@ import type { AnswerKind } from '../reads.ts';
 import type { CopyStorage } from './copyStorage.ts';
 import type { Traffic } from './serviceTraffic.ts';
 
-export interface Percentiles {
-  p50: number;
-  p99: number;
-}
+type Percentiles = Pick<Summary, 'p50' | 'p99'>;
 
 /** The ways to read an order item's product name and a ride's driver, and to rename a product. */
 export const scenarios = {
