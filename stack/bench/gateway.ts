@@ -57,14 +57,9 @@ function supergraphForOthers(ports: Record<string, number>): string {
 
 /** rchar + wchar of a process: every byte it read or wrote through syscalls, sockets included. */
 function ioBytes(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    const field = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1] ?? 0);
-    return field('rchar') + field('wchar');
-  } catch {
-    return 0;
-  }
+  const io = harness.procFile(pid, 'io');
+  const field = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1] ?? 0);
+  return field('rchar') + field('wchar');
 }
 
 /**
@@ -189,13 +184,10 @@ async function measure(run: harness.BenchRun) {
   });
   const { stack } = bench;
   const others = await startOthers(run, bench);
-  // The stack's gateway: the process named `gateway` that is not one of the gateways started beside it.
-  const ourPid = [...harness.stackProcesses()].find(
-    ([pid, name]) => name === 'gateway' && !(pid in bench.beside),
-  )?.[0];
+  const ourPid = stack.pids().gateway;
   const serviceUrl = `http://127.0.0.1:${stack.ports.order}/graphql`;
   const targets: Target[] = [
-    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', ...(ourPid ? { pid: Number(ourPid) } : {}) },
+    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', ...(ourPid ? { pid: ourPid } : {}) },
     ...others,
     {
       name: 'order subgraph, direct',

@@ -8,7 +8,6 @@
  *   npm run bench:subscriptions               # 1,000 open, 30 s of 10 orders/s (about 3 minutes)
  *   npm run bench:subscriptions -- --quick    # 200 open, 10 s of 5 orders/s
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { developmentToken } from '@msd/service-kit';
 import { graphqlRequest, type HttpSubscription, subscribeOverHttp } from '@msd/testing';
@@ -34,9 +33,8 @@ harness.runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: proces
   const cpu = bench.cpuMeter();
   const environment = await harness.describeEnvironment(bench.urls.product, bench.bus, cpu);
 
-  const gatewayPid = [...harness.stackProcesses()].find(([, name]) => name === 'gateway')?.[0];
-  const rssMb = () =>
-    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gatewayPid}/status`, 'utf8'))?.[1]) / 1024;
+  const gatewayPid = bench.stack.pids().gateway;
+  const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(harness.procFile(gatewayPid, 'status'))?.[1]) / 1024;
   const gatewayCpu = async () =>
     (await harness.idleCpu(cpu, config.restSeconds * 1000, run.signal)).percentOfOneCore.gateway ??
     Number.NaN;

@@ -19,8 +19,8 @@ export {
   describeEnvironment,
   idleCpu,
   isStackGroup,
+  procFile,
   stackCpuMs,
-  stackProcesses,
   withClient,
 } from './machine.ts';
 export { benchOptions } from './options.ts';
