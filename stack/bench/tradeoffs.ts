@@ -14,21 +14,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { demoData } from '../src/index.ts';
 import * as harness from './harness/index.ts';
-
 import { answered, answerKinds, listRead } from './reads.ts';
-import { deferRead, readYourWrites } from './tradeoffs/clientScenarios.ts';
+import { type DeferRead, deferRead, readYourWrites } from './tradeoffs/clientScenarios.ts';
 import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
 import { type Scrape, scrape, scrapeMetrics, trafficBetween } from './tradeoffs/serviceTraffic.ts';
 import { tradeoffsChartSpecs } from './tradeoffs/tradeoffsCharts.ts';
 import { tradeoffsReport, writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
-import type {
-  DeferRead,
-  PhaseResult,
-  Scenario,
-  ScenarioMedians,
-  Situation,
-  TradeoffsResults,
-} from './tradeoffs/tradeoffsResults.ts';
+import type { PhaseResult, Scenario, Situation, TradeoffsResults } from './tradeoffs/tradeoffsResults.ts';
 
 const options = harness.benchOptions(
   'npm run bench -- [--quick] [--<figure> <value>]',
@@ -456,7 +448,7 @@ async function measure(run: harness.BenchRun) {
     recoveredAfterResumeMs[situation] = await untilComplete();
   }
 
-  const medians: ScenarioMedians[] = [...reads, ...renames].map((scenario) => {
+  const medians = [...reads, ...renames].map((scenario) => {
     const rounds = phases.filter((p) => p.scenario === scenario && p.situation === 'healthy');
     const of = (pick: (p: PhaseResult) => number | undefined, digits = 1) =>
       harness.medianOf(rounds, pick, digits);
