@@ -140,11 +140,9 @@ async function measureRound(
   const cpuAfter = stack.cpu.snapshot();
   const workAfter = await postgresWork(stack);
   const orders = Math.max(1, stats.ok);
+  const seconds = (cpuAfter.wallMs - cpuBefore.wallMs) / 1000;
   const window = harness.cpuNetOfIdle(harness.cpuBetween(cpuBefore, cpuAfter), idle);
-  const cpuMsPerOrder = harness.cpuMsPerRequest(
-    window,
-    orders / ((cpuAfter.wallMs - cpuBefore.wallMs) / 1000),
-  );
+  const cpuMsPerOrder = harness.cpuMsPerRequest(window, orders / seconds);
   const lag: Record<string, harness.Summary> = {};
   for (const { service, consumer } of lagConsumers)
     lag[consumer] = await retried(() =>
