@@ -14,30 +14,9 @@ import { repoRoot } from '@msd/registry';
 import pg from 'pg';
 import { benchSubgraphHeaders } from './gateway/benchSubgraphHeaders.ts';
 import { type ReadQuery, readQueries } from './gateway/readQueries.ts';
-import {
-  type BenchRun,
-  type BenchStack,
-  benchOptions,
-  closedLoop,
-  columns,
-  describeEnvironment,
-  idleCpu,
-  type LoadStats,
-  logger,
-  type MeasuredLoad,
-  measuredLoad,
-  medianOf,
-  post,
-  publish,
-  type ReportBlock,
-  round,
-  runBench,
-  stackProcesses,
-  startBenchStack,
-  startProcessBeside,
-} from './harness/index.ts';
+import * as harness from './harness/index.ts';
 
-const options = benchOptions(
+const options = harness.benchOptions(
   'npm run bench:gateway -- [--quick] [--profile 1] [--<figure> <value>]',
   { connections: 10, rounds: 3, seconds: 3, warmUpSeconds: 2, profile: 0 },
   { rounds: 1, seconds: 2, warmUpSeconds: 1 },
@@ -78,14 +57,9 @@ function supergraphForOthers(ports: Record<string, number>): string {
 
 /** rchar + wchar of a process: every byte it read or wrote through syscalls, sockets included. */
 function ioBytes(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  try {
-    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
-    const field = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1] ?? 0);
-    return field('rchar') + field('wchar');
-  } catch {
-    return 0;
-  }
+  const io = harness.procFile(pid, 'io');
+  const field = (name: string) => Number(new RegExp(`${name}: (\\d+)`).exec(io)?.[1] ?? 0);
+  return field('rchar') + field('wchar');
 }
 
 /**
@@ -93,7 +67,7 @@ function ioBytes(pid: number | undefined): number {
  * against the three databases (orders and their items, then products and stock levels side by
  * side) and one JSON.stringify: no GraphQL, no HTTP hop. What the data itself costs to read and send.
  */
-function floorRead(run: BenchRun, urls: { order: string; product: string; inventory: string }) {
+function floorRead(run: harness.BenchRun, urls: { order: string; product: string; inventory: string }) {
   const [order, product, inventory] = [urls.order, urls.product, urls.inventory].map(
     (connectionString) => new pg.Pool({ connectionString, max: 4 }),
   ) as [pg.Pool, pg.Pool, pg.Pool];
@@ -155,7 +129,7 @@ function floorRead(run: BenchRun, urls: { order: string; product: string; invent
   };
 }
 
-async function startOthers(run: BenchRun, bench: BenchStack) {
+async function startOthers(run: harness.BenchRun, bench: harness.BenchStack) {
   const supergraphPath = supergraphForOthers(bench.stack.ports);
   run.cleanup.add('removing the supergraph copy', () => rmSync(supergraphPath, { force: true }));
   const answersTypename = (port: number) =>
@@ -189,18 +163,18 @@ async function startOthers(run: BenchRun, bench: BenchStack) {
   for (const [name, entry, port, env, only] of others) {
     // The other routers have no /ready: they are ready when they answer.
     const isReady = entry === ours ? {} : { isReady: answersTypename };
-    const pid = await startProcessBeside(run, bench, { name, entry, port, env, ...isReady });
+    const pid = await harness.startProcessBeside(run, bench, { name, entry, port, env, ...isReady });
     const url = `http://127.0.0.1:${port}/graphql`;
     targets.push({ name, url, group: name, ...(pid ? { pid } : {}), ...(only ? { only } : {}) });
   }
   return targets;
 }
 
-async function measure(run: BenchRun) {
+async function measure(run: harness.BenchRun) {
   // --profile 1: every process of the stack, and each started beside it, writes a .cpuprofile on exit.
   const profileDir = config.profile ? path.join(os.tmpdir(), `msd-profiles-${randomUUID()}`) : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
-  const bench = await startBenchStack(run, {
+  const bench = await harness.startBenchStack(run, {
     portBase,
     demoData: true,
     env: {
@@ -210,13 +184,10 @@ async function measure(run: BenchRun) {
   });
   const { stack } = bench;
   const others = await startOthers(run, bench);
-  // The stack's gateway: the process named `gateway` that is not one of the gateways started beside it.
-  const ourPid = [...stackProcesses()].find(
-    ([pid, name]) => name === 'gateway' && !(pid in bench.beside),
-  )?.[0];
+  const ourPid = stack.pids().gateway;
   const serviceUrl = `http://127.0.0.1:${stack.ports.order}/graphql`;
   const targets: Target[] = [
-    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', ...(ourPid ? { pid: Number(ourPid) } : {}) },
+    { name: 'ours', url: stack.gatewayUrl, group: 'gateway', ...(ourPid ? { pid: ourPid } : {}) },
     ...others,
     {
       name: 'order subgraph, direct',
@@ -228,7 +199,7 @@ async function measure(run: BenchRun) {
     { name: 'floor', read: floorRead(run, bench.urls), group: 'bench', only: ['threeHop'] },
   ];
   const cpu = bench.cpuMeter();
-  const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
+  const environment = await harness.describeEnvironment(bench.urls.order, bench.bus, cpu);
   const targetsOf = (query: ReadQuery) => targets.filter((t) => !t.only || t.only.includes(query.name));
   // One operation name per client (`query ThreeHop3 { … }`): a router may merge identical upstream
   // requests in flight (Hive Gateway does by default), and 10 clients sending one text would measure
@@ -237,9 +208,9 @@ async function measure(run: BenchRun) {
     const name = `${query.name[0]?.toUpperCase()}${query.name.slice(1)}${client}`;
     return JSON.stringify({ query: `query ${name} ${query.query}`, operationName: name });
   };
-  const load = async (target: Target, query: ReadQuery, seconds: number): Promise<LoadStats> => {
+  const load = async (target: Target, query: ReadQuery, seconds: number): Promise<harness.LoadStats> => {
     if (target.url)
-      return closedLoop({
+      return harness.closedLoop({
         url: target.url,
         connections: config.connections,
         seconds,
@@ -272,7 +243,7 @@ async function measure(run: BenchRun) {
     };
   };
 
-  logger.info('warm-up (not measured)', { seconds: config.warmUpSeconds });
+  harness.logger.info('warm-up (not measured)', { seconds: config.warmUpSeconds });
   for (const query of readQueries)
     for (const target of targetsOf(query)) await load(target, query, config.warmUpSeconds);
 
@@ -285,14 +256,14 @@ async function measure(run: BenchRun) {
     for (const target of targetsOf(query)) {
       const answer = target.read
         ? { status: 200, body: await target.read() }
-        : await post(target.url ?? '', bodyOf(query), { headers: target.headers ?? {} });
+        : await harness.post(target.url ?? '', bodyOf(query), { headers: target.headers ?? {} });
       const problem = answer.status === 200 ? query.check(answer.body) : `HTTP ${answer.status}`;
       if (problem) throw new Error(`${target.name} answers ${query.name} wrongly: ${problem}`);
       bytes[target.name] = Buffer.byteLength(answer.body);
     }
   }
 
-  const phases: (MeasuredLoad & {
+  const phases: (harness.MeasuredLoad & {
     round: number;
     query: ReadQuery['name'];
     target: string;
@@ -303,15 +274,15 @@ async function measure(run: BenchRun) {
   // round: subtracted from every phase, so a slower gateway is not charged more of it per request.
   const idlePhases: { round: number; percentOfOneCore: Record<string, number> }[] = [];
   for (let r = 0; r < config.rounds; r++) {
-    logger.info('phase', { round: r + 1, idle: config.seconds });
-    const idle = (await idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
+    harness.logger.info('phase', { round: r + 1, idle: config.seconds });
+    const idle = (await harness.idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
     idlePhases.push({ round: r + 1, percentOfOneCore: idle });
     for (const query of readQueries) {
       const list = targetsOf(query);
       for (const target of list.map((_, i) => list[(i + r) % list.length] as Target)) {
-        logger.info('phase', { round: r + 1, query: query.name, gateway: target.name });
+        harness.logger.info('phase', { round: r + 1, query: query.name, gateway: target.name });
         const io = ioBytes(target.pid);
-        const measured = await measuredLoad(cpu, idle, () => load(target, query, config.seconds));
+        const measured = await harness.measuredLoad(cpu, idle, () => load(target, query, config.seconds));
         const ioUsed = ioBytes(target.pid) - io;
         const perRequest = measured.cpuMsPerRequest;
         phases.push({
@@ -322,8 +293,8 @@ async function measure(run: BenchRun) {
           gatewayCpuMs: target.group ? perRequest[target.group] : undefined,
           // Net of idle, the gateways beside the one measured count (close to) nothing; the floor's
           // own process is the benchmark's.
-          stackCpuMs: round(measured.stackCpuMs + (target.read ? (perRequest.bench ?? 0) : 0), 2),
-          gatewayIoBytes: target.pid ? round(ioUsed / Math.max(1, measured.requests), 0) : undefined,
+          stackCpuMs: harness.round(measured.stackCpuMs + (target.read ? (perRequest.bench ?? 0) : 0), 2),
+          gatewayIoBytes: target.pid ? harness.round(ioUsed / Math.max(1, measured.requests), 0) : undefined,
         });
       }
     }
@@ -333,7 +304,7 @@ async function measure(run: BenchRun) {
     query: query.name,
     targets: targetsOf(query).map((target) => {
       const mine = phases.filter((p) => p.query === query.name && p.target === target.name);
-      const of = (pick: (p: (typeof phases)[number]) => number | undefined) => medianOf(mine, pick);
+      const of = (pick: (p: (typeof phases)[number]) => number | undefined) => harness.medianOf(mine, pick);
       return {
         target: target.name,
         requestsPerSecond: of((p) => p.requestsPerSecond),
@@ -349,7 +320,7 @@ async function measure(run: BenchRun) {
   }));
   const figure = (query: string, target: string) =>
     medians.find((m) => m.query === query)?.targets.find((t) => t.target === target);
-  const ratio = (a = Number.NaN, b = Number.NaN) => round(a / b, 2);
+  const ratio = (a = Number.NaN, b = Number.NaN) => harness.round(a / b, 2);
   // Never slower than stock on any read: at least 1.1x its requests/s and at most 0.9x its gateway
   // CPU per request (0.7x on the 3-hop read); the 3-hop stack within 5x the floor.
   const goals = readQueries.map(({ name }) => {
@@ -386,11 +357,11 @@ async function measure(run: BenchRun) {
 
 type Results = Awaited<ReturnType<typeof measure>>['results'];
 
-function report(r: Results): ReportBlock[] {
+function report(r: Results): harness.ReportBlock[] {
   return [
     ...r.medians.flatMap((m) => [
       `\n${m.query}: ${r.queries[m.query]}`,
-      columns(m.targets, {
+      harness.columns(m.targets, {
         gateway: (t) => t.target,
         'req/s': (t) => t.requestsPerSecond,
         'p50 ms': (t) => t.p50,
@@ -403,7 +374,7 @@ function report(r: Results): ReportBlock[] {
       }),
     ]),
     '\ngoals, ours against stock @apollo/gateway (medians of alternating rounds, one run):',
-    columns(r.goals, {
+    harness.columns(r.goals, {
       read: (g) => g.query,
       'req/s ratio (goal >= 1.1)': (g) => g.throughputOverStock,
       'gateway CPU ratio': (g) => g.gatewayCpuOverStock,
@@ -415,9 +386,9 @@ function report(r: Results): ReportBlock[] {
   ];
 }
 
-runBench('gateway', { watchdogMs: 20 * 60_000, environment: process.env }, async (run) => {
+harness.runBench('gateway', { watchdogMs: 20 * 60_000, environment: process.env }, async (run) => {
   const { environment, results } = await measure(run);
-  publish(run, options, environment, results, {
+  harness.publish(run, options, environment, results, {
     title: `Gateways side by side: ${config.connections} closed-loop clients, ${config.rounds} round(s) × ${config.seconds} s per gateway and read, order rotated per round; medians`,
     blocks: report(results),
   });

@@ -10,18 +10,9 @@ import { repoRoot } from '@msd/registry';
 import { measureCopiesGrowth } from './growth/copiesGrowth.ts';
 import { growthChartSpecs } from './growth/growthCharts.ts';
 import { measureReadGrowth } from './growth/readGrowth.ts';
-import {
-  benchOptions,
-  columns,
-  describeEnvironment,
-  publish,
-  type ReportBlock,
-  runBench,
-  startBenchStack,
-  writeCharts,
-} from './harness/index.ts';
+import * as harness from './harness/index.ts';
 
-const options = benchOptions(
+const options = harness.benchOptions(
   'npm run bench:growth -- [--quick] [--<figure> <value>]',
   {
     scales: [1, 10, 100],
@@ -49,8 +40,8 @@ const options = benchOptions(
 const { config } = options;
 const portBase = 4800;
 
-runBench('growth', { watchdogMs: 25 * 60_000, environment: process.env }, async (run) => {
-  const bench = await startBenchStack(run, {
+harness.runBench('growth', { watchdogMs: 25 * 60_000, environment: process.env }, async (run) => {
+  const bench = await harness.startBenchStack(run, {
     portBase,
     env: {
       // Every read reaches the product and inventory databases: their statements are what grows.
@@ -61,16 +52,16 @@ runBench('growth', { watchdogMs: 25 * 60_000, environment: process.env }, async 
     },
   });
   const cpu = bench.cpuMeter();
-  const environment = await describeEnvironment(bench.urls.order, bench.bus, cpu);
+  const environment = await harness.describeEnvironment(bench.urls.order, bench.bus, cpu);
   const reads = await measureReadGrowth(run, bench, cpu, config);
   const copies = await measureCopiesGrowth(run, bench, cpu, config);
-  const charts = await writeCharts(growthChartSpecs(reads, copies), options.standard);
+  const charts = await harness.writeCharts(growthChartSpecs(reads, copies), options.standard);
   const results = {
     reads,
     copies,
     charts: charts.map((f) => path.relative(repoRoot, f)),
   };
-  publish(run, options, environment, results, {
+  harness.publish(run, options, environment, results, {
     title: 'How cost grows with the work: the 3-hop read against page and volume; propagation against copies',
     blocks: report(results),
   });
@@ -82,12 +73,12 @@ function report(r: {
   reads: Reads;
   copies: Awaited<ReturnType<typeof measureCopiesGrowth>>;
   charts: string[];
-}): ReportBlock[] {
+}): harness.ReportBlock[] {
   const ordersAt = new Map(r.reads.volumes.map((v) => [v.scale, v.orders]));
   return [
     `\nvolumes: ${r.reads.volumes.map((v) => `${v.scale}x = ${v.orders} orders (customer ${v.customer}: ${v.customerOrders})`).join('; ')}`,
     '\n3-hop read through the gateway (medians across rounds; CPU ms per request, net of idle)',
-    columns(r.reads.medians, {
+    harness.columns(r.reads.medians, {
       data: (m) => `${m.scale}x (${ordersAt.get(m.scale)} orders)`,
       reader: (m) => m.reader,
       page: (m) => m.page,
@@ -106,7 +97,7 @@ function report(r: {
       failed: (m) => m.failed,
     }),
     '\nhot statements (EXPLAIN ANALYZE, BUFFERS; operator page from the middle of the table)',
-    columns(r.reads.plans, {
+    harness.columns(r.reads.plans, {
       data: (p) => `${p.scale}x`,
       statement: (p) => `${p.service}: ${p.statement}`,
       page: (p) => p.page,
@@ -117,7 +108,7 @@ function report(r: {
       'exec ms': (p) => p.executionMs,
     }),
     '\npropagation against copies per product',
-    columns(r.copies, {
+    harness.columns(r.copies, {
       copies: (c) => c.copies,
       'updates/s': (c) => c.lag.load.okPerSecond,
       'lag p50': (c) => c.lag.lagMs.p50,

@@ -1,33 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { withAdminClient } from '@msd/database';
 import { developmentToken } from '@msd/service-kit';
-import { graphqlRequest } from '@msd/testing';
 import pg from 'pg';
-import {
-  type BenchRun,
-  benchOptions,
-  type Check,
-  closedLoop,
-  columns,
-  cpuBetween,
-  cpuMsPerRequest,
-  cpuNetOfIdle,
-  describeEnvironment,
-  idleCpu,
-  inboxLag,
-  isStackGroup,
-  loadFigures,
-  medianOf,
-  poll,
-  publish,
-  type ReportBlock,
-  round,
-  runBench,
-  type Summary,
-  stackCpuMs,
-  startBenchStack,
-} from './harness/index.ts';
+import * as harness from './harness/index.ts';
+import { answered } from './reads.ts';
 
-const options = benchOptions(
+const options = harness.benchOptions(
   'npm run bench:orders -- [--quick] [--replicas 1,2] [--<figure> <value>]',
   { replicas: [1], rounds: 3, seconds: 20, connections: 12, products: 20 },
   { rounds: 1, seconds: 4 },
@@ -45,8 +23,8 @@ const lagConsumers = [
   { service: 'order', consumer: 'StockReserved.order' },
 ] as const;
 
-async function startStack(run: BenchRun, replicas: number) {
-  const bench = await startBenchStack(run, {
+async function startStack(run: harness.BenchRun, replicas: number) {
+  const bench = await harness.startBenchStack(run, {
     ...(config.replicas.length > 1 ? { variant: `r${replicas}` } : {}),
     portBase: replicas === 1 ? 4900 : 4920,
     replicas,
@@ -69,31 +47,8 @@ async function startStack(run: BenchRun, replicas: number) {
     Promise.all(Object.values(pools).map((pool) => pool.end())),
   );
   // The catalogue: products with stock enough for every order of the run.
-  const productIds: string[] = [];
-  for (let i = 0; i < config.products; i++) {
-    const created = await graphqlRequest<{ createProduct: { id: string } }>(
-      bench.stack.gatewayUrl,
-      'mutation ($sku: String!) { createProduct(input: { sku: $sku, name: "Bench kettle", price: 10 }) { id } }',
-      { sku: `R-${i}` },
-      { as: 'operator' },
-    );
-    const id = created.data?.createProduct.id;
-    if (!id) throw new Error(`createProduct failed: ${JSON.stringify(created.errors)}`);
-    productIds.push(id);
-  }
-  const restocked = (id: string) =>
-    graphqlRequest(
-      bench.stack.gatewayUrl,
-      'mutation ($id: ID!) { restock(productId: $id, quantity: 1000000) { stock } }',
-      { id },
-      { as: 'operator' },
-    ).then((answer) => answer.errors === undefined);
-  const restock = await poll(
-    () => Promise.all(productIds.map(restocked)),
-    (done) => done.every(Boolean),
-    { intervalMs: 500, timeoutMs: 30_000, signal: run.signal },
-  );
-  if (!restock.met) throw new Error('restock failed (inventory never heard of the products?)');
+  const names = Array.from({ length: config.products }, () => 'Bench kettle');
+  const productIds = await harness.stockedProducts(run, bench.stack.gatewayUrl, names);
   const databases = Object.values(bench.urls).map((url) => new URL(url).pathname.slice(1));
   return { ...bench, pools, productIds, replicas, databases, cpu: bench.cpuMeter() };
 }
@@ -106,7 +61,7 @@ async function retried<T>(query: () => Promise<T>): Promise<T> {
       return await query();
     } catch (error) {
       if (attempt === 20) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
   }
 }
@@ -134,38 +89,35 @@ async function postgresWork(stack: Stack) {
   return { transactions: Number(rows[0]?.xacts), statements };
 }
 
-/** Every order placed has settled: none PLACED any more, and shipping has a shipment for each. */
+/**
+ * Orders not settled yet: still PLACED, or without a shipment. NaN when a probe fails (the shared
+ * PostgreSQL may be out of connections for a moment): probed again.
+ */
 async function unsettled(stack: Stack): Promise<number> {
-  // The shared PostgreSQL may be out of connections for a moment: probe again.
   return Promise.all([
-    stack.pools.order.query(
+    stack.pools.order.query<{ placed: number; n: number }>(
       "SELECT count(*) FILTER (WHERE status = 'PLACED')::int AS placed, count(*)::int AS n FROM orders",
     ),
-    stack.pools.shipping.query('SELECT count(*)::int AS n FROM shipments'),
+    stack.pools.shipping.query<{ n: number }>('SELECT count(*)::int AS n FROM shipments'),
   ]).then(
-    ([
-      {
-        rows: [orders],
-      },
-      {
-        rows: [shipments],
-      },
-    ]) => orders?.placed + Math.max(0, orders?.n - shipments?.n),
+    ([{ rows: orders }, { rows: shipments }]) =>
+      (orders[0]?.placed ?? Number.NaN) + Math.max(0, (orders[0]?.n ?? 0) - (shipments[0]?.n ?? 0)),
     () => Number.NaN,
   );
 }
 
-async function measureRound(run: BenchRun, stack: Stack, roundNumber: number, idle: Record<string, number>) {
+async function measureRound(
+  run: harness.BenchRun,
+  stack: Stack,
+  roundNumber: number,
+  idle: Record<string, number>,
+) {
   const token = await developmentToken('customer', 'customer-001');
   const from = new Date();
   const cpuBefore = stack.cpu.snapshot();
   const workBefore = await postgresWork(stack);
   let next = 0;
-  const check: Check = (body) => {
-    const answer = JSON.parse(body) as { data?: { placeOrder?: object }; errors?: { message: string }[] };
-    return answer.data?.placeOrder ? undefined : (answer.errors?.[0]?.message ?? 'no order').slice(0, 60);
-  };
-  const stats = await closedLoop({
+  const stats = await harness.closedLoop({
     url: stack.stack.gatewayUrl,
     connections: config.connections,
     seconds: config.seconds,
@@ -176,11 +128,11 @@ async function measureRound(run: BenchRun, stack: Stack, roundNumber: number, id
           'mutation ($id: ID!) { placeOrder(input: { customerId: "customer-001", items: [{ productId: $id, quantity: 1 }] }) { id } }',
         variables: { id: stack.productIds[next++ % stack.productIds.length] },
       }),
-    check,
+    check: answered('placeOrder'),
     signal: run.signal,
   });
   const to = new Date();
-  const settled = await poll(
+  const settled = await harness.poll(
     () => unsettled(stack),
     (left) => left === 0,
     { intervalMs: 50, timeoutMs: settleTimeoutMs, signal: run.signal },
@@ -188,40 +140,41 @@ async function measureRound(run: BenchRun, stack: Stack, roundNumber: number, id
   const cpuAfter = stack.cpu.snapshot();
   const workAfter = await postgresWork(stack);
   const orders = Math.max(1, stats.ok);
-  const window = cpuNetOfIdle(cpuBetween(cpuBefore, cpuAfter), idle);
-  const cpuMsPerOrder = cpuMsPerRequest(window, orders / ((cpuAfter.wallMs - cpuBefore.wallMs) / 1000));
-  const lag: Record<string, Summary> = {};
+  const seconds = (cpuAfter.wallMs - cpuBefore.wallMs) / 1000;
+  const window = harness.cpuNetOfIdle(harness.cpuBetween(cpuBefore, cpuAfter), idle);
+  const cpuMsPerOrder = harness.cpuMsPerRequest(window, orders / seconds);
+  const lag: Record<string, harness.Summary> = {};
   for (const { service, consumer } of lagConsumers)
     lag[consumer] = await retried(() =>
-      inboxLag(stack.pools[service], consumer, from.toISOString(), to.toISOString()),
+      harness.inboxLag(stack.pools[service], consumer, from.toISOString(), to.toISOString()),
     );
   return {
     replicas: stack.replicas,
     round: roundNumber,
-    load: loadFigures(stats),
-    settleMs: round(settled.elapsedMs, 0),
+    load: harness.loadFigures(stats),
+    settleMs: harness.round(settled.elapsedMs, 0),
     settled: settled.met,
     lag,
     /** CPU ms per order of each process group, from the first order until every one settled. */
     cpuMsPerOrder,
-    stackCpuMsPerOrder: stackCpuMs(cpuMsPerOrder),
-    transactionsPerOrder: round((workAfter.transactions - workBefore.transactions) / orders, 1),
+    stackCpuMsPerOrder: harness.stackCpuMs(cpuMsPerOrder),
+    transactionsPerOrder: harness.round((workAfter.transactions - workBefore.transactions) / orders, 1),
     /** Undefined without pg_stat_statements. */
     statementsPerOrder:
       workAfter.statements === undefined || workBefore.statements === undefined
         ? undefined
-        : round((workAfter.statements - workBefore.statements) / orders, 1),
+        : harness.round((workAfter.statements - workBefore.statements) / orders, 1),
   };
 }
 type Measurement = Awaited<ReturnType<typeof measureRound>>;
 
-async function measure(run: BenchRun) {
+async function measure(run: harness.BenchRun) {
   const stacks = await Promise.all(config.replicas.map((replicas) => startStack(run, replicas)));
   const first = stacks[0];
   if (!first) throw new Error('--replicas names no stack');
-  const environment = await describeEnvironment(first.urls.product, first.bus, first.cpu);
+  const environment = await harness.describeEnvironment(first.urls.product, first.bus, first.cpu);
   // Every process's own work with nothing to do (relays, queue workers, timers), all stacks idle.
-  const idle = (await idleCpu(first.cpu, 3_000, run.signal)).percentOfOneCore;
+  const idle = (await harness.idleCpu(first.cpu, 3_000, run.signal)).percentOfOneCore;
   const measurements: Measurement[] = [];
   for (let r = 1; r <= config.rounds; r++) {
     for (const stack of r % 2 === 1 ? stacks : [...stacks].reverse())
@@ -232,11 +185,11 @@ async function measure(run: BenchRun) {
 
 type Results = Awaited<ReturnType<typeof measure>>['results'];
 
-function report({ measurements }: Results): ReportBlock[] {
+function report({ measurements }: Results): harness.ReportBlock[] {
   const perReplicas = config.replicas.map((replicas) => {
     const of = measurements.filter((m) => m.replicas === replicas);
-    const pick = (value: (m: Measurement) => number | undefined) => medianOf(of, value);
-    const groups = [...new Set(of.flatMap((m) => Object.keys(m.cpuMsPerOrder)))].filter(isStackGroup);
+    const pick = (value: (m: Measurement) => number | undefined) => harness.medianOf(of, value);
+    const groups = [...new Set(of.flatMap((m) => Object.keys(m.cpuMsPerOrder)))].filter(harness.isStackGroup);
     return {
       replicas,
       okPerSecond: pick((m) => m.load.okPerSecond),
@@ -248,7 +201,7 @@ function report({ measurements }: Results): ReportBlock[] {
   const one = perReplicas[0];
   return [
     `\nplaceOrder through the gateway, ${config.connections} closed-loop clients for ${config.seconds} s per round; medians across ${config.rounds} round(s)`,
-    columns(measurements, {
+    harness.columns(measurements, {
       round: (m) => m.round,
       replicas: (m) => m.replicas,
       'orders/s': (m) => m.load.okPerSecond,
@@ -264,7 +217,7 @@ function report({ measurements }: Results): ReportBlock[] {
       ),
     }),
     '\nCPU ms per order by process (medians; net of idle)',
-    columns(perReplicas, {
+    harness.columns(perReplicas, {
       replicas: (r) => r.replicas,
       ...Object.fromEntries(
         [...new Set(perReplicas.flatMap((r) => Object.keys(r.cpu)))].map((group) => [
@@ -282,9 +235,9 @@ function report({ measurements }: Results): ReportBlock[] {
   ];
 }
 
-runBench(name, { watchdogMs: 15 * 60_000, environment: process.env }, async (run) => {
+harness.runBench(name, { watchdogMs: 15 * 60_000, environment: process.env }, async (run) => {
   const { environment, results } = await measure(run);
-  publish(run, { ...options, standard }, environment, results, {
+  harness.publish(run, { ...options, standard }, environment, results, {
     title:
       name === 'replicas'
         ? 'Scale-out: one replica of everything against two, side by side'

@@ -37,11 +37,13 @@ export const listRead =
 export const withProductAndStock = (order: Row) =>
   order.items.every((item: Row) => typeof item.product?.name === 'string' && item.product.stock != null);
 
-/** `renameProduct { id }`: renamed, or refused with the error's code. */
-export const renamed: Check = (body) => {
-  const answer = JSON.parse(body) as GraphQLAnswer;
-  return answer.data?.renameProduct && !answer.errors?.length ? undefined : refusal(answer);
-};
+/** A mutation's `field` answered without an error, or refused with the error's code. */
+export const answered =
+  (field: string): Check =>
+  (body) => {
+    const answer = JSON.parse(body) as GraphQLAnswer;
+    return answer.data?.[field] && !answer.errors?.length ? undefined : refusal(answer);
+  };
 
 /** Answers of a load by kind: complete = what the check passed, degraded = `degraded`, the rest refused. */
 export function answerKinds(stats: LoadStats): Record<AnswerKind, number> {

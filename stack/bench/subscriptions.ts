@@ -8,24 +8,12 @@
  *   npm run bench:subscriptions               # 1,000 open, 30 s of 10 orders/s (about 3 minutes)
  *   npm run bench:subscriptions -- --quick    # 200 open, 10 s of 5 orders/s
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { developmentToken } from '@msd/service-kit';
 import { graphqlRequest, type HttpSubscription, subscribeOverHttp } from '@msd/testing';
-import {
-  benchOptions,
-  cpuBetween,
-  poll,
-  round,
-  runBench,
-  type Summary,
-  stackProcesses,
-  startBenchStack,
-  summarize,
-} from './harness/index.ts';
+import * as harness from './harness/index.ts';
 
-const options = benchOptions(
+const options = harness.benchOptions(
   'npm run bench:subscriptions -- [--quick] [--<figure> <value>]',
   { open: 1_000, ordersPerSecond: 10, seconds: 30, restSeconds: 10 },
   { open: 200, ordersPerSecond: 5, seconds: 10, restSeconds: 5 },
@@ -36,44 +24,20 @@ const url = `http://127.0.0.1:${portBase}/graphql`;
 const productUpdated = 'subscription ($id: ID!) { productUpdated(id: $id) { id name updatedAt } }';
 const orderUpdated = 'subscription ($id: ID!) { orderUpdated(id: $id) { id status } }';
 
-runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env }, async (run) => {
-  const loadBefore = loadavg();
-  const bench = await startBenchStack(run, { portBase, env: { SUBSCRIPTIONS_PER_CALLER: '1000000' } });
-  const as = { as: 'operator' as const };
-  const create = async (name: string) => {
-    const { data } = await graphqlRequest<{ createProduct: { id: string } }>(
-      url,
-      'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
-      { input: { sku: `${name}-${Date.now()}`, name, price: 1 } },
-      as,
-    );
-    if (!data) throw new Error('createProduct failed');
-    return data.createProduct.id;
-  };
-  const [ordered, followed] = [await create('Ordered'), await create('Followed')];
-  // Stock to spare, once inventory holds the product (its ProductCreated applied).
-  const restocked = await poll(
-    () =>
-      graphqlRequest(
-        url,
-        'mutation ($id: ID!) { restock(productId: $id, quantity: 1000000) { id } }',
-        { id: ordered },
-        as,
-      ),
-    (answer) => !answer.errors,
-    { intervalMs: 250, timeoutMs: 30_000, signal: run.signal },
-  );
-  if (!restocked.met) throw new Error('inventory never held the product');
-
-  const gatewayPid = [...stackProcesses()].find(([, name]) => name === 'gateway')?.[0];
-  const rssMb = () =>
-    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${gatewayPid}/status`, 'utf8'))?.[1]) / 1024;
+harness.runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env }, async (run) => {
+  const bench = await harness.startBenchStack(run, {
+    portBase,
+    env: { SUBSCRIPTIONS_PER_CALLER: '1000000' },
+  });
+  const [ordered, followed] = await harness.stockedProducts(run, url, ['Ordered', 'Followed']);
   const cpu = bench.cpuMeter();
-  const gatewayCpu = async () => {
-    const from = cpu.snapshot();
-    await sleep(config.restSeconds * 1000, undefined, { signal: run.signal });
-    return cpuBetween(from, cpu.snapshot()).percentOfOneCore.gateway ?? Number.NaN;
-  };
+  const environment = await harness.describeEnvironment(bench.urls.product, bench.bus, cpu);
+
+  const gatewayPid = bench.stack.pids().gateway;
+  const rssMb = () => Number(/VmRSS:\s+(\d+)/.exec(harness.procFile(gatewayPid, 'status'))?.[1]) / 1024;
+  const gatewayCpu = async () =>
+    (await harness.idleCpu(cpu, config.restSeconds * 1000, run.signal)).percentOfOneCore.gateway ??
+    Number.NaN;
 
   // 1. At rest, then with `open` subscriptions open (anonymous, on a product no order touches).
   const rest = { rssMb: rssMb(), cpuPercent: await gatewayCpu() };
@@ -93,14 +57,14 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
   await Promise.all(open.map((subscription) => subscription.until((part) => part.payload !== undefined)));
   const openingMs = performance.now() - openStart;
   const held = { rssMb: rssMb(), cpuPercent: await gatewayCpu() };
-  const per1000 = (value: number) => round((value * 1000) / config.open, 1);
+  const per1000 = (value: number) => harness.round((value * 1000) / config.open, 1);
 
   // 2. A rename of that product: commit (`updatedAt`) → each subscriber's payload.
   const { data: renamed } = await graphqlRequest<{ updateProduct: { updatedAt: string } }>(
     url,
     'mutation ($id: ID!) { updateProduct(id: $id, input: { name: "Renamed" }) { updatedAt } }',
     { id: followed },
-    as,
+    { as: 'operator' },
   );
   const committedAt = Date.parse(renamed?.updateProduct.updatedAt ?? '');
   const fanOut = await Promise.all(
@@ -132,21 +96,18 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
       { id: data.placeOrder.id },
       { authorization: `Bearer ${token}` },
     );
+    // No decision pushed within 60 s: closed, and `until` rejects.
+    const deadline = setTimeout(() => subscription.close(), 60_000);
     try {
       const status = (part: { payload?: { data?: Record<string, unknown> | null } | null }) =>
         (part.payload?.data?.orderUpdated as { status?: string } | undefined)?.status;
-      const decided = subscription.until((part) => ['CONFIRMED', 'REJECTED'].includes(status(part) ?? ''));
-      decided.catch(() => {}); // closed below after a miss
-      let deadline: NodeJS.Timeout | undefined;
-      const tooLate = new Promise<never>((_, reject) => {
-        deadline = setTimeout(() => reject(new Error('no decision pushed within 60 s')), 60_000);
-      });
-      await Promise.race([decided, tooLate]).finally(() => clearTimeout(deadline));
+      await subscription.until((part) => ['CONFIRMED', 'REJECTED'].includes(status(part) ?? ''));
       latencies.push(performance.now() - placedAt);
       if (status(subscription.payloads()[0] ?? {}) === 'PLACED') pushed++;
     } catch {
       missed++;
     } finally {
+      clearTimeout(deadline);
       subscription.close();
     }
   };
@@ -159,20 +120,15 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
     following.push(follow(i));
   }
   await Promise.all(following);
-  const underLoad = cpuBetween(loadFrom, cpu.snapshot());
+  const underLoad = harness.cpuBetween(loadFrom, cpu.snapshot());
 
   const results = {
-    benchmark: 'subscriptions',
-    quick: options.quick,
-    config,
-    at: new Date().toISOString(),
-    loadavg: { before: loadBefore.map((n) => round(n, 2)), after: loadavg().map((n) => round(n, 2)) },
     openSubscriptions: {
       open: config.open,
       openingMs: Math.round(openingMs),
       gatewayRssMb: {
-        rest: round(rest.rssMb),
-        held: round(held.rssMb),
+        rest: harness.round(rest.rssMb),
+        held: harness.round(held.rssMb),
         per1000: per1000(held.rssMb - rest.rssMb),
       },
       gatewayCpuPercentOfOneCore: {
@@ -181,9 +137,9 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
         per1000: per1000(held.cpuPercent - rest.cpuPercent),
       },
     },
-    renameToEverySubscriber: summarize(fanOut) satisfies Summary,
+    renameToEverySubscriber: harness.summarize(fanOut),
     orderUpdatedUnderLoad: {
-      placedToDecidedMs: summarize(latencies),
+      placedToDecidedMs: harness.summarize(latencies),
       pushedAfterPlaced: pushed,
       decidedBeforeSubscribing: latencies.length - pushed,
       placeOrderFailed: placeFailed,
@@ -191,10 +147,13 @@ runBench('subscriptions', { watchdogMs: 15 * 60_000, environment: process.env },
       percentOfOneCore: underLoad.percentOfOneCore,
     },
   };
-  console.log(JSON.stringify(results, null, 2));
-  const dir = new URL('./results/', import.meta.url);
-  mkdirSync(dir, { recursive: true });
-  const file = new URL(options.standard ? 'subscriptions.json' : 'subscriptions-custom.json', dir);
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\nresults: ${file.pathname}`);
+  const { openSubscriptions: o, renameToEverySubscriber: fan, orderUpdatedUnderLoad: u } = results;
+  harness.publish(run, options, environment, results, {
+    title: 'Subscriptions served by the gateway',
+    blocks: [
+      `${o.open} open: gateway memory +${o.gatewayRssMb.per1000} MB and CPU +${o.gatewayCpuPercentOfOneCore.per1000} % of one core per 1,000`,
+      `rename → every subscriber: p50 ${fan.p50} ms, p99 ${fan.p99} ms`,
+      `orderUpdated, placed → decided: p50 ${u.placedToDecidedMs.p50} ms, p99 ${u.placedToDecidedMs.p99} ms; ${u.decisionNotPushedIn60s} not pushed, ${u.placeOrderFailed} placeOrder failed of ${total}`,
+    ],
+  });
 });

@@ -13,45 +13,16 @@ import { counterIn, graphqlRequest } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { demoData } from '../src/index.ts';
-import {
-  type BenchRun,
-  benchOptions,
-  closedLoop,
-  cpuBetween,
-  cpuMsPerRequest,
-  describeEnvironment,
-  eventPathProbes,
-  idleCpu,
-  logger,
-  medianOf,
-  poll,
-  publish,
-  round,
-  runBench,
-  type Summary,
-  stackCpuMs,
-  startBenchStack,
-  startProcessBeside,
-  summarize,
-  writeCharts,
-} from './harness/index.ts';
-
-import { answerKinds, listRead, renamed } from './reads.ts';
-import { deferRead, readYourWrites } from './tradeoffs/clientScenarios.ts';
+import * as harness from './harness/index.ts';
+import { answered, answerKinds, listRead } from './reads.ts';
+import { type DeferRead, deferRead, readYourWrites } from './tradeoffs/clientScenarios.ts';
 import { copyStorage, entityCacheStorage } from './tradeoffs/copyStorage.ts';
 import { type Scrape, scrape, scrapeMetrics, trafficBetween } from './tradeoffs/serviceTraffic.ts';
 import { tradeoffsChartSpecs } from './tradeoffs/tradeoffsCharts.ts';
 import { tradeoffsReport, writeTradeoffsPage } from './tradeoffs/tradeoffsPage.ts';
-import type {
-  DeferRead,
-  PhaseResult,
-  Scenario,
-  ScenarioMedians,
-  Situation,
-  TradeoffsResults,
-} from './tradeoffs/tradeoffsResults.ts';
+import type { PhaseResult, Scenario, Situation, TradeoffsResults } from './tradeoffs/tradeoffsResults.ts';
 
-const options = benchOptions(
+const options = harness.benchOptions(
   'npm run bench -- [--quick] [--<figure> <value>]',
   {
     connections: 8,
@@ -125,14 +96,14 @@ const outageScenarios: Record<Outage, Scenario[]> = {
 };
 
 /** The load of a scenario: where it goes, with what, checked how, by how many clients. */
-type Load = Pick<Parameters<typeof closedLoop>[0], 'url' | 'body' | 'check' | 'connections'>;
+type Load = Pick<Parameters<typeof harness.closedLoop>[0], 'url' | 'body' | 'check' | 'connections'>;
 
 /** Medians across the healthy EVENTUAL rounds of each round's lag, relay and delivery percentiles. */
 function propagationMedians(phases: readonly PhaseResult[]) {
   const rounds = phases.filter((p) => p.scenario === 'rename.eventual' && p.situation === 'healthy');
-  const of = (pick: (p: PhaseResult) => Summary | undefined) => ({
-    p50: medianOf(rounds, (p) => pick(p)?.p50, 1),
-    p99: medianOf(rounds, (p) => pick(p)?.p99, 1),
+  const of = (pick: (p: PhaseResult) => harness.Summary | undefined) => ({
+    p50: harness.medianOf(rounds, (p) => pick(p)?.p50, 1),
+    p99: harness.medianOf(rounds, (p) => pick(p)?.p99, 1),
   });
   return {
     events: rounds.reduce((n, p) => n + (p.lagMs?.n ?? 0), 0),
@@ -142,9 +113,9 @@ function propagationMedians(phases: readonly PhaseResult[]) {
   };
 }
 
-async function measure(run: BenchRun) {
+async function measure(run: harness.BenchRun) {
   const demo = demoData();
-  const bench = await startBenchStack(run, {
+  const bench = await harness.startBenchStack(run, {
     portBase,
     demoData: true,
     env: {
@@ -164,15 +135,15 @@ async function measure(run: BenchRun) {
   run.cleanup.add('resuming paused services', () => {
     for (const service of outages) stack.signal(service, 'SIGCONT');
   });
-  await startProcessBeside(run, bench, {
+  await harness.startProcessBeside(run, bench, {
     name: 'gateway (cache off)',
     entry: 'gateway/src/index.ts',
     port: offGatewayPort,
     env: { ENTITY_CACHE: 'off' },
   });
   const cpu = bench.cpuMeter();
-  const environment = await describeEnvironment(urls.product, bus, cpu);
-  const probes = eventPathProbes(run, bench, cpu, convergeTimeoutMs);
+  const environment = await harness.describeEnvironment(urls.product, bus, cpu);
+  const probes = harness.eventPathProbes(run, bench, cpu, convergeTimeoutMs);
   const { productDb, orderDb, queue } = probes;
   const rideQueue = new Queue(queueName('DriverUpdated', 'ride'), {
     connection: bus.connection,
@@ -213,7 +184,7 @@ async function measure(run: BenchRun) {
   const renameLoad = (consistency: 'STRONG' | 'EVENTUAL'): Load => ({
     url: cacheUrl,
     connections: config.renameConnections,
-    check: renamed,
+    check: answered('renameProduct'),
     body: (connection) =>
       JSON.stringify({
         query: queries.rename,
@@ -240,11 +211,11 @@ async function measure(run: BenchRun) {
     'rename.strong': renameLoad('STRONG'),
     'rename.eventual': renameLoad('EVENTUAL'),
   };
-  const drive = (load: Load, seconds: number) => closedLoop({ ...load, seconds, signal: run.signal });
+  const drive = (load: Load, seconds: number) => harness.closedLoop({ ...load, seconds, signal: run.signal });
   /** Fills the entity cache with every product and driver of the reads (a few requests, not measured). */
   const fillCache = async () => {
     for (const scenario of ['read.cache', 'hybrid.cache'] as const)
-      await closedLoop({ ...loads[scenario], connections: 2, amount: 4, signal: run.signal });
+      await harness.closedLoop({ ...loads[scenario], connections: 2, amount: 4, signal: run.signal });
   };
 
   /** Each phase's span on PostgreSQL's clock, the one that stamps both ends of an event's lag. */
@@ -257,7 +228,7 @@ async function measure(run: BenchRun) {
     seconds: number,
     down?: Outage,
   ): Promise<PhaseResult> => {
-    logger.info('phase', { scenario, situation, round: roundNo, seconds });
+    harness.logger.info('phase', { scenario, situation, round: roundNo, seconds });
     const load = loads[scenario];
     const live = servicePorts(down);
     const eventual = scenario === 'rename.eventual';
@@ -272,8 +243,8 @@ async function measure(run: BenchRun) {
     const after = await scrape(live, gatewayPorts, 'after');
     const traffic = trafficBetween(before, after);
     const cpuSeconds = (cpuAfter.wallMs - cpuBefore.wallMs) / 1000;
-    const cpuUse = cpuBetween(cpuBefore, cpuAfter);
-    const perRequest = cpuMsPerRequest(cpuUse, stats.requests / cpuSeconds);
+    const cpuUse = harness.cpuBetween(cpuBefore, cpuAfter);
+    const perRequest = harness.cpuMsPerRequest(cpuUse, stats.requests / cpuSeconds);
     const requests = Math.max(1, stats.requests);
     const result: PhaseResult = {
       scenario,
@@ -281,33 +252,31 @@ async function measure(run: BenchRun) {
       round: roundNo,
       connections: load.connections,
       requests: stats.requests,
-      requestsPerSecond: round(stats.requests / (stats.elapsedMs / 1000)),
-      latencyMs: summarize(stats.latencies),
+      requestsPerSecond: harness.round(stats.requests / (stats.elapsedMs / 1000)),
+      latencyMs: harness.summarize(stats.latencies),
       answers: answerKinds(stats),
       problems: stats.problems,
-      cpuSeconds: round(cpuSeconds, 2),
+      cpuSeconds: harness.round(cpuSeconds, 2),
       cpu: cpuUse,
       cpuMsPerRequest: perRequest,
-      stackCpuMsPerRequest: stackCpuMs(perRequest),
+      stackCpuMsPerRequest: harness.stackCpuMs(perRequest),
       traffic,
-      callsPerRequest: round(traffic.calls / requests, 2),
-      eventsPerRequest: round(traffic.events / requests, 2),
+      callsPerRequest: harness.round(traffic.calls / requests, 2),
+      eventsPerRequest: harness.round(traffic.events / requests, 2),
     };
     if (scenario.endsWith('.cache')) {
       const type = scenario === 'read.cache' ? 'Product' : 'Driver';
       const [hit, miss] = (['hit', 'miss'] as const).map(
         (kind) => cacheLookups(after.gateways, type, kind) - cacheLookups(before.gateways, type, kind),
       ) as [number, number];
-      result.cacheHitPercent = round((100 * hit) / Math.max(1, hit + miss));
+      result.cacheHitPercent = harness.round((100 * hit) / Math.max(1, hit + miss));
     }
     if (down) {
       const [from, to] = [callsFromGateways(before, down), callsFromGateways(after, down)];
       result.callsToDown = { sent: to.sent - from.sent, rejected: to.rejected - from.rejected };
     }
     if (eventual && !down) {
-      result.lagMs = await probes.lag(dbFrom, dbTo);
-      const { relayMs, deliveryMs } = await probes.lagBreakdown(dbFrom, dbTo);
-      Object.assign(result, { relayMs, deliveryMs });
+      Object.assign(result, await probes.lagBreakdown(dbFrom, dbTo));
       result.convergedAfterMs = converged?.elapsedMs;
       if (!converged?.converged) throw new Error(`copies did not converge: ${JSON.stringify(converged)}`);
     }
@@ -320,7 +289,7 @@ async function measure(run: BenchRun) {
     const started = performance.now();
     for (const url of [offUrl, cacheUrl]) {
       for (const read of ['sync', 'hybrid'] as const) {
-        const polled = await poll(
+        const polled = await harness.poll(
           () =>
             graphqlRequest(url, queries[read], {}, { as: 'operator' }).then(
               (answer) => answer.status === 200 && checks[read](JSON.stringify(answer)) === undefined,
@@ -332,11 +301,11 @@ async function measure(run: BenchRun) {
         if (!polled.met) throw new Error(`${url} gives no complete answer to the ${read} read`);
       }
     }
-    return round(performance.now() - started, 0);
+    return harness.round(performance.now() - started, 0);
   };
   /** Until no participant holds a prepared rename (after an outage, recovery decides them). */
   const untilDecided = () =>
-    poll(
+    harness.poll(
       async () => {
         let prepared = 0;
         for (const db of [productDb, orderDb])
@@ -357,17 +326,17 @@ async function measure(run: BenchRun) {
     rides: demo.rides.length,
     drivers: demo.drivers.length,
   };
-  logger.info('seeded', data);
+  harness.logger.info('seeded', data);
 
-  logger.info('warm-up (not measured)', { seconds: config.warmUpSeconds });
+  harness.logger.info('warm-up (not measured)', { seconds: config.warmUpSeconds });
   for (const scenario of Object.keys(loads) as Scenario[]) {
     await drive(loads[scenario], config.warmUpSeconds);
     if (scenario === 'rename.eventual') await probes.convergence();
   }
   await probes.convergence();
 
-  logger.info('idle (not loaded)', { seconds: 2 });
-  const idle = await idleCpu(cpu, 2_000, run.signal);
+  harness.logger.info('idle (not loaded)', { seconds: 2 });
+  const idle = await harness.idleCpu(cpu, 2_000, run.signal);
 
   // Healthy: rounds of the reads, then of the renames, the order rotated per round.
   const phases: PhaseResult[] = [];
@@ -416,7 +385,7 @@ async function measure(run: BenchRun) {
       `read your writes: each session needs products and drivers of its own (${JSON.stringify(shown.errors)})`,
     );
   const sessionsOf = async (situation: string) => {
-    logger.info('read your writes', { situation, sessions: config.sessions });
+    harness.logger.info('read your writes', { situation, sessions: config.sessions });
     const parallel = config.sessionsAtOnce;
     const result = await readYourWrites(cacheUrl, ids, { situation, sessions: config.sessions, parallel });
     if (result.reads === 0) throw new Error(`read your writes (${situation}): every write failed`);
@@ -450,7 +419,7 @@ async function measure(run: BenchRun) {
     };
     const [filled, refilled] = [await misses(), await misses()];
     if (filled !== refilled) throw new Error('the entity cache is not warm before the outage');
-    logger.info('pausing', { service: down });
+    harness.logger.info('pausing', { service: down });
     stack.signal(down, 'SIGSTOP');
     const pausedAt = performance.now();
     let eventualWindow: { dbFrom: string; dbTo: string } | undefined;
@@ -466,22 +435,23 @@ async function measure(run: BenchRun) {
       stack.signal(down, 'SIGCONT');
     }
     const resumedAt = performance.now();
-    logger.info('resumed', { service: down });
+    harness.logger.info('resumed', { service: down });
     const converged = await probes.convergence();
     if (!converged.converged) throw new Error(`copies did not converge after ${down} resumed`);
     if (down === 'order' && eventualWindow)
       orderDown = {
-        pausedMs: round(resumedAt - pausedAt, 0),
+        pausedMs: harness.round(resumedAt - pausedAt, 0),
         lagMs: await probes.lag(eventualWindow.dbFrom, eventualWindow.dbTo),
-        convergedAfterResumeMs: round(performance.now() - resumedAt, 0),
+        convergedAfterResumeMs: harness.round(performance.now() - resumedAt, 0),
       };
     if (!(await untilDecided()).met) throw new Error('prepared renames left undecided after the outage');
     recoveredAfterResumeMs[situation] = await untilComplete();
   }
 
-  const medians: ScenarioMedians[] = [...reads, ...renames].map((scenario) => {
+  const medians = [...reads, ...renames].map((scenario) => {
     const rounds = phases.filter((p) => p.scenario === scenario && p.situation === 'healthy');
-    const of = (pick: (p: PhaseResult) => number | undefined, digits = 1) => medianOf(rounds, pick, digits);
+    const of = (pick: (p: PhaseResult) => number | undefined, digits = 1) =>
+      harness.medianOf(rounds, pick, digits);
     const groups = [...new Set(rounds.flatMap((p) => Object.keys(p.cpuMsPerRequest)))];
     const sum = (kind: 'complete' | 'degraded' | 'refused') =>
       rounds.reduce((n, p) => n + p.answers[kind], 0);
@@ -508,7 +478,11 @@ async function measure(run: BenchRun) {
     idleCpu: idle,
     phases,
     medians,
-    strongOnReturn: { renames: config.strongChecks, staleCopies, latencyMs: summarize(strongLatencies) },
+    strongOnReturn: {
+      renames: config.strongChecks,
+      staleCopies,
+      latencyMs: harness.summarize(strongLatencies),
+    },
     propagation: { healthy: propagationMedians(phases), orderDown },
     storage: { copies: await copyStorage(urls), entityCache: await entityCacheStorage(redis, bus.prefix) },
     recoveredAfterResumeMs,
@@ -518,13 +492,13 @@ async function measure(run: BenchRun) {
   return { environment, results };
 }
 
-runBench('tradeoffs', { watchdogMs: 40 * 60_000, environment: process.env }, async (run) => {
+harness.runBench('tradeoffs', { watchdogMs: 40 * 60_000, environment: process.env }, async (run) => {
   const { environment, results } = await measure(run);
-  const file = publish(run, options, environment, results, {
+  const file = harness.publish(run, options, environment, results, {
     title: 'Trade-offs: the ways of sharing data, measured side by side',
     blocks: tradeoffsReport(results),
   });
-  const charts = await writeCharts(tradeoffsChartSpecs(results), options.standard);
+  const charts = await harness.writeCharts(tradeoffsChartSpecs(results), options.standard);
   const page = writeTradeoffsPage(file, charts, options.standard);
   console.log(`charts: ${charts.join(', ')}\npage: ${page}`);
 });

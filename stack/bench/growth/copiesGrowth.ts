@@ -7,20 +7,8 @@
  */ import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_TOKEN_HEADER } from '@msd/service-kit';
 import { benchCredential } from '../gateway/benchSubgraphHeaders.ts';
-import {
-  type BenchRun,
-  type BenchStack,
-  type Check,
-  type CpuMeter,
-  closedLoop,
-  cpuBetween,
-  eventPathProbes,
-  loadFigures,
-  logger,
-  poll,
-  post,
-  round,
-} from '../harness/index.ts';
+import * as harness from '../harness/index.ts';
+import { answered } from '../reads.ts';
 import { reseedCopies } from './reseed.ts';
 
 export interface CopiesConfig {
@@ -35,37 +23,25 @@ export interface CopiesConfig {
 const requestTimeoutMs = 10_000;
 const convergeTimeoutMs = 120_000;
 
-const updated: Check = (body) => {
-  const answer = JSON.parse(body) as {
-    data?: { updateProduct?: unknown } | null;
-    errors?: { message: string }[];
-  };
-  return answer.data?.updateProduct ? undefined : (answer.errors?.[0]?.message ?? 'no data').slice(0, 80);
-};
+const updated = answered('updateProduct');
 
 export async function measureCopiesGrowth(
-  run: BenchRun,
-  bench: BenchStack,
-  cpu: CpuMeter,
+  run: harness.BenchRun,
+  bench: harness.BenchStack,
+  cpu: harness.CpuMeter,
   config: CopiesConfig,
 ) {
-  const options = {
-    gatewayUrl: bench.stack.gatewayUrl,
-    ports: bench.stack.ports,
-    urls: bench.urls,
-    bus: bench.bus,
-  };
-  const productUrl = `http://127.0.0.1:${options.ports.product}/graphql`;
+  const productUrl = `http://127.0.0.1:${bench.stack.ports.product}/graphql`;
   // The product service is called as the gateway would: the updates' cost is the owner's, not the gateway's.
   const asService = { [SERVICE_TOKEN_HEADER]: benchCredential('product') };
-  const probes = eventPathProbes(run, bench, cpu, convergeTimeoutMs);
+  const probes = harness.eventPathProbes(run, bench, cpu, convergeTimeoutMs);
   const { queue } = probes;
   /** The consumer alone: its queue paused while the backlog is written and published, then resumed. */
   const drain = async (nextUpdate: () => string, updates: number, rowsPerProduct: number) => {
-    logger.info('drain', { updates, rowsPerProduct });
+    harness.logger.info('drain', { updates, rowsPerProduct });
     await queue.pause();
     try {
-      const writes = await closedLoop({
+      const writes = await harness.closedLoop({
         url: productUrl,
         connections: 16,
         amount: updates,
@@ -75,7 +51,7 @@ export async function measureCopiesGrowth(
         timeoutMs: requestTimeoutMs,
         signal: run.signal,
       });
-      const published = await poll(
+      const published = await harness.poll(
         () => Promise.all([probes.outboxBacklog(), probes.queueCounts()]),
         ([outbox, queued]) => outbox === 0 && queued.waiting >= writes.ok,
         { intervalMs: 100, timeoutMs: 30_000, signal: run.signal },
@@ -89,17 +65,20 @@ export async function measureCopiesGrowth(
       const applied = after.applied - before.applied;
       const span = Math.max(drained.span, 0.001);
       return {
-        writes: { ...loadFigures(writes), outboxEmptyAfterWritesMs: round(published.elapsedMs, 0) },
+        writes: {
+          ...harness.loadFigures(writes),
+          outboxEmptyAfterWritesMs: harness.round(published.elapsedMs, 0),
+        },
         drain: {
           queuedAtResume: before.queue,
           eventsRecorded: drained.n,
           eventsApplied: applied,
           eventsStale: after.stale - before.stale,
-          seconds: round(span, 3),
-          eventsPerSecond: round((drained.n - 1) / span, 0),
-          copyUpdatesPerSecond: round((applied * rowsPerProduct) / span, 0),
+          seconds: harness.round(span, 3),
+          eventsPerSecond: harness.round((drained.n - 1) / span, 0),
+          copyUpdatesPerSecond: harness.round((applied * rowsPerProduct) / span, 0),
           convergence,
-          cpu: cpuBetween(before.cpu, after.cpu),
+          cpu: harness.cpuBetween(before.cpu, after.cpu),
         },
       };
     } finally {
@@ -109,7 +88,7 @@ export async function measureCopiesGrowth(
 
   const levels = [];
   for (const copies of config.copies) {
-    const ids = await reseedCopies(options.urls, config.products, copies);
+    const ids = await reseedCopies(bench.urls, config.products, copies);
     let seq = 0;
     /** `updateProduct(name)` round-robin over the products, a new name each time. */
     const nextUpdate = () =>
@@ -127,26 +106,26 @@ export async function measureCopiesGrowth(
       const sent: Promise<boolean>[] = [];
       for (let i = 0; i < rate * seconds; i++) {
         await sleep(start + (i * 1000) / rate - performance.now(), undefined, { signal: run.signal });
-        const answer = post(productUrl, nextUpdate(), { headers: asService, timeoutMs: requestTimeoutMs });
+        const answer = harness.post(productUrl, nextUpdate(), {
+          headers: asService,
+          timeoutMs: requestTimeoutMs,
+        });
         sent.push(answer.then((a) => a.status === 200 && updated(a.body) === undefined).catch(() => false));
       }
       const ok = (await Promise.all(sent)).filter(Boolean).length;
-      return { targetRate: rate, sent: sent.length, ok, okPerSecond: round(ok / seconds) };
+      return { targetRate: rate, sent: sent.length, ok, okPerSecond: harness.round(ok / seconds) };
     };
 
-    logger.info('lag', { copies, rate: config.lagRate, seconds: config.lagSeconds });
+    harness.logger.info('lag', { copies, rate: config.lagRate, seconds: config.lagSeconds });
     await updates(config.lagRate, Math.min(2, config.lagSeconds));
     await probes.convergence();
     const before = await probes.snapshot();
     const load = await updates(config.lagRate, config.lagSeconds);
     const end = await probes.dbNow();
     const convergence = await probes.convergence();
-    const breakdown = await probes.lagBreakdown(before.dbTime, end);
     const lag = {
       load,
-      lagMs: await probes.lag(before.dbTime, end),
-      relayMs: breakdown.relayMs,
-      deliveryMs: breakdown.deliveryMs,
+      ...(await probes.lagBreakdown(before.dbTime, end)),
       convergedMs: convergence.elapsedMs,
       converged: convergence.converged,
     };
@@ -157,7 +136,7 @@ export async function measureCopiesGrowth(
     );
 
     levels.push({ copies, lag, drain: drained });
-    logger.info('measured', {
+    harness.logger.info('measured', {
       copies,
       lagP99: lag.lagMs.p99,
       copyUpdatesPerSecond: drained.drain.copyUpdatesPerSecond,

@@ -9,8 +9,7 @@ import { openOrderDatabase } from '@msd/order-service/database';
 import { findItemsByOrderIds, listOrders } from '@msd/order-service/orders';
 import { openProductDatabase } from '@msd/product-service/database';
 import { findProductsByIds } from '@msd/product-service/products';
-import pg from 'pg';
-import { round } from '../harness/index.ts';
+import { round, withClient } from '../harness/index.ts';
 
 interface PlanNode {
   'Node Type': string;
@@ -63,10 +62,8 @@ function capturing<T>(open: (url: string) => T, url: string): { db: T; last: () 
 }
 
 /** `EXPLAIN (ANALYZE, BUFFERS)` of a statement: its plan nodes (outermost first), rows its scans read, buffers, times, text. */
-async function explain(url: string, { sql, params }: Captured) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
+function explain(url: string, { sql, params }: Captured) {
+  return withClient(url, async (client) => {
     const text = await client.query<{ 'QUERY PLAN': string }>(
       `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`,
       params,
@@ -90,9 +87,7 @@ async function explain(url: string, { sql, params }: Captured) {
         .join('\n')
         .replace(/'\{([^}]*)\}'::uuid\[\]/g, (_, ids: string) => `'{${ids.split(',').length} ids}'::uuid[]`),
     };
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 export type StatementPlan = {

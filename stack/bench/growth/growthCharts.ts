@@ -35,33 +35,32 @@ export function growthChartSpecs(
       volume: `${(ordersAt.get(p.scale) ?? 0).toLocaleString('en')} orders (${p.scale}x)`,
       rows: Math.max(1, p.rowsScanned),
     }));
+  /** Stack CPU per request of the 3-hop read against `x`, a line per `color`, a panel per reader. */
+  const readChart = (against: string, x: object, color: object): TopLevelSpec => ({
+    title: `3-hop read: stack CPU per request against ${against}`,
+    data: { values: readRows },
+    mark: { type: 'line', point: true },
+    width,
+    height,
+    encoding: {
+      column: { field: 'reader', type: 'nominal', title: null },
+      x,
+      y: { field: 'stackCpuMs', type: 'quantitative', title: 'CPU ms per request (all processes)' },
+      color,
+    },
+  });
   const specs: Record<string, TopLevelSpec> = {
-    'read-cpu-by-page': {
-      title: '3-hop read: stack CPU per request against the page',
-      data: { values: readRows },
-      mark: { type: 'line', point: true },
-      width,
-      height,
-      encoding: {
-        column: { field: 'reader', type: 'nominal', title: null },
-        x: { field: 'page', type: 'quantitative', title: 'orders per page' },
-        y: { field: 'stackCpuMs', type: 'quantitative', title: 'CPU ms per request (all processes)' },
-        color: { field: 'volume', type: 'ordinal', title: 'data', sort: { field: 'orders' } },
-      },
-    },
-    'read-cpu-by-volume': {
-      title: '3-hop read: stack CPU per request against the table',
-      data: { values: readRows },
-      mark: { type: 'line', point: true },
-      width,
-      height,
-      encoding: {
-        column: { field: 'reader', type: 'nominal', title: null },
-        x: logX('orders', 'orders in the database (log)'),
-        y: { field: 'stackCpuMs', type: 'quantitative', title: 'CPU ms per request (all processes)' },
-        color: { field: 'pageLabel', type: 'ordinal', title: 'page', sort: { field: 'page' } },
-      },
-    },
+    'read-cpu-by-page': readChart(
+      'the page',
+      { field: 'page', type: 'quantitative', title: 'orders per page' },
+      { field: 'volume', type: 'ordinal', title: 'data', sort: { field: 'orders' } },
+    ),
+    'read-cpu-by-volume': readChart('the table', logX('orders', 'orders in the database (log)'), {
+      field: 'pageLabel',
+      type: 'ordinal',
+      title: 'page',
+      sort: { field: 'page' },
+    }),
     'statement-rows': {
       title: `Rows read by each statement of the read, page of ${maxPage}`,
       data: { values: planRows },

@@ -5,20 +5,7 @@
  * services' statements at that volume.
  */
 import { developmentToken } from '@msd/service-kit';
-import pg from 'pg';
-import {
-  type BenchRun,
-  type BenchStack,
-  type CpuMeter,
-  closedLoop,
-  idleCpu,
-  logger,
-  type MeasuredLoad,
-  measuredLoad,
-  medianOf,
-  post,
-  round,
-} from '../harness/index.ts';
+import * as harness from '../harness/index.ts';
 import { listRead, withProductAndStock } from '../reads.ts';
 import { explainHotStatements, type StatementPlan } from './explainHotStatements.ts';
 import { reseedDemo } from './reseed.ts';
@@ -50,7 +37,7 @@ function shapeOf(body: string) {
 }
 
 type Cell = { reader: Reader; page: number; headers: Record<string, string> } & Required<
-  Pick<Parameters<typeof closedLoop>[0], 'body' | 'check'>
+  Pick<Parameters<typeof harness.closedLoop>[0], 'body' | 'check'>
 >;
 
 /** The operator's cursors: ids spread evenly over the table, each with a full page after it. */
@@ -60,10 +47,8 @@ function cursorsFor(ids: readonly string[], page: number, count = 32): (string |
   return Array.from({ length: count }, (_, i) => ids[Math.round((i * last) / (count - 1))] ?? null);
 }
 
-async function cellsAt(orderUrl: string, pages: readonly number[]) {
-  const db = new pg.Client({ connectionString: orderUrl });
-  await db.connect();
-  try {
+function cellsAt(orderUrl: string, pages: readonly number[]) {
+  return harness.withClient(orderUrl, async (db) => {
     const ids = (await db.query('SELECT id::text FROM orders ORDER BY id')).rows.map((r) => r.id as string);
     const top = (
       await db.query<{ customer: string; n: number }>(
@@ -98,12 +83,15 @@ async function cellsAt(orderUrl: string, pages: readonly number[]) {
       });
     }
     return { cells, ids, customer: top };
-  } finally {
-    await db.end();
-  }
+  });
 }
 
-export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: CpuMeter, config: ReadConfig) {
+export async function measureReadGrowth(
+  run: harness.BenchRun,
+  bench: harness.BenchStack,
+  cpu: harness.CpuMeter,
+  config: ReadConfig,
+) {
   const { gatewayUrl } = bench.stack;
   const phases: ReadPhase[] = [];
   const shapes: Shape[] = [];
@@ -114,17 +102,23 @@ export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: C
     await reseedDemo(bench.urls, scale);
     const { cells, ids, customer } = await cellsAt(bench.urls.order, config.pages);
     const load = (cell: Cell, seconds: number) =>
-      closedLoop({ ...cell, url: gatewayUrl, connections: config.connections, seconds, signal: run.signal });
-    logger.info('warm-up (not measured)', { scale, seconds: config.warmUpSeconds });
+      harness.closedLoop({
+        ...cell,
+        url: gatewayUrl,
+        connections: config.connections,
+        seconds,
+        signal: run.signal,
+      });
+    harness.logger.info('warm-up (not measured)', { scale, seconds: config.warmUpSeconds });
     for (const cell of cells) await load(cell, config.warmUpSeconds);
     // After a warm-up at this volume, one answer of each cell, checked, for its shape.
     for (const cell of cells) {
-      const answer = await post(gatewayUrl, cell.body(0), { headers: cell.headers });
+      const answer = await harness.post(gatewayUrl, cell.body(0), { headers: cell.headers });
       const problem = answer.status === 200 ? cell.check(answer.body) : `HTTP ${answer.status}`;
       if (problem) throw new Error(`${cell.reader} page ${cell.page} at ${scale}x: ${problem}`);
       shapes.push({ scale, reader: cell.reader, page: cell.page, ...shapeOf(answer.body) });
     }
-    const idle = (await idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
+    const idle = (await harness.idleCpu(cpu, config.seconds * 1000, run.signal)).percentOfOneCore;
     volumes.push({
       scale,
       orders: ids.length,
@@ -136,8 +130,8 @@ export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: C
       // Rotated per round: drift in the machine's load spreads over every cell alike.
       const order = cells.map((_, i) => cells[(i + r) % cells.length] as Cell);
       for (const cell of order) {
-        logger.info('phase', { scale, reader: cell.reader, page: cell.page, round: r + 1 });
-        const measured = await measuredLoad(cpu, idle, () => load(cell, config.seconds));
+        harness.logger.info('phase', { scale, reader: cell.reader, page: cell.page, round: r + 1 });
+        const measured = await harness.measuredLoad(cpu, idle, () => load(cell, config.seconds));
         phases.push({ scale, reader: cell.reader, page: cell.page, round: r + 1, ...measured });
       }
     }
@@ -156,7 +150,7 @@ export async function measureReadGrowth(run: BenchRun, bench: BenchStack, cpu: C
 
 export type ReadGrowth = Awaited<ReturnType<typeof measureReadGrowth>>;
 
-type ReadPhase = MeasuredLoad & { scale: number; reader: Reader; page: number; round: number };
+type ReadPhase = harness.MeasuredLoad & { scale: number; reader: Reader; page: number; round: number };
 type Shape = ReturnType<typeof shapeOf> & { scale: number; reader: Reader; page: number };
 
 /** Per volume, reader and page: the medians across rounds, with the answer's shape. */
@@ -165,7 +159,7 @@ function mediansOf(phases: readonly ReadPhase[], shapes: readonly Shape[]) {
   return keys.map((key) => {
     const [scale, reader, page] = key.split('|');
     const mine = phases.filter((p) => `${p.scale}|${p.reader}|${p.page}` === key);
-    const of = (pick: (p: ReadPhase) => number | undefined) => medianOf(mine, pick);
+    const of = (pick: (p: ReadPhase) => number | undefined) => harness.medianOf(mine, pick);
     const shape = shapes.find((s) => `${s.scale}|${s.reader}|${s.page}` === key);
     const stackCpuMs = of((p) => p.stackCpuMs);
     // The answer's entities: orders, items, and the distinct products the product and inventory
@@ -179,7 +173,7 @@ function mediansOf(phases: readonly ReadPhase[], shapes: readonly Shape[]) {
       p50: of((p) => p.p50),
       p99: of((p) => p.p99),
       stackCpuMs,
-      stackCpuUsPerEntity: round((stackCpuMs * 1000) / entities, 1),
+      stackCpuUsPerEntity: harness.round((stackCpuMs * 1000) / entities, 1),
       cpuMs: Object.fromEntries(
         ['gateway', 'order', 'product', 'inventory', 'postgres (run)'].map((group) => [
           group,

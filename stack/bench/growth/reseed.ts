@@ -5,9 +5,8 @@
  * autovacuum would after a load this size, so the planner sees the volume it is measured at.
  */
 import type { ServiceName } from '@msd/registry';
-import pg from 'pg';
 import { seedDemoData } from '../../src/index.ts';
-import { logger } from '../harness/index.ts';
+import { logger, withClient } from '../harness/index.ts';
 
 /** The tables each service's demo rows live in (its event tables are left alone). */
 const demoTables: Partial<Record<ServiceName, string>> = {
@@ -18,16 +17,6 @@ const demoTables: Partial<Record<ServiceName, string>> = {
   driver: 'drivers',
   ride: 'rides',
 };
-
-async function withClient<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
-  try {
-    return await use(db);
-  } finally {
-    await db.end();
-  }
-}
 
 async function emptyAndAnalyze(urls: Record<ServiceName, string>, fill: () => Promise<void>) {
   for (const [service, tables] of Object.entries(demoTables))

@@ -114,7 +114,7 @@ export function eventPathProbes(run: BenchRun, bench: BenchStack, cpu: CpuMeter,
     /** Lag of the events that occurred (outbox row written) in [from, to), from the order inbox. */
     lag: (from: string, to: string) => inboxLag(orderDb, consumerQueue, from, to),
     /**
-     * Where that lag is spent: in the relay (outbox row → `published_at`, stamped once Redis took the
+     * That lag, and where it is spent: in the relay (outbox row → `published_at`, stamped once Redis took the
      * batch) and in delivery (→ the order inbox: queue wait, pickup, the consumer's transaction up to
      * its inbox insert). The same clock again.
      */
@@ -137,7 +137,7 @@ export function eventPathProbes(run: BenchRun, bench: BenchStack, cpu: CpuMeter,
       const published = outbox.rows.filter((row) => row.published !== null);
       const at = (row: (typeof published)[number]) => recorded.get(row.id) ?? Number.NaN;
       return {
-        events: outbox.rows.length,
+        lagMs: await inboxLag(orderDb, consumerQueue, from, to),
         relayMs: summarize(published.map((row) => (row.published ?? 0) - row.occurred)),
         // summarize leaves out the events not recorded yet (NaN).
         deliveryMs: summarize(published.map((row) => at(row) - (row.published ?? 0))),

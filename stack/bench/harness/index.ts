@@ -1,29 +1,9 @@
 export { writeCharts } from './chart.ts';
 export { eventPathProbes, inboxLag } from './eventPath.ts';
-export {
-  type Check,
-  closedLoop,
-  type LoadStats,
-  loadFigures,
-  type MeasuredLoad,
-  measuredLoad,
-  operatorAuthorization,
-  post,
-} from './load.ts';
-export {
-  type CpuMeter,
-  type CpuUse,
-  cpuBetween,
-  cpuMsPerRequest,
-  cpuNetOfIdle,
-  describeEnvironment,
-  idleCpu,
-  isStackGroup,
-  stackCpuMs,
-  stackProcesses,
-} from './machine.ts';
+export * from './load.ts';
+export * from './machine.ts';
 export { benchOptions } from './options.ts';
 export { type Cell, columns, publish, type ReportBlock, type Table } from './report.ts';
 export { type BenchRun, logger, poll, runBench } from './run.ts';
-export { type BenchStack, startBenchStack, startProcessBeside } from './stack.ts';
+export { type BenchStack, startBenchStack, startProcessBeside, stockedProducts } from './stack.ts';
 export { medianOf, percentile, round, type Summary, summarize } from './stats.ts';

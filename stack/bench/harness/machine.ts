@@ -22,17 +22,26 @@ function command(cmd: string, args: string[]): string {
   }
 }
 
+/** `use` with a client connected to `url`, closed after. */
+export async function withClient<T>(url: string, use: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    return await use(db);
+  } finally {
+    await db.end();
+  }
+}
+
 /** The 1-, 5- and 15-minute load averages. */
 export const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
 /** The machine, the tree, PostgreSQL's and Redis's versions, and the load average before the run. */
 export async function describeEnvironment(databaseUrl: string, bus: EventBusOptions, cpu: CpuMeter) {
-  const db = new pg.Client({ connectionString: databaseUrl });
   const redis = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
   try {
-    await db.connect();
     const [version, info] = await Promise.all([
-      db.query<{ server_version: string }>('SHOW server_version'),
+      withClient(databaseUrl, (db) => db.query<{ server_version: string }>('SHOW server_version')),
       redis.info('server'),
     ]);
     return {
@@ -51,7 +60,6 @@ export async function describeEnvironment(databaseUrl: string, bus: EventBusOpti
     };
   } finally {
     redis.disconnect();
-    await db.end().catch(() => {});
   }
 }
 
@@ -70,18 +78,24 @@ export interface CpuUse {
   loadavgAtEnd: string;
 }
 
+/** `/proc/<pid>/<file>`, or '' when the process is gone (or the file unreadable). */
+export function procFile(pid: string | number | undefined, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 const pids = () => readdirSync('/proc').filter((name) => /^\d+$/.test(name));
 
 function readProcStat(pid: string): { comm: string; ppid: number; ticks: number } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const close = text.lastIndexOf(')');
-    const comm = text.slice(text.indexOf('(') + 1, close);
-    const fields = text.slice(close + 2).split(' ');
-    return { comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
-  } catch {
-    return undefined;
-  }
+  const text = procFile(pid, 'stat');
+  if (!text) return undefined;
+  const close = text.lastIndexOf(')');
+  const fields = text.slice(close + 2).split(' ');
+  const comm = text.slice(text.indexOf('(') + 1, close);
+  return { comm, ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
 }
 
 /** The stack's processes (children of this process, named by their entry file, and their own children): pid → name. */
@@ -89,12 +103,7 @@ export function stackProcesses(names: Record<string, string> = {}): Map<string, 
   const children = new Map<string, string>();
   for (const pid of pids()) {
     if (readProcStat(pid)?.ppid !== process.pid) continue;
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      continue;
-    }
+    const cmdline = procFile(pid, 'cmdline');
     const match =
       /subgraphs\/(\w+)\/(?:src\/index\.ts|dist\/index\.js)|(gateway)\/(?:src\/index\.ts|dist\/index\.js)/.exec(
         cmdline,
@@ -119,13 +128,8 @@ export function stackProcesses(names: Record<string, string> = {}): Map<string, 
 export function stackCpuMeter(names: Record<string, string>, options: { runDatabases: RegExp }) {
   const children = stackProcesses(names);
   const postgresGroups = new Map<string, string>();
-  const postgresGroup = (pid: string) => {
-    let title = '';
-    try {
-      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {}
-    return options.runDatabases.test(title) ? 'postgres (run)' : 'postgres (other)';
-  };
+  const postgresGroup = (pid: string) =>
+    options.runDatabases.test(procFile(pid, 'cmdline')) ? 'postgres (run)' : 'postgres (other)';
   const groupOf = (pid: string, comm: string) =>
     children.get(pid) ??
     (pid === String(process.pid)

@@ -11,10 +11,11 @@ import { dropDatabase, migrateAll } from '@msd/database';
 import { clearEventBus, eventBus } from '@msd/events';
 import { databaseUrlVariable, processes, repoRoot, type ServiceName, serviceNames } from '@msd/registry';
 import { eventKeyVariable, processSecrets, serviceCallerKeys } from '@msd/service-kit';
+import { graphqlRequest } from '@msd/testing';
 import { checkInfrastructure, launchStack, prefixOutput, seedDemoData } from '../../src/index.ts';
 import { BENCH_SERVICE_ROOT } from '../gateway/benchSubgraphHeaders.ts';
 import { stackCpuMeter } from './machine.ts';
-import { type BenchRun, logger } from './run.ts';
+import { type BenchRun, logger, poll } from './run.ts';
 
 export interface BenchStackOptions {
   /** Gateway port; every other process keeps its registry offset from it. */
@@ -188,3 +189,31 @@ const answersReady = (port: number) =>
     (response) => response.ok,
     () => false,
   );
+
+/**
+ * Creates a product per name through the gateway as the operator, then restocks each (a million)
+ * once inventory holds it (its ProductCreated applied). Returns their ids, in the order of `names`.
+ */
+export async function stockedProducts(run: BenchRun, gatewayUrl: string, names: readonly string[]) {
+  const as = { as: 'operator' as const };
+  const ids: string[] = [];
+  for (const name of names) {
+    const created = await graphqlRequest<{ createProduct: { id: string } }>(
+      gatewayUrl,
+      'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+      { input: { sku: `bench-${ids.length}-${Date.now()}`, name, price: 10 } },
+      as,
+    );
+    const id = created.data?.createProduct.id;
+    if (!id) throw new Error(`createProduct failed: ${JSON.stringify(created.errors)}`);
+    ids.push(id);
+  }
+  const restock = 'mutation ($id: ID!) { restock(productId: $id, quantity: 1000000) { id } }';
+  const restocked = await poll(
+    () => Promise.all(ids.map((id) => graphqlRequest(gatewayUrl, restock, { id }, as))),
+    (answers) => answers.every((answer) => !answer.errors),
+    { intervalMs: 250, timeoutMs: 30_000, signal: run.signal },
+  );
+  if (!restocked.met) throw new Error('inventory never held the products');
+  return ids;
+}

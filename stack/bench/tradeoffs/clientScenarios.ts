@@ -7,7 +7,9 @@
  */
 import { operatorAuthorization, post, round, summarize } from '../harness/index.ts';
 import type { Row } from '../reads.ts';
-import type { DeferRead, Outcome, ReadYourWrites } from './tradeoffsResults.ts';
+
+/** How a token read was honoured: the strongest outcome any service reported in `extensions.consistency`. */
+type Outcome = 'fresh' | 'waited' | 'owner' | 'stale';
 
 interface Answer {
   data?: Row;
@@ -24,7 +26,7 @@ export async function readYourWrites(
   url: string,
   ids: { products: readonly string[]; drivers: readonly string[] },
   options: { situation: string; sessions: number; parallel: number },
-): Promise<ReadYourWrites> {
+) {
   const send = async (query: string, variables: object, token?: string) => {
     const started = performance.now();
     const headers: Record<string, string> = token ? { 'x-consistency-token': token } : {};
@@ -83,18 +85,23 @@ export async function readYourWrites(
   const outcomes = ['fresh', 'waited', 'owner', 'stale', 'unreported'] as const;
   return {
     situation: options.situation,
+    /** Reads with a token (as many without). */
     reads: token.length,
     staleWithToken: token.filter((r) => r.stale).length,
     staleWithoutToken: plain.filter((r) => r.stale).length,
+    /** Sessions whose write failed (an overloaded machine): not counted. */
     sessionsWithAFailedWrite: failedWrites,
     tokenReadMs: summarize(token.map((r) => r.ms)),
     plainReadMs: summarize(plain.map((r) => r.ms)),
+    /** Token reads by how they were honoured, % of them. */
     sharePercent: Object.fromEntries(outcomes.map((o) => [o, share(o)])) as Record<
       (typeof outcomes)[number],
       number
     >,
   };
 }
+
+export type ReadYourWrites = Awaited<ReturnType<typeof readYourWrites>>;
 
 /**
  * `rounds` times, one request at a time: `deferred` (the rides' details in an `@defer` fragment)
@@ -105,7 +112,7 @@ export async function deferRead(
   url: string,
   queries: { deferred: string; whole: string },
   options: { situation: string; rounds: number; signal: AbortSignal },
-): Promise<DeferRead> {
+) {
   const post = async (query: string, accept: string) =>
     fetch(url, {
       method: 'POST',
@@ -137,3 +144,4 @@ export async function deferRead(
     withoutDeferMs: summarize(whole),
   };
 }
+export type DeferRead = Awaited<ReturnType<typeof deferRead>>;

@@ -6,40 +6,32 @@
  * headers); tables and indexes are their size on disk.
  */
 import type { Redis } from 'ioredis';
-import pg from 'pg';
+import { withClient } from '../harness/index.ts';
 
-async function row(url: string, sql: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<Record<string, number>>(sql, params)).rows[0] ?? {};
-  } finally {
-    await client.end();
-  }
-}
+const row = (url: string, sql: string, params: unknown[] = []) =>
+  withClient(url, async (db) => (await db.query<Record<string, number>>(sql, params)).rows[0] ?? {});
 
-/** One copy: `table.value` (with its version column) copies `ownerTable.name`, found by `ownerId`. */
-async function measureCopy(copy: string, holderUrl: string, ownerUrl: string, columns: string[]) {
-  const [table, value, version, ownerId, ownerTable] = columns as [string, string, string, string, string];
+/** One copy: `<of>_name` (with `<of>_version`) in `table` copies the name of `<of>s`, found by `<of>_id`. */
+async function measureCopy(copy: string, holderUrl: string, ownerUrl: string, table: string, of: string) {
   const [holder, owner] = await Promise.all([
     row(
       holderUrl,
       `SELECT count(*)::int AS n,
-              coalesce(sum(pg_column_size(${value}) + pg_column_size(${version})), 0)::int AS bytes,
+              coalesce(sum(pg_column_size(${of}_name) + pg_column_size(${of}_version)), 0)::int AS bytes,
               (SELECT coalesce(sum(pg_relation_size(quote_ident(indexname)::regclass)), 0)::int FROM pg_indexes
                WHERE tablename = $1 AND indexdef LIKE '%(' || $2 || ')') AS index,
               pg_total_relation_size('processed_events')::int AS inbox,
               (SELECT count(*)::int FROM processed_events) AS "inboxRows",
               pg_total_relation_size('copy_sources')::int AS sources
        FROM ${table}`,
-      [table, ownerId],
+      [table, `${of}_id`],
     ),
     row(
       ownerUrl,
       `SELECT count(*)::int AS n, coalesce(sum(pg_column_size(name)), 0)::int AS bytes,
               pg_total_relation_size('outbox_events')::int AS outbox,
               (SELECT count(*)::int FROM outbox_events) AS "outboxRows"
-       FROM ${ownerTable}`,
+       FROM ${of}s`,
     ),
   ]);
   const [copies = 0, copyBytes = 0, fieldBytes = 0] = [holder.n, holder.bytes, owner.bytes];
@@ -66,20 +58,8 @@ export type CopyStorage = Awaited<ReturnType<typeof measureCopy>>;
 /** The two copies of the system: `OrderItem.productName` and `Ride.driverName`. */
 export const copyStorage = (urls: Record<'product' | 'order' | 'driver' | 'ride', string>) =>
   Promise.all([
-    measureCopy('OrderItem.productName', urls.order, urls.product, [
-      'order_items',
-      'product_name',
-      'product_version',
-      'product_id',
-      'products',
-    ]),
-    measureCopy('Ride.driverName', urls.ride, urls.driver, [
-      'rides',
-      'driver_name',
-      'driver_version',
-      'driver_id',
-      'drivers',
-    ]),
+    measureCopy('OrderItem.productName', urls.order, urls.product, 'order_items', 'product'),
+    measureCopy('Ride.driverName', urls.ride, urls.driver, 'rides', 'driver'),
   ]);
 
 /** The gateway's entity cache in Redis: keys and bytes (`MEMORY USAGE`) under the run's prefix. */

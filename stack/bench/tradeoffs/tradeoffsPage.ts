@@ -6,8 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
-import { type Cell, columns, isStackGroup, type ReportBlock, type Table } from '../harness/index.ts';
+import { type Cell, columns, type ReportBlock, type Table } from '../harness/index.ts';
+import { isStackGroup, stackCpuMs } from '../harness/machine.ts';
 import { markdownTable, type Published, resultsDir } from '../harness/report.ts';
+import { round } from '../harness/stats.ts';
 import type { AnswerKind } from '../reads.ts';
 import {
   type PhaseResult,
@@ -110,7 +112,7 @@ export function cpuTable(r: TradeoffsResults): Table {
     ...Object.fromEntries(
       cpuGroups.map((group) => [group, (m: ScenarioMedians): Cell => m.cpuMsPerRequest[group]]),
     ),
-    'the rest': (m) => Math.round(otherStackMs(m.cpuMsPerRequest) * 100) / 100,
+    'the rest': (m) => round(otherStackMs(m.cpuMsPerRequest), 2),
     stack: (m) => m.stackCpuMsPerRequest,
   });
 }
@@ -186,11 +188,7 @@ function refusedWhileHealthy(r: TradeoffsResults): string {
     )}. The gateway gives each subgraph call a 1 s budget; on a loaded machine a slow answer runs over it.`;
 }
 
-const round2 = (value: number) => Math.round(value * 100) / 100;
-const idlePercent = (r: TradeoffsResults) =>
-  Object.entries(r.idleCpu.percentOfOneCore)
-    .filter(([group]) => isStackGroup(group))
-    .reduce((sum, [, percent]) => sum + percent, 0);
+const idlePercent = (r: TradeoffsResults) => stackCpuMs(r.idleCpu.percentOfOneCore);
 
 const times = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 
@@ -334,7 +332,7 @@ ${markdownTable(deferTable(r))}
 ${markdownTable(cpuTable(r))}
 
 Idle, the stack used ${idlePercent(r)} % of one core (relays, schedules, pools, on a shared machine); it is not
-subtracted above: at the synchronous read's ${sync.requestsPerSecond} requests/s it would be ${round2((idlePercent(r) * 10) / sync.requestsPerSecond)} ms of each request's figure.
+subtracted above: at the synchronous read's ${sync.requestsPerSecond} requests/s it would be ${round((idlePercent(r) * 10) / sync.requestsPerSecond, 2)} ms of each request's figure.
 
 ## Storage taken by copies
 

@@ -1,13 +1,11 @@
 /** The shape of a trade-offs run's raw results (`results/tradeoffs.json`), shared by the run, its table, charts and page. */
 import type { CpuUse, Summary } from '../harness/index.ts';
 import type { AnswerKind } from '../reads.ts';
+import type { DeferRead, ReadYourWrites } from './clientScenarios.ts';
 import type { CopyStorage } from './copyStorage.ts';
 import type { Traffic } from './serviceTraffic.ts';
 
-export interface Percentiles {
-  p50: number;
-  p99: number;
-}
+type Percentiles = Pick<Summary, 'p50' | 'p99'>;
 
 /** The ways to read an order item's product name and a ride's driver, and to rename a product. */
 export const scenarios = {
@@ -99,32 +97,4 @@ export interface TradeoffsResults {
   readYourWrites?: ReadYourWrites[];
   /** Healthy, then with the driver service paused (absent from runs before it was measured). */
   defer?: DeferRead[];
-}
-
-/** How a token read was honoured: the strongest outcome any service reported in `extensions.consistency`. */
-export type Outcome = 'fresh' | 'waited' | 'owner' | 'stale';
-
-/** Read your writes: sessions that write and at once read what copies the write, with the token and without. */
-export interface ReadYourWrites {
-  situation: string;
-  /** Reads with a token (as many without). */
-  reads: number;
-  staleWithToken: number;
-  staleWithoutToken: number;
-  /** Sessions whose write failed (an overloaded machine): not counted. */
-  sessionsWithAFailedWrite: number;
-  tokenReadMs: Summary;
-  plainReadMs: Summary;
-  /** Token reads by how they were honoured, % of them. */
-  sharePercent: Record<Outcome | 'unreported', number>;
-}
-
-/** The hybrid read with @defer, one client, one request at a time. */
-export interface DeferRead {
-  situation: string;
-  rounds: number;
-  failed: number;
-  firstPayloadMs: Summary;
-  lastPayloadMs: Summary;
-  withoutDeferMs: Summary;
 }
