@@ -68,8 +68,8 @@ describe('a Redis outage', () => {
         },
         { timeout: 30_000, interval: 200 },
       );
-      // Renamed 40 times while Redis was down: the last name is pushed once the events flow.
-      await subscription.until(named('Outage 0 v39'));
+      // Renamed ROUNDS times while Redis was down: the last name is pushed once the events flow.
+      await subscription.until(named(`Outage 0 v${ROUNDS - 1}`));
       expect(subscription.ended()).toBe(false);
     } finally {
       subscription.close();
