@@ -158,7 +158,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     name: `outbox housekeeping of ${service}`,
     intervalMs: 2_000,
     logger,
-    runOnStart: true,
+    // Not at start: the loop checks the bus epoch itself first, and the queues' connections (which
+    // never queue a command offline) are still connecting: a first run now would only fail.
+    runOnStart: false,
     work: async () => {
       const { rows } = await pool.query<{ backlog: string }>(
         'SELECT count(*) AS backlog FROM outbox_events WHERE published_at IS NULL',
