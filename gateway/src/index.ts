@@ -2,7 +2,7 @@ import { startTelemetry } from '@msd/telemetry';
 
 // Tracing first: what it instruments (http, ioredis, graphql, Apollo Gateway) must load after it.
 await startTelemetry('gateway', process.env);
-const { eventBus, eventKeys } = await import('@msd/events');
+const { processEventBus } = await import('@msd/events');
 const { createLogger, runProcess } = await import('@msd/service-kit');
 const { runWorkers } = await import('./runWorkers.ts');
 const { gatewaySettings, gatewayVariables, gatewayWorkers } = await import('./gatewayConfig.ts');
@@ -15,12 +15,7 @@ await runProcess(
     const { createGatewayServer } = await import('./server.ts');
     return createGatewayServer({
       ...gatewaySettings(config),
-      events: eventBus({
-        redisUrl: config.REDIS_URL,
-        prefix: config.EVENTS_PREFIX,
-        keys: eventKeys(config),
-        retryDelayMs: config.EVENT_RETRY_DELAY_MS,
-      }),
+      events: processEventBus(config),
     });
   },
   gatewayVariables,

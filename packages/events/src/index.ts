@@ -57,5 +57,5 @@ export { reactionsRepaired } from './metrics.ts';
 export { parkedEventResolvers } from './parkedEventResolvers.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';
 export { type RunRecord, readLastRun } from './readLastRun.ts';
-export { type EventBusOptions, eventBus, failFast } from './redisConnection.ts';
+export { type EventBusOptions, eventBus, failFast, processEventBus } from './redisConnection.ts';
 export { queueName, type Subscriber, subscriptions } from './subscriptions.ts';

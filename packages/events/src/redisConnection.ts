@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'bullmq';
-import { developmentEventKeys, type EventKeys } from './eventSignature.ts';
+import { developmentEventKeys, type EventKeys, eventKeys } from './eventSignature.ts';
 
 export interface EventBusOptions {
   connection: RedisOptions;
@@ -39,6 +39,21 @@ export function eventBus(
     keys: options.keys ?? developmentEventKeys(),
     ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
   };
+}
+
+/**
+ * The event bus of a process's parsed configuration (`processConfig` of @msd/service-kit):
+ * `REDIS_URL`, `EVENTS_PREFIX`, `EVENT_RETRY_DELAY_MS` and the signing keys it holds.
+ */
+export function processEventBus(config: Readonly<Record<string, unknown>>): EventBusOptions {
+  const text = (name: string) => (typeof config[name] === 'string' ? (config[name] as string) : undefined);
+  const retryDelayMs = config.EVENT_RETRY_DELAY_MS;
+  return eventBus({
+    redisUrl: text('REDIS_URL'),
+    prefix: text('EVENTS_PREFIX'),
+    keys: eventKeys(config),
+    retryDelayMs: typeof retryDelayMs === 'number' ? retryDelayMs : undefined,
+  });
 }
 
 /**

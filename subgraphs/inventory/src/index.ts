@@ -3,7 +3,7 @@ import { startTelemetry } from '@msd/telemetry';
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
 await startTelemetry('inventory', process.env);
 const { serviceDatabase } = await import('@msd/database');
-const { eventBus, eventKeys } = await import('@msd/events');
+const { processEventBus } = await import('@msd/events');
 const { consistencyReadOptions, consistencyReadVariables, eventTimings, runProcess, serviceCalls } =
   await import('@msd/service-kit');
 
@@ -16,12 +16,7 @@ await runProcess(
       ...serviceDatabase('inventory', config),
       services: serviceCalls('inventory', config),
       timings: eventTimings(config),
-      events: eventBus({
-        redisUrl: config.REDIS_URL,
-        prefix: config.EVENTS_PREFIX,
-        keys: eventKeys(config),
-        retryDelayMs: config.EVENT_RETRY_DELAY_MS,
-      }),
+      events: processEventBus(config),
       consistencyReads: consistencyReadOptions(config),
     });
   },

@@ -3,7 +3,7 @@ import { startTelemetry } from '@msd/telemetry';
 // Tracing first: what it instruments (http, pg, ioredis, graphql) must load after it.
 await startTelemetry('shipping', process.env);
 const { serviceDatabase } = await import('@msd/database');
-const { eventBus, eventKeys } = await import('@msd/events');
+const { processEventBus } = await import('@msd/events');
 const { eventTimings, runProcess, serviceCalls } = await import('@msd/service-kit');
 
 await runProcess('shipping', process.env, async (config) => {
@@ -12,11 +12,6 @@ await runProcess('shipping', process.env, async (config) => {
     ...serviceDatabase('shipping', config),
     services: serviceCalls('shipping', config),
     timings: eventTimings(config),
-    events: eventBus({
-      redisUrl: config.REDIS_URL,
-      prefix: config.EVENTS_PREFIX,
-      keys: eventKeys(config),
-      retryDelayMs: config.EVENT_RETRY_DELAY_MS,
-    }),
+    events: processEventBus(config),
   });
 });
