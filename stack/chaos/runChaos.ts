@@ -16,7 +16,7 @@ import { gatewayCall } from './gatewayCall.ts';
 import { type FaultKind, faultKinds, injectFault } from './injectFault.ts';
 
 export interface ChaosOptions {
-  /** The environment the stack's processes inherit (the caller's `process.env`). */
+  /** The environment the stack's processes inherit (the calling entry point's own). */
   environment: NodeJS.ProcessEnv;
   /** How long faults are injected under load. */
   durationMs: number;

@@ -27,7 +27,7 @@ type Servable = Parameters<typeof serve>[0];
  */
 export async function runProcess<TExtra extends z.ZodRawShape = Record<never, never>>(
   name: ProcessName,
-  /** The process's environment (its entry point's `process.env`), parsed here once. */
+  /** The process's environment, as its entry point was given it; parsed here once. */
   environment: NodeJS.ProcessEnv,
   create: (config: ProcessConfig<TExtra>) => Servable | Promise<Servable>,
   extra?: TExtra,

@@ -31,7 +31,7 @@ export interface BenchRun {
   /** Aborted by the watchdog or by SIGINT/SIGTERM: loads stop and waits throw; cleanup still runs. */
   readonly signal: AbortSignal;
   readonly cleanup: Cleanup;
-  /** The environment the benchmark was started with (its entry point's `process.env`): the stack inherits it. */
+  /** The environment the benchmark's entry point was started with: the stack inherits it. */
   readonly environment: NodeJS.ProcessEnv;
 }
 

@@ -15,7 +15,7 @@ import { type RoundRobin, roundRobin } from './roundRobin.ts';
 export interface StackOptions {
   /** Port of the gateway; every other process keeps its registry offset from it (4000 → 4001..4007). */
   portBase?: number;
-  /** The environment every process inherits: the caller's own (`process.env` of its entry point). */
+  /** The environment every process inherits: the calling entry point's own. */
   environment: NodeJS.ProcessEnv;
   /** Extra environment for every process (database URLs of a test stack, a service token, ...). */
   env?: Record<string, string>;
