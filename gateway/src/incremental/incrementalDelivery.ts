@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type ApolloServer,
   type ApolloServerPlugin,
@@ -9,6 +8,7 @@ import {
 } from '@apollo/server';
 import { type DocumentNode, parse, print } from 'graphql';
 import type { LimitsContext } from '../limits/operationLimits.ts';
+import { postedOperation } from '../postedOperation.ts';
 import {
   fragmentPayload,
   type GraphQLResult,
@@ -83,33 +83,19 @@ export function incrementalDelivery(options: {
     const deferred = Object.create(apollo) as ApolloServer<TContext>;
     deferred.executeHTTPGraphQLRequest = async (args: Request) => {
       const { httpGraphQLRequest: request, context } = args;
-      const body = request.body as Record<string, unknown> | undefined;
-      if (request.method !== 'POST' || typeof body !== 'object' || body === null || Array.isArray(body))
-        return apollo.executeHTTPGraphQLRequest(args);
-      const hash = (body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)
-        ?.persistedQuery?.sha256Hash;
-      const query =
-        typeof body.query === 'string'
-          ? body.query
-          : typeof hash === 'string'
-            ? await options.lookupDocument(hash)
-            : undefined;
-      if (!query?.includes('@defer')) return apollo.executeHTTPGraphQLRequest(args);
+      const posted = await postedOperation(request, options.lookupDocument, (query) =>
+        query.includes('@defer'),
+      );
+      if (!posted) return apollo.executeHTTPGraphQLRequest(args);
+      const { body, query, documentHash, operationName, variables, extensions } = posted;
       let document: DocumentNode;
       try {
         document = parse(query);
       } catch {
         return apollo.executeHTTPGraphQLRequest(args);
       }
-      const variables = (typeof body.variables === 'object' && body.variables) || {};
-      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-      const split = splitDeferred(document, operationName, variables as Record<string, unknown>);
+      const split = splitDeferred(document, operationName, variables);
       if (!split) return apollo.executeHTTPGraphQLRequest(args);
-      const documentHash = createHash('sha256').update(query).digest('hex');
-      const { persistedQuery: _sentByHash, ...extensions } = (body.extensions ?? {}) as Record<
-        string,
-        unknown
-      >;
       const run = (operation: DocumentNode, part: IncrementalPart) =>
         apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest: {

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
 import { Repeater } from '@repeaterjs/repeater';
 import { getOperationAST, parse } from 'graphql';
 import type { RateLimitContext } from '../limits/rateLimit.ts';
+import { postedOperation } from '../postedOperation.ts';
 import { SUBSCRIPTION_TRANSPORTS } from '../servedOperations.ts';
 import type { SubscriptionHub, SubscriptionMessage } from './subscriptionHub.ts';
 
@@ -30,32 +30,20 @@ export function multipartSubscriptions(options: {
     const served = Object.create(apollo) as ApolloServer<TContext>;
     served.executeHTTPGraphQLRequest = async (args: Request) => {
       const { httpGraphQLRequest: request, context } = args;
-      const body = request.body as Record<string, unknown> | undefined;
-      if (request.method !== 'POST' || typeof body !== 'object' || body === null || Array.isArray(body))
+      const posted = await postedOperation(request, options.lookupDocument, (query) =>
+        /\bsubscription\b/.test(query),
+      );
+      if (!posted || !isSubscription(posted.query, posted.operationName))
         return apollo.executeHTTPGraphQLRequest(args);
-      const hash = (body.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)
-        ?.persistedQuery?.sha256Hash;
-      const query =
-        typeof body.query === 'string'
-          ? body.query
-          : typeof hash === 'string'
-            ? await options.lookupDocument(hash)
-            : undefined;
-      const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
-      if (!query || !/\bsubscription\b/.test(query) || !isSubscription(query, operationName))
-        return apollo.executeHTTPGraphQLRequest(args);
+      const { query, documentHash, operationName, variables, extensions } = posted;
       if (!acceptsSubscription(request.headers.get('accept')))
         return json(400, {
           errors: [{ message: SUBSCRIPTION_TRANSPORTS, extensions: { code: 'BAD_REQUEST' } }],
         });
-      const { persistedQuery: _sentByHash, ...extensions } = (body.extensions ?? {}) as Record<
-        string,
-        unknown
-      >;
       const outcome = await options.hub.subscribe({
         query,
-        documentHash: createHash('sha256').update(query).digest('hex'),
-        variables: (typeof body.variables === 'object' && (body.variables as Record<string, unknown>)) || {},
+        documentHash,
+        variables,
         operationName,
         extensions,
         headers: request.headers,
