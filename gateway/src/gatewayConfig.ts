@@ -144,7 +144,9 @@ export const gatewayVariables = {
     .describe('The rate-limit window, in seconds'),
   SUBSCRIPTIONS_PER_CALLER: positive
     .default(defaultSubscriptions.perCaller)
-    .describe('Most subscriptions one caller holds open on one gateway replica'),
+    .describe(
+      "Most subscriptions one caller holds open across the gateway's replicas (counted in Redis; per replica while Redis is down)",
+    ),
   ENTITY_CACHE: onOff.default('on').describe('The entity cache in Redis (invalidated by update events)'),
   ENTITY_CACHE_TYPES: z
     .string()

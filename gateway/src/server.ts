@@ -53,10 +53,11 @@ import {
 } from './resilience/subgraphResilience.ts';
 import { servedOperations } from './servedOperations.ts';
 import { appliedBy } from './subscriptions/appliedBy.ts';
+import { callerSlots } from './subscriptions/callerSlots.ts';
 import { graphqlWsSubscriptions } from './subscriptions/graphqlWsSubscriptions.ts';
 import { multipartSubscriptions } from './subscriptions/multipartSubscriptions.ts';
 import { replicaFanOut } from './subscriptions/replicaFanOut.ts';
-import { eventsAbout, subscriptionFields } from './subscriptions/subscriptionFields.ts';
+import { appliedPairs, eventsAbout, subscriptionFields } from './subscriptions/subscriptionFields.ts';
 import {
   defaultSubscriptions,
   type SubscriptionsConfig,
@@ -153,13 +154,13 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const limiter = rateLimits ? rateLimit(rateLimits, limiterRedis, logger) : undefined;
   const subscriptionSettings = { ...defaultSubscriptions, ...options.subscriptions };
   const fields = subscriptionFields(supergraphSdl);
-  const applied = options.events ? appliedBy(options.events) : undefined;
+  const applied = options.events ? appliedBy(options.events, appliedPairs(fields)) : undefined;
   const hub = subscriptionHub({
     fields,
     ...(applied ? { waitApplied: applied.wait } : {}),
     execute: (args) => apollo.executeHTTPGraphQLRequest(args as never),
     ...(limiter ? { charge: limiter.charge } : {}),
-    perCaller: subscriptionSettings.perCaller,
+    slots: callerSlots({ limit: subscriptionSettings.perCaller, redis: limiterRedis, logger }),
     logger,
   });
   const fanOut = options.events ? replicaFanOut(options.events, logger) : undefined;

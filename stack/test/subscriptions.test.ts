@@ -76,6 +76,18 @@ async function heldOrder(customer: string) {
   }
 }
 
+/** Another gateway replica on the same subgraphs and bus, with the federation's subscription limits. */
+async function secondReplica() {
+  const server = createGatewayServer({
+    subgraphUrls: Object.fromEntries(Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url])),
+    events: federation.bus!,
+    rateLimit: false,
+    subscriptions: { perCaller: 2, heartbeatMs: 300 },
+  });
+  const { url } = await server.listen(0);
+  return { url, stop: () => server.stop() };
+}
+
 const statusOf = (part: SubscriptionPart) =>
   (part.payload?.data?.orderUpdated as { status?: string } | null | undefined)?.status;
 const decided = (part: SubscriptionPart) => ['CONFIRMED', 'REJECTED'].includes(statusOf(part) ?? '');
@@ -200,23 +212,30 @@ describe('subscriptions served by the gateway from the event bus', () => {
     }
   });
 
-  it('refuses a subscription past the per-caller limit with a typed error', async () => {
+  it('refuses a subscription past the per-caller limit with a typed error, counted across replicas', async () => {
     const authorization = await bearer(`sub-${randomUUID()}`);
-    const open = [
-      await subscribeOverHttp(federation.gatewayUrl, productUpdated, { id: productId }, { authorization }),
-      await subscribeOverHttp(federation.gatewayUrl, productUpdated, { id: productId }, { authorization }),
-    ];
+    const replica = await secondReplica();
+    const subscribe = (url: string) =>
+      subscribeOverHttp(url, productUpdated, { id: productId }, { authorization });
+    const open = [await subscribe(federation.gatewayUrl), await subscribe(replica.url)];
     try {
-      const third = await subscribeOverHttp(
-        federation.gatewayUrl,
-        productUpdated,
-        { id: productId },
-        { authorization },
-      );
-      expect(third.status).toBe(429);
-      expect(third.refusal?.errors?.[0]?.extensions?.code).toBe('SUBSCRIPTION_LIMIT');
+      for (const url of [federation.gatewayUrl, replica.url]) {
+        const third = await subscribe(url);
+        expect(third.status).toBe(429);
+        expect(third.refusal?.errors?.[0]?.extensions?.code).toBe('SUBSCRIPTION_LIMIT');
+      }
+      // Closed on one replica, its slot is free on the other.
+      open.shift()?.close();
+      await expect
+        .poll(async () => {
+          const next = await subscribe(replica.url);
+          if (next.status === 200) open.push(next);
+          return next.status;
+        })
+        .toBe(200);
     } finally {
       for (const subscription of open) subscription.close();
+      await replica.stop();
     }
   });
 
@@ -312,14 +331,8 @@ describe('subscriptions served by the gateway from the event bus', () => {
 
   it('pushes a product after a rename, and with two gateway replicas each subscriber gets it once', async () => {
     const id = await createProduct('Before');
-    const second = createGatewayServer({
-      subgraphUrls: Object.fromEntries(
-        Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url]),
-      ),
-      events: federation.bus!,
-      rateLimit: false,
-    });
-    const { url } = await second.listen(0);
+    const second = await secondReplica();
+    const { url } = second;
     let stopped: Promise<void> | undefined;
     const names = (parts: SubscriptionPart[]) =>
       parts.map((part) => (part.payload?.data?.productUpdated as { name?: string } | undefined)?.name);

@@ -1,45 +1,97 @@
 import { type EventBusOptions, type EventType, queueName, type Subscriber } from '@msd/events';
-import { Queue } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
+import { LRUCache } from 'lru-cache';
 
-const PENDING = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+/** Job ids whose end this gateway has seen, per queue: enough for the events of the last minutes. */
+const REMEMBERED = 20_000;
 
 /**
  * Waits until services have applied an event: an event reaches the gateway when it reaches the
  * services that apply it (StockReserved: the order service sets CONFIRMED), so a payload read at
- * once may come before the change. Each consumer's job carries the event id and leaves its queue
- * when applied (or parked), so the event is applied once no job of that id waits or runs in any of
- * the services' queues. Gives up after `timeoutMs` (a consumer down: the payload is read then).
+ * once may come before the change. Each consumer's job carries the event id, and BullMQ writes the
+ * end of every job (completed, or failed for good: parked) to its queue's event stream. One
+ * `QueueEvents` per (event, service) reads that stream from the gateway's start, so a wait ends
+ * when the job's end arrives, with nothing polled while waiting.
+ *
+ * The relay adds an event to its queues side by side, so the gateway's job may be taken before the
+ * service's is added: a job that is not in its queue (yet) is waited for in the same way, but at
+ * most `unseenMs` (a job that ended before the gateway started listening is gone as well). Every
+ * wait gives up after `timeoutMs` (a consumer down, Redis down: the payload is read then).
  */
-export function appliedBy(bus: EventBusOptions, options: { pollMs?: number; timeoutMs?: number } = {}) {
-  const queues = new Map<string, Queue>();
-  const queueOf = (event: EventType, service: Subscriber) => {
-    const name = queueName(event, service);
-    let queue = queues.get(name);
-    if (!queue) {
-      queue = new Queue(name, {
+export function appliedBy(
+  bus: EventBusOptions,
+  pairs: readonly { event: EventType; service: Subscriber }[],
+  options: { timeoutMs?: number; unseenMs?: number } = {},
+) {
+  const startedAt = Date.now();
+  const watched = new Map(
+    pairs.map(({ event, service }) => {
+      const name = queueName(event, service);
+      const queue = new Queue(name, {
         connection: { ...bus.connection, maxRetriesPerRequest: 1 },
         prefix: bus.prefix,
       });
-      queue.on('error', () => {}); // Redis down: the wait ends at its deadline
-      queues.set(name, queue);
+      // From a second before the start: a job that ends while the listener connects is still seen.
+      const events = new QueueEvents(name, {
+        connection: bus.connection,
+        prefix: bus.prefix,
+        lastEventId: `${startedAt - 1_000}-0`,
+      });
+      const ended = new LRUCache<string, true>({ max: REMEMBERED });
+      const waiters = new Map<string, Set<() => void>>();
+      const end = ({ jobId }: { jobId: string }) => {
+        ended.set(jobId, true);
+        for (const done of waiters.get(jobId) ?? []) done();
+        waiters.delete(jobId);
+      };
+      events.on('completed', end);
+      events.on('failed', end);
+      // Redis down: the listener reconnects by itself and waits end at their deadline.
+      events.on('error', () => {});
+      queue.on('error', () => {});
+      return [name, { queue, events, ended, waiters }] as const;
+    }),
+  );
+
+  const waitFor = async (id: string, name: string, deadline: number): Promise<void> => {
+    const entry = watched.get(name);
+    if (!entry || entry.ended.has(id)) return;
+    let timer: NodeJS.Timeout | undefined;
+    let done!: () => void;
+    const ended = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const waiters = entry.waiters.get(id) ?? new Set();
+    entry.waiters.set(id, waiters.add(done));
+    try {
+      const state = await entry.queue.getJobState(id).catch(() => 'unknown');
+      if (state === 'completed' || state === 'failed') return;
+      const until =
+        state === 'unknown' ? Math.min(deadline, Date.now() + (options.unseenMs ?? 2_000)) : deadline;
+      await Promise.race([
+        ended,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, until - Date.now()))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      waiters.delete(done);
+      if (waiters.size === 0 && entry.waiters.get(id) === waiters) entry.waiters.delete(id);
     }
-    return queue;
   };
+
   return {
+    /** Resolves once every one of these services has applied the event, or at the deadline. */
     async wait(event: { id: string; type: EventType }, services: readonly Subscriber[]): Promise<void> {
       const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-      for (const service of services) {
-        const queue = queueOf(event.type, service);
-        while (Date.now() < deadline) {
-          const state = await queue.getJobState(event.id).catch(() => 'unknown');
-          if (!PENDING.has(state)) break;
-          await new Promise((done) => setTimeout(done, options.pollMs ?? 25));
-        }
-      }
+      await Promise.all(
+        services.map((service) => waitFor(event.id, queueName(event.type, service), deadline)),
+      );
     },
     async close() {
-      await Promise.all([...queues.values()].map((queue) => queue.close()));
-      queues.clear();
+      await Promise.all(
+        [...watched.values()].flatMap(({ queue, events }) => [queue.close(), events.close()]),
+      );
+      watched.clear();
     },
   };
 }

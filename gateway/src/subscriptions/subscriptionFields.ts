@@ -1,4 +1,10 @@
-import { type EventEnvelope, type EventType, eventPayloads } from '@msd/events';
+import {
+  type EventEnvelope,
+  type EventType,
+  eventPayloads,
+  type Subscriber,
+  subscriptions,
+} from '@msd/events';
 import {
   buildSchema,
   type ConstDirectiveNode,
@@ -120,4 +126,27 @@ export function entitiesNamed(event: EventEnvelope, entityTypes: Iterable<string
   };
   walk(event.payload);
   return [...found];
+}
+
+/**
+ * The services that apply an event to an entity whose type these services resolve: those that
+ * consume it (the registry) and contribute fields of the type (the supergraph). A payload about
+ * the entity is read once they have applied it.
+ */
+export function appliersOf(event: EventType, contributors: readonly string[]): Subscriber[] {
+  return (subscriptions[event] ?? []).filter(
+    (service) => service !== 'gateway' && contributors.includes(service),
+  );
+}
+
+/** Every (event, service) whose applying a subscription payload may wait for. */
+export function appliedPairs(
+  fields: Map<string, SubscriptionField>,
+): { event: EventType; service: Subscriber }[] {
+  const pairs = new Map<string, { event: EventType; service: Subscriber }>();
+  for (const field of fields.values())
+    for (const event of eventsAbout([field.entityType]))
+      for (const service of appliersOf(event, field.contributors))
+        pairs.set(`${event}.${service}`, { event, service });
+  return [...pairs.values()];
 }

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { type ApolloServer, type BaseContext, HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
-import { type EventEnvelope, type Subscriber, subscriptions } from '@msd/events';
+import type { EventEnvelope, Subscriber } from '@msd/events';
 import { type Logger, metrics } from '@msd/service-kit';
 import { Repeater } from '@repeaterjs/repeater';
 import {
@@ -19,7 +20,8 @@ import { Counter, Gauge } from 'prom-client';
 import type { GraphQLResult } from '../incremental/fragmentPayload.ts';
 import { type IncrementalPart, jsonHeaders } from '../incremental/incrementalDelivery.ts';
 import type { RateLimitContext } from '../limits/rateLimit.ts';
-import { entitiesNamed, type SubscriptionField } from './subscriptionFields.ts';
+import type { CallerSlots } from './callerSlots.ts';
+import { appliersOf, entitiesNamed, type SubscriptionField } from './subscriptionFields.ts';
 
 /** What a subscriber receives: a payload (data and/or errors), or the last word before the subscription ends. */
 export type SubscriptionMessage = { payload: GraphQLResult } | { closed: GraphQLFormattedError[] };
@@ -44,7 +46,7 @@ export type SubscribeOutcome =
   | { messages: AsyncIterableIterator<SubscriptionMessage> };
 
 export interface SubscriptionsConfig {
-  /** Open subscriptions per caller (its subject, else its address) on one replica. */
+  /** Open subscriptions per caller (its subject, else its address), across the gateway's replicas. */
   perCaller: number;
   /** How often an idle multipart stream sends `{}`. */
   heartbeatMs: number;
@@ -55,6 +57,7 @@ export const defaultSubscriptions: SubscriptionsConfig = { perCaller: 20, heartb
 type Execute = ApolloServer<BaseContext>['executeHTTPGraphQLRequest'];
 
 interface Open {
+  id: string;
   request: SubscriptionRequest;
   callerKey: string;
   entity: string;
@@ -63,11 +66,8 @@ interface Open {
   cost: number;
   last: string;
   busy: boolean;
+  /** An event came while a read was running: read once more after it. */
   again: boolean;
-  /** Whether the event that woke it is applied by a service resolving the entity (reread then). */
-  recheck: boolean;
-  /** Ends the pause before a reread: a newer event is read at once. */
-  wake?: () => void;
   closed: boolean;
   push?: (message: SubscriptionMessage) => void;
   stop?: () => void;
@@ -92,14 +92,6 @@ const messagesSent = new Counter({
   registers: [metrics],
 });
 
-/**
- * After an event that a service resolving the entity applies (StockReserved: order), the payload is
- * read once that service's job left its queue (`waitApplied`), and once more this much later: the
- * relay hands an event to its queues at about the same time, so the service's job may be queued a
- * moment after the gateway's was taken.
- */
-const RECHECK_MS = [500];
-
 /** How long an event whose change a service applies is kept for subscriptions that start meanwhile. */
 const RECENT_MS = 30_000;
 
@@ -114,7 +106,7 @@ const RECENT_MS = 30_000;
  *    differs from the last one sent, each charged the estimated cost (over budget: a RATE_LIMITED
  *    error payload instead). An answer with errors (the owner down) is sent as such and the
  *    subscription stays open.
- * A caller holds at most `perCaller` open subscriptions on this replica; a subscription ends when
+ * A caller holds at most `perCaller` open subscriptions across the replicas; a subscription ends when
  * its token expires (UNAUTHENTICATED) and when the gateway shuts down (SHUTTING_DOWN).
  */
 export function subscriptionHub(options: {
@@ -124,11 +116,11 @@ export function subscriptionHub(options: {
   waitApplied?: (event: EventEnvelope, services: readonly Subscriber[]) => Promise<void>;
   /** Spends cost from the caller's budget; a refusal's error, or undefined. */
   charge?: (context: RateLimitContext, cost: number) => Promise<GraphQLFormattedError | undefined>;
-  perCaller: number;
+  /** The caller's open subscriptions, counted across replicas. */
+  slots: CallerSlots;
   logger: Logger;
 }) {
   const byEntity = new Map<string, Set<Open>>();
-  const perCaller = new Map<string, number>();
   const entityTypes = new Set([...options.fields.values()].map((field) => field.entityType));
   const contributors = new Map(
     [...options.fields.values()].map((field) => [field.entityType, field.contributors]),
@@ -193,9 +185,7 @@ export function subscriptionHub(options: {
     const set = byEntity.get(open.entity);
     set?.delete(open);
     if (set?.size === 0) byEntity.delete(open.entity);
-    const held = (perCaller.get(open.callerKey) ?? 1) - 1;
-    if (held > 0) perCaller.set(open.callerKey, held);
-    else perCaller.delete(open.callerKey);
+    options.slots.release(open.callerKey, open.id);
   };
 
   const close = (open: Open, errors: GraphQLFormattedError[]) => {
@@ -217,18 +207,15 @@ export function subscriptionHub(options: {
     send(open, { payload: refused ? { errors: [refused] } : result });
   };
 
-  const refresh = async (open: Open, recheck: boolean) => {
-    open.recheck ||= recheck;
+  const refresh = async (open: Open) => {
     if (open.closed) return;
     if (open.busy) {
       open.again = true;
-      open.wake?.();
       return;
     }
     open.busy = true;
     try {
-      for (let attempt = 0; !open.closed; attempt++) {
-        if (open.again) attempt = 0; // a newer event: its own pauses from now
+      do {
         open.again = false;
         const result = await resolve(open);
         const text = JSON.stringify(result);
@@ -236,21 +223,9 @@ export function subscriptionHub(options: {
           open.last = text;
           await deliver(open, result);
         }
-        const wait = open.recheck ? RECHECK_MS[attempt] : undefined;
-        if (wait === undefined && !open.again) break;
-        if (wait !== undefined && !open.again)
-          await new Promise<void>((done) => {
-            const timer = setTimeout(done, wait);
-            open.wake = () => {
-              clearTimeout(timer);
-              done();
-            };
-          });
-        open.wake = undefined;
-      }
+      } while (open.again && !open.closed);
     } finally {
       open.busy = false;
-      open.recheck = false;
     }
   };
 
@@ -268,15 +243,16 @@ export function subscriptionHub(options: {
     const callerKey = context.caller.subject
       ? `subject:${context.caller.subject}`
       : `address:${context.clientAddress}`;
-    const held = perCaller.get(callerKey) ?? 0;
-    if (held >= options.perCaller)
+    const id = randomUUID();
+    // Held while it is admitted, so a burst cannot pass the limit.
+    if (!(await options.slots.take(callerKey, id)))
       return refusal(
         429,
         'SUBSCRIPTION_LIMIT',
-        `At most ${options.perCaller} open subscriptions per caller: close one first`,
+        `At most ${options.slots.limit} open subscriptions per caller: close one first`,
       );
-    perCaller.set(callerKey, held + 1); // held while it is admitted, so a burst cannot pass the limit
     const open: Open = {
+      id,
       request,
       callerKey,
       entity: '',
@@ -285,7 +261,6 @@ export function subscriptionHub(options: {
       last: '',
       busy: false,
       again: false,
-      recheck: false,
       closed: false,
       backlog: [],
     };
@@ -321,9 +296,9 @@ export function subscriptionHub(options: {
     open.last = JSON.stringify(first);
     send(open, { payload: first });
     open.busy = false;
-    if (open.again) void refresh(open, false);
+    if (open.again) void refresh(open);
     for (const event of recent.get(open.entity) ?? [])
-      readWhenApplied(event, appliersOf(event, open.entity), [open]);
+      readWhenApplied(event, appliersTo(event, open.entity), [open]);
     const expiresAt = tokenExpiry(request.headers.get('authorization'));
     if (expiresAt !== undefined)
       open.expiry = setTimeout(
@@ -348,17 +323,13 @@ export function subscriptionHub(options: {
   }
 
   const recent = new LRUCache<string, EventEnvelope[]>({ max: 100_000, ttl: RECENT_MS });
-  const appliersOf = (event: EventEnvelope, entity: string) => {
-    const type = entity.slice(0, entity.indexOf(':'));
-    return (subscriptions[event.type] ?? []).filter(
-      (service) => service !== 'gateway' && contributors.get(type)?.includes(service),
-    );
-  };
+  const appliersTo = (event: EventEnvelope, entity: string) =>
+    appliersOf(event.type, contributors.get(entity.slice(0, entity.indexOf(':'))) ?? []);
   const readWhenApplied = (event: EventEnvelope, waitFor: Subscriber[], opens: Open[]) => {
     const applied =
       waitFor.length > 0 && options.waitApplied ? options.waitApplied(event, waitFor) : Promise.resolve();
     void applied.then(() => {
-      for (const open of opens) void refresh(open, waitFor.length > 0);
+      for (const open of opens) void refresh(open);
     });
   };
   const size = () => [...byEntity.values()].reduce((sum, set) => sum + set.size, 0);
@@ -368,7 +339,7 @@ export function subscriptionHub(options: {
     /** An event from the bus: every open subscription to an entity it names is read again. */
     onEvent(event: EventEnvelope) {
       for (const entity of entitiesNamed(event, entityTypes)) {
-        const waitFor = appliersOf(event, entity);
+        const waitFor = appliersTo(event, entity);
         // The last three events whose change a service applies, kept 30 s: a subscription that starts
         // after such an event went by but before its change landed still reads it once applied.
         if (waitFor.length > 0) recent.set(entity, [...(recent.get(entity) ?? []).slice(-2), event]);
@@ -380,6 +351,7 @@ export function subscriptionHub(options: {
     drain() {
       draining = true;
       hubs.delete(size);
+      options.slots.close();
       for (const set of [...byEntity.values()])
         for (const open of [...set])
           close(open, [
