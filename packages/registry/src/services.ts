@@ -132,16 +132,23 @@ export const urlVariable = (name: ProcessName) => `${name.toUpperCase()}_URL`;
 /** `PRODUCT_DATABASE_URL`: a service's own connection string, overriding the derived one. */
 export const databaseUrlVariable = (service: ServiceName) => `${service.toUpperCase()}_DATABASE_URL`;
 export const sdlPath = (service: ServiceName) => path.join(repoRoot, 'subgraphs', service, 'schema.graphql');
-/** The dead-letter API's SDL, declared once by @msd/events (which resolves it). */
-const parkedEventsSdl = path.join(repoRoot, 'packages', 'events', 'schema', 'parkedEvents.graphql');
+/** SDL declared once by @msd/events, which resolves it: the dead-letter API, a copy's freshness. */
+const eventsSdl = (name: string) => path.join(repoRoot, 'packages', 'events', 'schema', `${name}.graphql`);
 /**
  * The files a service's whole SDL is assembled from: its own `schema.graphql`, then the SDL a
- * library brings with its resolvers (the dead-letter API, for every service that consumes events).
+ * library brings with its resolvers: the dead-letter API for every service that consumes events,
+ * and `CopyStatus` for every service that keeps copies (it reconciles them).
  */
-export const sdlFiles = (service: ServiceName): string[] => [
-  sdlPath(service),
-  ...(serviceEntry(service).consumes.length > 0 ? [parkedEventsSdl] : []),
-];
+export const sdlFiles = (service: ServiceName): string[] => {
+  const entry = serviceEntry(service);
+  return [
+    sdlPath(service),
+    ...(entry.consumes.length > 0 ? [eventsSdl('parkedEvents')] : []),
+    ...((entry.sharedTables as readonly SharedTable[]).includes('reconciliation')
+      ? [eventsSdl('copyStatus')]
+      : []),
+  ];
+};
 /** A service's whole SDL, as the service serves it and composition reads it. */
 export const readSdl = (service: ServiceName): string =>
   sdlFiles(service)
