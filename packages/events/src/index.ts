@@ -58,4 +58,5 @@ export { parkedEventResolvers } from './parkedEventResolvers.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';
 export { type RunRecord, readLastRun } from './readLastRun.ts';
 export { type EventBusOptions, eventBus, failFast, processEventBus } from './redisConnection.ts';
+export { sharedTableWork } from './sharedTableWork.ts';
 export { queueName, type Subscriber, subscriptions } from './subscriptions.ts';

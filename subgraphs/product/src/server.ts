@@ -1,10 +1,15 @@
 import type { RenameParticipantOptions } from '@msd/coordination';
 import { databaseLifecycle } from '@msd/database';
-import type { EventBusOptions } from '@msd/events';
-import { createSubgraphServer, loadTypeDefs, type ServiceOptions, timingsOf } from '@msd/service-kit';
+import { type EventBusOptions, sharedTableWork } from '@msd/events';
+import {
+  createLogger,
+  createSubgraphServer,
+  loadTypeDefs,
+  type ServiceOptions,
+  timingsOf,
+} from '@msd/service-kit';
 import { createContext } from './context.ts';
 import { openProductDatabase } from './data/database.ts';
-import { productEvents } from './events/index.ts';
 import { productRenameParticipant } from './renameParticipant.ts';
 import { resolvers } from './resolvers.ts';
 
@@ -33,8 +38,16 @@ export function createProductServer(options: ProductServerOptions) {
     context: ({ consistency }) => createContext(db, consistency),
     ...databaseLifecycle(db),
     background: [
+      // It publishes (through its outbox) and consumes nothing.
       ...(options.events
-        ? productEvents({ databaseUrl: url, bus: options.events, timings: timingsOf(options) })
+        ? sharedTableWork({
+            service: 'product',
+            db,
+            databaseUrl: url,
+            bus: options.events,
+            timings: timingsOf(options),
+            logger: createLogger('product'),
+          })
         : []),
       participant.inDoubtResolver,
       participant.retention,

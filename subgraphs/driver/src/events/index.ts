@@ -1,10 +1,4 @@
-import {
-  createEventConsumer,
-  createOutboxRelay,
-  createRetention,
-  type EventBusOptions,
-  retentionRules,
-} from '@msd/events';
+import { createEventConsumer, type EventBusOptions, sharedTableWork } from '@msd/events';
 import { createLogger, type EventTimings } from '@msd/service-kit';
 import type { DriverDatabase } from '../data/database.ts';
 import { recordRateableRide } from '../data/rateableRides.ts';
@@ -19,17 +13,10 @@ export function driverEvents(options: {
   bus: EventBusOptions;
   timings: EventTimings;
 }) {
-  const { db, bus, timings } = options;
+  const { db, bus } = options;
   const logger = createLogger('driver');
   return [
-    createOutboxRelay({
-      service: 'driver',
-      databaseUrl: options.databaseUrl,
-      bus,
-      logger,
-      retentionMs: timings.outboxRetentionMs,
-      maxRetentionMs: timings.outboxMaxRetentionMs,
-    }),
+    ...sharedTableWork({ service: 'driver', ...options, logger }),
     createEventConsumer({
       event: 'RideCompleted',
       subscriber: 'driver',
@@ -37,12 +24,6 @@ export function driverEvents(options: {
       logger,
       db,
       apply: (event, tx) => recordRateableRide(tx, event),
-    }),
-    createRetention({
-      db,
-      logger,
-      intervalMs: timings.retentionIntervalMs,
-      rules: [{ ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs }],
     }),
   ];
 }

@@ -1,11 +1,5 @@
 import { plainSql } from '@msd/database';
-import {
-  createEventConsumer,
-  createOutboxRelay,
-  createRetention,
-  type EventBusOptions,
-  retentionRules,
-} from '@msd/events';
+import { createEventConsumer, type EventBusOptions, sharedTableWork } from '@msd/events';
 import { createLogger, type EventTimings } from '@msd/service-kit';
 import type { InventoryDatabase } from '../data/database.ts';
 import { reserveStockEffect } from '../data/reserveStockEffect.ts';
@@ -21,23 +15,10 @@ export function inventoryEvents(options: {
   timings: EventTimings;
   db: InventoryDatabase;
 }) {
-  const { db, bus, timings } = options;
+  const { db, bus } = options;
   const logger = createLogger('inventory');
   return [
-    createOutboxRelay({
-      service: 'inventory',
-      databaseUrl: options.databaseUrl,
-      bus,
-      logger,
-      retentionMs: timings.outboxRetentionMs,
-      maxRetentionMs: timings.outboxMaxRetentionMs,
-    }),
-    createRetention({
-      db,
-      logger,
-      intervalMs: timings.retentionIntervalMs,
-      rules: [{ ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs }],
-    }),
+    ...sharedTableWork({ service: 'inventory', ...options, logger }),
     createEventConsumer({
       event: 'ProductCreated',
       subscriber: 'inventory',

@@ -3,12 +3,10 @@ import {
   type CopyReplication,
   createCopyReplication,
   createEventConsumer,
-  createOutboxRelay,
-  createRetention,
   createScheduledRepair,
   type EventBusOptions,
-  retentionRules,
   type ScheduledRepair,
+  sharedTableWork,
 } from '@msd/events';
 import { type BackgroundProcess, createLogger, type EventTimings } from '@msd/service-kit';
 import type { OrderDatabase } from '../data/database.ts';
@@ -85,30 +83,13 @@ export function orderEvents(options: {
         logger,
       ),
   });
-  const retention = createRetention({
-    db,
-    logger,
-    intervalMs: timings.retentionIntervalMs,
-    rules: [
-      { ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs },
-      { ...retentionRules.reconciliationRuns(), retentionMs: timings.reconciliationRunsRetentionMs },
-    ],
-  });
   return {
     background: [
-      createOutboxRelay({
-        service: 'order',
-        databaseUrl: options.databaseUrl,
-        bus,
-        logger,
-        retentionMs: timings.outboxRetentionMs,
-        maxRetentionMs: timings.outboxMaxRetentionMs,
-      }),
+      ...sharedTableWork({ service: 'order', ...options, logger }),
       productName.consumer,
       ...stockDecisions,
       productName.reconciler,
       reactionRepair,
-      retention,
     ],
     productName,
     orderReactions: { reaction: 'order.reactions', deadlineMs, repair: reactionRepair },

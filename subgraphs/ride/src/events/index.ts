@@ -1,10 +1,8 @@
 import {
   type CopyReplication,
   createCopyReplication,
-  createOutboxRelay,
-  createRetention,
   type EventBusOptions,
-  retentionRules,
+  sharedTableWork,
 } from '@msd/events';
 import { type BackgroundProcess, createLogger, type EventTimings } from '@msd/service-kit';
 import type { RideDatabase } from '../data/database.ts';
@@ -42,20 +40,12 @@ export function rideEvents(options: {
     ownerValue: (driver) => driver.name,
     reconcileIntervalMs: timings.reconcileIntervalMs,
   });
-  const retention = createRetention({
-    db: options.db,
-    logger,
-    intervalMs: timings.retentionIntervalMs,
-    rules: [
-      { ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs },
-      { ...retentionRules.reconciliationRuns(), retentionMs: timings.reconciliationRunsRetentionMs },
+  return {
+    background: [
+      ...sharedTableWork({ service: 'ride', ...options, logger }),
+      driverName.consumer,
+      driverName.reconciler,
     ],
-  });
-  const relay = createOutboxRelay({
-    service: 'ride',
-    databaseUrl: options.databaseUrl,
-    bus: options.bus,
-    logger,
-  });
-  return { background: [relay, driverName.consumer, driverName.reconciler, retention], driverName };
+    driverName,
+  };
 }

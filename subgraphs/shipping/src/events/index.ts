@@ -1,11 +1,5 @@
 import { plainSql } from '@msd/database';
-import {
-  createEventConsumer,
-  createOutboxRelay,
-  createRetention,
-  type EventBusOptions,
-  retentionRules,
-} from '@msd/events';
+import { createEventConsumer, type EventBusOptions, sharedTableWork } from '@msd/events';
 import { createLogger, type EventTimings } from '@msd/service-kit';
 import type { ShippingDatabase } from '../data/database.ts';
 import { cancelShipmentEffect, createShipmentEffect } from '../data/shipments.ts';
@@ -20,23 +14,10 @@ export function shippingEvents(options: {
   db: ShippingDatabase;
   timings: EventTimings;
 }) {
-  const { db, bus, timings } = options;
+  const { db, bus } = options;
   const logger = createLogger('shipping');
   return [
-    createOutboxRelay({
-      service: 'shipping',
-      databaseUrl: options.databaseUrl,
-      bus,
-      logger,
-      retentionMs: timings.outboxRetentionMs,
-      maxRetentionMs: timings.outboxMaxRetentionMs,
-    }),
-    createRetention({
-      db,
-      logger,
-      intervalMs: timings.retentionIntervalMs,
-      rules: [{ ...retentionRules.inbox(), retentionMs: timings.inboxRetentionMs }],
-    }),
+    ...sharedTableWork({ service: 'shipping', ...options, logger }),
     createEventConsumer({
       event: 'OrderCreated',
       subscriber: 'shipping',
