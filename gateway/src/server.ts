@@ -56,7 +56,7 @@ import { appliedBy } from './subscriptions/appliedBy.ts';
 import { graphqlWsSubscriptions } from './subscriptions/graphqlWsSubscriptions.ts';
 import { multipartSubscriptions } from './subscriptions/multipartSubscriptions.ts';
 import { replicaFanOut } from './subscriptions/replicaFanOut.ts';
-import { eventsAbout, subscriptionFields } from './subscriptions/subscriptionFields.ts';
+import { eventsFollowed, subscriptionFields } from './subscriptions/subscriptionFields.ts';
 import {
   defaultSubscriptions,
   type SubscriptionsConfig,
@@ -163,7 +163,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     logger,
   });
   const fanOut = options.events ? replicaFanOut(options.events, logger) : undefined;
-  const pushedEvents = eventsAbout(new Set([...fields.values()].map((field) => field.entityType)));
+  const pushedEvents = eventsFollowed(fields.values());
   const unheard = pushedEvents.filter(
     (event) => !(gatewayEntry.consumes as readonly EventType[]).includes(event),
   );
