@@ -12,6 +12,7 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 
 const orderUpdated = 'subscription ($id: ID!) { orderUpdated(id: $id) { id status shipment { status } } }';
 const productUpdated = 'subscription ($id: ID!) { productUpdated(id: $id) { id name } }';
+const replicationStatusUpdated = 'subscription { replicationStatusUpdated { productName { eventsApplied } } }';
 
 let federation: TestFederation;
 let productId: string;
@@ -291,6 +292,49 @@ describe('subscriptions served by the gateway from the event bus', () => {
       subscription.close();
       await limited.stop();
     }
+  });
+
+  it('pushes an operator replicationStatus once the order copy applied renames, at most once a second, the last state last', async () => {
+    const id = await createProduct('Watched 0');
+    const startedAt = Date.now();
+    const subscription = await subscribeOverHttp(
+      federation.gatewayUrl,
+      replicationStatusUpdated,
+      {},
+      { authorization: `Bearer ${await developmentToken('operator')}` },
+    );
+    const applied = (part: SubscriptionPart) =>
+      (part.payload?.data?.replicationStatusUpdated as { productName?: { eventsApplied?: number } } | undefined)
+        ?.productName?.eventsApplied;
+    try {
+      expect(subscription.status).toBe(200);
+      const before = applied(await subscription.until((part) => part.payload !== undefined));
+      expect(before).toBeTypeOf('number');
+      // Each rename is one ProductUpdated that the order copy applies (eventsApplied + 1), one at a
+      // time: uncoalesced, each would be a payload of its own.
+      const renames = 8;
+      for (let round = 1; round <= renames; round++) await renameProduct(id, `Watched ${round}`);
+      await subscription.until((part) => (applied(part) ?? 0) >= before! + renames);
+      const elapsedSeconds = (Date.now() - startedAt) / 1000;
+      const payloads = subscription.payloads();
+      expect(payloads.every((part) => part.payload?.errors === undefined)).toBe(true);
+      // One read a second at most: the first, then one per second that went by.
+      expect(payloads.length).toBeLessThanOrEqual(1 + Math.ceil(elapsedSeconds));
+      expect(payloads.length).toBeGreaterThan(1);
+    } finally {
+      subscription.close();
+    }
+  });
+
+  it('refuses a customer replicationStatusUpdated (operators only)', async () => {
+    const refused = await subscribeOverHttp(
+      federation.gatewayUrl,
+      replicationStatusUpdated,
+      {},
+      { authorization: await bearer(`sub-${randomUUID()}`) },
+    );
+    expect(refused.refusal?.data).toBeUndefined();
+    expect(refused.refusal?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('ends a subscription with UNAUTHENTICATED when its token expires', async () => {
