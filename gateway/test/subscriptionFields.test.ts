@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
 import type { EventEnvelope, EventType } from '@msd/events';
+import { describe, expect, it } from 'vitest';
 import {
   entitiesNamed,
   entitiesWoken,

@@ -12,7 +12,8 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 
 const orderUpdated = 'subscription ($id: ID!) { orderUpdated(id: $id) { id status shipment { status } } }';
 const productUpdated = 'subscription ($id: ID!) { productUpdated(id: $id) { id name } }';
-const replicationStatusUpdated = 'subscription { replicationStatusUpdated { productName { eventsApplied } } }';
+const replicationStatusUpdated =
+  'subscription { replicationStatusUpdated { productName { eventsApplied } } }';
 
 let federation: TestFederation;
 let productId: string;
@@ -304,8 +305,11 @@ describe('subscriptions served by the gateway from the event bus', () => {
       { authorization: `Bearer ${await developmentToken('operator')}` },
     );
     const applied = (part: SubscriptionPart) =>
-      (part.payload?.data?.replicationStatusUpdated as { productName?: { eventsApplied?: number } } | undefined)
-        ?.productName?.eventsApplied;
+      (
+        part.payload?.data?.replicationStatusUpdated as
+          | { productName?: { eventsApplied?: number } }
+          | undefined
+      )?.productName?.eventsApplied;
     try {
       expect(subscription.status).toBe(200);
       const before = applied(await subscription.until((part) => part.payload !== undefined));
