@@ -3,7 +3,7 @@ import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { queueName } from '@msd/events';
 import { createGatewayServer, readManifest } from '@msd/gateway';
 import { developmentToken } from '@msd/service-kit';
-import { graphqlRequest, type SubscriptionPart, subscribeOverHttp } from '@msd/testing';
+import { freePort, graphqlRequest, type SubscriptionPart, subscribeOverHttp } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -327,6 +327,50 @@ describe('subscriptions served by the gateway from the event bus', () => {
       expect(payloads.length).toBeGreaterThan(1);
     } finally {
       subscription.close();
+    }
+  });
+
+  it('pushes replicationStatus while the ride service is down: driverName null with its error, the rest current', async () => {
+    const id = await createProduct('Degraded 0');
+    // A gateway replica that finds no ride service where it looks (a port nobody listens on).
+    const withoutRide = createGatewayServer({
+      subgraphUrls: {
+        ...Object.fromEntries(Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url])),
+        ride: `http://127.0.0.1:${await freePort()}/graphql`,
+      },
+      events: federation.bus!,
+      rateLimit: false,
+    });
+    const { url } = await withoutRide.listen(0);
+    const subscription = await subscribeOverHttp(
+      url,
+      'subscription { replicationStatusUpdated { productName { eventsApplied } driverName { copy } } }',
+      {},
+      { authorization: `Bearer ${await developmentToken('operator')}` },
+    );
+    type Copies = { productName: { eventsApplied: number }; driverName: { copy: string } | null };
+    const status = (part: SubscriptionPart) =>
+      part.payload?.data?.replicationStatusUpdated as Copies | undefined;
+    try {
+      // Not refused: the order service answers the root; the ride service's field is null, with an error.
+      const first = await subscription.until((part) => part.payload !== undefined);
+      expect(status(first)?.driverName).toBeNull();
+      expect(first.payload?.errors?.length).toBeGreaterThan(0);
+      await renameProduct(id, 'Degraded 1');
+      const next = await subscription.until(
+        (part) => (status(part)?.productName.eventsApplied ?? 0) > status(first)!.productName.eventsApplied,
+      );
+      expect(status(next)?.driverName).toBeNull();
+      expect(next.payload?.errors).toContainEqual(
+        expect.objectContaining({
+          path: ['replicationStatusUpdated'],
+          extensions: expect.objectContaining({ service: 'ride' }),
+        }),
+      );
+      expect(subscription.ended()).toBe(false);
+    } finally {
+      subscription.close();
+      await withoutRide.stop();
     }
   });
 
