@@ -57,7 +57,7 @@ import { callerSlots } from './subscriptions/callerSlots.ts';
 import { graphqlWsSubscriptions } from './subscriptions/graphqlWsSubscriptions.ts';
 import { multipartSubscriptions } from './subscriptions/multipartSubscriptions.ts';
 import { replicaFanOut } from './subscriptions/replicaFanOut.ts';
-import { appliedPairs, eventsAbout, subscriptionFields } from './subscriptions/subscriptionFields.ts';
+import { appliedPairs, eventsFollowed, subscriptionFields } from './subscriptions/subscriptionFields.ts';
 import {
   defaultSubscriptions,
   type SubscriptionsConfig,
@@ -164,7 +164,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     logger,
   });
   const fanOut = options.events ? replicaFanOut(options.events, logger) : undefined;
-  const pushedEvents = eventsAbout(new Set([...fields.values()].map((field) => field.entityType)));
+  const pushedEvents = eventsFollowed(fields.values());
   const unheard = pushedEvents.filter(
     (event) => !(gatewayEntry.consumes as readonly EventType[]).includes(event),
   );

@@ -222,6 +222,47 @@ describe('the web client in Chromium, through the real gateway', () => {
     await page.close();
   }, 150_000);
 
+  it('pushes the console its copies after a rename, without a replicationStatus query', async () => {
+    const { data: created } = await operator<{ createProduct: { id: string } }>(
+      'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
+      { input: { sku: `console-${Date.now().toString(36)}`, name: 'Pushed Kettle', price: 4 } },
+    );
+    const page = await signIn('operator');
+    // Every GraphQL request the page sends, by operation name, and how the subscription was answered.
+    const sent: string[] = [];
+    const subscribed: string[] = [];
+    page.on('request', (request) => {
+      const name = /"operationName":"(\w+)"/.exec(request.postData() ?? '')?.[1];
+      if (name) sent.push(name);
+    });
+    page.on('response', (response) => {
+      if ((response.request().postData() ?? '').includes('"operationName":"ReplicationStatusUpdated"'))
+        subscribed.push(response.headers()['content-type'] ?? '');
+    });
+    await page.getByRole('link', { name: 'Consistency console' }).click();
+    const copy = page
+      .getByRole('table', { name: /^Copies/ })
+      .getByRole('row')
+      .filter({ hasText: 'order.productName' });
+    await copy.waitFor({ timeout: 15_000 });
+    const before = await copy.innerText();
+    const sentBefore = sent.length;
+    // One ProductUpdated, which the order copy applies: one more event applied, new lag figures.
+    const { errors } = await operator(
+      'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
+      { id: created!.createProduct.id, name: 'Pushed Kettle, renamed' },
+    );
+    expect(errors).toBeUndefined();
+    await expect.poll(() => copy.innerText(), { timeout: 20_000 }).not.toBe(before);
+    // Pushed over the subscription opened with the page: nothing about replicationStatus was sent since.
+    expect(sent.slice(sentBefore).filter((name) => /ReplicationStatus/.test(name))).toEqual([]);
+    expect(subscribed.length).toBeGreaterThan(0);
+    for (const contentType of subscribed)
+      expect(contentType).toMatch(/^multipart\/mixed;boundary="graphql";subscriptionSpec="1.0"/);
+    await shot(page, 'console-pushed');
+    await page.close();
+  });
+
   it('shows rides with their local driver names and says so while the driver service is down', async () => {
     const driverPid = inject('driverPid');
     // Stopped before the page first asks, so the gateway's entity cache holds no driver details for

@@ -3,7 +3,7 @@ import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { queueName } from '@msd/events';
 import { createGatewayServer, readManifest } from '@msd/gateway';
 import { developmentToken } from '@msd/service-kit';
-import { graphqlRequest, type SubscriptionPart, subscribeOverHttp } from '@msd/testing';
+import { freePort, graphqlRequest, type SubscriptionPart, subscribeOverHttp } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ import { startTestFederation, type TestFederation } from '../src/index.ts';
 
 const orderUpdated = 'subscription ($id: ID!) { orderUpdated(id: $id) { id status shipment { status } } }';
 const productUpdated = 'subscription ($id: ID!) { productUpdated(id: $id) { id name } }';
+const replicationStatusUpdated =
+  'subscription { replicationStatusUpdated { productName { eventsApplied } } }';
 
 let federation: TestFederation;
 let productId: string;
@@ -310,6 +312,96 @@ describe('subscriptions served by the gateway from the event bus', () => {
       subscription.close();
       await limited.stop();
     }
+  });
+
+  it('pushes an operator replicationStatus once the order copy applied renames, at most once a second, the last state last', async () => {
+    const id = await createProduct('Watched 0');
+    const startedAt = Date.now();
+    const subscription = await subscribeOverHttp(
+      federation.gatewayUrl,
+      replicationStatusUpdated,
+      {},
+      { authorization: `Bearer ${await developmentToken('operator')}` },
+    );
+    const applied = (part: SubscriptionPart) =>
+      (
+        part.payload?.data?.replicationStatusUpdated as
+          | { productName?: { eventsApplied?: number } }
+          | undefined
+      )?.productName?.eventsApplied;
+    try {
+      expect(subscription.status).toBe(200);
+      const before = applied(await subscription.until((part) => part.payload !== undefined));
+      expect(before).toBeTypeOf('number');
+      // Each rename is one ProductUpdated that the order copy applies (eventsApplied + 1), one at a
+      // time: uncoalesced, each would be a payload of its own.
+      const renames = 8;
+      for (let round = 1; round <= renames; round++) await renameProduct(id, `Watched ${round}`);
+      await subscription.until((part) => (applied(part) ?? 0) >= before! + renames);
+      const elapsedSeconds = (Date.now() - startedAt) / 1000;
+      const payloads = subscription.payloads();
+      expect(payloads.every((part) => part.payload?.errors === undefined)).toBe(true);
+      // One read a second at most: the first, then one per second that went by.
+      expect(payloads.length).toBeLessThanOrEqual(1 + Math.ceil(elapsedSeconds));
+      expect(payloads.length).toBeGreaterThan(1);
+    } finally {
+      subscription.close();
+    }
+  });
+
+  it('pushes replicationStatus while the ride service is down: driverName null with its error, the rest current', async () => {
+    const id = await createProduct('Degraded 0');
+    // A gateway replica that finds no ride service where it looks (a port nobody listens on).
+    const withoutRide = createGatewayServer({
+      subgraphUrls: {
+        ...Object.fromEntries(Object.entries(federation.subgraphs).map(([name, s]) => [name, s.url])),
+        ride: `http://127.0.0.1:${await freePort()}/graphql`,
+      },
+      events: federation.bus!,
+      rateLimit: false,
+    });
+    const { url } = await withoutRide.listen(0);
+    const subscription = await subscribeOverHttp(
+      url,
+      'subscription { replicationStatusUpdated { productName { eventsApplied } driverName { copy } } }',
+      {},
+      { authorization: `Bearer ${await developmentToken('operator')}` },
+    );
+    type Copies = { productName: { eventsApplied: number }; driverName: { copy: string } | null };
+    const status = (part: SubscriptionPart) =>
+      part.payload?.data?.replicationStatusUpdated as Copies | undefined;
+    try {
+      // Not refused: the order service answers the root; the ride service's field is null, with an error.
+      const first = await subscription.until((part) => part.payload !== undefined);
+      expect(status(first)?.driverName).toBeNull();
+      expect(first.payload?.errors?.length).toBeGreaterThan(0);
+      await renameProduct(id, 'Degraded 1');
+      const next = await subscription.until(
+        (part) => (status(part)?.productName.eventsApplied ?? 0) > status(first)!.productName.eventsApplied,
+      );
+      expect(status(next)?.driverName).toBeNull();
+      expect(next.payload?.errors).toContainEqual(
+        expect.objectContaining({
+          path: ['replicationStatusUpdated'],
+          extensions: expect.objectContaining({ service: 'ride' }),
+        }),
+      );
+      expect(subscription.ended()).toBe(false);
+    } finally {
+      subscription.close();
+      await withoutRide.stop();
+    }
+  });
+
+  it('refuses a customer replicationStatusUpdated (operators only)', async () => {
+    const refused = await subscribeOverHttp(
+      federation.gatewayUrl,
+      replicationStatusUpdated,
+      {},
+      { authorization: await bearer(`sub-${randomUUID()}`) },
+    );
+    expect(refused.refusal?.data).toBeUndefined();
+    expect(refused.refusal?.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
   it('ends a subscription with UNAUTHENTICATED when its token expires', async () => {

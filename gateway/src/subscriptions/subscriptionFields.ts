@@ -16,19 +16,27 @@ import {
 } from 'graphql';
 import { z } from 'zod';
 
-/** A subscription field the gateway serves: `orderUpdated(id)` is answered by `order(id)`, about one `Order`. */
+/**
+ * A subscription field the gateway serves: `orderUpdated(id)` is answered by `order(id)`, about one
+ * `Order`; `replicationStatusUpdated` by `replicationStatus`, about the one answer it has.
+ */
 export interface SubscriptionField {
   field: string;
   queryField: string;
   entityType: string;
   /** The services that resolve fields of the entity (`Order`: order, shipping). */
   contributors: string[];
+  /**
+   * Whether it follows one entity by `id`, woken by the events that name it; else it follows the one
+   * answer of an argument-less Query field, woken by every event its contributors consume.
+   */
+  keyed: boolean;
 }
 
 /**
  * The supergraph's subscription fields, each with the query field that answers it: the Query field
- * of the same type and the same arguments (`id` among them). A subscription field without one, or
- * without `id`, stops the gateway at start: it could never be answered.
+ * of the same type and the same arguments, `id` among them or none at all. A subscription field
+ * without one, or with arguments but no `id`, stops the gateway at start: it could never be answered.
  */
 export function subscriptionFields(supergraphSdl: string): Map<string, SubscriptionField> {
   const schema: GraphQLSchema = buildSchema(supergraphSdl, { assumeValid: true, assumeValidSDL: true });
@@ -45,7 +53,7 @@ export function subscriptionFields(supergraphSdl: string): Map<string, Subscript
           .sort()
           .join() === args.join(),
     );
-    if (!query || !args.includes('id'))
+    if (!query || (args.length > 0 && !args.includes('id')))
       throw new Error(
         `Subscription.${field.name} has no Query field of type ${entityType} with the arguments (${args.join(', ')}) to answer it`,
       );
@@ -55,6 +63,7 @@ export function subscriptionFields(supergraphSdl: string): Map<string, Subscript
       queryField: query.name,
       entityType,
       contributors: type ? contributorsOf(schema, type) : [],
+      keyed: args.length > 0,
     });
   }
   return found;
@@ -111,6 +120,36 @@ export function eventsAbout(entityTypes: Iterable<string>): EventType[] {
   );
 }
 
+/**
+ * The events the subscription fields follow: those about an entity of a keyed field's type
+ * (`eventsAbout`), and those that a contributor of an id-less field's type consumes (registry).
+ */
+export function eventsFollowed(fields: Iterable<SubscriptionField>): EventType[] {
+  const all = [...fields];
+  const about = eventsAbout(all.filter((field) => field.keyed).map((field) => field.entityType));
+  return (Object.keys(eventPayloads) as EventType[]).filter(
+    (event) => about.includes(event) || all.some((field) => !field.keyed && appliesTo(event, field)),
+  );
+}
+
+/** Whether a service that resolves the field's type consumes the event (so applying it may change the answer). */
+const appliesTo = (event: EventType, field: SubscriptionField) =>
+  (subscriptions[event] ?? []).some((service) => field.contributors.includes(service));
+
+/**
+ * What the hub re-reads after an event, as it keys its subscriptions: `Order:o1` for each entity of
+ * a keyed field's type that the event names, `ReplicationStatus` for an id-less field whose
+ * contributors consume the event.
+ */
+export function entitiesWoken(event: EventEnvelope, fields: Iterable<SubscriptionField>): string[] {
+  const all = [...fields];
+  const keyed = new Set(all.filter((field) => field.keyed).map((field) => field.entityType));
+  const whole = new Set(
+    all.filter((field) => !field.keyed && appliesTo(event.type, field)).map((field) => field.entityType),
+  );
+  return [...entitiesNamed(event, keyed), ...whole];
+}
+
 /** The entities an event names, as `Type:id`, for the given types. */
 export function entitiesNamed(event: EventEnvelope, entityTypes: Iterable<string>): string[] {
   const found = new Set<string>();
@@ -145,7 +184,7 @@ export function appliedPairs(
 ): { event: EventType; service: Subscriber }[] {
   const pairs = new Map<string, { event: EventType; service: Subscriber }>();
   for (const field of fields.values())
-    for (const event of eventsAbout([field.entityType]))
+    for (const event of eventsFollowed([field]))
       for (const service of appliersOf(event, field.contributors))
         pairs.set(`${event}.${service}`, { event, service });
   return [...pairs.values()];

@@ -21,7 +21,7 @@ import type { GraphQLResult } from '../incremental/fragmentPayload.ts';
 import { type IncrementalPart, jsonHeaders } from '../incremental/incrementalDelivery.ts';
 import type { RateLimitContext } from '../limits/rateLimit.ts';
 import type { CallerSlots } from './callerSlots.ts';
-import { appliersOf, entitiesNamed, type SubscriptionField } from './subscriptionFields.ts';
+import { appliersOf, entitiesWoken, type SubscriptionField } from './subscriptionFields.ts';
 
 /** What a subscriber receives: a payload (data and/or errors), or the last word before the subscription ends. */
 export type SubscriptionMessage = { payload: GraphQLResult } | { closed: GraphQLFormattedError[] };
@@ -63,6 +63,10 @@ interface Open {
   entity: string;
   /** The subscription as a query: `orderUpdated(id)` → `orderUpdated: order(id)`. */
   query: string;
+  /** At least this long between two reads (`COALESCE_MS` for an id-less field, else 0). */
+  everyMs: number;
+  /** When it was last read. */
+  readAt: number;
   cost: number;
   last: string;
   busy: boolean;
@@ -96,6 +100,14 @@ const messagesSent = new Counter({
 const RECENT_MS = 30_000;
 
 /**
+ * An id-less field (`replicationStatusUpdated`) is read at most once a second: it answers about the
+ * whole system, so every event its contributors apply changes it (lag figures), and a burst of events
+ * would otherwise cost a federated read per event per subscriber. Once a second is as fast as a
+ * person follows a chart; the read after the last event of a burst still comes, within a second.
+ */
+const COALESCE_MS = 1_000;
+
+/**
  * The gateway's subscriptions. Each runs through the same Apollo Server as every query:
  * 1. admitted whole as the subscription it is (trusted documents, validation, depth and cost
  *    limits; the rate limiter charges its estimated cost), then stopped before execution;
@@ -105,7 +117,8 @@ const RECENT_MS = 30_000;
  *    FORBIDDEN, refuses the subscription); then one per event naming the entity whose answer
  *    differs from the last one sent, each charged the estimated cost (over budget: a RATE_LIMITED
  *    error payload instead). An answer with errors (the owner down) is sent as such and the
- *    subscription stays open.
+ *    subscription stays open. An id-less field (`replicationStatusUpdated` → `replicationStatus`)
+ *    is read again after every event its type's services consume, at most once per `COALESCE_MS`.
  * A caller holds at most `perCaller` open subscriptions across the replicas; a subscription ends when
  * its token expires (UNAUTHENTICATED) and when the gateway shuts down (SHUTTING_DOWN).
  */
@@ -121,7 +134,6 @@ export function subscriptionHub(options: {
   logger: Logger;
 }) {
   const byEntity = new Map<string, Set<Open>>();
-  const entityTypes = new Set([...options.fields.values()].map((field) => field.entityType));
   const contributors = new Map(
     [...options.fields.values()].map((field) => [field.entityType, field.contributors]),
   );
@@ -144,6 +156,7 @@ export function subscriptionHub(options: {
     });
 
   const resolve = async (open: Open): Promise<GraphQLResult> => {
+    open.readAt = Date.now();
     try {
       const response = await run(open.request, open.query, {
         documentHash: open.request.documentHash,
@@ -216,6 +229,10 @@ export function subscriptionHub(options: {
     open.busy = true;
     try {
       do {
+        // Events during this pause are read by the read after it.
+        const pause = open.readAt + open.everyMs - Date.now();
+        if (pause > 0) await new Promise((done) => setTimeout(done, pause));
+        if (open.closed) break;
         open.again = false;
         const result = await resolve(open);
         const text = JSON.stringify(result);
@@ -257,6 +274,8 @@ export function subscriptionHub(options: {
       callerKey,
       entity: '',
       query: '',
+      everyMs: 0,
+      readAt: 0,
       cost: 1,
       last: '',
       busy: false,
@@ -324,7 +343,7 @@ export function subscriptionHub(options: {
 
   const recent = new LRUCache<string, EventEnvelope[]>({ max: 100_000, ttl: RECENT_MS });
   const appliersTo = (event: EventEnvelope, entity: string) =>
-    appliersOf(event.type, contributors.get(entity.slice(0, entity.indexOf(':'))) ?? []);
+    appliersOf(event.type, contributors.get(entity.split(':', 1)[0] ?? entity) ?? []);
   const readWhenApplied = (event: EventEnvelope, waitFor: Subscriber[], opens: Open[]) => {
     const applied =
       waitFor.length > 0 && options.waitApplied ? options.waitApplied(event, waitFor) : Promise.resolve();
@@ -336,9 +355,9 @@ export function subscriptionHub(options: {
   hubs.add(size);
   return {
     subscribe,
-    /** An event from the bus: every open subscription to an entity it names is read again. */
+    /** An event from the bus: every open subscription to an entity it may change is read again. */
     onEvent(event: EventEnvelope) {
-      for (const entity of entitiesNamed(event, entityTypes)) {
+      for (const entity of entitiesWoken(event, options.fields.values())) {
         const waitFor = appliersTo(event, entity);
         // The last three events whose change a service applies, kept 30 s: a subscription that starts
         // after such an event went by but before its change landed still reads it once applied.
@@ -374,7 +393,7 @@ function asQuery(
   operationName: string | undefined,
   fields: Map<string, SubscriptionField>,
   variables: Record<string, unknown>,
-): { query: string; entity: string; responseKey: string } | string {
+): { query: string; entity: string; responseKey: string; everyMs: number } | string {
   const operation = getOperationAST(document, operationName);
   const selections = operation?.selectionSet.selections ?? [];
   const root = selections[0];
@@ -382,7 +401,7 @@ function asQuery(
     return 'A subscription selects exactly one field, directly (no fragment at its root)';
   const field = fields.get(root.name.value);
   const id = root.arguments?.find((arg) => arg.name.value === 'id');
-  if (!field || !id) return `Subscription.${root.name.value} is not served by this gateway`;
+  if (!field || (field.keyed && !id)) return `Subscription.${root.name.value} is not served by this gateway`;
   const responseKey = root.alias?.value ?? root.name.value;
   const query: DefinitionNode = {
     ...operation,
@@ -403,8 +422,9 @@ function asQuery(
   );
   return {
     query: print({ kind: Kind.DOCUMENT, definitions }),
-    entity: `${field.entityType}:${String(valueFromASTUntyped(id.value, variables))}`,
+    entity: id ? `${field.entityType}:${String(valueFromASTUntyped(id.value, variables))}` : field.entityType,
     responseKey,
+    everyMs: field.keyed ? 0 : COALESCE_MS,
   };
 }
 

@@ -87,7 +87,8 @@ export const services = [
 
 /**
  * The gateway: no database and no SDL of its own; it consumes update events to drop cached
- * entities, and every event about an entity a subscription follows (Order, Product) to push it.
+ * entities, and every event a subscription follows to push it: those about an entity it follows
+ * (Order, Product), and those the services resolving ReplicationStatus (order, ride) consume.
  */
 export const gateway = {
   name: 'gateway',

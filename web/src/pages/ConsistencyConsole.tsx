@@ -1,13 +1,14 @@
-import { useMutation, useQuery } from '@apollo/client/react';
+import { useMutation, useSubscription } from '@apollo/client/react';
 import { useEffect, useState } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ErrorNotice } from '../errors.tsx';
+import type { ReplicationStatusUpdatedSubscription } from '../graphql/graphql.ts';
 import { graphql } from '../graphql/index.ts';
 import { ParkedEvents } from './ParkedEvents.tsx';
 
-const ReplicationStatusQuery = graphql(`
-  query ReplicationStatusConsole {
-    replicationStatus {
+const ReplicationStatusSubscription = graphql(`
+  subscription ReplicationStatusUpdated {
+    replicationStatusUpdated {
       id
       productName {
         ...CopyStatusFields
@@ -60,45 +61,51 @@ interface Sample {
   [series: string]: number | string | null;
 }
 
-const POLL_MS = 2_000;
+/** The gateway's subgraph report is plain HTTP, outside GraphQL and its subscriptions: it is polled. */
+const CIRCUITS_POLL_MS = 2_000;
 const KEEP = 60;
+
+type Status = ReplicationStatusUpdatedSubscription['replicationStatusUpdated'];
+const copiesOf = (status: Status | undefined) =>
+  [status?.productName, status?.driverName].filter((copy): copy is NonNullable<typeof copy> => Boolean(copy));
 
 /**
  * Every copy's freshness as its keeper reports it (lag percentiles, backlog, parked events, the
- * last repair), charted as it changes; parked events with replay; the gateway's circuit per
- * subgraph; repairs on demand.
+ * last repair), pushed by the gateway (`replicationStatusUpdated`: at once, then after the events
+ * the copies apply, at most once a second) and charted one sample per push; parked events with
+ * replay; the gateway's circuit per subgraph (polled); repairs on demand.
  */
 export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
-  const status = useQuery(ReplicationStatusQuery, { pollInterval: POLL_MS, errorPolicy: 'all' });
+  const [samples, setSamples] = useState<Sample[]>([]);
+  const status = useSubscription(ReplicationStatusSubscription, {
+    // A copy's keeper down: the others' figures stand, with an error for its path.
+    errorPolicy: 'all',
+    onData: ({ data }) => {
+      const pushed = copiesOf(data.data?.replicationStatusUpdated);
+      if (pushed.length === 0) return;
+      const sample: Sample = { at: new Date().toLocaleTimeString() };
+      for (const copy of pushed) {
+        sample[`${copy.copy} p50`] = copy.lagP50Ms ?? null;
+        sample[`${copy.copy} p99`] = copy.lagP99Ms ?? null;
+        sample[`${copy.copy} queue`] = copy.queueDepth;
+        sample[`${copy.copy} parked`] = copy.parkedEvents;
+      }
+      setSamples((list) => [...list.slice(-(KEEP - 1)), sample]);
+    },
+  });
   const [reconcileProducts, products] = useMutation(ReconcileProductNamesMutation);
   const [reconcileDrivers, drivers] = useMutation(ReconcileDriverNamesMutation);
-  const [samples, setSamples] = useState<Sample[]>([]);
   const circuits = useCircuits(gatewayUrl);
 
-  const copies = [
-    status.data?.replicationStatus.productName,
-    status.data?.replicationStatus.driverName,
-  ].filter((copy): copy is NonNullable<typeof copy> => Boolean(copy));
-  const sampleKey = JSON.stringify(copies);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: one sample per answer, keyed by its content and time
-  useEffect(() => {
-    if (copies.length === 0) return;
-    const sample: Sample = { at: new Date().toLocaleTimeString() };
-    for (const copy of copies) {
-      sample[`${copy.copy} p50`] = copy.lagP50Ms ?? null;
-      sample[`${copy.copy} p99`] = copy.lagP99Ms ?? null;
-      sample[`${copy.copy} queue`] = copy.queueDepth;
-      sample[`${copy.copy} parked`] = copy.parkedEvents;
-    }
-    setSamples((list) => [...list.slice(-(KEEP - 1)), sample]);
-  }, [sampleKey, status.data]);
-
+  const copies = copiesOf(status.data?.replicationStatusUpdated);
   const names = copies.map((copy) => copy.copy);
+  // A repair or a replay reaches no queue of the gateway: subscribing again reads the status now.
+  const reconciled = () => status.restart();
   return (
     <>
-      <ErrorNotice error={status.error} onRetry={() => void status.refetch()} />
+      <ErrorNotice error={status.error} onRetry={() => status.restart()} />
       <table>
-        <caption>Copies (updated every {POLL_MS / 1000} s)</caption>
+        <caption>Copies (pushed as events are applied, at most once a second)</caption>
         <thead>
           <tr>
             <th scope="col">Copy</th>
@@ -144,7 +151,7 @@ export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
           type="button"
           onClick={() =>
             void reconcileProducts()
-              .then(() => status.refetch())
+              .then(reconciled)
               .catch(() => {})
           }
           disabled={products.loading}
@@ -155,7 +162,7 @@ export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
           type="button"
           onClick={() =>
             void reconcileDrivers()
-              .then(() => status.refetch())
+              .then(reconciled)
               .catch(() => {})
           }
           disabled={drivers.loading}
@@ -188,7 +195,10 @@ export function ConsistencyConsole({ gatewayUrl }: { gatewayUrl: string }) {
           series={names.flatMap((n) => [`${n} queue`, `${n} parked`])}
         />
       </div>
-      <ParkedEvents />
+      <ParkedEvents
+        parkedInCopies={copies.reduce((sum, copy) => sum + copy.parkedEvents, 0)}
+        onReplayed={reconciled}
+      />
       <Circuits circuits={circuits} />
     </>
   );
@@ -242,7 +252,7 @@ function useCircuits(gatewayUrl: string): CircuitReport | undefined {
       }
     };
     void poll();
-    const timer = setInterval(poll, POLL_MS);
+    const timer = setInterval(poll, CIRCUITS_POLL_MS);
     return () => {
       stopped = true;
       clearInterval(timer);

@@ -1,4 +1,5 @@
 import { useMutation, useQuery } from '@apollo/client/react';
+import { useEffect, useRef } from 'react';
 import { ErrorNotice } from '../errors.tsx';
 import { graphql } from '../graphql/index.ts';
 
@@ -34,19 +35,39 @@ const ReplayParkedEventsMutation = graphql(`
   }
 `);
 
-const POLL_MS = 2_000;
+/**
+ * Queues that no copy reports (the order flow's reactions, the gateway's own) are not in the push:
+ * their parked events show with this poll.
+ */
+const POLL_MS = 15_000;
 
 /**
  * Events parked in the dead-letter queue, per consumer queue, each with the error that parked it;
- * replayed one at a time or a whole queue at once, once the cause is fixed.
+ * replayed one at a time or a whole queue at once, once the cause is fixed. Read again at once when
+ * the copies' pushed parked counts (`parkedInCopies`) change, else every 15 s.
  */
-export function ParkedEvents() {
+export function ParkedEvents({
+  parkedInCopies,
+  onReplayed,
+}: {
+  parkedInCopies: number;
+  onReplayed: () => void;
+}) {
   const parked = useQuery(ParkedEventsQuery, { pollInterval: POLL_MS, errorPolicy: 'all' });
+  const counted = useRef(parkedInCopies);
+  const { refetch } = parked;
+  useEffect(() => {
+    if (counted.current !== parkedInCopies) void refetch();
+    counted.current = parkedInCopies;
+  }, [parkedInCopies, refetch]);
   const [replay, replayed] = useMutation(ReplayParkedEventsMutation);
   const queues = parked.data?.parkedEvents ?? [];
   const run = (queue: string, id?: string) =>
     void replay({ variables: { queue, id: id ?? null } })
-      .then(() => parked.refetch())
+      .then(() => {
+        onReplayed();
+        return parked.refetch();
+      })
       .catch(() => {}); // shown by ErrorNotice from the mutation's state
 
   const result = replayed.data?.replayParkedEvents;
