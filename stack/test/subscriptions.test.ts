@@ -240,7 +240,7 @@ describe('subscriptions served by the gateway from the event bus', () => {
     }
   });
 
-  it("runs the web client's registered subscription sent by hash where only registered operations run", async () => {
+  it("runs the web client's registered subscriptions sent by hash (multipart HTTP, graphql-ws) where only registered operations run", async () => {
     const manifest = readManifest(operationManifestFile);
     const [hash] = Object.entries(manifest).find(([, document]) =>
       document.startsWith('subscription OrderUpdated'),
@@ -278,6 +278,26 @@ describe('subscriptions served by the gateway from the event bus', () => {
       const unregistered = await send({ query: orderUpdated, variables: { id: order.id } });
       expect(unregistered.status).toBe(400);
       expect(JSON.stringify(await unregistered.json())).toContain('PERSISTED_QUERY_NOT_IN_LIST');
+      // The web client's subscriptions go over graphql-ws by hash alone, the text left empty.
+      const [stockHash] = Object.entries(manifest).find(([, document]) =>
+        document.startsWith('subscription ProductStock'),
+      )!;
+      const socket = createClient({
+        url: url.replace(/^http/, 'ws'),
+        connectionParams: { authorization: token },
+      });
+      const stock = socket.iterate<{ productUpdated: { id: string } }>({
+        query: '',
+        variables: { id: productId },
+        extensions: { persistedQuery: { version: 1, sha256Hash: stockHash.replace(/^sha256:/, '') } },
+      });
+      try {
+        const first = await stock.next();
+        expect(first.value).toMatchObject({ data: { productUpdated: { id: productId } } });
+      } finally {
+        await stock.return?.();
+        await socket.dispose();
+      }
     } finally {
       await enforcing.stop();
       await order.release();
