@@ -152,7 +152,7 @@ export function Shop({ session }: { session: Session }) {
           onClick={() => setCursors((list) => list.slice(0, -1))}
         >
           Previous page
-        </button>
+        </button>{' '}
         <button
           type="button"
           disabled={products.length < PAGE_SIZE || !lastId}
