@@ -38,6 +38,7 @@ describe('what the supergraph and the event contracts say about subscriptions', 
         'ShipmentCreated',
         'StockRejected',
         'StockReserved',
+        'StockRestocked',
       ].sort(),
     );
     const event = {

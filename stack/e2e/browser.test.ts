@@ -22,8 +22,12 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function signIn(role: 'customer' | 'rider' | 'operator'): Promise<Page> {
+async function signIn(
+  role: 'customer' | 'rider' | 'operator',
+  watch: (page: Page) => void = () => {},
+): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  watch(page); // before the first page's requests and sockets
   await page.goto(webUrl);
   await page.getByRole('radio', { name: new RegExp(`^${role}:`) }).check();
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -50,6 +54,18 @@ async function healthyAgain(service: 'driver' | 'order'): Promise<void> {
 const operator = <T = Record<string, unknown>>(text: string, variables?: Record<string, unknown>) =>
   graphqlRequest<T>(gatewayUrl, text, variables, { as: 'operator' });
 
+/** The graphql-ws messages pages send to and receive from the gateway, as text, in order. */
+function socketMessages() {
+  const messages = { sent: [] as string[], received: [] as string[] };
+  const watch = (page: Page) =>
+    page.on('websocket', (socket) => {
+      if (!socket.url().startsWith(gatewayUrl.replace(/^http/, 'ws'))) return;
+      socket.on('framesent', ({ payload }) => void messages.sent.push(String(payload)));
+      socket.on('framereceived', ({ payload }) => void messages.received.push(String(payload)));
+    });
+  return { ...messages, watch };
+}
+
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 const shotOf = (element: Locator, name: string) =>
@@ -57,14 +73,9 @@ const shotOf = (element: Locator, name: string) =>
 
 describe('the web client in Chromium, through the real gateway', () => {
   it('signs a customer in, places an order and shows it CONFIRMED with its shipment, pushed by subscription', async () => {
-    const page = await signIn('customer');
-    // The order is followed by one subscription over multipart HTTP, never polled.
-    const followed: string[] = [];
-    page.on('response', (response) => {
-      const body = response.request().postData() ?? '';
-      if (body.includes('"operationName":"OrderUpdated"'))
-        followed.push(response.headers()['content-type'] ?? '');
-    });
+    // The order is followed by a subscription over the page's graphql-ws socket, never polled.
+    const socket = socketMessages();
+    const page = await signIn('customer', socket.watch);
     const catalog = page.getByRole('table', { name: 'Catalog' });
     // A product with stock to spare (the seed gives some products little stock).
     const row = catalog
@@ -80,10 +91,46 @@ describe('the web client in Chromium, through the real gateway', () => {
       .poll(() => page.getByRole('region', { name: 'Your order' }).innerText(), { timeout: 15_000 })
       .toContain('with shipment PENDING');
     await shot(page, 'shop-order-confirmed');
-    // Subscribed over multipart HTTP (React's development mode may subscribe twice, the first dropped at once).
-    expect(followed.length).toBeGreaterThan(0);
-    for (const contentType of followed)
-      expect(contentType).toMatch(/^multipart\/mixed;boundary="graphql";subscriptionSpec="1.0"/);
+    // Subscribed by its registered hash over graphql-ws, and the outcome pushed there.
+    expect(socket.sent.some((text) => text.includes('"operationName":"OrderUpdated"'))).toBe(true);
+    expect(socket.received.some((text) => /"orderUpdated":\{.*"status":"CONFIRMED"/s.test(text))).toBe(true);
+    await page.close();
+  });
+
+  it('shows a restock in the Shop without a reload: the new stock is pushed, the catalog not read again', async () => {
+    const socket = socketMessages();
+    const catalogReads: string[] = [];
+    const page = await signIn('customer', (page) => {
+      socket.watch(page);
+      page.on('request', (request) => {
+        if ((request.postData() ?? '').includes('"operationName":"ShopCatalog"'))
+          catalogReads.push(request.url());
+      });
+    });
+    const firstRow = page.getByRole('table', { name: 'Catalog' }).getByRole('row').nth(1);
+    await firstRow.getByTestId('stock').waitFor();
+    const { data } = await operator<{ products: { id: string; name: string }[] }>(
+      'query { products(first: 1) { id name } }',
+    );
+    const product = data!.products[0]!;
+    expect(await firstRow.getByRole('rowheader').innerText()).toBe(product.name);
+    // Each product on the page is followed by a subscription of its own.
+    await expect
+      .poll(() => socket.sent.filter((text) => text.includes('"operationName":"ProductStock"')).length)
+      .toBeGreaterThan(0);
+    const readsBefore = catalogReads.length;
+    const restocked = await operator<{ restock: { stock: number } }>(
+      'mutation ($id: ID!) { restock(productId: $id, quantity: 5) { stock } }',
+      { id: product.id },
+    );
+    expect(restocked.errors).toBeUndefined();
+    const stock = restocked.data!.restock.stock;
+    await expect
+      .poll(() => firstRow.getByTestId('stock').innerText(), { timeout: 15_000 })
+      .toBe(String(stock));
+    expect(socket.received.some((text) => text.includes(`"id":"${product.id}","stock":${stock}`))).toBe(true);
+    expect(catalogReads.length).toBe(readsBefore);
+    await shot(page, 'shop-restock-pushed');
     await page.close();
   });
 
@@ -227,17 +274,14 @@ describe('the web client in Chromium, through the real gateway', () => {
       'mutation ($input: CreateProductInput!) { createProduct(input: $input) { id } }',
       { input: { sku: `console-${Date.now().toString(36)}`, name: 'Pushed Kettle', price: 4 } },
     );
-    const page = await signIn('operator');
-    // Every GraphQL request the page sends, by operation name, and how the subscription was answered.
+    // The console subscribes over the page's graphql-ws socket.
+    const socket = socketMessages();
+    const page = await signIn('operator', socket.watch);
+    // Every GraphQL request the page sends over HTTP, by operation name.
     const sent: string[] = [];
-    const subscribed: string[] = [];
     page.on('request', (request) => {
       const name = /"operationName":"(\w+)"/.exec(request.postData() ?? '')?.[1];
       if (name) sent.push(name);
-    });
-    page.on('response', (response) => {
-      if ((response.request().postData() ?? '').includes('"operationName":"ReplicationStatusUpdated"'))
-        subscribed.push(response.headers()['content-type'] ?? '');
     });
     await page.getByRole('link', { name: 'Consistency console' }).click();
     const copy = page
@@ -256,9 +300,8 @@ describe('the web client in Chromium, through the real gateway', () => {
     await expect.poll(() => copy.innerText(), { timeout: 20_000 }).not.toBe(before);
     // Pushed over the subscription opened with the page: nothing about replicationStatus was sent since.
     expect(sent.slice(sentBefore).filter((name) => /ReplicationStatus/.test(name))).toEqual([]);
-    expect(subscribed.length).toBeGreaterThan(0);
-    for (const contentType of subscribed)
-      expect(contentType).toMatch(/^multipart\/mixed;boundary="graphql";subscriptionSpec="1.0"/);
+    expect(socket.sent.some((text) => text.includes('"operationName":"ReplicationStatusUpdated"'))).toBe(true);
+    expect(socket.received.some((text) => text.includes('"replicationStatusUpdated"'))).toBe(true);
     await shot(page, 'console-pushed');
     await page.close();
   });

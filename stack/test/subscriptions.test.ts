@@ -6,7 +6,7 @@ import { developmentToken } from '@msd/service-kit';
 import { freePort, graphqlRequest, type SubscriptionPart, subscribeOverHttp } from '@msd/testing';
 import { Queue } from 'bullmq';
 import { createClient } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { operationManifestFile } from '../../supergraph/registeredOperations.ts';
 import { startTestFederation, type TestFederation } from '../src/index.ts';
 
@@ -14,6 +14,7 @@ const orderUpdated = 'subscription ($id: ID!) { orderUpdated(id: $id) { id statu
 const productUpdated = 'subscription ($id: ID!) { productUpdated(id: $id) { id name } }';
 const replicationStatusUpdated =
   'subscription { replicationStatusUpdated { productName { eventsApplied } } }';
+const productStock = 'subscription ($id: ID!) { productUpdated(id: $id) { id stock } }';
 
 let federation: TestFederation;
 let productId: string;
@@ -45,6 +46,25 @@ async function renameProduct(id: string, name: string) {
     federation.gatewayUrl,
     'mutation ($id: ID!, $name: String!) { updateProduct(id: $id, input: { name: $name }) { id } }',
     { id, name },
+    { as: 'operator' },
+  );
+  expect(errors).toBeUndefined();
+}
+
+async function stockOf(id: string): Promise<number | null | undefined> {
+  const { data } = await graphqlRequest<{ product: { stock: number | null } | null }>(
+    federation.gatewayUrl,
+    'query ($id: ID!) { product(id: $id) { stock } }',
+    { id },
+  );
+  return data?.product?.stock;
+}
+
+async function restock(id: string, quantity: number) {
+  const { errors } = await graphqlRequest(
+    federation.gatewayUrl,
+    'mutation ($id: ID!, $quantity: Int!) { restock(productId: $id, quantity: $quantity) { id } }',
+    { id, quantity },
     { as: 'operator' },
   );
   expect(errors).toBeUndefined();
@@ -241,7 +261,7 @@ describe('subscriptions served by the gateway from the event bus', () => {
     }
   });
 
-  it("runs the web client's registered subscription sent by hash where only registered operations run", async () => {
+  it("runs the web client's registered subscriptions sent by hash (multipart HTTP, graphql-ws) where only registered operations run", async () => {
     const manifest = readManifest(operationManifestFile);
     const [hash] = Object.entries(manifest).find(([, document]) =>
       document.startsWith('subscription OrderUpdated'),
@@ -279,6 +299,26 @@ describe('subscriptions served by the gateway from the event bus', () => {
       const unregistered = await send({ query: orderUpdated, variables: { id: order.id } });
       expect(unregistered.status).toBe(400);
       expect(JSON.stringify(await unregistered.json())).toContain('PERSISTED_QUERY_NOT_IN_LIST');
+      // The web client's subscriptions go over graphql-ws by hash alone, the text left empty.
+      const [stockHash] = Object.entries(manifest).find(([, document]) =>
+        document.startsWith('subscription ProductStock'),
+      )!;
+      const socket = createClient({
+        url: url.replace(/^http/, 'ws'),
+        connectionParams: { authorization: token },
+      });
+      const stock = socket.iterate<{ productUpdated: { id: string } }>({
+        query: '',
+        variables: { id: productId },
+        extensions: { persistedQuery: { version: 1, sha256Hash: stockHash.replace(/^sha256:/, '') } },
+      });
+      try {
+        const first = await stock.next();
+        expect(first.value).toMatchObject({ data: { productUpdated: { id: productId } } });
+      } finally {
+        await stock.return?.();
+        await socket.dispose();
+      }
     } finally {
       await enforcing.stop();
       await order.release();
@@ -416,6 +456,30 @@ describe('subscriptions served by the gateway from the event bus', () => {
       const last = await subscription.until((part) => part.payload === null);
       expect(last.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       await subscription.until(() => subscription.ended());
+    } finally {
+      subscription.close();
+    }
+  });
+
+  it('pushes a product’s new stock when it is restocked (StockRestocked)', async () => {
+    const id = await createProduct('Restocked');
+    // Inventory opens the product's stock row, at 0, when ProductCreated reaches it.
+    await vi.waitFor(async () => expect(await stockOf(id)).toBe(0), { timeout: 15_000, interval: 50 });
+    const stocks = (parts: SubscriptionPart[]) =>
+      parts.map((part) => (part.payload?.data?.productUpdated as { stock?: number } | undefined)?.stock);
+    const subscription = await subscribeOverHttp(
+      federation.gatewayUrl,
+      productStock,
+      { id },
+      { authorization: await bearer(`sub-${randomUUID()}`) },
+    );
+    try {
+      await subscription.until((part) => stocks([part])[0] === 0);
+      await restock(id, 7);
+      await subscription.until((part) => stocks([part])[0] === 7);
+      await restock(id, 5);
+      await subscription.until((part) => stocks([part])[0] === 12);
+      expect(stocks(subscription.payloads())).toEqual([0, 7, 12]);
     } finally {
       subscription.close();
     }

@@ -35,6 +35,8 @@ export const eventPayloads = {
     reason: z.string(),
     shortages: z.array(z.object({ productId: z.uuid(), requested: z.int(), available: z.int() })),
   }),
+  /** A restock committed: `added` units, `stock` on hand after it. */
+  StockRestocked: z.object({ productId: z.uuid(), added: z.int().positive(), stock: z.int().nonnegative() }),
   ShipmentCreated: z.object({ shipmentId: z.uuid(), orderId: z.uuid() }),
   RideCompleted: z.object({ rideId: z.uuid(), riderId: z.string().min(1), driverId: z.uuid() }),
 } as const;

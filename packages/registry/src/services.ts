@@ -46,7 +46,7 @@ export const services = [
   {
     name: 'inventory',
     port: 4003,
-    publishes: ['StockReserved', 'StockRejected'],
+    publishes: ['StockReserved', 'StockRejected', 'StockRestocked'],
     consumes: ['ProductCreated', 'OrderCreated'],
     sharedTables: ['outbox', 'inbox'],
     calls: [],
@@ -101,6 +101,7 @@ export const gateway = {
     'OrderCreated',
     'StockReserved',
     'StockRejected',
+    'StockRestocked',
     'ShipmentCreated',
   ],
   sharedTables: [],

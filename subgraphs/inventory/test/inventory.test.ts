@@ -15,6 +15,7 @@ import { graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testi
 import { type Job, Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type InventoryDatabase, openInventoryDatabase } from '../src/data/database.ts';
+import { MAX_STOCK } from '../src/data/stockLevels.ts';
 import { createInventoryServer } from '../src/server.ts';
 
 const bus = eventBus({ prefix: `test-${randomUUID()}` });
@@ -100,13 +101,13 @@ const stockedProduct = async (quantity: number) => {
   return productId;
 };
 
-/** Events inventory published to `subscriber` (jobs the relay added to its queue) about `orderId`. */
-const published = async (event: EventType, subscriber: Subscriber, orderId: string) => {
+/** Events inventory published to `subscriber` (jobs the relay added to its queue) about an order or product. */
+const published = async (event: EventType, subscriber: Subscriber, aggregateId: string) => {
   const jobs = await queue(event, subscriber).getJobs(['waiting', 'active', 'completed', 'delayed']);
-  return jobs.map((job) => job.data as EventEnvelope).filter((e) => e.aggregateId === orderId);
+  return jobs.map((job) => job.data as EventEnvelope).filter((e) => e.aggregateId === aggregateId);
 };
 
-const outboxOf = (orderId: string) => db.outboxEvent.findMany({ where: { aggregateId: orderId } });
+const outboxOf = (aggregateId: string) => db.outboxEvent.findMany({ where: { aggregateId } });
 
 describe('inventory: ProductCreated', () => {
   it('opens a stock row at 0 units, once, and a replay keeps the units restocked since', async () => {
@@ -247,6 +248,28 @@ describe('inventory: restock', () => {
     expect((await restock(productId, 25)).data?.restock).toEqual({ id: productId, stock: 25 });
     expect((await restock(productId, 5)).data?.restock).toEqual({ id: productId, stock: 30 });
     expect(await stockOf(productId)).toEqual([30]);
+  });
+
+  it('announces each restock with StockRestocked at the row’s new version, and a refused one not at all', async () => {
+    const productId = await stockedProduct(0);
+    expect((await restock(productId, 25)).errors).toBeUndefined();
+    expect((await restock(productId, 5)).errors).toBeUndefined();
+    const announced = await eventually(async () => {
+      const events = await published('StockRestocked', 'gateway', productId);
+      expect(events).toHaveLength(2);
+      return events.sort((a, b) => a.version - b.version);
+    });
+    // The row was opened at version 1; each restock bumps it.
+    expect(announced.map(({ version, payload }) => ({ version, payload }))).toEqual([
+      { version: 2, payload: { productId, added: 25, stock: 25 } },
+      { version: 3, payload: { productId, added: 5, stock: 30 } },
+    ]);
+    // Past the int4 limit: refused, and neither the stock nor the outbox changes.
+    await db.stockLevel.update({ where: { productId }, data: { quantity: MAX_STOCK } });
+    const refused = await restock(productId, 1);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'quantity' });
+    expect(await stockOf(productId)).toEqual([MAX_STOCK]);
+    expect(await outboxOf(productId)).toHaveLength(2);
   });
 
   it.each([0, -3, 1_000_001])(

@@ -26,7 +26,8 @@ type Documents = {
     "\n  query ParkedEvents {\n    parkedEvents(first: 20) {\n      queue\n      event\n      subscriber\n      count\n      events {\n        id\n        eventId\n        aggregateId\n        version\n        reason\n        attempts\n        parkedAt\n      }\n    }\n  }\n": typeof types.ParkedEventsDocument,
     "\n  mutation ReplayParkedEvents($queue: String!, $id: ID) {\n    replayParkedEvents(queue: $queue, id: $id) {\n      queue\n      replayed {\n        id\n        eventId\n      }\n    }\n  }\n": typeof types.ReplayParkedEventsDocument,
     "\n  query RidesWithDrivers {\n    rides(first: 10) {\n      id\n      pickup\n      dropoff\n      status\n      requestedAt\n      driverName\n      ... @defer(label: \"driverDetails\") {\n        driver {\n          id\n          rating\n          ratingCount\n          car {\n            make\n            model\n            color\n            plate\n          }\n        }\n      }\n    }\n  }\n": typeof types.RidesWithDriversDocument,
-    "\n  query ShopCatalog {\n    products(first: 20) {\n      id\n      name\n      price\n      stock\n    }\n  }\n": typeof types.ShopCatalogDocument,
+    "\n  query ShopCatalog($first: Int!, $after: String) {\n    products(first: $first, after: $after) {\n      id\n      name\n      price\n      stock\n    }\n  }\n": typeof types.ShopCatalogDocument,
+    "\n  subscription ProductStock($id: ID!) {\n    productUpdated(id: $id) {\n      id\n      stock\n    }\n  }\n": typeof types.ProductStockDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      id\n      status\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n      }\n    }\n  }\n": typeof types.PlaceOrderDocument,
     "\n  subscription OrderUpdated($id: ID!) {\n    orderUpdated(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n": typeof types.OrderUpdatedDocument,
 };
@@ -43,7 +44,8 @@ const documents: Documents = {
     "\n  query ParkedEvents {\n    parkedEvents(first: 20) {\n      queue\n      event\n      subscriber\n      count\n      events {\n        id\n        eventId\n        aggregateId\n        version\n        reason\n        attempts\n        parkedAt\n      }\n    }\n  }\n": types.ParkedEventsDocument,
     "\n  mutation ReplayParkedEvents($queue: String!, $id: ID) {\n    replayParkedEvents(queue: $queue, id: $id) {\n      queue\n      replayed {\n        id\n        eventId\n      }\n    }\n  }\n": types.ReplayParkedEventsDocument,
     "\n  query RidesWithDrivers {\n    rides(first: 10) {\n      id\n      pickup\n      dropoff\n      status\n      requestedAt\n      driverName\n      ... @defer(label: \"driverDetails\") {\n        driver {\n          id\n          rating\n          ratingCount\n          car {\n            make\n            model\n            color\n            plate\n          }\n        }\n      }\n    }\n  }\n": types.RidesWithDriversDocument,
-    "\n  query ShopCatalog {\n    products(first: 20) {\n      id\n      name\n      price\n      stock\n    }\n  }\n": types.ShopCatalogDocument,
+    "\n  query ShopCatalog($first: Int!, $after: String) {\n    products(first: $first, after: $after) {\n      id\n      name\n      price\n      stock\n    }\n  }\n": types.ShopCatalogDocument,
+    "\n  subscription ProductStock($id: ID!) {\n    productUpdated(id: $id) {\n      id\n      stock\n    }\n  }\n": types.ProductStockDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!) {\n    placeOrder(input: $input) {\n      id\n      status\n      total\n      items {\n        productName\n        unitPrice\n        quantity\n      }\n    }\n  }\n": types.PlaceOrderDocument,
     "\n  subscription OrderUpdated($id: ID!) {\n    orderUpdated(id: $id) {\n      id\n      status\n      total\n      shipment {\n        id\n        status\n      }\n    }\n  }\n": types.OrderUpdatedDocument,
 };
@@ -113,7 +115,11 @@ export function graphql(source: "\n  query RidesWithDrivers {\n    rides(first: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ShopCatalog {\n    products(first: 20) {\n      id\n      name\n      price\n      stock\n    }\n  }\n"): (typeof documents)["\n  query ShopCatalog {\n    products(first: 20) {\n      id\n      name\n      price\n      stock\n    }\n  }\n"];
+export function graphql(source: "\n  query ShopCatalog($first: Int!, $after: String) {\n    products(first: $first, after: $after) {\n      id\n      name\n      price\n      stock\n    }\n  }\n"): (typeof documents)["\n  query ShopCatalog($first: Int!, $after: String) {\n    products(first: $first, after: $after) {\n      id\n      name\n      price\n      stock\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ProductStock($id: ID!) {\n    productUpdated(id: $id) {\n      id\n      stock\n    }\n  }\n"): (typeof documents)["\n  subscription ProductStock($id: ID!) {\n    productUpdated(id: $id) {\n      id\n      stock\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

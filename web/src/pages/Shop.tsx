@@ -5,8 +5,8 @@ import { graphql } from '../graphql/index.ts';
 import type { Session } from '../session.ts';
 
 const ShopCatalogQuery = graphql(`
-  query ShopCatalog {
-    products(first: 20) {
+  query ShopCatalog($first: Int!, $after: String) {
+    products(first: $first, after: $after) {
       id
       name
       price
@@ -14,6 +14,22 @@ const ShopCatalogQuery = graphql(`
     }
   }
 `);
+
+const ProductStockSubscription = graphql(`
+  subscription ProductStock($id: ID!) {
+    productUpdated(id: $id) {
+      id
+      stock
+    }
+  }
+`);
+
+/**
+ * Products per page, each followed by its own `productUpdated` subscription: the gateway holds at
+ * most 20 open subscriptions per caller (SUBSCRIPTIONS_PER_CALLER), so a page's 8, plus the order
+ * being followed, leave room for a second tab.
+ */
+const PAGE_SIZE = 8;
 
 const PlaceOrderMutation = graphql(`
   mutation PlaceOrder($input: PlaceOrderInput!) {
@@ -44,19 +60,30 @@ const OrderUpdatedSubscription = graphql(`
   }
 `);
 
-/** The catalog with live stock (inventory, polled), and an order followed from PLACED to its outcome. */
+/**
+ * The catalog, a page at a time, with live stock (inventory: each product on the page followed by
+ * subscription, never polled), and an order followed from PLACED to its outcome.
+ */
 export function Shop({ session }: { session: Session }) {
-  const catalog = useQuery(ShopCatalogQuery, { pollInterval: 2_000, errorPolicy: 'all' });
+  // The `after` cursors of the pages before this one (a page's cursor is the previous page's last id).
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const after = cursors.at(-1);
+  const catalog = useQuery(ShopCatalogQuery, {
+    variables: { first: PAGE_SIZE, ...(after ? { after } : {}) },
+    errorPolicy: 'all',
+  });
   const [placeOrder, placed] = useMutation(PlaceOrderMutation);
   const [quantities, setQuantities] = useState<Record<string, number>>({});
   const [orderId, setOrderId] = useState<string>();
+  const products = catalog.data?.products ?? [];
+  const lastId = products.at(-1)?.id;
 
   return (
     <>
       <p>
-        Stock comes live from the inventory service and refreshes every two seconds; names and prices from the
-        product service. An order copies the name and price, then inventory and shipping react to its
-        OrderCreated event.
+        Stock comes live from the inventory service, pushed by the gateway whenever it changes (an order
+        reserves it, an operator restocks); names and prices from the product service. An order copies the
+        name and price, then inventory and shipping react to its OrderCreated event.
       </p>
       <ErrorNotice error={placed.error} />
       {orderId && <OrderProgress id={orderId} />}
@@ -72,11 +99,11 @@ export function Shop({ session }: { session: Session }) {
           </tr>
         </thead>
         <tbody>
-          {catalog.data?.products.map((product) => (
+          {products.map((product) => (
             <tr key={product.id}>
               <th scope="row">{product.name}</th>
               <td>{product.price.toFixed(2)}</td>
-              <td data-testid="stock">{product.stock ?? 'unknown (inventory unavailable)'}</td>
+              <LiveStock id={product.id} stock={product.stock ?? null} />
               <td>
                 <form
                   className="inline"
@@ -118,12 +145,48 @@ export function Shop({ session }: { session: Session }) {
           ))}
         </tbody>
       </table>
+      <nav aria-label="Catalog pages">
+        <button
+          type="button"
+          disabled={cursors.length === 1}
+          onClick={() => setCursors((list) => list.slice(0, -1))}
+        >
+          Previous page
+        </button>{' '}
+        <button
+          type="button"
+          disabled={products.length < PAGE_SIZE || !lastId}
+          onClick={() => setCursors((list) => [...list, lastId])}
+        >
+          Next page
+        </button>
+      </nav>
     </>
   );
 }
 
 /**
- * Follows the order by subscription (multipart HTTP, pushed by the gateway from the event bus): its
+ * A product's stock, followed while its row is shown: each payload of its `productUpdated`
+ * subscription (graphql-ws, pushed by the gateway on ProductUpdated, an order's reservation and a
+ * restock) lands in the cache under the product, where the catalog's row reads it.
+ */
+function LiveStock({ id, stock }: { id: string; stock: number | null }) {
+  const live = useSubscription(ProductStockSubscription, { variables: { id }, errorPolicy: 'all' });
+  return (
+    <td>
+      <span data-testid="stock">{stock ?? 'unknown (inventory unavailable)'}</span>
+      {live.error && (
+        <span className="muted" title={live.error.message}>
+          {' '}
+          (not live)
+        </span>
+      )}
+    </td>
+  );
+}
+
+/**
+ * Follows the order by subscription (graphql-ws, pushed by the gateway from the event bus): its
  * state when it starts, then each change of status or shipment; shows each state seen.
  */
 function OrderProgress({ id }: { id: string }) {

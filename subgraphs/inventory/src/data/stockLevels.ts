@@ -1,4 +1,4 @@
-import type { EffectOutcome, EventEnvelope } from '@msd/events';
+import { appendToOutbox, type EffectOutcome, type EventEnvelope } from '@msd/events';
 import type { InventoryDatabase } from './database.ts';
 import type { Prisma, StockLevel } from './generated/client.ts';
 
@@ -23,20 +23,31 @@ export function findStockLevels(
 
 /**
  * Adds units to a product's stock in one statement (concurrent restocks and reservations never
- * lose an update); `null` when inventory holds no stock row for the product.
+ * lose an update) and announces it (StockRestocked, the row's new version) in the same transaction:
+ * the new stock and its event commit together. `null` when inventory holds no stock row for the product.
  */
-export async function restockProduct(
+export function restockProduct(
   db: InventoryDatabase,
   productId: string,
   quantity: number,
 ): Promise<StockLevelRecord | null> {
-  const [updated] = await db.stockLevel.updateManyAndReturn({
-    where: { productId, quantity: { lte: MAX_STOCK - quantity } },
-    data: { quantity: { increment: quantity }, version: { increment: 1 } },
+  return db.$transaction(async (tx) => {
+    const [updated] = await tx.stockLevel.updateManyAndReturn({
+      where: { productId, quantity: { lte: MAX_STOCK - quantity } },
+      data: { quantity: { increment: quantity }, version: { increment: 1 } },
+    });
+    if (!updated) {
+      if (await tx.stockLevel.findUnique({ where: { productId } })) throw new StockLimitExceeded(productId);
+      return null;
+    }
+    await appendToOutbox(tx, {
+      type: 'StockRestocked',
+      aggregateId: updated.productId,
+      version: updated.version,
+      payload: { productId: updated.productId, added: quantity, stock: updated.quantity },
+    });
+    return updated;
   });
-  if (updated) return updated;
-  if (await db.stockLevel.findUnique({ where: { productId } })) throw new StockLimitExceeded(productId);
-  return null;
 }
 
 /**

@@ -7,7 +7,8 @@ import { openStockLevel } from '../data/stockLevels.ts';
 
 /**
  * The inventory service opens a stock row for every ProductCreated, answers every OrderCreated
- * with StockReserved or StockRejected (through its outbox), and relays that outbox.
+ * with StockReserved or StockRejected (through its outbox), and relays that outbox (with the
+ * StockRestocked of every restock).
  */
 export function inventoryEvents(options: {
   databaseUrl: string;
