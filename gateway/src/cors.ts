@@ -14,9 +14,10 @@ const EXPOSED_HEADERS = 'x-consistency-token';
  */
 export function cors(origins: readonly string[]) {
   const any = origins.includes('*');
+  const allows = originAllowed(origins);
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     const origin = req.headers.origin;
-    const allowed = typeof origin === 'string' && (any || origins.includes(origin));
+    const allowed = typeof origin === 'string' && allows(origin);
     res.setHeader('vary', 'Origin');
     if (allowed) {
       res.setHeader('access-control-allow-origin', any ? '*' : origin);
@@ -32,4 +33,10 @@ export function cors(origins: readonly string[]) {
     res.end();
     return true;
   };
+}
+
+/** Whether a browser page from this origin may call the gateway (`CORS_ORIGINS`, `*` for any). */
+export function originAllowed(origins: readonly string[]) {
+  const any = origins.includes('*');
+  return (origin: string) => any || origins.includes(origin);
 }

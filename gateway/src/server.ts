@@ -29,7 +29,7 @@ import {
   consistencyTokens,
   type GatewayConsistency,
 } from './consistency/consistencyTokens.ts';
-import { cors } from './cors.ts';
+import { cors, originAllowed } from './cors.ts';
 import { createSubgraphDataSource, type SubgraphDataSource } from './createSubgraphDataSource.ts';
 import { corsOrigins, type SubgraphResilienceOptions } from './gatewayConfig.ts';
 import { createCallerVerifier } from './identity/createCallerVerifier.ts';
@@ -286,6 +286,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     lookupDocument,
     heartbeatMs: subscriptionSettings.heartbeatMs,
   });
+  const allowedOrigins = options.corsOrigins ?? corsOrigins(undefined, false);
   const http = createHttpServer<GatewayContext>({
     apollo: serveSubscriptions(incremental.serve(apollo)),
     logger,
@@ -296,7 +297,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         req.headers[CONSISTENCY_TOKEN_HEADER],
       ),
     graphqlPaths: ['/', '/graphql'],
-    intercept: withLandingRoutes(cors(options.corsOrigins ?? corsOrigins(undefined, false)), landing.routes),
+    intercept: withLandingRoutes(cors(allowedOrigins), landing.routes),
     inspectBody: documentLimits(limits),
     // Readiness is this replica's own: the supergraph is loaded and it listens. A subgraph outage
     // degrades answers; it must not take every replica out of service.
@@ -314,6 +315,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     lookupDocument,
     contextFor: (authorization, address) => contextFor(authorization, address),
     production,
+    originAllowed: originAllowed(allowedOrigins),
   });
   closeWebSockets = webSockets.close;
   const lifecycle = serverLifecycle(

@@ -300,7 +300,9 @@ describe('the web client in Chromium, through the real gateway', () => {
     await expect.poll(() => copy.innerText(), { timeout: 20_000 }).not.toBe(before);
     // Pushed over the subscription opened with the page: nothing about replicationStatus was sent since.
     expect(sent.slice(sentBefore).filter((name) => /ReplicationStatus/.test(name))).toEqual([]);
-    expect(socket.sent.some((text) => text.includes('"operationName":"ReplicationStatusUpdated"'))).toBe(true);
+    expect(socket.sent.some((text) => text.includes('"operationName":"ReplicationStatusUpdated"'))).toBe(
+      true,
+    );
     expect(socket.received.some((text) => text.includes('"replicationStatusUpdated"'))).toBe(true);
     await shot(page, 'console-pushed');
     await page.close();

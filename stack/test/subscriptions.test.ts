@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { queueName } from '@msd/events';
 import { createGatewayServer, readManifest } from '@msd/gateway';
@@ -202,6 +203,77 @@ describe('subscriptions served by the gateway from the event bus', () => {
       await iterator.return?.();
       await client.dispose();
       await order.release();
+    }
+  });
+
+  it('opens the WebSocket to pages of the gateway itself and of allowed origins only (403 for others)', async () => {
+    const upgrade = (origin?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = http.request(federation.gatewayUrl, {
+          headers: {
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': randomBytes(16).toString('base64'),
+            'sec-websocket-protocol': 'graphql-transport-ws',
+            ...(origin ? { origin } : {}),
+          },
+        });
+        request.on('upgrade', (response, socket) => {
+          socket.destroy();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('response', (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    const own = new URL(federation.gatewayUrl).origin;
+    expect(await upgrade()).toBe(101); // not a browser
+    expect(await upgrade(own)).toBe(101); // Sandbox on the gateway's landing page
+    expect(await upgrade('http://localhost:5173')).toBe(101); // the web client (CORS_ORIGINS' default)
+    expect(await upgrade('https://evil.example')).toBe(403);
+  });
+
+  it('gives back the slot of a subscription its client completed while it was being admitted', async () => {
+    // graphql-ws by hand: each subscribe is followed at once by its complete, which reaches the
+    // gateway while it is still admitting that subscription.
+    const socket = new WebSocket(federation.gatewayUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const received: { id?: string; type: string; payload?: unknown }[] = [];
+    socket.addEventListener('message', (event) => void received.push(JSON.parse(String(event.data))));
+    const send = (message: object) => socket.send(JSON.stringify(message));
+    const subscribe = { query: productUpdated, variables: { id: productId } };
+    try {
+      await new Promise((opened) => socket.addEventListener('open', opened, { once: true }));
+      send({ type: 'connection_init', payload: { authorization: await bearer(`sub-${randomUUID()}`) } });
+      await vi.waitFor(() =>
+        expect(received.some((message) => message.type === 'connection_ack')).toBe(true),
+      );
+      for (let i = 0; i < 4; i++) {
+        send({ id: `early-${i}`, type: 'subscribe', payload: subscribe });
+        send({ id: `early-${i}`, type: 'complete' });
+      }
+      // Twice the per-caller limit completed early: once they are let go, one more is admitted (none
+      // leaked a slot); while they are still being admitted, it is refused and tried again.
+      const reply = async (id: string) => {
+        send({ id, type: 'subscribe', payload: subscribe });
+        await vi.waitFor(() => expect(received.find((message) => message.id === id)).toBeDefined(), {
+          timeout: 10_000,
+        });
+        return received.find((message) => message.id === id);
+      };
+      let tries = 0;
+      await vi.waitFor(async () => expect((await reply(`last-${tries++}`))?.type).toBe('next'), {
+        timeout: 10_000,
+        interval: 100,
+      });
+      expect(received.find((message) => message.id === `last-${tries - 1}`)).toMatchObject({
+        payload: { data: { productUpdated: { id: productId } } },
+      });
+    } finally {
+      socket.close();
     }
   });
 

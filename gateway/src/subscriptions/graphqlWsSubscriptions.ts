@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Server } from 'node:http';
 import { type ApolloServer, type BaseContext, HeaderMap } from '@apollo/server';
-import { Repeater } from '@repeaterjs/repeater';
 import { type ExecutionArgs, GraphQLError, GraphQLSchema, getOperationAST, parse } from 'graphql';
 import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -20,7 +19,9 @@ interface Operation {
  * graphql-ws over WebSocket (the `graphql-ws` library on `ws`), on the gateway's port at /graphql.
  * The token comes in `connection_init`'s payload (`{ "authorization": "Bearer …" }`, as browsers
  * cannot set headers on a WebSocket) or in the upgrade request's Authorization header. A
- * subscription goes to the hub like one over multipart HTTP (its refusal is an `error` message, its
+ * browser's page may open the socket only from the gateway's own origin (Sandbox on its landing page)
+ * or one CORS allows (`CORS_ORIGINS`; a WebSocket is not subject to CORS, so the upgrade is refused
+ * 403 otherwise); a client that sends no Origin (not a browser) may. A subscription goes to the hub like one over multipart HTTP (its refusal is an `error` message, its
  * close a last `next` with the errors, then `complete`); a query or mutation runs through the
  * server as one HTTP request would and answers once.
  */
@@ -31,8 +32,19 @@ export function graphqlWsSubscriptions(options: {
   lookupDocument: (hash: string) => Promise<string | undefined>;
   contextFor: (authorization: string | undefined, clientAddress: string) => Promise<RateLimitContext>;
   production: boolean;
+  /** Whether a browser page from an origin may open the socket (the CORS allow-list). */
+  originAllowed: (origin: string) => boolean;
 }) {
-  const wss = new WebSocketServer({ server: options.http, path: '/graphql' });
+  const wss = new WebSocketServer({
+    server: options.http,
+    path: '/graphql',
+    verifyClient: ({ req }, accept) => {
+      const origin = req.headers.origin;
+      if (origin === undefined || sameOrigin(origin, req.headers.host) || options.originAllowed(origin))
+        accept(true);
+      else accept(false, 403, 'Origin not allowed');
+    },
+  });
   const server = serveGraphqlWs<Record<string, unknown> | undefined>(
     {
       isProd: options.production,
@@ -98,15 +110,26 @@ export function graphqlWsSubscriptions(options: {
           );
         }
         const { messages } = outcome;
-        const results = new Repeater<GraphQLResult>(async (push, stop) => {
-          void (async () => {
-            for await (const message of messages)
-              await push('payload' in message ? message.payload : { errors: message.closed });
-            stop();
-          })();
-          await stop;
-          await messages.return?.();
-        });
+        // The hub's messages as graphql-ws results; returned (the client completed it or left, maybe
+        // before the first read), the subscription ends.
+        const results: AsyncIterableIterator<GraphQLResult> = {
+          async next() {
+            const step = await messages.next();
+            if (step.done) return { done: true, value: undefined };
+            const message = step.value;
+            return {
+              done: false,
+              value: 'payload' in message ? message.payload : { errors: message.closed },
+            };
+          },
+          async return() {
+            await messages.return?.();
+            return { done: true, value: undefined };
+          },
+          [Symbol.asyncIterator]() {
+            return this;
+          },
+        };
         return args({ results });
       },
       // Our results are serialized already (formatted errors, not GraphQLError instances): sent as they are.
@@ -123,4 +146,12 @@ export function graphqlWsSubscriptions(options: {
       await server.dispose();
     },
   };
+}
+
+function sameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
 }

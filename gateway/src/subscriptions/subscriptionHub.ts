@@ -330,7 +330,7 @@ export function subscriptionHub(options: {
           ]),
         Math.max(0, expiresAt - Date.now()),
       ).unref();
-    const messages = new Repeater<SubscriptionMessage>(async (push, stop) => {
+    const repeater = new Repeater<SubscriptionMessage>(async (push, stop) => {
       open.push = push;
       open.stop = stop;
       for (const message of open.backlog.splice(0)) push(message);
@@ -338,6 +338,19 @@ export function subscriptionHub(options: {
       await stop;
       forget(open);
     });
+    // A Repeater returned before its first read never runs the executor above: a client that leaves
+    // while its subscription is being admitted still gives back its slot here.
+    const messages: AsyncIterableIterator<SubscriptionMessage> = {
+      next: () => repeater.next(),
+      return: (value?: unknown) => {
+        forget(open);
+        return repeater.return(value as never);
+      },
+      throw: (error?: unknown) => repeater.throw(error),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
     return { messages };
   }
 
