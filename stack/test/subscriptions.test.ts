@@ -277,6 +277,48 @@ describe('subscriptions served by the gateway from the event bus', () => {
     }
   });
 
+  it('gives back the slot of a multipart subscription whose client left while it was being admitted', async () => {
+    const authorization = await bearer(`sub-${randomUUID()}`);
+    const body = JSON.stringify({ query: productUpdated, variables: { id: productId } });
+    // Sent whole, then the connection dropped at once: the gateway is still admitting it.
+    const leave = () =>
+      new Promise<void>((done) => {
+        const request = http.request(federation.gatewayUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'multipart/mixed;subscriptionSpec="1.0"',
+            authorization,
+          },
+        });
+        request.on('error', () => {});
+        request.end(body, () => {
+          request.destroy();
+          done();
+        });
+      });
+    for (let i = 0; i < 4; i++) await leave();
+    // Twice the per-caller limit left early: once they are let go, one more is admitted (none leaked).
+    const opened: Awaited<ReturnType<typeof subscribeOverHttp>>[] = [];
+    try {
+      await vi.waitFor(
+        async () => {
+          const next = await subscribeOverHttp(
+            federation.gatewayUrl,
+            productUpdated,
+            { id: productId },
+            { authorization },
+          );
+          opened.push(next);
+          expect(next.status).toBe(200);
+        },
+        { timeout: 10_000, interval: 100 },
+      );
+    } finally {
+      for (const subscription of opened) subscription.close();
+    }
+  });
+
   it("refuses a customer another customer's order, over both transports", async () => {
     const order = await heldOrder(`sub-${randomUUID()}`);
     const intruder = await bearer(`sub-${randomUUID()}`);

@@ -68,7 +68,7 @@ export function multipartSubscriptions(options: {
  * soon as it arrives. Returning the iterator (the client went away) ends the subscription.
  */
 function parts(messages: AsyncIterableIterator<SubscriptionMessage>, heartbeatMs: number) {
-  return new Repeater<string>(async (push, stop) => {
+  const body = new Repeater<string>(async (push, stop) => {
     let first = true;
     const part = (value: unknown) => {
       const text = `${first ? '\r\n--graphql' : ''}${PART_HEAD}${JSON.stringify(value)}\r\n--graphql`;
@@ -89,6 +89,14 @@ function parts(messages: AsyncIterableIterator<SubscriptionMessage>, heartbeatMs
     await push('--\r\n');
     stop();
   });
+  // Returned before its first read (the client left while it was admitted), a Repeater never runs
+  // the executor above: the subscription ends here too.
+  const end = body.return.bind(body);
+  body.return = async (value?: unknown) => {
+    await messages.return?.();
+    return end(value as never);
+  };
+  return body;
 }
 
 function isSubscription(query: string, operationName: string | undefined): boolean {

@@ -132,7 +132,12 @@ export function createHttpServer<TContext extends BaseContext>(options: HttpServ
       res.end(response.body.string);
     } else {
       const chunks = response.body.asyncIterator;
-      // A client gone mid-stream (a subscriber that went away) ends the stream now, not at its next write.
+      // A client gone mid-stream (a subscriber that went away) ends the stream now, not at its next
+      // write; one gone already, while the answer was being made, ends it before it starts.
+      if (res.destroyed || req.socket.destroyed) {
+        await chunks.return?.();
+        return 'graphql';
+      }
       res.once('close', () => {
         if (!res.writableFinished) void chunks.return?.();
       });
