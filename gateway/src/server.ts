@@ -46,6 +46,7 @@ import {
 } from './limits/operationLimits.ts';
 import { defaultRateLimit, type RateLimitConfig, rateLimit } from './limits/rateLimit.ts';
 import { maskErrors } from './maskErrors.ts';
+import { passThrough } from './passThrough/passThrough.ts';
 import {
   resilienceConfig,
   type SubgraphResilience,
@@ -109,6 +110,8 @@ export interface GatewayOptions {
   consistencyTokens?: ConsistencyTokenConfig;
   /** Subscriptions: open ones per caller on each replica (default 20), multipart heartbeat (default 5 s). */
   subscriptions?: Partial<SubscriptionsConfig>;
+  /** Forward a single-fetch query's subgraph data when it already is the answer (default on; `passThrough/`). */
+  passThrough?: boolean;
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
@@ -186,10 +189,13 @@ export function createGatewayServer(options: GatewayOptions = {}) {
           fanOut.reader((event) => hub.onEvent(event)),
         ]
       : [];
+  const forwarding = options.passThrough === false ? undefined : passThrough();
   const gateway = new ApolloGateway({
     supergraphSdl: gatewaySupergraph,
-    // A part of a @defer request tells the others its plan before it fetches (they share fetches).
-    experimental_didResolveQueryPlan({ queryPlan, requestContext }) {
+    experimental_didResolveQueryPlan(resolved) {
+      forwarding?.planned(resolved);
+      // A part of a @defer request tells the others its plan before it fetches (they share fetches).
+      const { queryPlan, requestContext } = resolved;
       const part = (requestContext.context as IncrementalContext).incremental;
       part?.shared?.planned(part, queryPlan, requestContext.request.variables);
     },
@@ -211,6 +217,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         cache,
         policy,
         collapse: config.collapse,
+        ...(forwarding ? { made: forwarding.made } : {}),
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -258,7 +265,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   ];
   const introspection = options.introspection ?? !production;
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: enforceAccess(gateway, analyze),
+    gateway: enforceAccess(forwarding ? forwarding.wrap(gateway) : gateway, analyze),
     // Counted by the parser, which stops there; a cached document is not parsed again.
     parseOptions: { maxTokens: limits.maxTokens },
     formatError: maskErrors(logger),
