@@ -47,6 +47,22 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.stop());
 
+/** @apollo/gateway's shaping of `data`: its JSON, or undefined when it reports an error. */
+function shapedByGateway(query: string, data: unknown): string | undefined {
+  const operation = operationFromDocument(apiSchema, parse(query));
+  try {
+    const shaped = computeResponse({
+      operation,
+      variables: {},
+      input: structuredClone(data) as never,
+      introspectionHandling: () => null,
+    });
+    return shaped.errors.length === 0 ? JSON.stringify(shaped.data) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether @apollo/gateway's shaping returns `data` as it is. */
 function shapingKeeps(query: string, data: unknown): boolean {
   const operation = operationFromDocument(apiSchema, parse(query));
@@ -148,6 +164,49 @@ describe('the answer check agrees with @apollo/gateway’s result shaping', () =
     // The executor merges a subgraph's data into an empty object first; null is never kept.
     expect(compiled?.check(null)).toBe(false);
   });
+
+  it.each([
+    // Kept or not, the shape must give the shaping's result (or give up where the shaping errs).
+    ...cases.map(([name, data]) => [name, data, undefined]),
+    // What merging fetches leaves: keys the client did not select (entity keys, __typename), in fetch order.
+    [
+      'merged data: more keys, in another order',
+      answer((t) => Object.assign(t, { extra: { deep: [1] }, __typename: 'Thing' })),
+      true,
+    ],
+    [
+      'merged data: keys in another order',
+      answer((t) => {
+        const { id, ...rest } = t;
+        for (const key of Object.keys(t)) delete t[key];
+        Object.assign(t, rest, { id });
+      }),
+      true,
+    ],
+    [
+      'merged data: a nullable field missing',
+      answer((t) => {
+        delete (t as Partial<Thing>).count;
+      }),
+      true,
+    ],
+    [
+      'merged data: a non-null field missing',
+      answer((t) => {
+        delete (t as Partial<Thing>).name;
+      }),
+      false,
+    ],
+  ] as [string, unknown, boolean][])(
+    'the compiled shape gives what the shaping gives: %s',
+    (_, data, shapes) => {
+      const compiled = compileAnswerCheck(schema, parse(query), undefined);
+      const expected = shapedByGateway(query, data);
+      const shaped = compiled?.shape(data as Record<string, unknown>);
+      if (shapes !== undefined) expect(expected !== undefined).toBe(shapes);
+      expect(shaped === undefined ? undefined : JSON.stringify(shaped)).toBe(expected);
+    },
+  );
 
   it('merges fields as graphql-js does: fragments on the same type, aliases, fields selected twice', () => {
     const merged = `query M { things { ...T label: name parts { n } } }

@@ -10,8 +10,9 @@ import { demoQueries, seedOrders, startTestFederation, type TestFederation } fro
 /**
  * The pass-through (gateway/src/passThrough/): a gateway with it and one without, over the same
  * subgraphs, must give byte-identical answers (status and body) to the bench reads, the demo
- * queries, the web client's registered queries and error and null cases; and the reads planned
- * as one fetch must actually be forwarded (its counter), or the test proves nothing.
+ * queries, the web client's registered queries and error and null cases; and the reads must
+ * actually take the path they are meant to (its counter: forwarded, shaped, or @apollo/gateway's
+ * executor after an error, with no subgraph called twice), or the test proves nothing.
  */
 let federation: TestFederation;
 let urls: Record<string, string>;
@@ -20,6 +21,8 @@ let forwarding: string;
 let shaping: string;
 let forwardingOrderDown: string;
 let shapingOrderDown: string;
+let forwardingProductDown: string;
+let shapingProductDown: string;
 let orderId: string;
 
 async function startGateway(passThrough: boolean, overrides: Record<string, string> = {}) {
@@ -46,6 +49,8 @@ beforeAll(async () => {
   // The order service unreachable: its fetches fail in our data source (SERVICE_UNAVAILABLE).
   forwardingOrderDown = await startGateway(true, { order: 'http://127.0.0.1:9/graphql' });
   shapingOrderDown = await startGateway(false, { order: 'http://127.0.0.1:9/graphql' });
+  forwardingProductDown = await startGateway(true, { product: 'http://127.0.0.1:9/graphql' });
+  shapingProductDown = await startGateway(false, { product: 'http://127.0.0.1:9/graphql' });
   const { orderIds } = await seedOrders(
     forwarding,
     { products: 4, orders: 6, itemsPerOrder: 3 },
@@ -78,8 +83,8 @@ interface Case {
   variables?: Record<string, unknown>;
   /** Who asks (default: an operator). */
   as?: 'operator' | 'customer' | 'anonymous';
-  /** Planned as one fetch whose answer is the client's: it must be forwarded. */
-  forwarded?: boolean;
+  /** The path the second request must take: `forwarded` (one fetch, as is) or `shaped` (merged and shaped here). */
+  outcome?: 'forwarded' | 'shaped';
 }
 
 async function post(url: string, { query, variables, as = 'operator' }: Case) {
@@ -101,7 +106,9 @@ async function countsOf(read: () => Promise<unknown>) {
     return {
       forwarded: counterIn(text, 'gateway_pass_through_total', { outcome: 'forwarded' }),
       shaped: counterIn(text, 'gateway_pass_through_total', { outcome: 'shaped' }),
+      executor: counterIn(text, 'gateway_pass_through_total', { outcome: 'executor' }),
       orderCalls: counterIn(text, 'subgraph_calls_total', { subgraph: 'order' }),
+      productCalls: counterIn(text, 'subgraph_calls_total', { subgraph: 'product' }),
     };
   };
   const before = await counts();
@@ -110,7 +117,9 @@ async function countsOf(read: () => Promise<unknown>) {
   return {
     forwarded: after.forwarded - before.forwarded,
     shaped: after.shaped - before.shaped,
+    executor: after.executor - before.executor,
     orderCalls: after.orderCalls - before.orderCalls,
+    productCalls: after.productCalls - before.productCalls,
   };
 }
 
@@ -124,7 +133,7 @@ async function expectSameAnswers(testCase: Case, withPassThrough: string, withou
   const counts = await countsOf(async () =>
     expect(await post(withPassThrough, testCase), testCase.name).toEqual(expected),
   );
-  if (testCase.forwarded) expect(counts.forwarded, testCase.name).toBe(1);
+  if (testCase.outcome) expect(counts[testCase.outcome], testCase.name).toBe(1);
   return { ...expected, ...counts };
 }
 
@@ -133,10 +142,10 @@ describe('answers with and without the pass-through', () => {
     document.trimStart().startsWith('query'),
   );
 
-  it('are the same for the bench reads, and the one-subgraph read is forwarded', async () => {
+  it('are the same for the bench reads: the one-subgraph read forwarded, the others shaped', async () => {
     for (const read of readQueries) {
       const { body } = await expectSameAnswers(
-        { name: read.name, query: read.query, forwarded: read.name === 'oneSubgraph' },
+        { name: read.name, query: read.query, outcome: read.name === 'oneSubgraph' ? 'forwarded' : 'shaped' },
         forwarding,
         shaping,
       );
@@ -170,7 +179,7 @@ describe('answers with and without the pass-through', () => {
       },
     ];
     for (const testCase of cases)
-      await expectSameAnswers({ ...testCase, forwarded: true }, forwarding, shaping);
+      await expectSameAnswers({ ...testCase, outcome: 'forwarded' }, forwarding, shaping);
   });
 
   it('are the same, with the same errors, when something fails', async () => {
@@ -200,10 +209,19 @@ describe('answers with and without the pass-through', () => {
       },
     ];
     for (const testCase of cases) await expectSameAnswers(testCase, forwarding, shaping);
-    // Planned as one fetch, answered with an error: shaped by @apollo/gateway from the one answer.
+    // Answered with an error: @apollo/gateway's executor answers from the answer already in.
     const refused = await expectSameAnswers(cases[0] as Case, forwarding, shaping);
     expect(refused.body).toContain('"errors"');
-    expect(refused).toMatchObject({ forwarded: 0, shaped: 1, orderCalls: 1 });
+    expect(refused).toMatchObject({ forwarded: 0, shaped: 0, executor: 1, orderCalls: 1 });
+    // An entity fetch fails: the same, every fetch made once.
+    const [threeHop] = readQueries;
+    const productDown = await expectSameAnswers(
+      { name: 'the product service down', query: threeHop?.query ?? '' },
+      forwardingProductDown,
+      shapingProductDown,
+    );
+    expect(productDown.body).toContain('The product service is unavailable');
+    expect(productDown).toMatchObject({ executor: 1, orderCalls: 1, productCalls: 1 });
     const down = await expectSameAnswers(
       { name: 'the order service down', query: '{ orders(first: 2) { id } }' },
       forwardingOrderDown,

@@ -23,6 +23,13 @@ import {
 /** True when @apollo/gateway's result shaping would give back `value` as it is. */
 export type AnswerCheck = (value: unknown) => boolean;
 
+/** What @apollo/gateway's result shaping makes of merged data, or `undefined` when it would report an error. */
+export type AnswerShape = (data: Record<string, unknown>) => Record<string, unknown> | undefined;
+
+/** Thrown inside a shape: the shaping would report an error here (the executor's own path answers). */
+const shapingError = Symbol('shaping error');
+type Shape = (value: unknown) => unknown;
+
 /** The operation cannot be checked this way: its answer always goes through the shaping. */
 class NotForwardable extends Error {}
 
@@ -48,7 +55,7 @@ export function compileAnswerCheck(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
-): { check: AnswerCheck; operation: OperationDefinitionNode } | undefined {
+): { check: AnswerCheck; shape: AnswerShape; operation: OperationDefinitionNode } | undefined {
   const operations = document.definitions.filter(
     (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
   );
@@ -67,7 +74,16 @@ export function compileAnswerCheck(
       .map((fragment) => [fragment.name.value, fragment]),
   );
   try {
-    return { check: objectCheck(root, [operation.selectionSet], fragments), operation };
+    const rootShape = objectShape(root, [operation.selectionSet], fragments);
+    const shape: AnswerShape = (data) => {
+      try {
+        return rootShape(data) as Record<string, unknown>;
+      } catch (error) {
+        if (error === shapingError) return undefined;
+        throw error;
+      }
+    };
+    return { check: objectCheck(root, [operation.selectionSet], fragments), shape, operation };
   } catch (error) {
     if (error instanceof NotForwardable) return undefined;
     throw error;
@@ -182,4 +198,82 @@ function leafCheck(type: GraphQLLeafType): AnswerCheck {
     default:
       return (value) => value !== undefined; // a custom scalar: any value
   }
+}
+
+/**
+ * The shaping itself for the same operations, compiled: the output object built key by key in
+ * selection order from the merged data (a key the data lacks is null), leaves copied when valid.
+ * Wherever `computeResponse` would report an error (null in a non-null position, an invalid leaf, a
+ * list that is not one) or might read a type from the data (`__typename` other than the field's
+ * type), it gives up (`shapingError`): the request then takes @apollo/gateway's own path.
+ */
+function objectShape(
+  type: GraphQLObjectType,
+  selectionSets: readonly SelectionSetNode[],
+  fragments: Map<string, FragmentDefinitionNode>,
+): Shape {
+  const keys: string[] = [];
+  const shapes: (Shape | undefined)[] = [];
+  for (const [key, nodes] of collectFields(type, selectionSets, fragments)) {
+    const name = (nodes[0] as FieldNode).name.value;
+    keys.push(key);
+    if (name === '__typename') {
+      shapes.push(undefined);
+      continue;
+    }
+    const definition = type.getFields()[name];
+    if (!definition) throw new NotForwardable();
+    const selections = nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+    shapes.push(valueShape(definition.type, selections, fragments));
+  }
+  const count = keys.length;
+  return (value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw shapingError;
+    const input = value as Record<string, unknown>;
+    if (input.__typename !== undefined && input.__typename !== type.name) throw shapingError;
+    const output: Record<string, unknown> = {};
+    for (let index = 0; index < count; index++) {
+      const key = keys[index] as string;
+      const own = Object.hasOwn(input, key) ? input[key] : undefined;
+      const shape = shapes[index];
+      if (shape === undefined) {
+        if (own != null && own !== type.name) throw shapingError;
+        output[key] = type.name;
+      } else output[key] = shape(own ?? null);
+    }
+    return output;
+  };
+}
+
+function valueShape(
+  type: GraphQLOutputType,
+  selectionSets: readonly SelectionSetNode[],
+  fragments: Map<string, FragmentDefinitionNode>,
+): Shape {
+  if (isNonNullType(type)) {
+    const inner = valueShape(type.ofType, selectionSets, fragments);
+    return (value) => {
+      if (value === null) throw shapingError;
+      return inner(value);
+    };
+  }
+  if (isListType(type)) {
+    const element = valueShape(type.ofType, selectionSets, fragments);
+    return (value) => {
+      if (value === null) return null;
+      if (!Array.isArray(value)) throw shapingError;
+      return value.map((item) => element(item ?? null));
+    };
+  }
+  if (isObjectType(type)) {
+    const object = objectShape(type, selectionSets, fragments);
+    return (value) => (value === null ? null : object(value));
+  }
+  if (selectionSets.length > 0) throw new NotForwardable();
+  const leaf = leafCheck(type as GraphQLLeafType);
+  return (value) => {
+    if (value === null) return null;
+    if (!leaf(value)) throw shapingError;
+    return value;
+  };
 }

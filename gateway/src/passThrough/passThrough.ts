@@ -14,35 +14,23 @@ import { traceRecorded } from '@msd/telemetry';
 import { type DocumentNode, getVariableValues, type OperationDefinitionNode } from 'graphql';
 import { Counter } from 'prom-client';
 import type { IncrementalContext } from '../incremental/incrementalDelivery.ts';
-import { type AnswerCheck, compileAnswerCheck } from './answerCheck.ts';
+import { type AnswerCheck, type AnswerShape, compileAnswerCheck } from './answerCheck.ts';
+import { executablePlan, executePlan, type MadeFetch } from './executePlan.ts';
 
-type QueryPlanNode = Parameters<Experimental_DidResolveQueryPlanCallback>[0]['queryPlan']['node'];
-type FetchNode = Extract<NonNullable<QueryPlanNode>, { kind: 'Fetch' }>;
-
-/** An operation whose plan is one fetch, with what forwarding its answer needs. */
-interface Forwardable {
-  fetch: FetchNode;
-  source: GraphQLDataSource;
+/** An operation @apollo/gateway planned, with what running it here needs. */
+interface Compiled {
+  plan: Parameters<typeof executePlan>[0];
+  /** The plan is one fetch without `requires`: its answer may be the answer as it is. */
+  single: boolean;
+  sources: Record<string, GraphQLDataSource>;
   operation: OperationDefinitionNode;
   check: AnswerCheck;
+  shape: AnswerShape;
 }
-
-/** A fetch the pass-through made, for the same request's fallback to @apollo/gateway's executor. */
-interface Made {
-  subgraph: string;
-  query: string;
-  response: GatewayGraphQLResponse;
-}
-
-/** `GraphQLDataSourceRequestKind.INCOMING_OPERATION`: the enum is not exported from the package's entry. */
-const incomingOperation = 'incoming operation' as Extract<
-  GraphQLDataSourceProcessOptions,
-  { incomingRequestContext: unknown }
->['kind'];
 
 const passThroughs = new Counter({
   name: 'gateway_pass_through_total',
-  help: "Queries planned as one fetch whose answer was checked: forwarded (the subgraph's data was the answer as is) or shaped (it went through @apollo/gateway's result shaping)",
+  help: "Queries run by the gateway's own plan execution: forwarded (one fetch, its data the answer as is), shaped (merged and shaped by the compiled shape) or executor (handed to @apollo/gateway's executor: an error, an answer the shape gives up on)",
   labelNames: ['outcome'] as const,
   registers: [metrics],
 });
@@ -79,10 +67,11 @@ export interface PassThrough {
  * the data source it calls, unchanged.
  */
 export function passThrough(): PassThrough {
-  const known = new WeakMap<DocumentNode, Map<string, Forwardable | null>>();
-  const madeIn = new WeakMap<object, Made>();
+  const madeIn = new WeakMap<object, MadeFetch[]>();
   const forwarded = passThroughs.labels({ outcome: 'forwarded' });
   const shaped = passThroughs.labels({ outcome: 'shaped' });
+  const executor = passThroughs.labels({ outcome: 'executor' });
+  const known = new WeakMap<DocumentNode, Map<string, Compiled | null>>();
 
   const planned: Experimental_DidResolveQueryPlanCallback = ({ queryPlan, serviceMap, requestContext }) => {
     const { document, request, schema } = requestContext;
@@ -93,22 +82,20 @@ export function passThrough(): PassThrough {
     }
     const name = request.operationName ?? '';
     if (byName.has(name)) return;
-    const fetch = queryPlan.node;
-    const source = fetch?.kind === 'Fetch' ? serviceMap[fetch.serviceName] : undefined;
+    const plan = queryPlan.node;
     const compiled =
-      fetch?.kind === 'Fetch' &&
-      source &&
-      fetch.operationKind === 'query' &&
-      !fetch.requires &&
-      !fetch.inputRewrites?.length &&
-      !fetch.outputRewrites?.length &&
-      !fetch.contextRewrites?.length
+      plan?.kind !== 'Subscription' && executablePlan(plan)
         ? compileAnswerCheck(schema, document, request.operationName)
         : undefined;
-    byName.set(name, compiled && source && fetch?.kind === 'Fetch' ? { fetch, source, ...compiled } : null);
+    byName.set(
+      name,
+      compiled && plan && plan.kind !== 'Subscription'
+        ? { plan, single: plan.kind === 'Fetch' && !plan.requires, sources: serviceMap, ...compiled }
+        : null,
+    );
   };
 
-  const forwardable = (requestContext: GatewayGraphQLRequestContext): Forwardable | undefined => {
+  const compiledFor = (requestContext: GatewayGraphQLRequestContext): Compiled | undefined => {
     const found = known.get(requestContext.document)?.get(requestContext.request.operationName ?? '');
     if (!found) return undefined;
     if ((requestContext.context as IncrementalContext).incremental) return undefined;
@@ -126,6 +113,27 @@ export function passThrough(): PassThrough {
     return found;
   };
 
+  /** The answer, or undefined when @apollo/gateway's executor must answer (with `made` replayed). */
+  const runCompiled = async (
+    compiled: Compiled,
+    requestContext: GatewayGraphQLRequestContext,
+    made: MadeFetch[],
+  ): Promise<Record<string, unknown> | undefined> => {
+    try {
+      const data = await executePlan(compiled.plan, requestContext, compiled.sources, made);
+      if (compiled.single && compiled.check(data)) {
+        forwarded.inc();
+        return data;
+      }
+      const shapedData = compiled.shape(data);
+      if (shapedData) shaped.inc();
+      return shapedData;
+    } catch {
+      // PlanFallback, or anything unforeseen: @apollo/gateway's executor answers as it would have.
+      return undefined;
+    }
+  };
+
   const wrap = (gateway: GatewayInterface): GatewayInterface => ({
     onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
     stop: () => gateway.stop(),
@@ -136,30 +144,14 @@ export function passThrough(): PassThrough {
       return {
         ...loaded,
         executor: async (requestContext): Promise<GatewayExecutionResult> => {
-          const found = forwardable(requestContext);
-          if (!found) return execute(requestContext);
-          const { fetch, source, check } = found;
-          // The fetch's variables as @apollo/gateway passes them: those it uses, as the client sent them.
-          const variables: Record<string, unknown> = Object.create(null);
-          const given = requestContext.request.variables;
-          for (const name of fetch.variableUsages ?? [])
-            if (given && Object.hasOwn(given, name) && given[name] !== undefined)
-              variables[name] = given[name];
-          const response = await source.process({
-            kind: incomingOperation,
-            request: { query: fetch.operation, variables, operationName: fetch.operationName },
-            incomingRequestContext: requestContext,
-            context: requestContext.context,
-            ...(fetch.operationDocumentNode ? { document: fetch.operationDocumentNode } : {}),
-            pathInIncomingRequest: [],
-          });
-          if (!response.errors && check(response.data)) {
-            forwarded.inc();
-            return { data: response.data as Record<string, unknown> };
-          }
-          shaped.inc();
+          const compiled = compiledFor(requestContext);
+          if (!compiled) return execute(requestContext);
+          const made: MadeFetch[] = [];
+          const data = await runCompiled(compiled, requestContext, made);
+          if (data) return { data };
+          executor.inc();
           const context = requestContext.context as object;
-          madeIn.set(context, { subgraph: fetch.serviceName, query: fetch.operation, response });
+          madeIn.set(context, made);
           try {
             return await execute(requestContext);
           } finally {
@@ -175,10 +167,17 @@ export function passThrough(): PassThrough {
     planned,
     made(subgraph, request) {
       const context = request.context as object | undefined;
-      const made = context ? madeIn.get(context) : undefined;
-      if (!made || made.subgraph !== subgraph || made.query !== request.request.query) return undefined;
-      madeIn.delete(context as object);
-      return made.response;
+      const list = context ? madeIn.get(context) : undefined;
+      if (!list) return undefined;
+      const variables = JSON.stringify(request.request.variables ?? {});
+      const index = list.findIndex(
+        (fetch) =>
+          fetch.subgraph === subgraph &&
+          fetch.query === request.request.query &&
+          JSON.stringify(fetch.variables) === variables,
+      );
+      if (index === -1) return undefined;
+      return list.splice(index, 1)[0]?.response;
     },
   };
 }
