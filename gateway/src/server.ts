@@ -110,7 +110,7 @@ export interface GatewayOptions {
   consistencyTokens?: ConsistencyTokenConfig;
   /** Subscriptions: open ones per caller on each replica (default 20), multipart heartbeat (default 5 s). */
   subscriptions?: Partial<SubscriptionsConfig>;
-  /** Forward a single-fetch query's subgraph data when it already is the answer (default on; `passThrough/`). */
+  /** Run query plans and shape answers here rather than in @apollo/gateway's executor where possible (default on; `passThrough/`). */
   passThrough?: boolean;
 }
 

@@ -125,9 +125,13 @@ export async function executePlan(
       case 'Sequence':
         for (const child of plan.nodes) await run(child, cursor, path);
         return;
-      case 'Parallel':
-        await Promise.all(plan.nodes.map((child) => run(child, cursor, path)));
+      case 'Parallel': {
+        // Every branch ends before a failure is reported: the executor taking over then finds each
+        // fetch made, none still in flight to be sent again.
+        const settled = await Promise.allSettled(plan.nodes.map((child) => run(child, cursor, path)));
+        for (const branch of settled) if (branch.status === 'rejected') throw branch.reason;
         return;
+      }
       case 'Flatten': {
         const moved = atPath(cursor, plan.path);
         if (moved) await run(plan.node, moved, path.concat(plan.path));

@@ -36,35 +36,36 @@ const passThroughs = new Counter({
 });
 
 export interface PassThrough {
-  /** The gateway whose executor forwards what it can. */
+  /** The gateway whose executor runs what it can itself. */
   wrap(gateway: GatewayInterface): GatewayInterface;
   /** @apollo/gateway's `experimental_didResolveQueryPlan`: learns which operations are one fetch. */
   planned: Experimental_DidResolveQueryPlanCallback;
-  /** The answer to a fetch the pass-through already made in this request (once), else undefined. */
+  /** The answer to a fetch the pass-through already made in this request (once each), else undefined. */
   made(subgraph: string, request: GraphQLDataSourceProcessOptions): GatewayGraphQLResponse | undefined;
 }
 
 /**
- * The pass-through for queries whose query plan is a single fetch: the subgraph's answer is the
- * client's answer, so its data is forwarded instead of being merged into an empty result and
- * shaped again by @apollo/gateway (`computeResponse`: a copy of every object and value, the
- * largest share of the gateway's CPU on such a read).
+ * The gateway's own execution of the query plans @apollo/gateway makes, for the queries whose
+ * shaping it can compile: @apollo/gateway's result shaping (`computeResponse`, a generic walk that
+ * copies and revalidates every value) is the largest share of the gateway's CPU on a read.
  *
  * - Which operations: @apollo/gateway plans every operation; its plan (reported before it runs,
- *   `planned`) says whether it is one fetch without `requires` or rewrites, and the operation
- *   must be one whose shaping can only copy (`compileAnswerCheck`). Known per parsed document and
- *   operation name, as the plan is; the first request of each runs as ever.
- * - Each answer is checked: forwarded only when it has no error and shaping would return it as it
- *   is (same keys in the same order, valid leaves, no null where the API schema says non-null).
- *   Otherwise @apollo/gateway's executor runs the request as ever and the data source answers
- *   the fetch from this answer (`made`): the subgraph is called once, and errors, nulls and their
- *   paths are @apollo/gateway's, then masked as every answer is.
- * - Not forwarded, so exactly as before: @defer parts (they share fetches), requests whose trace is
+ *   `planned`) must be sequences, parallels, flattens and fetches without rewrites
+ *   (`executablePlan`), and the operation one whose shaping compiles (`compileAnswerCheck`). Known
+ *   per parsed document and operation name, as the plan is; the first request of each runs as ever.
+ * - The plan runs through the same data sources (`executePlan`); the merged data is shaped by the
+ *   compiled shape, or, for a plan of one fetch whose answer already is the answer (the check),
+ *   forwarded as it is.
+ * - At a subgraph error, or where the shaping would report one, @apollo/gateway's executor runs the
+ *   request as ever and the data sources answer the fetches already made from their answers
+ *   (`made`): no subgraph is called twice, and errors, nulls and their paths are @apollo/gateway's,
+ *   then masked as every answer is.
+ * - Left to @apollo/gateway's executor: @defer parts (they share fetches), requests whose trace is
  *   recorded (OpenTelemetry, so @apollo/gateway's spans are there; Apollo's inline traces), a query
- *   plan asked for (`Apollo-Query-Plan-Experimental`), variables that do not coerce (the executor
- *   reports them).
+ *   plan asked for (`Apollo-Query-Plan-Experimental`), variables that do not coerce (it reports
+ *   them).
  * Access rules, limits, rate limits, the entity cache and consistency tokens sit around this, or in
- * the data source it calls, unchanged.
+ * the data sources it calls, unchanged.
  */
 export function passThrough(): PassThrough {
   const madeIn = new WeakMap<object, MadeFetch[]>();
