@@ -1,4 +1,5 @@
-import type { GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Logger } from '@msd/service-kit';
 import type { AccessPolicy } from './access/readAccessPolicy.ts';
 import type { EntityCache } from './cache/entityCache.ts';
@@ -17,6 +18,8 @@ export interface SubgraphDataSourceOptions {
   policy: Pick<AccessPolicy, 'callerDependentTypes'>;
   /** Identical queries in flight at once are sent once (default on). */
   collapse?: boolean;
+  /** The answer of a fetch the pass-through made already in this request (`passThrough/`). */
+  made?: (subgraph: string, request: GraphQLDataSourceProcessOptions) => GatewayGraphQLResponse | undefined;
 }
 
 /** A data source that also releases its connections. */
@@ -26,13 +29,17 @@ export interface SubgraphDataSource extends GraphQLDataSource {
 
 /**
  * The gateway's client for one subgraph: the entity lookup (deduplication, entity cache) decides
- * what must be sent, and the subgraph fetch sends it (credential, caller, resilience, collapsing).
+ * what must be sent, and the subgraph fetch sends it (credential, caller, resilience, collapsing). A
+ * fetch the pass-through made already is answered from that answer: the subgraph is called once.
  */
 export function createSubgraphDataSource(options: SubgraphDataSourceOptions): SubgraphDataSource {
   const fetch = createSubgraphFetch({ ...options, collapse: options.collapse ?? true });
   const lookup = { subgraph: options.name, cache: options.cache, policy: options.policy, fetch };
   return {
-    process: (request) => serveEntityFetch(request, lookup),
+    process: (request) => {
+      const made = options.made?.(options.name, request);
+      return made ? Promise.resolve(made) : serveEntityFetch(request, lookup);
+    },
     close: () => fetch.close(),
   };
 }

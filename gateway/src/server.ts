@@ -46,6 +46,7 @@ import {
 } from './limits/operationLimits.ts';
 import { defaultRateLimit, type RateLimitConfig, rateLimit } from './limits/rateLimit.ts';
 import { maskErrors } from './maskErrors.ts';
+import { passThrough } from './passThrough/passThrough.ts';
 import {
   resilienceConfig,
   type SubgraphResilience,
@@ -110,6 +111,8 @@ export interface GatewayOptions {
   consistencyTokens?: ConsistencyTokenConfig;
   /** Subscriptions: open ones per caller on each replica (default 20), multipart heartbeat (default 5 s). */
   subscriptions?: Partial<SubscriptionsConfig>;
+  /** Run query plans and shape answers here rather than in @apollo/gateway's executor where possible (default on; `passThrough/`). */
+  passThrough?: boolean;
 }
 
 /** The gateway's per-request context: the verified caller, its address, and what limits computed. */
@@ -187,10 +190,13 @@ export function createGatewayServer(options: GatewayOptions = {}) {
           fanOut.reader((event) => hub.onEvent(event)),
         ]
       : [];
+  const forwarding = options.passThrough === false ? undefined : passThrough();
   const gateway = new ApolloGateway({
     supergraphSdl: gatewaySupergraph,
-    // A part of a @defer request tells the others its plan before it fetches (they share fetches).
-    experimental_didResolveQueryPlan({ queryPlan, requestContext }) {
+    experimental_didResolveQueryPlan(resolved) {
+      forwarding?.planned(resolved);
+      // A part of a @defer request tells the others its plan before it fetches (they share fetches).
+      const { queryPlan, requestContext } = resolved;
       const part = (requestContext.context as IncrementalContext).incremental;
       part?.shared?.planned(part, queryPlan, requestContext.request.variables);
     },
@@ -212,6 +218,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
         cache,
         policy,
         collapse: config.collapse,
+        ...(forwarding ? { made: forwarding.made } : {}),
       });
       dataSources.push(dataSource);
       return dataSource;
@@ -259,7 +266,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   ];
   const introspection = options.introspection ?? !production;
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: enforceAccess(gateway, analyze),
+    gateway: enforceAccess(forwarding ? forwarding.wrap(gateway) : gateway, analyze),
     // Counted by the parser, which stops there; a cached document is not parsed again.
     parseOptions: { maxTokens: limits.maxTokens },
     formatError: maskErrors(logger),

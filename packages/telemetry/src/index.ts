@@ -1,1 +1,2 @@
 export { shutdownTelemetry, startTelemetry, tracingEnabled } from './startTelemetry.ts';
+export { traceRecorded } from './traceRecorded.ts';
