@@ -137,6 +137,8 @@ describe('the web client in Chromium, through the real gateway', () => {
   it('renames a product STRONG as the operator and shows every copy current', async () => {
     const page = await signIn('operator');
     await page.getByRole('link', { name: 'Catalog' }).click();
+    // The form is used once the catalog is in (its answer lays the page out again).
+    await page.getByLabel('Product').locator('option').first().waitFor({ state: 'attached' });
     const name = `Strong Kettle ${Date.now().toString(36)}`;
     await page.getByLabel('New name').fill(name);
     await page.getByRole('radio', { name: 'STRONG', exact: true }).check();
