@@ -63,20 +63,9 @@ function shapedByGateway(query: string, data: unknown): string | undefined {
   }
 }
 
-/** Whether @apollo/gateway's shaping returns `data` as it is. */
+/** Whether @apollo/gateway's shaping returns `data` as it is (a shaping that reports an error does not). */
 function shapingKeeps(query: string, data: unknown): boolean {
-  const operation = operationFromDocument(apiSchema, parse(query));
-  try {
-    const shaped = computeResponse({
-      operation,
-      variables: {},
-      input: structuredClone(data) as never,
-      introspectionHandling: () => null,
-    });
-    return shaped.errors.length === 0 && JSON.stringify(shaped.data) === JSON.stringify(data);
-  } catch {
-    return false; // an assertion of the shaping: the executor answers with an error
-  }
+  return shapedByGateway(query, data) === JSON.stringify(data);
 }
 
 const query = `{ things { __typename id name size count ratio on data tags parts { label n } maybe { n } } }`;

@@ -2,6 +2,7 @@ import {
   type DirectiveNode,
   type DocumentNode,
   type FragmentDefinitionNode,
+  getOperationAST,
   type InlineFragmentNode,
   Kind,
   type OperationDefinitionNode,
@@ -40,14 +41,7 @@ export function splitDeferred(
 ):
   | { fragments: DeferredFragment[]; keep: (kept: ReadonlySet<number>) => DocumentNode; mutation: boolean }
   | undefined {
-  const operations = document.definitions.filter(
-    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
-  );
-  const operation = operationName
-    ? operations.find((candidate) => candidate.name?.value === operationName)
-    : operations.length === 1
-      ? operations[0]
-      : undefined;
+  const operation = getOperationAST(document, operationName);
   if (!operation) return undefined;
   const fragmentDefinitions = new Map(
     document.definitions

@@ -11,6 +11,7 @@ import {
   type GraphQLOutputType,
   type GraphQLSchema,
   GraphQLString,
+  getOperationAST,
   isEnumType,
   isListType,
   isNonNullType,
@@ -56,14 +57,7 @@ export function compileAnswerCheck(
   document: DocumentNode,
   operationName: string | null | undefined,
 ): { check: AnswerCheck; shape: AnswerShape; operation: OperationDefinitionNode } | undefined {
-  const operations = document.definitions.filter(
-    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
-  );
-  const operation = operationName
-    ? operations.find((candidate) => candidate.name?.value === operationName)
-    : operations.length === 1
-      ? operations[0]
-      : undefined;
+  const operation = getOperationAST(document, operationName);
   const root = schema.getQueryType();
   if (operation?.operation !== 'query' || !root || operation.directives?.length) return undefined;
   const fragments = new Map(
