@@ -148,6 +148,11 @@ export const gatewayVariables = {
       "Most subscriptions one caller holds open across the gateway's replicas (counted in Redis; per replica while Redis is down)",
     ),
   ENTITY_CACHE: onOff.default('on').describe('The entity cache in Redis (invalidated by update events)'),
+  PASS_THROUGH: onOff
+    .default('on')
+    .describe(
+      "The gateway runs simple query plans and shapes their answers itself (off: every query through @apollo/gateway's executor)",
+    ),
   ENTITY_CACHE_TYPES: z
     .string()
     .regex(/^\s*\w+:\w+\s*(,\s*\w+:\w+\s*)*$/, 'Type:subgraph pairs, comma-separated')
@@ -264,6 +269,7 @@ export function gatewaySettings(env: GatewayEnvironment) {
     resilience,
     consistencyTokens: consistencyTokenConfig(env),
     subscriptions: { perCaller: env.SUBSCRIPTIONS_PER_CALLER },
+    passThrough: env.PASS_THROUGH === 'on',
   };
 }
 

@@ -109,9 +109,9 @@ export interface GatewayOptions {
   trustedDocuments?: TrustedDocumentsConfig;
   /** Read-your-writes tokens: key, life, size (`CONSISTENCY_TOKEN_*`). */
   consistencyTokens?: ConsistencyTokenConfig;
-  /** Subscriptions: open ones per caller on each replica (default 20), multipart heartbeat (default 5 s). */
+  /** Subscriptions: open ones per caller across the replicas (default 20), multipart heartbeat (default 5 s). */
   subscriptions?: Partial<SubscriptionsConfig>;
-  /** Run query plans and shape answers here rather than in @apollo/gateway's executor where possible (default on; `passThrough/`). */
+  /** Run query plans and shape answers here rather than in @apollo/gateway's executor where possible (default on; `passThrough/`, `PASS_THROUGH`). */
   passThrough?: boolean;
 }
 

@@ -49,6 +49,7 @@ describe('the gateway configuration', () => {
       entityCache: { enabled: true, types: { Driver: { subgraph: 'driver', ttlSeconds: 60 } } },
       resilience: { driver: {} },
       consistencyTokens: { ttlMs: 60_000, maxEntries: 32 },
+      passThrough: true,
     });
     expect(defaults).not.toHaveProperty('adminPort');
     const given = settings({
@@ -63,6 +64,7 @@ describe('the gateway configuration', () => {
       ORDER_URL: 'http://order.internal:4002/graphql',
       CONSISTENCY_TOKEN_KEY: 'a key every replica of this gateway shares',
       CONSISTENCY_TOKEN_TTL_MS: '5000',
+      PASS_THROUGH: 'off',
     });
     expect(given).toMatchObject({
       adminPort: 9400,
@@ -72,6 +74,7 @@ describe('the gateway configuration', () => {
       resilience: { driver: { timeoutMs: 300 }, order: { timeoutMs: 800, collapse: false } },
       subgraphUrls: { order: 'http://order.internal:4002/graphql' },
       consistencyTokens: { key: 'a key every replica of this gateway shares', ttlMs: 5_000, maxEntries: 32 },
+      passThrough: false,
     });
   });
 });
