@@ -2,6 +2,7 @@ import {
   type EventEnvelope,
   type EventType,
   eventPayloads,
+  queueName,
   type Subscriber,
   subscriptions,
 } from '@msd/events';
@@ -128,13 +129,11 @@ export function eventsFollowed(fields: Iterable<SubscriptionField>): EventType[]
   const all = [...fields];
   const about = eventsAbout(all.filter((field) => field.keyed).map((field) => field.entityType));
   return (Object.keys(eventPayloads) as EventType[]).filter(
-    (event) => about.includes(event) || all.some((field) => !field.keyed && appliesTo(event, field)),
+    (event) =>
+      about.includes(event) ||
+      all.some((field) => !field.keyed && appliersOf(event, field.contributors).length > 0),
   );
 }
-
-/** Whether a service that resolves the field's type consumes the event (so applying it may change the answer). */
-const appliesTo = (event: EventType, field: SubscriptionField) =>
-  (subscriptions[event] ?? []).some((service) => field.contributors.includes(service));
 
 /**
  * What the hub re-reads after an event, as it keys its subscriptions: `Order:o1` for each entity of
@@ -145,7 +144,9 @@ export function entitiesWoken(event: EventEnvelope, fields: Iterable<Subscriptio
   const all = [...fields];
   const keyed = new Set(all.filter((field) => field.keyed).map((field) => field.entityType));
   const whole = new Set(
-    all.filter((field) => !field.keyed && appliesTo(event.type, field)).map((field) => field.entityType),
+    all
+      .filter((field) => !field.keyed && appliersOf(event.type, field.contributors).length > 0)
+      .map((field) => field.entityType),
   );
   return [...entitiesNamed(event, keyed), ...whole];
 }
@@ -186,6 +187,6 @@ export function appliedPairs(
   for (const field of fields.values())
     for (const event of eventsFollowed([field]))
       for (const service of appliersOf(event, field.contributors))
-        pairs.set(`${event}.${service}`, { event, service });
+        pairs.set(queueName(event, service), { event, service });
   return [...pairs.values()];
 }
