@@ -4,6 +4,7 @@ import { getOperationAST, parse } from 'graphql';
 import type { RateLimitContext } from '../limits/rateLimit.ts';
 import { postedOperation } from '../postedOperation.ts';
 import { SUBSCRIPTION_TRANSPORTS } from '../servedOperations.ts';
+import { endsOnReturn } from './endsOnReturn.ts';
 import type { SubscriptionHub, SubscriptionMessage } from './subscriptionHub.ts';
 
 const CONTENT_TYPE = 'multipart/mixed;boundary="graphql";subscriptionSpec="1.0"';
@@ -89,14 +90,8 @@ function parts(messages: AsyncIterableIterator<SubscriptionMessage>, heartbeatMs
     await push('--\r\n');
     stop();
   });
-  // Returned before its first read (the client left while it was admitted), a Repeater never runs
-  // the executor above: the subscription ends here too.
-  const end = body.return.bind(body);
-  body.return = async (value?: unknown) => {
-    await messages.return?.();
-    return end(value as never);
-  };
-  return body;
+  // Also returned before its first read (the client left while it was admitted): the subscription ends.
+  return endsOnReturn(body, () => messages.return?.());
 }
 
 function isSubscription(query: string, operationName: string | undefined): boolean {

@@ -21,6 +21,7 @@ import type { GraphQLResult } from '../incremental/fragmentPayload.ts';
 import { type IncrementalPart, jsonHeaders } from '../incremental/incrementalDelivery.ts';
 import type { RateLimitContext } from '../limits/rateLimit.ts';
 import type { CallerSlots } from './callerSlots.ts';
+import { endsOnReturn } from './endsOnReturn.ts';
 import { appliersOf, entitiesWoken, type SubscriptionField } from './subscriptionFields.ts';
 
 /** What a subscriber receives: a payload (data and/or errors), or the last word before the subscription ends. */
@@ -338,20 +339,8 @@ export function subscriptionHub(options: {
       await stop;
       forget(open);
     });
-    // A Repeater returned before its first read never runs the executor above: a client that leaves
-    // while its subscription is being admitted still gives back its slot here.
-    const messages: AsyncIterableIterator<SubscriptionMessage> = {
-      next: () => repeater.next(),
-      return: (value?: unknown) => {
-        forget(open);
-        return repeater.return(value as never);
-      },
-      throw: (error?: unknown) => repeater.throw(error),
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-    return { messages };
+    // Also returned before its first read (the client left while it was admitted): its slot given back.
+    return { messages: endsOnReturn(repeater, () => forget(open)) };
   }
 
   const recent = new LRUCache<string, EventEnvelope[]>({ max: 100_000, ttl: RECENT_MS });
