@@ -26,6 +26,7 @@ import {
   visit,
 } from 'graphql';
 import type { OperationAnalyzer } from '../analyzeOperation.ts';
+import { wrapExecutor } from '../wrapExecutor.ts';
 import type { AccessRule } from './readAccessPolicy.ts';
 
 /** The gateway context fields access enforcement reads. */
@@ -48,56 +49,44 @@ const PLACEHOLDER = '_accessPlaceholder';
  * a plan.
  */
 export function enforceAccess(gateway: GatewayInterface, analyze: OperationAnalyzer): GatewayInterface {
-  return {
-    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
-    stop: () => gateway.stop(),
-    async load(options) {
-      const loaded = await gateway.load(options);
-      const execute = loaded.executor;
-      if (!execute) throw new Error('The gateway has no executor: access cannot be enforced');
-      return {
-        ...loaded,
-        executor: async (requestContext) => {
-          const operation = requestContext.operation;
-          // servedOperations refuses these first; an executor never runs them unresolved.
-          if (!operation) throw new Error('No operation resolved before execution');
-          const analysis = analyze(requestContext.schema, requestContext.document, operation);
-          if (analysis.ruledFields.length === 0) return execute(requestContext);
-          const caller = (requestContext.context as Partial<AccessContext>).caller;
-          if (!caller) throw new Error('No verified caller in the request context');
-          const removed = new Map<FieldNode, Refusal>();
-          let key = '';
-          analysis.ruledFields.forEach((ruled, index) => {
-            const refusal = refusalFor(ruled.rule, caller, ruled.typeName, ruled.node);
-            if (!refusal) return;
-            removed.set(ruled.node, refusal);
-            key += `${index},`;
-          });
-          if (removed.size === 0) return execute(requestContext);
-          if (operation.operation !== 'query') {
-            // Refused whole: nothing is planned, no subgraph is called, nothing is written. One
-            // error per refused field, none for the fields below it.
-            const errors: GraphQLError[] = [];
-            visit(requestContext.document, {
-              Field(node) {
-                const refusal = removed.get(node);
-                if (!refusal) return undefined;
-                errors.push(refusal.error);
-                return false;
-              },
-            });
-            return { errors };
-          }
-          const filtered = filteredOperation(analysis.derived, key, requestContext.document, removed);
-          const result = await execute({
-            ...requestContext,
-            ...filtered,
-          } as GatewayGraphQLRequestContext);
-          return insertRefusals(result, requestContext, removed);
+  return wrapExecutor(gateway, (execute) => async (requestContext) => {
+    const operation = requestContext.operation;
+    // servedOperations refuses these first; an executor never runs them unresolved.
+    if (!operation) throw new Error('No operation resolved before execution');
+    const analysis = analyze(requestContext.schema, requestContext.document, operation);
+    if (analysis.ruledFields.length === 0) return execute(requestContext);
+    const caller = (requestContext.context as Partial<AccessContext>).caller;
+    if (!caller) throw new Error('No verified caller in the request context');
+    const removed = new Map<FieldNode, Refusal>();
+    let key = '';
+    analysis.ruledFields.forEach((ruled, index) => {
+      const refusal = refusalFor(ruled.rule, caller, ruled.typeName, ruled.node);
+      if (!refusal) return;
+      removed.set(ruled.node, refusal);
+      key += `${index},`;
+    });
+    if (removed.size === 0) return execute(requestContext);
+    if (operation.operation !== 'query') {
+      // Refused whole: nothing is planned, no subgraph is called, nothing is written. One
+      // error per refused field, none for the fields below it.
+      const errors: GraphQLError[] = [];
+      visit(requestContext.document, {
+        Field(node) {
+          const refusal = removed.get(node);
+          if (!refusal) return undefined;
+          errors.push(refusal.error);
+          return false;
         },
-      };
-    },
-  };
+      });
+      return { errors };
+    }
+    const filtered = filteredOperation(analysis.derived, key, requestContext.document, removed);
+    const result = await execute({
+      ...requestContext,
+      ...filtered,
+    } as GatewayGraphQLRequestContext);
+    return insertRefusals(result, requestContext, removed);
+  });
 }
 
 interface Refusal {

@@ -14,6 +14,7 @@ import { traceRecorded } from '@msd/telemetry';
 import { type DocumentNode, getVariableValues, type OperationDefinitionNode } from 'graphql';
 import { Counter } from 'prom-client';
 import type { IncrementalContext } from '../incremental/incrementalDelivery.ts';
+import { wrapExecutor } from '../wrapExecutor.ts';
 import { type AnswerCheck, type AnswerShape, compileAnswerCheck } from './answerCheck.ts';
 import { executablePlan, executePlan, type MadeFetch } from './executePlan.ts';
 
@@ -135,33 +136,22 @@ export function passThrough(): PassThrough {
     }
   };
 
-  const wrap = (gateway: GatewayInterface): GatewayInterface => ({
-    onSchemaLoadOrUpdate: (callback) => gateway.onSchemaLoadOrUpdate(callback),
-    stop: () => gateway.stop(),
-    async load(options) {
-      const loaded = await gateway.load(options);
-      const execute = loaded.executor;
-      if (!execute) throw new Error('The gateway has no executor');
-      return {
-        ...loaded,
-        executor: async (requestContext): Promise<GatewayExecutionResult> => {
-          const compiled = compiledFor(requestContext);
-          if (!compiled) return execute(requestContext);
-          const made: MadeFetch[] = [];
-          const data = await runCompiled(compiled, requestContext, made);
-          if (data) return { data };
-          executor.inc();
-          const context = requestContext.context as object;
-          madeIn.set(context, made);
-          try {
-            return await execute(requestContext);
-          } finally {
-            madeIn.delete(context);
-          }
-        },
-      };
-    },
-  });
+  const wrap = (gateway: GatewayInterface): GatewayInterface =>
+    wrapExecutor(gateway, (execute) => async (requestContext): Promise<GatewayExecutionResult> => {
+      const compiled = compiledFor(requestContext);
+      if (!compiled) return execute(requestContext);
+      const made: MadeFetch[] = [];
+      const data = await runCompiled(compiled, requestContext, made);
+      if (data) return { data };
+      executor.inc();
+      const context = requestContext.context as object;
+      madeIn.set(context, made);
+      try {
+        return await execute(requestContext);
+      } finally {
+        madeIn.delete(context);
+      }
+    });
 
   return {
     wrap,
