@@ -7,7 +7,7 @@
  *   npm run bench:gateway -- --profile 1   # every process under node --cpu-prof (for DevTools or speedscope)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '@msd/registry';
@@ -171,18 +171,13 @@ async function startOthers(run: harness.BenchRun, bench: harness.BenchStack) {
 }
 
 async function measure(run: harness.BenchRun) {
-  // --profile 1: every process of the stack, and each started beside it, writes a .cpuprofile on exit.
-  const profileDir = config.profile ? path.join(os.tmpdir(), `msd-profiles-${randomUUID()}`) : undefined;
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const bench = await harness.startBenchStack(run, {
     portBase,
     demoData: true,
-    env: {
-      ENTITY_CACHE: 'on',
-      ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
-    },
+    profile: config.profile === 1,
+    env: { ENTITY_CACHE: 'on' },
   });
-  const { stack } = bench;
+  const { stack, profileDir } = bench;
   const others = await startOthers(run, bench);
   const ourPid = stack.pids().gateway;
   const serviceUrl = `http://127.0.0.1:${stack.ports.order}/graphql`;

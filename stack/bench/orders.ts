@@ -6,8 +6,8 @@ import * as harness from './harness/index.ts';
 import { answered } from './reads.ts';
 
 const options = harness.benchOptions(
-  'npm run bench:orders -- [--quick] [--replicas 1,2] [--<figure> <value>]',
-  { replicas: [1], rounds: 3, seconds: 20, connections: 12, products: 20 },
+  'npm run bench:orders -- [--quick] [--replicas 1,2] [--profile 1] [--<figure> <value>]',
+  { replicas: [1], rounds: 3, seconds: 20, connections: 12, products: 20, profile: 0 },
   { rounds: 1, seconds: 4 },
 );
 const { config } = options;
@@ -29,6 +29,7 @@ async function startStack(run: harness.BenchRun, replicas: number) {
     portBase: replicas === 1 ? 4900 : 4920,
     replicas,
     built: true,
+    profile: config.profile === 1,
     env: {
       // Both stacks at once: 24 processes on a PostgreSQL of 100 connections, shared with other work.
       DATABASE_POOL_MAX: '2',
@@ -180,12 +181,15 @@ async function measure(run: harness.BenchRun) {
     for (const stack of r % 2 === 1 ? stacks : [...stacks].reverse())
       measurements.push(await measureRound(run, stack, r, idle));
   }
-  return { environment, results: { idle, measurements } };
+  // The profiles are written as each process exits.
+  for (const stack of stacks) if (stack.profileDir) await stack.stack.stop();
+  const profileDirs = stacks.flatMap((stack) => stack.profileDir ?? []);
+  return { environment, results: { idle, measurements, profileDirs } };
 }
 
 type Results = Awaited<ReturnType<typeof measure>>['results'];
 
-function report({ measurements }: Results): harness.ReportBlock[] {
+function report({ measurements, profileDirs }: Results): harness.ReportBlock[] {
   const perReplicas = config.replicas.map((replicas) => {
     const of = measurements.filter((m) => m.replicas === replicas);
     const pick = (value: (m: Measurement) => number | undefined) => harness.medianOf(of, value);
@@ -232,6 +236,7 @@ function report({ measurements }: Results): harness.ReportBlock[] {
           `\ngoals (one replica): stack CPU per order ${one.stackCpuMs} ms (<= 12: ${one.stackCpuMs <= 12 ? 'met' : 'MISSED'}), settled ${one.settleMs} ms after the last acknowledgement (<= 1000: ${one.settleMs <= 1000 ? 'met' : 'MISSED'}), ${one.okPerSecond} orders/s from ${config.connections} clients (>= 120: ${one.okPerSecond >= 120 ? 'met' : 'MISSED'})`,
         ]
       : []),
+    ...profileDirs.map((dir) => `\nCPU profiles (open in Chrome DevTools or speedscope): ${dir}`),
   ];
 }
 

@@ -4,6 +4,7 @@ import {
   type EventEnvelope,
   type EventType,
   entityUpdates,
+  streamedToGateway,
 } from '@msd/events';
 import { gateway, isServiceName, serviceEntry } from '@msd/registry';
 import type { Logger } from '@msd/service-kit';
@@ -16,14 +17,15 @@ export function invalidatingEvents(type: string, owner: string): EventType[] {
 }
 
 /**
- * A consumer for every event the registry's gateway consumes: each drops the cached entity its
- * event updates, so a cached entity is never served after its update event has been processed
- * here. An event about a type not cached (or the cache off) is taken off its queue as `stale`, so
- * the queues never pile up. Refuses to start when a cached type's update event does not reach the
- * gateway (a registry out of step), and warns of a cached type its owner announces no update of
- * (the default types all have one: stack/test/registry.test.ts). With `forward`, every event is
- * also handed on (to the replicas' subscriptions) after its cache entry is dropped, so a payload
- * resolved for it never comes from the entry it replaces.
+ * A consumer for every event the registry's gateway takes from a queue (those that update a
+ * cacheable type; the others reach it on its stream, `streamedToGateway`): each drops the cached
+ * entity its event updates, so a cached entity is never served after its update event has been
+ * processed here. An event about a type not cached (or the cache off) is taken off its queue as
+ * `stale`, so the queues never pile up. Refuses to start when a cached type's update event does
+ * not reach the gateway (a registry out of step), and warns of a cached type its owner announces no
+ * update of (the default types all have one: stack/test/registry.test.ts). With `forward`, every
+ * event is also handed on (to the replicas' subscriptions) after its cache entry is dropped, so a
+ * payload resolved for it never comes from the entry it replaces.
  */
 export function entityInvalidation(options: {
   cache: EntityCache | undefined;
@@ -46,19 +48,21 @@ export function entityInvalidation(options: {
         subgraph,
       });
   }
-  return consumed.map((event) =>
-    createEventConsumer({
-      event,
-      subscriber: 'gateway',
-      bus: options.bus,
-      logger: options.logger,
-      apply: async (received) => {
-        const type = entityUpdates[event];
-        const cached = options.cache && type !== undefined && options.types?.[type];
-        if (cached) await options.cache?.invalidate(type, received.aggregateId);
-        if (options.forward) await options.forward(received);
-        return cached || options.forward ? 'applied' : 'stale';
-      },
-    }),
-  );
+  return consumed
+    .filter((event) => !streamedToGateway.has(event))
+    .map((event) =>
+      createEventConsumer({
+        event,
+        subscriber: 'gateway',
+        bus: options.bus,
+        logger: options.logger,
+        apply: async (received) => {
+          const type = entityUpdates[event];
+          const cached = options.cache && type !== undefined && options.types?.[type];
+          if (cached) await options.cache?.invalidate(type, received.aggregateId);
+          if (options.forward) await options.forward(received);
+          return cached || options.forward ? 'applied' : 'stale';
+        },
+      }),
+    );
 }

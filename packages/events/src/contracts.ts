@@ -65,6 +65,8 @@ export interface EventEnvelope<T extends EventType = EventType> {
   /** ISO-8601 time of the owner's commit (database clock), the start of the propagation lag. */
   occurredAt: string;
   payload: EventPayload<T>;
+  /** The producer's signature (`signEvent`), kept so that an event handed on can be verified again. */
+  signature?: string;
 }
 
 const envelope = z.object({
@@ -74,6 +76,7 @@ const envelope = z.object({
   version: z.int().nonnegative(),
   occurredAt: z.iso.datetime({ offset: true }),
   payload: z.unknown(),
+  signature: z.string().optional(),
 });
 
 /** Thrown for data that is not a valid event: retrying cannot help, so it is parked at once. */

@@ -53,6 +53,12 @@ export {
   verifyEvent,
 } from './eventSignature.ts';
 export { COPY_APPLIED_CHANNEL, type FieldCopySpec, fieldCopy, type OwnerValue } from './fieldCopy.ts';
+export {
+  appendToGatewayStream,
+  gatewayStreamKey,
+  readGatewayStream,
+  streamedToGateway,
+} from './gatewayStream.ts';
 export { reactionsRepaired } from './metrics.ts';
 export { parkedEventResolvers } from './parkedEventResolvers.ts';
 export { type CopyStatus, readCopyStatus, reconcileNow } from './readCopyStatus.ts';

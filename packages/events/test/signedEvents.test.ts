@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, metrics, processConfig } from '@msd/service-kit';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   clearEventBus,
@@ -10,8 +11,10 @@ import {
   type EventEnvelope,
   eventBus,
   eventKeys,
+  gatewayStreamKey,
   listDeadLetters,
   queueName,
+  readGatewayStream,
   signEvent,
 } from '../src/index.ts';
 
@@ -53,9 +56,9 @@ function productUpdated(): EventEnvelope<'ProductUpdated'> {
   };
 }
 
-async function unverifiedCount() {
+async function unverifiedCount(queue = 'ProductUpdated.gateway') {
   const metric = await metrics.getSingleMetric('events_unverified_total')?.get();
-  return metric?.values.find((value) => value.labels.queue === 'ProductUpdated.gateway')?.value ?? 0;
+  return metric?.values.find((value) => value.labels.queue === queue)?.value ?? 0;
 }
 
 describe('signed events', () => {
@@ -98,6 +101,51 @@ describe('signed events', () => {
     );
     expect(await unverifiedCount()).toBe(before + forged.length);
     expect(applied.filter((id) => forged.some((event) => event.id === id))).toEqual([]);
+  });
+});
+
+describe("the gateway's stream", () => {
+  it('delivers the signed entries in order and drops the unsigned, forged and malformed ones, counting each', async () => {
+    const redis = new Redis(bus.connection);
+    try {
+      const before = await unverifiedCount(gatewayStreamKey(bus.prefix));
+      const start = await readGatewayStream(
+        redis,
+        bus,
+        '$',
+        () => {},
+        () => {},
+      );
+      const signed = [productUpdated(), productUpdated()].map((event) => ({
+        ...event,
+        signature: signEvent(event, bus.keys.product!),
+      }));
+      const forged = productUpdated();
+      const entries = [
+        JSON.stringify(signed[0]),
+        JSON.stringify(productUpdated()), // no signature
+        JSON.stringify({ ...forged, signature: signEvent(forged, bus.keys.driver!) }),
+        'not JSON',
+        JSON.stringify(signed[1]),
+      ];
+      for (const entry of entries) await redis.xadd(gatewayStreamKey(bus.prefix), '*', 'event', entry);
+      const delivered: string[] = [];
+      const refused: string[] = [];
+      const cursor = await readGatewayStream(
+        redis,
+        bus,
+        start,
+        (event) => delivered.push(event.id),
+        (error) => refused.push(error.message),
+      );
+      expect(delivered).toEqual(signed.map((event) => event.id));
+      expect(refused).toHaveLength(1); // reported once per read
+      expect(await unverifiedCount(gatewayStreamKey(bus.prefix))).toBe(before + 3);
+      const [last] = await redis.xrevrange(gatewayStreamKey(bus.prefix), '+', '-', 'COUNT', 1);
+      expect(cursor).toBe(last?.[0]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 

@@ -5,6 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dropDatabase, migrateAll } from '@msd/database';
@@ -30,6 +33,11 @@ export interface BenchStackOptions {
   variant?: string;
   /** Fill the databases with the demo set before the processes start (`seedDemoData`). */
   demoData?: boolean;
+  /**
+   * Every process of the stack, and each started beside it, under `node --cpu-prof`: a `.cpuprofile`
+   * per process in the returned `profileDir`, written as each exits (`stack.stop()`).
+   */
+  profile?: boolean;
 }
 
 /**
@@ -64,6 +72,8 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
   run.cleanup.add('clearing the event bus', () => clearEventBus(bus));
   if (options.demoData) await seedDemoData(logger, (service) => urls[service]);
   run.signal.throwIfAborted();
+  const profileDir = options.profile ? path.join(os.tmpdir(), `msd-profiles-${randomUUID()}`) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const env = {
     ...Object.fromEntries(serviceNames.map((s) => [databaseUrlVariable(s), urls[s]])),
     EVENTS_PREFIX: bus.prefix,
@@ -77,6 +87,7 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
         .map((entry) => [eventKeyVariable(entry.name), randomBytes(32).toString('base64url')]),
     ),
     ...benchDefaults,
+    ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
     ...options.env,
   };
   const stack = await launchStack({
@@ -110,6 +121,8 @@ export async function startBenchStack(run: BenchRun, options: BenchStackOptions)
     serviceUrls,
     /** Names of the processes started beside the stack (`startProcessBeside`), by pid. */
     beside,
+    /** Where the processes' `.cpuprofile` files go (`profile`). */
+    profileDir,
     /** A CPU meter over the stack, the processes beside it, the run's PostgreSQL backends and Redis. */
     cpuMeter: () => stackCpuMeter(beside, { runDatabases }),
   };

@@ -1,9 +1,11 @@
 import { type JobsOptions, Queue, type RedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventEnvelope, EventType } from '../contracts.ts';
 import { deliveryOptionsOf } from '../deliveryOptions.ts';
 import { signEvent } from '../eventSignature.ts';
-import { inTransaction } from '../inTransaction.ts';
+import { appendToGatewayStream, gatewayStreamKey, streamedToGateway } from '../gatewayStream.ts';
+import { onConnection } from '../inTransaction.ts';
 import { eventsPublished } from '../metrics.ts';
 import { queueName, subscriptions } from '../subscriptions.ts';
 import { startPublishSpan, type TraceCarrier } from '../traceContext.ts';
@@ -21,8 +23,9 @@ interface OutboxRow {
 /**
  * Publishing outbox rows: each batch is claimed with FOR UPDATE SKIP LOCKED (any number of relays
  * share the work without sending a row twice), signed with the service's key, handed to every
- * subscriber's queue, and marked published in the same transaction, only after Redis accepted it:
- * a crash in between sends again (consumers' inboxes drop the duplicate), never loses.
+ * subscriber's queue (and the events the gateway follows for subscriptions to its stream,
+ * `streamedToGateway`), and marked published in the same transaction, only after Redis accepted
+ * it: a crash in between sends again (consumers' inboxes drop the duplicate), never loses.
  */
 export function createOutboxPublisher(options: {
   service: string;
@@ -42,6 +45,10 @@ export function createOutboxPublisher(options: {
   beforeMarkPublished?: (() => void | Promise<void>) | undefined;
 }) {
   const { service, pool, connection, prefix, signingKey, batchSize, commandTimeoutMs } = options;
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`The outbox batch size must be a positive integer, not ${batchSize}`);
+  const claimSql = `SELECT id, type, aggregate_id, version, payload, occurred_at, trace_context FROM outbox_events
+    WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
   const delivery = deliveryOptionsOf(options);
   const queues = new Map<string, Queue>();
   const queue = (name: string) => {
@@ -54,15 +61,30 @@ export function createOutboxPublisher(options: {
     return existing;
   };
 
+  let streamClient: Redis | undefined;
+  const stream = async () => {
+    if (!streamClient) {
+      streamClient = new Redis({ ...connection, lazyConnect: true });
+      streamClient.on('error', () => {}); // surfaced by the failing batch
+    }
+    if (streamClient.status === 'wait') await streamClient.connect();
+    return streamClient.pipeline();
+  };
+
   const publish = async (rows: OutboxRow[]) => {
     const jobs = new Map<string, { name: string; data: EventEnvelope; opts: JobsOptions }[]>();
+    const streamed: EventEnvelope[] = [];
     const spans = [];
     for (const row of rows) {
       const subscribers = subscriptions[row.type] ?? [];
+      const toGateway = streamedToGateway.has(row.type);
       // The trace that wrote the row continues through this publish into the job (traceContext).
       const traced = startPublishSpan(row.trace_context, {
         type: row.type,
-        queues: subscribers.map((subscriber) => queueName(row.type, subscriber)),
+        queues: [
+          ...subscribers.map((subscriber) => queueName(row.type, subscriber)),
+          ...(toGateway ? [gatewayStreamKey(prefix)] : []),
+        ],
       });
       if (traced) spans.push(traced.span);
       const envelope = {
@@ -78,6 +100,7 @@ export function createOutboxPublisher(options: {
         signature: signEvent(envelope, signingKey),
         ...(traced ? { traceContext: traced.carrier } : {}),
       };
+      if (toGateway) streamed.push(event);
       for (const subscriber of subscribers) {
         const name = queueName(row.type, subscriber);
         const list = jobs.get(name) ?? [];
@@ -87,8 +110,14 @@ export function createOutboxPublisher(options: {
         jobs.set(name, list);
       }
     }
+    const appendStreamed = async () => {
+      if (streamed.length === 0) return;
+      const pipeline = await stream();
+      for (const event of streamed) appendToGatewayStream(pipeline, prefix, event);
+      for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
+    };
     try {
-      await Promise.all([...jobs].map(([name, list]) => queue(name).addBulk(list)));
+      await Promise.all([...[...jobs].map(([name, list]) => queue(name).addBulk(list)), appendStreamed()]);
     } finally {
       for (const span of spans) span.end();
     }
@@ -99,26 +128,27 @@ export function createOutboxPublisher(options: {
     async drain(): Promise<number> {
       let total = 0;
       for (;;) {
-        const count = await inTransaction(pool, async (client) => {
-          // Named: prepared once per connection, as the relay runs them for every batch.
-          const { rows } = await client.query<OutboxRow>({
-            name: 'claim outbox batch',
-            text: `SELECT id, type, aggregate_id, version, payload, occurred_at, trace_context FROM outbox_events
-             WHERE published_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-            values: [batchSize],
-          });
-          if (rows.length > 0) {
-            await options.beforePublish?.();
-            // BullMQ's multi-command adds do not all honour ioredis' commandTimeout: the batch gets a
-            // deadline of its own. Jobs that land after it are sent again later, and dropped as duplicates.
-            await withTimeout(publish(rows), commandTimeoutMs, 'Redis did not accept the batch');
-            await options.beforeMarkPublished?.();
-            await client.query({
-              name: 'mark outbox published',
-              text: 'UPDATE outbox_events SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])',
-              values: [rows.map((row) => row.id)],
-            });
+        // Two round trips a batch: BEGIN with the claim, the mark with COMMIT. Simple-protocol text
+        // (one message, several statements), so nothing in it comes from outside: the batch size is
+        // an integer checked above, the ids are the claimed rows' own.
+        const count = await onConnection(pool, async (client) => {
+          const [, claimed] = (await client.query(
+            `BEGIN; ${claimSql}`,
+          )) as unknown as pg.QueryResult<OutboxRow>[];
+          const rows = claimed?.rows ?? [];
+          if (rows.length === 0) {
+            await client.query('COMMIT');
+            return 0;
           }
+          await options.beforePublish?.();
+          // BullMQ's multi-command adds do not all honour ioredis' commandTimeout: the batch gets a
+          // deadline of its own. Jobs that land after it are sent again later, and dropped as duplicates.
+          await withTimeout(publish(rows), commandTimeoutMs, 'Redis did not accept the batch');
+          await options.beforeMarkPublished?.();
+          const ids = client.escapeLiteral(`{${rows.map((row) => row.id).join(',')}}`);
+          await client.query(
+            `UPDATE outbox_events SET published_at = clock_timestamp() WHERE id = ANY(${ids}::uuid[]); COMMIT`,
+          );
           return rows.length;
         });
         total += count;
@@ -135,6 +165,7 @@ export function createOutboxPublisher(options: {
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
+      streamClient?.disconnect();
     },
   };
 }
