@@ -61,6 +61,7 @@ import { replicaFanOut } from './subscriptions/replicaFanOut.ts';
 import { appliedPairs, eventsFollowed, subscriptionFields } from './subscriptions/subscriptionFields.ts';
 import {
   defaultSubscriptions,
+  RECENT_MS,
   type SubscriptionsConfig,
   subscriptionHub,
 } from './subscriptions/subscriptionHub.ts';
@@ -158,8 +159,11 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   const subscriptionSettings = { ...defaultSubscriptions, ...options.subscriptions };
   const fields = subscriptionFields(supergraphSdl);
   const applied = options.events ? appliedBy(options.events, appliedPairs(fields)) : undefined;
+  // Late-bound: the hub tells the events' reader (made below) that a subscription started.
+  let subscriptionStarted = () => {};
   const hub = subscriptionHub({
     fields,
+    opened: () => subscriptionStarted(),
     ...(applied ? { waitApplied: applied.wait } : {}),
     execute: (args) => apollo.executeHTTPGraphQLRequest(args as never),
     ...(limiter ? { charge: limiter.charge } : {}),
@@ -167,6 +171,11 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     logger,
   });
   const fanOut = options.events ? replicaFanOut(options.events, logger) : undefined;
+  const reader = fanOut?.reader((event) => hub.onEvent(event), {
+    listening: () => hub.size() > 0,
+    catchUpMs: RECENT_MS,
+  });
+  if (reader) subscriptionStarted = reader.wake;
   const pushedEvents = eventsFollowed(fields.values());
   const unheard = pushedEvents.filter(
     (event) => !(gatewayEntry.consumes as readonly EventType[]).includes(event),
@@ -178,7 +187,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
   // With events, the gateway always drains its queues, cache or not, so they never pile up: each
   // event drops its cached entity, then reaches every replica's subscriptions.
   const background: BackgroundProcess[] =
-    options.events && fanOut
+    options.events && fanOut && reader
       ? [
           ...entityInvalidation({
             cache,
@@ -187,7 +196,7 @@ export function createGatewayServer(options: GatewayOptions = {}) {
             logger,
             forward: fanOut.forward,
           }),
-          fanOut.reader((event) => hub.onEvent(event)),
+          reader,
         ]
       : [];
   const forwarding = options.passThrough === false ? undefined : passThrough();

@@ -33,10 +33,20 @@ export function replicaFanOut(bus: EventBusOptions, logger: Logger) {
     await appendToGatewayStream(writer, bus.prefix, event);
   };
 
-  const reader = (deliver: (event: EventEnvelope) => void): BackgroundProcess => {
+  /**
+   * Reads while `listening()` (this replica has subscriptions), and nothing otherwise: a gateway that
+   * nobody subscribes to costs no read per event. `wake()` says a subscription started; the reader
+   * then reads again from `catchUpMs` back (stream ids are times), so the events of that window
+   * still reach the hub (a subscription that starts after an event but before its change lands).
+   */
+  const reader = (
+    deliver: (event: EventEnvelope) => void,
+    options: { listening: () => boolean; catchUpMs: number },
+  ): BackgroundProcess & { wake(): void } => {
     let client: Redis | undefined;
     let running: Promise<void> | undefined;
     let stopped = false;
+    let woken: (() => void) | undefined;
     const seen = new LRUCache<string, true>({ max: REMEMBERED });
     const fresh = (event: EventEnvelope) => {
       if (seen.has(event.id)) return;
@@ -46,10 +56,17 @@ export function replicaFanOut(bus: EventBusOptions, logger: Logger) {
     const unverified = (error: Error) =>
       logger.warn('an event on the gateway stream is not signed by its producer: dropped', { error });
     const read = async (redis: Redis) => {
-      // Only events appended from now on: this replica's subscribers start now.
-      let cursor = '$';
+      let cursor: string | undefined;
       let failures = 0;
       while (!stopped) {
+        if (!options.listening()) {
+          cursor = undefined;
+          await new Promise<void>((resolve) => {
+            woken = resolve;
+          });
+          continue;
+        }
+        cursor ??= `${Date.now() - options.catchUpMs}-0`;
         try {
           cursor = await readGatewayStream(redis, bus, cursor, fresh, unverified);
           failures = 0;
@@ -60,7 +77,12 @@ export function replicaFanOut(bus: EventBusOptions, logger: Logger) {
         }
       }
     };
+    const wake = () => {
+      woken?.();
+      woken = undefined;
+    };
     return {
+      wake,
       async start() {
         stopped = false;
         client = new Redis({ ...bus.connection, maxRetriesPerRequest: 1 });
@@ -69,6 +91,7 @@ export function replicaFanOut(bus: EventBusOptions, logger: Logger) {
       },
       async stop() {
         stopped = true;
+        wake();
         client?.disconnect(); // ends the blocking read now
         await running;
         await writer?.quit().catch(() => writer?.disconnect());

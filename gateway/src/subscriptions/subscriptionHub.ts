@@ -97,8 +97,11 @@ const messagesSent = new Counter({
   registers: [metrics],
 });
 
-/** How long an event whose change a service applies is kept for subscriptions that start meanwhile. */
-const RECENT_MS = 30_000;
+/**
+ * How long an event whose change a service applies is kept for subscriptions that start meanwhile
+ * (and how far back a replica reads the events again when its first subscription starts).
+ */
+export const RECENT_MS = 30_000;
 
 /**
  * An id-less field (`replicationStatusUpdated`) is read at most once a second: it answers about the
@@ -133,6 +136,8 @@ export function subscriptionHub(options: {
   /** The caller's open subscriptions, counted across replicas. */
   slots: CallerSlots;
   logger: Logger;
+  /** Called as a subscription starts listening, before its first read (the events' reader starts). */
+  opened?: () => void;
 }) {
   const byEntity = new Map<string, Set<Open>>();
   const contributors = new Map(
@@ -305,6 +310,7 @@ export function subscriptionHub(options: {
     open.busy = true;
     const set = byEntity.get(open.entity) ?? new Set<Open>();
     byEntity.set(open.entity, set.add(open));
+    options.opened?.();
     const first = await resolve(open);
     const value = first.data?.[translated.responseKey];
     if (first.errors?.length && (value === null || value === undefined)) {
