@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createPeriodicTask, type Logger } from '@msd/service-kit';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -29,6 +30,13 @@ export interface OutboxRelayOptions {
   retentionMs?: number;
   /** Published rows are deleted after this long even when not behind the safe point (default 7 days). */
   maxRetentionMs?: number;
+  /**
+   * After a batch, when more commits came meanwhile (the relay is under load), wait this long before
+   * the next, so that it gathers more events: a batch costs two round trips to PostgreSQL and one
+   * Redis call per queue whatever its size. The first event after a quiet spell goes at once.
+   * Default 0 (`OUTBOX_LINGER_MS` of a service's configuration: 10).
+   */
+  lingerMs?: number;
   /** A Redis command taking longer fails (the batch rolls back and is retried): default 5 s. */
   redisCommandTimeoutMs?: number;
   /**
@@ -76,6 +84,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const retentionMs = options.retentionMs ?? 24 * 3600 * 1000;
   const maxRetentionMs = options.maxRetentionMs ?? 7 * 24 * 3600 * 1000;
   const commandTimeoutMs = options.redisCommandTimeoutMs ?? 5_000;
+  const lingerMs = options.lingerMs ?? 0;
   const signingKey = options.bus.keys[service as Producer];
   if (!signingKey) throw new Error(`No event signing key for ${service}: its events could not be verified`);
   // Two connections: the loop's (which holds one for a batch) and housekeeping's; LISTEN has its own.
@@ -148,10 +157,13 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await wakeups.listen();
       if (recovering) await watch.check();
       wakeups.takeNotified();
-      await publisher.drain();
+      const published = await publisher.drain();
       checkEpoch = false;
-      // A commit announced itself during the drain: its row may not have been seen, drain again.
-      return wakeups.takeNotified();
+      // A commit announced itself during the drain: its row may not have been seen, drain again,
+      // under load after a moment that lets the batch gather more.
+      const more = wakeups.takeNotified();
+      if (more && published > 0 && lingerMs > 0) await sleep(lingerMs);
+      return more;
     },
   });
   const housekeeping = createPeriodicTask({

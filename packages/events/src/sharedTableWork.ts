@@ -35,6 +35,7 @@ export function sharedTableWork(options: {
             databaseUrl: options.databaseUrl,
             bus: options.bus,
             logger,
+            lingerMs: timings.outboxLingerMs,
             retentionMs: timings.outboxRetentionMs,
             maxRetentionMs: timings.outboxMaxRetentionMs,
           }),

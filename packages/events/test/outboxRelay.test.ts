@@ -117,6 +117,33 @@ describe('outbox relay', () => {
     }
   });
 
+  it('sends the first event after a quiet spell at once, and under load lets the next batch gather for lingerMs', async () => {
+    const bus = newBus();
+    let commitDuringDrain = true;
+    const lingering = relay(bus, {
+      lingerMs: 2_000,
+      // A commit while the first batch is out: the relay is under load.
+      beforePublish: async () => {
+        if (commitDuringDrain) await commitEvents(1);
+        commitDuringDrain = false;
+      },
+    });
+    await lingering.start();
+    const committed = Date.now();
+    await commitEvents(1);
+    const seen: number[] = [];
+    await vi.waitFor(
+      async () => {
+        if ((await queued(bus)) > seen.length) seen.push(Date.now());
+        expect(seen).toHaveLength(2);
+      },
+      { timeout: 15_000, interval: 20 },
+    );
+    const [first, second] = seen as [number, number];
+    expect(first - committed).toBeLessThan(2_000);
+    expect(second - first).toBeGreaterThanOrEqual(1_900);
+  });
+
   it('shares the outbox between two relays without sending a row twice (FOR UPDATE SKIP LOCKED)', async () => {
     const bus = newBus();
     await commitEvents(2_000);

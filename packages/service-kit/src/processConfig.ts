@@ -128,6 +128,12 @@ export const eventVariables = {
     .min(1)
     .default(300_000)
     .describe('How often retention deletes expired rows (inbox, reconciliation runs, decided renames)'),
+  OUTBOX_LINGER_MS: milliseconds
+    .max(1_000)
+    .default(10)
+    .describe(
+      'Under load, how long the outbox relay waits after a batch so that the next gathers more events (0: never)',
+    ),
   OUTBOX_RETENTION_MS: milliseconds
     .default(days(1))
     .describe('Published outbox rows are deleted after this long, once every consumer is past them'),
@@ -319,6 +325,7 @@ export function serviceUrls(config: Readonly<Record<string, unknown>> = {}): Ser
 export interface EventTimings {
   reconcileIntervalMs: number;
   retentionIntervalMs: number;
+  outboxLingerMs: number;
   outboxRetentionMs: number;
   outboxMaxRetentionMs: number;
   inboxRetentionMs: number;
@@ -331,6 +338,7 @@ export function eventTimings(config: z.output<z.ZodObject<typeof eventVariables>
   return {
     reconcileIntervalMs: config.RECONCILE_INTERVAL_MS,
     retentionIntervalMs: config.RETENTION_INTERVAL_MS,
+    outboxLingerMs: config.OUTBOX_LINGER_MS,
     outboxRetentionMs: config.OUTBOX_RETENTION_MS,
     outboxMaxRetentionMs: config.OUTBOX_MAX_RETENTION_MS,
     inboxRetentionMs: config.INBOX_RETENTION_MS,
