@@ -24,6 +24,7 @@ let shapingOrderDown: string;
 let forwardingProductDown: string;
 let shapingProductDown: string;
 let orderId: string;
+let productId: string;
 
 async function startGateway(passThrough: boolean, overrides: Record<string, string> = {}) {
   const { createGatewayServer } = await import('@msd/gateway');
@@ -51,12 +52,13 @@ beforeAll(async () => {
   shapingOrderDown = await startGateway(false, { order: 'http://127.0.0.1:9/graphql' });
   forwardingProductDown = await startGateway(true, { product: 'http://127.0.0.1:9/graphql' });
   shapingProductDown = await startGateway(false, { product: 'http://127.0.0.1:9/graphql' });
-  const { orderIds } = await seedOrders(
+  const { orderIds, productIds } = await seedOrders(
     forwarding,
     { products: 4, orders: 6, itemsPerOrder: 3 },
     'Forwarded',
   );
   orderId = orderIds[0] as string;
+  productId = productIds[0] as string;
   const { data } = await graphqlRequest<{ createDriver: { id: string } }>(
     forwarding,
     'mutation ($input: CreateDriverInput!) { createDriver(input: $input) { id } }',
@@ -180,6 +182,45 @@ describe('answers with and without the pass-through', () => {
     ];
     for (const testCase of cases)
       await expectSameAnswers({ ...testCase, outcome: 'forwarded' }, forwarding, shaping);
+  });
+
+  it('are the same for a mutation of one fetch, forwarded and sent once, and when it fails', async () => {
+    const placeOrder =
+      'mutation ($id: ID!) { placeOrder(input: { customerId: "customer-001", items: [{ productId: $id, quantity: 1 }] }) { status customerId items { quantity } } }';
+    // Each order is a new one: its consistency token names it. Both gateways issue one (the write
+    // reached the token plugin through the pass-through too); the rest is the same bytes.
+    const tokenless = async (url: string, variables: Record<string, unknown>) => {
+      const { status, body } = await post(url, {
+        name: 'placeOrder',
+        query: placeOrder,
+        variables,
+        as: 'customer',
+      });
+      const answer = JSON.parse(body) as { extensions?: { consistencyToken?: unknown } };
+      const token = answer.extensions?.consistencyToken;
+      if (answer.extensions) delete answer.extensions.consistencyToken;
+      return { status, answer, token: typeof token };
+    };
+    const expected = await tokenless(shaping, { id: productId });
+    expect(expected.answer).toMatchObject({ data: { placeOrder: { status: 'PLACED' } } });
+    expect(await tokenless(forwarding, { id: productId })).toEqual(expected);
+    const placed = await countsOf(async () =>
+      expect(await tokenless(forwarding, { id: productId })).toEqual(expected),
+    );
+    expect(placed).toMatchObject({ forwarded: 1, executor: 0, orderCalls: 1 });
+    // Refused by the order service: @apollo/gateway's executor answers from the fetch made, not sent again.
+    const refused = await expectSameAnswers(
+      {
+        name: 'placeOrder of no product',
+        query: placeOrder,
+        variables: { id: randomUUID() },
+        as: 'customer',
+      },
+      forwarding,
+      shaping,
+    );
+    expect(refused.body).toContain('"errors"');
+    expect(refused).toMatchObject({ forwarded: 0, shaped: 0, executor: 1, orderCalls: 1 });
   });
 
   it('are the same, with the same errors, when something fails', async () => {

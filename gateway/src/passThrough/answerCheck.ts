@@ -38,7 +38,7 @@ class NotForwardable extends Error {}
 const integerString = /^-?(?:0|[1-9][0-9]*)$/;
 
 /**
- * Compiles, for one query of the API schema, the check that a subgraph's `data` already is the
+ * Compiles, for one query (or mutation) of the API schema, the check that a subgraph's `data` already is the
  * client's answer: the test that @apollo/gateway's `computeResponse` (its result shaping) would
  * copy every value and change none, so the object serializes to the same bytes.
  *
@@ -58,8 +58,13 @@ export function compileAnswerCheck(
   operationName: string | null | undefined,
 ): { check: AnswerCheck; shape: AnswerShape; operation: OperationDefinitionNode } | undefined {
   const operation = getOperationAST(document, operationName);
-  const root = schema.getQueryType();
-  if (operation?.operation !== 'query' || !root || operation.directives?.length) return undefined;
+  const root =
+    operation?.operation === 'query'
+      ? schema.getQueryType()
+      : operation?.operation === 'mutation'
+        ? schema.getMutationType()
+        : undefined;
+  if (!operation || !root || operation.directives?.length) return undefined;
   const fragments = new Map(
     document.definitions
       .filter(

@@ -27,21 +27,25 @@ const incomingOperation = 'incoming operation' as Extract<
 >['kind'];
 
 /**
- * Whether `executePlan` runs this plan: sequences, parallels, flattens and fetches of a query,
+ * Whether `executePlan` runs this plan: sequences, parallels, flattens and fetches of a query (of a
+ * mutation, one fetch),
  * without rewrites (no `@interfaceObject`, no aliases the planner renames, no `@fromContext`),
  * `requires` of fields and inline fragments only.
  */
-export function executablePlan(node: PlanNode | undefined): boolean {
+export function executablePlan(node: PlanNode | undefined, mutation = false): boolean {
   if (!node) return false;
+  // A mutation only as a plan of one fetch: should it fail, @apollo/gateway's executor is answered
+  // from it (`made`), and no step after a write is left to be run twice.
+  if (mutation && (node.kind !== 'Fetch' || node.requires)) return false;
   switch (node.kind) {
     case 'Sequence':
     case 'Parallel':
-      return node.nodes.every(executablePlan);
+      return node.nodes.every((inner) => executablePlan(inner));
     case 'Flatten':
       return executablePlan(node.node);
     case 'Fetch':
       return (
-        node.operationKind === 'query' &&
+        node.operationKind === (mutation ? 'mutation' : 'query') &&
         !node.inputRewrites?.length &&
         !node.outputRewrites?.length &&
         !node.contextRewrites?.length

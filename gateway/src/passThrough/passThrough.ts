@@ -52,7 +52,8 @@ export interface PassThrough {
  *
  * - Which operations: @apollo/gateway plans every operation; its plan (reported before it runs,
  *   `planned`) must be sequences, parallels, flattens and fetches without rewrites
- *   (`executablePlan`), and the operation one whose shaping compiles (`compileAnswerCheck`). Known
+ *   (`executablePlan`; a mutation's, one fetch), and the operation one whose shaping compiles
+ *   (`compileAnswerCheck`). Known
  *   per parsed document and operation name, as the plan is; the first request of each runs as ever.
  * - The plan runs through the same data sources (`executePlan`); the merged data is shaped by the
  *   compiled shape, or, for a plan of one fetch whose answer already is the answer (the check),
@@ -85,8 +86,9 @@ export function passThrough(): PassThrough {
     const name = request.operationName ?? '';
     if (byName.has(name)) return;
     const plan = queryPlan.node;
+    const mutation = requestContext.operation?.operation === 'mutation';
     const compiled =
-      plan?.kind !== 'Subscription' && executablePlan(plan)
+      plan?.kind !== 'Subscription' && executablePlan(plan, mutation)
         ? compileAnswerCheck(schema, document, request.operationName)
         : undefined;
     byName.set(
