@@ -108,19 +108,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   pool.on('connect', (client) => client.on('error', () => {}));
   // With Redis down or hung, a call fails now: the batch rolls back and its row locks are released.
   const connection = failFast(options.bus.connection, commandTimeoutMs);
-  const publisher = createOutboxPublisher({
-    service,
-    pool,
-    connection,
-    prefix: options.bus.prefix,
-    signingKey,
-    batchSize: options.batchSize ?? 500,
-    commandTimeoutMs,
-    retryDelayMs: options.bus.retryDelayMs,
-    beforePublish: options.beforePublish,
-    beforeMarkPublished: options.beforeMarkPublished,
-  });
-  const wakeups = createOutboxWakeups({ databaseUrl: options.databaseUrl, logger });
   let redis: Redis | undefined;
   const redisClient = async () => {
     if (!redis) {
@@ -130,6 +117,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     if (redis.status === 'wait') await redis.connect();
     return redis;
   };
+  const publisher = createOutboxPublisher({
+    service,
+    pool,
+    connection,
+    redis: redisClient,
+    prefix: options.bus.prefix,
+    signingKey,
+    batchSize: options.batchSize ?? 500,
+    commandTimeoutMs,
+    retryDelayMs: options.bus.retryDelayMs,
+    beforePublish: options.beforePublish,
+    beforeMarkPublished: options.beforeMarkPublished,
+  });
+  const wakeups = createOutboxWakeups({ databaseUrl: options.databaseUrl, logger });
   const watch = busEpochWatch({
     relay: service,
     pool,

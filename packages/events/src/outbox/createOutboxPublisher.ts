@@ -1,5 +1,5 @@
 import { type JobsOptions, Queue, type RedisOptions } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventEnvelope, EventType } from '../contracts.ts';
 import { deliveryOptionsOf } from '../deliveryOptions.ts';
@@ -32,6 +32,8 @@ export function createOutboxPublisher(options: {
   pool: pg.Pool;
   /** A fail-fast connection (`failFast`): a call to a Redis that is down fails now and the batch rolls back. */
   connection: RedisOptions;
+  /** A client on that connection, for the gateway's stream (the relay's own, which it closes). */
+  redis: () => Promise<Redis>;
   prefix: string;
   signingKey: string;
   batchSize: number;
@@ -59,16 +61,6 @@ export function createOutboxPublisher(options: {
       queues.set(name, existing);
     }
     return existing;
-  };
-
-  let streamClient: Redis | undefined;
-  const stream = async () => {
-    if (!streamClient) {
-      streamClient = new Redis({ ...connection, lazyConnect: true });
-      streamClient.on('error', () => {}); // surfaced by the failing batch
-    }
-    if (streamClient.status === 'wait') await streamClient.connect();
-    return streamClient.pipeline();
   };
 
   const publish = async (rows: OutboxRow[]) => {
@@ -112,7 +104,7 @@ export function createOutboxPublisher(options: {
     }
     const appendStreamed = async () => {
       if (streamed.length === 0) return;
-      const pipeline = await stream();
+      const pipeline = (await options.redis()).pipeline();
       for (const event of streamed) appendToGatewayStream(pipeline, prefix, event);
       for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
     };
@@ -165,7 +157,6 @@ export function createOutboxPublisher(options: {
     },
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
-      streamClient?.disconnect();
     },
   };
 }
