@@ -6,13 +6,16 @@ import {
   type EventPayload,
   type EventType,
   eventBus,
+  gatewayStreamKey,
   producerOf,
   queueName,
   type Subscriber,
   signEvent,
+  streamedToGateway,
 } from '@msd/events';
 import { graphqlRequest, startTestSubgraph, type TestSubgraph } from '@msd/testing';
 import { type Job, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type InventoryDatabase, openInventoryDatabase } from '../src/data/database.ts';
 import { MAX_STOCK } from '../src/data/stockLevels.ts';
@@ -20,6 +23,7 @@ import { createInventoryServer } from '../src/server.ts';
 
 const bus = eventBus({ prefix: `test-${randomUUID()}` });
 const queues = new Map<string, Queue>();
+const redis = new Redis(bus.connection);
 const queue = (event: EventType, subscriber: Subscriber) => {
   const name = queueName(event, subscriber);
   let existing = queues.get(name);
@@ -40,6 +44,7 @@ afterAll(async () => {
   await db?.$disconnect();
   await inventory?.stop();
   await Promise.all([...queues.values()].map((q) => q.close()));
+  redis.disconnect();
   await clearEventBus(bus);
 });
 
@@ -101,10 +106,20 @@ const stockedProduct = async (quantity: number) => {
   return productId;
 };
 
-/** Events inventory published to `subscriber` (jobs the relay added to its queue) about an order or product. */
+/**
+ * Events inventory published to `subscriber` about an order or product: jobs the relay added to its
+ * queue, or, for the events the gateway follows only for subscriptions, entries of its stream.
+ */
 const published = async (event: EventType, subscriber: Subscriber, aggregateId: string) => {
-  const jobs = await queue(event, subscriber).getJobs(['waiting', 'active', 'completed', 'delayed']);
-  return jobs.map((job) => job.data as EventEnvelope).filter((e) => e.aggregateId === aggregateId);
+  const sent =
+    subscriber === 'gateway' && streamedToGateway.has(event)
+      ? (await redis.xrange(gatewayStreamKey(bus.prefix), '-', '+')).map(
+          ([, fields]) => JSON.parse(fields[1] ?? 'null') as EventEnvelope,
+        )
+      : (await queue(event, subscriber).getJobs(['waiting', 'active', 'completed', 'delayed'])).map(
+          (job) => job.data as EventEnvelope,
+        );
+  return sent.filter((e) => e.type === event && e.aggregateId === aggregateId);
 };
 
 const outboxOf = (aggregateId: string) => db.outboxEvent.findMany({ where: { aggregateId } });
