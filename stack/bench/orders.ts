@@ -7,8 +7,8 @@ import { answered } from './reads.ts';
 
 const options = harness.benchOptions(
   'npm run bench:orders -- [--quick] [--replicas 1,2] [--profile 1] [--<figure> <value>]',
-  { replicas: [1], rounds: 3, seconds: 20, connections: 12, products: 20, profile: 0 },
-  { rounds: 1, seconds: 4 },
+  { replicas: [1], rounds: 3, seconds: 20, warmUpSeconds: 5, connections: 12, products: 20, profile: 0 },
+  { rounds: 1, seconds: 4, warmUpSeconds: 1 },
 );
 const { config } = options;
 /** `bench:replicas` is this benchmark with one replica against two; its results are its own. */
@@ -107,21 +107,14 @@ async function unsettled(stack: Stack): Promise<number> {
   );
 }
 
-async function measureRound(
-  run: harness.BenchRun,
-  stack: Stack,
-  roundNumber: number,
-  idle: Record<string, number>,
-) {
+/** `placeOrder` through the gateway from the closed-loop clients for `seconds`, then the wait until every order settled. */
+async function placeOrders(run: harness.BenchRun, stack: Stack, seconds: number) {
   const token = await developmentToken('customer', 'customer-001');
-  const from = new Date();
-  const cpuBefore = stack.cpu.snapshot();
-  const workBefore = await postgresWork(stack);
   let next = 0;
   const stats = await harness.closedLoop({
     url: stack.stack.gatewayUrl,
     connections: config.connections,
-    seconds: config.seconds,
+    seconds,
     headers: { authorization: `Bearer ${token}` },
     body: () =>
       JSON.stringify({
@@ -138,6 +131,19 @@ async function measureRound(
     (left) => left === 0,
     { intervalMs: 50, timeoutMs: settleTimeoutMs, signal: run.signal },
   );
+  return { stats, to, settled };
+}
+
+async function measureRound(
+  run: harness.BenchRun,
+  stack: Stack,
+  roundNumber: number,
+  idle: Record<string, number>,
+) {
+  const from = new Date();
+  const cpuBefore = stack.cpu.snapshot();
+  const workBefore = await postgresWork(stack);
+  const { stats, to, settled } = await placeOrders(run, stack, config.seconds);
   const cpuAfter = stack.cpu.snapshot();
   const workAfter = await postgresWork(stack);
   const orders = Math.max(1, stats.ok);
@@ -176,6 +182,9 @@ async function measure(run: harness.BenchRun) {
   const environment = await harness.describeEnvironment(first.urls.product, first.bus, first.cpu);
   // Every process's own work with nothing to do (relays, queue workers, timers), all stacks idle.
   const idle = (await harness.idleCpu(first.cpu, 3_000, run.signal)).percentOfOneCore;
+  // Unmeasured: every process's hot paths compiled, PostgreSQL's caches and plans warm.
+  harness.logger.info('warm-up (not measured)', { seconds: config.warmUpSeconds });
+  for (const stack of stacks) await placeOrders(run, stack, config.warmUpSeconds);
   const measurements: Measurement[] = [];
   for (let r = 1; r <= config.rounds; r++) {
     for (const stack of r % 2 === 1 ? stacks : [...stacks].reverse())
