@@ -34,7 +34,7 @@ export interface OutboxRelayOptions {
    * After a batch, when more commits came meanwhile (the relay is under load), wait this long before
    * the next, so that it gathers more events: a batch costs two round trips to PostgreSQL and one
    * Redis call per queue whatever its size. The first event after a quiet spell goes at once.
-   * Default 0 (`OUTBOX_LINGER_MS` of a service's configuration: 10).
+   * Default 0 (`OUTBOX_LINGER_MS` of a service's configuration: 30).
    */
   lingerMs?: number;
   /** A Redis command taking longer fails (the batch rolls back and is retried): default 5 s. */

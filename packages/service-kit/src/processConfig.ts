@@ -130,7 +130,7 @@ export const eventVariables = {
     .describe('How often retention deletes expired rows (inbox, reconciliation runs, decided renames)'),
   OUTBOX_LINGER_MS: milliseconds
     .max(1_000)
-    .default(10)
+    .default(30)
     .describe(
       'Under load, how long the outbox relay waits after a batch so that the next gathers more events (0: never)',
     ),
