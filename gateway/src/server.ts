@@ -175,7 +175,11 @@ export function createGatewayServer(options: GatewayOptions = {}) {
     listening: () => hub.size() > 0,
     catchUpMs: RECENT_MS,
   });
-  if (reader) subscriptionStarted = reader.wake;
+  if (reader)
+    subscriptionStarted = () => {
+      reader.wake();
+      applied?.listen();
+    };
   const pushedEvents = eventsFollowed(fields.values());
   const unheard = pushedEvents.filter(
     (event) => !(gatewayEntry.consumes as readonly EventType[]).includes(event),

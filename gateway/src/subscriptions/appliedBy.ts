@@ -14,9 +14,10 @@ const IDLE_MS = 60_000;
  * once may come before the change. Each consumer's job carries the event id, and BullMQ writes the
  * end of every job (completed, or failed for good: parked) to its queue's event stream. A
  * `QueueEvents` per (event, service) reads that stream while subscriptions wait on the queue, so a
- * wait ends when the job's end arrives, with nothing polled while waiting. It starts with the first
- * wait, reading from a second before (a job that ended meanwhile is still seen), and stops after a
- * minute without one: a gateway nobody subscribes to reads nothing.
+ * wait ends when the job's end arrives, with nothing polled while waiting. It starts when a
+ * subscription opens (`listen`) or at the first wait, reading from a second before (a job that
+ * ended meanwhile is still seen), and stops after a minute without a wait: a gateway nobody
+ * subscribes to reads nothing.
  *
  * The relay adds an event to its queues side by side, so the gateway's event may arrive before the
  * service's job is added: a job that is not in its queue (yet) is waited for in the same way, but at
@@ -108,6 +109,10 @@ export function appliedBy(
   };
 
   return {
+    /** Starts every listener now (a subscription opened): the first wait does not wait for a connection. */
+    listen() {
+      for (const name of names) watch(name).usedAt = Date.now();
+    },
     /** Resolves once every one of these services has applied the event, or at the deadline. */
     async wait(event: { id: string; type: EventType }, services: readonly Subscriber[]): Promise<void> {
       const deadline = Date.now() + (options.timeoutMs ?? 30_000);
