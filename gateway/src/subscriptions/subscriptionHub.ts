@@ -367,9 +367,12 @@ export function subscriptionHub(options: {
     onEvent(event: EventEnvelope) {
       for (const entity of entitiesWoken(event, options.fields.values())) {
         const waitFor = appliersTo(event, entity);
-        // The last three events whose change a service applies, kept 30 s: a subscription that starts
+        // The last three events whose change a service applies, kept until 30 s after they occurred
+        // (an event read again as a replica starts listening is no younger): a subscription that starts
         // after such an event went by but before its change landed still reads it once applied.
-        if (waitFor.length > 0) recent.set(entity, [...(recent.get(entity) ?? []).slice(-2), event]);
+        const left = RECENT_MS - (Date.now() - Date.parse(event.occurredAt));
+        if (waitFor.length > 0 && left > 0)
+          recent.set(entity, [...(recent.get(entity) ?? []).slice(-2), event], { ttl: left });
         const opens = byEntity.get(entity);
         if (opens) readWhenApplied(event, waitFor, [...opens]);
       }
