@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import path from 'node:path';
 import { type EventConsumer, queueName } from '@msd/events';
 import { createGatewayServer } from '@msd/gateway';
@@ -8,6 +9,9 @@ import { graphqlRequest, readCounter } from '@msd/testing';
 import { Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seedOrders, startTestFederation, type TestFederation } from '../src/index.ts';
+
+/** A connection to a service that is down: dropped at once. */
+const refuse = (socket: Socket) => socket.destroy();
 
 const KEY = 'consistency token key shared by both replicas of this test';
 const ordersQuery = '{ orders(first: 100) { items { productName product { id name } } } }';
@@ -396,11 +400,10 @@ describe('consistency tokens through the gateway', () => {
       expect(fresh.extensions?.consistency?.order?.owner).toBeGreaterThanOrEqual(1);
 
       // The owner goes down too: the copy comes back, with an error at its path saying it may be stale.
-      // Its HTTP server stops answering (the process and its database stay, to come back on the same port).
-      await new Promise((resolve) => {
-        product.server.http.close(resolve);
-        product.server.http.closeAllConnections();
-      });
+      // Its HTTP server drops every connection, new and open. It keeps its port: closed, the port could
+      // be taken by another test file's server before this one listens on it again.
+      product.server.http.prependListener('connection', refuse);
+      product.server.http.closeAllConnections();
       const stale = await send<Orders>(
         federation.gatewayUrl,
         '{ orders(first: 100) { items { productName product { id } } } }',
@@ -429,12 +432,7 @@ describe('consistency tokens through the gateway', () => {
         ),
       ).toBeGreaterThanOrEqual(1);
     } finally {
-      if (!product.server.http.listening)
-        await new Promise((resolve) =>
-          product.server.http.listen(Number(new URL(product.url).port), '127.0.0.1', () =>
-            resolve(undefined),
-          ),
-        );
+      product.server.http.off('connection', refuse);
       await consumer.start();
       await rideConsumer.start();
     }
