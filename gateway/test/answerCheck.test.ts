@@ -83,6 +83,12 @@ const thing = () => ({
   maybe: null,
 });
 type Thing = ReturnType<typeof thing> & Record<string, unknown>;
+/** The same keys, `id` moved to the end. */
+const idLast = (t: Thing) => {
+  const { id, ...rest } = t;
+  for (const key of Object.keys(t)) delete t[key as keyof Thing];
+  Object.assign(t, rest, { id });
+};
 const answer = (change: (thing: Thing) => void = () => {}) => {
   const changed = thing() as Thing;
   change(changed);
@@ -101,15 +107,7 @@ describe('the answer check agrees with @apollo/gateway’s result shaping', () =
     ['a custom scalar holding a number', answer((t) => Object.assign(t, { data: 7 })), true],
     ['a Float holding an integer', answer((t) => Object.assign(t, { ratio: 2 })), true],
     ['an empty list', answer((t) => Object.assign(t, { parts: [] })), true],
-    [
-      'keys in another order',
-      answer((t) => {
-        const { id, ...rest } = t;
-        for (const key of Object.keys(t)) delete t[key];
-        Object.assign(t, rest, { id });
-      }),
-      false,
-    ],
+    ['keys in another order', answer(idLast), false],
     ['a key too many', answer((t) => Object.assign(t, { extra: 1 })), false],
     [
       'a key missing',
@@ -163,15 +161,7 @@ describe('the answer check agrees with @apollo/gateway’s result shaping', () =
       answer((t) => Object.assign(t, { extra: { deep: [1] }, __typename: 'Thing' })),
       true,
     ],
-    [
-      'merged data: keys in another order',
-      answer((t) => {
-        const { id, ...rest } = t;
-        for (const key of Object.keys(t)) delete t[key];
-        Object.assign(t, rest, { id });
-      }),
-      true,
-    ],
+    ['merged data: keys in another order', answer(idLast), true],
     [
       'merged data: a nullable field missing',
       answer((t) => {

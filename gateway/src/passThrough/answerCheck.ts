@@ -73,16 +73,16 @@ export function compileAnswerCheck(
       .map((fragment) => [fragment.name.value, fragment]),
   );
   try {
-    const rootShape = objectShape(root, [operation.selectionSet], fragments);
+    const compiled = compileObject(root, [operation.selectionSet], fragments);
     const shape: AnswerShape = (data) => {
       try {
-        return rootShape(data) as Record<string, unknown>;
+        return compiled.shape(data) as Record<string, unknown>;
       } catch (error) {
         if (error === shapingError) return undefined;
         throw error;
       }
     };
-    return { check: objectCheck(root, [operation.selectionSet], fragments), shape, operation };
+    return { check: compiled.check, shape, operation };
   } catch (error) {
     if (error instanceof NotForwardable) return undefined;
     throw error;
@@ -121,58 +121,114 @@ function collectFields(
   return into;
 }
 
-function objectCheck(
+/** What one position of the answer compiles to: the check that the data is the answer there, and its shaping. */
+interface CompiledPosition {
+  check: AnswerCheck;
+  shape: Shape;
+}
+
+/**
+ * One walk of the type and the selection compiles both. The check: each object has exactly the
+ * selected keys in their order, each value passes its field's check. The shaping: the output
+ * object built key by key in selection order from the merged data (a key the data lacks is null),
+ * leaves copied when valid. Wherever `computeResponse` would report an error (null in a non-null position, an invalid leaf, a
+ * list that is not one) or might read a type from the data (`__typename` other than the field's
+ * type), it gives up (`shapingError`): the request then takes @apollo/gateway's own path.
+ */
+function compileObject(
   type: GraphQLObjectType,
   selectionSets: readonly SelectionSetNode[],
   fragments: Map<string, FragmentDefinitionNode>,
-): AnswerCheck {
+): CompiledPosition {
   const keys: string[] = [];
-  const checks: AnswerCheck[] = [];
+  const fields: (CompiledPosition | undefined)[] = [];
   for (const [key, nodes] of collectFields(type, selectionSets, fragments)) {
     const name = (nodes[0] as FieldNode).name.value;
     keys.push(key);
     if (name === '__typename') {
-      checks.push((value) => value === type.name);
+      fields.push(undefined);
       continue;
     }
     const definition = type.getFields()[name];
     if (!definition) throw new NotForwardable(); // __schema, __type
     const selections = nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
-    checks.push(valueCheck(definition.type, selections, fragments));
+    fields.push(compileValue(definition.type, selections, fragments));
   }
   const count = keys.length;
-  return (value) => {
+  const check: AnswerCheck = (value) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
     let index = 0;
     for (const key in value) {
       if (index === count || key !== keys[index]) return false;
-      if (!(checks[index] as AnswerCheck)((value as Record<string, unknown>)[key])) return false;
+      const own = (value as Record<string, unknown>)[key];
+      const field = fields[index];
+      if (field === undefined ? own !== type.name : !field.check(own)) return false;
       index++;
     }
     return index === count;
   };
+  const shape: Shape = (value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw shapingError;
+    const input = value as Record<string, unknown>;
+    if (input.__typename !== undefined && input.__typename !== type.name) throw shapingError;
+    const output: Record<string, unknown> = {};
+    for (let index = 0; index < count; index++) {
+      const key = keys[index] as string;
+      const own = Object.hasOwn(input, key) ? input[key] : undefined;
+      const field = fields[index];
+      if (field === undefined) {
+        if (own != null && own !== type.name) throw shapingError;
+        output[key] = type.name;
+      } else output[key] = field.shape(own ?? null);
+    }
+    return output;
+  };
+  return { check, shape };
 }
 
-function valueCheck(
+function compileValue(
   type: GraphQLOutputType,
   selectionSets: readonly SelectionSetNode[],
   fragments: Map<string, FragmentDefinitionNode>,
-): AnswerCheck {
+): CompiledPosition {
   if (isNonNullType(type)) {
-    const inner = valueCheck(type.ofType, selectionSets, fragments);
-    return (value) => value !== null && inner(value);
+    const inner = compileValue(type.ofType, selectionSets, fragments);
+    return {
+      check: (value) => value !== null && inner.check(value),
+      shape: (value) => {
+        if (value === null) throw shapingError;
+        return inner.shape(value);
+      },
+    };
   }
   if (isListType(type)) {
-    const element = valueCheck(type.ofType, selectionSets, fragments);
-    return (value) => value === null || (Array.isArray(value) && value.every(element));
+    const element = compileValue(type.ofType, selectionSets, fragments);
+    return {
+      check: (value) => value === null || (Array.isArray(value) && value.every(element.check)),
+      shape: (value) => {
+        if (value === null) return null;
+        if (!Array.isArray(value)) throw shapingError;
+        return value.map((item) => element.shape(item ?? null));
+      },
+    };
   }
   if (isObjectType(type)) {
-    const object = objectCheck(type, selectionSets, fragments);
-    return (value) => value === null || object(value);
+    const object = compileObject(type, selectionSets, fragments);
+    return {
+      check: (value) => value === null || object.check(value),
+      shape: (value) => (value === null ? null : object.shape(value)),
+    };
   }
   if (selectionSets.length > 0) throw new NotForwardable(); // an interface or a union
   const leaf = leafCheck(type as GraphQLLeafType);
-  return (value) => value === null || leaf(value);
+  return {
+    check: (value) => value === null || leaf(value),
+    shape: (value) => {
+      if (value === null) return null;
+      if (!leaf(value)) throw shapingError;
+      return value;
+    },
+  };
 }
 
 /** `isValidLeafValue` of @apollo/federation-internals, which the shaping applies to every leaf. */
@@ -197,82 +253,4 @@ function leafCheck(type: GraphQLLeafType): AnswerCheck {
     default:
       return (value) => value !== undefined; // a custom scalar: any value
   }
-}
-
-/**
- * The shaping itself for the same operations, compiled: the output object built key by key in
- * selection order from the merged data (a key the data lacks is null), leaves copied when valid.
- * Wherever `computeResponse` would report an error (null in a non-null position, an invalid leaf, a
- * list that is not one) or might read a type from the data (`__typename` other than the field's
- * type), it gives up (`shapingError`): the request then takes @apollo/gateway's own path.
- */
-function objectShape(
-  type: GraphQLObjectType,
-  selectionSets: readonly SelectionSetNode[],
-  fragments: Map<string, FragmentDefinitionNode>,
-): Shape {
-  const keys: string[] = [];
-  const shapes: (Shape | undefined)[] = [];
-  for (const [key, nodes] of collectFields(type, selectionSets, fragments)) {
-    const name = (nodes[0] as FieldNode).name.value;
-    keys.push(key);
-    if (name === '__typename') {
-      shapes.push(undefined);
-      continue;
-    }
-    const definition = type.getFields()[name];
-    if (!definition) throw new NotForwardable();
-    const selections = nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
-    shapes.push(valueShape(definition.type, selections, fragments));
-  }
-  const count = keys.length;
-  return (value) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw shapingError;
-    const input = value as Record<string, unknown>;
-    if (input.__typename !== undefined && input.__typename !== type.name) throw shapingError;
-    const output: Record<string, unknown> = {};
-    for (let index = 0; index < count; index++) {
-      const key = keys[index] as string;
-      const own = Object.hasOwn(input, key) ? input[key] : undefined;
-      const shape = shapes[index];
-      if (shape === undefined) {
-        if (own != null && own !== type.name) throw shapingError;
-        output[key] = type.name;
-      } else output[key] = shape(own ?? null);
-    }
-    return output;
-  };
-}
-
-function valueShape(
-  type: GraphQLOutputType,
-  selectionSets: readonly SelectionSetNode[],
-  fragments: Map<string, FragmentDefinitionNode>,
-): Shape {
-  if (isNonNullType(type)) {
-    const inner = valueShape(type.ofType, selectionSets, fragments);
-    return (value) => {
-      if (value === null) throw shapingError;
-      return inner(value);
-    };
-  }
-  if (isListType(type)) {
-    const element = valueShape(type.ofType, selectionSets, fragments);
-    return (value) => {
-      if (value === null) return null;
-      if (!Array.isArray(value)) throw shapingError;
-      return value.map((item) => element(item ?? null));
-    };
-  }
-  if (isObjectType(type)) {
-    const object = objectShape(type, selectionSets, fragments);
-    return (value) => (value === null ? null : object(value));
-  }
-  if (selectionSets.length > 0) throw new NotForwardable();
-  const leaf = leafCheck(type as GraphQLLeafType);
-  return (value) => {
-    if (value === null) return null;
-    if (!leaf(value)) throw shapingError;
-    return value;
-  };
 }
